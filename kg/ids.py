@@ -1,0 +1,60 @@
+"""Stable identifiers: the same paper or name gives the same id on any machine."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ARXIV_PREFIX = re.compile(r"^(?:https?://arxiv\.org/(?:abs|pdf)/|arxiv:)", re.I)
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+def normalise_title(title: str) -> str:
+    """The key two listings of one paper share: NFKC, case-folded, letters and digits only."""
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", title).casefold())
+
+
+def normalise_arxiv_id(raw: str) -> str:
+    """'http://arxiv.org/abs/2401.01234v2' -> '2401.01234'; old-style ids keep their slash."""
+    ident = _ARXIV_PREFIX.sub("", raw.strip())
+    if ident.endswith(".pdf"):
+        ident = ident[:-4]
+    return _ARXIV_VERSION.sub("", ident)
+
+
+def normalise_doi(raw: str) -> str:
+    doi = raw.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if doi.startswith(prefix):
+            doi = doi[len(prefix):]
+    return doi
+
+
+def digest(text: str, length: int = 16) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def paper_id(*, title: str, arxiv_id: str | None = None, doi: str | None = None) -> str:
+    """A paper's stable id, safe as the last segment of an IRI.
+
+    arXiv id first (what most inputs carry), then DOI, then the normalised title.
+    """
+    if arxiv_id:
+        return "arxiv-" + re.sub(r"[^A-Za-z0-9.\-]", "-", normalise_arxiv_id(arxiv_id))
+    if doi:
+        return "doi-" + digest(normalise_doi(doi))
+    return "t-" + digest(normalise_title(title))
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    """A readable, IRI-safe slug of a label.
+
+    Labels that are only ASCII words and separators keep a plain slug ("vision-transformer");
+    anything lossy (unicode, symbols, long) gets a short digest so distinct labels never collide.
+    """
+    norm = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    base = re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
+    if base and len(base) <= max_len and re.fullmatch(r"[a-z0-9]+(?:[ \-_][a-z0-9]+)*", norm):
+        return base
+    return f"{base[:max_len].strip('-') or 'x'}-{digest(norm, 8)}"

@@ -1,0 +1,149 @@
+"""Read papers from files of any supported format: `read_papers(paths)`.
+
+Each format lives in its own module exposing `read(path) -> Iterator[Paper]`. The format is taken
+from `fmt` when given, else from the file extension, else sniffed from the first bytes. Papers are
+streamed and de-duplicated across all files: by arXiv id or DOI when known, and by normalised title.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ids import normalise_arxiv_id, normalise_doi, normalise_title
+from kg.model import Paper
+
+log = logging.getLogger("kg.ingest")
+
+# format name -> module in this package that reads it
+FORMATS: dict[str, str] = {
+    "listing": "listing",
+    "jsonl": "tabular",
+    "json": "tabular",
+    "csv": "tabular",
+    "atom": "arxiv",
+    "arxiv-snapshot": "arxiv",
+    "bibtex": "bibtex",
+    "openalex": "openalex",
+}
+_EXTENSIONS = {
+    ".txt": "listing",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".atom": "atom",
+    ".xml": "atom",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+}
+
+
+def _reader(fmt: str) -> Callable[..., Iterator[Paper]]:
+    module = importlib.import_module(f"kg.ingest.{FORMATS[fmt]}")
+    return getattr(module, "read_" + fmt.replace("-", "_"), module.read)
+
+
+def sniff(head: str) -> str | None:
+    """Guess a format from the start of a file's text."""
+    s = head.lstrip("\ufeff \t\r\n")
+    if s.startswith("<"):
+        return "atom"
+    if s.startswith("@"):
+        return "bibtex"
+    if s.startswith("["):
+        return "json"
+    if s.startswith("{"):
+        first = s.split("\n", 1)[0]
+        if "abstract_inverted_index" in s[:20000]:
+            return "openalex"
+        if '"update_date"' in first or '"categories"' in first:
+            return "arxiv-snapshot"
+        return "jsonl" if first.rstrip().endswith("}") else "json"
+    first = s.split("\n", 1)[0].lower()
+    if "title" in first and ("," in first or "\t" in first) and "abstract" in first:
+        return "csv"
+    if s:
+        return "listing"
+    return None
+
+
+def detect_format(path: Path) -> str:
+    """The format of one file: extension first, content second (JSON flavours are refined by content)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    by_ext = _EXTENSIONS.get(path.suffix.lower())
+    by_content = sniff(head)
+    if by_ext in ("jsonl", "json") and by_content in ("openalex", "arxiv-snapshot"):
+        return by_content
+    if by_ext == "listing" and by_content not in (None, "listing"):
+        return by_content
+    if by_ext:
+        return by_ext
+    if by_content is None:
+        raise InputError(str(path), "empty file")
+    return by_content
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(str(p), "no such file or folder")
+    return out
+
+
+class Deduplicator:
+    """Remembers the keys of papers seen; a paper sharing any strong key or its title is a repeat."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def keys(self, paper: Paper) -> list[str]:
+        keys = ["t:" + normalise_title(paper.title)]
+        if paper.arxiv_id:
+            keys.append("a:" + normalise_arxiv_id(paper.arxiv_id))
+        if paper.doi:
+            keys.append("d:" + normalise_doi(paper.doi))
+        return keys
+
+    def is_new(self, paper: Paper) -> bool:
+        keys = self.keys(paper)
+        if any(k in self._seen for k in keys):
+            return False
+        self._seen.update(keys)
+        return True
+
+
+def read_papers(
+    paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True
+) -> Iterator[Paper]:
+    """Stream the papers of all files, in file order, each distinct paper once."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(str(fmt), f"unknown format; choose one of {', '.join(sorted(FORMATS))}")
+    files = expand(paths)
+    if not files:
+        raise InputError("(input)", "no input files")
+    seen = Deduplicator()
+    for path in files:
+        reader = _reader(fmt or detect_format(path))
+        count = 0
+        for paper in reader(path):
+            count += 1
+            if not dedupe or seen.is_new(paper):
+                yield paper
+            else:
+                log.debug("%s: duplicate of a paper already read", paper.source)
+        if count == 0:
+            log.warning("%s: no papers in this file", path)

@@ -1,0 +1,82 @@
+"""What every reader shares: decoding files, turning raw fields into a Paper, reporting bad records."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ids import paper_id
+from kg.model import Paper, Source
+
+log = logging.getLogger("kg.ingest")
+
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def read_text(path: Path) -> str:
+    """Decode a file as UTF-8 (a BOM is allowed); broken encoding is an error naming the line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(str(path), f"broken UTF-16 encoding at byte {exc.start}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            str(path), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8", line=line
+        ) from None
+
+
+def clean(text: object) -> str:
+    """Collapse whitespace and drop control characters; None and non-strings become ''."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def parse_year(value: object) -> int | None:
+    m = re.search(r"\b(1[89]\d\d|20\d\d|21\d\d)\b", str(value or ""))
+    return int(m.group(1)) if m else None
+
+
+def make_paper(
+    source: Source,
+    *,
+    title: object,
+    abstract: object,
+    url: object = None,
+    year: object = None,
+    authors: list[str] | None = None,
+    arxiv_id: object = None,
+    doi: object = None,
+    categories: list[str] | None = None,
+) -> Paper | None:
+    """A Paper from raw fields, or None (with a warning naming the record) when one is missing."""
+    title_s, abstract_s = clean(title), clean(abstract)
+    missing = [name for name, value in (("title", title_s), ("abstract", abstract_s)) if not value]
+    if missing:
+        log.warning("%s: skipped, no %s", source, " and no ".join(missing))
+        return None
+    arxiv_s, doi_s = clean(arxiv_id) or None, clean(doi) or None
+    return Paper(
+        id=paper_id(title=title_s, arxiv_id=arxiv_s, doi=doi_s),
+        title=title_s,
+        abstract=abstract_s,
+        url=clean(url) or None,
+        year=year if isinstance(year, int) else parse_year(year),
+        authors=[a for a in (clean(a) for a in (authors or [])) if a],
+        arxiv_id=arxiv_s,
+        doi=doi_s,
+        categories=list(categories or []),
+        source=source,
+    )
