@@ -1,0 +1,226 @@
+"""The `kg` command line: a thin layer that parses arguments and calls the package."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg.errors import KgError
+
+app = typer.Typer(
+    help="Build, query and explore a knowledge graph of research papers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages.")] = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)],
+        force=True,
+    )
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _run(fn, *args, **kwargs):
+    """Call into the package; a KgError becomes one red line and exit code 1."""
+    try:
+        return fn(*args, **kwargs)
+    except KgError as exc:
+        fail(str(exc).replace("[", r"\["))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    turtle = "turtle"
+
+
+# ----------------------------------------------------------------------------- build
+
+
+@app.command()
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Input files or folders of abstracts.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Build folder to write (replaced atomically).")] = Path("kg-out"),
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format (default: detect).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0 = all cores).")] = 1,
+    batch_size: Annotated[int, typer.Option(help="Papers per extraction batch.")] = 64,
+    append: Annotated[bool, typer.Option("--append", help="Add new papers to the existing graph in --out.")] = False,
+    export_formats: Annotated[
+        list[str], typer.Option("--export", help="RDF files to write (turtle, ntriples, jsonld, trig).")
+    ] = ["turtle"],
+    extras: Annotated[bool, typer.Option("--extras/--no-extras", help="Also write the analysis report and the HTML view.")] = True,
+    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+) -> None:
+    """Build the knowledge graph of INPUTS into --out: store, RDF files, report and HTML view."""
+    from kg.build import build as run_build
+    from kg.paths import DEFAULT_PIPELINE
+
+    jobs = jobs or os.cpu_count() or 1
+    with Progress(
+        TextColumn("[bold]reading and extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("papers"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("build", total=None)
+        summary = _run(
+            run_build,
+            list(inputs),
+            out,
+            fmt=fmt,
+            jobs=jobs,
+            batch_size=batch_size,
+            append=append,
+            pipeline=pipeline or DEFAULT_PIPELINE,
+            exports=export_formats,
+            extras=extras,
+            on_paper=lambda _p: progress.advance(task),
+        )
+    table = Table(title=f"Graph built in {out}", show_lines=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("papers" + (" (new)" if append else ""), str(summary.papers))
+    if append:
+        table.add_row("papers already present", str(summary.skipped_existing))
+    for entity_type, n in summary.entities.items():
+        table.add_row(f"{entity_type} entities", f"{n}  ({summary.links[entity_type]} links)")
+    table.add_row("results", str(summary.results))
+    table.add_row("triples", str(summary.triples))
+    table.add_row("seconds", f"{summary.seconds:.1f}")
+    console.print(table)
+
+
+# ----------------------------------------------------------------------------- query
+
+
+def print_rows(rows, output: OutputFormat) -> None:
+    """Print SELECT rows as a table, CSV, TSV or SPARQL 1.1 results JSON."""
+    if output is OutputFormat.table:
+        table = Table(*rows.variables, show_lines=False)
+        for row in rows.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        console.print(f"{len(rows.rows)} rows", style="dim")
+    elif output in (OutputFormat.csv, OutputFormat.tsv):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if output is OutputFormat.csv else "\t", lineterminator="\n")
+        writer.writerow(rows.variables)
+        writer.writerows([["" if v is None else v for v in row] for row in rows.rows])
+        sys.stdout.write(buf.getvalue())
+    else:
+        sys.stdout.write(json.dumps(rows.as_sparql_json(), ensure_ascii=False, indent=1) + "\n")
+
+
+@app.command()
+def query(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or a path to a .rq file.")],
+    output: Annotated[OutputFormat, typer.Option("--output", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Run a SPARQL query on a built graph."""
+    from kg.query import load_query, run
+    from kg.store import open_store
+
+    store = _run(open_store, graph)
+    result = _run(run, store, _run(load_query, sparql))
+    if isinstance(result, bool):
+        console.print("true" if result else "false")
+    elif isinstance(result, list):
+        import pyoxigraph as ox
+
+        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+    else:
+        print_rows(result, output)
+
+
+# ----------------------------------------------------------------------------- export / validate / stats
+
+
+@app.command("export")
+def export_cmd(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, ntriples, jsonld or trig.")] = "turtle",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Export the graph as Turtle, N-Triples, JSON-LD or TriG."""
+    import tempfile
+
+    from kg.store import export, open_store
+
+    store = _run(open_store, graph)
+    if out is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = _run(export, store, Path(tmp) / "graph", fmt)
+            sys.stdout.buffer.write(path.read_bytes())
+        return
+    try:
+        _run(export, store, out, fmt)
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+    err.print(f"wrote {out}")
+
+
+@app.command()
+def validate(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> None:
+    """Check the graph against the SHACL shapes; list each violation in plain words."""
+    from kg.store import open_store
+    from kg.validate import validate_store
+
+    conforms, violations = _run(validate_store, _run(open_store, graph))
+    if conforms:
+        console.print(f"[green]valid[/]: {graph} conforms to the kg shapes")
+        return
+    table = Table("node", "property", "problem", title=f"{len(violations)} SHACL violations")
+    for v in violations[:200]:
+        table.add_row(v.focus, v.path or "", v.message)
+    console.print(table)
+    raise typer.Exit(1)
+
+
+@app.command()
+def stats(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> None:
+    """Counts of papers, entities per type, links, results and triples."""
+    from kg.stats import graph_stats
+    from kg.store import open_store
+
+    numbers = _run(graph_stats, _run(open_store, graph))
+    table = Table("what", "count", title=f"{graph}")
+    for key, value in numbers.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - entry point for `python -m kg`
+    app()

@@ -1,0 +1,140 @@
+"""The embedded Oxigraph store of a built graph, and its exports.
+
+A build folder `DIR` is a symbolic link to one complete build (`.DIR.builds/<id>/`). A new build is
+written beside it and the link is swapped with one atomic rename, so readers always see a whole
+graph: a build that fails or is killed half-way leaves the previous graph as it was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.rdf.namespaces import PREFIXES
+
+STORE_DIR = "store"
+MANIFEST = "manifest.json"
+
+# format name -> (pyoxigraph format, file name)
+EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, "graph.ttl"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "graph.nt"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "graph.jsonld"),
+    "trig": (ox.RdfFormat.TRIG, "graph.trig"),
+}
+PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def _versions_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.builds"
+
+
+def resolve(out: str | Path) -> Path:
+    """The folder of the current build behind DIR (DIR itself when it is a plain folder)."""
+    out = Path(out)
+    if not out.exists():
+        raise KgError(f"{out}: no built graph here (run `kg build INPUT --out {out}` first)")
+    real = out.resolve()
+    if not (real / STORE_DIR).is_dir():
+        raise KgError(f"{out}: not a kg build folder (no {STORE_DIR}/ inside)")
+    return real
+
+
+def open_store(out: str | Path, *, read_only: bool = True) -> ox.Store:
+    path = resolve(out) / STORE_DIR
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as exc:
+        raise KgError(f"{path}: cannot open the store: {exc}") from None
+
+
+def read_manifest(out: str | Path) -> dict:
+    try:
+        return json.loads((resolve(out) / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise KgError(f"{out}: unreadable {MANIFEST}: {exc}") from None
+
+
+@contextmanager
+def staged_build(out: str | Path, *, copy_current: bool = False):
+    """Yield a fresh folder for a new build; on success, swap DIR to it atomically.
+
+    On any exception (or a kill), the staging folder is abandoned and DIR still points to the
+    previous complete build; leftovers of abandoned builds are swept by the next build.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_symlink():
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        else:
+            raise KgError(f"{out}: exists and is not a kg build folder; choose another --out")
+    versions = _versions_dir(out)
+    try:
+        versions.mkdir(parents=True, exist_ok=True)
+        build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        stage = versions / (build_id + ".partial")
+        if copy_current and out.exists():
+            shutil.copytree(out.resolve(), stage)
+        else:
+            stage.mkdir()
+    except OSError as exc:
+        raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
+    try:
+        yield stage
+        final = versions / build_id
+        os.replace(stage, final)
+        link_tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
+        os.symlink(os.path.relpath(final, out.parent), link_tmp)
+        os.replace(link_tmp, out)  # the atomic swap
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    _sweep(versions, keep=final)
+
+
+def _sweep(versions: Path, keep: Path) -> None:
+    """Remove older builds and abandoned partial ones (not a partial still being written)."""
+    for child in versions.iterdir():
+        if child == keep:
+            continue
+        if child.name.endswith(".partial") and time.time() - child.stat().st_mtime < 60:
+            continue  # possibly a concurrent build in progress
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    store.bulk_extend(quads)
+
+
+def load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat | None = None) -> None:
+    try:
+        store.bulk_load(path=str(path), format=fmt or ox.RdfFormat.from_extension(path.suffix.lstrip(".")))
+    except SyntaxError as exc:
+        raise KgError(f"{path}: {exc}") from None
+
+
+def export(store: ox.Store, path: Path, fmt: str) -> Path:
+    """Write the graph in one format, through a temporary file renamed into place."""
+    if fmt not in EXPORT_FORMATS:
+        raise KgError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    rdf_format = EXPORT_FORMATS[fmt][0]
+    tmp = path.with_name(path.name + ".tmp")
+    kwargs = {} if rdf_format.supports_datasets else {"from_graph": ox.DefaultGraph()}
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        kwargs["prefixes"] = PREFIX_MAP
+    with open(tmp, "wb") as fh:
+        store.dump(fh, format=rdf_format, **kwargs)
+    os.replace(tmp, path)
+    return path
+
+
+def count_triples(store: ox.Store) -> int:
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
