@@ -1,0 +1,45 @@
+"""Fixtures shared by the test suite: the example corpus and one build of it per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CORPUS = ROOT / "examples" / "corpus"
+DEV_GOLD = ROOT / "examples" / "gold" / "dev.jsonl"
+KG = str(Path(sys.executable).with_name("kg"))
+
+
+@pytest.fixture(scope="session")
+def example_graph(tmp_path_factory) -> Path:
+    """The example corpus built once (no report or HTML view, to keep the session fast)."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("example") / "graph"
+    build([EXAMPLE_CORPUS], out, extras=False, exports=("turtle",))
+    return out
+
+
+@pytest.fixture()
+def example_store(example_graph):
+    from kg.store import open_store
+
+    return open_store(example_graph)
+
+
+@pytest.fixture()
+def kg_cli():
+    """Run the installed `kg` command as a user would; returns CompletedProcess."""
+    import subprocess
+
+    def run(*args: str, cwd: Path | None = None, timeout: float = 300, env: dict | None = None):
+        return subprocess.run(
+            [KG, *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
+            env={**os.environ, "COLUMNS": "200", **(env or {})},
+        )
+
+    return run

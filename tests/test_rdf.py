@@ -1,0 +1,96 @@
+"""The RDF layer: stable IRIs, safe literals, and exports that both parsers read back identically."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.ids import paper_id, slug
+from kg.model import Entity, Extraction, Mention, Paper, Result
+from kg.rdf import TripleWriter
+from kg.rdf.mint import concept_iri, paper_iri
+from kg.store import EXPORT_FORMATS, export
+
+RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "trig": "trig"}
+
+
+def mention(text: str, source: str, rule: str = "vocabulary") -> Mention:
+    start = source.index(text)
+    return Mention("method", text, start, start + len(text), source, 0, len(source), rule, 0.9)
+
+
+def tricky_extraction() -> Extraction:
+    title = 'A "quoted" <model> & ünïcödé: PREFIX x: <y> . } ; DROP ALL ; #'
+    abstract = "We propose Net<1> \"Q\" and use ImageNet, reaching 74.5% accuracy."
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract, year=2024, authors=["Zoë O'Neil"])
+    text = paper.text
+    ents = [
+        Entity("method", "net1q", 'Net<1> "Q"', role="proposed", mentions=[mention('Net<1> "Q"', text)]),
+        Entity("dataset", "imagenet", "ImageNet", role="used", mentions=[mention("ImageNet", text)]),
+        Entity("metric", "accuracy", "accuracy", mentions=[mention("accuracy", text)]),
+    ]
+    start = text.index("74.5%")
+    results = [Result("accuracy", 74.5, "%", 'Net<1> "Q"', "ImageNet", "74.5%", text, start, start + 5)]
+    return Extraction(paper, ents, results)
+
+
+def test_ids_are_stable_and_iri_safe():
+    assert paper_id(title="Attention Is All  You Need") == paper_id(title="attention is all you need")
+    assert paper_id(title="x", arxiv_id="2401.01234v3") == paper_id(title="y", arxiv_id="arXiv:2401.01234")
+    assert paper_iri(paper_id(title="A")) == "https://w3id.org/kg-lit/resource/paper/" + paper_id(title="A")
+    assert slug("Vision Transformer") == "vision-transformer"
+    assert slug("UniF^2ace") != slug("UniF2ace")  # lossy slugs carry a digest, so they never collide
+    assert concept_iri("method", "MS COCO") == concept_iri("method", "ms-coco")
+    for weird in ['a "b" <c>', "x y\tz", "ünï", "} DROP ALL #"]:
+        ox.NamedNode(concept_iri("method", weird))  # raises on an invalid IRI
+
+
+def test_triples_carry_role_evidence_and_results():
+    store = ox.Store()
+    store.bulk_extend(TripleWriter().triples(tricky_extraction()))
+    rows = list(store.query("""
+        PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
+        SELECT ?role ?sentence ?form WHERE {
+          ?paper kgo:proposes ?m . ?l a kgo:Link ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?m ;
+             kgo:role ?role ; kgo:evidence ?ev . ?ev kgo:sentence ?sentence ; kgo:surfaceForm ?form }"""))
+    assert [(r["role"].value, r["form"].value) for r in rows] == [("proposed", 'Net<1> "Q"')]
+    value = list(store.query("""PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
+        SELECT ?v ?u WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m }"""))
+    assert float(value[0]["v"].value) == 74.5 and value[0]["u"].value == "%"
+
+
+def test_concepts_are_described_once_per_build():
+    writer = TripleWriter()
+    first = writer.triples(tricky_extraction())
+    second = writer.triples(tricky_extraction())
+    pref = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    assert sum(q.predicate.value == pref for q in first) == 3  # three concepts, each labelled once
+    assert sum(q.predicate.value == pref for q in second) == 0
+
+
+@pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
+def test_every_export_parses_back_to_the_same_graph_in_rdflib_and_oxigraph(tmp_path, fmt):
+    store = ox.Store()
+    store.bulk_extend(TripleWriter().triples(tricky_extraction()))
+    reference = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
+    path = export(store, tmp_path / EXPORT_FORMATS[fmt][1], fmt)
+
+    by_rdflib = Graph().parse(path, format=RDFLIB_FORMAT[fmt]) if fmt != "trig" else _trig_default(path)
+    assert isomorphic(by_rdflib, reference)
+
+    again = ox.Store()
+    again.load(path=str(path), format=EXPORT_FORMATS[fmt][0])
+    by_oxigraph = Graph().parse(data=again.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
+    assert isomorphic(by_oxigraph, reference)
+
+
+def _trig_default(path) -> Graph:
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    g = Graph()
+    for s, p, o, _ in ds.quads():
+        g.add((s, p, o))
+    return g
