@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -23,10 +23,12 @@ from kg.errors import KgError
 from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
-from kg.rdf.triples import TripleWriter
-from kg.store import MANIFEST, STORE_DIR, count_triples, export, staged_build
+from kg.rdf.triples import finalise_labels
+from kg.shard import ShardStats, init_worker, process_batch, serialise
+from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, count_triples, export, staged_build
 
-CHUNK_QUADS = 200_000  # quads per bulk load: large enough to be fast, small enough to keep memory flat
+LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
+PAPER_IDS = "SELECT ?id WHERE { ?p a <https://w3id.org/kg-lit/ontology#Paper> ; <http://purl.org/dc/terms/identifier> ?id }"
 
 
 @dataclass
@@ -54,14 +56,44 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def _existing(store: ox.Store, sparql: str) -> set[str]:
     return {s[0].value for s in store.query(sparql)}
+
+
+def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    it = iter(papers)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _shards_in_pool(batches: Iterator[list[Paper]], jobs: int, pipeline: Path) -> Iterator[tuple[bytes, ShardStats]]:
+    """Process batches in `jobs` worker processes, keeping only a few batches in flight (flat memory)."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker, initargs=(str(pipeline),)) as pool:
+        pending: dict = {}
+        order = 0
+        done_results: dict[int, tuple[bytes, ShardStats]] = {}
+        next_out = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < 2 * jobs:
+                batch = next(batches, None)
+                if batch is None:
+                    exhausted = True
+                    break
+                pending[pool.submit(process_batch, batch)] = order
+                order += 1
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done_results[pending.pop(future)] = future.result()
+            while next_out in done_results:  # hand shards on in input order
+                yield done_results.pop(next_out)
+                next_out += 1
 
 
 def build(
@@ -77,28 +109,27 @@ def build(
     extras: bool = True,
     on_paper: Callable[[Paper], None] | None = None,
     extractions: Callable[[Iterable[Paper]], Iterable[Extraction]] | None = None,
+    shards: Callable[[Iterator[list[Paper]]], Iterable[tuple[bytes, ShardStats]]] | None = None,
 ) -> BuildSummary:
     """Build (or, with append, extend) the graph folder `out` from the input files.
 
-    `extractions` replaces local extraction (the Dask back end passes its own); by default papers
-    go through `kg.extract.extract` with `jobs` processes.
+    Papers are cut into batches of `batch_size`; each batch is extracted and serialised to
+    N-Triples in one of `jobs` processes and bulk-loaded into the store. `shards` replaces that
+    executor (the Dask back end passes its own); `extractions` replaces the extractor itself.
     """
-    from kg.extract import build_nlp, extract
-
     started = time.perf_counter()
     files = expand(inputs)
     summary = BuildSummary(out=str(out))
+    totals = ShardStats()
     with staged_build(out, copy_current=append) as stage:
         store = ox.Store(str(stage / STORE_DIR))
-        if append and (stage / MANIFEST).exists():
-            previous = json.loads((stage / MANIFEST).read_text())
-            known_papers = _existing(store, "SELECT ?id WHERE { ?p a <https://w3id.org/kg-lit/ontology#Paper> ; <http://purl.org/dc/terms/identifier> ?id }")
+        previous = json.loads((stage / MANIFEST).read_text()) if append and (stage / MANIFEST).exists() else None
+        if previous:
+            known_papers = _existing(store, PAPER_IDS)
         else:
-            previous, known_papers = None, set()
+            known_papers = set()
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        described = _existing(store, "SELECT ?c WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
-        writer = TripleWriter(described)
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(files, fmt):
@@ -109,47 +140,49 @@ def build(
                     on_paper(paper)
                 yield paper
 
-        if extractions is None:
-            nlp = build_nlp(pipeline)
-            stream = extract(new_papers(), nlp=nlp, n_process=jobs, batch_size=batch_size)
+        batches = _batches(new_papers(), batch_size)
+        if extractions is not None:
+            stream: Iterable[tuple[bytes, ShardStats]] = (serialise(extractions(b)) for b in batches)
+        elif shards is not None:
+            stream = shards(batches)
+        elif jobs > 1:
+            stream = _shards_in_pool(batches, jobs, Path(pipeline))
         else:
-            stream = extractions(new_papers())
+            init_worker(pipeline)
+            stream = (process_batch(b) for b in batches)
 
-        concepts: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
-        links: Counter[str] = Counter()
-
-        def quads() -> Iterator[ox.Quad]:
-            for extraction in stream:
-                summary.papers += 1
-                summary.results += len(extraction.results)
-                for entity in extraction.entities:
-                    concepts[entity.type].add(writer.concept_iri(entity))
-                    links[entity.type] += 1
-                yield from writer.triples(extraction)
-
-        for chunk in _chunks(quads(), CHUNK_QUADS):
-            store.bulk_extend(chunk)
-        if summary.papers == 0 and not append:
+        buffer: list[bytes] = []
+        buffered = 0
+        for data, stats in stream:
+            totals.add(stats)
+            buffer.append(data)
+            buffered += len(data)
+            if buffered >= LOAD_BYTES:
+                store.bulk_load(input=b"".join(buffer), format=ox.RdfFormat.N_TRIPLES)
+                buffer, buffered = [], 0
+        if buffer:
+            store.bulk_load(input=b"".join(buffer), format=ox.RdfFormat.N_TRIPLES)
+        if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
+        finalise_labels(store)
 
-        summary.entities = {t: len(concepts[t]) for t in ENTITY_TYPES}
-        summary.links = {t: links[t] for t in ENTITY_TYPES}
+        summary.papers, summary.results = totals.papers, totals.results
+        summary.entities = {t: len(totals.concepts[t]) for t in ENTITY_TYPES}
+        summary.links = {t: totals.links[t] for t in ENTITY_TYPES}
         store.flush()
         summary.triples = count_triples(store)
         for name in exports:
-            from kg.store import EXPORT_FORMATS
-
             path = export(store, stage / EXPORT_FORMATS[name][1], name)
             summary.exports.append(path.name)
-        del store  # close before the extras re-open it read-only and before the folder is swapped
+        del store  # close it before the extras re-open it read-only and before the folder is swapped
         summary.seconds = round(time.perf_counter() - started, 3)
         manifest = {
             "kg_version": __version__,
             "python": platform.python_version(),
             "pipeline": str(pipeline),
-            "pipeline_sha256": _sha256(pipeline) if Path(pipeline).exists() else None,
+            "pipeline_sha256": _sha256(Path(pipeline)) if Path(pipeline).exists() else None,
             "ontology_sha256": {p.name: _sha256(p) for p in ontology_files()},
-            "inputs": ([*previous.get("inputs", [])] if previous else [])
+            "inputs": (previous or {}).get("inputs", [])
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],
             "papers": summary.papers + (previous or {}).get("papers", 0),
             "triples": summary.triples,

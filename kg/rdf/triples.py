@@ -1,15 +1,18 @@
-"""Extraction -> RDF triples (pyoxigraph terms, so millions of them stream straight into the store).
+"""Extraction -> RDF, as N-Triples lines.
 
-`TripleWriter` remembers which concepts it has described, so a concept's type and preferred label
-are written once per build however many papers name it. Papers are processed in input order, so the
-first paper to name a new concept gives it its label, whatever the batch size or number of processes.
+N-Triples is written directly (with the escaping its grammar requires) because it is what the
+store's bulk loader reads fastest and what parallel workers can hand back cheaply; a graph is a set,
+so shards from any number of workers load into the same graph.
+
+Every paper's triples are a function of that paper alone: the preferred label of a concept minted
+from text is chosen after loading, from all its surface forms (`finalise_labels`), so the graph does
+not depend on the order in which papers were processed, the batch size or the number of workers.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.ids import normalise_title
@@ -17,189 +20,233 @@ from kg.model import Entity, Extraction, Mention, Paper, Result
 from kg.rdf import mint
 from kg.rdf.namespaces import CLASS_OF_TYPE, KGO, PROPERTY_OF_ROLE, PROPERTY_OF_TYPE, SCHEMA, SCHEME_OF_TYPE
 
-
-def _n(term: str) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-# Frequently used nodes, converted once.
-A = _n(RDF.type)
-T = {name: _n(KGO[name]) for name in (
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def lit(value: str, lang: str | None = None) -> str:
+    text = '"' + value.translate(_ESCAPES) + '"'
+    return f"{text}@{lang}" if lang else text
+
+
+def typed(value: str, datatype: str) -> str:
+    return f'"{value}"^^<{datatype}>'
+
+
+def integer(value: int) -> str:
+    return typed(str(int(value)), str(XSD.integer))
+
+
+def decimal(value: float, places: int = 6) -> str:
+    # normalised so that 0.5000 and 0.5 are one literal; always with a point, as xsd:decimal's canonical form
+    text = format(Decimal(str(round(float(value), places))).normalize(), "f")
+    return typed(text if "." in text else text + ".0", str(XSD.decimal))
+
+
+A = iri(RDF.type)
+K = {name: iri(KGO[name]) for name in (
     "Paper", "Link", "Evidence", "Result", "Extractor", "mentions", "role", "confidence", "evidence",
-    "sentence", "sentenceStart", "sentenceEnd", "start", "end", "surfaceForm", "inPaper", "rule",
-    "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi",
-    "sourceFile",
+    "sentence", "sentenceStart", "sentenceEnd", "start", "end", "surfaceForm", "reportsResult", "metric",
+    "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "sourceFile", "minted", "inPaper", "rule",
 )}
-RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
-PREF, ALT, IN_SCHEME, CONCEPT = _n(SKOS.prefLabel), _n(SKOS.altLabel), _n(SKOS.inScheme), _n(SKOS.Concept)
-TITLE, ABSTRACT, IDENT, ISSUED, CREATOR, SUBJECT = (
-    _n(DCTERMS.title), _n(DCTERMS.abstract), _n(DCTERMS.identifier), _n(DCTERMS.issued),
-    _n(DCTERMS.creator), _n(DCTERMS.subject),
-)
-URL, LABEL, ATTRIBUTED = _n(SCHEMA.url), _n(RDFS.label), _n(PROV.wasAttributedTo)
-CLASS = {t: _n(c) for t, c in CLASS_OF_TYPE.items()}
-SCHEME = {t: _n(s) for t, s in SCHEME_OF_TYPE.items()}
-PROP = {t: _n(p) for t, p in PROPERTY_OF_TYPE.items()}
-ROLE_PROP = {r: _n(p) for r, p in PROPERTY_OF_ROLE.items()}
-XSD_INT, XSD_DEC, XSD_BOOL, XSD_YEAR = _n(XSD.integer), _n(XSD.decimal), _n(XSD.boolean), _n(XSD.gYear)
-
-
-def _str(value: str) -> ox.Literal:
-    return ox.Literal(value)
-
-
-def _en(value: str) -> ox.Literal:
-    return ox.Literal(value, language="en")
-
-
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(int(value)), datatype=XSD_INT)
-
-
-def _dec(value: float, places: int = 6) -> ox.Literal:
-    # Decimal via str keeps the value as written (74.0 -> "74.0"), normalised so 0.5000 == 0.5
-    d = Decimal(str(round(float(value), places))).normalize()
-    text = format(d, "f")
-    if "." not in text:
-        text += ".0"
-    return ox.Literal(text, datatype=XSD_DEC)
+SUBJ, PRED, OBJ = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
+PREF, ALT, IN_SCHEME, CONCEPT = iri(SKOS.prefLabel), iri(SKOS.altLabel), iri(SKOS.inScheme), iri(SKOS.Concept)
+TITLE, ABSTRACT, IDENT, ISSUED = iri(DCTERMS.title), iri(DCTERMS.abstract), iri(DCTERMS.identifier), iri(DCTERMS.issued)
+CREATOR, SUBJECT, URL, LABEL = iri(DCTERMS.creator), iri(DCTERMS.subject), iri(SCHEMA.url), iri(RDFS.label)
+ATTRIBUTED = iri(PROV.wasAttributedTo)
+CLASS = {t: iri(c) for t, c in CLASS_OF_TYPE.items()}
+SCHEME = {t: iri(s) for t, s in SCHEME_OF_TYPE.items()}
+PROP = {t: iri(p) for t, p in PROPERTY_OF_TYPE.items()}
+ROLE_PROP = {r: iri(p) for r, p in PROPERTY_OF_ROLE.items()}
+TRUE, FALSE = typed("true", str(XSD.boolean)), typed("false", str(XSD.boolean))
 
 
 class TripleWriter:
-    """Turns Extractions into triples; one instance per build (it tracks described concepts)."""
+    """Turns Extractions into N-Triples lines ("<s> <p> <o> .").
 
-    def __init__(self, known_concepts: Iterable[str] = ()) -> None:
-        # Concepts whose type and label are already in the graph (vocabulary, earlier builds).
-        self._described: set[str] = set(known_concepts)
+    It remembers the concepts and extractors it has already declared, only to avoid writing the
+    same triples twice; the triples themselves do not depend on that memory.
+    """
 
-    def concept_iri(self, entity: Entity) -> str:
+    def __init__(self) -> None:
+        self._declared: set[str] = set()
+
+    @staticmethod
+    def concept_iri(entity: Entity) -> str:
         return entity.concept or mint.concept_iri(entity.type, entity.key)
 
-    def _describe(self, iri: str, entity_type: str, label: str, out: list[ox.Quad]) -> None:
-        if iri in self._described:
+    def _declare_minted(self, concept: str, entity_type: str, out: list[str]) -> None:
+        if concept in self._declared:
             return
-        self._described.add(iri)
-        node = ox.NamedNode(iri)
+        self._declared.add(concept)
+        c = iri(concept)
         out += [
-            ox.Quad(node, A, CLASS[entity_type]),
-            ox.Quad(node, A, CONCEPT),
-            ox.Quad(node, IN_SCHEME, SCHEME[entity_type]),
-            ox.Quad(node, PREF, _en(label)),
+            f"{c} {A} {CLASS[entity_type]} .",
+            f"{c} {A} {CONCEPT} .",
+            f"{c} {IN_SCHEME} {SCHEME[entity_type]} .",
+            f"{c} {K['minted']} {TRUE} .",
         ]
 
-    def _extractor(self, rule: str, out: list[ox.Quad]) -> ox.NamedNode:
-        iri = mint.extractor_iri(rule)
-        node = ox.NamedNode(iri)
-        if iri not in self._described:
-            self._described.add(iri)
-            out += [ox.Quad(node, A, T["Extractor"]), ox.Quad(node, LABEL, _str(rule))]
+    def _extractor(self, rule: str, out: list[str]) -> str:
+        node = iri(mint.extractor_iri(rule))
+        if node not in self._declared:
+            self._declared.add(node)
+            out += [f"{node} {A} {K['Extractor']} .", f"{node} {LABEL} {lit(rule)} ."]
         return node
 
-    def _evidence(
-        self, owner: str, paper: ox.NamedNode, m: Mention | Result, rule: str, out: list[ox.Quad]
-    ) -> ox.NamedNode:
-        ev = ox.NamedNode(mint.evidence_iri(owner, m.start, m.end))
-        sent_start = getattr(m, "sent_start", None)
+    def _evidence(self, paper_id: str, owner: str, m: Mention | Result, rule: str, out: list[str]) -> str:
+        ev = iri(mint.evidence_iri(owner, m.start, m.end))
         out += [
-            ox.Quad(ev, A, T["Evidence"]),
-            ox.Quad(ev, T["inPaper"], paper),
-            ox.Quad(ev, T["sentence"], _str(m.sentence)),
-            ox.Quad(ev, T["start"], _int(m.start)),
-            ox.Quad(ev, T["end"], _int(m.end)),
-            ox.Quad(ev, T["surfaceForm"], _str(m.text)),
-            ox.Quad(ev, T["rule"], _str(rule)),
-            ox.Quad(ev, ATTRIBUTED, self._extractor(rule, out)),
+            f"{ev} {A} {K['Evidence']} .",
+            f"{ev} {K['inPaper']} {iri(mint.paper_iri(paper_id))} .",
+            f"{ev} {K['rule']} {lit(rule)} .",
+            f"{ev} {K['sentence']} {lit(m.sentence)} .",
+            f"{ev} {K['start']} {integer(m.start)} .",
+            f"{ev} {K['end']} {integer(m.end)} .",
+            f"{ev} {K['surfaceForm']} {lit(m.text)} .",
+            f"{ev} {ATTRIBUTED} {self._extractor(rule, out)} .",
         ]
+        sent_start = getattr(m, "sent_start", None)
         if sent_start is not None:
             out += [
-                ox.Quad(ev, T["sentenceStart"], _int(sent_start)),
-                ox.Quad(ev, T["sentenceEnd"], _int(m.sent_end)),
+                f"{ev} {K['sentenceStart']} {integer(sent_start)} .",
+                f"{ev} {K['sentenceEnd']} {integer(m.sent_end)} .",
             ]
         return ev
 
-    def paper_triples(self, paper: Paper) -> list[ox.Quad]:
-        p = ox.NamedNode(mint.paper_iri(paper.id))
+    def paper_triples(self, paper: Paper) -> list[str]:
+        p = iri(mint.paper_iri(paper.id))
         out = [
-            ox.Quad(p, A, T["Paper"]),
-            ox.Quad(p, TITLE, _str(paper.title)),
-            ox.Quad(p, ABSTRACT, _str(paper.abstract)),
-            ox.Quad(p, IDENT, _str(paper.id)),
+            f"{p} {A} {K['Paper']} .",
+            f"{p} {TITLE} {lit(paper.title)} .",
+            f"{p} {ABSTRACT} {lit(paper.abstract)} .",
+            f"{p} {IDENT} {lit(paper.id)} .",
         ]
         if paper.arxiv_id:
-            out.append(ox.Quad(p, T["arxivId"], _str(paper.arxiv_id)))
+            out.append(f"{p} {K['arxivId']} {lit(paper.arxiv_id)} .")
         if paper.doi:
-            out.append(ox.Quad(p, T["doi"], _str(paper.doi)))
+            out.append(f"{p} {K['doi']} {lit(paper.doi)} .")
         if paper.url:
-            out.append(ox.Quad(p, URL, _str(paper.url)))
+            out.append(f"{p} {URL} {lit(paper.url)} .")
         if paper.year:
-            out.append(ox.Quad(p, ISSUED, ox.Literal(str(paper.year), datatype=XSD_YEAR)))
-        out += [ox.Quad(p, CREATOR, _str(a)) for a in paper.authors]
-        out += [ox.Quad(p, SUBJECT, _str(c)) for c in paper.categories]
+            out.append(f"{p} {ISSUED} {typed(str(paper.year), str(XSD.gYear))} .")
+        out += [f"{p} {CREATOR} {lit(a)} ." for a in paper.authors]
+        out += [f"{p} {SUBJECT} {lit(c)} ." for c in paper.categories]
         if paper.source is not None:
-            out.append(ox.Quad(p, T["sourceFile"], _str(str(paper.source))))
+            out.append(f"{p} {K['sourceFile']} {lit(str(paper.source))} .")
         return out
 
-    def triples(self, extraction: Extraction) -> list[ox.Quad]:
+    def triples(self, extraction: Extraction) -> list[str]:
         paper = extraction.paper
         out = self.paper_triples(paper)
-        p = ox.NamedNode(mint.paper_iri(paper.id))
+        p = iri(mint.paper_iri(paper.id))
         by_form: dict[str, str] = {}  # normalised surface form -> concept IRI, to resolve results
         for entity in extraction.entities:
-            iri = self.concept_iri(entity)
-            self._describe(iri, entity.type, entity.label, out)
-            c = ox.NamedNode(iri)
-            for form in entity.surface_forms:
-                out.append(ox.Quad(c, ALT, _en(form)))
-                by_form[normalise_title(form)] = iri
-            by_form[normalise_title(entity.label)] = iri
-            role = entity.role if entity.type in ("method", "dataset") else None
-            prop = ROLE_PROP[role or "used"] if entity.type in ("method", "dataset") else PROP[entity.type]
-            link_iri = mint.link_iri(paper.id, iri)
-            link = ox.NamedNode(link_iri)
+            concept = self.concept_iri(entity)
+            c = iri(concept)
+            if not entity.concept:
+                self._declare_minted(concept, entity.type, out)
+            for form in {entity.label, *entity.surface_forms}:
+                out.append(f"{c} {ALT} {lit(form, 'en')} .")
+                by_form[normalise_title(form)] = concept
+            is_role_typed = entity.type in ("method", "dataset")
+            role = (entity.role or "used") if is_role_typed else None
+            prop = ROLE_PROP[role] if role else PROP[entity.type]
+            link_iri = mint.link_iri(paper.id, concept)
+            link = iri(link_iri)
             out += [
-                ox.Quad(p, prop, c),
-                ox.Quad(p, T["mentions"], c),
-                ox.Quad(link, A, T["Link"]),
-                ox.Quad(link, RDF_SUBJECT, p),
-                ox.Quad(link, RDF_PREDICATE, prop),
-                ox.Quad(link, RDF_OBJECT, c),
-                ox.Quad(link, T["confidence"], _dec(entity.confidence, 3)),
+                f"{p} {prop} {c} .",
+                f"{p} {K['mentions']} {c} .",
+                f"{link} {A} {K['Link']} .",
+                f"{link} {SUBJ} {p} .",
+                f"{link} {PRED} {prop} .",
+                f"{link} {OBJ} {c} .",
+                f"{link} {K['confidence']} {decimal(entity.confidence, 3)} .",
             ]
             if role:
-                out.append(ox.Quad(link, T["role"], _str(role)))
+                out.append(f"{link} {K['role']} {lit(role)} .")
             for m in entity.mentions:
-                out.append(ox.Quad(link, T["evidence"], self._evidence(link_iri, p, m, m.rule, out)))
+                out.append(f"{link} {K['evidence']} {self._evidence(paper.id, link_iri, m, m.rule, out)} .")
         for index, result in enumerate(extraction.results):
-            out += self._result_triples(paper.id, p, index, result, by_form)
+            out += self._result(paper.id, p, index, result, by_form)
         return out
 
-    def _result_triples(
-        self, paper_id: str, p: ox.NamedNode, index: int, r: Result, by_form: dict[str, str]
-    ) -> list[ox.Quad]:
-        iri = mint.result_iri(paper_id, index)
-        node = ox.NamedNode(iri)
+    def _result(self, paper_id: str, p: str, index: int, r: Result, by_form: dict[str, str]) -> list[str]:
+        result_iri = mint.result_iri(paper_id, index)
+        node = iri(result_iri)
         out = [
-            ox.Quad(p, T["reportsResult"], node),
-            ox.Quad(node, A, T["Result"]),
-            ox.Quad(node, T["value"], _dec(r.value)),
-            ox.Quad(node, T["isRelative"], ox.Literal("true" if r.relative else "false", datatype=XSD_BOOL)),
+            f"{p} {K['reportsResult']} {node} .",
+            f"{node} {A} {K['Result']} .",
+            f"{node} {K['value']} {decimal(r.value)} .",
+            f"{node} {K['isRelative']} {TRUE if r.relative else FALSE} .",
         ]
         if r.unit:
-            out.append(ox.Quad(node, T["unit"], _str(r.unit)))
+            out.append(f"{node} {K['unit']} {lit(r.unit)} .")
         for kind, name in (("metric", r.metric), ("method", r.method), ("dataset", r.dataset)):
             if not name:
                 continue
             concept = by_form.get(normalise_title(name))
-            if concept is None:
+            if concept is None:  # named only in the result: mint it like any other concept
                 concept = mint.concept_iri(kind, normalise_title(name) or name)
-                self._describe(concept, kind, name, out)
-            out.append(ox.Quad(node, T[kind], ox.NamedNode(concept)))
-        out.append(ox.Quad(node, T["evidence"], self._evidence(iri, p, r, "results", out)))
+                self._declare_minted(concept, kind, out)
+                out.append(f"{iri(concept)} {ALT} {lit(name, 'en')} .")
+            out.append(f"{node} {K[kind]} {iri(concept)} .")
+        out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out)} .")
         return out
 
 
-def extraction_triples(extractions: Iterable[Extraction], writer: TripleWriter | None = None) -> Iterator[ox.Quad]:
-    """All triples of a stream of extractions."""
+def to_ntriples(extractions: Iterable[Extraction], writer: TripleWriter | None = None) -> Iterator[str]:
+    """N-Triples lines (newline-terminated) of a stream of extractions."""
     writer = writer or TripleWriter()
     for extraction in extractions:
-        yield from writer.triples(extraction)
+        for line in writer.triples(extraction):
+            yield line + "\n"
+
+
+LABEL_QUERY = """
+SELECT ?c ?form (COUNT(?ev) AS ?n) WHERE {
+  ?c kgo:minted true . ?link rdf:object ?c ; kgo:evidence ?ev . ?ev kgo:surfaceForm ?form
+} GROUP BY ?c ?form
+"""
+FALLBACK_LABEL_QUERY = "SELECT ?c (MIN(STR(?alt)) AS ?l) WHERE { ?c kgo:minted true ; skos:altLabel ?alt } GROUP BY ?c"
+
+
+def finalise_labels(store) -> int:
+    """Give every minted concept one preferred label: its most frequent surface form.
+
+    Ties go to the alphabetically first form, so the choice depends only on the graph's content.
+    Labels are recomputed from scratch, so an appended build ends with the same labels as a build
+    of all its inputs at once. Returns the number of concepts labelled.
+    """
+    import pyoxigraph as ox
+
+    from kg.query import with_prefixes
+
+    best: dict[str, tuple[int, str]] = {}
+    for row in store.query(with_prefixes(LABEL_QUERY)):
+        concept, form, count = row["c"].value, row["form"], int(row["n"].value)
+        key = (-count, form.value)
+        if concept not in best or key < (-best[concept][0], best[concept][1]):
+            best[concept] = (count, form.value)
+    # concepts with no evidence (named only in a result): their alphabetically first label
+    for row in store.query(with_prefixes(FALLBACK_LABEL_QUERY)):
+        best.setdefault(row["c"].value, (0, row["l"].value))
+    store.update(with_prefixes("DELETE { ?c skos:prefLabel ?l } WHERE { ?c kgo:minted true ; skos:prefLabel ?l }"))
+    pref = ox.NamedNode(str(SKOS.prefLabel))
+    store.bulk_extend(
+        ox.Quad(ox.NamedNode(c), pref, ox.Literal(label, language="en")) for c, (_, label) in best.items()
+    )
+    return len(best)
+
+
+def load_extractions(store, extractions: Iterable[Extraction]) -> None:
+    """Add extractions to a pyoxigraph Store and label the concepts they mint (small graphs, tests)."""
+    import pyoxigraph as ox
+
+    data = "".join(to_ntriples(extractions)).encode("utf-8")
+    if data:
+        store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+    finalise_labels(store)

@@ -1,0 +1,64 @@
+"""One unit of parallel work: a batch of papers -> N-Triples bytes and counts.
+
+The same function runs in-process, in a local process pool, or as a Dask task; its output depends
+only on the papers in the batch, so any way of cutting the input gives the same graph.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.model import ENTITY_TYPES, Extraction, Paper
+from kg.rdf.triples import TripleWriter
+
+
+@dataclass
+class ShardStats:
+    papers: int = 0
+    results: int = 0
+    links: Counter = field(default_factory=Counter)
+    concepts: dict[str, set[str]] = field(default_factory=lambda: {t: set() for t in ENTITY_TYPES})
+
+    def add(self, other: "ShardStats") -> None:
+        self.papers += other.papers
+        self.results += other.results
+        self.links.update(other.links)
+        for t, iris in other.concepts.items():
+            self.concepts[t] |= iris
+
+
+def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, ShardStats]:
+    writer = writer or TripleWriter()
+    stats = ShardStats()
+    lines: list[str] = []
+    for extraction in extractions:
+        stats.papers += 1
+        stats.results += len(extraction.results)
+        for entity in extraction.entities:
+            stats.concepts[entity.type].add(writer.concept_iri(entity))
+            stats.links[entity.type] += 1
+        lines += writer.triples(extraction)
+    lines.append("")
+    return "\n".join(lines).encode("utf-8"), stats
+
+
+# Per-process state for pool workers: the pipeline is loaded once per process, not per batch.
+_NLP = None
+_WRITER: TripleWriter | None = None
+
+
+def init_worker(pipeline: str | Path) -> None:
+    global _NLP, _WRITER
+    from kg.extract import build_nlp
+
+    _NLP = build_nlp(Path(pipeline))
+    _WRITER = TripleWriter()
+
+
+def process_batch(papers: list[Paper]) -> tuple[bytes, ShardStats]:
+    """Extract a batch in this process (after `init_worker`) and serialise it."""
+    from kg.extract import extract
+
+    extractions: list[Extraction] = list(extract(papers, nlp=_NLP, n_process=1, batch_size=len(papers) or 1))
+    return serialise(extractions, _WRITER)

@@ -1,0 +1,166 @@
+"""End to end: the example corpus into a validated, queryable graph; bad input; atomic builds."""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.errors import KgError
+from kg.query import run
+from kg.store import open_store, read_manifest
+from kg.validate import validate_store
+
+from conftest import EXAMPLE_CORPUS
+
+
+def corpus_abstracts() -> dict[str, str]:
+    from kg.ingest import read_papers
+
+    return {p.title: p.text for p in read_papers([EXAMPLE_CORPUS])}
+
+
+def test_example_build_has_136_papers_a_turtle_file_and_a_manifest(example_graph, example_store):
+    assert run(example_store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows == [[136]]
+    assert (example_graph / "graph.ttl").stat().st_size > 10_000
+    manifest = read_manifest(example_graph)
+    assert manifest["papers"] == 136
+    assert sorted(i["path"].rsplit("/", 1)[-1] for i in manifest["inputs"]) == sorted(
+        p.name for p in EXAMPLE_CORPUS.iterdir()
+    )
+
+
+def test_example_graph_satisfies_the_shapes(example_store):
+    conforms, violations = validate_store(example_store)
+    assert conforms, "\n".join(map(str, violations[:20]))
+
+
+def test_shapes_catch_a_paper_without_abstract_and_a_link_without_evidence():
+    store = ox.Store()
+    kgo = "https://w3id.org/kg-lit/ontology#"
+    p = ox.NamedNode("https://w3id.org/kg-lit/resource/paper/x")
+    store.add(ox.Quad(p, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(kgo + "Paper")))
+    store.add(ox.Quad(p, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal("T")))
+    link = ox.NamedNode("https://w3id.org/kg-lit/resource/link/x")
+    store.add(ox.Quad(link, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(kgo + "Link")))
+    conforms, violations = validate_store(store)
+    assert not conforms
+    messages = " ".join(v.message for v in violations)
+    assert "abstract" in messages and "evidence" in messages
+
+
+def test_papers_per_modality_query_follows_the_text(example_store):
+    rows = run(example_store, """
+        SELECT ?modality ?title WHERE { ?paper kgo:involvesModality ?m . ?m skos:prefLabel ?modality .
+                                         ?paper dcterms:title ?title }""").rows
+    by_modality: dict[str, set[str]] = {}
+    for modality, title in rows:
+        by_modality.setdefault(modality, set()).add(title)
+    texts = corpus_abstracts()
+    # Papers whose text speaks of audio / video involve that modality.
+    for modality, pattern in (("audio", r"\baudio\b"), ("video", r"\bvideos?\b")):
+        expected = {t for t, text in texts.items() if re.search(pattern, text, re.I)}
+        assert expected, modality
+        found = by_modality.get(modality, set())
+        assert len(found & expected) >= 0.8 * len(expected), (modality, expected - found)
+
+
+def test_a_failed_build_leaves_the_previous_graph_intact(tmp_path):
+    out = tmp_path / "g"
+    build([EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"], out, extras=False)
+    before = (out / "graph.ttl").read_bytes()
+    target_before = os.readlink(out)
+
+    def exploding(papers):
+        from kg.extract import extract
+
+        for i, extraction in enumerate(extract(papers)):
+            if i == 10:
+                raise RuntimeError("killed half-way")
+            yield extraction
+
+    with pytest.raises(RuntimeError):
+        build([EXAMPLE_CORPUS], out, extras=False, extractions=exploding)
+    assert os.readlink(out) == target_before
+    assert (out / "graph.ttl").read_bytes() == before
+    assert run(open_store(out), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows[0][0] > 10
+    # and the next build succeeds, sweeping the abandoned staging folder
+    build([EXAMPLE_CORPUS], out, extras=False)
+    leftovers = [p.name for p in (tmp_path / ".g.builds").iterdir()]
+    assert len(leftovers) == 1 and not leftovers[0].endswith(".partial")
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_build_prints_a_summary_and_validate_and_query_work(kg_cli, tmp_path):
+    out = tmp_path / "cli-graph"
+    done = kg_cli("build", EXAMPLE_CORPUS, "--out", out, "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"papers\s+│?\s*136", done.stdout)
+    assert kg_cli("validate", out).returncode == 0
+    csv_out = kg_cli("query", out, "SELECT ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t } ORDER BY ?t LIMIT 3", "-f", "csv")
+    lines = csv_out.stdout.splitlines()
+    assert csv_out.returncode == 0 and lines[0] == "t" and len(lines) == 4
+    as_json = json.loads(kg_cli("query", out, "SELECT ?t WHERE { ?p dcterms:title ?t } LIMIT 2", "-f", "json").stdout)
+    assert as_json["head"]["vars"] == ["t"] and len(as_json["results"]["bindings"]) == 2
+    stats = kg_cli("stats", out)
+    assert stats.returncode == 0 and re.search(r"papers\s+│\s+136", stats.stdout)
+
+
+def one_line_error(done, *needles: str) -> None:
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    error_lines = [line for line in done.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1, done.stderr
+    for needle in needles:
+        assert needle in error_lines[0], (needle, done.stderr)
+
+
+def test_cli_bad_input_gives_one_clear_line_and_no_graph(kg_cli, tmp_path):
+    out = tmp_path / "never"
+    one_line_error(kg_cli("build", tmp_path / "missing.txt", "--out", out), "missing.txt", "no such file")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    one_line_error(kg_cli("build", empty, "--out", out, "--no-extras"), "empty.txt")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("A title\n\nAn abstract long enough to be an abstract, about caf\xe9 images and text.\n".encode("latin-1"))
+    one_line_error(kg_cli("build", latin, "--out", out, "--no-extras"), "latin.txt:3", "UTF-8")
+    assert not out.exists()
+
+
+def test_cli_keeps_good_records_and_warns_about_bad_ones(kg_cli, tmp_path):
+    src = tmp_path / "papers.jsonl"
+    src.write_text(
+        json.dumps({"title": "Contrastive pre-training of image and text encoders", "abstract": "We train CLIP on image-text pairs and evaluate zero-shot classification on ImageNet."}) + "\n"
+        + json.dumps({"title": "A paper with no abstract"}) + "\n"
+    )
+    out = tmp_path / "g"
+    done = kg_cli("build", src, "--out", out, "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert "papers.jsonl" in done.stderr and "abstract" in done.stderr
+    assert run(open_store(out), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows == [[1]]
+
+
+def test_cli_read_only_output_folder_is_a_clear_error(kg_cli, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can write into read-only folders")
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o500)
+    try:
+        one_line_error(kg_cli("build", EXAMPLE_CORPUS, "--out", parent / "g", "--no-extras"), "cannot write")
+    finally:
+        parent.chmod(0o700)
+
+
+def test_an_existing_foreign_folder_is_never_overwritten(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(KgError, match="not a kg build folder"):
+        build([EXAMPLE_CORPUS], out, extras=False)
+    assert (out / "notes.txt").read_text() == "keep me"
