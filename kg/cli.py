@@ -224,3 +224,18 @@ def stats(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> None:
 
 def main() -> None:  # pragma: no cover - entry point for `python -m kg`
     app()
+
+
+@app.command()
+def doctor(graph: Annotated[Optional[Path], typer.Argument(help="A build folder to check too.")] = None) -> None:
+    """Check the installation (and a built graph): versions, ontology, pipeline, store, counts, shapes."""
+    from kg.doctor import graph_checks, installation_checks
+
+    checks = list(installation_checks()) + (list(graph_checks(graph)) if graph else [])
+    table = Table("check", "", "detail", title="kg doctor")
+    for check in checks:
+        table.add_row(check.name, "[green]ok[/]" if check.ok else "[bold red]FAIL[/]", check.detail)
+    console.print(table)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        fail(f"{len(failed)} of {len(checks)} checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))

@@ -1,0 +1,119 @@
+"""`kg doctor`: check an installation and, optionally, a built graph; say what is wrong in plain words."""
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", text)[:3])
+
+
+def _check(name: str, fn: Callable[[], str]) -> Check:
+    try:
+        return Check(name, True, fn())
+    except Exception as exc:  # a doctor reports every failure instead of stopping at the first
+        return Check(name, False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def installation_checks() -> Iterator[Check]:
+    yield Check("python", sys.version_info >= (3, 11), f"{sys.version.split()[0]} (3.11 or newer needed)")
+    try:
+        requirements = metadata.requires("kg") or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+        yield Check("kg package", False, "kg is not installed; run `pip install -e .` in the project folder")
+    for req in requirements:
+        if "extra ==" in req:
+            continue
+        name_m, min_m = re.match(r"[A-Za-z0-9_.\-]+", req), re.search(r">=\s*([\d.]+)", req)
+        if not (name_m and min_m):
+            continue
+        name, minimum = name_m.group(0), min_m.group(1)
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            yield Check(name, False, f"not installed (needs >= {minimum}); run `pip install -e .`")
+            continue
+        ok = _version_tuple(have) >= _version_tuple(minimum)
+        yield Check(name, ok, f"{have}" + ("" if ok else f", but >= {minimum} is needed"))
+
+    def ontology() -> str:
+        from rdflib import Graph
+
+        from kg.build import ontology_files
+
+        total = 0
+        for path in ontology_files():
+            total += len(Graph().parse(path))
+        return f"{len(ontology_files())} files, {total} triples"
+
+    yield _check("ontology and vocabularies parse", ontology)
+
+    def pipeline() -> str:
+        from kg.extract import build_nlp
+        from kg.paths import DEFAULT_PIPELINE
+
+        nlp = build_nlp(DEFAULT_PIPELINE)
+        return f"{DEFAULT_PIPELINE.name}: " + ", ".join(nlp.pipe_names)
+
+    yield _check("spaCy pipeline loads", pipeline)
+
+
+def graph_checks(graph: Path) -> Iterator[Check]:
+    from kg.query import run
+    from kg.store import EXPORT_FORMATS, open_store, read_manifest, resolve
+
+    try:
+        folder = resolve(graph)
+        store = open_store(graph)
+    except Exception as exc:
+        yield Check("store opens", False, str(exc))
+        return
+    yield Check("store opens", True, str(folder / "store"))
+    papers = run(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows[0][0]
+    manifest = _check("manifest", lambda: f"{read_manifest(graph)['papers']} papers recorded")
+    yield manifest
+    if manifest.ok:
+        recorded = read_manifest(graph)["papers"]
+        yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}")
+    orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:evidence ?e } }").rows[0][0]
+    yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
+    unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]
+    yield Check("every entity has a label", unlabelled == 0, f"{unlabelled} entities without a preferred label")
+    for fmt, (_, name) in EXPORT_FORMATS.items():
+        if (folder / name).exists():
+            yield _check(f"{name} parses", lambda n=name, f=fmt: _count_file(folder / n, f))
+
+    def shapes() -> str:
+        from kg.validate import validate_store
+
+        conforms, violations = validate_store(store)
+        if not conforms:
+            raise ValueError(f"{len(violations)} SHACL violations, first: {violations[0]}; run `kg validate {graph}`")
+        return "conforms to ontology/shapes.ttl"
+
+    yield _check("SHACL shapes", shapes)
+    leftovers = [p.name for p in folder.parent.glob("*.partial")]
+    yield Check("no abandoned partial builds", not leftovers, ", ".join(leftovers) or "none")
+
+
+def _count_file(path: Path, fmt: str) -> str:
+    import pyoxigraph as ox
+
+    from kg.store import EXPORT_FORMATS
+
+    with open(path, "rb") as fh:
+        n = sum(1 for _ in ox.parse(fh, format=EXPORT_FORMATS[fmt][0]))
+    return f"{n} triples"
