@@ -6,6 +6,7 @@ graph: a build that fails or is killed half-way leaves the previous graph as it 
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -79,6 +80,16 @@ def staged_build(out: str | Path, *, copy_current: bool = False):
     versions = _versions_dir(out)
     try:
         versions.mkdir(parents=True, exist_ok=True)
+        lock = open(versions / ".lock", "w")
+    except OSError as exc:
+        raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
+    try:
+        # One build at a time per folder; the OS releases the lock if the build is killed.
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise KgError(f"{out}: another build is writing this graph right now") from None
+    try:
         build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         stage = versions / (build_id + ".partial")
         if copy_current and out.exists():
@@ -96,18 +107,17 @@ def staged_build(out: str | Path, *, copy_current: bool = False):
         os.replace(link_tmp, out)  # the atomic swap
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
+        lock.close()
         raise
     _sweep(versions, keep=final)
+    lock.close()
 
 
 def _sweep(versions: Path, keep: Path) -> None:
-    """Remove older builds and abandoned partial ones (not a partial still being written)."""
+    """Remove older builds and partial ones left by killed builds (the lock says none is running)."""
     for child in versions.iterdir():
-        if child == keep:
-            continue
-        if child.name.endswith(".partial") and time.time() - child.stat().st_mtime < 60:
-            continue  # possibly a concurrent build in progress
-        shutil.rmtree(child, ignore_errors=True)
+        if child != keep and child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
 
 
 def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
