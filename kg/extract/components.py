@@ -1,0 +1,384 @@
+"""spaCy components that find candidate entity mentions; one component per kind of rule.
+
+Each component adds spans to `doc.spans["kg"]`: `label_` is the entity type, `kb_id_` the vocabulary
+concept IRI (empty for new names), `id_` the rule that made it. `kg.extract.resolve` turns the
+candidates into entities, roles and results.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg.extract.lexicon import load_cues
+from kg.extract.vocabulary import load_vocabulary
+
+KEY = "kg"
+ALIASES = "kg_aliases"  # doc.user_data: {acronym text: long form text}
+
+# Shapes of names never seen before: CamelCase, letters with digits, acronyms, "++" suffixes.
+NAME_SHAPE = re.compile(
+    r"""^(?=.*[A-Za-z])(?:
+        [A-Z][a-z0-9]*[A-Z][\w+\-.^]*           # CamelCase / internal capitals: AdapNet, MiniGPT
+      | [A-Za-z]+\d[\w+\-.^]*                     # letters then digits: M3EL, DINOv2, GPT-4V
+      | \d+[A-Za-z][\w+\-.^]*                    # digits then letters: 3DETR, 4M
+      | [A-Z]{2,}[\w+\-.^]*                       # acronyms: CLIP, MEL, VQA-RAD
+      | [a-z]+[A-Z][\w+\-.^]*                    # lower then upper: mPLUG, eP-ALM
+    )$""",
+    re.X,
+)
+
+
+def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
+    if start >= end:
+        return
+    span = Span(doc, start, end, label=label, kb_id=concept, span_id=rule)
+    doc.spans[KEY].append(span)
+
+
+def _group(doc: Doc) -> None:
+    if KEY not in doc.spans:
+        doc.spans[KEY] = []
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+class VocabularyMatcher:
+    """Known concepts from the SKOS vocabularies, via two PhraseMatchers (ORTH and LOWER)."""
+
+    def __init__(self, nlp: Language, vocab_dir: str = "") -> None:
+        self.vocab = load_vocabulary(vocab_dir)
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.labels: dict[int, list[str]] = {}
+        for matcher, table in ((self.exact, self.vocab.exact), (self.lower, self.vocab.lower)):
+            for label, iris in table.items():
+                iris = [i for i in iris if not (self.vocab.concepts[i].type == "modality" and " " not in label and "-" not in label)]
+                if not iris:
+                    continue  # one-word modality labels need context: the modality mapper handles them
+                name = f"{'E' if matcher is self.exact else 'L'}:{label}"
+                self.labels[nlp.vocab.strings.add(name)] = iris
+                matcher.add(name, [nlp.make_doc(label)])
+
+    def __call__(self, doc: Doc) -> Doc:
+        _group(doc)
+        for matcher in (self.exact, self.lower):
+            for key, start, end in matcher(doc):
+                for iri in self.labels[key]:
+                    concept = self.vocab.concepts[iri]
+                    add_span(doc, start, end, concept.type, "vocabulary", iri)
+        return doc
+
+
+@Language.factory("kg_vocabulary", default_config={"vocab_dir": ""})
+def make_vocabulary(nlp: Language, name: str, vocab_dir: str) -> VocabularyMatcher:
+    return VocabularyMatcher(nlp, vocab_dir)
+
+
+# --------------------------------------------------------------------------- acronyms
+
+
+def _long_form_start(words: list[str], acronym: str) -> int | None:
+    """Schwartz & Hearst (2003): the start of the shortest word sequence ending before the
+    parenthesis whose characters cover the acronym's letters in order, the first one at a word start."""
+    letters = [c.lower() for c in acronym if c.isalnum()]
+    if not letters:
+        return None
+    text = " ".join(words)
+    a, t = len(letters) - 1, len(text) - 1
+    while a >= 0:
+        c = letters[a]
+        while t >= 0 and (text[t].lower() != c or (a == 0 and t > 0 and text[t - 1].isalnum())):
+            t -= 1
+        if t < 0:
+            return None
+        a -= 1
+        t -= 1
+    start_char = t + 1
+    # the word index containing start_char
+    pos = 0
+    for i, w in enumerate(words):
+        if pos <= start_char < pos + len(w) + 1:
+            return i
+        pos += len(w) + 1
+    return None
+
+
+class AcronymFinder:
+    """'Long Form Name (LFN)': long form and acronym become one entity; the acronym is then
+    found everywhere else in the text."""
+
+    def __init__(self, nlp: Language, cues_path: str = "") -> None:
+        self.cues = load_cues(cues_path)
+
+    def _type_of(self, doc: Doc, long_span: Span, acronym: str) -> str | None:
+        spans = doc.spans[KEY]
+        # a known concept ending where the long form ends, or the acronym itself, decides
+        for s in spans:
+            if s.label_ != "modality" and s.end == long_span.end and s.start >= long_span.start:
+                return s.label_
+        for s in spans:
+            if s.text == acronym and s.label_ != "modality":
+                return s.label_
+        words = [t.lower_ for t in long_span]
+        head = words[-1]
+        if head in self.cues.dataset_heads or any(w in ("dataset", "benchmark", "corpus") for w in words):
+            return "dataset"
+        if head in self.cues.metric_heads:
+            return "metric"
+        if head in self.cues.task_heads:
+            return "task"
+        if head in self.cues.method_heads or long_span[-1].text[:1].isupper():
+            return "method"
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        _group(doc)
+        aliases: dict[str, str] = doc.user_data.setdefault(ALIASES, {})
+        for i, tok in enumerate(doc):
+            if tok.text != "(" or i + 2 >= len(doc) or doc[i + 2].text != ")" or i < 1:
+                continue
+            acro = doc[i + 1]
+            if not (2 <= len(acro.text) <= 12 and any(c.isupper() for c in acro.text)) or acro.text in self.cues.stop_names:
+                continue
+            sent_start = tok.sent.start
+            window_start = max(sent_start, i - min(len(acro.text) + 5, 2 * len(acro.text)))
+            window = doc[window_start:i]
+            words = [t.text for t in window]
+            # stop the window at punctuation that cannot be inside a name
+            for k in range(len(words) - 1, -1, -1):
+                if words[k] in {",", ";", ":", "(", ")", "."}:
+                    words, window_start = words[k + 1 :], window_start + k + 1
+                    break
+            start = _long_form_start(words, acro.text)
+            if start is None:
+                continue
+            long_span = doc[window_start + start : i]
+            while len(long_span) > 1 and long_span[0].lower_ in ("a", "an", "the", "our", "novel", "new", "called", "named"):
+                long_span = long_span[1:]
+            if len(long_span) < 2 and not any(c.isupper() for c in long_span.text[1:]):
+                continue
+            entity_type = self._type_of(doc, long_span, acro.text)
+            if entity_type is None:
+                continue
+            aliases[acro.text] = long_span.text
+            add_span(doc, long_span.start, long_span.end, entity_type, "acronym-definition")
+            for t in doc:
+                if t.text == acro.text:
+                    add_span(doc, t.i, t.i + 1, entity_type, "acronym")
+        return doc
+
+
+@Language.factory("kg_acronyms", default_config={"cues": ""})
+def make_acronyms(nlp: Language, name: str, cues: str) -> AcronymFinder:
+    return AcronymFinder(nlp, cues)
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+class NamePatterns:
+    """Names never seen before, from their shape and context."""
+
+    def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
+        self.cues = load_cues(cues_path)
+        vocab = load_vocabulary(vocab_dir)
+        self.task_words = vocab.words.get("task", set()) | vocab.words.get("modality", set())
+        self.method_words = vocab.words.get("method", set())
+
+    def _is_name(self, text: str) -> bool:
+        return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not text.isdigit()
+
+    def _type_after(self, doc: Doc, end: int, default: str | None) -> str | None:
+        """Type a name by the head noun that follows it ("X dataset", "X metric")."""
+        if end < len(doc):
+            nxt = doc[end].lower_
+            if nxt in self.cues.dataset_heads:
+                return "dataset"
+            if nxt in ("metric", "metrics", "score", "measure"):
+                return "metric"
+            if nxt in ("task", "tasks", "problem"):
+                return "task"
+            if nxt in self.cues.method_heads:
+                return "method"
+        return default
+
+    def _name_span(self, doc: Doc, i: int) -> tuple[int, int]:
+        """Extend a name token over hyphen-joined parts ("VQA", "-", "RAD") and "++"."""
+        end = i + 1
+        while end + 1 < len(doc) and doc[end].text in ("-", "+", "++", "/") and not doc[end].whitespace_ and not doc[end - 1].whitespace_:
+            end += 2 if doc[end].text in ("-", "/") else 1
+        return i, min(end, len(doc))
+
+    def __call__(self, doc: Doc) -> Doc:
+        _group(doc)
+        text = doc.text
+        title_end = text.find("\n\n")
+        title_end = len(text) if title_end < 0 else title_end
+        # 1. the name before the colon of the title
+        colon = text.find(":", 0, title_end)
+        if 0 < colon < 60:
+            span = doc.char_span(0, colon, alignment_mode="expand")
+            if span is not None and 1 <= len(span) <= 5 and any(self._is_name(t.text) for t in span):
+                rest = text[colon:title_end].lower()
+                entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
+                add_span(doc, span.start, span.end, entity_type, "title-name")
+        for sent in doc.sents:
+            lowers = [t.lower_ for t in sent]
+            is_self = any(t in ("we", "our") for t in lowers) or "this paper" in sent.text.lower()
+            for k, tok in enumerate(sent):
+                i = tok.i
+                # 2. "called / named / dubbed X"
+                if tok.lower_ in ("called", "named", "dubbed", "termed", "coined") and i + 1 < len(doc):
+                    j = i + 1
+                    if doc[j].text in ('"', "'", "“"):
+                        j += 1
+                    if j < len(doc) and self._is_name(doc[j].text):
+                        s, e = self._name_span(doc, j)
+                        prev = " ".join(t.lower_ for t in doc[max(sent.start, i - 6) : i])
+                        default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
+                        add_span(doc, s, e, self._type_after(doc, e, default), "named-as")
+                # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
+                if is_self and tok.lower_ in self.cues.propose_verbs:
+                    for j in range(i + 1, min(i + 8, sent.end)):
+                        if doc[j].text in (",", ";", ".", "(", ":"):
+                            break
+                        if self._is_name(doc[j].text):
+                            s, e = self._name_span(doc, j)
+                            before = {t.lower_ for t in doc[i:j]}
+                            default = "dataset" if before & self.cues.dataset_heads else "method"
+                            add_span(doc, s, e, self._type_after(doc, e, default), "we-propose")
+                            break
+                # 4. "X dataset / benchmark / metric / score"; "on X, Y and Z datasets"
+                if tok.lower_ in self.cues.dataset_heads and k > 0:
+                    j = i - 1
+                    while j >= sent.start:
+                        t = doc[j]
+                        if self._is_name(t.text) or (t.text[:1].isupper() and t.is_alpha and j != sent.start):
+                            s, e = self._name_span(doc, j)
+                            if e <= i:
+                                add_span(doc, s, e, "dataset", "dataset-head")
+                            j -= 1
+                        elif t.text in (",", "and", "-", "&") or t.lower_ in ("the", "and"):
+                            j -= 1
+                        else:
+                            break
+                if tok.lower_ in ("metric", "metrics", "score") and k > 0:
+                    j = i
+                    while j - 1 >= sent.start and doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a", "our"):
+                        j -= 1
+                    if j < i and (j > sent.start or not doc[j].is_sent_start):
+                        add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
+                # 5. task phrases: modifiers from the task vocabulary, then a task head noun
+                if tok.lower_ in self.cues.task_heads and k > 0:
+                    j = i
+                    while j - 1 >= sent.start and (doc[j - 1].lower_ in self.task_words or doc[j - 1].text == "-" or NAME_SHAPE.match(doc[j - 1].text) and doc[j - 1].text in ("3D", "2D", "RGB")):
+                        j -= 1
+                    while j < i and doc[j].text == "-":
+                        j += 1
+                    if j < i:
+                        add_span(doc, j, i + 1, "task", "task-phrase")
+                # 6. technique phrases: modifiers from the method vocabulary, then a technique head
+                if tok.lower_ in ("learning", "training", "tuning", "distillation", "fusion", "attention", "pre-training", "prompting") and k > 0:
+                    j = i
+                    while j - 1 >= sent.start and (doc[j - 1].lower_ in self.method_words or doc[j - 1].text == "-"):
+                        j -= 1
+                    while j < i and doc[j].text == "-":
+                        j += 1
+                    if j < i - 0 and i - j >= 1:
+                        add_span(doc, j, i + 1, "method", "method-phrase")
+            # 7. any other name-shaped token: a method unless the next word says otherwise
+            for tok in sent:
+                if self._is_name(tok.text) and not (tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_):
+                    s, e = self._name_span(doc, tok.i)
+                    add_span(doc, s, e, self._type_after(doc, e, "method"), "name-shape")
+        return doc
+
+
+@Language.factory("kg_patterns", default_config={"cues": "", "vocab_dir": ""})
+def make_patterns(nlp: Language, name: str, cues: str, vocab_dir: str) -> NamePatterns:
+    return NamePatterns(nlp, cues, vocab_dir)
+
+
+# --------------------------------------------------------------------------- modalities
+
+
+class ModalityMapper:
+    """Surface words that name data ("visual", "image-text", "speech") mapped onto the fixed
+    modality list. Words inside a capitalised name ("Vision Transformer") do not count; "language"
+    and "vision" count only next to another modality word ("vision-and-language")."""
+
+    PAIRED_ONLY = {"language", "vision", "linguistic"}
+
+    def __init__(self, nlp: Language, vocab_dir: str = "") -> None:
+        vocab = load_vocabulary(vocab_dir)
+        self.lower: dict[str, str] = {}
+        self.exact: dict[str, str] = {}
+        for c in vocab.concepts.values():
+            if c.type != "modality":
+                continue
+            for label in c.labels:
+                if " " in label:
+                    continue  # multi-word labels are matched by the vocabulary matcher
+                if label == label.lower():
+                    self.lower.setdefault(label, c.iri)
+                    for p in ("s", "es"):
+                        self.lower.setdefault(label + p, c.iri)
+                else:
+                    self.exact.setdefault(label, c.iri)
+
+    def _lookup(self, tok) -> str | None:
+        return self.exact.get(tok.text) or self.lower.get(tok.lower_)
+
+    def __call__(self, doc: Doc) -> Doc:
+        _group(doc)
+        in_name = set()
+        for s in doc.spans[KEY]:
+            if s.label_ != "modality" and (any(t.text[:1].isupper() for t in s) and s.label_ in ("method", "dataset")):
+                in_name.update(range(s.start, s.end))
+        # vocabulary matches of modality words inside names are dropped too
+        keep = [s for s in doc.spans[KEY] if not (s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end)))]
+        doc.spans[KEY] = keep
+        existing = {(s.start, s.end) for s in keep if s.label_ == "modality"}
+        for tok in doc:
+            iri = self._lookup(tok)
+            if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing:
+                continue
+            if tok.lower_ in self.PAIRED_ONLY and not self._paired(doc, tok.i):
+                continue
+            add_span(doc, tok.i, tok.i + 1, "modality", "modality-word", iri)
+        return doc
+
+    def _paired(self, doc: Doc, i: int) -> bool:
+        """Is the word joined to another modality word ("vision-language", "vision and language")?"""
+        for step in (-1, 1):
+            j = i + step
+            hops = 0
+            while 0 <= j < len(doc) and doc[j].text in ("-", "and", "&", "/", "+", "to", "or") and hops < 2:
+                j += step
+                hops += 1
+            if hops and 0 <= j < len(doc) and self._lookup(doc[j]) and doc[j].lower_ != doc[i].lower_:
+                return True
+        return False
+
+
+@Language.factory("kg_modalities", default_config={"vocab_dir": ""})
+def make_modalities(nlp: Language, name: str, vocab_dir: str) -> ModalityMapper:
+    return ModalityMapper(nlp, vocab_dir)
+
+
+# --------------------------------------------------------------------------- title boundary
+
+
+@Language.component("kg_title_boundary")
+def title_boundary(doc: Doc) -> Doc:
+    """The title has no final full stop: start a new sentence after the blank line that ends it."""
+    for tok in doc:
+        if "\n\n" in tok.text or (tok.is_space and "\n" in tok.text):
+            if tok.i + 1 < len(doc):
+                doc[tok.i + 1].is_sent_start = True
+            break
+    return doc

@@ -1,0 +1,45 @@
+"""The lexical cues of the rule components, read from a JSON data file in pipelines/lexicon/."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.paths import PIPELINES_DIR
+
+DEFAULT_CUES = PIPELINES_DIR / "lexicon" / "cues.json"
+
+
+@dataclass(frozen=True)
+class Cues:
+    propose_verbs: frozenset[str]
+    self_subjects: tuple[str, ...]
+    naming_cues: tuple[str, ...]
+    dataset_heads: frozenset[str]
+    method_heads: frozenset[str]
+    generic_heads: frozenset[str]
+    task_heads: frozenset[str]
+    metric_heads: frozenset[str]
+    stop_names: frozenset[str]
+    field_names: frozenset[str]
+    vague_terms: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: str = "") -> Cues:
+    data = json.loads(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
+    lower = lambda key: frozenset(w.lower() for w in data[key])  # noqa: E731
+    return Cues(
+        propose_verbs=lower("propose_verbs"),
+        self_subjects=tuple(data["self_subjects"]),
+        naming_cues=tuple(data["naming_cues"]),
+        dataset_heads=lower("dataset_heads"),
+        method_heads=lower("method_heads"),
+        generic_heads=lower("generic_heads"),
+        task_heads=lower("task_heads"),
+        metric_heads=lower("metric_heads"),
+        stop_names=frozenset(data["stop_names"]),
+        field_names=lower("field_names"),
+        vague_terms=lower("vague_terms"),
+    )

@@ -1,0 +1,222 @@
+"""From candidate spans on a Doc to an Extraction: overlaps, normalisation, linking, roles, results."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.components import ALIASES, KEY
+from kg.extract.lexicon import Cues, load_cues
+from kg.extract.normalise import entity_key
+from kg.extract.results import RESULTS
+from kg.extract.vocabulary import Vocabulary, load_vocabulary
+from kg.model import Entity, Extraction, Mention, Paper, Result
+
+# How much each rule is trusted; also the order in which overlapping candidates win.
+CONFIDENCE = {
+    "vocabulary": 0.95,
+    "acronym-definition": 0.9,
+    "acronym": 0.9,
+    "title-name": 0.9,
+    "we-propose": 0.85,
+    "named-as": 0.85,
+    "dataset-head": 0.8,
+    "metric-head": 0.75,
+    "task-phrase": 0.7,
+    "method-phrase": 0.65,
+    "name-shape": 0.6,
+    "modality-word": 0.9,
+}
+
+
+def _choose(spans: list[Span]) -> list[Span]:
+    """Resolve overlaps among non-modality candidates: longer spans first, then the more trusted rule."""
+    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), -CONFIDENCE.get(s.id_, 0.5), s.start, s.label_))
+    taken: set[int] = set()
+    chosen = []
+    for s in ranked:
+        if any(i in taken for i in range(s.start, s.end)):
+            continue
+        chosen.append(s)
+        taken.update(range(s.start, s.end))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+class Resolver:
+    def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
+        self.vocab, self.cues = vocab, cues
+        self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
+
+    # ------------------------------------------------------------------ filters
+
+    def _rejected(self, span: Span) -> bool:
+        text = span.text.strip()
+        low = text.lower()
+        if span.label_ == "modality":
+            return False
+        if len(text) < 2 or low in self.cues.field_names or low in self.cues.vague_terms:
+            return True
+        if low in self.cues.generic_heads or text in self.cues.stop_names:
+            return True
+        words = low.replace("-", " ").split()
+        if span.kb_id_ == "" and words and words[0] in ("a", "an", "the", "this", "these", "our", "their", "its"):
+            return True
+        return False
+
+    # ------------------------------------------------------------------ roles
+
+    def _proposal_sentences(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(sentence start, sentence end, verb char offset) of sentences where the paper states its contribution."""
+        out = []
+        for sent in doc.sents:
+            low = sent.text.lower()
+            if not re.search(r"\b(we|our|this (paper|work|study|article))\b", low):
+                continue
+            for t in sent:
+                if t.lower_ in self.cues.propose_verbs:
+                    out.append((sent.start_char, sent.end_char, t.idx))
+                    break
+        return out
+
+    def _is_proposed(self, doc: Doc, span: Span, title_end: int, proposals) -> bool:
+        if span.id_ == "title-name":
+            return True
+        if span.start_char < title_end:  # a name in the title that is the paper's subject
+            text = doc.text[:title_end]
+            colon = text.find(":")
+            if 0 < colon and span.end_char <= colon:
+                return True
+        before = doc[max(span.sent.start, span.start - 3) : span.start]
+        if any(t.lower_ in ("our", "ours") for t in before):
+            return True
+        for s, e, verb in proposals:
+            if s <= span.start_char < e and span.start_char > verb:
+                # the object of "we propose": not things it is compared with or built on
+                between = doc.text[verb : span.start_char].lower()
+                if re.search(r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior)\b", between):
+                    return False
+                return True
+        return False
+
+    # ------------------------------------------------------------------ main
+
+    def __call__(self, doc: Doc, paper: Paper) -> Extraction:
+        text = doc.text
+        title_end = text.find("\n\n")
+        title_end = len(text) if title_end < 0 else title_end
+        spans = [s for s in doc.spans[KEY] if not self._rejected(s)]
+        modalities = [s for s in spans if s.label_ == "modality"]
+        others = _choose([s for s in spans if s.label_ != "modality"])
+        aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
+        alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
+        proposals = self._proposal_sentences(doc)
+
+        groups: dict[tuple[str, str], Entity] = {}
+        order: list[tuple[str, str]] = []
+        for span in [*others, *modalities]:
+            key = entity_key(span.text)
+            key = alias_key.get(key, key)
+            concept = span.kb_id_ or self.key_to_concept[span.label_].get(key, "")
+            group_key = (span.label_, concept or key)
+            if not key:
+                continue
+            entity = groups.get(group_key)
+            if entity is None:
+                label = self.vocab.concepts[concept].pref if concept else span.text
+                entity = groups[group_key] = Entity(span.label_, key, label, concept=concept or None)
+                order.append(group_key)
+            sent = span.sent
+            entity.mentions.append(
+                Mention(
+                    span.label_, span.text, span.start_char, span.end_char, sent.text.strip(),
+                    sent.start_char, sent.end_char, span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
+                )
+            )
+            if span.label_ in ("method", "dataset") and entity.role != "proposed":
+                entity.role = "proposed" if self._is_proposed(doc, span, title_end, proposals) else "used"
+        # An acronym and its long form are one entity even when found by different rules.
+        entities = self._merge_aliases([groups[k] for k in order], aliases)
+        for e in entities:
+            if not e.concept and len(e.mentions) > 1:
+                # the paper's own spelling: the acronym when one is defined, else the first form
+                forms = e.surface_forms
+                short = [f for f in forms if f in aliases]
+                e.label = short[0] if short else forms[0]
+        results = self._results(doc, entities)
+        return Extraction(paper, entities, results)
+
+    def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
+        by_form: dict[tuple[str, str], Entity] = {}
+        out: list[Entity] = []
+        for e in entities:
+            forms = {entity_key(f) for f in e.surface_forms}
+            for acro, long in aliases.items():
+                if entity_key(acro) in forms:
+                    forms.add(entity_key(long))
+                if entity_key(long) in forms:
+                    forms.add(entity_key(acro))
+            target = next((by_form[(e.type, f)] for f in forms if (e.type, f) in by_form), None)
+            if target is None:
+                out.append(e)
+                target = e
+            else:
+                target.mentions += e.mentions
+                if e.role == "proposed":
+                    target.role = "proposed"
+                target.concept = target.concept or e.concept
+            for f in forms:
+                by_form.setdefault((e.type, f), target)
+        return out
+
+    def _results(self, doc: Doc, entities: list[Entity]) -> list[Result]:
+        values = doc.user_data.get(RESULTS, [])
+        if not values:
+            return []
+        located: dict[str, list[tuple[int, int, Entity]]] = defaultdict(list)
+        for e in entities:
+            for m in e.mentions:
+                located[e.type].append((m.start, m.end, e))
+        proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
+        results = []
+        previous_relative_end = -10
+        for v, s_start, s_end in values:
+            def nearest(kind: str, after_only: bool = False):
+                best = None
+                for start, end, e in located[kind]:
+                    if not (s_start <= start < s_end):
+                        continue
+                    if after_only and start < v.end:
+                        continue
+                    dist = start - v.end if start >= v.end else v.start - end
+                    if best is None or dist < best[0]:
+                        best = (dist, e)
+                return best[1] if best and best[0] < 80 else None
+
+            metric = nearest("metric")
+            dataset = nearest("dataset")
+            method = nearest("method") or proposed
+            relative = v.relative or (v.start - previous_relative_end < 8)
+            if relative:
+                previous_relative_end = v.end
+            if metric is None and v.unit != "%":
+                continue  # a bare decimal with no metric nearby is not a reported result
+            results.append(
+                Result(
+                    metric=metric.label if metric else None, value=v.value, unit=v.unit,
+                    method=method.label if method else None, dataset=dataset.label if dataset else None,
+                    text=doc.text[v.start : v.end], sentence=doc.text[s_start:s_end].strip(),
+                    start=v.start, end=v.end, relative=relative,
+                )
+            )
+        return results
+
+
+_RESOLVERS: dict[tuple[str, str], Resolver] = {}
+
+
+def resolver(vocab_dir: str = "", cues: str = "") -> Resolver:
+    key = (vocab_dir, cues)
+    if key not in _RESOLVERS:
+        _RESOLVERS[key] = Resolver(load_vocabulary(vocab_dir), load_cues(cues))
+    return _RESOLVERS[key]
