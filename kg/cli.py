@@ -239,3 +239,83 @@ def doctor(graph: Annotated[Optional[Path], typer.Argument(help="A build folder 
     failed = [c for c in checks if not c.ok]
     if failed:
         fail(f"{len(failed)} of {len(checks)} checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+
+
+# ----------------------------------------------------------------------------- extract / eval
+
+
+@app.command("extract")
+def extract_cmd(
+    inputs: Annotated[list[Path], typer.Argument(help="Input files or folders of abstracts.")],
+    fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force the input format.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes.")] = 1,
+    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+) -> None:
+    """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""
+    from kg.extract import build_nlp, extract
+    from kg.ingest import read_papers
+    from kg.paths import DEFAULT_PIPELINE
+
+    if fmt != "jsonl":
+        fail(f"unknown output format {fmt!r}; only jsonl is supported")
+
+    def records():
+        nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
+        for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs):
+            yield json.dumps(extraction.to_json(), ensure_ascii=False) + "\n"
+
+    if out is None:
+        for line in _run(lambda: (sys.stdout.write(r) for r in records())):
+            pass
+        return
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for line in _run(records):
+                fh.write(line)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file (JSON Lines, see examples/gold/GUIDELINES.md).")],
+    inputs: Annotated[Optional[list[Path]], typer.Argument(help="Input files (default: the example corpus).")] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="List each false positive and false negative by paper.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+) -> None:
+    """Score extraction against a gold file: P/R/F1 per type, micro totals, role accuracy."""
+    from kg.evaluate import load_gold, score
+    from kg.extract import build_nlp, extract
+    from kg.ingest import read_papers
+    from kg.paths import DEFAULT_PIPELINE, EXAMPLES_DIR
+
+    gold_entities = _run(load_gold, gold)
+    papers = _run(lambda: list(read_papers(inputs or [EXAMPLES_DIR / "corpus"])))
+    nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
+    report = score((e.to_json() for e in extract(papers, nlp=nlp)), gold_entities)
+    if as_json:
+        data = report.as_dict()
+        if errors:
+            data["errors"] = report.errors
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{gold} — {report.papers} papers")
+    for name, s in [*report.per_type.items(), ("micro", report.micro)]:
+        table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn),
+                      style="bold" if name == "micro" else None)
+    console.print(table)
+    console.print(f"role accuracy: {report.role_accuracy:.3f} ({report.role_agree}/{report.role_total})")
+    if report.missing_papers:
+        console.print(f"[yellow]{len(report.missing_papers)} gold papers not in the input[/]")
+    if errors:
+        for e in sorted(report.errors, key=lambda e: (e["paper"], e["type"], e["kind"])):
+            extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""
+            console.print(f"{e['kind'].upper():4} {e['type']:8} {e['name']!r}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
