@@ -143,7 +143,7 @@ class TripleWriter:
         paper = extraction.paper
         out = self.paper_triples(paper)
         p = iri(mint.paper_iri(paper.id))
-        by_form: dict[str, str] = {}  # normalised surface form -> concept IRI, to resolve results
+        by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
         for entity in extraction.entities:
             concept = self.concept_iri(entity)
             c = iri(concept)
@@ -151,7 +151,7 @@ class TripleWriter:
                 self._declare_minted(concept, entity.type, out)
             for form in {entity.label, *entity.surface_forms}:
                 out.append(f"{c} {ALT} {lit(form, 'en')} .")
-                by_form[normalise_title(form)] = concept
+                by_form[(entity.type, normalise_title(form))] = concept
             is_role_typed = entity.type in ("method", "dataset")
             role = (entity.role or "used") if is_role_typed else None
             prop = ROLE_PROP[role] if role else PROP[entity.type]
@@ -174,7 +174,7 @@ class TripleWriter:
             out += self._result(paper.id, p, index, result, by_form)
         return out
 
-    def _result(self, paper_id: str, p: str, index: int, r: Result, by_form: dict[str, str]) -> list[str]:
+    def _result(self, paper_id: str, p: str, index: int, r: Result, by_form: dict[tuple[str, str], str]) -> list[str]:
         result_iri = mint.result_iri(paper_id, index)
         node = iri(result_iri)
         out = [
@@ -188,7 +188,7 @@ class TripleWriter:
         for kind, name in (("metric", r.metric), ("method", r.method), ("dataset", r.dataset)):
             if not name:
                 continue
-            concept = by_form.get(normalise_title(name))
+            concept = by_form.get((kind, normalise_title(name)))
             if concept is None:  # named only in the result: mint it like any other concept
                 concept = mint.concept_iri(kind, normalise_title(name) or name)
                 self._declare_minted(concept, kind, out)
