@@ -186,8 +186,12 @@ class NamePatterns:
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
         vocab = load_vocabulary(vocab_dir)
-        self.task_words = vocab.words.get("task", set()) | vocab.words.get("modality", set())
-        self.method_words = vocab.words.get("method", set())
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        # modifier lexicons: content words of the vocabulary's labels (never "and", "of", "to" ...)
+        content = lambda words: {w for w in words if w not in STOP_WORDS and w.isalpha() or any(c.isdigit() for c in w) and len(w) > 1}  # noqa: E731
+        self.task_words = content(vocab.words.get("task", set()) | vocab.words.get("modality", set()))
+        self.method_words = content(vocab.words.get("method", set()))
 
     def _is_name(self, text: str) -> bool:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not text.isdigit()
