@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import spacy
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -29,6 +31,14 @@ NAME_SHAPE = re.compile(
     )$""",
     re.X,
 )
+
+
+# Shapes that look like names but are not: ordinals, 2D/3D, "3x", plural acronyms, versions, URLs.
+NOT_A_NAME = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+)
+# The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
+NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
 
 
 def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
@@ -194,7 +204,7 @@ class NamePatterns:
         self.method_words = content(vocab.words.get("method", set()))
 
     def _is_name(self, text: str) -> bool:
-        return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not text.isdigit()
+        return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
 
     def _type_after(self, doc: Doc, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
@@ -211,11 +221,18 @@ class NamePatterns:
         return default
 
     def _name_span(self, doc: Doc, i: int) -> tuple[int, int]:
-        """Extend a name token over hyphen-joined parts ("VQA", "-", "RAD") and "++"."""
-        end = i + 1
-        while end + 1 < len(doc) and doc[end].text in ("-", "+", "++", "/") and not doc[end].whitespace_ and not doc[end - 1].whitespace_:
-            end += 2 if doc[end].text in ("-", "/") else 1
-        return i, min(end, len(doc))
+        """Extend a name token over joined parts that are themselves name-like ("VQA-RAD",
+        "MedTrinity-25M", "AdapNet++"), but not over "-based" or "-style"."""
+        tok = doc[i]
+        start_char = tok.idx + len(tok.text)
+        tail = NAME_TAIL.match(doc.text, start_char)
+        end_char = tail.end() if tail else start_char
+        while end_char > start_char and doc.text[end_char - 1] in ".-/":
+            end_char -= 1
+        span = doc.char_span(tok.idx, end_char, alignment_mode="contract")
+        if span is None or span.start != i:
+            return i, i + 1
+        return span.start, span.end
 
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
@@ -226,7 +243,8 @@ class NamePatterns:
         colon = text.find(":", 0, title_end)
         if 0 < colon < 60:
             span = doc.char_span(0, colon, alignment_mode="expand")
-            if span is not None and 1 <= len(span) <= 5 and any(self._is_name(t.text) for t in span):
+            words = doc.text[:colon].split()
+            if span is not None and len(words) <= 2 and any(self._is_name(t.text) for t in span):
                 rest = text[colon:title_end].lower()
                 entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
@@ -386,3 +404,27 @@ def title_boundary(doc: Doc) -> Doc:
                 doc[tok.i + 1].is_sent_start = True
             break
     return doc
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+
+@spacy.registry.tokenizers("kg_tokenizer")
+def make_tokenizer():
+    """English tokenization, except that capital unit letters after digits stay attached:
+    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M)."""
+
+    def create(nlp: Language):
+        from spacy.util import compile_suffix_regex
+
+        suffixes = [
+            re.sub(r"\|(?:T|G|M|K)(?=\|)", "", s) if isinstance(s, str) and s.startswith("(?<=[0-9])(?:km") else s
+            for s in nlp.Defaults.suffixes
+        ]
+        from spacy.util import registry as spacy_registry
+
+        tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        return tokenizer
+
+    return create
