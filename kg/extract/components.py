@@ -274,20 +274,30 @@ class NamePatterns:
                             default = "dataset" if before & self.cues.dataset_heads else "method"
                             add_span(doc, s, e, self._type_after(doc, e, default), "we-propose")
                             break
-                # 4. "X dataset / benchmark / metric / score"; "on X, Y and Z datasets"
+                # 4. "X dataset / benchmark", "on X, Y and Z datasets": runs of names before the head
                 if tok.lower_ in self.cues.dataset_heads and k > 0:
-                    j = i - 1
+                    in_title = tok.idx < title_end
+                    j, run_end = i - 1, i
                     while j >= sent.start:
                         t = doc[j]
-                        if self._is_name(t.text) or (t.text[:1].isupper() and t.is_alpha and j != sent.start):
-                            s, e = self._name_span(doc, j)
-                            if e <= i:
-                                add_span(doc, s, e, "dataset", "dataset-head")
+                        is_word = self._is_name(t.text) or (
+                            not in_title and t.text[:1].isupper() and t.is_alpha and j != sent.start
+                            and t.lower_ not in ("the", "a", "an", "our", "this", "these", "and")
+                        )
+                        if is_word:
                             j -= 1
-                        elif t.text in (",", "and", "-", "&") or t.lower_ in ("the", "and"):
+                            continue
+                        if run_end > j + 1:
+                            s, e = j + 1, run_end
+                            add_span(doc, s, e, "dataset", "dataset-head")
+                        if t.text in (",", "and", "&") or t.lower_ == "the":
+                            run_end = j
                             j -= 1
-                        else:
-                            break
+                            continue
+                        break
+                    else:
+                        if run_end > sent.start:
+                            add_span(doc, sent.start, run_end, "dataset", "dataset-head")
                 if tok.lower_ in ("metric", "metrics", "score") and k > 0:
                     j = i
                     while j - 1 >= sent.start and doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a", "our"):
@@ -335,8 +345,9 @@ class ModalityMapper:
 
     PAIRED_ONLY = {"language", "vision", "linguistic"}
 
-    def __init__(self, nlp: Language, vocab_dir: str = "") -> None:
+    def __init__(self, nlp: Language, vocab_dir: str = "", cues_path: str = "") -> None:
         vocab = load_vocabulary(vocab_dir)
+        self.cues = load_cues(cues_path)
         self.lower: dict[str, str] = {}
         self.exact: dict[str, str] = {}
         for c in vocab.concepts.values():
@@ -359,7 +370,9 @@ class ModalityMapper:
         _group(doc)
         in_name = set()
         for s in doc.spans[KEY]:
-            if s.label_ != "modality" and (any(t.text[:1].isupper() for t in s) and s.label_ in ("method", "dataset")):
+            if s.label_ in ("method", "dataset") and any(t.text[:1].isupper() for t in s):
+                if len(s) == 1 and self._lookup(s[0]):
+                    continue  # "CT", "MRI": a modality acronym, not a name containing one
                 in_name.update(range(s.start, s.end))
         # vocabulary matches of modality words inside names are dropped too
         keep = [s for s in doc.spans[KEY] if not (s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end)))]
@@ -371,8 +384,23 @@ class ModalityMapper:
                 continue
             if tok.lower_ in self.PAIRED_ONLY and not self._paired(doc, tok.i):
                 continue
+            if tok.lower_ in self.cues.ambiguous_modality_words and not (
+                self._paired(doc, tok.i) or self._in_list(doc, tok.i)
+                or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in self.cues.data_nouns)
+            ):
+                continue
             add_span(doc, tok.i, tok.i + 1, "modality", "modality-word", iri)
         return doc
+
+    def _in_list(self, doc: Doc, i: int) -> bool:
+        """Is the word an item of a list of modalities ("images, graphs, and code")?"""
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "&", "/"):
+                j += step
+            if j != i + step and 0 <= j < len(doc) and self._lookup(doc[j]) and doc[j].lower_ not in self.cues.ambiguous_modality_words:
+                return True
+        return False
 
     def _paired(self, doc: Doc, i: int) -> bool:
         """Is the word joined to another modality word ("vision-language", "vision and language")?"""
@@ -387,9 +415,9 @@ class ModalityMapper:
         return False
 
 
-@Language.factory("kg_modalities", default_config={"vocab_dir": ""})
-def make_modalities(nlp: Language, name: str, vocab_dir: str) -> ModalityMapper:
-    return ModalityMapper(nlp, vocab_dir)
+@Language.factory("kg_modalities", default_config={"vocab_dir": "", "cues": ""})
+def make_modalities(nlp: Language, name: str, vocab_dir: str, cues: str) -> ModalityMapper:
+    return ModalityMapper(nlp, vocab_dir, cues)
 
 
 # --------------------------------------------------------------------------- title boundary

@@ -24,6 +24,8 @@ class Cues:
     stop_names: frozenset[str]
     field_names: frozenset[str]
     vague_terms: frozenset[str]
+    ambiguous_modality_words: frozenset[str]
+    data_nouns: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -42,4 +44,6 @@ def load_cues(path: str = "") -> Cues:
         stop_names=frozenset(data["stop_names"]),
         field_names=lower("field_names"),
         vague_terms=lower("vague_terms"),
+        ambiguous_modality_words=lower("ambiguous_modality_words"),
+        data_nouns=lower("data_nouns"),
     )

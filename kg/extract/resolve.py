@@ -64,6 +64,20 @@ class Resolver:
             return True
         return False
 
+    def _consistent_types(self, spans: list[Span]) -> list[Span]:
+        """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
+        is found by its shape alone."""
+        typed: dict[str, str] = {}
+        for s in spans:
+            if s.label_ != "modality" and s.id_ not in ("name-shape",):
+                typed.setdefault(s.text, s.label_)
+        out = []
+        for s in spans:
+            if s.id_ == "name-shape" and typed.get(s.text, s.label_) != s.label_:
+                s = Span(s.doc, s.start, s.end, label=typed[s.text], kb_id=s.kb_id_, span_id=s.id_)
+            out.append(s)
+        return out
+
     # ------------------------------------------------------------------ roles
 
     def _proposal_sentences(self, doc: Doc) -> list[tuple[int, int, int]]:
@@ -105,7 +119,7 @@ class Resolver:
         text = doc.text
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
-        spans = [s for s in doc.spans[KEY] if not self._rejected(s)]
+        spans = self._consistent_types([s for s in doc.spans[KEY] if not self._rejected(s)])
         modalities = [s for s in spans if s.label_ == "modality"]
         others = _choose([s for s in spans if s.label_ != "modality"])
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
