@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -196,8 +197,6 @@ class NamePatterns:
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
         vocab = load_vocabulary(vocab_dir)
-        from spacy.lang.en.stop_words import STOP_WORDS
-
         # modifier lexicons: content words of the vocabulary's labels (never "and", "of", "to" ...)
         content = lambda words: {w for w in words if w not in STOP_WORDS and w.isalpha() or any(c.isdigit() for c in w) and len(w) > 1}  # noqa: E731
         self.task_words = content(vocab.words.get("task", set()) | vocab.words.get("modality", set()))
@@ -205,6 +204,16 @@ class NamePatterns:
 
     def _is_name(self, text: str) -> bool:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
+
+    def _task_modifier(self, tok) -> bool:
+        """A word that can modify a task head: a word of the task vocabulary, a hyphen, 2D/3D, or
+        another lower-case content word that does not look like a verb or adverb."""
+        text, low = tok.text, tok.lower_
+        if text == "-" or text in ("2D", "3D") or low in self.task_words:
+            return True
+        if not text.islower() or not text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
+            return False
+        return not low.endswith(("ed", "ly", "ing", "es")) and low not in self.cues.generic_heads
 
     def _type_after(self, doc: Doc, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
@@ -304,10 +313,10 @@ class NamePatterns:
                         j -= 1
                     if j < i and (j > sent.start or not doc[j].is_sent_start):
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
-                # 5. task phrases: modifiers from the task vocabulary, then a task head noun
-                if tok.lower_ in self.cues.task_heads and k > 0:
+                # 5. task phrases: lower-case modifiers, then a task head noun ("toxic content detection")
+                if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and (doc[j - 1].lower_ in self.task_words or doc[j - 1].text == "-" or NAME_SHAPE.match(doc[j - 1].text) and doc[j - 1].text in ("3D", "2D", "RGB")):
+                    while j - 1 >= sent.start and i - j < 4 and self._task_modifier(doc[j - 1]):
                         j -= 1
                     while j < i and doc[j].text == "-":
                         j += 1
