@@ -38,6 +38,10 @@ NAME_SHAPE = re.compile(
 NOT_A_NAME = re.compile(
     r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
+EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
+              "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
+              "state-of-the-art", "sota", "performance", "surpasses", "tested", "demonstrate", "shows"}
+SHORT_ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]{1,3}$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
 
@@ -260,6 +264,7 @@ class NamePatterns:
         for sent in doc.sents:
             lowers = [t.lower_ for t in sent]
             is_self = any(t in ("we", "our") for t in lowers) or "this paper" in sent.text.lower()
+            is_eval = any(t in EVAL_WORDS for t in lowers)
             for k, tok in enumerate(sent):
                 i = tok.i
                 # 2. "called / named / dubbed X"
@@ -313,6 +318,20 @@ class NamePatterns:
                         j -= 1
                     if j < i and (j > sent.start or not doc[j].is_sent_start):
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
+                # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
+                if tok.lower_ in ("on", "across") and is_eval:
+                    j = i + 1
+                    while j < sent.end:
+                        t = doc[j]
+                        if t.lower_ in ("the", "and", ",", "both", "several", "standard", "popular"):
+                            j += 1
+                            continue
+                        if self._is_name(t.text) and not SHORT_ABBREVIATION.match(t.text):
+                            s, e = self._name_span(doc, j)
+                            add_span(doc, s, e, self._type_after(doc, e, "dataset"), "evaluated-on")
+                            j = e
+                            continue
+                        break
                 # 5. task phrases: lower-case modifiers, then a task head noun ("toxic content detection")
                 if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
                     j = i
@@ -323,16 +342,20 @@ class NamePatterns:
                     if j < i:
                         add_span(doc, j, i + 1, "task", "task-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
-                if tok.lower_ in ("learning", "training", "tuning", "distillation", "fusion", "attention", "pre-training", "prompting") and k > 0:
+                if tok.lower_ in ("learning", "tuning", "distillation", "fusion", "attention", "prompting") and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and (doc[j - 1].lower_ in self.method_words or doc[j - 1].text == "-"):
+                    while j - 1 >= sent.start and ((doc[j - 1].lower_ in self.method_words and doc[j - 1].text.islower()) or doc[j - 1].text == "-"):
                         j -= 1
                     while j < i and doc[j].text == "-":
                         j += 1
                     if j < i - 0 and i - j >= 1:
                         add_span(doc, j, i + 1, "method", "method-phrase")
-            # 7. any other name-shaped token: a method unless the next word says otherwise
+            # 7. any other name-shaped token: a method unless the next word says otherwise. Short
+            # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
+            # the vocabulary knows them or the text defines them (acronym component).
             for tok in sent:
+                if SHORT_ABBREVIATION.match(tok.text):
+                    continue
                 if self._is_name(tok.text) and not (tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_):
                     s, e = self._name_span(doc, tok.i)
                     add_span(doc, s, e, self._type_after(doc, e, "method"), "name-shape")

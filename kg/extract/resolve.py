@@ -26,8 +26,14 @@ CONFIDENCE = {
     "task-phrase": 0.7,
     "method-phrase": 0.65,
     "name-shape": 0.6,
+    "evaluated-on": 0.7,
     "modality-word": 0.9,
 }
+
+
+# Which rules are trusted most to say what type a name is.
+TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "acronym-definition": 3, "evaluated-on": 4,
+                  "named-as": 5, "we-propose": 6, "acronym": 7}
 
 
 def _choose(spans: list[Span]) -> list[Span]:
@@ -55,8 +61,11 @@ class Resolver:
         low = text.lower()
         if span.label_ == "modality":
             return False
-        if len(text) < 2 or low in self.cues.field_names or low in self.cues.vague_terms:
+        spaced = low.replace("-", " ")
+        if len(text) < 2 or spaced in self.cues.field_names or low in self.cues.vague_terms:
             return True
+        if len(spaced.split()) <= 3 and any(spaced.endswith(" " + f) for f in self.cues.field_names):
+            return True  # "multimodal deep learning": a field, not a method
         if low in self.cues.generic_heads or text in self.cues.stop_names:
             return True
         words = low.replace("-", " ").split()
@@ -68,12 +77,14 @@ class Resolver:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
         is found by its shape alone."""
         typed: dict[str, str] = {}
-        for s in spans:
+        modality_words = {s.text for s in spans if s.label_ == "modality"}
+        spans = [s for s in spans if not (s.id_ == "name-shape" and s.text in modality_words)]
+        for s in sorted(spans, key=lambda s: TYPE_AUTHORITY.get(s.id_, 9)):
             if s.label_ != "modality" and s.id_ not in ("name-shape",):
                 typed.setdefault(s.text, s.label_)
         out = []
         for s in spans:
-            if s.id_ == "name-shape" and typed.get(s.text, s.label_) != s.label_:
+            if s.id_ in ("name-shape", "we-propose", "named-as") and typed.get(s.text, s.label_) != s.label_:
                 s = Span(s.doc, s.start, s.end, label=typed[s.text], kb_id=s.kb_id_, span_id=s.id_)
             out.append(s)
         return out
