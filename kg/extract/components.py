@@ -133,13 +133,15 @@ class AcronymFinder:
         spans = doc.spans[KEY]
         # a known concept ending where the long form ends, or the acronym itself, decides
         for s in spans:
-            if s.label_ != "modality" and s.end == long_span.end and s.start >= long_span.start:
+            if s.label_ != "modality" and s.end == long_span.end and s.start == long_span.start:
                 return s.label_
         for s in spans:
             if s.text == acronym and s.label_ != "modality":
                 return s.label_
         words = [t.lower_ for t in long_span]
-        head = words[-1]
+        # the head noun comes before the first preposition: "Matching Network for Entity Linking"
+        cut = next((k for k, w in enumerate(words) if w in ("for", "of", "with", "via", "in", "on", "under", "from") and k > 0), len(words))
+        head = words[cut - 1]
         if head in self.cues.dataset_heads or any(w in ("dataset", "benchmark", "corpus") for w in words):
             return "dataset"
         if head in self.cues.metric_heads:

@@ -107,14 +107,16 @@ class Resolver:
     def _is_proposed(self, doc: Doc, span: Span, title_end: int, proposals) -> bool:
         if span.id_ == "title-name":
             return True
+        before = doc[max(span.sent.start, span.start - 3) : span.start]
+        if any(t.lower_ in ("our", "ours") for t in before):
+            return True
+        if span.kb_id_:
+            return False  # a concept of the vocabulary is prior work the paper builds on
         if span.start_char < title_end:  # a name in the title that is the paper's subject
             text = doc.text[:title_end]
             colon = text.find(":")
             if 0 < colon and span.end_char <= colon:
                 return True
-        before = doc[max(span.sent.start, span.start - 3) : span.start]
-        if any(t.lower_ in ("our", "ours") for t in before):
-            return True
         for s, e, verb in proposals:
             if s <= span.start_char < e and span.start_char > verb:
                 # the object of "we propose": not things it is compared with or built on
