@@ -41,7 +41,9 @@ NOT_A_NAME = re.compile(
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
               "state-of-the-art", "sota", "performance", "surpasses", "tested", "demonstrate", "shows"}
-SHORT_ABBREVIATION = re.compile(r"^[A-Z][A-Z0-9]{1,3}$")
+# Head nouns that belong to a component's name ("Matching Network"), unlike "module" or "strategy".
+NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder", "attention", "loss", "learning", "fusion"}
+SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
 
@@ -320,6 +322,20 @@ class NamePatterns:
                         j -= 1
                     if j < i and (j > sent.start or not doc[j].is_sent_start):
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
+                # 4c. "Capitalised Words module / network / loss": a named component of a method
+                if tok.lower_ in self.cues.method_heads and tok.idx > title_end and k > 0 and tok.text.islower():
+                    j = i
+                    while j - 1 >= sent.start and (
+                        (doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
+                        or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_ and j - 2 >= sent.start)
+                    ):
+                        j -= 1
+                    while j < i and doc[j].text == "-":
+                        j += 1
+                    words = [t for t in doc[j:i] if t.text != "-"]
+                    if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words):
+                        end = i + 1 if tok.lower_ in NAME_HEADS else i
+                        add_span(doc, j, end, "method", "component-name")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if tok.lower_ in ("on", "across") and is_eval:
                     j = i + 1

@@ -27,13 +27,14 @@ CONFIDENCE = {
     "method-phrase": 0.65,
     "name-shape": 0.6,
     "evaluated-on": 0.7,
+    "component-name": 0.75,
     "modality-word": 0.9,
 }
 
 
 # Which rules are trusted most to say what type a name is.
 TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "acronym-definition": 3, "evaluated-on": 4,
-                  "named-as": 5, "we-propose": 6, "acronym": 7}
+                  "named-as": 5, "we-propose": 6, "acronym": 7, "component-name": 8}
 
 
 def _choose(spans: list[Span]) -> list[Span]:
