@@ -213,15 +213,17 @@ class NamePatterns:
     def _is_name(self, text: str) -> bool:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
 
-    def _task_modifier(self, tok) -> bool:
-        """A word that can modify a task head: a word of the task vocabulary, a hyphen, 2D/3D, or
-        another lower-case content word that does not look like a verb or adverb."""
-        text, low = tok.text, tok.lower_
-        if text == "-" or text in ("2D", "3D") or low in self.task_words:
-            return True
-        if not text.islower() or not text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
+    def _task_word(self, tok) -> bool:
+        return tok.text == "-" or tok.text in ("2D", "3D") or (tok.lower_ in self.task_words and tok.lower_ not in self.cues.not_task_modifiers)
+
+    def _open_modifier(self, tok) -> bool:
+        """A lower-case content word that can name what a task is about ("watermark", "price")."""
+        low = tok.lower_
+        if not tok.text.islower() or not tok.text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
             return False
-        return not low.endswith(("ed", "ly", "ing", "es")) and low not in self.cues.generic_heads
+        if low in self.cues.not_task_modifiers or low in self.cues.generic_heads:
+            return False
+        return not low.endswith(("ed", "ly", "ing", "es", "able", "ible", "ive", "ous", "ful", "est", "er"))
 
     def _type_after(self, doc: Doc, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
@@ -350,10 +352,13 @@ class NamePatterns:
                             j = e
                             continue
                         break
-                # 5. task phrases: lower-case modifiers, then a task head noun ("toxic content detection")
+                # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
+                # most one other content word at the far left ("toxic content detection")
                 if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and i - j < 4 and self._task_modifier(doc[j - 1]):
+                    while j - 1 >= sent.start and i - j < 4 and self._task_word(doc[j - 1]):
+                        j -= 1
+                    if j - 1 >= sent.start and self._open_modifier(doc[j - 1]):
                         j -= 1
                     while j < i and doc[j].text == "-":
                         j += 1

@@ -26,6 +26,7 @@ class Cues:
     vague_terms: frozenset[str]
     ambiguous_modality_words: frozenset[str]
     data_nouns: frozenset[str]
+    not_task_modifiers: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -46,4 +47,5 @@ def load_cues(path: str = "") -> Cues:
         vague_terms=lower("vague_terms"),
         ambiguous_modality_words=lower("ambiguous_modality_words"),
         data_nouns=lower("data_nouns"),
+        not_task_modifiers=lower("not_task_modifiers"),
     )
