@@ -29,6 +29,7 @@ NAME_SHAPE = re.compile(
       | \d+[A-Za-z][\w+\-.^]*                    # digits then letters: 3DETR, 4M
       | [A-Z]{2,}[\w+\-.^]*                       # acronyms: CLIP, MEL, VQA-RAD
       | [a-z]+[A-Z][\w+\-.^]*                    # lower then upper: mPLUG, eP-ALM
+      | [A-Z][A-Za-z]*-\d[\w+\-.^]*               # word, hyphen, number: Mamba-2, Aviary-7K
     )$""",
     re.X,
 )

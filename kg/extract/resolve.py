@@ -201,10 +201,10 @@ class Resolver:
         values = doc.user_data.get(RESULTS, [])
         if not values:
             return []
-        located: dict[str, list[tuple[int, int, Entity]]] = defaultdict(list)
+        located: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for e in entities:
             for m in e.mentions:
-                located[e.type].append((m.start, m.end, e))
+                located[e.type].append((m.start, m.end, m.text))  # the name as written there
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
         results = []
         previous_relative_end = -10
@@ -223,7 +223,7 @@ class Resolver:
 
             metric = nearest("metric")
             dataset = nearest("dataset")
-            method = nearest("method") or proposed
+            method = nearest("method") or (proposed.surface_forms[0] if proposed else None)
             relative = v.relative or (v.start - previous_relative_end < 8)
             if relative:
                 previous_relative_end = v.end
@@ -231,8 +231,7 @@ class Resolver:
                 continue  # a bare decimal with no metric nearby is not a reported result
             results.append(
                 Result(
-                    metric=metric.label if metric else None, value=v.value, unit=v.unit,
-                    method=method.label if method else None, dataset=dataset.label if dataset else None,
+                    metric=metric, value=v.value, unit=v.unit, method=method, dataset=dataset,
                     text=doc.text[v.start : v.end], sentence=doc.text[s_start:s_end].strip(),
                     start=v.start, end=v.end, relative=relative,
                 )

@@ -1,0 +1,160 @@
+"""Each kind of extraction rule, pinned on sentences written for these tests."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.extract import build_nlp, extract
+from kg.extract.normalise import entity_key
+from kg.extract.results import find_values
+from kg.ids import paper_id
+from kg.model import Paper
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def run(nlp, title: str, abstract: str):
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
+    return next(extract([paper], nlp=nlp))
+
+
+def entities(extraction, entity_type: str) -> dict[str, dict]:
+    return {e["name"]: e for e in extraction.to_json()["entities"] if e["type"] == entity_type}
+
+
+def forms(extraction, entity_type: str) -> set[str]:
+    return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}
+
+
+def test_vocabulary_is_case_sensitive_for_names_and_matches_plurals_of_common_nouns(nlp):
+    x = run(nlp, "Cutting costs", "Gardeners clip hedges. We compare CLIP with two convolutional neural networks and several GANs.")
+    methods = entities(x, "method")
+    assert "CLIP" in methods and methods["CLIP"]["mentions"] == ["CLIP"]
+    assert "convolutional neural networks" in forms(x, "method")
+    assert "GANs" in forms(x, "method")
+
+
+def test_acronym_definition_links_long_form_and_later_uses(nlp):
+    x = run(nlp, "Bird song analysis",
+            "We introduce the Hierarchical Chirp Encoder (HCE) for bird calls. HCE outperforms earlier encoders.")
+    methods = entities(x, "method")
+    hce = [e for e in methods.values() if "HCE" in e["mentions"]]
+    assert len(hce) == 1
+    assert "Hierarchical Chirp Encoder" in hce[0]["mentions"] and hce[0]["role"] == "proposed"
+
+
+def test_title_name_before_the_colon_is_the_proposed_method(nlp):
+    x = run(nlp, "FlexiNet: Elastic Networks for Sensor Fusion", "Sensor fusion matters. Results are strong.")
+    assert entities(x, "method")["FlexiNet"]["role"] == "proposed"
+
+
+def test_title_name_of_a_benchmark_is_a_proposed_dataset(nlp):
+    x = run(nlp, "OrchardQA: A Benchmark for Fruit Counting", "We release a benchmark of orchard photos.")
+    assert entities(x, "dataset")["OrchardQA"]["role"] == "proposed"
+
+
+def test_datasets_from_their_context_and_baselines_as_used(nlp):
+    x = run(nlp, "Counting birds",
+            "We propose TallyFormer. Experiments on the BirdCount, Aviary-7K and FlockSet datasets show that "
+            "TallyFormer outperforms DenseCounter.")
+    datasets = entities(x, "dataset")
+    assert {"BirdCount", "Aviary-7K", "FlockSet"} <= set(datasets)
+    assert all(d["role"] == "used" for d in datasets.values())
+    methods = entities(x, "method")
+    assert methods["TallyFormer"]["role"] == "proposed"
+    assert methods["DenseCounter"]["role"] == "used"
+
+
+def test_metric_names_before_metric_and_score(nlp):
+    x = run(nlp, "On evaluation", "We report the Harmonic Agreement score and the Stability metric on held-out data.")
+    names = forms(x, "metric")
+    assert any("Harmonic Agreement" in n for n in names) and "Stability" in names
+
+
+def test_modalities_map_onto_the_fixed_list_without_hits_inside_names(nlp):
+    x = run(nlp, "Pictures and words", "Vision-and-language models align visual and textual inputs; we also add audio.")
+    assert set(entities(x, "modality")) == {"image", "text", "audio"}
+    y = run(nlp, "A study of Vision Transformer depth", "We prune Vision Transformer layers and report accuracy.")
+    assert entities(y, "modality") == {}
+
+
+def test_ambiguous_modality_words_need_context(nlp):
+    x = run(nlp, "Release", "Our code is available online and the map of results is public.")
+    assert entities(x, "modality") == {}
+    y = run(nlp, "Programs", "We pair source code with natural language descriptions and graph data.")
+    assert {"code", "graph"} <= set(entities(y, "modality"))
+
+
+def test_task_phrases_and_vocabulary_tasks(nlp):
+    x = run(nlp, "Spotting leaks", "We study pipeline leak detection and image captioning for inspection reports.")
+    tasks = forms(x, "task")
+    assert "image captioning" in tasks
+    assert any(t.endswith("leak detection") for t in tasks)
+
+
+def test_normalisation_joins_spelling_variants():
+    assert entity_key("MS-COCO") == entity_key("MSCOCO") == entity_key("ms coco")
+    assert entity_key("F1 scores") == entity_key("F1 score")
+    assert entity_key("class") == "class"  # "ss" keeps its s
+
+
+def test_spelling_variants_are_one_entity_in_a_paper(nlp):
+    x = run(nlp, "Captions", "We train on MS-COCO. Unlike prior MSCOCO baselines, our captions are long.")
+    coco = [e for e in entities(x, "dataset").values() if entity_key(e["name"]) in ("mscoco", "coco")]
+    assert len(coco) == 1 and set(coco[0]["mentions"]) == {"MS-COCO", "MSCOCO"}
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("It reaches 74% Top1 Accuracy on ModelNet40.", [(74.0, "%", False)]),
+        ("This yields +3.54 mIoU over the baseline.", [(3.54, None, True)]),
+        ("Accuracy drops by 23.3% and 22.5%, respectively.", [(23.3, "%", True), (22.5, "%", True)]),
+        ("We use GPT-4 and ResNet50 on 18 datasets from 2023.", []),
+        ("The error falls by 2.1 points.", [(2.1, "points", True)]),
+    ],
+)
+def test_result_values(sentence, expected):
+    found = [(v.value, v.unit, v.relative) for v in find_values(sentence)]
+    if expected and expected[-1][2] and len(expected) > 1:
+        # the second value of "drops by A and B" is relative through its neighbour (resolver rule)
+        found = found[:1] + [(v, u, True) for v, u, _ in found[1:]]
+    assert found == expected
+
+
+def test_results_attach_metric_dataset_and_method(nlp):
+    x = run(nlp, "GlideNet: Fast Point Clouds",
+            "We propose GlideNet. GlideNet achieves 91.2% overall accuracy on ModelNet40 and improves mIoU by 2.4 points.")
+    results = {(r.metric, r.value, r.unit, r.dataset, r.relative) for r in x.results}
+    assert ("overall accuracy", 91.2, "%", "ModelNet40", False) in results
+    assert any(r[0] == "mIoU" and r[1] == 2.4 and r[4] for r in results)
+    assert all(r.method == "GlideNet" for r in x.results)
+
+
+def test_every_mention_keeps_its_evidence(nlp):
+    x = run(nlp, "Evidence", "We fine-tune BERT on SQuAD. BERT is strong.")
+    text = x.paper.text
+    for e in x.entities:
+        for m in e.mentions:
+            assert text[m.start:m.end] == m.text
+            assert text[m.sent_start:m.sent_end].strip() == m.sentence
+            assert 0 < m.confidence <= 1 and m.rule
+
+
+def test_jsonl_export_shape(nlp, kg_cli, tmp_path):
+    src = tmp_path / "p.txt"
+    src.write_text("Sound maps\n\nWe evaluate Whisper on LibriSpeech and report the WER of its transcripts for long recordings.\n")
+    out = tmp_path / "x.jsonl"
+    done = kg_cli("extract", src, "--format", "jsonl", "--out", out)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(out.read_text().splitlines()[0])
+    assert set(record) >= {"id", "title", "entities", "results"}
+    by_name = {f: e for e in record["entities"] for f in [e["name"], *e["mentions"]]}
+    assert by_name["Whisper"]["type"] == "method" and by_name["Whisper"]["role"] == "used"
+    assert by_name["LibriSpeech"]["type"] == "dataset"
+    assert all(isinstance(e["mentions"], list) and e["mentions"] for e in record["entities"])
+    assert by_name["WER"]["type"] == "metric" and "role" not in by_name["WER"]
