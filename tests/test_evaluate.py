@@ -1,0 +1,91 @@
+"""The scorer, on a gold file small enough to score by hand, and the floor reached on the dev gold."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.errors import InputError
+from kg.evaluate import load_gold, score
+
+from conftest import DEV_GOLD, EXAMPLE_CORPUS
+
+GOLD = [
+    {"id": "1", "title": "Paper One: Things", "entities": [
+        {"type": "method", "name": "ViT", "aliases": ["Vision Transformer"], "role": "used"},
+        {"type": "method", "name": "FooNet", "aliases": [], "role": "proposed"},
+        {"type": "dataset", "name": "MSCOCO", "aliases": ["MS-COCO"], "role": "used"},
+        {"type": "modality", "name": "image", "aliases": ["visual"]},
+    ]},
+    {"id": "2", "title": "Paper two — things!", "entities": [
+        {"type": "task", "name": "image captioning", "aliases": []},
+        {"type": "metric", "name": "F1 score", "aliases": ["F1"]},
+    ]},
+]
+
+
+def write_gold(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in GOLD))
+    return load_gold(path)
+
+
+def test_scores_computed_by_hand(tmp_path):
+    gold = write_gold(tmp_path)
+    predictions = [
+        {"title": "PAPER ONE: things", "entities": [  # titles join after normalisation
+            {"type": "method", "name": "vision transformer", "mentions": ["Vision Transformers"], "role": "used"},  # tp (plural s)
+            {"type": "method", "name": "FooNet", "mentions": ["FooNet"], "role": "used"},  # tp, wrong role
+            {"type": "method", "name": "BarNet", "mentions": ["BarNet"], "role": "used"},  # fp
+            {"type": "dataset", "name": "ms coco", "mentions": ["MS-COCO"], "role": "used"},  # tp
+            {"type": "modality", "name": "image", "mentions": ["images"]},  # tp
+            {"type": "modality", "name": "text", "mentions": ["textual"]},  # fp
+        ]},
+        {"title": "Paper two: things", "entities": [
+            {"type": "metric", "name": "F1", "mentions": ["F1"]},  # tp
+            {"type": "metric", "name": "F1 scores", "mentions": ["F1 scores"]},  # fp: one-to-one matching
+        ]},
+    ]
+    report = score(predictions, gold)
+    m, d, mo, me, t = (report.per_type[k] for k in ("method", "dataset", "modality", "metric", "task"))
+    assert (m.tp, m.fp, m.fn) == (2, 1, 0)
+    assert (d.tp, d.fp, d.fn) == (1, 0, 0)
+    assert (mo.tp, mo.fp, mo.fn) == (1, 1, 0)
+    assert (me.tp, me.fp, me.fn) == (1, 1, 0)
+    assert (t.tp, t.fp, t.fn) == (0, 0, 1)
+    micro = report.micro
+    assert (micro.tp, micro.fp, micro.fn) == (5, 3, 1)
+    assert micro.precision == pytest.approx(5 / 8) and micro.recall == pytest.approx(5 / 6)
+    assert micro.f1 == pytest.approx(2 * (5 / 8) * (5 / 6) / (5 / 8 + 5 / 6))
+    assert report.role_total == 3 and report.role_agree == 2
+    kinds = sorted((e["kind"], e["name"]) for e in report.errors)
+    assert ("fn", "image captioning") in kinds and ("fp", "BarNet") in kinds and ("role", "FooNet") in kinds
+
+
+def test_a_missing_paper_counts_all_its_entities_as_missed(tmp_path):
+    gold = write_gold(tmp_path)
+    report = score([], gold)
+    assert report.micro.fn == 6 and report.micro.tp == 0
+    assert len(report.missing_papers) == 2
+
+
+def test_a_bad_gold_line_names_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(GOLD[0]) + "\n{not json\n")
+    with pytest.raises(InputError, match=r"bad.jsonl:2"):
+        load_gold(path)
+    path.write_text(json.dumps({"title": "x", "entities": [{"type": "gadget", "name": "y"}]}) + "\n")
+    with pytest.raises(InputError, match=r"unknown entity type"):
+        load_gold(path)
+
+
+def test_dev_gold_floor(kg_cli):
+    """The quality reached on the dev gold; a drop below it is a regression (see BENCHMARKS.md)."""
+    done = kg_cli("eval", "--gold", DEV_GOLD, EXAMPLE_CORPUS, "--json")
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert scores["papers"] == 70
+    assert scores["micro"]["f1"] >= 0.73
+    assert scores["per_type"]["modality"]["f1"] >= 0.90
+    assert scores["per_type"]["dataset"]["f1"] >= 0.80
+    assert scores["role_accuracy"] >= 0.93
