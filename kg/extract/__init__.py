@@ -5,6 +5,7 @@ input order, in one process or several (`nlp.pipe(..., n_process=N)`).
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def build_nlp(config_path: str | Path = DEFAULT_PIPELINE) -> Language:
         raise KgError(f"{path}: cannot read the pipeline config: {exc}") from None
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     nlp.meta["kg_config"] = str(path)
+    # The vocabularies and matchers are long-lived: keep them out of the garbage collector's scans,
+    # which otherwise revisit them on every collection while docs are being made.
+    gc.collect()
+    gc.freeze()
     return nlp
 
 

@@ -7,6 +7,7 @@ candidates into entities, roles and results.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -47,6 +48,44 @@ NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder",
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+
+
+SENTS = "kg_sents"
+
+
+class Tok(NamedTuple):
+    """The token attributes the rules read, copied once per doc: a spaCy Token object is built
+    on every `doc[i]`, which made rule loops that look around a token the pipeline's cost."""
+
+    i: int
+    text: str
+    lower_: str
+    idx: int
+    whitespace_: str
+    is_alpha: bool
+
+
+TOKENS = "kg_tokens"
+
+
+def token_table(doc: Doc) -> list[Tok]:
+    """The token table of a doc, built once and shared by the components (the last one drops it,
+    so it never travels between processes)."""
+    table = doc.user_data.get(TOKENS)
+    if table is None:
+        table = doc.user_data[TOKENS] = [Tok(t.i, t.text, t.lower_, t.idx, t.whitespace_, t.is_alpha) for t in doc]
+    return table
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences, computed once per doc from the sentence-start flags (each `doc.sents`
+    walk builds a Token object per token, which dominated the pipeline's time)."""
+    bounds = doc.user_data.get(SENTS)
+    if bounds is None:
+        flags = doc.to_array("SENT_START")
+        starts = [0] + [i for i in range(1, len(doc)) if flags[i] == 1]
+        bounds = doc.user_data[SENTS] = list(zip(starts, starts[1:] + [len(doc)]))
+    return [doc[a:b] for a, b in bounds]
 
 
 def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
@@ -139,7 +178,7 @@ class AcronymFinder:
             if s.label_ != "modality" and s.end == long_span.end and s.start == long_span.start:
                 return s.label_
         for s in spans:
-            if s.text == acronym and s.label_ != "modality":
+            if s.end - s.start == 1 and s.label_ != "modality" and doc[s.start].text == acronym:
                 return s.label_
         words = [t.lower_ for t in long_span]
         # the head noun comes before the first preposition: "Matching Network for Entity Linking"
@@ -158,13 +197,14 @@ class AcronymFinder:
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
         aliases: dict[str, str] = doc.user_data.setdefault(ALIASES, {})
-        for i, tok in enumerate(doc):
-            if tok.text != "(" or i + 2 >= len(doc) or doc[i + 2].text != ")" or i < 1:
+        texts = [t.text for t in token_table(doc)]
+        for i, text in enumerate(texts):
+            if text != "(" or i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
             acro = doc[i + 1]
             if not (2 <= len(acro.text) <= 12 and any(c.isupper() for c in acro.text)) or acro.text in self.cues.stop_names:
                 continue
-            sent_start = tok.sent.start
+            sent_start = next(a for a, _ in reversed(doc.user_data[SENTS]) if a <= i) if sentences(doc) else 0
             window_start = max(sent_start, i - min(len(acro.text) + 5, 2 * len(acro.text)))
             window = doc[window_start:i]
             words = [t.text for t in window]
@@ -186,9 +226,9 @@ class AcronymFinder:
                 continue
             aliases[acro.text] = long_span.text
             add_span(doc, long_span.start, long_span.end, entity_type, "acronym-definition")
-            for t in doc:
-                if t.text == acro.text:
-                    add_span(doc, t.i, t.i + 1, entity_type, "acronym")
+            for j, text in enumerate(texts):
+                if text == acro.text:
+                    add_span(doc, j, j + 1, entity_type, "acronym")
         return doc
 
 
@@ -226,10 +266,10 @@ class NamePatterns:
             return False
         return not low.endswith(("ed", "ly", "ing", "es", "able", "ible", "ive", "ous", "ful", "est", "er"))
 
-    def _type_after(self, doc: Doc, end: int, default: str | None) -> str | None:
+    def _type_after(self, T: list, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
-        if end < len(doc):
-            nxt = doc[end].lower_
+        if end < len(T):
+            nxt = T[end].lower_
             if nxt in self.cues.dataset_heads:
                 return "dataset"
             if nxt in ("metric", "metrics", "score", "measure"):
@@ -240,67 +280,68 @@ class NamePatterns:
                 return "method"
         return default
 
-    def _name_span(self, doc: Doc, i: int) -> tuple[int, int]:
+    def _name_span(self, T: list, i: int, text: str) -> tuple[int, int]:
         """Extend a name token over joined parts that are themselves name-like ("VQA-RAD",
         "MedTrinity-25M", "AdapNet++"), but not over "-based" or "-style"."""
-        tok = doc[i]
+        tok = T[i]
         start_char = tok.idx + len(tok.text)
-        tail = NAME_TAIL.match(doc.text, start_char)
+        tail = NAME_TAIL.match(text, start_char)
         end_char = tail.end() if tail else start_char
-        while end_char > start_char and doc.text[end_char - 1] in ".-/":
+        while end_char > start_char and text[end_char - 1] in ".-/":
             end_char -= 1
-        span = doc.char_span(tok.idx, end_char, alignment_mode="contract")
-        if span is None or span.start != i:
-            return i, i + 1
-        return span.start, span.end
+        end = i + 1  # walk tokens (doc.char_span scans the whole doc)
+        while end < len(T) and T[end].idx + len(T[end].text) <= end_char:
+            end += 1
+        return i, end
 
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
         text = doc.text
+        T = token_table(doc)
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
         # 1. the name before the colon of the title
         colon = text.find(":", 0, title_end)
         if 0 < colon < 60:
             span = doc.char_span(0, colon, alignment_mode="expand")
-            words = doc.text[:colon].split()
+            words = text[:colon].split()
             if span is not None and len(words) <= 2 and any(self._is_name(t.text) for t in span):
                 rest = text[colon:title_end].lower()
                 entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
-        for sent in doc.sents:
-            lowers = [t.lower_ for t in sent]
+        for sent in sentences(doc):
+            lowers = [t.lower_ for t in T[sent.start : sent.end]]
             is_self = any(t in ("we", "our") for t in lowers) or "this paper" in sent.text.lower()
             is_eval = any(t in EVAL_WORDS for t in lowers)
-            for k, tok in enumerate(sent):
+            for k, tok in enumerate(T[sent.start : sent.end]):
                 i = tok.i
                 # 2. "called / named / dubbed X"
-                if tok.lower_ in ("called", "named", "dubbed", "termed", "coined") and i + 1 < len(doc):
+                if tok.lower_ in ("called", "named", "dubbed", "termed", "coined") and i + 1 < len(T):
                     j = i + 1
-                    if doc[j].text in ('"', "'", "“"):
+                    if T[j].text in ('"', "'", "“"):
                         j += 1
-                    if j < len(doc) and self._is_name(doc[j].text):
-                        s, e = self._name_span(doc, j)
-                        prev = " ".join(t.lower_ for t in doc[max(sent.start, i - 6) : i])
+                    if j < len(T) and self._is_name(T[j].text):
+                        s, e = self._name_span(T, j, text)
+                        prev = " ".join(t.lower_ for t in T[max(sent.start, i - 6) : i])
                         default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
-                        add_span(doc, s, e, self._type_after(doc, e, default), "named-as")
+                        add_span(doc, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if is_self and tok.lower_ in self.cues.propose_verbs:
                     for j in range(i + 1, min(i + 8, sent.end)):
-                        if doc[j].text in (",", ";", ".", "(", ":"):
+                        if T[j].text in (",", ";", ".", "(", ":"):
                             break
-                        if self._is_name(doc[j].text):
-                            s, e = self._name_span(doc, j)
-                            before = {t.lower_ for t in doc[i:j]}
+                        if self._is_name(T[j].text):
+                            s, e = self._name_span(T, j, text)
+                            before = {t.lower_ for t in T[i:j]}
                             default = "dataset" if before & self.cues.dataset_heads else "method"
-                            add_span(doc, s, e, self._type_after(doc, e, default), "we-propose")
+                            add_span(doc, s, e, self._type_after(T, e, default), "we-propose")
                             break
                 # 4. "X dataset / benchmark", "on X, Y and Z datasets": runs of names before the head
                 if tok.lower_ in self.cues.dataset_heads and k > 0:
                     in_title = tok.idx < title_end
                     j, run_end = i - 1, i
                     while j >= sent.start:
-                        t = doc[j]
+                        t = T[j]
                         is_word = self._is_name(t.text) or (
                             not in_title and t.text[:1].isupper() and t.is_alpha and j != sent.start
                             and t.lower_ not in ("the", "a", "an", "our", "this", "these", "and")
@@ -321,21 +362,21 @@ class NamePatterns:
                             add_span(doc, sent.start, run_end, "dataset", "dataset-head")
                 if tok.lower_ in ("metric", "metrics", "score") and k > 0:
                     j = i
-                    while j - 1 >= sent.start and doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a", "our"):
+                    while j - 1 >= sent.start and T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "our"):
                         j -= 1
-                    if j < i and (j > sent.start or not doc[j].is_sent_start):
+                    if j < i and j > sent.start:
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
                 if tok.lower_ in self.cues.method_heads and tok.idx > title_end and k > 0 and tok.text.islower():
                     j = i
                     while j - 1 >= sent.start and (
-                        (doc[j - 1].text[:1].isupper() and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
-                        or (doc[j - 1].text == "-" and not doc[j - 1].whitespace_ and j - 2 >= sent.start)
+                        (T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
+                        or (T[j - 1].text == "-" and not T[j - 1].whitespace_ and j - 2 >= sent.start)
                     ):
                         j -= 1
-                    while j < i and doc[j].text == "-":
+                    while j < i and T[j].text == "-":
                         j += 1
-                    words = [t for t in doc[j:i] if t.text != "-"]
+                    words = [t for t in T[j:i] if t.text != "-"]
                     if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words):
                         end = i + 1 if tok.lower_ in NAME_HEADS else i
                         add_span(doc, j, end, "method", "component-name")
@@ -343,13 +384,13 @@ class NamePatterns:
                 if tok.lower_ in ("on", "across") and is_eval:
                     j = i + 1
                     while j < sent.end:
-                        t = doc[j]
+                        t = T[j]
                         if t.lower_ in ("the", "and", ",", "both", "several", "standard", "popular"):
                             j += 1
                             continue
                         if self._is_name(t.text) and not SHORT_ABBREVIATION.match(t.text):
-                            s, e = self._name_span(doc, j)
-                            add_span(doc, s, e, self._type_after(doc, e, "dataset"), "evaluated-on")
+                            s, e = self._name_span(T, j, text)
+                            add_span(doc, s, e, self._type_after(T, e, "dataset"), "evaluated-on")
                             j = e
                             continue
                         break
@@ -357,32 +398,32 @@ class NamePatterns:
                 # most one other content word at the far left ("toxic content detection")
                 if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and i - j < 4 and self._task_word(doc[j - 1]):
+                    while j - 1 >= sent.start and i - j < 4 and self._task_word(T[j - 1]):
                         j -= 1
-                    if j - 1 >= sent.start and self._open_modifier(doc[j - 1]):
+                    if j - 1 >= sent.start and self._open_modifier(T[j - 1]):
                         j -= 1
-                    while j < i and doc[j].text == "-":
+                    while j < i and T[j].text == "-":
                         j += 1
                     if j < i:
                         add_span(doc, j, i + 1, "task", "task-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
                 if tok.lower_ in ("learning", "tuning", "distillation", "fusion", "attention", "prompting") and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and ((doc[j - 1].lower_ in self.method_words and doc[j - 1].text.islower()) or doc[j - 1].text == "-"):
+                    while j - 1 >= sent.start and ((T[j - 1].lower_ in self.method_words and T[j - 1].text.islower()) or T[j - 1].text == "-"):
                         j -= 1
-                    while j < i and doc[j].text == "-":
+                    while j < i and T[j].text == "-":
                         j += 1
                     if j < i - 0 and i - j >= 1:
                         add_span(doc, j, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
-            for tok in sent:
+            for tok in T[sent.start : sent.end]:
                 if SHORT_ABBREVIATION.match(tok.text):
                     continue
-                if self._is_name(tok.text) and not (tok.i > 0 and doc[tok.i - 1].text == "-" and not doc[tok.i - 1].whitespace_):
-                    s, e = self._name_span(doc, tok.i)
-                    add_span(doc, s, e, self._type_after(doc, e, "method"), "name-shape")
+                if self._is_name(tok.text) and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_):
+                    s, e = self._name_span(T, tok.i, text)
+                    add_span(doc, s, e, self._type_after(T, e, "method"), "name-shape")
         return doc
 
 
@@ -424,49 +465,50 @@ class ModalityMapper:
 
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
+        T = token_table(doc)
         in_name = set()
         for s in doc.spans[KEY]:
-            if s.label_ in ("method", "dataset") and any(t.text[:1].isupper() for t in s):
-                if len(s) == 1 and self._lookup(s[0]):
+            if s.label_ in ("method", "dataset") and any(t.text[:1].isupper() for t in T[s.start : s.end]):
+                if len(s) == 1 and self._lookup(T[s.start]):
                     continue  # "CT", "MRI": a modality acronym, not a name containing one
                 in_name.update(range(s.start, s.end))
         # vocabulary matches of modality words inside names are dropped too
         keep = [s for s in doc.spans[KEY] if not (s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end)))]
         doc.spans[KEY] = keep
         existing = {(s.start, s.end) for s in keep if s.label_ == "modality"}
-        for tok in doc:
+        for tok in T:
             iri = self._lookup(tok)
             if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing:
                 continue
-            if tok.lower_ in self.PAIRED_ONLY and not self._paired(doc, tok.i):
+            if tok.lower_ in self.PAIRED_ONLY and not self._paired(T, tok.i):
                 continue
             if tok.lower_ in self.cues.ambiguous_modality_words and not (
-                self._paired(doc, tok.i) or self._in_list(doc, tok.i)
-                or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in self.cues.data_nouns)
+                self._paired(T, tok.i) or self._in_list(T, tok.i)
+                or (tok.i + 1 < len(T) and T[tok.i + 1].lower_ in self.cues.data_nouns)
             ):
                 continue
             add_span(doc, tok.i, tok.i + 1, "modality", "modality-word", iri)
         return doc
 
-    def _in_list(self, doc: Doc, i: int) -> bool:
+    def _in_list(self, T: list, i: int) -> bool:
         """Is the word an item of a list of modalities ("images, graphs, and code")?"""
         for step in (-1, 1):
             j = i + step
-            while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "&", "/"):
+            while 0 <= j < len(T) and T[j].text in (",", "and", "or", "&", "/"):
                 j += step
-            if j != i + step and 0 <= j < len(doc) and self._lookup(doc[j]) and doc[j].lower_ not in self.cues.ambiguous_modality_words:
+            if j != i + step and 0 <= j < len(T) and self._lookup(T[j]) and T[j].lower_ not in self.cues.ambiguous_modality_words:
                 return True
         return False
 
-    def _paired(self, doc: Doc, i: int) -> bool:
+    def _paired(self, T: list, i: int) -> bool:
         """Is the word joined to another modality word ("vision-language", "vision and language")?"""
         for step in (-1, 1):
             j = i + step
             hops = 0
-            while 0 <= j < len(doc) and doc[j].text in ("-", "and", "&", "/", "+", "to", "or") and hops < 2:
+            while 0 <= j < len(T) and T[j].text in ("-", "and", "&", "/", "+", "to", "or") and hops < 2:
                 j += step
                 hops += 1
-            if hops and 0 <= j < len(doc) and self._lookup(doc[j]) and doc[j].lower_ != doc[i].lower_:
+            if hops and 0 <= j < len(T) and self._lookup(T[j]) and T[j].lower_ != T[i].lower_:
                 return True
         return False
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
+from typing import NamedTuple
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from kg.extract.components import ALIASES, KEY
+from kg.extract.components import ALIASES, KEY, sentences
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
-from kg.extract.results import RESULTS
+from kg.extract.results import RESULTS, Value
 from kg.extract.vocabulary import Vocabulary, load_vocabulary
 from kg.model import Entity, Extraction, Mention, Paper, Result
 
@@ -37,7 +39,27 @@ TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "acronym-
                   "named-as": 5, "we-propose": 6, "acronym": 7, "component-name": 8}
 
 
-def _choose(spans: list[Span]) -> list[Span]:
+class Cand(NamedTuple):
+    """A candidate span, its attributes read once (spaCy builds them anew on every access)."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    label_: str
+    kb_id_: str
+    id_: str
+    text: str
+
+
+def candidates(doc: Doc, text: str) -> list[Cand]:
+    return [
+        Cand(s.start, s.end, s.start_char, s.end_char, s.label_, s.kb_id_, s.id_, text[s.start_char : s.end_char])
+        for s in doc.spans[KEY]
+    ]
+
+
+def _choose(spans: list[Cand]) -> list[Cand]:
     """Resolve overlaps among non-modality candidates: longer spans first, then the more trusted rule."""
     ranked = sorted(spans, key=lambda s: (-(s.end - s.start), -CONFIDENCE.get(s.id_, 0.5), s.start, s.label_))
     taken: set[int] = set()
@@ -54,10 +76,11 @@ class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
         self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
+        self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
 
-    def _rejected(self, span: Span) -> bool:
+    def _rejected(self, span: Cand) -> bool:
         text = span.text.strip()
         low = text.lower()
         if span.label_ == "modality":
@@ -74,7 +97,7 @@ class Resolver:
             return True
         return False
 
-    def _consistent_types(self, spans: list[Span]) -> list[Span]:
+    def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
         is found by its shape alone."""
         typed: dict[str, str] = {}
@@ -86,7 +109,7 @@ class Resolver:
         out = []
         for s in spans:
             if s.id_ in ("name-shape", "we-propose", "named-as") and typed.get(s.text, s.label_) != s.label_:
-                s = Span(s.doc, s.start, s.end, label=typed[s.text], kb_id=s.kb_id_, span_id=s.id_)
+                s = s._replace(label_=typed[s.text])
             out.append(s)
         return out
 
@@ -95,33 +118,31 @@ class Resolver:
     def _proposal_sentences(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(sentence start, sentence end, verb char offset) of sentences where the paper states its contribution."""
         out = []
-        for sent in doc.sents:
+        for sent in sentences(doc):
             low = sent.text.lower()
             if not re.search(r"\b(we|our|this (paper|work|study|article))\b", low):
                 continue
-            for t in sent:
-                if t.lower_ in self.cues.propose_verbs:
-                    out.append((sent.start_char, sent.end_char, t.idx))
-                    break
+            verb = self._verbs.search(low)
+            if verb:
+                out.append((sent.start_char, sent.end_char, sent.start_char + verb.start()))
         return out
 
-    def _is_proposed(self, doc: Doc, span: Span, title_end: int, proposals) -> bool:
+    def _is_proposed(self, text: str, span: Cand, sent_start_char: int, title_end: int, proposals) -> bool:
         if span.id_ == "title-name":
             return True
-        before = doc[max(span.sent.start, span.start - 3) : span.start]
-        if any(t.lower_ in ("our", "ours") for t in before):
+        before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
+        if "our" in before or "ours" in before:
             return True
         if span.kb_id_:
             return False  # a concept of the vocabulary is prior work the paper builds on
         if span.start_char < title_end:  # a name in the title that is the paper's subject
-            text = doc.text[:title_end]
-            colon = text.find(":")
+            colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon:
                 return True
         for s, e, verb in proposals:
             if s <= span.start_char < e and span.start_char > verb:
                 # the object of "we propose": not things it is compared with or built on
-                between = doc.text[verb : span.start_char].lower()
+                between = text[verb : span.start_char].lower()
                 if re.search(r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior)\b", between):
                     return False
                 return True
@@ -133,12 +154,14 @@ class Resolver:
         text = doc.text
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
-        spans = self._consistent_types([s for s in doc.spans[KEY] if not self._rejected(s)])
+        spans = self._consistent_types([s for s in candidates(doc, text) if not self._rejected(s)])
         modalities = [s for s in spans if s.label_ == "modality"]
         others = _choose([s for s in spans if s.label_ != "modality"])
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc)
+        sents = [(sent.start, sent.end, sent.start_char, sent.end_char, sent.text.strip()) for sent in sentences(doc)]
+        sent_starts = [s[0] for s in sents]
 
         groups: dict[tuple[str, str], Entity] = {}
         order: list[tuple[str, str]] = []
@@ -154,15 +177,15 @@ class Resolver:
                 label = self.vocab.concepts[concept].pref if concept else span.text
                 entity = groups[group_key] = Entity(span.label_, key, label, concept=concept or None)
                 order.append(group_key)
-            sent = span.sent
+            sent = sents[bisect_right(sent_starts, span.start) - 1]
             entity.mentions.append(
                 Mention(
-                    span.label_, span.text, span.start_char, span.end_char, sent.text.strip(),
-                    sent.start_char, sent.end_char, span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
+                    span.label_, span.text, span.start_char, span.end_char, sent[4],
+                    sent[2], sent[3], span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
                 )
             )
             if span.label_ in ("method", "dataset") and entity.role != "proposed":
-                entity.role = "proposed" if self._is_proposed(doc, span, title_end, proposals) else "used"
+                entity.role = "proposed" if self._is_proposed(text, span, sent[2], title_end, proposals) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases([groups[k] for k in order], aliases)
         for e in entities:
@@ -171,7 +194,7 @@ class Resolver:
                 forms = e.surface_forms
                 short = [f for f in forms if f in aliases]
                 e.label = short[0] if short else forms[0]
-        results = self._results(doc, entities)
+        results = self._results(doc, text, entities)
         return Extraction(paper, entities, results)
 
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
@@ -197,7 +220,7 @@ class Resolver:
                 by_form.setdefault((e.type, f), target)
         return out
 
-    def _results(self, doc: Doc, entities: list[Entity]) -> list[Result]:
+    def _results(self, doc: Doc, text: str, entities: list[Entity]) -> list[Result]:
         values = doc.user_data.get(RESULTS, [])
         if not values:
             return []
@@ -208,7 +231,8 @@ class Resolver:
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
         results = []
         previous_relative_end = -10
-        for v, s_start, s_end in values:
+        for value, unit, is_relative, v_start, v_end, s_start, s_end in values:
+            v = Value(value, unit, is_relative, v_start, v_end)
             def nearest(kind: str, after_only: bool = False):
                 best = None
                 for start, end, e in located[kind]:
@@ -232,7 +256,7 @@ class Resolver:
             results.append(
                 Result(
                     metric=metric, value=v.value, unit=v.unit, method=method, dataset=dataset,
-                    text=doc.text[v.start : v.end], sentence=doc.text[s_start:s_end].strip(),
+                    text=text[v.start : v.end], sentence=text[s_start:s_end].strip(),
                     start=v.start, end=v.end, relative=relative,
                 )
             )

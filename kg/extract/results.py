@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.components import TOKENS, sentences
+
 RESULTS = "kg_results"
 
 VALUE = re.compile(
@@ -72,10 +74,13 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
 class ResultFinder:
     def __call__(self, doc: Doc) -> Doc:
         values = []
-        for sent in doc.sents:
-            for v in find_values(sent.text, sent.start_char):
-                values.append((v, sent.start_char, sent.end_char))
+        text = doc.text
+        for sent in sentences(doc):
+            for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
+                # plain tuples: user data must survive msgpack when nlp.pipe runs several processes
+                values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char))
         doc.user_data[RESULTS] = values
+        doc.user_data.pop(TOKENS, None)  # the last component: the shared token table is not needed further
         return doc
 
 
