@@ -407,13 +407,13 @@ class NamePatterns:
                     if j < i:
                         add_span(doc, j, i + 1, "task", "task-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
-                if tok.lower_ in ("learning", "tuning", "distillation", "fusion", "attention", "prompting") and k > 0 and tok.text.islower():
+                if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():
                     j = i
-                    while j - 1 >= sent.start and ((T[j - 1].lower_ in self.method_words and T[j - 1].text.islower()) or T[j - 1].text == "-"):
+                    while j - 1 >= sent.start and i - j < 4 and ((T[j - 1].lower_ in self.method_words and T[j - 1].text.islower()) or T[j - 1].text == "-"):
                         j -= 1
                     while j < i and T[j].text == "-":
                         j += 1
-                    if j < i - 0 and i - j >= 1:
+                    if j < i:
                         add_span(doc, j, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when

@@ -27,6 +27,7 @@ class Cues:
     ambiguous_modality_words: frozenset[str]
     data_nouns: frozenset[str]
     not_task_modifiers: frozenset[str]
+    technique_heads: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -48,4 +49,5 @@ def load_cues(path: str = "") -> Cues:
         ambiguous_modality_words=lower("ambiguous_modality_words"),
         data_nouns=lower("data_nouns"),
         not_task_modifiers=lower("not_task_modifiers"),
+        technique_heads=lower("technique_heads"),
     )
