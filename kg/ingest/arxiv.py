@@ -1,0 +1,82 @@
+"""arXiv inputs: API Atom feeds (parsed with defusedxml) and the metadata snapshot (JSON Lines)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import ParseError
+
+from kg.errors import InputError
+from kg.ingest.records import make_paper, read_text
+from kg.ingest.tabular import json_lines
+from kg.model import Paper, Source
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+
+
+def read_atom(path: Path) -> Iterator[Paper]:
+    text = read_text(path)
+    try:
+        root = fromstring(text.encode("utf-8"))
+    except DefusedXmlException as exc:
+        raise InputError(str(path), f"refused: XML entities and DTDs are not allowed ({type(exc).__name__})") from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise InputError(str(path), f"malformed XML at column {column}: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
+    if root.tag != f"{ATOM}feed":
+        raise InputError(str(path), f"not an Atom feed (root element {root.tag})")
+    for index, entry in enumerate(root.iter(f"{ATOM}entry")):
+        def get(tag: str, ns: str = ATOM) -> str | None:
+            node = entry.find(f"{ns}{tag}")
+            return node.text if node is not None else None
+
+        ident = get("id") or ""
+        arxiv_id = ident if "arxiv.org/abs/" in ident else None
+        links = [l.get("href") for l in entry.findall(f"{ATOM}link") if l.get("rel") in (None, "alternate")]
+        categories = [c.get("term") for c in entry.findall(f"{ATOM}category") if c.get("term")]
+        paper = make_paper(
+            Source(str(path), record=index),
+            title=get("title"),
+            abstract=get("summary"),
+            url=links[0] if links else (ident or None),
+            year=get("published"),
+            authors=[n.text for n in entry.findall(f"{ATOM}author/{ATOM}name") if n.text],
+            arxiv_id=arxiv_id,
+            doi=get("doi", ARXIV),
+            categories=categories,
+        )
+        if paper:
+            yield paper
+
+
+def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
+    """The Kaggle/arXiv metadata snapshot: JSON Lines with id, title, abstract, authors (a string),
+    categories (space-separated), update_date, doi."""
+    for record, source in json_lines(path):
+        if not isinstance(record, dict):
+            continue
+        parsed = record.get("authors_parsed")
+        if isinstance(parsed, list) and parsed:
+            authors = [" ".join(p for p in reversed([str(x) for x in a[:2]]) if p) for a in parsed if isinstance(a, list)]
+        else:
+            authors = [a.strip() for a in re.split(r",\s*|\s+and\s+", str(record.get("authors") or "")) if a.strip()]
+        paper = make_paper(
+            source,
+            title=record.get("title"),
+            abstract=record.get("abstract"),
+            url=f"https://arxiv.org/abs/{record['id']}" if record.get("id") else None,
+            year=record.get("update_date") or record.get("versions", [{}])[0].get("created") if isinstance(record.get("versions"), list) else record.get("update_date"),
+            authors=authors,
+            arxiv_id=str(record["id"]) if record.get("id") else None,
+            doi=record.get("doi"),
+            categories=str(record.get("categories") or "").split(),
+        )
+        if paper:
+            yield paper
+
+
+read = read_atom

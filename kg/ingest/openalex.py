@@ -1,0 +1,86 @@
+"""OpenAlex work records: JSON Lines, an API response ({"results": [...]}) or a single work.
+
+The abstract comes as `abstract_inverted_index` (word -> positions) and is rebuilt in order.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ingest.records import log, make_paper, read_text
+from kg.ingest.tabular import json_lines
+from kg.model import Paper, Source
+
+
+def rebuild_abstract(index: object) -> str:
+    if not isinstance(index, dict):
+        return ""
+    positions: list[tuple[int, str]] = []
+    for word, places in index.items():
+        if isinstance(places, list):
+            positions += [(p, str(word)) for p in places if isinstance(p, int)]
+    return " ".join(word for _, word in sorted(positions))
+
+
+def _arxiv_id(work: dict) -> str | None:
+    ids = work.get("ids") or {}
+    for value in [ids.get("arxiv")] + [
+        (loc or {}).get("landing_page_url") for loc in work.get("locations") or [] if isinstance(loc, dict)
+    ]:
+        if isinstance(value, str) and "arxiv.org/abs/" in value:
+            return value
+    return None
+
+
+def paper_from_work(work: object, source: Source) -> Paper | None:
+    if not isinstance(work, dict):
+        log.warning("%s: skipped, not an OpenAlex work object", source)
+        return None
+    authors = [
+        ((a or {}).get("author") or {}).get("display_name")
+        for a in work.get("authorships") or []
+        if isinstance(a, dict)
+    ]
+    return make_paper(
+        source,
+        title=work.get("display_name") or work.get("title"),
+        abstract=rebuild_abstract(work.get("abstract_inverted_index")),
+        url=work.get("doi") or work.get("id"),
+        year=work.get("publication_year"),
+        authors=[a for a in authors if a],
+        arxiv_id=_arxiv_id(work),
+        doi=work.get("doi"),
+    )
+
+
+def read(path: Path) -> Iterator[Paper]:
+    head = read_text(path).lstrip()
+    if head.startswith("{") and "\n{" not in head.rstrip():
+        try:
+            data = json.loads(head)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+        except RecursionError:
+            raise InputError(str(path), "JSON nested too deeply") from None
+        works = data.get("results") if isinstance(data.get("results"), list) else [data]
+        for i, work in enumerate(works):
+            paper = paper_from_work(work, Source(str(path), record=i))
+            if paper:
+                yield paper
+        return
+    if head.startswith("["):
+        try:
+            works = json.loads(head)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(str(path), f"not valid JSON: {exc}") from None
+        for i, work in enumerate(works):
+            paper = paper_from_work(work, Source(str(path), record=i))
+            if paper:
+                yield paper
+        return
+    for work, source in json_lines(path):
+        paper = paper_from_work(work, source)
+        if paper:
+            yield paper

@@ -1,0 +1,150 @@
+"""JSON Lines, JSON arrays and CSV/TSV files with title and abstract columns.
+
+Optional fields: id, url, year (or date/published), authors (a list, or a string separated by
+";" or " and "), doi, arxiv_id. Column names are matched case-insensitively with common aliases.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ingest.records import log, make_paper, read_text
+from kg.model import Paper, Source
+
+ALIASES = {
+    "title": ("title", "paper_title", "name", "display_name"),
+    "abstract": ("abstract", "summary", "description", "paper_abstract"),
+    "url": ("url", "link", "pdf_url", "landing_page_url"),
+    "year": ("year", "date", "published", "publication_year", "publication_date", "update_date"),
+    "authors": ("authors", "author", "creators"),
+    "doi": ("doi",),
+    "arxiv_id": ("arxiv_id", "arxiv", "eprint", "arxivid"),
+    "id": ("id", "paper_id"),
+}
+LIST_KEYS = ("papers", "records", "data", "results", "items")
+
+
+def _field(record: dict, name: str) -> object:
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for alias in ALIASES[name]:
+        if alias in lowered and lowered[alias] not in (None, ""):
+            return lowered[alias]
+    return None
+
+
+def _authors(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out = []
+        for a in value:
+            if isinstance(a, dict):
+                a = a.get("name") or a.get("display_name") or " ".join(str(v) for v in a.values() if isinstance(v, str))
+            out.append(str(a))
+        return out
+    text = str(value)
+    for sep in (";", " and ", "|"):
+        if sep in text:
+            return [a.strip() for a in text.split(sep)]
+    return [a.strip() for a in text.split(",")] if text.count(",") >= 2 else [text]
+
+
+def paper_from_record(record: object, source: Source) -> Paper | None:
+    if not isinstance(record, dict):
+        log.warning("%s: skipped, not an object with title and abstract", source)
+        return None
+    arxiv = _field(record, "arxiv_id")
+    ident = _field(record, "id")
+    if arxiv is None and isinstance(ident, str) and ident[:4].isdigit() and "." in ident:
+        arxiv = ident  # arXiv-style ids ("2401.01234") given as plain ids
+    return make_paper(
+        source,
+        title=_field(record, "title"),
+        abstract=_field(record, "abstract"),
+        url=_field(record, "url"),
+        year=_field(record, "year"),
+        authors=_authors(_field(record, "authors")),
+        arxiv_id=arxiv,
+        doi=_field(record, "doi"),
+    )
+
+
+def _records(papers: Iterable[tuple[object, Source]]) -> Iterator[Paper]:
+    for record, source in papers:
+        paper = paper_from_record(record, source)
+        if paper:
+            yield paper
+
+
+def read_jsonl(path: Path) -> Iterator[Paper]:
+    """One JSON object per line, streamed; a broken line is skipped with a warning naming it."""
+    yield from _records(json_lines(path))
+
+
+def json_lines(path: Path) -> Iterator[tuple[object, Source]]:
+    """(record, source) for each JSON line of a file, streamed; broken lines are warned about."""
+    good = bad = 0
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    with fh:
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError(str(path), "not valid UTF-8; re-save the file as UTF-8", line=number) from None
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                bad += 1
+                log.warning("%s:%d: skipped, not valid JSON (%s)", path, number, str(exc).split(":")[0])
+                continue
+            good += 1
+            yield record, Source(str(path), line=number)
+    if good == 0 and bad:
+        raise InputError(str(path), "no line is valid JSON; is this really JSON Lines?")
+
+
+def read_json(path: Path) -> Iterator[Paper]:
+    """A JSON array of records, or an object holding one under papers/records/data/results."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"not valid JSON: {exc.msg} at column {exc.colno}", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(str(path), "JSON nested too deeply") from None
+    if isinstance(data, dict):
+        inner = next((data[k] for k in LIST_KEYS if isinstance(data.get(k), list)), None)
+        data = inner if inner is not None else [data]
+    if not isinstance(data, list):
+        raise InputError(str(path), "expected a JSON array of papers")
+    yield from _records((r, Source(str(path), record=i)) for i, r in enumerate(data))
+
+
+def read_csv(path: Path) -> Iterator[Paper]:
+    text = read_text(path)
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    csv.field_size_limit(1 << 30)
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = {h.lower() for h in (reader.fieldnames or []) if h}
+    if not headers & set(ALIASES["title"]) or not headers & set(ALIASES["abstract"]):
+        raise InputError(str(path), f"no title and abstract columns (found: {', '.join(sorted(headers)) or 'none'})", line=1)
+    try:
+        rows = [(row, Source(str(path), line=reader.line_num)) for row in reader]
+    except csv.Error as exc:
+        raise InputError(str(path), f"malformed CSV: {exc}", line=reader.line_num) from None
+    yield from _records(rows)
+
+
+read = read_jsonl

@@ -1,0 +1,250 @@
+"""Readers of every input format, format detection, de-duplication, stable ids and bad input."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from kg.errors import InputError
+from kg.ingest import detect_format, read_papers
+
+from conftest import EXAMPLE_CORPUS
+
+ABSTRACT = ("We study how gulls share food along busy harbours, using photographs and sound recordings "
+            "of three colonies to model who eats first.")
+
+ATOM = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <title>arXiv Query</title>
+  <entry>
+    <id>http://arxiv.org/abs/2401.01234v2</id>
+    <published>2024-01-03T10:00:00Z</published>
+    <title>Harbour Gulls and   Their Lunch</title>
+    <summary>{abstract}</summary>
+    <author><name>Ada Lark</name></author><author><name>Ben Tern</name></author>
+    <arxiv:doi>10.1234/gull.5</arxiv:doi>
+    <link href="http://arxiv.org/abs/2401.01234v2" rel="alternate" type="text/html"/>
+    <category term="cs.CV"/>
+  </entry>
+  <entry>
+    <id>http://arxiv.org/abs/2401.05678v1</id>
+    <published>2023-12-30T10:00:00Z</published>
+    <title>Pigeons in Parks</title>
+    <summary>Pigeons choose benches near bakeries; we count them with video and a small detector network.</summary>
+    <author><name>Cy Dove</name></author>
+  </entry>
+</feed>
+""".format(abstract=ABSTRACT)
+
+SNAPSHOT = [
+    {"id": "2401.01234", "title": "Harbour gulls and their lunch", "abstract": ABSTRACT,
+     "authors": "Ada Lark, Ben Tern and Cy Dove", "categories": "cs.CV cs.LG", "update_date": "2024-01-05", "doi": None},
+    {"id": "2402.00001", "title": "Owls at Night", "abstract": "Owls hunt by sound; we record them with microphones and infrared cameras.",
+     "authors": "Dee Owl", "categories": "q-bio.PE", "update_date": "2024-02-01"},
+]
+
+BIBTEX = r"""
+@article{lark2024gulls,
+  title = {Harbour {G}ulls and Their Lunch},
+  author = {Lark, Ada and Tern, Ben},
+  year = {2024},
+  journal = {Journal of Seabirds},
+  doi = {10.1234/gull.5},
+  abstract = {We study how gulls share food along busy harbours, using \emph{photographs} and sound recordings of three colonies.}
+}
+@inproceedings{noabs,
+  title = {A Paper Without Abstract},
+  author = {Nobody},
+  year = {2020}
+}
+@misc{crane2023,
+  title = {Cranes Dancing on Ice},
+  author = {Crane, Erin},
+  year = {2023},
+  eprint = {2305.11111},
+  abstract = {Cranes dance; we film the dances and align them with calls.}
+}
+"""
+
+OPENALEX = {"results": [
+    {"id": "https://openalex.org/W1", "display_name": "Storks and Chimneys", "publication_year": 2022,
+     "doi": "https://doi.org/10.5555/stork.1",
+     "authorships": [{"author": {"display_name": "Fay Stork"}}],
+     "abstract_inverted_index": {"Storks": [0], "nest": [1], "on": [2], "chimneys": [3], "in": [4], "spring.": [5]}},
+    {"id": "https://openalex.org/W2", "display_name": "No abstract here", "publication_year": 2021,
+     "abstract_inverted_index": None},
+]}
+
+
+def write(tmp_path, name: str, content: str | bytes):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_example_corpus_gives_136_distinct_papers_from_147_entries():
+    assert len(list(read_papers([EXAMPLE_CORPUS]))) == 136
+    assert len(list(read_papers([EXAMPLE_CORPUS], dedupe=False))) == 147
+
+
+def test_listing_page_skips_chrome_and_pairs_titles_with_abstracts(tmp_path):
+    page = f"new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nbyAK and the research community\n\nMar 12\n\nHarbour Gulls\n\n{ABSTRACT}\n\nJan 3\n\nPigeons\n\n{ABSTRACT} Pigeons too.\n"
+    papers = list(read_papers([write(tmp_path, "page.txt", page)]))
+    assert [p.title for p in papers] == ["Harbour Gulls", "Pigeons"]
+    assert papers[0].abstract == ABSTRACT and papers[0].source.line == 11
+
+
+def test_jsonl_json_and_csv(tmp_path):
+    rows = [{"title": "Harbour gulls", "abstract": ABSTRACT, "year": "2021-05-01", "authors": ["Ada Lark", "Ben Tern"],
+             "url": "https://example.org/gulls"}]
+    jl = list(read_papers([write(tmp_path, "a.jsonl", json.dumps(rows[0]) + "\n")]))
+    js = list(read_papers([write(tmp_path, "b.json", json.dumps({"papers": rows}))]))
+    csv_text = "Title,Summary,Authors,Year\n\"Harbour gulls\",\"" + ABSTRACT + "\",Ada Lark; Ben Tern,2021\n"
+    cs = list(read_papers([write(tmp_path, "c.csv", csv_text)]))
+    for papers in (jl, js, cs):
+        assert len(papers) == 1
+        p = papers[0]
+        assert (p.title, p.abstract, p.year, p.authors) == ("Harbour gulls", ABSTRACT, 2021, ["Ada Lark", "Ben Tern"])
+    assert jl[0].id == js[0].id == cs[0].id  # same title -> same id whatever the format
+
+
+def test_arxiv_atom_feed(tmp_path):
+    papers = list(read_papers([write(tmp_path, "feed.atom", ATOM)]))
+    assert [p.title for p in papers] == ["Harbour Gulls and Their Lunch", "Pigeons in Parks"]
+    gulls = papers[0]
+    assert gulls.id == "arxiv-2401.01234" and gulls.year == 2024 and gulls.authors == ["Ada Lark", "Ben Tern"]
+    assert gulls.doi == "10.1234/gull.5" and gulls.categories == ["cs.CV"]
+
+
+def test_arxiv_snapshot(tmp_path):
+    path = write(tmp_path, "arxiv-metadata.json", "".join(json.dumps(r) + "\n" for r in SNAPSHOT))
+    assert detect_format(path) == "arxiv-snapshot"
+    papers = list(read_papers([path]))
+    assert [p.id for p in papers] == ["arxiv-2401.01234", "arxiv-2402.00001"]
+    assert papers[0].authors == ["Ada Lark", "Ben Tern", "Cy Dove"] and papers[0].categories == ["cs.CV", "cs.LG"]
+    assert papers[0].year == 2024
+
+
+def test_bibtex_with_abstracts(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([write(tmp_path, "refs.bib", BIBTEX)]))
+    assert [p.title for p in papers] == ["Harbour Gulls and Their Lunch", "Cranes Dancing on Ice"]
+    assert "photographs" in papers[0].abstract and "\\emph" not in papers[0].abstract
+    assert papers[0].authors == ["Lark, Ada", "Tern, Ben"] and papers[1].id == "arxiv-2305.11111"
+    assert "noabs" in caplog.text
+
+
+def test_openalex_rebuilds_the_inverted_abstract(tmp_path, caplog):
+    path = write(tmp_path, "works.json", json.dumps(OPENALEX))
+    assert detect_format(path) == "openalex"
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([path]))
+    assert len(papers) == 1
+    assert papers[0].abstract == "Storks nest on chimneys in spring." and papers[0].year == 2022
+    assert papers[0].authors == ["Fay Stork"] and papers[0].doi == "https://doi.org/10.5555/stork.1"
+    assert "no abstract" in caplog.text
+
+
+def test_detection_by_content_and_override(tmp_path):
+    jsonl_as_txt = write(tmp_path, "papers.txt", json.dumps({"title": "T", "abstract": ABSTRACT}) + "\n")
+    assert detect_format(jsonl_as_txt) == "jsonl"
+    atom_no_ext = write(tmp_path, "feed", ATOM)
+    assert detect_format(atom_no_ext) == "atom"
+    assert len(list(read_papers([atom_no_ext]))) == 2
+    with pytest.raises(InputError, match="not valid|no title"):
+        list(read_papers([atom_no_ext], fmt="csv"))
+
+
+def test_dedupe_across_files_and_formats(tmp_path):
+    atom = write(tmp_path, "feed.atom", ATOM)
+    snap = write(tmp_path, "snap.jsonl", "".join(json.dumps(r) + "\n" for r in SNAPSHOT))
+    listing = write(tmp_path, "page.txt", f"Owls at night\n\n{ABSTRACT}\n")
+    titles = [p.title for p in read_papers([atom, snap, listing])]
+    assert titles == ["Harbour Gulls and Their Lunch", "Pigeons in Parks", "Owls at Night"]
+
+
+def test_ids_are_stable_and_independent_of_file_order(tmp_path):
+    atom = write(tmp_path, "feed.atom", ATOM)
+    snap = write(tmp_path, "snap.jsonl", "".join(json.dumps(r) + "\n" for r in SNAPSHOT))
+    one = {p.title.lower(): p.id for p in read_papers([atom, snap])}
+    two = {p.title.lower(): p.id for p in read_papers([snap, atom])}
+    assert one["pigeons in parks"] == two["pigeons in parks"]
+    assert one["harbour gulls and their lunch"] == two["harbour gulls and their lunch"] == "arxiv-2401.01234"
+
+
+# ------------------------------------------------------------------------- bad input
+
+
+def test_missing_file_empty_input_and_empty_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        list(read_papers([tmp_path / "nope.txt"]))
+    with pytest.raises(InputError, match="no input files"):
+        list(read_papers([tmp_path]))
+    with pytest.raises(InputError, match="empty"):
+        list(read_papers([write(tmp_path, "empty.txt", "")]))
+
+
+def test_a_folder_given_as_file_and_unknown_format(tmp_path):
+    with pytest.raises(InputError, match="unknown format"):
+        list(read_papers([EXAMPLE_CORPUS], fmt="docx"))
+
+
+def test_broken_encoding_names_the_line(tmp_path):
+    path = write(tmp_path, "latin.txt", f"Title one\n\n{ABSTRACT}\n\nCaf\xe9 title\n\n{ABSTRACT}\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin.txt:5.*UTF-8"):
+        list(read_papers([path]))
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    path = write(tmp_path, "u16.txt", f"Gulls\n\n{ABSTRACT}\n".encode("utf-16"))
+    assert [p.title for p in read_papers([path])] == ["Gulls"]
+
+
+def test_records_without_title_or_abstract_are_skipped_with_a_warning(tmp_path, caplog):
+    lines = [json.dumps({"title": "Good", "abstract": ABSTRACT}), json.dumps({"title": "No abstract"}),
+             "{broken json", json.dumps({"abstract": ABSTRACT})]
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([write(tmp_path, "mixed.jsonl", "\n".join(lines) + "\n")]))
+    assert [p.title for p in papers] == ["Good"]
+    assert "mixed.jsonl:2" in caplog.text and "no abstract" in caplog.text
+    assert "mixed.jsonl:3" in caplog.text and "mixed.jsonl:4" in caplog.text
+
+
+def test_a_file_with_no_valid_json_line_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="no line is valid JSON"):
+        list(read_papers([write(tmp_path, "junk.jsonl", "{a\n{b\n")]))
+
+
+def test_malformed_json_names_line_and_column(tmp_path):
+    with pytest.raises(InputError, match=r"bad.json:2.*column"):
+        list(read_papers([write(tmp_path, "bad.json", '[{"title": "x",\n "abstract": }]')]))
+
+
+def test_deeply_nested_json_is_an_error_not_a_crash(tmp_path):
+    with pytest.raises(InputError, match="nested|valid JSON"):
+        list(read_papers([write(tmp_path, "deep.json", "[" * 100000 + "]" * 100000)]))
+
+
+def test_xml_entity_bombs_and_external_entities_are_refused(tmp_path):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&lol2;</title></entry></feed>')
+    with pytest.raises(InputError, match="refused"):
+        list(read_papers([write(tmp_path, "bomb.atom", bomb)]))
+    external = ('<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&xxe;</title></entry></feed>')
+    with pytest.raises(InputError, match="refused"):
+        list(read_papers([write(tmp_path, "xxe.atom", external)]))
+
+
+def test_malformed_xml_names_line_and_column(tmp_path):
+    with pytest.raises(InputError, match=r"broken.atom:3.*column"):
+        list(read_papers([write(tmp_path, "broken.atom", '<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n</feed>')]))
+
+
+def test_csv_without_the_needed_columns(tmp_path):
+    with pytest.raises(InputError, match="no title and abstract columns"):
+        list(read_papers([write(tmp_path, "x.csv", "name,text\na,b\n")]))
