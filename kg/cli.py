@@ -319,3 +319,43 @@ def eval_cmd(
         for e in sorted(report.errors, key=lambda e: (e["paper"], e["type"], e["kind"])):
             extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""
             console.print(f"{e['kind'].upper():4} {e['type']:8} {e['name']!r}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
+
+
+# ----------------------------------------------------------------------------- analyse / viz
+
+
+@app.command()
+def analyze(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder to write (replaced whole).")] = Path("kg-report"),
+) -> None:
+    """Network analysis of a built graph: centrality, communities, bridges, missing links, trends.
+
+    Writes report.md, report.json and PNG plots to --out (every build also writes one to DIR/report).
+    """
+    from kg.analyse.report import write_report
+
+    folder = _run(write_report, graph, out)
+    console.print(f"wrote {folder / 'report.md'}")
+
+
+@app.command()
+def viz(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")] = Path("kg-view.html"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml, gexf, cytoscape, png or svg.")] = "html",
+    focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (label).")] = None,
+    hops: Annotated[int, typer.Option(help="Neighbourhood radius around --focus.")] = 1,
+    types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep (repeatable).")] = None,
+    top: Annotated[int, typer.Option(help="Keep the N best-connected nodes (0: all).")] = 400,
+) -> None:
+    """Draw the graph: an interactive offline HTML page, or GraphML / GEXF / Cytoscape / PNG / SVG."""
+    from kg.analyse.views import typed_graph
+    from kg.store import open_store
+    from kg.viz.exports import export_view
+    from kg.viz.select import select
+
+    G = _run(typed_graph, _run(open_store, graph), evidence=True)
+    H, note = _run(select, G, focus=focus, hops=hops, types=types, top=top or None)
+    _run(export_view, H, out, fmt, note=note)
+    console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))

@@ -1,0 +1,1 @@
+"""Views of a built graph: interactive HTML (pyvis), static images and exports for other tools."""

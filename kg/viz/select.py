@@ -1,0 +1,37 @@
+"""Choosing what a view shows: a focus entity and its neighbourhood, entity types, the top N nodes."""
+from __future__ import annotations
+
+import networkx as nx
+
+from kg.errors import KgError
+
+
+def find_node(G: nx.Graph, name: str) -> str:
+    """The node whose label (or IRI) is `name`, case-insensitively."""
+    low = name.casefold()
+    matches = [n for n, label in G.nodes(data="label") if n == name or str(label).casefold() == low]
+    if not matches:
+        raise KgError(f"no entity or paper called {name!r} in the graph")
+    return sorted(matches, key=lambda n: (G.nodes[n]["type"] == "paper", n))[0]
+
+
+def select(
+    G: nx.Graph, *, focus: str | None = None, hops: int = 1, types: list[str] | None = None, top: int | None = None
+) -> tuple[nx.Graph, str | None]:
+    """The subgraph to draw, and a note saying what was left out (None when nothing was)."""
+    H = G
+    notes = []
+    if focus:
+        centre = find_node(G, focus)
+        H = nx.ego_graph(G, centre, radius=hops)
+        notes.append(f"showing {hops} hop(s) around {G.nodes[centre]['label']}")
+    if types:
+        keep = set(types) | {"paper"}
+        H = H.subgraph(n for n, t in H.nodes(data="type") if t in keep)
+        notes.append("types: " + ", ".join(sorted(types)))
+    if top and H.number_of_nodes() > top:
+        ranked = sorted(H.degree, key=lambda x: (-x[1], str(x[0])))[:top]
+        total = H.number_of_nodes()
+        H = H.subgraph(n for n, _ in ranked)
+        notes.append(f"pruned to the {top} best-connected of {total} nodes")
+    return nx.Graph(H), ("; ".join(notes) or None)
