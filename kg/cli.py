@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -133,7 +134,7 @@ def print_rows(rows, output: OutputFormat) -> None:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
         console.print(f"{len(rows.rows)} rows", style="dim")
-    elif output in (OutputFormat.csv, OutputFormat.tsv):
+    elif output in (OutputFormat.csv, OutputFormat.tsv) or output is OutputFormat.turtle:
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if output is OutputFormat.csv else "\t", lineterminator="\n")
         writer.writerow(rows.variables)
@@ -145,24 +146,76 @@ def print_rows(rows, output: OutputFormat) -> None:
 
 @app.command()
 def query(
-    graph: Annotated[Path, typer.Argument(help="Build folder.")],
-    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or a path to a .rq file.")],
-    output: Annotated[OutputFormat, typer.Option("--output", "-f", help="Output format.")] = OutputFormat.table,
+    graph: Annotated[Optional[Path], typer.Argument(help="Build folder.")] = None,
+    sparql: Annotated[Optional[str], typer.Argument(help="A named query, a .rq file, or SPARQL text.")] = None,
+    params: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for a named query (repeatable).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--output", "-f", help="table, csv, tsv, json; turtle for CONSTRUCT.")] = OutputFormat.table,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds (0: never).")] = 0,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
-    """Run a SPARQL query on a built graph."""
-    from kg.query import load_query, run
+    """Run SPARQL on a built graph: a named query of the library, a .rq file or a query string."""
+    from kg.query import load_query, named_queries, run, run_named
     from kg.store import open_store
 
+    library = named_queries()
+    if list_queries:
+        table = Table("name", "parameters", "answers", title="named queries")
+        for q in library.values():
+            table.add_row(q.name, "\n".join(f"{p.name} ({p.kind})" for p in q.params), q.description)
+        console.print(table)
+        return
+    if graph is None or sparql is None:
+        fail("give a build folder and a query (or --list)")
+    pairs = {}
+    for item in params or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--param {item!r}: write key=value")
+        pairs[key.strip()] = value
     store = _run(open_store, graph)
-    result = _run(run, store, _run(load_query, sparql))
+    if sparql in library:
+        job = lambda: run_named(store, sparql, pairs)  # noqa: E731
+    else:
+        if pairs:
+            fail("--param only applies to named queries (`kg query --list`)")
+        text = _run(load_query, sparql)
+        job = lambda: run(store, text)  # noqa: E731
+    result = _run(_with_timeout, job, timeout)
     if isinstance(result, bool):
         console.print("true" if result else "false")
     elif isinstance(result, list):
         import pyoxigraph as ox
 
-        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        from kg.query import PREFIX_MAP
+
+        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP).decode())
     else:
         print_rows(result, output)
+
+
+def _with_timeout(job, seconds: float):
+    """Run a query, giving up after `seconds`. The query runs in a daemon thread (pyoxigraph
+    releases the GIL while it evaluates), so the command can stop waiting and exit cleanly."""
+    if not seconds:
+        return job()
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = job()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise KgError(f"query timed out after {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 # ----------------------------------------------------------------------------- export / validate / stats
@@ -359,3 +412,48 @@ def viz(
     H, note = _run(select, G, focus=focus, hops=hops, types=types, top=top or None)
     _run(export_view, H, out, fmt, note=note)
     console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))
+
+
+# ----------------------------------------------------------------------------- serve / push
+
+
+@app.command()
+def serve(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL updates (default: read-only).")] = False,
+    timeout: Annotated[int, typer.Option(help="Per-query timeout in seconds (0: none).")] = 30,
+) -> None:
+    """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
+    from kg.serve import Server
+
+    server = Server(graph, host=host, port=port, writable=writable, timeout=timeout or None)
+    _run(server.start)
+    mode = "read-write" if writable else "read-only"
+    console.print(f"SPARQL endpoint ({mode}) at {server.url}/query — query UI at {server.url}/ — Ctrl-C to stop")
+    try:
+        while server.process and server.process.poll() is None:
+            time.sleep(0.5)
+        if server.process and server.process.returncode:
+            fail(f"the oxigraph server stopped with code {server.process.returncode}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    console.print("stopped")
+
+
+@app.command()
+def push(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    endpoint: Annotated[str, typer.Option(help="Graph Store Protocol URL, e.g. http://host:3030/ds/data or http://host:7878/store.")],
+    graph_iri: Annotated[Optional[str], typer.Option("--graph", help="Named graph to load into (default: the default graph).")] = None,
+    chunk_triples: Annotated[int, typer.Option(help="Triples per request.")] = 50_000,
+    retries: Annotated[int, typer.Option(help="Retries per chunk on connection errors and 5xx.")] = 3,
+) -> None:
+    """Load the graph into any external triple store through the SPARQL 1.1 Graph Store HTTP Protocol."""
+    from kg.serve import push as run_push
+
+    sent = _run(run_push, graph, endpoint, graph_iri=graph_iri, chunk_triples=chunk_triples, retries=retries)
+    console.print(f"pushed {sent} triples to {endpoint}")

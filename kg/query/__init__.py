@@ -83,16 +83,134 @@ def load_query(text_or_path: str) -> str:
     return text_or_path
 
 
+PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
 def run(store: ox.Store, sparql: str, *, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None):
-    """Run a query; SELECT gives Rows, ASK a bool, CONSTRUCT/DESCRIBE a list of triples."""
+    """Run a query; SELECT gives Rows, ASK a bool, CONSTRUCT/DESCRIBE a list of triples.
+
+    The kg prefixes are given to the parser (not pasted into the text), so the line and column of a
+    syntax error are those of the query as written. Substitutions bind variables to RDF terms.
+    """
+    bound = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
     try:
-        result = store.query(with_prefixes(sparql), substitutions=substitutions or None)
+        result = store.query(sparql, prefixes=PREFIX_MAP, substitutions=bound or None)
     except SyntaxError as exc:
         raise KgError(f"malformed SPARQL query: {exc}") from None
-    if isinstance(result, bool):
-        return result
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return bool(result)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         terms = [[s[v] for v in variables] for s in result]
         return Rows(variables, [[term_value(t) for t in row] for row in terms], terms)
     return list(result)
+
+
+# --------------------------------------------------------------------------- named queries
+
+QUERY_DIR = Path(__file__).parent / "queries"
+_HEADER = re.compile(r"^#\s*(name|description|param):\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*default\s*(\"[^\"]*\"|\S+))?\)\s*(?:-\s*(.*))?$")
+CLASSES = {"method": "Method", "dataset": "Dataset", "modality": "Modality", "metric": "Metric", "task": "Task"}
+
+
+@dataclass
+class Param:
+    name: str
+    kind: str  # label | string | int | iri | class
+    description: str = ""
+    default: str | None = None
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    description: str
+    params: list[Param]
+    sparql: str
+    path: Path
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """The query library shipped with kg, by name."""
+    out = {}
+    for path in sorted(QUERY_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta: dict[str, str] = {}
+        params = []
+        for line in text.splitlines():
+            m = _HEADER.match(line.strip())
+            if not m:
+                continue
+            key, value = m.groups()
+            if key == "param":
+                pm = _PARAM.match(value)
+                if pm:
+                    default = pm.group(3)
+                    params.append(Param(pm.group(1), pm.group(2), pm.group(4) or "",
+                                        default.strip('"') if default is not None else None))
+            else:
+                meta[key] = value
+        name = meta.get("name", path.stem)
+        out[name] = NamedQuery(name, meta.get("description", ""), params, text, path)
+    return out
+
+
+def term_for(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term: bound, never pasted into the query."""
+    if param.kind in ("label", "string"):
+        return ox.Literal(value)
+    if param.kind == "int":
+        try:
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        except ValueError:
+            raise KgError(f"parameter {param.name} must be an integer, not {value!r}") from None
+    if param.kind == "class":
+        name = CLASSES.get(value.lower())
+        if name is None:
+            raise KgError(f"parameter {param.name} must be one of {', '.join(CLASSES)}, not {value!r}")
+        return ox.NamedNode(PREFIX_MAP["kgo"] + name)
+    prefix, _, local = value.partition(":")
+    iri = PREFIX_MAP[prefix] + local if prefix in PREFIX_MAP and not value.startswith("http") else value
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise KgError(f"parameter {param.name} is not a valid IRI: {value!r}") from None
+
+
+def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None):
+    """Run a query of the library with its parameters bound as RDF terms."""
+    library = named_queries()
+    if name not in library:
+        raise KgError(f"no named query {name!r}; `kg query --list` shows them")
+    query = library[name]
+    params = dict(params or {})
+    unknown = set(params) - {p.name for p in query.params}
+    if unknown:
+        raise KgError(f"query {name} takes no parameter {', '.join(sorted(unknown))}")
+    bound = {}
+    for p in query.params:
+        value = params.get(p.name, p.default)
+        if value is None:
+            raise KgError(f"query {name} needs --param {p.name}=... ({p.description})")
+        bound[p.name] = term_for(p, value)
+    return run(store, with_values(query.sparql, bound))
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+
+
+def with_values(sparql: str, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query with a VALUES block binding each parameter, first thing inside WHERE.
+
+    Each value is written by pyoxigraph as an RDF term (N-Triples syntax, quotes and backslashes
+    escaped), so a value is only ever data: `x" } ; DROP ALL ; #` is a string that matches nothing.
+    """
+    if not bound:
+        return sparql
+    names = sorted(bound)
+    values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(str(bound[n]) for n in names) + ") } "
+    m = _WHERE.search(sparql)
+    if m is None:
+        raise KgError("a named query with parameters needs a WHERE clause")
+    return sparql[: m.end()] + " " + values + sparql[m.end() :]

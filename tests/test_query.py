@@ -1,0 +1,146 @@
+"""The named query library on the example corpus, safe parameters, output formats, errors, the Python API."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from kg.errors import KgError
+from kg.query import named_queries, run, run_named
+
+from conftest import EXAMPLE_CORPUS
+
+
+def corpus():
+    from kg.ingest import read_papers
+
+    return {p.title: p.text for p in read_papers([EXAMPLE_CORPUS])}
+
+
+def mentioning(pattern: str) -> set[str]:
+    return {t for t, text in corpus().items() if re.search(pattern, text)}
+
+
+def test_every_named_query_runs_and_is_documented(example_store):
+    library = named_queries()
+    assert len(library) >= 9
+    defaults = {"type": "dataset", "entity": "CLIP", "dataset": "ImageNet"}
+    for name, q in library.items():
+        assert q.description, name
+        rows = run_named(example_store, name, {p.name: defaults[p.name] for p in q.params if p.default is None})
+        assert rows.variables, name
+
+
+def test_papers_using_imagenet_are_the_papers_whose_text_names_it(example_store):
+    found = {r["title"] for r in run_named(example_store, "papers-using", {"entity": "imagenet"}).as_dicts()}
+    expected = mentioning(r"\bImageNet\b")
+    assert expected and expected <= found
+    assert found <= mentioning(r"ImageNet|IN-?1[Kk]|ILSVRC")
+
+
+def test_papers_using_a_method_and_a_modality(example_store):
+    clip = {r["title"] for r in run_named(example_store, "papers-using", {"entity": "CLIP"}).as_dicts()}
+    assert mentioning(r"(?<![-\w])CLIP(?![-\w]| [Ss]core)") <= clip  # "UniMed-CLIP" is another model, "CLIP score" a metric
+    audio = {r["title"] for r in run_named(example_store, "papers-using", {"entity": "audio"}).as_dicts()}
+    expected = mentioning(r"(?i)\baudio\b")
+    assert len(audio & expected) >= 0.8 * len(expected)
+
+
+def test_top_datasets_counts_agree_with_papers_using(example_store):
+    top = run_named(example_store, "top-entities", {"type": "dataset"}).as_dicts()
+    best = top[0]
+    assert best["label"] == "ImageNet"
+    using = run_named(example_store, "papers-using", {"entity": best["label"]}).as_dicts()
+    assert best["papers"] == len({r["paper"] for r in using})
+
+
+def test_modality_pairs_and_methods_per_modality(example_store):
+    pairs = run_named(example_store, "modality-pairs").as_dicts()
+    assert (pairs[0]["a"], pairs[0]["b"]) == ("image", "text")
+    both = {t for t, text in corpus().items()
+            if re.search(r"(?i)\b(image|images|visual)\b", text) and re.search(r"(?i)\b(text|textual)\b", text)}
+    assert pairs[0]["papers"] >= 0.8 * len(both)
+    methods = run_named(example_store, "methods-per-modality").as_dicts()
+    assert any(r["modality"] == "image" and r["method"] == "CLIP" for r in methods)
+
+
+def test_evidence_sentences_come_from_the_abstracts(example_store):
+    rows = run_named(example_store, "evidence", {"entity": "CLIP"}).as_dicts()
+    texts = corpus()
+    assert rows
+    for r in rows:
+        assert r["sentence"] in texts[r["title"]] and r["form"] in r["sentence"]
+        assert 0 < r["confidence"] <= 1
+
+
+def test_related_entities_and_contributions(example_store):
+    related = run_named(example_store, "related-entities", {"entity": "CLIP"}).as_dicts()
+    assert related[0]["other"] in ("image", "text") and related[0]["shared"] >= 5
+    contributions = {r["title"]: r for r in run_named(example_store, "contributions").as_dicts()}
+    m3el = next(t for t in contributions if t.startswith("Multi-level Matching Network"))
+    assert "M3EL" in contributions[m3el]["proposes"]
+    assert {"WikiMEL", "RichpediaMEL", "WikiDiverse"} <= set(contributions[m3el]["evaluated_on"].split(", "))
+
+
+def test_parameters_are_bound_not_pasted(example_store):
+    before = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+    evil = 'x" } ; DROP ALL ; #'
+    assert run_named(example_store, "papers-using", {"entity": evil}).rows == []
+    assert run_named(example_store, "evidence", {"entity": "CLIP", "paper": evil}).rows == []
+    assert run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows == before
+    with pytest.raises(KgError, match="must be one of"):
+        run_named(example_store, "top-entities", {"type": "dataset> } #"})
+
+
+def test_malformed_query_names_line_and_column(example_store, kg_cli, example_graph):
+    with pytest.raises(KgError, match=r"error at 2:\d+"):
+        run(example_store, "SELECT ?x WHERE {\n  ?x ?p . }")
+    done = kg_cli("query", example_graph, "SELECT ?x WHERE {\n  ?x ?p . }")
+    assert done.returncode == 1 and re.search(r"error at 2:\d+", done.stderr)
+
+
+def test_missing_and_unknown_parameters(example_store):
+    with pytest.raises(KgError, match="needs --param entity"):
+        run_named(example_store, "papers-using", {})
+    with pytest.raises(KgError, match="no parameter"):
+        run_named(example_store, "papers-using", {"entity": "CLIP", "colour": "red"})
+
+
+def test_cli_output_formats(kg_cli, example_graph, tmp_path):
+    as_csv = kg_cli("query", example_graph, "papers-using", "--param", "entity=ImageNet", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert as_csv.returncode == 0 and rows and set(rows[0]) == {"paper", "title", "relation"}
+    as_tsv = kg_cli("query", example_graph, "modality-pairs", "-f", "tsv")
+    assert as_tsv.stdout.splitlines()[0].split("\t") == ["a", "b", "papers"]
+    as_json = json.loads(kg_cli("query", example_graph, "top-entities", "-p", "type=modality", "-f", "json").stdout)
+    first = as_json["results"]["bindings"][0]
+    assert as_json["head"]["vars"] == ["entity", "label", "papers"]
+    assert first["entity"]["type"] == "uri" and first["papers"]["datatype"].endswith("#integer")
+    rq = tmp_path / "construct.rq"
+    rq.write_text("CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p a kgo:Paper ; dcterms:title ?t } LIMIT 3")
+    turtle = kg_cli("query", example_graph, rq)
+    assert turtle.returncode == 0 and turtle.stdout.count("dcterms:title") == 3
+    listing = kg_cli("query", "--list")
+    assert listing.returncode == 0 and "leaderboard" in listing.stdout
+
+
+def test_cli_timeout(kg_cli, example_graph):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    done = kg_cli("query", example_graph, slow, "--timeout", "1", timeout=60)
+    assert done.returncode == 1 and "timed out after 1 s" in done.stderr
+
+
+def test_python_api(example_graph):
+    pytest.importorskip("pandas")
+    from kg.api import open_graph
+
+    g = open_graph(example_graph)
+    rows = g.query("papers-using", entity="ImageNet")
+    assert rows and {"paper", "title", "relation"} <= set(rows[0])
+    frame = g.dataframe("top-entities", type="dataset")
+    assert list(frame.columns) == ["entity", "label", "papers"] and frame.iloc[0]["label"] == "ImageNet"
+    assert g.query("ASK { ?p a kgo:Paper }") is True
+    assert len(g.rdflib()) == g.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
