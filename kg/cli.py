@@ -71,7 +71,7 @@ def build(
     inputs: Annotated[list[Path], typer.Argument(help="Input files or folders of abstracts.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Build folder to write (replaced atomically).")] = Path("kg-out"),
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format (default: detect).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0 = all cores).")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0 = all cores).")] = 0,
     batch_size: Annotated[int, typer.Option(help="Papers per extraction batch.")] = 64,
     append: Annotated[bool, typer.Option("--append", help="Add new papers to the existing graph in --out.")] = False,
     export_formats: Annotated[
@@ -79,12 +79,19 @@ def build(
     ] = ["turtle"],
     extras: Annotated[bool, typer.Option("--extras/--no-extras", help="Also write the analysis report and the HTML view.")] = True,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Run extraction on Dask: a scheduler address, or 'local'.")] = None,
+    shards_dir: Annotated[Optional[Path], typer.Option(help="With --scheduler, also keep the N-Triples shards here.")] = None,
 ) -> None:
     """Build the knowledge graph of INPUTS into --out: store, RDF files, report and HTML view."""
     from kg.build import build as run_build
     from kg.paths import DEFAULT_PIPELINE
 
     jobs = jobs or os.cpu_count() or 1
+    shards = None
+    if scheduler:
+        from kg.distributed import dask_shards
+
+        shards = dask_shards(scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2, shards_dir=shards_dir)
     with Progress(
         TextColumn("[bold]reading and extracting"),
         BarColumn(),
@@ -108,6 +115,7 @@ def build(
             exports=export_formats,
             extras=extras,
             on_paper=lambda _p: progress.advance(task),
+            shards=shards,
         )
     table = Table(title=f"Graph built in {out}", show_lines=False)
     table.add_column("what")
