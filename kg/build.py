@@ -172,6 +172,8 @@ def build(
         store.flush()
         summary.triples = count_triples(store)
         for name in exports:
+            if name == "none":
+                continue
             path = export(store, stage / EXPORT_FORMATS[name][1], name)
             summary.exports.append(path.name)
         del store  # close it before the extras re-open it read-only and before the folder is swapped

@@ -75,7 +75,7 @@ def build(
     batch_size: Annotated[int, typer.Option(help="Papers per extraction batch.")] = 64,
     append: Annotated[bool, typer.Option("--append", help="Add new papers to the existing graph in --out.")] = False,
     export_formats: Annotated[
-        list[str], typer.Option("--export", help="RDF files to write (turtle, ntriples, jsonld, trig).")
+        list[str], typer.Option("--export", help="RDF files to write: turtle, ntriples, jsonld, trig, or none (large graphs).")
     ] = ["turtle"],
     extras: Annotated[bool, typer.Option("--extras/--no-extras", help="Also write the analysis report and the HTML view.")] = True,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,

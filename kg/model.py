@@ -105,6 +105,8 @@ class Result:
     sentence: str = ""
     start: int = 0
     end: int = 0
+    sent_start: int = 0  # offsets of the sentence in Paper.text
+    sent_end: int = 0
     relative: bool = False  # "+3.54 mIoU", "drops by 23.3%": a change, not a level
 
 
@@ -131,6 +133,7 @@ class Extraction:
                 for e in self.entities
             ],
             "results": [
-                {k: v for k, v in asdict(r).items() if k not in ("sentence",)} for r in self.results
+                {k: v for k, v in asdict(r).items() if k not in ("sentence", "sent_start", "sent_end")}
+                for r in self.results
             ],
         }

@@ -53,7 +53,7 @@ def test_triples_carry_role_evidence_and_results():
         PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
         SELECT ?role ?sentence ?form WHERE {
           ?paper kgo:proposes ?m . ?l a kgo:Link ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?m ;
-             kgo:role ?role ; kgo:evidence ?ev . ?ev kgo:sentence ?sentence ; kgo:surfaceForm ?form }"""))
+             kgo:role ?role ; kgo:evidence ?ev . ?ev kgo:inSentence/kgo:text ?sentence ; kgo:surfaceForm ?form }"""))
     assert [(r["role"].value, r["form"].value) for r in rows] == [("proposed", 'Net<1> "Q"')]
     value = list(store.query("""PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
         SELECT ?v ?u WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m }"""))

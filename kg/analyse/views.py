@@ -25,7 +25,7 @@ SELECT ?paper ?title ?year ?entity ?type ?label ?relation WHERE {
 }"""
 EVIDENCE = """
 SELECT ?paper ?entity (SAMPLE(?s) AS ?sentence) WHERE {
-  ?link rdf:subject ?paper ; rdf:object ?entity ; kgo:evidence ?ev . ?ev kgo:sentence ?s
+  ?link rdf:subject ?paper ; rdf:object ?entity ; kgo:evidence ?ev . ?ev kgo:inSentence/kgo:text ?s
 } GROUP BY ?paper ?entity"""
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")

@@ -257,7 +257,7 @@ class Resolver:
                 Result(
                     metric=metric, value=v.value, unit=v.unit, method=method, dataset=dataset,
                     text=text[v.start : v.end], sentence=text[s_start:s_end].strip(),
-                    start=v.start, end=v.end, relative=relative,
+                    start=v.start, end=v.end, relative=relative, sent_start=s_start, sent_end=s_end,
                 )
             )
         return results

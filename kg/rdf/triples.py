@@ -51,6 +51,7 @@ K = {name: iri(KGO[name]) for name in (
     "Paper", "Link", "Evidence", "Result", "Extractor", "mentions", "role", "confidence", "evidence",
     "sentence", "sentenceStart", "sentenceEnd", "start", "end", "surfaceForm", "reportsResult", "metric",
     "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "sourceFile", "minted", "inPaper", "rule",
+    "Sentence", "inSentence", "text",
 )}
 SUBJ, PRED, OBJ = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
 PREF, ALT, IN_SCHEME, CONCEPT = iri(SKOS.prefLabel), iri(SKOS.altLabel), iri(SKOS.inScheme), iri(SKOS.Concept)
@@ -62,6 +63,7 @@ SCHEME = {t: iri(s) for t, s in SCHEME_OF_TYPE.items()}
 PROP = {t: iri(p) for t, p in PROPERTY_OF_TYPE.items()}
 ROLE_PROP = {r: iri(p) for r, p in PROPERTY_OF_ROLE.items()}
 TRUE, FALSE = typed("true", str(XSD.boolean)), typed("false", str(XSD.boolean))
+EVIDENCE_PER_LINK = 3
 
 
 class TripleWriter:
@@ -73,6 +75,7 @@ class TripleWriter:
 
     def __init__(self) -> None:
         self._declared: set[str] = set()
+        self._sentences: set[str] = set()
 
     @staticmethod
     def concept_iri(entity: Entity) -> str:
@@ -97,24 +100,32 @@ class TripleWriter:
             out += [f"{node} {A} {K['Extractor']} .", f"{node} {LABEL} {lit(rule)} ."]
         return node
 
-    def _evidence(self, paper_id: str, owner: str, m: Mention | Result, rule: str, out: list[str]) -> str:
+    def _sentence(self, paper_id: str, start: int, end: int, text: str, out: list[str]) -> str:
+        """The sentence node (text once per paper, however many mentions it holds)."""
+        node = iri(mint.sentence_iri(paper_id, start))
+        if node not in self._sentences:
+            self._sentences.add(node)
+            out += [
+                f"{node} {A} {K['Sentence']} .",
+                f"{node} {K['text']} {lit(text)} .",
+                f"{node} {K['start']} {integer(start)} .",
+                f"{node} {K['end']} {integer(end)} .",
+                f"{node} {K['inPaper']} {iri(mint.paper_iri(paper_id))} .",
+            ]
+        return node
+
+    def _evidence(self, paper_id: str, owner: str, m: Mention | Result, rule: str, out: list[str],
+                  sentence: tuple[int, int, str]) -> str:
         ev = iri(mint.evidence_iri(owner, m.start, m.end))
         out += [
             f"{ev} {A} {K['Evidence']} .",
-            f"{ev} {K['inPaper']} {iri(mint.paper_iri(paper_id))} .",
-            f"{ev} {K['rule']} {lit(rule)} .",
-            f"{ev} {K['sentence']} {lit(m.sentence)} .",
+            f"{ev} {K['inSentence']} {self._sentence(paper_id, *sentence, out)} .",
             f"{ev} {K['start']} {integer(m.start)} .",
             f"{ev} {K['end']} {integer(m.end)} .",
             f"{ev} {K['surfaceForm']} {lit(m.text)} .",
+            f"{ev} {K['rule']} {lit(rule)} .",
             f"{ev} {ATTRIBUTED} {self._extractor(rule, out)} .",
         ]
-        sent_start = getattr(m, "sent_start", None)
-        if sent_start is not None:
-            out += [
-                f"{ev} {K['sentenceStart']} {integer(sent_start)} .",
-                f"{ev} {K['sentenceEnd']} {integer(m.sent_end)} .",
-            ]
         return ev
 
     def paper_triples(self, paper: Paper) -> list[str]:
@@ -141,6 +152,7 @@ class TripleWriter:
 
     def triples(self, extraction: Extraction) -> list[str]:
         paper = extraction.paper
+        self._sentences: set[str] = set()
         out = self.paper_triples(paper)
         p = iri(mint.paper_iri(paper.id))
         by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
@@ -168,8 +180,10 @@ class TripleWriter:
             ]
             if role:
                 out.append(f"{link} {K['role']} {lit(role)} .")
-            for m in entity.mentions:
-                out.append(f"{link} {K['evidence']} {self._evidence(paper.id, link_iri, m, m.rule, out)} .")
+            # the first mentions in the text are the evidence; more would repeat what they show
+            for m in sorted(entity.mentions, key=lambda m: m.start)[:EVIDENCE_PER_LINK]:
+                sentence = (m.sent_start, m.sent_end, m.sentence)
+                out.append(f"{link} {K['evidence']} {self._evidence(paper.id, link_iri, m, m.rule, out, sentence)} .")
         for index, result in enumerate(extraction.results):
             out += self._result(paper.id, p, index, result, by_form)
         return out
@@ -194,7 +208,7 @@ class TripleWriter:
                 self._declare_minted(concept, kind, out)
                 out.append(f"{iri(concept)} {ALT} {lit(name, 'en')} .")
             out.append(f"{node} {K[kind]} {iri(concept)} .")
-        out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out)} .")
+        out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out, (r.sent_start, r.sent_end, r.sentence))} .")
         return out
 
 
