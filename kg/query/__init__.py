@@ -188,28 +188,42 @@ def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None):
     unknown = set(params) - {p.name for p in query.params}
     if unknown:
         raise KgError(f"query {name} takes no parameter {', '.join(sorted(unknown))}")
-    bound = {}
+    bound: dict[str, list[ox.NamedNode | ox.Literal]] = {}
     for p in query.params:
         value = params.get(p.name, p.default)
         if value is None:
             raise KgError(f"query {name} needs --param {p.name}=... ({p.description})")
-        bound[p.name] = term_for(p, value)
+        bound[p.name] = concepts_labelled(store, value) if p.kind == "label" else [term_for(p, value)]
     return run(store, with_values(query.sparql, bound))
+
+
+LABEL_EXACT = "SELECT DISTINCT ?c WHERE { VALUES ?l { %s %s } ?c skos:prefLabel|skos:altLabel ?l }"
+LABEL_ANY_CASE = "SELECT DISTINCT ?c WHERE { ?c skos:prefLabel|skos:altLabel ?l . FILTER(LCASE(STR(?l)) = %s) }"
+
+
+def concepts_labelled(store: ox.Store, label: str) -> list[ox.NamedNode]:
+    """The concepts with this label: the exact label through the index first, any case otherwise."""
+    tagged, plain = str(ox.Literal(label, language="en")), str(ox.Literal(label))
+    found = [r["c"] for r in store.query(LABEL_EXACT % (tagged, plain), prefixes=PREFIX_MAP)]
+    if not found:
+        lowered = str(ox.Literal(label.lower()))
+        found = [r["c"] for r in store.query(LABEL_ANY_CASE % lowered, prefixes=PREFIX_MAP)]
+    return sorted(found, key=lambda t: t.value)
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 
 
-def with_values(sparql: str, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with a VALUES block binding each parameter, first thing inside WHERE.
+def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) -> str:
+    """The query with a VALUES block per parameter, first thing inside WHERE.
 
     Each value is written by pyoxigraph as an RDF term (N-Triples syntax, quotes and backslashes
     escaped), so a value is only ever data: `x" } ; DROP ALL ; #` is a string that matches nothing.
+    A parameter with no value (a label no concept has) gives an empty VALUES block: no rows.
     """
     if not bound:
         return sparql
-    names = sorted(bound)
-    values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(str(bound[n]) for n in names) + ") } "
+    values = "".join(f"VALUES ?{n} {{ {' '.join(str(t) for t in terms)} }} " for n, terms in sorted(bound.items()))
     m = _WHERE.search(sparql)
     if m is None:
         raise KgError("a named query with parameters needs a WHERE clause")
