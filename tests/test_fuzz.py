@@ -1,0 +1,145 @@
+"""Property-based tests: every reader and the extractor end in papers or a clear error, never a
+traceback; any name or text becomes valid RDF that both parsers read back to the same graph."""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.errors import InputError
+from kg.ingest import read_papers
+
+FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+FORMATS = ["listing", "jsonl", "json", "csv", "atom", "arxiv-snapshot", "bibtex", "openalex"]
+SUFFIX = {"listing": ".txt", "jsonl": ".jsonl", "json": ".json", "csv": ".csv", "atom": ".atom",
+          "arxiv-snapshot": ".jsonl", "bibtex": ".bib", "openalex": ".json"}
+
+VALID = {
+    "listing": "A Title\n\nAn abstract that is long enough to be taken for an abstract of a research paper.\n",
+    "jsonl": json.dumps({"title": "A Title", "abstract": "An abstract."}) + "\n",
+    "json": json.dumps([{"title": "A Title", "abstract": "An abstract.", "authors": ["A B"]}]),
+    "csv": "title,abstract,year\nA Title,An abstract.,2020\n",
+    "atom": '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2401.00001v1</id>'
+            "<title>A Title</title><summary>An abstract.</summary><published>2024-01-01</published></entry></feed>",
+    "arxiv-snapshot": json.dumps({"id": "2401.00001", "title": "A Title", "abstract": "An abstract.",
+                                  "authors": "A B", "categories": "cs.CV", "update_date": "2024-01-01"}) + "\n",
+    "bibtex": "@article{k, title={A Title}, abstract={An abstract.}, author={B, A}, year={2020}}\n",
+    "openalex": json.dumps({"results": [{"display_name": "A Title", "abstract_inverted_index": {"An": [0], "abstract.": [1]}}]}),
+}
+
+
+def read_bytes(data: bytes, fmt: str | None, suffix: str):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        try:
+            return list(read_papers([path], fmt))
+        except InputError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc)
+            return exc
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_random_bytes(fmt, data):
+    read_bytes(data, fmt, SUFFIX[fmt])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@FUZZ
+@given(cut=st.integers(min_value=0, max_value=400), noise=st.text(max_size=30), encoding=st.sampled_from(["utf-8", "utf-16", "latin-1", "utf-8-sig"]))
+def test_truncated_noisy_and_re_encoded_valid_files(fmt, cut, noise, encoding):
+    text = VALID[fmt]
+    text = text[: cut % (len(text) + 1)] + noise + text[cut % (len(text) + 1):]
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", errors="replace")
+    read_bytes(data, fmt, SUFFIX[fmt])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "openalex", "arxiv-snapshot"])
+@FUZZ
+@given(depth=st.integers(min_value=1, max_value=3000), value=st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["title", "abstract", "id", "authors", "x"]), children, max_size=4),
+    max_leaves=15))
+def test_odd_json_shapes_and_deep_nesting(fmt, depth, value):
+    deep = "[" * depth + "]" * depth
+    read_bytes(json.dumps(value).encode(), fmt, SUFFIX[fmt])
+    read_bytes(deep.encode(), fmt, SUFFIX[fmt])
+
+
+def test_enormous_lines_and_abstracts():
+    huge = "word " * (2 * 1024 * 1024)  # 10 MB
+    papers = read_bytes(f"A title\n\n{huge}\n".encode(), None, ".txt")
+    assert len(papers) == 1 and len(papers[0].abstract) > 9_000_000
+    papers = read_bytes((json.dumps({"title": "T", "abstract": huge}) + "\n").encode(), None, ".jsonl")
+    assert len(papers) == 1
+
+
+def test_duplicate_ids_with_different_content_keep_the_first():
+    lines = [json.dumps({"arxiv_id": "2401.00001", "title": "First", "abstract": "One."}),
+             json.dumps({"arxiv_id": "2401.00001v2", "title": "Second", "abstract": "Two."})]
+    papers = read_bytes(("\n".join(lines) + "\n").encode(), None, ".jsonl")
+    assert [p.title for p in papers] == ["First"]
+
+
+# ------------------------------------------------------------------------ the extractor
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from kg.extract import build_nlp
+
+    return build_nlp()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(title=st.text(max_size=80), abstract=st.text(max_size=600))
+def test_extractor_never_fails_and_offsets_hold(nlp, title, abstract):
+    from kg.extract import extract
+    from kg.model import Paper
+
+    paper = Paper(id="p", title=title, abstract=abstract)
+    extraction = next(extract([paper], nlp=nlp))
+    for e in extraction.entities:
+        assert e.type in ("method", "dataset", "modality", "metric", "task")
+        for m in e.mentions:
+            assert paper.text[m.start:m.end] == m.text
+
+
+# ------------------------------------------------------------------------ safe IRIs and literals
+
+NASTY = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40) | st.sampled_from(
+    ['a "b" <c>', "x\ny\\z", "} ; DROP ALL ; #", "PREFIX x: <y> . <z> a <w> .", "\u202e\u0000 ünï", "@en ^^<x>"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=NASTY, title=NASTY, sentence=NASTY)
+def test_any_text_becomes_rdf_that_round_trips(name, title, sentence):
+    from kg.ids import paper_id
+    from kg.model import Entity, Extraction, Mention, Paper
+    from kg.rdf import load_extractions
+
+    paper = Paper(id=paper_id(title=title), title=title, abstract=sentence)
+    mention = Mention("method", name, 0, len(name), sentence, 0, len(sentence), "fuzz", 0.5)
+    extraction = Extraction(paper, [Entity("method", name, name, role="used", mentions=[mention])])
+    store = ox.Store()
+    load_extractions(store, [extraction])
+    nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    reference = Graph().parse(data=nt, format="nt")
+    for fmt, rdflib_fmt in ((ox.RdfFormat.TURTLE, "turtle"), (ox.RdfFormat.N_TRIPLES, "nt")):
+        data = store.dump(format=fmt, from_graph=ox.DefaultGraph())
+        assert isomorphic(Graph().parse(data=data, format=rdflib_fmt), reference)
+        again = ox.Store()
+        again.load(input=data, format=fmt)
+        assert set(again) == set(store)
