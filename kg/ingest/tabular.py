@@ -136,8 +136,11 @@ def read_csv(path: Path) -> Iterator[Paper]:
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     csv.field_size_limit(1 << 30)
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    headers = {h.lower() for h in (reader.fieldnames or []) if h}
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        headers = {h.lower() for h in (reader.fieldnames or []) if h}
+    except csv.Error as exc:
+        raise InputError(str(path), f"malformed CSV header: {exc}", line=1) from None
     if not headers & set(ALIASES["title"]) or not headers & set(ALIASES["abstract"]):
         raise InputError(str(path), f"no title and abstract columns (found: {', '.join(sorted(headers)) or 'none'})", line=1)
     try:
