@@ -4,13 +4,11 @@ The abstract comes as `abstract_inverted_index` (word -> positions) and is rebui
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import InputError
 from kg.ingest.records import log, make_paper, read_text
-from kg.ingest.tabular import json_lines
+from kg.ingest.tabular import json_lines, load_json
 from kg.model import Paper, Source
 
 
@@ -56,31 +54,19 @@ def paper_from_work(work: object, source: Source) -> Paper | None:
 
 
 def read(path: Path) -> Iterator[Paper]:
-    head = read_text(path).lstrip()
-    if head.startswith("{") and "\n{" not in head.rstrip():
-        try:
-            data = json.loads(head)
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-        except RecursionError:
-            raise InputError(str(path), "JSON nested too deeply") from None
-        works = data.get("results") if isinstance(data.get("results"), list) else [data]
-        for i, work in enumerate(works):
-            paper = paper_from_work(work, Source(str(path), record=i))
+    text = read_text(path)
+    head = text.lstrip()
+    one_document = head.startswith("[") or (head.startswith("{") and "\n{" not in head.rstrip())
+    if not one_document:
+        for work, source in json_lines(path):
+            paper = paper_from_work(work, source)
             if paper:
                 yield paper
         return
-    if head.startswith("["):
-        try:
-            works = json.loads(head)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(str(path), f"not valid JSON: {exc}") from None
-        for i, work in enumerate(works):
-            paper = paper_from_work(work, Source(str(path), record=i))
-            if paper:
-                yield paper
-        return
-    for work, source in json_lines(path):
-        paper = paper_from_work(work, source)
+    data = load_json(path, text)
+    if isinstance(data, dict):
+        data = data["results"] if isinstance(data.get("results"), list) else [data]
+    for i, work in enumerate(data if isinstance(data, list) else [data]):
+        paper = paper_from_work(work, Source(str(path), record=i))
         if paper:
             yield paper

@@ -112,15 +112,19 @@ def json_lines(path: Path) -> Iterator[tuple[object, Source]]:
         raise InputError(str(path), "no line is valid JSON; is this really JSON Lines?")
 
 
-def read_json(path: Path) -> Iterator[Paper]:
-    """A JSON array of records, or an object holding one under papers/records/data/results."""
-    text = read_text(path)
+def load_json(path: Path, text: str | None = None) -> object:
+    """A whole JSON document; a syntax error names its line and column."""
     try:
-        data = json.loads(text)
+        return json.loads(read_text(path) if text is None else text)
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not valid JSON: {exc.msg} at column {exc.colno}", line=exc.lineno) from None
     except RecursionError:
         raise InputError(str(path), "JSON nested too deeply") from None
+
+
+def read_json(path: Path) -> Iterator[Paper]:
+    """A JSON array of records, or an object holding one under papers/records/data/results."""
+    data = load_json(path)
     if isinstance(data, dict):
         inner = next((data[k] for k in LIST_KEYS if isinstance(data.get(k), list)), None)
         data = inner if inner is not None else [data]
