@@ -28,6 +28,7 @@ from kg.shard import ShardStats, init_worker, process_batch, serialise
 from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, count_triples, export, staged_build
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
+IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while a chunk is being loaded
 PAPER_IDS = "SELECT ?id WHERE { ?p a <https://w3id.org/kg-lit/ontology#Paper> ; <http://purl.org/dc/terms/identifier> ?id }"
 
 
@@ -60,6 +61,43 @@ def _existing(store: ox.Store, sparql: str) -> set[str]:
     return {s[0].value for s in store.query(sparql)}
 
 
+class BackgroundLoader:
+    """Bulk-loads N-Triples chunks in a thread (Oxigraph releases the GIL while it loads), so the
+    main thread keeps feeding the extraction workers instead of waiting on each load."""
+
+    def __init__(self, store: ox.Store) -> None:
+        import queue
+        import threading
+
+        self.store = store
+        self.chunks: queue.Queue = queue.Queue(maxsize=2)  # two chunks waiting at most: flat memory
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while (chunk := self.chunks.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+                except BaseException as exc:  # re-raised in the building thread
+                    self.error = exc
+
+    def put(self, chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(chunk)
+
+    def __enter__(self) -> "BackgroundLoader":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.chunks.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
     it = iter(papers)
     while batch := list(islice(it, size)):
@@ -79,7 +117,7 @@ def _shards_in_pool(batches: Iterator[list[Paper]], jobs: int, pipeline: Path) -
         next_out = 0
         exhausted = False
         while True:
-            while not exhausted and len(pending) < 2 * jobs:
+            while not exhausted and len(pending) < IN_FLIGHT * jobs:
                 batch = next(batches, None)
                 if batch is None:
                     exhausted = True
@@ -151,17 +189,18 @@ def build(
             init_worker(pipeline)
             stream = (process_batch(b) for b in batches)
 
-        buffer: list[bytes] = []
-        buffered = 0
-        for data, stats in stream:
-            totals.add(stats)
-            buffer.append(data)
-            buffered += len(data)
-            if buffered >= LOAD_BYTES:
-                store.bulk_load(input=b"".join(buffer), format=ox.RdfFormat.N_TRIPLES)
-                buffer, buffered = [], 0
-        if buffer:
-            store.bulk_load(input=b"".join(buffer), format=ox.RdfFormat.N_TRIPLES)
+        with BackgroundLoader(store) as loader:
+            buffer: list[bytes] = []
+            buffered = 0
+            for data, stats in stream:
+                totals.add(stats)
+                buffer.append(data)
+                buffered += len(data)
+                if buffered >= LOAD_BYTES:
+                    loader.put(b"".join(buffer))
+                    buffer, buffered = [], 0
+            if buffer:
+                loader.put(b"".join(buffer))
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
         finalise_labels(store)
