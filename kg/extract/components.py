@@ -257,14 +257,44 @@ class NamePatterns:
     def _task_word(self, tok) -> bool:
         return tok.text == "-" or tok.text in ("2D", "3D") or (tok.lower_ in self.task_words and tok.lower_ not in self.cues.not_task_modifiers)
 
-    def _open_modifier(self, tok) -> bool:
+    def _open_modifier(self, tok, sentence_initial: bool = False) -> bool:
         """A lower-case content word that can name what a task is about ("watermark", "price")."""
         low = tok.lower_
-        if not tok.text.islower() or not tok.text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
+        shape_ok = tok.text.islower() or (sentence_initial and tok.text[:1].isupper() and tok.text[1:].islower())
+        if not shape_ok or not tok.text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
             return False
         if low in self.cues.not_task_modifiers or low in self.cues.generic_heads:
             return False
         return not low.endswith(("ed", "ly", "ing", "es", "able", "ible", "ive", "ous", "ful", "est", "er"))
+
+    @staticmethod
+    def _compound_start(T: list, j: int, end: int, lo: int) -> int:
+        """Move a phrase start left over the first parts of hyphenated compounds it begins inside
+        ("modal retrieval" in "cross-modal retrieval", "shot learning" in "zero-shot learning")."""
+        while j < end and T[j].text == "-":
+            if j - 1 >= lo and not T[j - 1].whitespace_ and T[j].whitespace_ == "" and T[j - 1].text.isalnum():
+                j -= 1
+            else:
+                j += 1
+        while j - 2 >= lo and T[j - 1].text == "-" and not T[j - 1].whitespace_ and not T[j - 2].whitespace_ and T[j - 2].text.isalnum():
+            j -= 2
+        return j
+
+    def _joined_name(self, T: list, j: int) -> int | None:
+        """The end of a name made of capitalised words joined by hyphens ("Meta-Transformer"),
+        read only where the context says a name follows (named X, we propose X)."""
+        tok = T[j]
+        if self._is_name(tok.text):
+            return None
+        end = j + 1
+        while (
+            end + 1 < len(T) and T[end].text == "-" and not T[end - 1].whitespace_ and not T[end].whitespace_
+            and T[end + 1].text[:1].isupper()
+        ):
+            end += 2
+        if end > j + 1 and tok.text[:1].isupper() and tok.text.isalpha():
+            return end
+        return None
 
     def _type_after(self, T: list, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
@@ -305,7 +335,8 @@ class NamePatterns:
         if 0 < colon < 60:
             span = doc.char_span(0, colon, alignment_mode="expand")
             words = text[:colon].split()
-            if span is not None and len(words) <= 2 and any(self._is_name(t.text) for t in span):
+            single = len(words) == 1 and any(c.isupper() for c in words[0]) and words[0] not in self.cues.stop_names
+            if span is not None and len(words) <= 2 and (single or any(self._is_name(t.text) for t in span)):
                 rest = text[colon:title_end].lower()
                 entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
@@ -320,8 +351,9 @@ class NamePatterns:
                     j = i + 1
                     if T[j].text in ('"', "'", "“"):
                         j += 1
-                    if j < len(T) and self._is_name(T[j].text):
-                        s, e = self._name_span(T, j, text)
+                    joined = self._joined_name(T, j) if j < len(T) else None
+                    if j < len(T) and (joined or self._is_name(T[j].text)):
+                        s, e = (j, joined) if joined else self._name_span(T, j, text)
                         prev = " ".join(t.lower_ for t in T[max(sent.start, i - 6) : i])
                         default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
                         add_span(doc, s, e, self._type_after(T, e, default), "named-as")
@@ -330,8 +362,9 @@ class NamePatterns:
                     for j in range(i + 1, min(i + 8, sent.end)):
                         if T[j].text in (",", ";", ".", "(", ":"):
                             break
-                        if self._is_name(T[j].text):
-                            s, e = self._name_span(T, j, text)
+                        joined = self._joined_name(T, j)
+                        if joined or self._is_name(T[j].text):
+                            s, e = (j, joined) if joined else self._name_span(T, j, text)
                             before = {t.lower_ for t in T[i:j]}
                             default = "dataset" if before & self.cues.dataset_heads else "method"
                             add_span(doc, s, e, self._type_after(T, e, default), "we-propose")
@@ -397,22 +430,25 @@ class NamePatterns:
                 # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
                 # most one other content word at the far left ("toxic content detection")
                 if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
-                    j = i
-                    while j - 1 >= sent.start and i - j < 4 and self._task_word(T[j - 1]):
+                    j, words = i, 0
+                    while j - 1 >= sent.start and words < 4 and self._task_word(T[j - 1]):
                         j -= 1
-                    if j - 1 >= sent.start and self._open_modifier(T[j - 1]):
+                        words += T[j].text != "-"
+                    if j - 1 >= sent.start and self._open_modifier(T[j - 1], j - 1 == sent.start):
                         j -= 1
-                    while j < i and T[j].text == "-":
-                        j += 1
+                    j = self._compound_start(T, j, i, sent.start)
                     if j < i:
                         add_span(doc, j, i + 1, "task", "task-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
                 if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():
-                    j = i
-                    while j - 1 >= sent.start and i - j < 4 and ((T[j - 1].lower_ in self.method_words and T[j - 1].text.islower()) or T[j - 1].text == "-"):
+                    j, words = i, 0
+                    while j - 1 >= sent.start and words < 4 and (
+                        (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.cues.not_method_modifiers)
+                        or T[j - 1].text == "-"
+                    ):
                         j -= 1
-                    while j < i and T[j].text == "-":
-                        j += 1
+                        words += T[j].text != "-"
+                    j = self._compound_start(T, j, i, sent.start)
                     if j < i:
                         add_span(doc, j, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short

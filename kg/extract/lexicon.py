@@ -28,6 +28,7 @@ class Cues:
     data_nouns: frozenset[str]
     not_task_modifiers: frozenset[str]
     technique_heads: frozenset[str]
+    not_method_modifiers: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -50,4 +51,5 @@ def load_cues(path: str = "") -> Cues:
         data_nouns=lower("data_nouns"),
         not_task_modifiers=lower("not_task_modifiers"),
         technique_heads=lower("technique_heads"),
+        not_method_modifiers=lower("not_method_modifiers") if "not_method_modifiers" in data else frozenset(),
     )

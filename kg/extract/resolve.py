@@ -133,12 +133,12 @@ class Resolver:
         before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
         if "our" in before or "ours" in before:
             return True
+        if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
+            colon = text.find(":", 0, title_end)
+            if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
+                return True
         if span.kb_id_:
             return False  # a concept of the vocabulary is prior work the paper builds on
-        if span.start_char < title_end:  # a name in the title that is the paper's subject
-            colon = text.find(":", 0, title_end)
-            if 0 < colon and span.end_char <= colon:
-                return True
         for s, e, verb in proposals:
             if s <= span.start_char < e and span.start_char > verb:
                 # the object of "we propose": not things it is compared with or built on
