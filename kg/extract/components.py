@@ -296,6 +296,13 @@ class NamePatterns:
             return end
         return None
 
+    def _capitalised_run(self, T: list, j: int, end: int) -> int | None:
+        """The end of a run of capitalised words that a naming cue introduces ("we call Diffusion Classifier")."""
+        e = j
+        while e < end and e - j < 4 and T[e].text[:1].isupper() and T[e].is_alpha and T[e].text not in self.cues.stop_names:
+            e += 1
+        return e if e > j else None
+
     def _type_after(self, T: list, end: int, default: str | None) -> str | None:
         """Type a name by the head noun that follows it ("X dataset", "X metric")."""
         if end < len(T):
@@ -347,11 +354,16 @@ class NamePatterns:
             for k, tok in enumerate(T[sent.start : sent.end]):
                 i = tok.i
                 # 2. "called / named / dubbed X"
-                if tok.lower_ in ("called", "named", "dubbed", "termed", "coined") and i + 1 < len(T):
+                naming = tok.lower_ in ("called", "named", "dubbed", "termed", "coined") or (
+                    tok.lower_ in ("call", "calls") and k > 0 and T[i - 1].lower_ in ("we", "which", "that")
+                )
+                if naming and i + 1 < len(T):
                     j = i + 1
                     if T[j].text in ('"', "'", "“"):
                         j += 1
                     joined = self._joined_name(T, j) if j < len(T) else None
+                    if joined is None and j < len(T) and not self._is_name(T[j].text):
+                        joined = self._capitalised_run(T, j, sent.end)
                     if j < len(T) and (joined or self._is_name(T[j].text)):
                         s, e = (j, joined) if joined else self._name_span(T, j, text)
                         prev = " ".join(t.lower_ for t in T[max(sent.start, i - 6) : i])
@@ -436,6 +448,10 @@ class NamePatterns:
                         words += T[j].text != "-"
                     if j - 1 >= sent.start and self._open_modifier(T[j - 1], j - 1 == sent.start):
                         j -= 1
+                        words += 1
+                        while j - 1 >= sent.start and words < 4 and self._task_word(T[j - 1]) and T[j - 1].text != "-":
+                            j -= 1
+                            words += 1
                     j = self._compound_start(T, j, i, sent.start)
                     if j < i:
                         add_span(doc, j, i + 1, "task", "task-phrase")

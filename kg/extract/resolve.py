@@ -97,6 +97,17 @@ class Resolver:
             return True
         return False
 
+    def _bare_task_head(self, doc: Doc, span: Cand) -> bool:
+        """A task head noun alone ("classification", "retrieval") names a task only as an item of a
+        list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
+        if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
+            return False
+        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+        nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+        if nxt in ("task", "tasks", ",", "and", "or", "/") or prev in ("like", "as", ",", "and", "or", "on", "/"):
+            return False
+        return True
+
     def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
         is found by its shape alone."""
@@ -154,7 +165,9 @@ class Resolver:
         text = doc.text
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
-        spans = self._consistent_types([s for s in candidates(doc, text) if not self._rejected(s)])
+        spans = self._consistent_types(
+            [s for s in candidates(doc, text) if not self._rejected(s) and not self._bare_task_head(doc, s)]
+        )
         modalities = [s for s in spans if s.label_ == "modality"]
         others = _choose([s for s in spans if s.label_ != "modality"])
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
@@ -188,6 +201,7 @@ class Resolver:
                 entity.role = "proposed" if self._is_proposed(text, span, sent[2], title_end, proposals) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases([groups[k] for k in order], aliases)
+        entities = _merge_modified_phrases(entities)
         for e in entities:
             if not e.concept and len(e.mentions) > 1:
                 # the paper's own spelling: the acronym when one is defined, else the first form
@@ -261,6 +275,42 @@ class Resolver:
                 )
             )
         return results
+
+
+PHRASE_RULES = {"task-phrase", "method-phrase"}
+
+
+def _spaced(form: str) -> str:
+    return " ".join(form.lower().replace("-", " ").split())
+
+
+def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
+    """A phrase found only by its modifiers and head ("cross-modal image-text retrieval") is a
+    variant of an entity the paper also names by its last words ("image-text retrieval")."""
+    out: list[Entity] = []
+    for e in entities:
+        if e.concept or e.type not in ("task", "method") or any(m.rule not in PHRASE_RULES for m in e.mentions):
+            out.append(e)
+            continue
+        forms = [_spaced(f) for f in e.surface_forms]
+        target = None
+        for f in entities:
+            if f is e or f.type != e.type:
+                continue
+            tails = [_spaced(x) for x in f.surface_forms]
+            if any(
+                len(t.split()) >= 2 and form.endswith(" " + t) and not form.startswith(("multimodal ", "multi modal "))
+                for t in tails for form in forms
+            ):
+                target = f
+                break
+        if target is None:
+            out.append(e)
+        else:
+            target.mentions += e.mentions
+            if e.role == "proposed":
+                target.role = "proposed"
+    return out
 
 
 _RESOLVERS: dict[tuple[str, str], Resolver] = {}
