@@ -421,6 +421,8 @@ class NamePatterns:
                         j -= 1
                     while j < i and T[j].text == "-":
                         j += 1
+                    if j == sent.start and j < i and not self._is_name(T[j].text) and T[j + 1].text != "-":
+                        j += 1  # a capital that only starts the sentence ("Current VL models")
                     words = [t for t in T[j:i] if t.text != "-"]
                     if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words):
                         end = i + 1 if tok.lower_ in NAME_HEADS else i
@@ -464,6 +466,8 @@ class NamePatterns:
                     ):
                         j -= 1
                         words += T[j].text != "-"
+                    if j == i and i - 3 >= sent.start and T[i - 2].text == "-" and not T[i - 2].whitespace_ and not T[i - 3].whitespace_ and T[i - 1].text.islower():
+                        j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
                     if j < i:
                         add_span(doc, j, i + 1, "method", "method-phrase")
@@ -482,6 +486,47 @@ class NamePatterns:
 @Language.factory("kg_patterns", default_config={"cues": "", "vocab_dir": ""})
 def make_patterns(nlp: Language, name: str, cues: str, vocab_dir: str) -> NamePatterns:
     return NamePatterns(nlp, cues, vocab_dir)
+
+
+# --------------------------------------------------------------------------- verb forms
+
+
+class VerbForms:
+    """Techniques named by a verb ("the model is fine-tuned on ...", "instruction-tuned"): the
+    participle becomes a mention of the technique's vocabulary concept, but not an adjective
+    before a noun ("a pre-trained model")."""
+
+    def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
+        self.cues = load_cues(cues_path)
+        vocab = load_vocabulary(vocab_dir)
+        self.target: dict[str, str] = {}
+        for form, label in self.cues.verb_forms:
+            iris = vocab.lower.get(label) or vocab.exact.get(label) or []
+            iri = next((i for i in iris if vocab.concepts[i].type == "method"), None)
+            if iri:
+                self.target[form] = iri
+        forms = sorted(self.target, key=len, reverse=True)
+        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I) if forms else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        _group(doc)
+        if self.pattern is None:
+            return doc
+        text = doc.text
+        for m in self.pattern.finditer(text):
+            span = doc.char_span(m.start(), m.end())
+            if span is None:
+                continue
+            after = doc[span.end].lower_ if span.end < len(doc) else "."
+            before = doc[span.start - 1].lower_ if span.start > 0 else ""
+            if after in self.cues.verb_contexts_after or before in self.cues.verb_contexts_before:
+                add_span(doc, span.start, span.end, "method", "verb-form", self.target[m.group(0).lower()])
+        return doc
+
+
+@Language.factory("kg_verb_forms", default_config={"cues": "", "vocab_dir": ""})
+def make_verb_forms(nlp: Language, name: str, cues: str, vocab_dir: str) -> VerbForms:
+    return VerbForms(nlp, cues, vocab_dir)
 
 
 # --------------------------------------------------------------------------- modalities

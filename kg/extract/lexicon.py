@@ -29,6 +29,9 @@ class Cues:
     not_task_modifiers: frozenset[str]
     technique_heads: frozenset[str]
     not_method_modifiers: frozenset[str]
+    verb_forms: tuple[tuple[str, str], ...] = ()
+    verb_contexts_after: frozenset[str] = frozenset()
+    verb_contexts_before: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -52,4 +55,7 @@ def load_cues(path: str = "") -> Cues:
         not_task_modifiers=lower("not_task_modifiers"),
         technique_heads=lower("technique_heads"),
         not_method_modifiers=lower("not_method_modifiers") if "not_method_modifiers" in data else frozenset(),
+        verb_forms=tuple(sorted(data.get("verb_forms", {}).items())),
+        verb_contexts_after=frozenset(data.get("verb_contexts_after", [])),
+        verb_contexts_before=frozenset(data.get("verb_contexts_before", [])),
     )

@@ -31,6 +31,7 @@ CONFIDENCE = {
     "evaluated-on": 0.7,
     "component-name": 0.75,
     "modality-word": 0.9,
+    "verb-form": 0.7,
 }
 
 
