@@ -45,6 +45,11 @@ EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation"
               "state-of-the-art", "sota", "performance", "surpasses", "tested", "demonstrate", "shows"}
 # Head nouns that belong to a component's name ("Matching Network"), unlike "module" or "strategy".
 NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder", "attention", "loss", "learning", "fusion"}
+# Names that say they are benchmarks ("UniSim-Bench", "MMBench", "LVLM-eHub").
+BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
+# Words between a list of dataset names and its head noun ("X and Y downstream datasets").
+DATASET_ADJECTIVES = {"downstream", "benchmark", "public", "popular", "standard", "evaluation", "test", "large-scale",
+                      "real-world", "challenging", "widely-used", "classification", "retrieval", "detection", "segmentation"}
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
@@ -304,7 +309,18 @@ class NamePatterns:
         return e if e > j else None
 
     def _type_after(self, T: list, end: int, default: str | None) -> str | None:
-        """Type a name by the head noun that follows it ("X dataset", "X metric")."""
+        """Type a name by the head noun that follows it ("X dataset", "X metric"), by an apposition
+        ("X, a benchmark of ...") or by its own last part ("UniSim-Bench")."""
+        if end > 0 and BENCHMARK_NAME.search(T[end - 1].text):
+            default = "dataset"
+        if end + 1 < len(T) and T[end].text == "," and T[end + 1].lower_ in ("a", "an", "the"):
+            for t in T[end + 2 : end + 8]:
+                if t.text in (",", ".", ";", "(", ")") or t.lower_ in ("of", "for", "that", "which", "with"):
+                    break
+                if t.lower_ in self.cues.dataset_heads:
+                    return "dataset"
+                if t.lower_ in self.cues.method_heads:
+                    return "method"
         if end < len(T):
             nxt = T[end].lower_
             if nxt in self.cues.dataset_heads:
@@ -385,6 +401,8 @@ class NamePatterns:
                 if tok.lower_ in self.cues.dataset_heads and k > 0:
                     in_title = tok.idx < title_end
                     j, run_end = i - 1, i
+                    if k > 1 and T[i - 1].lower_ in DATASET_ADJECTIVES:  # "X and Y downstream datasets"
+                        j, run_end = i - 2, i - 1
                     while j >= sent.start:
                         t = T[j]
                         is_word = self._is_name(t.text) or (
@@ -417,6 +435,10 @@ class NamePatterns:
                     while j - 1 >= sent.start and (
                         (T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
                         or (T[j - 1].text == "-" and not T[j - 1].whitespace_ and j - 2 >= sent.start)
+                        or (  # "Intra-modal Matching Network": a lower-case part joined to a capitalised word
+                            j - 3 >= sent.start and T[j - 1].text.islower() and T[j - 1].is_alpha and not T[j - 1].whitespace_
+                            and T[j - 2].text == "-" and not T[j - 2].whitespace_ and T[j - 3].text[:1].isupper()
+                        )
                     ):
                         j -= 1
                     while j < i and T[j].text == "-":
@@ -427,6 +449,22 @@ class NamePatterns:
                     if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words):
                         end = i + 1 if tok.lower_ in NAME_HEADS else i
                         add_span(doc, j, end, "method", "component-name")
+                # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
+                if tok.text == "(" and k > 0 and T[i - 1].lower_ in self.cues.task_heads:
+                    j, found = i + 1, []
+                    while j < sent.end and T[j].text != ")":
+                        if self._is_name(T[j].text) and not SHORT_ABBREVIATION.match(T[j].text):
+                            s_, e_ = self._name_span(T, j, text)
+                            found.append((s_, e_))
+                            j = e_
+                        elif T[j].text in (",", ";", "and") or T[j].text[:1].isupper():
+                            j += 1
+                        else:
+                            found = []
+                            break
+                    if j < sent.end and T[j].text == ")" and len(found) >= 2:
+                        for s_, e_ in found:
+                            add_span(doc, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if tok.lower_ in ("on", "across") and is_eval:
                     j = i + 1

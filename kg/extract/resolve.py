@@ -32,11 +32,12 @@ CONFIDENCE = {
     "component-name": 0.75,
     "modality-word": 0.9,
     "verb-form": 0.7,
+    "dataset-list": 0.8,
 }
 
 
 # Which rules are trusted most to say what type a name is.
-TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "acronym-definition": 3, "evaluated-on": 4,
+TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "dataset-list": 2, "acronym-definition": 3, "evaluated-on": 4,
                   "named-as": 5, "we-propose": 6, "acronym": 7, "component-name": 8}
 
 
@@ -118,10 +119,13 @@ class Resolver:
         for s in sorted(spans, key=lambda s: TYPE_AUTHORITY.get(s.id_, 9)):
             if s.label_ != "modality" and s.id_ not in ("name-shape",):
                 typed.setdefault(s.text, s.label_)
+        titled = {s.text: s.label_ for s in spans if s.id_ == "title-name"}
         out = []
         for s in spans:
             if s.id_ in ("name-shape", "we-propose", "named-as") and typed.get(s.text, s.label_) != s.label_:
                 s = s._replace(label_=typed[s.text])
+            elif s.id_ == "name-shape" and "-" in s.text and titled.get(s.text.split("-")[0], s.label_) != s.label_:
+                s = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
             out.append(s)
         return out
 
@@ -155,7 +159,7 @@ class Resolver:
             if s <= span.start_char < e and span.start_char > verb:
                 # the object of "we propose": not things it is compared with or built on
                 between = text[verb : span.start_char].lower()
-                if re.search(r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior)\b", between):
+                if re.search(r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b", between):
                     return False
                 return True
         return False
@@ -203,6 +207,7 @@ class Resolver:
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases([groups[k] for k in order], aliases)
         entities = _merge_modified_phrases(entities)
+        self._component_roles(entities)
         for e in entities:
             if not e.concept and len(e.mentions) > 1:
                 # the paper's own spelling: the acronym when one is defined, else the first form
@@ -211,6 +216,26 @@ class Resolver:
                 e.label = short[0] if short else forms[0]
         results = self._results(doc, text, entities)
         return Extraction(paper, entities, results)
+
+    USE_CUES = re.compile(r"\b(?:based on|built on|such as|e\.g\.|including|like|existing|previous|prior|than|outperform\w*|baselines?|compared)\b", re.I)
+
+    def _component_roles(self, entities: list[Entity]) -> None:
+        """Named parts of the paper's own method ("M3EL is composed of a Feature Extraction module")
+        are proposed with it: unnamed-before phrases in a sentence about the proposed method."""
+        own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
+        if not own:
+            return
+        own_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(own, key=len, reverse=True))) + r")(?!\w)")
+        for e in entities:
+            if e.type != "method" or e.role == "proposed" or e.concept:
+                continue
+            if any(m.rule not in ("component-name", "method-phrase") for m in e.mentions):
+                continue
+            for m in e.mentions:
+                before = m.sentence[: max(0, m.start - m.sent_start)]
+                if own_re.search(m.sentence) and not self.USE_CUES.search(before):
+                    e.role = "proposed"
+                    break
 
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
         by_form: dict[tuple[str, str], Entity] = {}
