@@ -171,7 +171,7 @@ class Resolver:
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
         spans = self._consistent_types(
-            [s for s in candidates(doc, text) if not self._rejected(s) and not self._bare_task_head(doc, s)]
+            [_with_metric_head(doc, s) for s in candidates(doc, text) if not self._rejected(s) and not self._bare_task_head(doc, s)]
         )
         modalities = [s for s in spans if s.label_ == "modality"]
         others = _choose([s for s in spans if s.label_ != "modality"])
@@ -301,6 +301,17 @@ class Resolver:
                 )
             )
         return results
+
+
+def _with_metric_head(doc: Doc, span: Cand) -> Cand:
+    """A metric named with its head noun ("perceptual similarity metric", "BLEU score") keeps it."""
+    if span.label_ != "metric" or not span.kb_id_ or span.end >= len(doc):
+        return span
+    nxt = doc[span.end]
+    if nxt.lower_ not in ("metric", "score", "measure") or span.text.lower().endswith(("score", "metric", "measure")):
+        return span
+    end_char = nxt.idx + len(nxt.text)
+    return span._replace(end=span.end + 1, end_char=end_char, text=doc.text[span.start_char : end_char])
 
 
 PHRASE_RULES = {"task-phrase", "method-phrase"}
