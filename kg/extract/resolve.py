@@ -110,6 +110,30 @@ class Resolver:
             return False
         return True
 
+    def _one_type_per_label(self, spans: list[Cand], doc: Doc) -> list[Cand]:
+        """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
+        method) takes the type its context says: a dataset head after it makes a dataset, a task head
+        as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
+        by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
+        for s in spans:
+            if s.id_ == "vocabulary":
+                by_place[(s.start, s.end)].append(s)
+        drop: set[int] = set()
+        for (start, end), group in by_place.items():
+            types = {s.label_ for s in group}
+            if len(types) < 2:
+                continue
+            nxt = doc[end].lower_ if end < len(doc) else ""
+            last = doc[end - 1].lower_
+            if nxt in self.cues.dataset_heads and "dataset" in types:
+                keep = "dataset"
+            elif "task" in types and (last in self.cues.task_heads or nxt in ("task", "tasks") or "dataset" in types):
+                keep = "task"
+            else:
+                keep = next(t for t in ("method", "task", "dataset", "metric") if t in types)
+            drop.update(id(s) for s in group if s.label_ != keep)
+        return [s for s in spans if id(s) not in drop]
+
     def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
         is found by its shape alone."""
@@ -174,7 +198,7 @@ class Resolver:
             [_with_metric_head(doc, s) for s in candidates(doc, text) if not self._rejected(s) and not self._bare_task_head(doc, s)]
         )
         modalities = [s for s in spans if s.label_ == "modality"]
-        others = _choose([s for s in spans if s.label_ != "modality"])
+        others = _choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc)
