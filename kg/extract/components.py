@@ -436,7 +436,7 @@ class NamePatterns:
                         (T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
                         or (T[j - 1].text == "-" and not T[j - 1].whitespace_ and j - 2 >= sent.start)
                         or (  # "Intra-modal Matching Network": a lower-case part joined to a capitalised word
-                            j - 3 >= sent.start and T[j - 1].text.islower() and T[j - 1].is_alpha and not T[j - 1].whitespace_
+                            j - 3 >= sent.start and T[j - 1].text.islower() and T[j - 1].is_alpha
                             and T[j - 2].text == "-" and not T[j - 2].whitespace_ and T[j - 3].text[:1].isupper()
                         )
                     ):

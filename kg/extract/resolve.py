@@ -170,6 +170,10 @@ class Resolver:
     def _is_proposed(self, text: str, span: Cand, sent_start_char: int, title_end: int, proposals) -> bool:
         if span.id_ == "title-name":
             return True
+        if span.id_ == "named-as":  # "our approach, which we call X"; "a model named X (prior work)" stays used
+            sentence = text[sent_start_char : span.start_char].lower()
+            if re.search(r"\b(we|our|this (paper|work))\b", sentence):
+                return True
         before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
         if "our" in before or "ours" in before:
             return True
