@@ -85,7 +85,11 @@ def test_dev_gold_floor(kg_cli):
     assert done.returncode == 0, done.stderr
     scores = json.loads(done.stdout)
     assert scores["papers"] == 70
-    assert scores["micro"]["f1"] >= 0.73
-    assert scores["per_type"]["modality"]["f1"] >= 0.90
-    assert scores["per_type"]["dataset"]["f1"] >= 0.80
-    assert scores["role_accuracy"] >= 0.93
+    # reached: micro 0.788, method 0.742, dataset 0.911, modality 0.937, metric 0.816, task 0.669, roles 0.945
+    assert scores["micro"]["f1"] >= 0.768
+    assert scores["per_type"]["method"]["f1"] >= 0.72
+    assert scores["per_type"]["dataset"]["f1"] >= 0.89
+    assert scores["per_type"]["modality"]["f1"] >= 0.91
+    assert scores["per_type"]["metric"]["f1"] >= 0.79
+    assert scores["per_type"]["task"]["f1"] >= 0.65
+    assert scores["role_accuracy"] >= 0.925

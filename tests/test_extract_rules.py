@@ -1,0 +1,123 @@
+"""Rules added for phrase boundaries, verb forms, naming, dataset lists and type choice, pinned on
+sentences written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import build_nlp, extract
+from kg.ids import paper_id
+from kg.model import Paper
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def run(nlp, title: str, abstract: str):
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
+    return next(extract([paper], nlp=nlp))
+
+
+def entities(extraction, entity_type: str) -> dict[str, dict]:
+    return {e["name"]: e for e in extraction.to_json()["entities"] if e["type"] == entity_type}
+
+
+def forms(extraction, entity_type: str) -> set[str]:
+    return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}
+
+
+def test_phrases_start_at_the_first_part_of_a_hyphenated_compound(nlp):
+    x = run(nlp, "Listening to forests",
+            "We study cross-modal sound retrieval with an inter-modal contrastive loss.")
+    assert "cross-modal sound retrieval" in forms(x, "task")  # not "modal sound retrieval", not "study ..."
+    assert "inter-modal contrastive loss" in forms(x, "method")
+    assert not any(f.startswith(("modal", "study")) for f in forms(x, "task") | forms(x, "method"))
+
+
+def test_evaluative_adjectives_do_not_join_a_technique_name(nlp):
+    x = run(nlp, "Listening to forests", "We describe an efficient fine-tuning recipe for small devices.")
+    assert "fine-tuning" in entities(x, "method")
+    assert "efficient fine-tuning" not in forms(x, "method")
+
+
+def test_verb_forms_of_techniques_but_not_adjectives(nlp):
+    x = run(nlp, "Listening to forests",
+            "The encoder is fine-tuned on bird songs. The student is instruction-tuned with care.")
+    methods = entities(x, "method")
+    assert methods["fine-tuning"]["mentions"] == ["fine-tuned"]
+    assert methods["instruction tuning"]["mentions"] == ["instruction-tuned"]
+    y = run(nlp, "Listening to forests", "We start from a pretrained encoder for owls.")
+    assert "pre-training" not in entities(y, "method")
+
+
+def test_names_after_naming_cues_hyphen_joined_or_capitalised_runs(nlp):
+    x = run(nlp, "Listening to forests",
+            "In this work we propose a network named Arbor-Former for canopies. "
+            "Our generative approach, which we call Canopy Estimator, counts trees.")
+    methods = entities(x, "method")
+    assert methods["Arbor-Former"]["role"] == "proposed"
+    assert methods["Canopy Estimator"]["role"] == "proposed"
+
+
+def test_a_single_word_before_the_title_colon_is_a_name(nlp):
+    x = run(nlp, "Quokka: Tiny Models for Wildlife Sounds", "Small models help rangers.")
+    assert entities(x, "method")["Quokka"]["role"] == "proposed"
+
+
+def test_a_bare_task_head_counts_only_in_a_list_of_tasks(nlp):
+    x = run(nlp, "Listening to forests", "The classification of leaves is hard for gardeners.")
+    assert "classification" not in entities(x, "task")
+    y = run(nlp, "Listening to forests", "We test it on tasks like classification and retrieval.")
+    assert {"classification", "retrieval"} <= set(entities(y, "task"))
+
+
+def test_a_modified_phrase_is_a_variant_of_the_entity_named_by_its_last_words(nlp):
+    x = run(nlp, "Listening to forests",
+            "We study image-text retrieval for plants. Unlike earlier cross-modal image-text retrieval work, we use no labels.")
+    tasks = entities(x, "task")
+    assert len(tasks) == 1
+    (task,) = tasks.values()
+    assert {"image-text retrieval", "cross-modal image-text retrieval"} <= set(task["mentions"])
+
+
+def test_datasets_in_parentheses_after_a_task_and_before_downstream_datasets(nlp):
+    x = run(nlp, "Listening to forests",
+            "We evaluate on bird call classification (ChirpSet-5, AvesAudio) and report accuracy. "
+            "Experiments on the FernLeaf, MossCount and Lichen Atlas downstream datasets show gains.")
+    datasets = entities(x, "dataset")
+    assert {"ChirpSet-5", "AvesAudio", "FernLeaf", "MossCount", "Lichen Atlas"} <= set(datasets)
+    assert all(d["role"] == "used" for d in datasets.values())
+    assert "ChirpSet-5" not in entities(x, "method")
+
+
+def test_datasets_by_apposition_and_by_a_benchmark_shaped_name(nlp):
+    x = run(nlp, "Listening to forests",
+            "We present HerbSet-9K, an open dataset of plant photos. We also introduce LeafEval-Bench to compare models.")
+    datasets = entities(x, "dataset")
+    assert datasets["HerbSet-9K"]["role"] == "proposed"
+    assert datasets["LeafEval-Bench"]["role"] == "proposed"
+    assert not entities(x, "method")
+
+
+def test_a_label_of_two_types_takes_the_type_of_its_context(nlp):
+    x = run(nlp, "Listening to forests", "Many systems handle tasks like VQA for birds.")
+    assert "VQA" in forms(x, "task") and "VQA" not in forms(x, "dataset")
+    y = run(nlp, "Listening to forests", "We report results on the VQA dataset.")
+    assert "VQA" in forms(y, "dataset")
+
+
+def test_named_components_of_the_proposed_method_are_proposed(nlp):
+    x = run(nlp, "Listening to forests",
+            "We propose GroveNet. GroveNet is composed of a Root Alignment module and a Branch-aware Fusion network.")
+    methods = entities(x, "method")
+    assert methods["GroveNet"]["role"] == "proposed"
+    assert methods["Root Alignment"]["role"] == "proposed"
+    assert methods["Branch-aware Fusion network"]["role"] == "proposed"
+
+
+def test_efficiency_measures_are_not_metrics_and_metric_heads_are_kept(nlp):
+    x = run(nlp, "Listening to forests",
+            "It halves the latency and the number of parameters. Quality is measured by the BLEU score.")
+    metrics = entities(x, "metric")
+    assert list(metrics) == ["BLEU"] and metrics["BLEU"]["mentions"] == ["BLEU score"]
