@@ -209,7 +209,9 @@ class AcronymFinder:
             acro = doc[i + 1]
             if not (2 <= len(acro.text) <= 12 and any(c.isupper() for c in acro.text)) or acro.text in self.cues.stop_names:
                 continue
-            sent_start = next(a for a, _ in reversed(doc.user_data[SENTS]) if a <= i) if sentences(doc) else 0
+            if SENTS not in doc.user_data:
+                sentences(doc)
+            sent_start = next((a for a, _ in reversed(doc.user_data[SENTS]) if a <= i), 0)
             window_start = max(sent_start, i - min(len(acro.text) + 5, 2 * len(acro.text)))
             window = doc[window_start:i]
             words = [t.text for t in window]
