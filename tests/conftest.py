@@ -43,3 +43,31 @@ def kg_cli():
         )
 
     return run
+
+
+# --------------------------------------------------------------------------- extraction helpers
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.extract import build_nlp
+
+    return build_nlp()
+
+
+def run(nlp, title: str, abstract: str):
+    """The Extraction of one paper written for a test."""
+    from kg.extract import extract
+    from kg.ids import paper_id
+    from kg.model import Paper
+
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
+    return next(extract([paper], nlp=nlp))
+
+
+def entities(extraction, entity_type: str) -> dict[str, dict]:
+    return {e["name"]: e for e in extraction.to_json()["entities"] if e["type"] == entity_type}
+
+
+def forms(extraction, entity_type: str) -> set[str]:
+    return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}

@@ -5,29 +5,11 @@ import json
 
 import pytest
 
-from kg.extract import build_nlp, extract
 from kg.extract.normalise import entity_key
 from kg.extract.results import find_values
-from kg.ids import paper_id
-from kg.model import Paper
 
+from conftest import entities, forms, run
 
-@pytest.fixture(scope="module")
-def nlp():
-    return build_nlp()
-
-
-def run(nlp, title: str, abstract: str):
-    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
-    return next(extract([paper], nlp=nlp))
-
-
-def entities(extraction, entity_type: str) -> dict[str, dict]:
-    return {e["name"]: e for e in extraction.to_json()["entities"] if e["type"] == entity_type}
-
-
-def forms(extraction, entity_type: str) -> set[str]:
-    return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}
 
 
 def test_vocabulary_is_case_sensitive_for_names_and_matches_plurals_of_common_nouns(nlp):

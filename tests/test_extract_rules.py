@@ -2,29 +2,10 @@
 sentences written for these tests."""
 from __future__ import annotations
 
-import pytest
-
-from kg.extract import build_nlp, extract
-from kg.ids import paper_id
-from kg.model import Paper
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return build_nlp()
+from conftest import entities, forms, run
 
-
-def run(nlp, title: str, abstract: str):
-    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
-    return next(extract([paper], nlp=nlp))
-
-
-def entities(extraction, entity_type: str) -> dict[str, dict]:
-    return {e["name"]: e for e in extraction.to_json()["entities"] if e["type"] == entity_type}
-
-
-def forms(extraction, entity_type: str) -> set[str]:
-    return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}
 
 
 def test_phrases_start_at_the_first_part_of_a_hyphenated_compound(nlp):

@@ -96,13 +96,6 @@ def test_duplicate_ids_with_different_content_keep_the_first():
 # ------------------------------------------------------------------------ the extractor
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from kg.extract import build_nlp
-
-    return build_nlp()
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(title=st.text(max_size=80), abstract=st.text(max_size=600))
 def test_extractor_never_fails_and_offsets_hold(nlp, title, abstract):
