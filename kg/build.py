@@ -134,7 +134,22 @@ def _shards_in_pool(batches: Iterator[list[Paper]], jobs: int, pipeline: Path) -
                 next_out += 1
 
 
-def build(
+def build(inputs: list[str | Path], out: str | Path, **options) -> BuildSummary:
+    """Build (or, with append=True, extend) the graph folder `out` from the input files; see `_build`.
+
+    A failure to write (a full disk, a read-only folder) is one KgError line, and the previous graph
+    stays as it was.
+    """
+    try:
+        return _build(inputs, out, **options)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).splitlines()[0]
+        if "No space left" in str(exc):
+            reason = "no space left on the device"
+        raise KgError(f"{out}: cannot write the graph: {reason}") from None
+
+
+def _build(
     inputs: list[str | Path],
     out: str | Path,
     *,

@@ -44,3 +44,20 @@ def test_sigkill_at_several_moments_never_corrupts_the_previous_graph(tmp_path, 
     assert again.returncode == 0, again.stderr
     assert paper_count(out) == 136
     assert kg_cli("doctor", out).returncode == 0
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_graph(tmp_path, kg_cli):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(tiny)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        done = kg_cli("build", EXAMPLE_CORPUS, "--out", tiny / "g", "--no-extras", "--jobs", "1")
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr and "no space left" in done.stderr
+        assert not (tiny / "g").exists()
+        assert [p for p in (tiny / ".g.builds").iterdir() if p.is_dir()] == []
+    finally:
+        subprocess.run(["umount", str(tiny)], check=False)
