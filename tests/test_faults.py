@@ -7,10 +7,9 @@ import subprocess
 import time
 
 import pytest
-
-from kg.query import run
 from rdflib import Graph
 
+from kg.query import run
 from kg.store import open_store, read_manifest
 
 from conftest import EXAMPLE_CORPUS, KG
