@@ -1,0 +1,92 @@
+"""Sanity checks on the SKOS vocabularies in ontology/vocab that the phrase matchers are compiled from."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SKOS
+
+VOCAB = Path(__file__).resolve().parent.parent / "ontology" / "vocab"
+KGO = rdflib.Namespace("https://w3id.org/kg-lit/ontology#")
+KGS = "https://w3id.org/kg-lit/scheme/"
+FILES = {
+    "methods.ttl": ("methods", "method", KGO.Method),
+    "datasets.ttl": ("datasets", "dataset", KGO.Dataset),
+    "metrics.ttl": ("metrics", "metric", KGO.Metric),
+    "tasks.ttl": ("tasks", "task", KGO.Task),
+    "modalities.ttl": ("modalities", "modality", KGO.Modality),
+}
+# The canonical modality names of the annotation guidelines, in their order.
+MODALITIES = [
+    "text", "image", "video", "audio", "speech", "music", "3d", "point cloud", "depth", "lidar", "radar",
+    "infrared", "event", "tabular", "time series", "graph", "code", "sensor", "eeg", "medical image",
+    "x-ray", "ct", "mri", "ultrasound", "histopathology", "fundus", "layout", "map", "molecule", "protein",
+    "motion", "tactile",
+]
+LABEL_PROPS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, KGO.adjectiveForm)
+LOCAL_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@pytest.fixture(scope="module", params=sorted(FILES))
+def vocab(request):
+    name = request.param
+    graph = rdflib.Graph()
+    graph.parse(VOCAB / name, format="turtle")
+    return name, graph
+
+
+def concepts(graph: rdflib.Graph) -> set:
+    return set(graph.subjects(RDF.type, SKOS.Concept)) | set(graph.subjects(SKOS.inScheme, None))
+
+
+def test_file_parses_and_declares_its_scheme(vocab):
+    name, graph = vocab
+    scheme_name, _, _ = FILES[name]
+    scheme = rdflib.URIRef(KGS + scheme_name)
+    assert (scheme, RDF.type, SKOS.ConceptScheme) in graph
+    assert len(concepts(graph)) > 0
+
+
+def test_every_concept_has_one_preflabel_its_scheme_class_and_namespace(vocab):
+    name, graph = vocab
+    scheme_name, prefix, cls = FILES[name]
+    scheme = rdflib.URIRef(KGS + scheme_name)
+    namespace = f"https://w3id.org/kg-lit/concept/{prefix}/"
+    for c in concepts(graph):
+        prefs = list(graph.objects(c, SKOS.prefLabel))
+        assert len(prefs) == 1, f"{c}: {prefs}"
+        assert prefs[0].language == "en", c
+        assert (c, SKOS.inScheme, scheme) in graph, c
+        assert (c, RDF.type, SKOS.Concept) in graph and (c, RDF.type, cls) in graph, c
+        assert str(c).startswith(namespace) and LOCAL_NAME.match(str(c)[len(namespace):]), c
+        for b in graph.objects(c, SKOS.broader):
+            assert (b, SKOS.inScheme, scheme) in graph, f"{c} broader {b} outside its scheme"
+
+
+def test_no_label_shared_between_concepts(vocab):
+    """Two concepts may share a folded label only when both labels are case-sensitive and differ in case."""
+    _, graph = vocab
+    by_key: dict[str, list[tuple[str, rdflib.term.Node]]] = {}
+    for c in concepts(graph):
+        labels = {" ".join(str(l).split()) for p in LABEL_PROPS for l in graph.objects(c, p)}
+        for label in labels:
+            assert label, c
+            by_key.setdefault(label.lower(), []).append((label, c))
+    clashes = []
+    for key, uses in by_key.items():
+        if len({c for _, c in uses}) < 2:
+            continue
+        labels = [label for label, _ in uses]
+        if all(label != label.lower() for label in labels) and len(set(labels)) == len(labels):
+            continue
+        clashes.append((key, sorted(str(c) for _, c in uses)))
+    assert not clashes, clashes
+
+
+def test_modalities_are_exactly_the_guideline_list():
+    graph = rdflib.Graph()
+    graph.parse(VOCAB / "modalities.ttl", format="turtle")
+    prefs = sorted(str(graph.value(c, SKOS.prefLabel)) for c in concepts(graph))
+    assert prefs == sorted(MODALITIES)
