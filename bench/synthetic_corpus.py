@@ -17,6 +17,7 @@ abstracts a second.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import random
@@ -127,6 +128,7 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def title_case(text: str) -> str:
     return " ".join(w if w[:1].isupper() or any(ch.isdigit() for ch in w) else capital(w) for w in text.split())
 
@@ -136,7 +138,13 @@ def generate(n: int, seed: int, vocab: dict[str, list[str]] | None = None) -> It
     rng = random.Random(seed)
     vocab = vocab if vocab is not None else vocabulary()
     pick = {t: Picker(v, rng) for t, v in vocab.items() if v}
-    rand, choice, randint = rng.random, rng.choice, rng.randint
+    rand = rng.random
+
+    def choice(seq):
+        return seq[int(rand() * len(seq))]
+
+    def randint(low: int, high: int) -> int:
+        return low + int(rand() * (high - low + 1))
 
     def name() -> tuple[str, str]:
         stem = "".join(choice(STEMS) for _ in range(randint(2, 4)))
