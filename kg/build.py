@@ -171,6 +171,7 @@ def _build(
     executor (the Dask back end passes its own); `extractions` replaces the extractor itself.
     """
     started = time.perf_counter()
+    jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs)
     summary = BuildSummary(out=str(out))
     totals = ShardStats()
