@@ -68,30 +68,30 @@ def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shard
     def run(batches: Iterator[list[Paper]]) -> Iterable[tuple[bytes, ShardStats]]:
         from distributed import as_completed
 
+        out_dir = Path(shards_dir) if shards_dir else None
+        if out_dir:
+            out_dir.mkdir(parents=True, exist_ok=True)
         with client_for(scheduler, workers) as client:
             client.register_plugin(_plugin(str(pipeline)), name="kg-pipeline")
+            # a bounded window of futures: the input is read only as fast as the workers take it
             limit = window or 4 * max(1, len(client.scheduler_info()["workers"]))
             pending = as_completed()
-            in_flight = 0
-            index = 0
-            out_dir = Path(shards_dir) if shards_dir else None
-            if out_dir:
-                out_dir.mkdir(parents=True, exist_ok=True)
-            for batch in batches:
-                pending.add(client.submit(_task, batch, pure=False))
-                in_flight += 1
-                while in_flight >= limit:
-                    yield _collect(next(pending), out_dir, index)
-                    index += 1
-                    in_flight -= 1
+            index_of = {}
+            for index, batch in enumerate(batches):
+                future = client.submit(_task, batch, pure=False)
+                index_of[future] = index
+                pending.add(future)
+                while pending.count() >= limit:
+                    future = next(pending)
+                    yield _collect(future, out_dir, index_of.pop(future))
             for future in pending:
-                yield _collect(future, out_dir, index)
-                index += 1
+                yield _collect(future, out_dir, index_of.pop(future))
 
     return run
 
 
 def _collect(future, out_dir: Path | None, index: int) -> tuple[bytes, ShardStats]:
+    """The result of one batch; its N-Triples also go to shard-<batch number>.nt in `out_dir`."""
     data, stats = future.result()
     future.release()
     if out_dir is not None:
