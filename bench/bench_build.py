@@ -1,15 +1,19 @@
 """End-to-end build benchmark: abstracts/s from input file to queryable store, peak RSS, store size.
 
-    python bench/bench_build.py --sizes 10000 100000 --modes 1 2 dask
+    python bench/bench_build.py --sizes 10000 100000 --modes 1 2 dask --repeats 3
 
-Each run is `kg build FILE --out DIR --no-extras --export none` in a subprocess; the peak RSS is the
-highest sum over the process and its children (workers included), sampled every 0.2 s. The
-synthetic corpus comes from bench/synthetic_corpus.py (seed 1). "load" is a separate measure: the
-graph's N-Triples bulk-loaded into an empty store.
+Each run is `kg build FILE --out DIR --no-extras --export none` in a subprocess (the exact command
+is printed); the peak RSS is the highest sum over the process and its children (workers and the
+Dask scheduler included), sampled every 0.2 s. With --repeats, each figure is the median over the
+runs. The synthetic corpus comes from bench/synthetic_corpus.py (seed 1; regenerated when the
+generator changes). "load triples/s" is a separate measure: the graph's N-Triples bulk-loaded
+into an empty store.
 """
 from __future__ import annotations
 
 import argparse
+import shlex
+import statistics
 import os
 import platform
 import shutil
@@ -27,14 +31,16 @@ KG = str(Path(sys.executable).with_name("kg"))
 
 def corpus(n: int, folder: Path) -> Path:
     path = folder / f"synth-{n}.jsonl"
-    if not path.exists():
+    generator = ROOT / "bench" / "synthetic_corpus.py"
+    if not path.exists() or path.stat().st_mtime < generator.stat().st_mtime:
         subprocess.run([sys.executable, str(ROOT / "bench" / "synthetic_corpus.py"), str(n), str(path), "--seed", "1"], check=True)
     return path
 
 
 def run(cmd: list[str]) -> tuple[float, int]:
     start = time.perf_counter()
-    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: Dask's logging must never block the build
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
     peak = 0
     while proc.poll() is None:
         try:
@@ -44,7 +50,8 @@ def run(cmd: list[str]) -> tuple[float, int]:
             pass
         time.sleep(0.2)
     if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-500:]}")
+        errors.seek(0)
+        raise SystemExit(f"{' '.join(cmd)} failed: {errors.read().decode(errors='replace')[-500:]}")
     return time.perf_counter() - start, peak
 
 
@@ -77,21 +84,30 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000])
     ap.add_argument("--modes", nargs="+", default=["1", "2", "dask"])
+    ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
     ap.add_argument("--load-up-to", type=int, default=20000, help="measure the load rate only for graphs of at most this many papers (it holds the whole dump in memory)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start")
+    print(f"command: python bench/bench_build.py {shlex.join(sys.argv[1:])}")
     print("| papers | mode | seconds | abstracts/s | peak RSS (MB) | store (MB) | triples | load triples/s |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
         source = corpus(n, args.work)
         for mode in args.modes:
             out = args.work / f"graph-{n}-{mode}"
-            shutil.rmtree(out, ignore_errors=True)
             cmd = [KG, "build", str(source), "--out", str(out), "--no-extras", "--export", "none"]
             cmd += ["--scheduler", "local", "--jobs", "2"] if mode == "dask" else ["--jobs", mode]
-            seconds, peak = run(cmd)
+            print(f"<!-- {shlex.join(['kg', *cmd[1:]])} -->", flush=True)
+            runs = []
+            for _ in range(args.repeats):
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(out.parent / f".{out.name}.builds", ignore_errors=True)
+                runs.append(run(cmd))
+            seconds = statistics.median(r[0] for r in runs)
+            peak = statistics.median(r[1] for r in runs)
             triples, rate = load_rate(out) if n <= args.load_up_to else (count_triples(out), float("nan"))
             print(f"| {n:,} | {'dask (2 workers)' if mode == 'dask' else f'jobs={mode}'} | {seconds:.1f} | {n / seconds:,.0f} | "
                   f"{peak / 2**20:,.0f} | {size_of(out.resolve() / 'store') / 2**20:,.0f} | {triples:,} | {'-' if rate != rate else f'{rate:,.0f}'} |", flush=True)
