@@ -29,7 +29,13 @@ from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, count_triples, export,
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while a chunk is being loaded
-PAPER_IDS = "SELECT ?id WHERE { ?p a <https://w3id.org/kg-lit/ontology#Paper> ; <http://purl.org/dc/terms/identifier> ?id }"
+IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+PAPER = ox.NamedNode("https://w3id.org/kg-lit/ontology#Paper")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# distinct concepts per type that papers link to; a concept IRI's type is the path segment after kgc:
+CONCEPTS_PER_TYPE = """SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE {
+  ?p <https://w3id.org/kg-lit/ontology#mentions> ?c . BIND(STRBEFORE(STRAFTER(STR(?c), "%s"), "/") AS ?t)
+} GROUP BY ?t"""
 
 
 @dataclass
@@ -37,7 +43,7 @@ class BuildSummary:
     out: str
     papers: int = 0
     skipped_existing: int = 0
-    entities: dict[str, int] = field(default_factory=dict)  # distinct concepts per type, this build
+    entities: dict[str, int] = field(default_factory=dict)  # distinct concepts per type linked in the graph
     links: dict[str, int] = field(default_factory=dict)  # paper-entity links per type
     results: int = 0
     triples: int = 0
@@ -57,8 +63,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _existing(store: ox.Store, sparql: str) -> set[str]:
-    return {s[0].value for s in store.query(sparql)}
+def _in_store(store: ox.Store, paper_id: str) -> bool:
+    """Whether the store already holds a paper with this id: an index lookup (~20 µs), so an append
+    does not keep every id of the graph in a Python set."""
+    for quad in store.quads_for_pattern(None, IDENTIFIER, ox.Literal(paper_id), ox.DefaultGraph()):
+        if ox.Quad(quad.subject, RDF_TYPE, PAPER, ox.DefaultGraph()) in store:
+            return True
+    return False
+
+
+def _concepts_per_type(store: ox.Store) -> dict[str, int]:
+    from kg.rdf.namespaces import KGC
+
+    counts = {str(r[0].value): int(r[1].value) for r in store.query(CONCEPTS_PER_TYPE % KGC)}
+    return {t: counts.get(t, 0) for t in ENTITY_TYPES}
 
 
 class BackgroundLoader:
@@ -178,16 +196,14 @@ def _build(
     with staged_build(out, copy_current=append) as stage:
         store = ox.Store(str(stage / STORE_DIR))
         previous = json.loads((stage / MANIFEST).read_text()) if append and (stage / MANIFEST).exists() else None
-        if previous:
-            known_papers = _existing(store, PAPER_IDS)
-        else:
-            known_papers = set()
+        if not previous:
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(files, fmt):
-                if paper.id in known_papers:
+                # only the previous build's papers can be found: the input holds each paper once
+                if previous and _in_store(store, paper.id):
                     summary.skipped_existing += 1
                     continue
                 if on_paper:
@@ -209,7 +225,11 @@ def _build(
             buffer: list[bytes] = []
             buffered = 0
             for data, stats in stream:
-                totals.add(stats)
+                # counts only: the distinct concepts are counted in the store at the end, so no set
+                # here grows with the graph
+                totals.papers += stats.papers
+                totals.results += stats.results
+                totals.links.update(stats.links)
                 buffer.append(data)
                 buffered += len(data)
                 if buffered >= LOAD_BYTES:
@@ -222,7 +242,7 @@ def _build(
         finalise_labels(store)
 
         summary.papers, summary.results = totals.papers, totals.results
-        summary.entities = {t: len(totals.concepts[t]) for t in ENTITY_TYPES}
+        summary.entities = _concepts_per_type(store)
         summary.links = {t: totals.links[t] for t in ENTITY_TYPES}
         store.flush()
         summary.triples = count_triples(store)
