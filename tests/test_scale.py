@@ -1,5 +1,8 @@
-"""Every way of building the same input gives exactly the same graph."""
+"""Every way of building the same input gives exactly the same graph; the synthetic corpus."""
 from __future__ import annotations
+
+import json
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -7,7 +10,10 @@ import pytest
 from kg.build import build
 from kg.store import open_store
 
-from conftest import EXAMPLE_CORPUS
+from conftest import EXAMPLE_CORPUS, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synthetic_corpus  # noqa: E402
 
 FILES = sorted(EXAMPLE_CORPUS.iterdir())
 
@@ -19,10 +25,14 @@ def triples(out) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+def reference_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "g"
-    build(FILES, out, jobs=1, extras=False)
-    return triples(out)
+    return build(FILES, out, jobs=1, extras=False), triples(out)
+
+
+@pytest.fixture(scope="module")
+def reference(reference_build):
+    return reference_build[1]
 
 
 def test_two_processes_give_the_same_graph(reference, tmp_path):
@@ -35,13 +45,16 @@ def test_another_batch_size_gives_the_same_graph(reference, tmp_path):
     assert triples(tmp_path / "g") == reference
 
 
-def test_an_appended_build_gives_the_same_graph_without_duplicates(reference, tmp_path):
+def test_an_appended_build_gives_the_same_graph_without_duplicates(reference_build, tmp_path):
+    summary, reference = reference_build
     out = tmp_path / "g"
     first = build(FILES[:1], out, extras=False)
     second = build(FILES, out, append=True, extras=False)
     assert second.skipped_existing == first.papers  # the first file's papers are not processed again
     assert first.papers + second.papers == 136
     assert triples(out) == reference
+    assert second.entities == summary.entities  # distinct concepts of the whole graph
+    assert summary.entities["method"] > 100 and all(summary.entities.values())
 
 
 def test_cli_append_adds_only_new_papers(kg_cli, tmp_path):
@@ -66,3 +79,59 @@ def test_a_local_dask_build_gives_the_same_graph(reference, tmp_path):
           shards=dask_shards("local", DEFAULT_PIPELINE, workers=2, shards_dir=shards))
     assert triples(tmp_path / "g") == reference
     assert len(list(shards.glob("*.nt"))) == 7  # 136 papers in batches of 20
+
+
+@pytest.mark.slow
+def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
+    """`kg build --scheduler local --shards-dir`: the shards, with the ontology and the final labels,
+    are the whole graph (what an external store would be given)."""
+    pytest.importorskip("distributed")
+    from kg.build import ontology_files
+    from kg.rdf.triples import finalise_labels
+
+    source = synthetic_corpus.write(120, tmp_path / "synth.jsonl", seed=3)
+    out, shards = tmp_path / "g", tmp_path / "shards"
+    done = kg_cli("build", source, "--out", out, "--no-extras", "--export", "none", "--batch-size", "50",
+                  "--scheduler", "local", "--jobs", "2", "--shards-dir", shards)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in shards.iterdir()) == ["shard-000000.nt", "shard-000001.nt", "shard-000002.nt"]
+    store = ox.Store()
+    for path in ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    for path in sorted(shards.iterdir()):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    finalise_labels(store)
+    rebuilt = sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines())
+    assert rebuilt == triples(out)
+
+
+def test_synthetic_corpus_is_deterministic_arxiv_snapshot_json_lines(tmp_path):
+    from kg.ingest import detect_format, read_papers
+
+    a = synthetic_corpus.write(300, tmp_path / "a.jsonl", seed=7)
+    b = synthetic_corpus.write(300, tmp_path / "b.jsonl", seed=7)
+    c = synthetic_corpus.write(300, tmp_path / "c.jsonl", seed=8)
+    assert a.read_bytes() == b.read_bytes() != c.read_bytes()
+    records = [json.loads(line) for line in a.read_text().splitlines()]
+    assert len(records) == 300
+    assert all({"id", "title", "abstract", "authors", "categories", "update_date", "doi"} <= set(r) for r in records)
+    assert all(len(r["id"]) == 10 and r["id"][4] == "." and 1 <= int(r["id"][2:4]) <= 12 for r in records)
+    papers = list(read_papers([a]))
+    assert len(papers) == 300  # every record is read, none is taken for a repeat of another
+    assert papers[0].arxiv_id == records[0]["id"] and papers[0].year and papers[0].authors
+    assert detect_format(a) == "arxiv-snapshot"
+    # names from the vocabularies and invented ones, and numbers, as in real abstracts
+    text = " ".join(r["abstract"] for r in records)
+    vocab = synthetic_corpus.vocabulary()
+    assert sum(name in text for name in vocab["dataset"][:400]) > 20
+    assert any(ch.isdigit() for ch in text) and "%" in text
+
+
+def test_synthetic_corpus_streams(tmp_path):
+    """The generator makes records one at a time: the first comes without making the rest."""
+    import itertools
+    import time
+
+    start = time.perf_counter()
+    first = list(itertools.islice(synthetic_corpus.generate(10**9, seed=1), 5))
+    assert len(first) == 5 and time.perf_counter() - start < 5
