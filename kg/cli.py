@@ -88,6 +88,8 @@ def build(
 
     jobs = jobs or os.cpu_count() or 1
     shards = None
+    if shards_dir and not scheduler:
+        fail("--shards-dir needs --scheduler (local, or a Dask scheduler address)")
     if scheduler:
         from kg.distributed import dask_shards
 
