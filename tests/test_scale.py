@@ -82,6 +82,22 @@ def test_a_local_dask_build_gives_the_same_graph(reference, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_build_on_a_running_dask_scheduler_gives_the_same_graph(reference, tmp_path):
+    """An address connects to an existing cluster (here one started by the test), which stays up."""
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    from kg.distributed import dask_shards
+    from kg.paths import DEFAULT_PIPELINE
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        build(FILES, tmp_path / "g", batch_size=32, extras=False,
+              shards=dask_shards(cluster.scheduler_address, DEFAULT_PIPELINE, window=2))
+        assert len(cluster.scheduler.workers) == 1  # not shut down by the build
+    assert triples(tmp_path / "g") == reference
+
+
+@pytest.mark.slow
 def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
     """`kg build --scheduler local --shards-dir`: the shards, with the ontology and the final labels,
     are the whole graph (what an external store would be given)."""
