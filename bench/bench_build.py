@@ -4,7 +4,9 @@
 
 Each run is `kg build FILE --out DIR --no-extras --export none` in a subprocess (the exact command
 is printed); the peak RSS is the highest sum over the process and its children (workers and the
-Dask scheduler included), sampled every 0.2 s. With --repeats, each figure is the median over the
+Dask scheduler included), sampled every 0.2 s; "CPU s" is the user+system time of the whole process
+tree, which other work on a shared machine does not inflate (abstracts per CPU-second times the
+free cores is the throughput an idle machine would give). With --repeats, each figure is the median over the
 runs. The synthetic corpus comes from bench/synthetic_corpus.py (seed 1; regenerated when the
 generator changes). "load triples/s" is a separate measure: the graph's N-Triples bulk-loaded
 into an empty store.
@@ -16,6 +18,7 @@ import shlex
 import statistics
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,8 +40,9 @@ def corpus(n: int, folder: Path) -> Path:
     return path
 
 
-def run(cmd: list[str]) -> tuple[float, int, int]:
+def run(cmd: list[str]) -> tuple[float, int, int, float]:
     start = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     errors = tempfile.TemporaryFile()  # a file, not a pipe: Dask's logging must never block the build
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
     samples: list[tuple[float, int]] = []  # (seconds, RSS of the process tree)
@@ -50,13 +54,15 @@ def run(cmd: list[str]) -> tuple[float, int, int]:
             pass
         time.sleep(0.2)
     seconds = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree, once it has been waited for
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     peak = max((rss for _, rss in samples), default=0)
     # the peak while papers stream through (the middle fifth of the run): flat if memory does not grow
     mid = max((rss for t, rss in samples if 0.4 * seconds <= t <= 0.6 * seconds), default=peak)
     if proc.returncode:
         errors.seek(0)
         raise SystemExit(f"{' '.join(cmd)} failed: {errors.read().decode(errors='replace')[-500:]}")
-    return seconds, peak, mid
+    return seconds, peak, mid, cpu
 
 
 def size_of(folder: Path) -> int:
@@ -96,8 +102,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start")
     print(f"command: python bench/bench_build.py {shlex.join(sys.argv[1:])}")
-    print("| papers | mode | seconds | abstracts/s | peak RSS (MB) | mid-run RSS (MB) | store (MB) | triples | load triples/s |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| papers | mode | seconds | abstracts/s | CPU s | abstracts per CPU-s | peak RSS (MB) | mid-run RSS (MB) | store (MB) | triples | load triples/s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
         source = corpus(n, args.work)
         for mode in args.modes:
@@ -113,8 +119,9 @@ def main() -> None:
             seconds = statistics.median(r[0] for r in runs)
             peak = statistics.median(r[1] for r in runs)
             mid = statistics.median(r[2] for r in runs)
+            cpu = statistics.median(r[3] for r in runs)
             triples, rate = load_rate(out) if n <= args.load_up_to else (count_triples(out), float("nan"))
-            print(f"| {n:,} | {'dask (2 workers)' if mode == 'dask' else f'jobs={mode}'} | {seconds:.1f} | {n / seconds:,.0f} | "
+            print(f"| {n:,} | {'dask (2 workers)' if mode == 'dask' else f'jobs={mode}'} | {seconds:.1f} | {n / seconds:,.0f} | {cpu:,.0f} | {n / cpu:,.0f} | "
                   f"{peak / 2**20:,.0f} | {mid / 2**20:,.0f} | {size_of(out.resolve() / 'store') / 2**20:,.0f} | {triples:,} | {'-' if rate != rate else f'{rate:,.0f}'} |", flush=True)
 
 
