@@ -394,7 +394,8 @@ def analyze(
 ) -> None:
     """Network analysis of a built graph: centrality, communities, bridges, missing links, trends.
 
-    Writes report.md, report.json and PNG plots to --out (every build also writes one to DIR/report).
+    Writes report.md, report.json and PNG plots to --out (default ./kg-report, replaced whole). The
+    build folder is left as it was built: every `kg build` already writes DIR/report and DIR/view.html.
     """
     from kg.analyse.report import write_report
 
@@ -405,21 +406,28 @@ def analyze(
 @app.command()
 def viz(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")] = Path("kg-view.html"),
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: kg-view.<format extension>).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml, gexf, cytoscape, png or svg.")] = "html",
-    focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (label).")] = None,
+    focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (its label).")] = None,
     hops: Annotated[int, typer.Option(help="Neighbourhood radius around --focus.")] = 1,
-    types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep (repeatable).")] = None,
-    top: Annotated[int, typer.Option(help="Keep the N best-connected nodes (0: all).")] = 400,
+    types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep, papers always kept (repeatable).")] = None,
+    top: Annotated[int, typer.Option(help="Keep the N best-connected nodes, with a note saying so (0: all).")] = 400,
 ) -> None:
-    """Draw the graph: an interactive offline HTML page, or GraphML / GEXF / Cytoscape / PNG / SVG."""
-    from kg.analyse.views import typed_graph
+    """Draw the graph: an interactive offline HTML page (search, type filter, tooltips with evidence),
+    or GraphML / GEXF (Gephi) / Cytoscape JSON / PNG / SVG of the same view."""
+    from kg.analyse.views import add_evidence, typed_graph
     from kg.store import open_store
-    from kg.viz.exports import export_view
+    from kg.viz.exports import EXTENSIONS, export_view
     from kg.viz.select import select
 
-    G = _run(typed_graph, _run(open_store, graph), evidence=True)
+    if fmt not in EXTENSIONS:
+        fail(f"unknown --format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
+    out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
+    store = _run(open_store, graph)
+    G = _run(typed_graph, store)
     H, note = _run(select, G, focus=focus, hops=hops, types=types, top=top or None)
+    if fmt == "html":
+        add_evidence(store, H)
     _run(export_view, H, out, fmt, note=note)
     console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))
 

@@ -10,20 +10,30 @@ import networkx as nx
 from kg.errors import KgError
 from kg.viz.html import STYLE
 
-FORMATS = ("html", "graphml", "gexf", "cytoscape", "png", "svg")
+EXTENSIONS = {"html": "html", "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs", "png": "png", "svg": "svg"}
+FORMATS = tuple(EXTENSIONS)
+
+
+def _value(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
 def _plain(G: nx.Graph) -> nx.Graph:
-    """A copy whose attributes are all str/int/float (GraphML and GEXF accept nothing else)."""
+    """A copy whose node ids are str and attributes all str/int/float, none None (GraphML and GEXF
+    accept nothing else). Every node gets the same attribute keys, empty when it has no value."""
+    keys = sorted({k for _, d in G.nodes(data=True) for k in d})
+    defaults = {k: next((0 if isinstance(v, (int, float)) and not isinstance(v, bool) else "")
+                        for _, d in G.nodes(data=True) if (v := d.get(k)) is not None) for k in keys}
     H = nx.Graph()
     for n, d in G.nodes(data=True):
-        H.add_node(n, **{k: (v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)) for k, v in d.items() if v is not None})
+        H.add_node(str(n), **{k: _value(d[k]) if d.get(k) is not None else defaults[k] for k in keys if k in defaults})
     for a, b, d in G.edges(data=True):
-        H.add_edge(a, b, **{k: (v if isinstance(v, (int, float)) else str(v)) for k, v in d.items() if v is not None})
+        H.add_edge(str(a), str(b), **{k: _value(v) for k, v in d.items() if v is not None})
     return H
 
 
-def draw(G: nx.Graph, path: Path, fmt: str) -> None:
+def draw(G: nx.Graph, path: Path, fmt: str, note: str | None = None) -> None:
+    """A static picture of a view (spring layout, seed 42), coloured by type, the 25 best-connected nodes named."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -31,12 +41,20 @@ def draw(G: nx.Graph, path: Path, fmt: str) -> None:
 
     fig, ax = plt.subplots(figsize=(14, 10))
     pos = nx.spring_layout(G, seed=42, k=0.3)
-    colours = [STYLE.get(t, ("#777",))[0] for _, t in G.nodes(data="type")]
+    colours = [STYLE.get(t, ("#777777",))[0] for _, t in G.nodes(data="type")]
     sizes = [20 + 15 * G.degree(n) for n in G]
     nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.2, width=0.5)
     nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0)
     biggest = sorted(G.degree, key=lambda x: -x[1])[:25]
-    nx.draw_networkx_labels(G, pos, {n: str(G.nodes[n]["label"])[:25] for n, _ in biggest}, font_size=7, ax=ax)
+    nx.draw_networkx_labels(G, pos, {n: str(G.nodes[n].get("label", n))[:25] for n, _ in biggest}, font_size=7, ax=ax)
+    present = {t for _, t in G.nodes(data="type")}
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=t) for t, (c, _) in STYLE.items() if t in present]
+    if handles:
+        ax.legend(handles=handles, loc="upper right", frameon=False)
+    if note:
+        ax.set_title(note, fontsize=9, color="#a33")
     ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, format=fmt, dpi=110)
@@ -61,7 +79,7 @@ def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = N
         elif fmt == "cytoscape":
             tmp.write_text(json.dumps(nx.cytoscape_data(_plain(G)), ensure_ascii=False))
         else:
-            draw(G, tmp, fmt)
+            draw(G, tmp, fmt, note)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
