@@ -71,7 +71,11 @@ CONTROLS_JS = """
     return el;
   }
   nodes.update(nodes.get().map(function (n) { return {id: n.id, title: tip(n.kgTitle || "")}; }));
-  network.once("stabilizationIterationsDone", function () { network.setOptions({physics: false}); });
+  // A small graph may finish its stabilisation iterations inside drawGraph(), before this runs;
+  // "stabilized" still fires once it stops moving, so either event freezes the layout.
+  function freeze() { network.setOptions({physics: false}); }
+  network.once("stabilizationIterationsDone", freeze);
+  network.once("stabilized", freeze);
 
   var list = document.getElementById("kg-labels");
   var labels = {};
