@@ -4,8 +4,11 @@
     g = open_graph("kg-out")
     g.query("papers-using", entity="ImageNet")          # a named query -> list of dicts
     g.query("SELECT ?t WHERE { ?p dcterms:title ?t }")  # ad-hoc SPARQL (kg prefixes declared)
+    g.query("queries/mine.rq", timeout=10)              # a .rq file, given up on after 10 s
     g.dataframe("top-entities", type="dataset")         # pandas, when installed
+    g.named_queries()                                   # name -> NamedQuery (description, params)
     g.rdflib()                                          # an rdflib.Graph copy of the graph
+    g.store                                             # the pyoxigraph Store, read-only
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.query import NamedQuery, Rows, load_query, named_queries, run, run_named
+from kg.query import NamedQuery, Rows, load_query, named_queries, run, run_named, with_timeout
 from kg.store import open_store, read_manifest
 
 
@@ -23,22 +26,35 @@ class Graph:
     path: Path
     store: ox.Store
 
-    def _rows(self, query: str, params: dict) -> Rows | bool | list:
+    def _rows(self, query: str, params: dict, timeout: float | None) -> Rows | bool | list:
         if query in named_queries():
-            return run_named(self.store, query, {k: str(v) for k, v in params.items()})
+            return with_timeout(lambda: run_named(self.store, query, {k: str(v) for k, v in params.items()}), timeout)
         if params:
             raise TypeError("parameters apply to named queries only; see named_queries()")
-        return run(self.store, load_query(query))
+        text = load_query(query)
+        return with_timeout(lambda: run(self.store, text), timeout)
 
-    def query(self, query: str, **params) -> list[dict] | bool | list:
-        """Rows as dicts for SELECT; a bool for ASK; triples for CONSTRUCT/DESCRIBE."""
-        result = self._rows(query, params)
+    def query(self, query: str, timeout: float | None = None, **params) -> list[dict] | bool | list:
+        """Run a named query (its parameters as keywords), a .rq file or SPARQL text.
+
+        Rows as dicts of plain Python values for SELECT; a bool for ASK; a list of pyoxigraph
+        Triples for CONSTRUCT/DESCRIBE. `timeout` (seconds) raises KgError when exceeded.
+        """
+        result = self._rows(query, params, timeout)
         return result.as_dicts() if isinstance(result, Rows) else result
 
-    def dataframe(self, query: str, **params):
-        import pandas as pd
+    def rows(self, query: str, timeout: float | None = None, **params) -> Rows | bool | list:
+        """Like `query`, but SELECT results as `Rows` (variables, values, RDF terms, SPARQL JSON)."""
+        return self._rows(query, params, timeout)
 
-        result = self._rows(query, params)
+    def dataframe(self, query: str, timeout: float | None = None, **params):
+        """SELECT results as a pandas DataFrame (pandas must be installed)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("Graph.dataframe needs pandas: pip install pandas (or kg[notebooks])") from None
+
+        result = self._rows(query, params, timeout)
         if not isinstance(result, Rows):
             raise TypeError("a DataFrame needs a SELECT query")
         return pd.DataFrame(result.rows, columns=result.variables)
@@ -47,6 +63,8 @@ class Graph:
         return named_queries()
 
     def rdflib(self):
+        """The graph as an in-memory rdflib Graph (a copy: fine for the example corpus and
+        notebooks on small graphs; query large graphs through `query`)."""
         from kg.validate import to_rdflib
 
         return to_rdflib(self.store)
@@ -56,5 +74,5 @@ class Graph:
 
 
 def open_graph(path: str | Path) -> Graph:
-    """Open a build folder read-only."""
+    """Open a build folder read-only (several processes may read one graph at the same time)."""
     return Graph(Path(path), open_store(path))

@@ -164,14 +164,14 @@ def query(
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
     """Run SPARQL on a built graph: a named query of the library, a .rq file or a query string."""
-    from kg.query import load_query, named_queries, run, run_named
+    from kg.query import load_query, named_queries, run, run_named, with_timeout
     from kg.store import open_store
 
     library = named_queries()
     if list_queries:
-        table = Table("name", "parameters", "answers", title="named queries")
+        table = Table("name", "parameters", "answers", title="named queries (kg query DIR NAME -p key=value)")
         for q in library.values():
-            table.add_row(q.name, "\n".join(f"{p.name} ({p.kind})" for p in q.params), q.description)
+            table.add_row(q.name, q.usage(), q.description)
         console.print(table)
         return
     if graph is None or sparql is None:
@@ -190,9 +190,12 @@ def query(
             fail("--param only applies to named queries (`kg query --list`)")
         text = _run(load_query, sparql)
         job = lambda: run(store, text)  # noqa: E731
-    result = _run(_with_timeout, job, timeout)
+    result = _run(with_timeout, job, timeout)
     if isinstance(result, bool):
-        console.print("true" if result else "false")
+        if output is OutputFormat.json:
+            sys.stdout.write(json.dumps({"head": {}, "boolean": result}) + "\n")
+        else:
+            console.print("true" if result else "false")
     elif isinstance(result, list):
         import pyoxigraph as ox
 
@@ -201,31 +204,6 @@ def query(
         sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP).decode())
     else:
         print_rows(result, output)
-
-
-def _with_timeout(job, seconds: float):
-    """Run a query, giving up after `seconds`. The query runs in a daemon thread (pyoxigraph
-    releases the GIL while it evaluates), so the command can stop waiting and exit cleanly."""
-    if not seconds:
-        return job()
-    import threading
-
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = job()
-        except BaseException as exc:  # handed to the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise KgError(f"query timed out after {seconds:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
 
 
 # ----------------------------------------------------------------------------- export / validate / stats

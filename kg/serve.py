@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -45,6 +46,7 @@ class Server:
         self.location = resolve(graph) / STORE_DIR
         self.host, self.port, self.writable, self.timeout = host, port, writable, timeout
         self.process: subprocess.Popen | None = None
+        self._log = None
 
     @property
     def url(self) -> str:
@@ -58,11 +60,17 @@ class Server:
         return cmd
 
     def start(self, wait: float = 30.0) -> "Server":
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        """Start the server and return once it answers a query (or raise KgError)."""
+        # stderr goes to a file, not a pipe: a pipe nobody reads would block a chatty server
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=self._log)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                message = (self.process.stderr.read() or b"").decode(errors="replace").strip().splitlines()
+                self._log.seek(0)
+                message = self._log.read().decode(errors="replace").strip().splitlines()
+                self.process = None
                 raise KgError(f"the oxigraph server stopped: {message[-1] if message else 'no message'}")
             try:
                 with urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1):
@@ -73,6 +81,7 @@ class Server:
         raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
 
     def stop(self) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after 10 s) and wait for it to exit."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -81,6 +90,9 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> "Server":
         return self.start()

@@ -144,3 +144,133 @@ def test_python_api(example_graph):
     assert list(frame.columns) == ["entity", "label", "papers"] and frame.iloc[0]["label"] == "ImageNet"
     assert g.query("ASK { ?p a kgo:Paper }") is True
     assert len(g.rdflib()) == g.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+
+
+# --------------------------------------------------------------------------- more of the library
+
+
+def sparql_json_errors(doc: dict) -> list[str]:
+    """Where `doc` breaks the SPARQL 1.1 Query Results JSON format (an empty list when it is valid)."""
+    problems = []
+    if not isinstance(doc.get("head"), dict):
+        return ["no head object"]
+    if "boolean" in doc:
+        return [] if isinstance(doc["boolean"], bool) and "results" not in doc else ["bad boolean result"]
+    variables = doc["head"].get("vars")
+    if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)):
+        problems.append("head.vars is not a list of names")
+    bindings = doc.get("results", {}).get("bindings")
+    if not isinstance(bindings, list):
+        return problems + ["results.bindings is not a list"]
+    for row in bindings:
+        if not set(row) <= set(variables or []):
+            problems.append(f"row binds unknown variables {set(row) - set(variables)}")
+        for term in row.values():
+            kind = term.get("type")
+            if kind not in ("uri", "literal", "bnode") or not isinstance(term.get("value"), str):
+                problems.append(f"bad term {term}")
+            if set(term) - {"type", "value", "xml:lang", "datatype"}:
+                problems.append(f"unknown keys in {term}")
+            if "xml:lang" in term and "datatype" in term:
+                problems.append(f"both a language and a datatype in {term}")
+            if kind != "literal" and set(term) != {"type", "value"}:
+                problems.append(f"a {kind} with literal keys: {term}")
+    return problems
+
+
+def test_json_output_follows_the_sparql_results_format(kg_cli, example_graph):
+    for args in (("evidence", "-p", "entity=CLIP"), ("leaderboard", "-p", "dataset=ScanObjectNN"),
+                 ("ASK { ?p a kgo:Paper }",)):
+        done = kg_cli("query", example_graph, *args, "-f", "json")
+        assert done.returncode == 0, done.stderr
+        doc = json.loads(done.stdout)
+        assert sparql_json_errors(doc) == [], args
+    assert json.loads(done.stdout) == {"head": {}, "boolean": True}
+    assert sparql_json_errors({"head": {"vars": ["x"]}, "results": {"bindings": [{"y": {"type": "uri", "value": "u"}}]}})
+
+
+def test_labels_any_case_and_iris_name_the_same_entity(example_store):
+    def papers(value):
+        return {r["paper"] for r in run_named(example_store, "papers-using", {"entity": value}).as_dicts()}
+
+    by_label = papers("ImageNet")
+    assert by_label and papers("imagenet") == papers("IMAGENET") == papers("iMaGeNeT") == by_label
+    imagenet = run(example_store, 'SELECT ?c WHERE { ?c skos:prefLabel "ImageNet"@en }').rows[0][0]
+    assert papers(imagenet) == by_label
+    assert papers("kgc:" + imagenet.split("/concept/")[1]) == by_label
+    assert papers("no such entity at all") == set()
+
+
+def test_leaderboard_values_are_in_the_abstracts(example_store):
+    rows = run_named(example_store, "leaderboard", {"dataset": "scanobjectnn"}).as_dicts()
+    texts = corpus()
+    papers = mentioning(r"ScanObjectNN")
+    assert rows and {r["title"] for r in rows} <= papers
+    for r in rows:
+        assert r["datasetLabel"] == "ScanObjectNN"
+        number = f"{r['value']:g}"
+        assert number in texts[r["title"]], (number, r["title"])
+    assert set(rows[0]) >= {"method", "datasetLabel", "metric", "value", "paper"}
+
+
+def test_top_entities_of_every_type_and_limit(example_store):
+    for entity_type, expected in (("dataset", "ImageNet"), ("modality", "image"), ("method", None), ("metric", None), ("task", None)):
+        rows = run_named(example_store, "top-entities", {"type": entity_type}).as_dicts()
+        assert rows, entity_type
+        assert [r["papers"] for r in rows] == sorted((r["papers"] for r in rows), reverse=True)
+        top = rows[0]
+        using = run_named(example_store, "papers-using", {"entity": top["entity"]}).as_dicts()
+        assert top["papers"] == len({r["paper"] for r in using}), entity_type
+        if expected:  # a specific name: the papers whose text names it are (nearly) all counted
+            assert top["label"] == expected
+            assert top["papers"] >= 0.8 * len(mentioning(r"\b" + re.escape(expected) + r"s?\b")), expected
+    three = run_named(example_store, "top-entities", {"type": "task", "limit": "3"}).rows
+    assert len(three) == 3
+    with pytest.raises(KgError, match="whole number"):
+        run_named(example_store, "top-entities", {"type": "task", "limit": "3; DROP ALL"})
+
+
+def test_papers_per_modality_lists_the_papers(example_store):
+    rows = run_named(example_store, "papers-per-modality", {"limit": "0"}).as_dicts()
+    by_modality: dict[str, set[str]] = {}
+    for r in rows:
+        by_modality.setdefault(r["modality"], set()).add(r["title"])
+    for word, modality in (("audio", "audio"), ("video", "video"), ("point clouds?", "point cloud")):
+        expected = mentioning(r"(?i)\b" + word + r"\b")
+        assert expected and len(by_modality.get(modality, set()) & expected) >= 0.8 * len(expected), modality
+    counts = {r["modality"]: r["papers"] for r in rows}
+    assert all(counts[m] == len(titles) for m, titles in by_modality.items())
+
+
+def test_evidence_for_one_paper_by_title_id_or_iri(example_store):
+    all_rows = run_named(example_store, "evidence", {"entity": "CLIP"}).as_dicts()
+    one = all_rows[0]
+    texts = corpus()
+    for key in (one["title"].split(":")[0].lower(), one["paperIri"], one["paperIri"].rsplit("/", 1)[1]):
+        rows = run_named(example_store, "evidence", {"entity": "CLIP", "paper": key}).as_dicts()
+        assert rows and {r["title"] for r in rows} == {one["title"]}, key
+        for r in rows:  # offsets index the paper's text: title, a blank line, the abstract
+            assert texts[r["title"]][r["start"]:r["end"]] == r["form"]
+
+
+def test_list_shows_parameters_and_descriptions(kg_cli):
+    listing = kg_cli("query", "--list")
+    assert listing.returncode == 0
+    for name, q in named_queries().items():
+        assert name in listing.stdout
+        for p in q.params:
+            assert p.name in listing.stdout
+
+
+def test_api_named_queries_timeout_and_errors(example_graph):
+    from kg.api import open_graph
+
+    g = open_graph(example_graph)
+    assert "leaderboard" in g.named_queries()
+    assert g.query("top-entities", type="modality", limit=2)[0]["label"] == "image"
+    with pytest.raises(KgError, match="timed out after 0.5 s"):
+        g.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
+    with pytest.raises(KgError, match=r"error at 1:\d+"):
+        g.query("SELECT WHERE")
+    triples = g.query("CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t } LIMIT 2")
+    assert len(triples) == 2

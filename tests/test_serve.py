@@ -76,3 +76,106 @@ def test_push_to_a_refusing_endpoint_is_a_clear_error(served, example_graph):
 def test_push_to_nothing_gives_up_after_retries(example_graph):
     with pytest.raises(KgError, match="cannot reach the endpoint after 2 tries"):
         push(example_graph, f"http://127.0.0.1:{free_port()}/store", retries=1, backoff=0.05)
+
+
+def test_a_read_only_server_and_the_python_api_read_one_store_at_once(example_graph):
+    """`serve-read-only` takes no exclusive lock: kg commands and notebooks keep reading the graph."""
+    from kg.query import run
+    from kg.store import open_store
+
+    with Server(example_graph, port=free_port()) as server:
+        reader = open_store(example_graph)
+        expected = run(reader, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+        assert count(server.url) == expected
+
+
+def test_kg_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(example_graph, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    port = free_port()
+    kg = Path(sys.executable).with_name("kg")
+    proc = subprocess.Popen([str(kg), "serve", str(example_graph), "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        line = proc.stdout.readline()  # printed once the server answers
+        assert f"http://127.0.0.1:{port}/" in line and "read-only" in line
+        assert count(f"http://127.0.0.1:{port}") > 0
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert "stopped" in proc.stdout.read()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the oxigraph child is gone: its port is free again
+            try:
+                count(f"http://127.0.0.1:{port}")
+            except OSError:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the server still answers after Ctrl-C")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+class FlakyEndpoint:
+    """A Graph Store endpoint that fails with the given statuses, then accepts (204)."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        import http.server
+        import threading
+
+        self.statuses, self.requests = list(statuses), []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.requests.append((self.path, self.headers["Content-Type"], body))
+                status = outer.statuses.pop(0) if outer.statuses else 204
+                message = b"graph store is busy" if status >= 500 else b"Bad request: nope" if status >= 400 else b""
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(message)))
+                self.end_headers()
+                self.wfile.write(message)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/store"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_push_retries_server_errors_with_backoff_then_succeeds(example_graph):
+    endpoint = FlakyEndpoint([503, 502])
+    try:
+        sent = push(example_graph, endpoint.url, graph_iri="https://example.org/g", chunk_triples=10**9,
+                    retries=3, backoff=0.01)
+    finally:
+        endpoint.close()
+    assert len(endpoint.requests) == 3  # two refusals, then the chunk is accepted
+    path, content_type, body = endpoint.requests[-1]
+    assert path == "/store?graph=https%3A%2F%2Fexample.org%2Fg" and content_type == "application/n-triples"
+    assert body.count(b"\n") == sent > 0
+
+
+def test_push_gives_the_status_and_message_of_a_refusal(example_graph):
+    endpoint = FlakyEndpoint([400])
+    try:
+        with pytest.raises(KgError, match="HTTP 400 Bad Request: Bad request: nope"):
+            push(example_graph, endpoint.url, retries=3, backoff=0.01)
+    finally:
+        endpoint.close()
+    assert len(endpoint.requests) == 1  # a 4xx is not retried
+    assert endpoint.requests[0][0] == "/store?default"

@@ -1,4 +1,18 @@
-"""Running SPARQL on a built graph: ad-hoc strings or .rq files, results as rows."""
+"""Running SPARQL on a built graph: ad-hoc strings, .rq files or the named query library.
+
+Named queries live in `kg/query/queries/*.rq`. Each starts with comment lines the runner reads:
+
+    # name: papers-using
+    # description: what the query answers
+    # param: entity (label) - what the parameter means
+    # param: limit (int, default 100) - at most this many rows (0: all)
+
+Parameter kinds: `label` (an entity, by any of its labels in any case, or by IRI / prefixed name),
+`string`, `int`, `iri` and `class` (an entity type: method, dataset, modality, metric, task). Values
+become RDF terms (pyoxigraph writes them, escaping included) in a VALUES block at the top of the
+WHERE clause; they are never pasted into the query as text. The one exception is `limit`, which
+is checked to be an integer and becomes the query's LIMIT clause (SPARQL cannot bind a LIMIT).
+"""
 from __future__ import annotations
 
 import re
@@ -130,6 +144,14 @@ class NamedQuery:
     sparql: str
     path: Path
 
+    def usage(self) -> str:
+        """One line per parameter: name, kind, default and meaning."""
+        return "\n".join(
+            f"{p.name} ({p.kind}{'' if p.default is None else ', default ' + repr(p.default)})"
+            + (f" - {p.description}" if p.description else "")
+            for p in self.params
+        )
+
 
 def named_queries() -> dict[str, NamedQuery]:
     """The query library shipped with kg, by name."""
@@ -184,38 +206,75 @@ def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None):
     if name not in library:
         raise KgError(f"no named query {name!r}; `kg query --list` shows them")
     query = library[name]
-    params = dict(params or {})
+    params = {k: str(v) for k, v in (params or {}).items()}
     unknown = set(params) - {p.name for p in query.params}
     if unknown:
-        raise KgError(f"query {name} takes no parameter {', '.join(sorted(unknown))}")
+        raise KgError(f"query {name} takes no parameter {', '.join(sorted(unknown))}"
+                      + (f"; it takes {', '.join(p.name for p in query.params)}" if query.params else ""))
     bound: dict[str, list[ox.NamedNode | ox.Literal]] = {}
+    limit = None
     for p in query.params:
         value = params.get(p.name, p.default)
         if value is None:
             raise KgError(f"query {name} needs --param {p.name}=... ({p.description})")
-        bound[p.name] = concepts_labelled(store, value) if p.kind == "label" else [term_for(p, value)]
-    return run(store, with_values(query.sparql, bound))
+        if p.name == "limit":
+            limit = _limit(value)
+        elif p.kind == "label":
+            bound[p.name] = resolve_entity(store, value)
+        else:
+            bound[p.name] = [term_for(p, value)]
+    sparql = with_values(query.sparql, bound)
+    if limit:
+        sparql = sparql.rstrip() + f"\nLIMIT {limit}\n"
+    return run(store, sparql)
 
 
-LABEL_EXACT = "SELECT DISTINCT ?c WHERE { VALUES ?l { %s %s } ?c skos:prefLabel|skos:altLabel ?l }"
+def _limit(value: str) -> int:
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise KgError(f"parameter limit must be a whole number (0: no limit), not {value!r}")
+    return limit
+
+
+def resolve_entity(store: ox.Store, value: str) -> list[ox.NamedNode]:
+    """The concepts a `label` parameter names: an IRI (or kgc:/kgr: prefixed name) as it is,
+    otherwise every concept with that preferred or alternative label, in any case."""
+    value = value.strip()
+    if re.match(r"^(https?|urn):", value) or (value.partition(":")[0] in PREFIX_MAP and " " not in value):
+        return [term_for(Param("entity", "iri"), value)]
+    return concepts_labelled(store, value)
+
+
+LABEL_EXACT = "SELECT DISTINCT ?c WHERE { VALUES ?l { %s } ?c skos:prefLabel|skos:altLabel ?l }"
 LABEL_ANY_CASE = "SELECT DISTINCT ?c WHERE { ?c skos:prefLabel|skos:altLabel ?l . FILTER(LCASE(STR(?l)) = %s) }"
 
 
 def concepts_labelled(store: ox.Store, label: str) -> list[ox.NamedNode]:
-    """The concepts with this label: the exact label through the index first, any case otherwise."""
-    tagged, plain = str(ox.Literal(label, language="en")), str(ox.Literal(label))
-    found = [r["c"] for r in store.query(LABEL_EXACT % (tagged, plain), prefixes=PREFIX_MAP)]
+    """The concepts with this label, in any case.
+
+    The usual spellings (as given, lower case, upper case, capitalised; with and without the @en
+    tag) are looked up through the store's index, which stays fast on large graphs; only when none
+    of them is a label is every label compared in lower case (a scan of all labels).
+    """
+    spellings = dict.fromkeys([label, label.lower(), label.upper(), label[:1].upper() + label[1:], label.title()])
+    terms = " ".join(f"{ox.Literal(s, language='en')} {ox.Literal(s)}" for s in spellings)
+    found = {r["c"] for r in store.query(LABEL_EXACT % terms, prefixes=PREFIX_MAP)}
     if not found:
         lowered = str(ox.Literal(label.lower()))
-        found = [r["c"] for r in store.query(LABEL_ANY_CASE % lowered, prefixes=PREFIX_MAP)]
+        found = {r["c"] for r in store.query(LABEL_ANY_CASE % lowered, prefixes=PREFIX_MAP)}
     return sorted(found, key=lambda t: t.value)
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_MARKER = re.compile(r"#\s*@values\b[^\n]*")
 
 
 def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) -> str:
-    """The query with a VALUES block per parameter, first thing inside WHERE.
+    """The query with a VALUES block per parameter, first thing inside WHERE (or in place of a
+    `# @values` comment line, for a query whose parameters belong in a sub-select).
 
     Each value is written by pyoxigraph as an RDF term (N-Triples syntax, quotes and backslashes
     escaped), so a value is only ever data: `x" } ; DROP ALL ; #` is a string that matches nothing.
@@ -224,7 +283,41 @@ def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) 
     if not bound:
         return sparql
     values = "".join(f"VALUES ?{n} {{ {' '.join(str(t) for t in terms)} }} " for n, terms in sorted(bound.items()))
+    marker = _MARKER.search(sparql)
+    if marker is not None:  # the query says where (a sub-select that must see the values)
+        return sparql[: marker.start()] + values + sparql[marker.end() :]
     m = _WHERE.search(sparql)
     if m is None:
         raise KgError("a named query with parameters needs a WHERE clause")
     return sparql[: m.end()] + " " + values + sparql[m.end() :]
+
+
+def with_timeout(job, seconds: float | None):
+    """Call `job()`, giving up after `seconds` (None or 0: wait as long as it takes).
+
+    The job runs in a daemon thread rather than a child process: pyoxigraph releases the GIL while
+    it evaluates, so the caller can stop waiting at once and a store needs no second opening (a
+    process would have to re-open the RocksDB store and ship every row back through a pipe). A
+    query that is given up on keeps its thread until it ends or the process exits; the `kg query`
+    command exits right after, which ends it.
+    """
+    if not seconds:
+        return job()
+    import threading
+
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["result"] = job()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True, name="kg-query")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise KgError(f"query timed out after {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
