@@ -23,6 +23,7 @@ from kg.errors import KgError
 from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
+from kg.rdf.counts import materialise_counts
 from kg.rdf.triples import finalise_labels
 from kg.shard import ShardStats, init_worker, process_batch, serialise
 from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, count_triples, export, staged_build
@@ -240,6 +241,7 @@ def _build(
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
         finalise_labels(store)
+        materialise_counts(store)
 
         summary.papers, summary.results = totals.papers, totals.results
         summary.entities = _concepts_per_type(store)

@@ -79,8 +79,12 @@ def test_evidence_sentences_come_from_the_abstracts(example_store):
 def test_related_entities_and_contributions(example_store):
     related = run_named(example_store, "related-entities", {"entity": "CLIP"}).as_dicts()
     assert related[0]["other"] in ("image", "text") and related[0]["shared"] >= 5
-    contributions = {r["title"]: r for r in run_named(example_store, "contributions").as_dicts()}
+    every = run_named(example_store, "contributions", {"limit": "0"}).as_dicts()
+    contributions = {r["title"]: r for r in every}
     m3el = next(t for t in contributions if t.startswith("Multi-level Matching Network"))
+    assert [r["title"] for r in run_named(example_store, "contributions", {"paper": "multi-level matching"}).as_dicts()] == [m3el]
+    first = run_named(example_store, "contributions", {"limit": "10"}).as_dicts()
+    assert [r["title"] for r in first] == sorted(contributions)[:10]
     assert "M3EL" in contributions[m3el]["proposes"]
     assert {"WikiMEL", "RichpediaMEL", "WikiDiverse"} <= set(contributions[m3el]["evaluated_on"].split(", "))
 
@@ -274,3 +278,29 @@ def test_api_named_queries_timeout_and_errors(example_graph):
         g.query("SELECT WHERE")
     triples = g.query("CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t } LIMIT 2")
     assert len(triples) == 2
+
+
+# Stored counts (kgo:paperCount, kgo:CoOccurrence) against the same aggregates computed live.
+LIVE_PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?paper kgo:involvesModality ?ma , ?mb . ?ma skos:prefLabel ?a . ?mb skos:prefLabel ?b . FILTER(STR(?ma) < STR(?mb))
+} GROUP BY ?a ?b"""
+LIVE_METHODS = """SELECT ?modality ?method (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?paper kgo:involvesModality ?m ; kgo:proposes|kgo:uses ?x . ?x a kgo:Method ; skos:prefLabel ?method .
+  ?m skos:prefLabel ?modality } GROUP BY ?modality ?method"""
+LIVE_TOP = """SELECT ?label (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?paper kgo:mentions ?e . ?e a kgo:Task ; skos:prefLabel ?label } GROUP BY ?label"""
+
+
+def test_stored_counts_equal_counts_computed_from_the_links(example_store):
+    def table(rows, *key):
+        return {tuple(r[k] for k in key): r["papers"] for r in rows}
+
+    stored = run_named(example_store, "modality-pairs", {"limit": "0"}).as_dicts()
+    live = run(example_store, LIVE_PAIRS).as_dicts()
+    # the stored pair is ordered by IRI, the live one by IRI too: same unordered pairs, same counts
+    assert len(stored) == len(live) > 5
+    assert {frozenset((r["a"], r["b"])): r["papers"] for r in stored} == {frozenset((r["a"], r["b"])): r["papers"] for r in live}
+    stored = run_named(example_store, "methods-per-modality", {"limit": "0"}).as_dicts()
+    assert table(stored, "modality", "method") == table(run(example_store, LIVE_METHODS).as_dicts(), "modality", "method")
+    stored = run_named(example_store, "top-entities", {"type": "task", "limit": "0"}).as_dicts()
+    assert table(stored, "label") == table(run(example_store, LIVE_TOP).as_dicts(), "label")

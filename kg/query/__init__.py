@@ -223,10 +223,21 @@ def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None):
             bound[p.name] = resolve_entity(store, value)
         else:
             bound[p.name] = [term_for(p, value)]
-    sparql = with_values(query.sparql, bound)
-    if limit:
-        sparql = sparql.rstrip() + f"\nLIMIT {limit}\n"
+    sparql = with_limit(with_values(query.sparql, bound), limit)
     return run(store, sparql)
+
+
+_LIMIT_MARKER = re.compile(r"#\s*@limit\b[^\n]*")
+
+
+def with_limit(sparql: str, limit: int | None) -> str:
+    """The query with a LIMIT clause: in place of a `# @limit` comment line (a sub-select that picks
+    the rows before the expensive part), at the end otherwise. 0 or None: no limit."""
+    marker = _LIMIT_MARKER.search(sparql)
+    clause = f"LIMIT {limit}" if limit else ""
+    if marker is not None:
+        return sparql[: marker.start()] + clause + sparql[marker.end() :]
+    return sparql.rstrip() + f"\n{clause}\n" if clause else sparql
 
 
 def _limit(value: str) -> int:

@@ -257,10 +257,13 @@ def finalise_labels(store) -> int:
 
 
 def load_extractions(store, extractions: Iterable[Extraction]) -> None:
-    """Add extractions to a pyoxigraph Store and label the concepts they mint (small graphs, tests)."""
+    """Add extractions to a pyoxigraph Store, label the concepts they mint and count (small graphs, tests)."""
     import pyoxigraph as ox
+
+    from kg.rdf.counts import materialise_counts
 
     data = "".join(to_ntriples(extractions)).encode("utf-8")
     if data:
         store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
     finalise_labels(store)
+    materialise_counts(store)
