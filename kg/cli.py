@@ -429,10 +429,9 @@ def serve(
     mode = "read-write" if writable else "read-only"
     console.print(f"SPARQL endpoint ({mode}) at {server.url}/query — query UI at {server.url}/ — Ctrl-C to stop")
     try:
-        while server.process and server.process.poll() is None:
+        while server.alive():
             time.sleep(0.5)
-        if server.process and server.process.returncode:
-            fail(f"the oxigraph server stopped with code {server.process.returncode}")
+        fail("the oxigraph server stopped")
     except KeyboardInterrupt:
         pass
     finally:

@@ -38,13 +38,11 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """An Oxigraph server process over the store of a build folder."""
+class OxigraphProcess:
+    """One Oxigraph server process over a store, on `host:port`."""
 
-    def __init__(self, graph: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
-                 timeout: float | None = None) -> None:
-        self.location = resolve(graph) / STORE_DIR
-        self.host, self.port, self.writable, self.timeout = host, port, writable, timeout
+    def __init__(self, location: Path, *, host: str, port: int, writable: bool, timeout: float | None) -> None:
+        self.location, self.host, self.port, self.writable, self.timeout = location, host, port, writable, timeout
         self.process: subprocess.Popen | None = None
         self._log = None
 
@@ -59,7 +57,7 @@ class Server:
             cmd += ["--timeout-s", str(int(max(1, self.timeout)))]
         return cmd
 
-    def start(self, wait: float = 30.0) -> "Server":
+    def start(self, wait: float = 30.0) -> "OxigraphProcess":
         """Start the server and return once it answers a query (or raise KgError)."""
         # stderr goes to a file, not a pipe: a pipe nobody reads would block a chatty server
         self._log = tempfile.TemporaryFile()
@@ -80,25 +78,215 @@ class Server:
         self.stop()
         raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
 
-    def stop(self) -> None:
-        """Terminate the server (SIGTERM, then SIGKILL after 10 s) and wait for it to exit."""
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after `grace` s) and wait for it to exit."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(grace)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-        if getattr(self, "_log", None) is not None:
+        if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class Server:
+    """A SPARQL endpoint over the store of a build folder: Oxigraph's server, behind a supervisor
+    when queries have a time limit.
+
+    Oxigraph's own `--timeout-s` does not interrupt a query that is still evaluating (an aggregate
+    over a large join keeps its server thread busy to the end). With `timeout`, clients talk to a
+    small front server that forwards every request to an Oxigraph process; a request that gets no
+    answer in time is answered `503 query timed out`, and that process is retired: new requests go
+    to a fresh process at once (read-only stores open in several processes), and the retired one is
+    killed as soon as its other requests are done, which ends the runaway evaluation.
+    A writable store opens in one process only, so there the process is replaced after it is killed.
+    """
+
+    def __init__(self, graph: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
+                 timeout: float | None = None) -> None:
+        self.location = resolve(graph) / STORE_DIR
+        self.host, self.port, self.writable, self.timeout = host, port, writable, timeout
+        self._direct: OxigraphProcess | None = None
+        self._front: _Front | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, wait: float = 30.0) -> "Server":
+        """Start serving and return once the endpoint answers (or raise KgError)."""
+        if not self.timeout:
+            self._direct = OxigraphProcess(self.location, host=self.host, port=self.port,
+                                           writable=self.writable, timeout=None).start(wait)
+        else:
+            self._front = _Front(self).start(wait)
+        return self
+
+    def alive(self) -> bool:
+        if self._direct is not None:
+            return self._direct.alive()
+        return self._front is not None and self._front.running
+
+    @property
+    def restarts(self) -> int:
+        """How many Oxigraph processes were retired because a query ran out of time."""
+        return self._front.retired if self._front else 0
+
+    def stop(self) -> None:
+        if self._direct is not None:
+            self._direct.stop()
+            self._direct = None
+        if self._front is not None:
+            self._front.stop()
+            self._front = None
 
     def __enter__(self) -> "Server":
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class _Backend:
+    def __init__(self, process: OxigraphProcess) -> None:
+        self.process, self.inflight, self.retiring = process, 0, False
+
+
+# Hop-by-hop headers (RFC 9110 7.6.1) are not forwarded; the body is re-sent with its own length.
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+               "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+class _Front:
+    """The supervising front server of `Server` (see there)."""
+
+    def __init__(self, server: Server) -> None:
+        import threading
+
+        self.server = server
+        self.lock = threading.Condition()
+        self.backend: _Backend | None = None
+        self.retired = 0
+        self.running = False
+        self.http = None
+
+    def _spawn(self, wait: float = 30.0) -> _Backend:
+        s = self.server
+        return _Backend(OxigraphProcess(s.location, host="127.0.0.1", port=free_port(), writable=s.writable,
+                                        timeout=s.timeout).start(wait))
+
+    def start(self, wait: float) -> "_Front":
+        import http.server
+        import threading
+
+        self.backend = self._spawn(wait)
+        front = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                front.forward(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward  # noqa: N815 - the http.server API
+
+            def log_message(self, *args) -> None:
+                pass
+
+        try:
+            self.http = http.server.ThreadingHTTPServer((self.server.host, self.server.port), Handler)
+        except OSError as exc:
+            self.backend.process.stop()
+            raise KgError(f"cannot listen on {self.server.host}:{self.server.port}: {exc.strerror}") from None
+        self.http.daemon_threads = True
+        self.running = True
+        threading.Thread(target=self.http.serve_forever, daemon=True, name="kg-serve").start()
+        return self
+
+    def _acquire(self) -> _Backend:
+        with self.lock:
+            while self.backend is None:  # a writable store being reopened
+                self.lock.wait(1.0)
+            if not self.backend.process.alive() and self.backend.inflight == 0:  # it crashed: replace it
+                self.backend.process.stop()
+                self.backend = self._spawn()
+            self.backend.inflight += 1
+            return self.backend
+
+    def _release(self, backend: _Backend, timed_out: bool) -> None:
+        with self.lock:
+            backend.inflight -= 1
+            if timed_out and not backend.retiring:
+                backend.retiring = True
+                self.retired += 1
+                if self.backend is backend:
+                    self.backend = None
+                    if not self.server.writable:  # a read-only store opens in a second process at once
+                        self.backend = self._spawn()
+            if backend.retiring and backend.inflight == 0:
+                backend.process.stop(grace=0)  # SIGTERM then SIGKILL: the runaway query ends here
+                if self.backend is None and self.running:
+                    self.backend = self._spawn()
+                self.lock.notify_all()
+
+    def forward(self, handler) -> None:
+        import http.client
+
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else None
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+        backend = self._acquire()
+        timed_out = False
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
+            try:
+                conn.request(handler.command, handler.path, body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            finally:
+                conn.close()
+        except TimeoutError:
+            timed_out = True
+            self._reply(handler, 503, f"query timed out after {self.server.timeout:g} s\n".encode())
+            return
+        except OSError as exc:
+            self._reply(handler, 502, f"the oxigraph server did not answer: {exc}\n".encode())
+            return
+        finally:
+            self._release(backend, timed_out)
+        handler.send_response(response.status, response.reason)
+        for key, value in response.getheaders():
+            if key.lower() not in _HOP_BY_HOP:
+                handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(payload)
+
+    @staticmethod
+    def _reply(handler, status: int, message: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/plain; charset=utf-8")
+        handler.send_header("Content-Length", str(len(message)))
+        handler.end_headers()
+        handler.wfile.write(message)
+
+    def stop(self) -> None:
+        self.running = False
+        if self.http is not None:
+            self.http.shutdown()
+            self.http.server_close()
+        with self.lock:
+            if self.backend is not None:
+                self.backend.process.stop()
+                self.backend = None
 
 
 # --------------------------------------------------------------------------- Graph Store Protocol push

@@ -25,12 +25,13 @@ def count(url: str) -> int:
         return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
 
-@pytest.fixture()
-def served(example_graph, tmp_path):
+@pytest.fixture(params=[None, 20], ids=["oxigraph", "with-time-limit"])
+def served(example_graph, tmp_path, request):
+    """Oxigraph's server as it is, and behind the supervisor that enforces a per-query time limit."""
     # a copy, so that the server's lock never meets the session's other readers
     copy = tmp_path / "copy"
     shutil.copytree(example_graph.resolve(), copy)
-    server = Server(copy, port=free_port()).start()
+    server = Server(copy, port=free_port(), timeout=request.param).start()
     try:
         yield server
     finally:
@@ -57,7 +58,7 @@ def test_push_into_a_writable_server_reads_back_the_same_count(example_graph, ex
     # an empty, writable target store
     target_dir = tmp_path / "target"
     (target_dir / "store").mkdir(parents=True)
-    target = Server(target_dir, port=free_port(), writable=True).start()
+    target = Server(target_dir, port=free_port(), writable=True, timeout=20).start()
     try:
         sent = push(example_graph, f"{target.url}/store", chunk_triples=7000)
         expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
@@ -179,3 +180,14 @@ def test_push_gives_the_status_and_message_of_a_refusal(example_graph):
         endpoint.close()
     assert len(endpoint.requests) == 1  # a 4xx is not retried
     assert endpoint.requests[0][0] == "/store?default"
+
+
+def test_query_ui_and_content_negotiation_pass_through(served):
+    with urllib.request.urlopen(served.url + "/", timeout=30) as page:
+        assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+        assert b"<html" in page.read().lower()
+    q = urllib.parse.quote("SELECT ?t WHERE { ?p <http://purl.org/dc/terms/title> ?t } LIMIT 2")
+    req = urllib.request.Request(f"{served.url}/query?query={q}", headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.headers["Content-Type"].startswith("text/csv")
+        assert r.read().decode().splitlines()[0] == "t"
