@@ -102,3 +102,43 @@ def test_efficiency_measures_are_not_metrics_and_metric_heads_are_kept(nlp):
             "It halves the latency and the number of parameters. Quality is measured by the BLEU score.")
     metrics = entities(x, "metric")
     assert list(metrics) == ["BLEU"] and metrics["BLEU"]["mentions"] == ["BLEU score"]
+
+
+def test_foundation_models_is_a_generic_word_not_a_method(nlp):
+    x = run(nlp, "Listening to forests", "Audio foundation models are large. We adapt foundation models to owl calls.")
+    assert "foundation model" not in entities(x, "method")
+
+
+def test_paired_dimension_words_are_not_names(nlp):
+    x = run(nlp, "Listening to forests", "We fuse 2D-3D features and 2D/3D cues of trees.")
+    assert not {"2D-3D", "2D/3D"} & forms(x, "method")
+
+
+def test_3d_point_clouds_are_point_clouds(nlp):
+    x = run(nlp, "Listening to forests", "We segment 3D point clouds of tree canopies.")
+    assert "point cloud" in entities(x, "modality")
+    assert "3d" not in entities(x, "modality")
+
+
+def test_an_acronym_of_two_types_takes_the_type_of_its_long_form_or_a_value_nearby(nlp):
+    x = run(nlp, "Counting owls", "We report the mean absolute error (MAE) of counts. Our model halves the MAE.")
+    assert "mean absolute error" in entities(x, "metric")
+    assert "masked autoencoder" not in entities(x, "method")
+    y = run(nlp, "Breaking owl chatbots", "The jailbreak reaches an ASR of 92% against the chatbot.")
+    assert "attack success rate" in entities(y, "metric")
+    assert not entities(y, "task")
+    z = run(nlp, "Listening to owls", "We pretrain an MAE on bird photos.")
+    assert "masked autoencoder" in entities(z, "method")
+
+
+def test_domain_generalization_is_a_task(nlp):
+    x = run(nlp, "Listening to forests", "We study domain generalization (DG) for bird sounds. DG is hard.")
+    assert "domain generalization" in entities(x, "task")
+    assert "domain generalization" not in entities(x, "method")
+
+
+def test_a_dataset_named_by_a_common_word_needs_a_dataset_context(nlp):
+    x = run(nlp, "Counting owls", "Weather matters for owls. Places where owls nest are dark.")
+    assert not entities(x, "dataset")
+    y = run(nlp, "Counting owls", "We train on ImageNet, Places and SUN. The Weather dataset has rain records.")
+    assert {"Places", "Weather"} <= set(entities(y, "dataset"))

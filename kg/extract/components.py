@@ -36,9 +36,9 @@ NAME_SHAPE = re.compile(
 )
 
 
-# Shapes that look like names but are not: ordinals, 2D/3D, "3x", plural acronyms, versions, URLs.
+# Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions, URLs.
 NOT_A_NAME = re.compile(
-    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",

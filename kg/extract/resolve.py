@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc
 
-from kg.extract.components import ALIASES, KEY, sentences
+from kg.extract.components import ALIASES, DATASET_ADJECTIVES, EVAL_WORDS, KEY, sentences
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.results import RESULTS, Value
@@ -110,6 +110,32 @@ class Resolver:
             return False
         return True
 
+    def _word_as_dataset(self, doc: Doc, span: Cand, names: set[int]) -> bool:
+        """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
+        only where the context says dataset: before a dataset head, in a sentence about evaluation, or
+        in a list next to another name; never as the first word of a sentence."""
+        if span.label_ != "dataset" or span.id_ != "vocabulary" or span.end - span.start != 1:
+            return True
+        word = span.text
+        if not (word[:1].isupper() and word[1:].islower() and word.isalpha()):
+            return True
+        if span.start == 0 or doc[span.start].is_sent_start:
+            return False
+        after = [t.lower_ for t in doc[span.end : span.end + 3]]
+        if after and (after[0] in self.cues.dataset_heads or after[:2] in (["-", "based"],) or
+                      (len(after) > 1 and after[0] in DATASET_ADJECTIVES and after[1] in self.cues.dataset_heads)):
+            return True
+        sent = doc[span.start].sent if doc.has_annotation("SENT_START") else doc[:]
+        if any(t.lower_ in EVAL_WORDS for t in sent):
+            return True
+        for step in (-1, 1):  # "ImageNet, Places and SUN"
+            j = span.start + step if step < 0 else span.end
+            if 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
+                k = j + step
+                if 0 <= k < len(doc) and k in names:
+                    return True
+        return False
+
     def _one_type_per_label(self, spans: list[Cand], doc: Doc) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
@@ -119,13 +145,19 @@ class Resolver:
             if s.id_ == "vocabulary":
                 by_place[(s.start, s.end)].append(s)
         drop: set[int] = set()
+        aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         for (start, end), group in by_place.items():
             types = {s.label_ for s in group}
             if len(types) < 2:
                 continue
             nxt = doc[end].lower_ if end < len(doc) else ""
             last = doc[end - 1].lower_
-            if nxt in self.cues.dataset_heads and "dataset" in types:
+            defined = self._defined_type(aliases.get(group[0].text), types)
+            if defined:
+                keep = defined  # "mean absolute error (MAE)": the text's own long form decides
+            elif "metric" in types and _near_number(doc, start, end):
+                keep = "metric"  # "an ASR of 92%", "MAE 0.41"
+            elif nxt in self.cues.dataset_heads and "dataset" in types:
                 keep = "dataset"
             elif "task" in types and (last in self.cues.task_heads or nxt in ("task", "tasks") or "dataset" in types):
                 keep = "task"
@@ -133,6 +165,13 @@ class Resolver:
                 keep = next(t for t in ("method", "task", "dataset", "metric") if t in types)
             drop.update(id(s) for s in group if s.label_ != keep)
         return [s for s in spans if id(s) not in drop]
+
+    def _defined_type(self, long_form: str | None, types: set[str]) -> str | None:
+        """The type of the vocabulary concept an acronym's long form names, if it is one of `types`."""
+        if not long_form:
+            return None
+        key = entity_key(long_form)
+        return next((t for t in sorted(types) if key in self.key_to_concept[t]), None)
 
     def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
@@ -198,8 +237,11 @@ class Resolver:
         text = doc.text
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
+        cands = candidates(doc, text)
+        names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
         spans = self._consistent_types(
-            [_with_metric_head(doc, s) for s in candidates(doc, text) if not self._rejected(s) and not self._bare_task_head(doc, s)]
+            [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s)
+             and self._word_as_dataset(doc, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality"]
         others = _choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))
@@ -329,6 +371,16 @@ class Resolver:
                 )
             )
         return results
+
+
+NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
+
+
+def _near_number(doc: Doc, start: int, end: int) -> bool:
+    """Is a value reported next to the span ("ASR of 92%", "MAE 0.41", "12.5 MAE")?"""
+    after = [t.text for t in doc[end : min(len(doc), end + 4)]]
+    before = [t.text for t in doc[max(0, start - 2) : start]]
+    return any(NUMBER.match(w) or w == "%" for w in after + before)
 
 
 def _with_metric_head(doc: Doc, span: Cand) -> Cand:
