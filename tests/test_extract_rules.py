@@ -142,3 +142,53 @@ def test_a_dataset_named_by_a_common_word_needs_a_dataset_context(nlp):
     assert not entities(x, "dataset")
     y = run(nlp, "Counting owls", "We train on ImageNet, Places and SUN. The Weather dataset has rain records.")
     assert {"Places", "Weather"} <= set(entities(y, "dataset"))
+
+
+def test_a_bracket_glued_to_a_word_still_defines_an_acronym(nlp):
+    x = run(nlp, "Listening to forests", "We use a Graph Attention Network(GAT) on bird calls. The GAT is small.")
+    assert "GAT" in forms(x, "method")
+
+
+def test_long_forms_count_words_not_hyphens_and_start_with_the_whole_compound(nlp):
+    x = run(nlp, "Listening to forests",
+            "We propose Owl-based Tree-to-tree Fusion (OTF) for canopy maps. "
+            "We also propose a Leaf-to-branch Self-supervised Bark Alignment (LSBA) method.")
+    methods = entities(x, "method")
+    assert "Owl-based Tree-to-tree Fusion" in methods["OTF"]["mentions"]
+    assert "Leaf-to-branch Self-supervised Bark Alignment" in methods["LSBA"]["mentions"]
+
+
+def test_a_digit_in_an_acronym_repeats_the_letter_before_it(nlp):
+    x = run(nlp, "Listening to forests",
+            "We propose a Multi-scale Mixing network for Multichannel Owl Listening (M3OL). M3OL is fast.")
+    assert "Multi-scale Mixing network for Multichannel Owl Listening" in entities(x, "method")["M3OL"]["mentions"]
+
+
+def test_title_case_task_phrases_in_a_title(nlp):
+    x = run(nlp, "Sparse Adapters for 3D Forest Canopy Segmentation", "We study trees.")
+    assert "3D Forest Canopy Segmentation" in forms(x, "task")
+    y = run(nlp, "OwlBench: A Comprehensive Bird Call Detection Benchmark", "We study owls.")
+    assert "Bird Call Detection" in forms(y, "task")  # not "Comprehensive ..."
+
+
+def test_technique_phrases_that_open_a_title_or_follow_via_are_proposed(nlp):
+    x = run(nlp, "Hierarchical Canopy Distillation for Tree Counting", "We count trees.")
+    assert entities(x, "method")["Hierarchical Canopy Distillation"]["role"] == "proposed"
+    y = run(nlp, "Counting Trees via Sparse Leaf Regularization", "We count trees.")
+    assert "Sparse Leaf Regularization" in entities(y, "method")
+    z = run(nlp, "Optimizing Canopy Maps for Owls", "We map trees.")
+    assert not entities(z, "method")
+
+
+def test_a_phrase_after_the_title_colon_is_an_alias_of_the_name_only_when_its_initials_match(nlp):
+    x = run(nlp, "SLR: Sparse Leaf Regularization for Tree Counting", "SLR counts trees.")
+    methods = entities(x, "method")
+    assert len(methods) == 1 and "Sparse Leaf Regularization" in next(iter(methods.values()))["mentions"]
+    y = run(nlp, "Arbor: Cross-modal Semantic-Guided Large-Scale Pretraining for Trees", "Arbor counts trees.")
+    assert "Cross-modal Semantic-Guided Large-Scale Pretraining" not in forms(y, "method")
+
+
+def test_representation_learning_of_a_kind_of_data_is_a_task(nlp):
+    x = run(nlp, "Listening to forests", "Audio-visual representation learning is hard. We use representation learning.")
+    assert "Audio-visual representation learning" in forms(x, "task")
+    assert "representation learning" in entities(x, "method")

@@ -55,6 +55,29 @@ SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
 
 
+# Function words that end a run of content words in a title (spaCy's stop words also hold "call",
+# "show", "full" ... which are content words there).
+TITLE_BREAKS = frozenset(
+    "a an the for of in on with via and or nor to from by at as is are be was were using through towards toward "
+    "under between across without within into over beyond versus vs its their your our my we you i it this that "
+    "these those how what when where which who why do does can could will should not no than about is".split()
+)
+# Heads that end a technique's name in a title, besides the technique heads of the cues.
+TITLE_METHOD_HEADS = {"network", "representation", "training", "modeling", "modelling", "alignment"}
+
+
+def _initials_cover(name: str, words: list[str]) -> bool:
+    """Do the capitals of a name appear, in order, among the initials of words ("DPL" and
+    "Decoupled Prompt Learning", "M2FNet" and "Multi-modal Fusion Network")?"""
+    initials = [p[:1].upper() for w in words for p in w.split("-") if p]
+    capitals = [c for c in name if c.isupper()]
+    k = 0
+    for c in initials:
+        if k < len(capitals) and c == capitals[k]:
+            k += 1
+    return bool(capitals) and k == len(capitals)
+
+
 SENTS = "kg_sents"
 
 
@@ -145,15 +168,23 @@ def make_vocabulary(nlp: Language, name: str, vocab_dir: str) -> VocabularyMatch
 
 def _long_form_start(words: list[str], acronym: str) -> int | None:
     """Schwartz & Hearst (2003): the start of the shortest word sequence ending before the
-    parenthesis whose characters cover the acronym's letters in order, the first one at a word start."""
-    letters = [c.lower() for c in acronym if c.isalnum()]
+    parenthesis whose characters cover the acronym's letters in order, the first one at a word start.
+    A digit after a capital repeats it ("M3EL": three words starting with M), each at a word start."""
+    letters: list[tuple[str, bool]] = []  # (letter, must start a word)
+    for k, c in enumerate(acronym):
+        if c.isdigit() and k > 0 and acronym[k - 1].isupper() and c in "234" and not acronym[k + 1 : k + 2].isdigit():
+            letters[-1] = (letters[-1][0], True)
+            letters += [(acronym[k - 1].lower(), True)] * (int(c) - 1)
+        elif c.isalnum():
+            letters.append((c.lower(), False))
     if not letters:
         return None
+    letters[0] = (letters[0][0], True)
     text = " ".join(words)
     a, t = len(letters) - 1, len(text) - 1
     while a >= 0:
-        c = letters[a]
-        while t >= 0 and (text[t].lower() != c or (a == 0 and t > 0 and text[t - 1].isalnum())):
+        c, initial = letters[a]
+        while t >= 0 and (text[t].lower() != c or (initial and t > 0 and text[t - 1].isalnum())):
             t -= 1
         if t < 0:
             return None
@@ -202,7 +233,8 @@ class AcronymFinder:
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
         aliases: dict[str, str] = doc.user_data.setdefault(ALIASES, {})
-        texts = [t.text for t in token_table(doc)]
+        T = token_table(doc)
+        texts = [t.text for t in T]
         for i, text in enumerate(texts):
             if text != "(" or i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
@@ -212,9 +244,12 @@ class AcronymFinder:
             if SENTS not in doc.user_data:
                 sentences(doc)
             sent_start = next((a for a, _ in reversed(doc.user_data[SENTS]) if a <= i), 0)
-            window_start = max(sent_start, i - min(len(acro.text) + 5, 2 * len(acro.text)))
-            window = doc[window_start:i]
-            words = [t.text for t in window]
+            # the window counts words, not the hyphens between the parts of a compound
+            budget, window_start = min(len(acro.text) + 5, 2 * len(acro.text)), i
+            while window_start > sent_start and budget > 0:
+                window_start -= 1
+                budget -= texts[window_start] not in ("-", "/")
+            words = texts[window_start:i]
             # stop the window at punctuation that cannot be inside a name
             for k in range(len(words) - 1, -1, -1):
                 if words[k] in {",", ";", ":", "(", ")", "."}:
@@ -223,7 +258,11 @@ class AcronymFinder:
             start = _long_form_start(words, acro.text)
             if start is None:
                 continue
-            long_span = doc[window_start + start : i]
+            first = window_start + start
+            # "BEV-based Area-to-area Fusion (BAF)": a long form starts with the whole first compound
+            while first - 2 >= window_start and texts[first - 1] == "-" and not T[first - 1].whitespace_ and not T[first - 2].whitespace_:
+                first -= 2
+            long_span = doc[first:i]
             while len(long_span) > 1 and long_span[0].lower_ in ("a", "an", "the", "our", "novel", "new", "called", "named"):
                 long_span = long_span[1:]
             if len(long_span) < 2 and not any(c.isupper() for c in long_span.text[1:]):
@@ -257,6 +296,8 @@ class NamePatterns:
         content = lambda words: {w for w in words if w not in STOP_WORDS and w.isalpha() or any(c.isdigit() for c in w) and len(w) > 1}  # noqa: E731
         self.task_words = content(vocab.words.get("task", set()) | vocab.words.get("modality", set()))
         self.method_words = content(vocab.words.get("method", set()))
+        # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
+        self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
 
     def _is_name(self, text: str) -> bool:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
@@ -349,6 +390,65 @@ class NamePatterns:
             end += 1
         return i, end
 
+    def _title_runs(self, T: list, te: int) -> list[tuple[int, int]]:
+        """Runs of content words in a title (hyphenated compounds kept whole), split at function
+        words and punctuation, without a leading verb ("Optimizing", "Boosting")."""
+        runs, i = [], 0
+        while i < te:
+            if not self._title_word(T[i]):
+                i += 1
+                continue
+            start = i
+            while i < te and (self._title_word(T[i]) or (
+                T[i].text == "-" and not T[i].whitespace_ and not T[i - 1].whitespace_ and i + 1 < te and self._title_word(T[i + 1])
+            )):
+                i += 1
+            if T[start].lower_.endswith("ing") and start + 1 < i and T[start + 1].text != "-" and T[start].text[:1].isupper():
+                start += 1
+            runs.append((start, i))
+        return runs
+
+    @staticmethod
+    def _title_word(tok) -> bool:
+        return tok.text[:1].isalnum() and tok.lower_ not in TITLE_BREAKS
+
+    def _title_phrases(self, doc: Doc, T: list, title_end: int, title_name: str) -> None:
+        """Task and method phrases of a title, whose words are all capitalised: "... for 3D Industrial
+        Anomaly Detection" (a task head ends the run), "Geodesic Multi-Modal Mixup for ...", "... via
+        Modality Inversion" (a technique head ends a run that opens the title, follows its colon or
+        follows "via / with / using / through")."""
+        te = 0
+        while te < len(T) and T[te].idx < title_end:
+            te += 1
+        colon = next((k for k in range(te) if T[k].text == ":"), -1)
+        for s, e in self._title_runs(T, te):
+            words = [t for t in T[s:e] if t.text != "-"]
+            if len(words) < 2 or len(words) > 6:
+                continue
+            last = T[e - 1].lower_
+            head = e - 1 if last not in self.cues.dataset_heads else e - 2  # "... Detection Benchmark"
+            while s < head and T[s + 1].text != "-" and T[s].lower_ in self.cues.not_task_modifiers:
+                s += 1  # "Comprehensive Synthetic Data Detection"
+            if head > s and T[head].lower_ in self.cues.task_heads and T[head - 1].text != "-":
+                start = max(s, head - 4)
+                start = self._compound_start(T, start, head, s)
+                add_span(doc, start, head + 1, "task", "title-task")
+                continue
+            if last not in self.cues.technique_heads and last not in TITLE_METHOD_HEADS or T[e - 2].text == "-":
+                continue
+            prev = T[s - 1].lower_ if s > 0 else ""
+            if not (s == 0 or s == colon + 1 or prev in ("via", "with", "using", "through", "by")):
+                continue
+            phrase = doc[s:e].text
+            if any(phrase.lower() in long.lower() for long in doc.user_data.get(ALIASES, {}).values()):
+                continue  # part of a long form the abstract defines ("Local-to-global Self-supervised ...")
+            if title_name and s == colon + 1:
+                if not _initials_cover(title_name, [t.text for t in words]):
+                    continue  # a description of the title's name, not a name of its own
+                doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
+            label = "task" if phrase.lower().endswith("representation learning") else "method"
+            add_span(doc, s, e, label, "title-phrase")
+
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
         text = doc.text
@@ -357,6 +457,7 @@ class NamePatterns:
         title_end = len(text) if title_end < 0 else title_end
         # 1. the name before the colon of the title
         colon = text.find(":", 0, title_end)
+        title_name = ""
         if 0 < colon < 60:
             span = doc.char_span(0, colon, alignment_mode="expand")
             words = text[:colon].split()
@@ -365,6 +466,8 @@ class NamePatterns:
                 rest = text[colon:title_end].lower()
                 entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
+                title_name = span.text if entity_type == "method" else ""
+        self._title_phrases(doc, T, title_end, title_name)
         for sent in sentences(doc):
             lowers = [t.lower_ for t in T[sent.start : sent.end]]
             is_self = any(t in ("we", "our") for t in lowers) or "this paper" in sent.text.lower()
@@ -501,7 +604,7 @@ class NamePatterns:
                 if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
-                        (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.cues.not_method_modifiers)
+                        (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.not_method_words)
                         or T[j - 1].text == "-"
                     ):
                         j -= 1
@@ -510,7 +613,9 @@ class NamePatterns:
                         j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
                     if j < i:
-                        add_span(doc, j, i + 1, "method", "method-phrase")
+                        # "vision-language representation learning" names a problem, not a technique
+                        topic = tok.lower_ == "learning" and T[i - 1].lower_ == "representation" and j < i - 1
+                        add_span(doc, j, i + 1, "task" if topic else "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
@@ -675,10 +780,11 @@ def title_boundary(doc: Doc) -> Doc:
 @spacy.registry.tokenizers("kg_tokenizer")
 def make_tokenizer():
     """English tokenization, except that capital unit letters after digits stay attached:
-    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M)."""
+    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M). An opening
+    bracket glued to a word is split off, so that "Transformer(ViT)" defines an acronym."""
 
     def create(nlp: Language):
-        from spacy.util import compile_suffix_regex
+        from spacy.util import compile_infix_regex, compile_suffix_regex
 
         suffixes = [
             re.sub(r"\|(?:T|G|M|K)(?=\|)", "", s) if isinstance(s, str) and s.startswith("(?<=[0-9])(?:km") else s
@@ -688,6 +794,9 @@ def make_tokenizer():
 
         tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"
+        infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z])[({](?=[A-Za-z])"]
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         return tokenizer
 
     return create

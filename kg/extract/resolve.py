@@ -33,6 +33,8 @@ CONFIDENCE = {
     "modality-word": 0.9,
     "verb-form": 0.7,
     "dataset-list": 0.8,
+    "title-task": 0.8,
+    "title-phrase": 0.8,
 }
 
 
@@ -209,6 +211,8 @@ class Resolver:
     def _is_proposed(self, text: str, span: Cand, sent_start_char: int, title_end: int, proposals) -> bool:
         if span.id_ == "title-name":
             return True
+        if span.id_ == "title-phrase":
+            return True  # a technique the title names that the vocabulary does not know
         if span.id_ == "named-as":  # "our approach, which we call X"; "a model named X (prior work)" stays used
             sentence = text[sent_start_char : span.start_char].lower()
             if re.search(r"\b(we|our|this (paper|work))\b", sentence):
@@ -302,7 +306,8 @@ class Resolver:
             if any(m.rule not in ("component-name", "method-phrase") for m in e.mentions):
                 continue
             for m in e.mentions:
-                before = m.sentence[: max(0, m.start - m.sent_start)]
+                # the clause before the mention: "(i) ... based on X; (ii) a Y module" leaves Y proposed
+                before = m.sentence[: max(0, m.start - m.sent_start)].split(";")[-1]
                 if own_re.search(m.sentence) and not self.USE_CUES.search(before):
                     e.role = "proposed"
                     break
