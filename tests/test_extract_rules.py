@@ -192,3 +192,17 @@ def test_representation_learning_of_a_kind_of_data_is_a_task(nlp):
     x = run(nlp, "Listening to forests", "Audio-visual representation learning is hard. We use representation learning.")
     assert "Audio-visual representation learning" in forms(x, "task")
     assert "representation learning" in entities(x, "method")
+
+
+def test_items_of_a_cued_list_of_tasks_are_tasks(nlp):
+    x = run(nlp, "Listening to forests",
+            "The encoder helps in tasks like classification, nest counting, and visual question answering, "
+            "beating larger models. It covers skills including visual reasoning, canopy forecasting and owl tracking.")
+    tasks = forms(x, "task")
+    assert {"nest counting", "canopy forecasting", "owl tracking"} <= tasks
+    assert not any("beating" in t or "including" in t or "skills" in t for t in tasks)
+
+
+def test_a_list_without_a_cue_or_a_known_task_adds_nothing(nlp):
+    x = run(nlp, "Listening to forests", "We record owls, wet leaves, and windy canopies at night.")
+    assert not entities(x, "task")

@@ -62,6 +62,11 @@ TITLE_BREAKS = frozenset(
     "under between across without within into over beyond versus vs its their your our my we you i it this that "
     "these those how what when where which who why do does can could will should not no than about is".split()
 )
+# Words before a list that say what its items are ("tasks such as", "like", "including").
+LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
+# Words that end an item of a list of tasks.
+LIST_STOPS = {"task", "tasks", "problem", "problems", "benchmark", "benchmarks", "dataset", "datasets", "setting", "settings",
+              "etc", "data", "capabilities", "abilities", "skills", "domains", "applications"}
 # Heads that end a technique's name in a title, besides the technique heads of the cues.
 TITLE_METHOD_HEADS = {"network", "representation", "training", "modeling", "modelling", "alignment"}
 
@@ -449,6 +454,77 @@ class NamePatterns:
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             add_span(doc, s, e, label, "title-phrase")
 
+    def _list_word(self, tok) -> bool:
+        """A word that can be part of an item of a list of tasks."""
+        low = tok.lower_
+        if tok.text == "-":
+            return True
+        if low in STOP_WORDS or low in LIST_STOPS or low in LIST_CUES or low in self.cues.generic_heads or low in self.cues.not_task_modifiers:
+            return False
+        if low in self.cues.vague_terms:
+            return False
+        return tok.text.isalpha() and (tok.text.islower() or tok.text.isupper()) or tok.text in ("2D", "3D")
+
+    def _task_lists(self, doc: Doc, T: list) -> None:
+        """Items of a list that names tasks are tasks: "tasks like classification, querying, and
+        visual question answering", "matching and retrieval tasks", "including X, Y, and Z" with X a
+        known task. The list must be cued (such as / like / including / ... tasks) and hold a known task,
+        or hold two known tasks."""
+        tasks = {(s.start, s.end) for s in doc.spans[KEY] if s.label_ == "task"}
+        if not tasks:
+            return
+        others = {i for s in doc.spans[KEY] if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+        for sent in sentences(doc):
+            a, b = sent.start, sent.end
+            seps = [i for i in range(a, b) if T[i].text in (",", "and", "or", ";")]
+            if not seps:
+                continue
+            # chunks between separators; ", and" leaves an empty chunk, which is skipped
+            bounds, prev = [], a
+            for i in seps + [b]:
+                if i > prev:
+                    bounds.append((prev, i))
+                prev = i + 1
+            for k in range(len(bounds) - 1):
+                # the list that starts in chunk k: its first item is the tail of the chunk
+                s0, e0 = bounds[k]
+                j = e0
+                while j > s0 and self._list_word(T[j - 1]):
+                    j -= 1
+                j = self._compound_start(T, j, e0, s0)
+                if j >= e0 or (j > s0 and T[j - 1].text == "-"):
+                    continue
+                items = [(j, e0)]
+                cue_before = j > s0 and (T[j - 1].lower_ in LIST_CUES or T[j - 1].text == ":")
+                m = k + 1
+                cue_after = False
+                while m < len(bounds):
+                    s1, e1 = bounds[m]
+                    if T[s1 - 1].text == ";":
+                        break
+                    e = s1
+                    while e < e1 and self._list_word(T[e]):
+                        e += 1
+                    if e == s1 or (e < e1 and T[e].text == "-"):
+                        break
+                    items.append((s1, e))
+                    if e < e1:  # the last item: what follows it may say "tasks"
+                        cue_after = T[e].lower_ in ("task", "tasks", "problems", "problem")
+                        break
+                    if T[s1 - 1].lower_ in ("and", "or"):
+                        break  # "X, Y, and Z, surpassing ...": the item after "and" ends the list
+                    m += 1
+                if len(items) < 2:
+                    continue
+                known = [it for it in items if it in tasks]
+                if not known or (not (cue_before or cue_after) and len(known) < 2):
+                    continue
+                for s_, e_ in items:
+                    words = [t for t in T[s_:e_] if t.text != "-"]
+                    if (s_, e_) in tasks or not 1 <= len(words) <= 4 or any(i in others for i in range(s_, e_)):
+                        continue
+                    add_span(doc, s_, e_, "task", "task-list")
+
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
         text = doc.text
@@ -625,6 +701,7 @@ class NamePatterns:
                 if self._is_name(tok.text) and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_):
                     s, e = self._name_span(T, tok.i, text)
                     add_span(doc, s, e, self._type_after(T, e, "method"), "name-shape")
+        self._task_lists(doc, T)
         return doc
 
 

@@ -35,6 +35,7 @@ CONFIDENCE = {
     "dataset-list": 0.8,
     "title-task": 0.8,
     "title-phrase": 0.8,
+    "task-list": 0.65,
 }
 
 
