@@ -206,3 +206,32 @@ def test_items_of_a_cued_list_of_tasks_are_tasks(nlp):
 def test_a_list_without_a_cue_or_a_known_task_adds_nothing(nlp):
     x = run(nlp, "Listening to forests", "We record owls, wet leaves, and windy canopies at night.")
     assert not entities(x, "task")
+
+
+def test_a_vocabulary_phrase_at_the_end_of_a_compound_is_not_matched(nlp):
+    x = run(nlp, "Listening to forests", "Large video-language models and cross-modality alignment help owls.")
+    assert "language model" not in entities(x, "method")
+    assert "modality alignment" not in entities(x, "method")
+
+
+def test_metric_names_that_are_everyday_words_need_an_evaluation_context(nlp):
+    x = run(nlp, "Listening to forests", "The index gives exact matches for words. Owls show sensitivity to light.")
+    assert not entities(x, "metric")
+    y = run(nlp, "Listening to forests", "We report precision, recall and F1 on owl calls. Sensitivity reaches 0.91.")
+    assert {"precision", "recall", "sensitivity"} <= set(entities(y, "metric"))
+
+
+def test_resources_are_not_metrics(nlp):
+    x = run(nlp, "Listening to forests", "Limited GPU memory and training costs slow the owl models down.")
+    assert not entities(x, "metric")
+
+
+def test_an_acronym_defined_across_commas_by_capitalised_words_is_not_a_vocabulary_homonym(nlp):
+    x = run(nlp, "Listening to forests", "We propose an Unify, Align and then Refine (UAR) approach. UAR helps owls.")
+    assert "UAR" in forms(x, "method")
+    assert not entities(x, "metric")
+
+
+def test_a_metric_head_run_does_not_start_inside_a_compound(nlp):
+    x = run(nlp, "Towards Better Multi-Modal Perceptual Metrics", "We compare owls.")
+    assert "Modal Perceptual" not in forms(x, "metric")

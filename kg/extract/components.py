@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg.extract.lexicon import load_cues
+from kg.extract.normalise import entity_key
 from kg.extract.vocabulary import load_vocabulary
 
 KEY = "kg"
@@ -155,8 +156,12 @@ class VocabularyMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
+        T = token_table(doc)
         for matcher in (self.exact, self.lower):
             for key, start, end in matcher(doc):
+                if matcher is self.lower and start > 1 and T[start - 1].text == "-" and not T[start - 2].whitespace_ \
+                        and not T[start - 1].whitespace_ and T[start - 2].text[-1:].isalnum():
+                    continue  # the end of a compound ("video-language models", "cross-modality alignment")
                 for iri in self.labels[key]:
                     concept = self.vocab.concepts[iri]
                     add_span(doc, start, end, concept.type, "vocabulary", iri)
@@ -209,8 +214,9 @@ class AcronymFinder:
     """'Long Form Name (LFN)': long form and acronym become one entity; the acronym is then
     found everywhere else in the text."""
 
-    def __init__(self, nlp: Language, cues_path: str = "") -> None:
+    def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
+        self.vocab = load_vocabulary(vocab_dir)
 
     def _type_of(self, doc: Doc, long_span: Span, acronym: str) -> str | None:
         spans = doc.spans[KEY]
@@ -220,6 +226,10 @@ class AcronymFinder:
                 return s.label_
         for s in spans:
             if s.end - s.start == 1 and s.label_ != "modality" and doc[s.start].text == acronym:
+                concept = self.vocab.concepts.get(s.kb_id_)
+                named = len(long_span) > 1 and long_span[-1].text[:1].isupper()
+                if concept and named and entity_key(long_span.text) not in {entity_key(x) for x in concept.labels}:
+                    continue  # "Unify, Align and then Refine (UAR)" is not the metric UAR
                 return s.label_
         words = [t.lower_ for t in long_span]
         # the head noun comes before the first preposition: "Matching Network for Entity Linking"
@@ -255,12 +265,23 @@ class AcronymFinder:
                 window_start -= 1
                 budget -= texts[window_start] not in ("-", "/")
             words = texts[window_start:i]
+            full_words, full_start = words, window_start
             # stop the window at punctuation that cannot be inside a name
             for k in range(len(words) - 1, -1, -1):
                 if words[k] in {",", ";", ":", "(", ")", "."}:
                     words, window_start = words[k + 1 :], window_start + k + 1
                     break
             start = _long_form_start(words, acro.text)
+            if start is None and words is not full_words:
+                # "Unify, Align and then Refine (UAR)": across commas only when each letter is a capitalised word
+                start = _long_form_start(full_words, acro.text)
+                if start is not None:
+                    capitals = [w for w in full_words[start:] if w[:1].isupper()]
+                    letters = [c for c in acro.text if c.isalpha()]
+                    if full_words[start][:1].isupper() and len(capitals) == len(letters) and ";" not in full_words[start:]:
+                        window_start = full_start
+                    else:
+                        start = None
             if start is None:
                 continue
             first = window_start + start
@@ -283,9 +304,9 @@ class AcronymFinder:
         return doc
 
 
-@Language.factory("kg_acronyms", default_config={"cues": ""})
-def make_acronyms(nlp: Language, name: str, cues: str) -> AcronymFinder:
-    return AcronymFinder(nlp, cues)
+@Language.factory("kg_acronyms", default_config={"cues": "", "vocab_dir": ""})
+def make_acronyms(nlp: Language, name: str, cues: str, vocab_dir: str) -> AcronymFinder:
+    return AcronymFinder(nlp, cues, vocab_dir)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -608,7 +629,8 @@ class NamePatterns:
                     j = i
                     while j - 1 >= sent.start and T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "our"):
                         j -= 1
-                    if j < i and j > sent.start:
+                    inside = j > sent.start and T[j - 1].text == "-" and not T[j - 1].whitespace_  # "Multi-[Modal ...]"
+                    if j < i and j > sent.start and not inside:
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
                 if tok.lower_ in self.cues.method_heads and tok.idx > title_end and k > 0 and tok.text.islower():

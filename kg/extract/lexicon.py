@@ -32,6 +32,7 @@ class Cues:
     verb_forms: tuple[tuple[str, str], ...] = ()
     verb_contexts_after: frozenset[str] = frozenset()
     verb_contexts_before: frozenset[str] = frozenset()
+    ambiguous_metric_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -58,4 +59,5 @@ def load_cues(path: str = "") -> Cues:
         verb_forms=tuple(sorted(data.get("verb_forms", {}).items())),
         verb_contexts_after=frozenset(data.get("verb_contexts_after", [])),
         verb_contexts_before=frozenset(data.get("verb_contexts_before", [])),
+        ambiguous_metric_words=frozenset(w.lower() for w in data.get("ambiguous_metric_words", [])),
     )

@@ -93,6 +93,8 @@ class Resolver:
         spaced = low.replace("-", " ")
         if len(text) < 2 or spaced in self.cues.field_names or low in self.cues.vague_terms:
             return True
+        if span.kb_id_ and self.vocab.concepts[span.kb_id_].pref.lower() in self.cues.vague_terms:
+            return True  # "GPU memory" is a name of "memory footprint", a resource and not a measure
         if len(spaced.split()) <= 3 and any(spaced.endswith(" " + f) for f in self.cues.field_names):
             return True  # "multimodal deep learning": a field, not a method
         if low in self.cues.generic_heads or text in self.cues.stop_names:
@@ -112,6 +114,32 @@ class Resolver:
         if nxt in ("task", "tasks", ",", "and", "or", "/") or prev in ("like", "as", ",", "and", "or", "on", "/"):
             return False
         return True
+
+    def _metric_in_context(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
+        """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
+        sentence about evaluation, next to a value, or in a list with another metric."""
+        if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
+            return True
+        if _near_number(doc, span.start, span.end):
+            return True
+        for step in (-1, 1):  # "precision, recall and F1"
+            j = span.start - 1 if step < 0 else span.end
+            while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
+                j += step
+            if 0 <= j < len(doc) and j != (span.start - 1 if step < 0 else span.end) and j in metrics:
+                return True
+        sent = doc[span.start].sent
+        return any(t.lower_ in EVAL_WORDS for t in sent if not span.start <= t.i < span.end)
+
+    def _defined_elsewise(self, span: Cand, aliases: dict[str, str], defined: dict[str, str]) -> bool:
+        """A vocabulary acronym the text defines as something else ("Unify, Align and then Refine
+        (UAR)" is not the metric UAR)."""
+        if span.id_ != "vocabulary" or span.text not in aliases or not span.kb_id_:
+            return False
+        concept = self.vocab.concepts[span.kb_id_]
+        if entity_key(aliases[span.text]) in {entity_key(label) for label in concept.labels}:
+            return False
+        return defined.get(span.text, span.label_) != span.label_
 
     def _word_as_dataset(self, doc: Doc, span: Cand, names: set[int]) -> bool:
         """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
@@ -244,6 +272,11 @@ class Resolver:
         title_end = len(text) if title_end < 0 else title_end
         cands = candidates(doc, text)
         names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
+        metric_tokens = {i for s in cands if s.label_ == "metric" for i in range(s.start, s.end)}
+        defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
+        defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
+        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined)
+                 and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
         spans = self._consistent_types(
             [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s)
              and self._word_as_dataset(doc, s, names)]
