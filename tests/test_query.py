@@ -10,6 +10,7 @@ import pytest
 
 from kg.errors import KgError
 from kg.query import named_queries, run, run_named
+from kg.rdf.counts import TOP_METHODS
 
 from conftest import EXAMPLE_CORPUS
 
@@ -84,7 +85,8 @@ def test_related_entities_and_contributions(example_store):
     m3el = next(t for t in contributions if t.startswith("Multi-level Matching Network"))
     assert [r["title"] for r in run_named(example_store, "contributions", {"paper": "multi-level matching"}).as_dicts()] == [m3el]
     first = run_named(example_store, "contributions", {"limit": "10"}).as_dicts()
-    assert [r["title"] for r in first] == sorted(contributions)[:10]
+    titles = [r["title"] for r in first]  # a page of ten papers, sorted within the page
+    assert len(titles) == 10 and titles == sorted(titles) and all(first_row == contributions[first_row["title"]] for first_row in first)
     assert "M3EL" in contributions[m3el]["proposes"]
     assert {"WikiMEL", "RichpediaMEL", "WikiDiverse"} <= set(contributions[m3el]["evaluated_on"].split(", "))
 
@@ -234,16 +236,14 @@ def test_top_entities_of_every_type_and_limit(example_store):
         run_named(example_store, "top-entities", {"type": "task", "limit": "3; DROP ALL"})
 
 
-def test_papers_per_modality_lists_the_papers(example_store):
-    rows = run_named(example_store, "papers-per-modality", {"limit": "0"}).as_dicts()
-    by_modality: dict[str, set[str]] = {}
-    for r in rows:
-        by_modality.setdefault(r["modality"], set()).add(r["title"])
+def test_papers_per_modality_counts_the_papers(example_store):
+    counts = {r["modality"]: r["papers"] for r in run_named(example_store, "papers-per-modality").as_dicts()}
     for word, modality in (("audio", "audio"), ("video", "video"), ("point clouds?", "point cloud")):
         expected = mentioning(r"(?i)\b" + word + r"\b")
-        assert expected and len(by_modality.get(modality, set()) & expected) >= 0.8 * len(expected), modality
-    counts = {r["modality"]: r["papers"] for r in rows}
-    assert all(counts[m] == len(titles) for m, titles in by_modality.items())
+        listed = {r["title"] for r in run_named(example_store, "papers-using", {"entity": modality, "limit": "0"}).as_dicts()}
+        assert counts[modality] == len(listed), modality
+        assert expected and len(listed & expected) >= 0.8 * len(expected), modality
+    assert list(counts.values()) == sorted(counts.values(), reverse=True)
 
 
 def test_evidence_for_one_paper_by_title_id_or_iri(example_store):
@@ -300,7 +300,16 @@ def test_stored_counts_equal_counts_computed_from_the_links(example_store):
     # the stored pair is ordered by IRI, the live one by IRI too: same unordered pairs, same counts
     assert len(stored) == len(live) > 5
     assert {frozenset((r["a"], r["b"])): r["papers"] for r in stored} == {frozenset((r["a"], r["b"])): r["papers"] for r in live}
-    stored = run_named(example_store, "methods-per-modality", {"limit": "0"}).as_dicts()
-    assert table(stored, "modality", "method") == table(run(example_store, LIVE_METHODS).as_dicts(), "modality", "method")
     stored = run_named(example_store, "top-entities", {"type": "task", "limit": "0"}).as_dicts()
     assert table(stored, "label") == table(run(example_store, LIVE_TOP).as_dicts(), "label")
+
+    # methods per modality: each modality's most frequent methods (up to TOP_METHODS), ranked
+    stored = run_named(example_store, "methods-per-modality", {"limit": "0"}).as_dicts()
+    live = table(run(example_store, LIVE_METHODS).as_dicts(), "modality", "method")
+    assert table(stored, "modality", "method").items() <= live.items()
+    for modality in {m for m, _ in live}:
+        kept = [r for r in stored if r["modality"] == modality]
+        counts = sorted((n for (m, _), n in live.items() if m == modality), reverse=True)
+        assert [r["papers"] for r in kept] == counts[:TOP_METHODS], modality
+        assert [r["rank"] for r in kept] == list(range(1, len(kept) + 1))
+    assert any(len([r for r in stored if r["modality"] == m]) == TOP_METHODS for m in {m for m, _ in live})
