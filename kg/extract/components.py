@@ -111,7 +111,27 @@ def token_table(doc: Doc) -> list[Tok]:
     return table
 
 
-def sentences(doc: Doc) -> list[Span]:
+class Sent(NamedTuple):
+    """A sentence's token and character bounds (a Span builds Token objects for its text)."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
+TEXT = "kg_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, read once per doc (`doc.text` builds a Token object per token each time)."""
+    text = doc.user_data.get(TEXT)
+    if text is None:
+        text = doc.user_data[TEXT] = "".join(t.text + t.whitespace_ for t in token_table(doc))
+    return text
+
+
+def sentences(doc: Doc) -> list[Sent]:
     """The doc's sentences, computed once per doc from the sentence-start flags (each `doc.sents`
     walk builds a Token object per token, which dominated the pipeline's time)."""
     bounds = doc.user_data.get(SENTS)
@@ -119,7 +139,13 @@ def sentences(doc: Doc) -> list[Span]:
         flags = doc.to_array("SENT_START")
         starts = [0] + [i for i in range(1, len(doc)) if flags[i] == 1]
         bounds = doc.user_data[SENTS] = list(zip(starts, starts[1:] + [len(doc)]))
-    return [doc[a:b] for a, b in bounds]
+    out = []
+    for a, b in bounds:
+        if b <= a:
+            continue
+        first, last = doc[a], doc[b - 1]
+        out.append(Sent(a, b, first.idx, last.idx + len(last)))
+    return out
 
 
 def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
@@ -548,7 +574,7 @@ class NamePatterns:
 
     def __call__(self, doc: Doc) -> Doc:
         _group(doc)
-        text = doc.text
+        text = doc_text(doc)
         T = token_table(doc)
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
@@ -567,7 +593,7 @@ class NamePatterns:
         self._title_phrases(doc, T, title_end, title_name)
         for sent in sentences(doc):
             lowers = [t.lower_ for t in T[sent.start : sent.end]]
-            is_self = any(t in ("we", "our") for t in lowers) or "this paper" in sent.text.lower()
+            is_self = any(t in ("we", "our") for t in lowers) or "this paper" in text[sent.start_char : sent.end_char].lower()
             is_eval = any(t in EVAL_WORDS for t in lowers)
             for k, tok in enumerate(T[sent.start : sent.end]):
                 i = tok.i
@@ -756,7 +782,7 @@ class VerbForms:
         _group(doc)
         if self.pattern is None:
             return doc
-        text = doc.text
+        text = doc_text(doc)
         for m in self.pattern.finditer(text):
             span = doc.char_span(m.start(), m.end())
             if span is None:

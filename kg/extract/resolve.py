@@ -225,11 +225,12 @@ class Resolver:
 
     # ------------------------------------------------------------------ roles
 
-    def _proposal_sentences(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def _proposal_sentences(self, doc: Doc, text: str | None = None) -> list[tuple[int, int, int]]:
         """(sentence start, sentence end, verb char offset) of sentences where the paper states its contribution."""
         out = []
+        text = doc.text if text is None else text
         for sent in sentences(doc):
-            low = sent.text.lower()
+            low = text[sent.start_char : sent.end_char].lower()
             if not re.search(r"\b(we|our|this (paper|work|study|article))\b", low):
                 continue
             verb = self._verbs.search(low)
@@ -285,8 +286,9 @@ class Resolver:
         others = _choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
-        proposals = self._proposal_sentences(doc)
-        sents = [(sent.start, sent.end, sent.start_char, sent.end_char, sent.text.strip()) for sent in sentences(doc)]
+        proposals = self._proposal_sentences(doc, text)
+        sents = [(sent.start, sent.end, sent.start_char, sent.end_char, text[sent.start_char : sent.end_char].strip())
+                 for sent in sentences(doc)]
         sent_starts = [s[0] for s in sents]
 
         groups: dict[tuple[str, str], Entity] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.components import TOKENS, sentences
+from kg.extract.components import TEXT, TOKENS, doc_text, sentences
 
 RESULTS = "kg_results"
 
@@ -74,13 +74,14 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
 class ResultFinder:
     def __call__(self, doc: Doc) -> Doc:
         values = []
-        text = doc.text
+        text = doc_text(doc)
         for sent in sentences(doc):
             for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
                 # plain tuples: user data must survive msgpack when nlp.pipe runs several processes
                 values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char))
         doc.user_data[RESULTS] = values
         doc.user_data.pop(TOKENS, None)  # the last component: the shared token table is not needed further
+        doc.user_data.pop(TEXT, None)
         return doc
 
 
