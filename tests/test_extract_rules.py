@@ -235,3 +235,30 @@ def test_an_acronym_defined_across_commas_by_capitalised_words_is_not_a_vocabula
 def test_a_metric_head_run_does_not_start_inside_a_compound(nlp):
     x = run(nlp, "Towards Better Multi-Modal Perceptual Metrics", "We compare owls.")
     assert "Modal Perceptual" not in forms(x, "metric")
+
+
+def test_vague_task_heads_need_a_concrete_modifier(nlp):
+    x = run(nlp, "Listening to forests", "Models lack semantic understanding and multimodal comprehension. "
+            "We improve birdsong understanding.")
+    tasks = forms(x, "task")
+    assert "birdsong understanding" in tasks
+    assert not {"semantic understanding", "multimodal comprehension"} & tasks
+
+
+def test_evaluative_adjectives_and_modified_nouns_are_not_part_of_a_task(nlp):
+    x = run(nlp, "Listening to forests", "It shows strong text-guided image editing. We collect question-answering pairs.")
+    tasks = forms(x, "task")
+    assert "text-guided image editing" in tasks and "strong text-guided image editing" not in tasks
+    assert not any("question" in t for t in tasks)
+
+
+def test_a_bare_task_head_joined_by_and_needs_another_task(nlp):
+    x = run(nlp, "Listening to forests", "We handle image processing and retrieval of owls.")
+    assert "retrieval" not in entities(x, "task")
+    y = run(nlp, "Listening to forests", "Results improve on VQA and Captioning for owls.")
+    assert "Captioning" in forms(y, "task")
+
+
+def test_a_title_task_before_the_word_tasks(nlp):
+    x = run(nlp, "Evaluating Models on Bird Call Detection Tasks", "We count owls.")
+    assert "Bird Call Detection" in forms(x, "task")

@@ -63,6 +63,8 @@ TITLE_BREAKS = frozenset(
     "under between across without within into over beyond versus vs its their your our my we you i it this that "
     "these those how what when where which who why do does can could will should not no than about is".split()
 )
+# Nouns a task head modifies rather than names a task before ("question-answering pairs").
+TASK_AS_MODIFIER = {"pairs", "pair", "samples", "annotations", "data", "triplets", "examples", "instances"}
 # Words before a list that say what its items are ("tasks such as", "like", "including").
 LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
 # Words that end an item of a list of tasks.
@@ -478,7 +480,7 @@ class NamePatterns:
             if len(words) < 2 or len(words) > 6:
                 continue
             last = T[e - 1].lower_
-            head = e - 1 if last not in self.cues.dataset_heads else e - 2  # "... Detection Benchmark"
+            head = e - 2 if last in self.cues.dataset_heads or last in ("task", "tasks") else e - 1  # "... Detection Benchmark"
             while s < head and T[s + 1].text != "-" and T[s].lower_ in self.cues.not_task_modifiers:
                 s += 1  # "Comprehensive Synthetic Data Detection"
             if head > s and T[head].lower_ in self.cues.task_heads and T[head - 1].text != "-":
@@ -500,6 +502,13 @@ class NamePatterns:
                 doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             add_span(doc, s, e, label, "title-phrase")
+
+    def _generic_understanding(self, T: list, j: int, i: int) -> bool:
+        """"semantic understanding", "multimodal comprehension": a vague head with only generic
+        modifiers names no task ("video understanding", "document comprehension" do)."""
+        if T[i].lower_ not in self.cues.vague_task_heads:
+            return False
+        return all(t.text == "-" or t.lower_ in self.cues.generic_task_modifiers for t in T[j:i])
 
     def _list_word(self, tok) -> bool:
         """A word that can be part of an item of a list of tasks."""
@@ -722,7 +731,8 @@ class NamePatterns:
                             j -= 1
                             words += 1
                     j = self._compound_start(T, j, i, sent.start)
-                    if j < i:
+                    modifies = i + 1 < len(T) and T[i + 1].lower_ in TASK_AS_MODIFIER  # "question-answering pairs"
+                    if j < i and not modifies and not self._generic_understanding(T, j, i):
                         add_span(doc, j, i + 1, "task", "task-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
                 if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():

@@ -33,6 +33,8 @@ class Cues:
     verb_contexts_after: frozenset[str] = frozenset()
     verb_contexts_before: frozenset[str] = frozenset()
     ambiguous_metric_words: frozenset[str] = frozenset()
+    vague_task_heads: frozenset[str] = frozenset()
+    generic_task_modifiers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -60,4 +62,6 @@ def load_cues(path: str = "") -> Cues:
         verb_contexts_after=frozenset(data.get("verb_contexts_after", [])),
         verb_contexts_before=frozenset(data.get("verb_contexts_before", [])),
         ambiguous_metric_words=frozenset(w.lower() for w in data.get("ambiguous_metric_words", [])),
+        vague_task_heads=frozenset(w.lower() for w in data.get("vague_task_heads", [])),
+        generic_task_modifiers=frozenset(w.lower() for w in data.get("generic_task_modifiers", [])),
     )

@@ -104,16 +104,24 @@ class Resolver:
             return True
         return False
 
-    def _bare_task_head(self, doc: Doc, span: Cand) -> bool:
+    def _bare_task_head(self, doc: Doc, span: Cand, task_starts: set[int] = frozenset(), task_ends: set[int] = frozenset()) -> bool:
         """A task head noun alone ("classification", "retrieval") names a task only as an item of a
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
             return False
         prev = doc[span.start - 1].lower_ if span.start > 0 else ""
         nxt = doc[span.end].lower_ if span.end < len(doc) else ""
-        if nxt in ("task", "tasks", ",", "and", "or", "/") or prev in ("like", "as", ",", "and", "or", "on", "/"):
+        if nxt in ("task", "tasks", ",", "/") or prev in ("like", "as", ",", "on", "/"):
+            return False
+        # "detection and retrieval": joined to another task, not to "image processing and retrieval"
+        if nxt in ("and", "or") and (span.end + 1 in task_starts or self._task_head_at(doc, span.end + 1)):
+            return False
+        if prev in ("and", "or") and (span.start - 1 in task_ends or self._task_head_at(doc, span.start - 2)):
             return False
         return True
+
+    def _task_head_at(self, doc: Doc, i: int) -> bool:
+        return 0 <= i < len(doc) and doc[i].lower_ in self.cues.task_heads
 
     def _metric_in_context(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
@@ -274,12 +282,14 @@ class Resolver:
         cands = candidates(doc, text)
         names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
         metric_tokens = {i for s in cands if s.label_ == "metric" for i in range(s.start, s.end)}
+        tasks = [s for s in cands if s.label_ == "task" and s.text.lower() not in self.cues.task_heads]
+        task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
         defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
         cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined)
                  and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
         spans = self._consistent_types(
-            [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s)
+            [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s, task_starts, task_ends)
              and self._word_as_dataset(doc, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality"]
