@@ -99,8 +99,8 @@ def test_a_build_on_a_running_dask_scheduler_gives_the_same_graph(reference, tmp
 
 @pytest.mark.slow
 def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
-    """`kg build --scheduler local --shards-dir`: the shards, with the ontology and the final labels,
-    are the whole graph (what an external store would be given)."""
+    """`kg build --scheduler local --shards-dir`: the shards, with the ontology, the final labels and
+    the counts, are the whole graph (what an external store would be given)."""
     pytest.importorskip("distributed")
     from kg.build import ontology_files
     from kg.rdf.triples import finalise_labels
