@@ -262,3 +262,22 @@ def test_a_bare_task_head_joined_by_and_needs_another_task(nlp):
 def test_a_title_task_before_the_word_tasks(nlp):
     x = run(nlp, "Evaluating Models on Bird Call Detection Tasks", "We count owls.")
     assert "Bird Call Detection" in forms(x, "task")
+
+
+def test_a_name_ends_before_an_adjectival_suffix(nlp):
+    x = run(nlp, "Listening to forests", "We find OwlNet-style training best. A WrenGPT-Assisted pipeline is OWL-resistant.")
+    methods = forms(x, "method")
+    assert "OwlNet" in methods and "WrenGPT" in methods
+    assert not any(m.endswith(("-style", "-Assisted", "-resistant")) for m in methods)
+
+
+def test_a_version_after_a_name_belongs_to_it_and_number_formats_are_not_names(nlp):
+    x = run(nlp, "Listening to forests", "We compare with OwlNet v2 quantised to INT8 and FP16.")
+    methods = forms(x, "method")
+    assert "OwlNet v2" in methods
+    assert not {"INT8", "FP16"} & methods
+
+
+def test_we_propose_a_run_of_capitalised_words(nlp):
+    x = run(nlp, "Listening to forests", "First, we propose a Sparse Owl-Call Mixer that mixes calls.")
+    assert entities(x, "method")["Sparse Owl-Call Mixer"]["role"] == "proposed"

@@ -39,7 +39,7 @@ NAME_SHAPE = re.compile(
 
 # Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions, URLs.
 NOT_A_NAME = re.compile(
-    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
@@ -53,7 +53,16 @@ DATASET_ADJECTIVES = {"downstream", "benchmark", "public", "popular", "standard"
                       "real-world", "challenging", "widely-used", "classification", "retrieval", "detection", "segmentation"}
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
-NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+# Adjectives made by joining a word to a name ("CLIP-style", "ChatGPT-Assisted", "MNAR-resistant"):
+# the name ends before them.
+NAME_SUFFIX_WORDS = (
+    "style|based|like|assisted|resistant|aware|guided|driven|free|specific|agnostic|only|powered|"
+    "enhanced|centric|friendly|generated|conditioned|inspired|oriented|dependent|independent|compatible"
+)
+NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
+# A version written after a name: "MobileVLM v2", "LLaVA V1.5".
+VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
 
 # Function words that end a run of content words in a title (spaCy's stop words also hold "call",
@@ -398,6 +407,23 @@ class NamePatterns:
             return end
         return None
 
+    def _titled_run(self, T: list, j: int, end: int) -> int | None:
+        """The end of a run of two or more capitalised words, hyphen-joined parts included
+        ("Geodesic Multi-Modal Mixup"), that starts at j; None if there is none."""
+        e, words = j, 0
+        while e < end and words < 6:
+            t = T[e]
+            if t.text[:1].isupper() and t.is_alpha and t.text not in self.cues.stop_names and t.lower_ not in TITLE_BREAKS:
+                words += 1
+                e += 1
+            elif t.text == "-" and e > j and not t.whitespace_ and not T[e - 1].whitespace_ and e + 1 < end and T[e + 1].text[:1].isupper():
+                e += 1
+            else:
+                break
+        while e > j and T[e - 1].text == "-":
+            e -= 1
+        return e if words >= 2 else None
+
     def _capitalised_run(self, T: list, j: int, end: int) -> int | None:
         """The end of a run of capitalised words that a naming cue introduces ("we call Diffusion Classifier")."""
         e = j
@@ -442,6 +468,8 @@ class NamePatterns:
         end = i + 1  # walk tokens (doc.char_span scans the whole doc)
         while end < len(T) and T[end].idx + len(T[end].text) <= end_char:
             end += 1
+        if end < len(T) and T[end - 1].whitespace_ == " " and VERSION.match(T[end].text):
+            end += 1  # "MobileVLM v2"
         return i, end
 
     def _title_runs(self, T: list, te: int) -> list[tuple[int, int]]:
@@ -624,6 +652,13 @@ class NamePatterns:
                         add_span(doc, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if is_self and tok.lower_ in self.cues.propose_verbs:
+                    j0 = i + 1
+                    while j0 < sent.end and T[j0].lower_ in ("a", "an", "the", "novel", "new", "simple", "our"):
+                        j0 += 1
+                    run_end = self._titled_run(T, j0, sent.end)
+                    if run_end:  # "we propose a Geodesic Multi-Modal Mixup that ..."
+                        add_span(doc, j0, run_end, self._type_after(T, run_end, "method"), "we-propose")
+                        continue
                     for j in range(i + 1, min(i + 8, sent.end)):
                         if T[j].text in (",", ";", ".", "(", ":"):
                             break
@@ -684,7 +719,11 @@ class NamePatterns:
                     if j == sent.start and j < i and not self._is_name(T[j].text) and T[j + 1].text != "-":
                         j += 1  # a capital that only starts the sentence ("Current VL models")
                     words = [t for t in T[j:i] if t.text != "-"]
-                    if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words):
+                    adjectival = any(  # "CLIP-style training", but "Branch-aware Fusion network" is a name
+                        SUFFIX_WORD.match(T[m].lower_) and T[m - 1].text == "-" and self._is_name(T[m - 2].text)
+                        for m in range(max(j, 2), i)
+                    )
+                    if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words) and not adjectival:
                         end = i + 1 if tok.lower_ in NAME_HEADS else i
                         add_span(doc, j, end, "method", "component-name")
                 # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
@@ -930,7 +969,8 @@ def make_tokenizer():
         tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"
-        infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z])[({](?=[A-Za-z])"]
+        infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z])[({](?=[A-Za-z])",
+                   r"(?<=[A-Za-z0-9])-(?=(?i:" + NAME_SUFFIX_WORDS + r")\b)"]
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         return tokenizer
 
