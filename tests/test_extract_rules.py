@@ -281,3 +281,20 @@ def test_a_version_after_a_name_belongs_to_it_and_number_formats_are_not_names(n
 def test_we_propose_a_run_of_capitalised_words(nlp):
     x = run(nlp, "Listening to forests", "First, we propose a Sparse Owl-Call Mixer that mixes calls.")
     assert entities(x, "method")["Sparse Owl-Call Mixer"]["role"] == "proposed"
+
+
+def test_technique_phrases_do_not_cross_based(nlp):
+    x = run(nlp, "Listening to forests", "It uses a multi-head attention-based fusion of owl calls.")
+    methods = forms(x, "method")
+    assert "multi-head attention" in methods
+    assert not any("based" in m for m in methods)
+
+
+def test_a_hyphenated_compound_before_pre_training_names_a_technique(nlp):
+    x = run(nlp, "Listening to forests", "It needs an extra canopy-alignment pre-training on owl calls.")
+    assert "canopy-alignment pre-training" in forms(x, "method")
+
+
+def test_models_of_two_kinds_of_data_are_not_language_models(nlp):
+    x = run(nlp, "Listening to forests", "Trained vision and language models predict owl calls.")
+    assert "language model" not in entities(x, "method")

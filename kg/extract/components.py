@@ -366,6 +366,8 @@ class NamePatterns:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
 
     def _task_word(self, tok) -> bool:
+        if tok.lower_ in ("based", "style", "like"):
+            return False  # "attention-based retrieval": the phrase does not cross "-based" ("text-guided" it does)
         return tok.text == "-" or tok.text in ("2D", "3D") or (tok.lower_ in self.task_words and tok.lower_ not in self.cues.not_task_modifiers)
 
     def _open_modifier(self, tok, sentence_initial: bool = False) -> bool:
@@ -773,11 +775,21 @@ class NamePatterns:
                     modifies = i + 1 < len(T) and T[i + 1].lower_ in TASK_AS_MODIFIER  # "question-answering pairs"
                     if j < i and not modifies and not self._generic_understanding(T, j, i):
                         add_span(doc, j, i + 1, "task", "task-phrase")
+                # 6a. "feature-alignment pre-training": a hyphenated compound before "pre-training"
+                if (tok.lower_ == "training" and k >= 5 and T[i - 1].text == "-" and T[i - 2].lower_ == "pre"
+                        and not T[i - 2].whitespace_ and not T[i - 1].whitespace_):
+                    h = i - 2
+                    a, dash, b = T[h - 3], T[h - 2], T[h - 1]
+                    if (h - 3 >= sent.start and dash.text == "-" and not a.whitespace_ and not dash.whitespace_
+                            and a.is_alpha and b.is_alpha and a.text.islower() and b.text.islower()
+                            and not SUFFIX_WORD.match(b.lower_) and a.lower_ not in self.not_method_words):
+                        add_span(doc, h - 3, i + 1, "method", "method-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
                 if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
-                        (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.not_method_words)
+                        (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.not_method_words
+                         and not SUFFIX_WORD.match(T[j - 1].lower_))
                         or T[j - 1].text == "-"
                     ):
                         j -= 1

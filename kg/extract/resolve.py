@@ -81,6 +81,9 @@ class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
         self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
+        self.modality_words = {
+            label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
+        }
         self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
@@ -174,6 +177,14 @@ class Resolver:
                 if 0 <= k < len(doc) and k in names:
                     return True
         return False
+
+    def _second_conjunct(self, doc: Doc, span: Cand) -> bool:
+        """"vision and language models": models of two kinds of data, not the concept "language model"."""
+        if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
+            return False
+        if doc[span.start].lower_ not in self.modality_words:
+            return False
+        return doc[span.start - 1].lower_ in ("and", "or", "&") and doc[span.start - 2].lower_ in self.modality_words
 
     def _one_type_per_label(self, spans: list[Cand], doc: Doc) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
@@ -286,7 +297,7 @@ class Resolver:
         task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
         defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
-        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined)
+        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(doc, s)
                  and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
         spans = self._consistent_types(
             [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s, task_starts, task_ends)
