@@ -164,6 +164,19 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
                "transfer-encoding", "upgrade", "host", "content-length"}
 
 
+STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
+
+
+def _front_http_server():
+    import http.server
+
+    class FrontHTTPServer(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128  # many clients may connect at once (the default backlog is 5)
+
+    return FrontHTTPServer
+
+
 class _Front:
     """The supervising front server of `Server` (see there)."""
 
@@ -201,11 +214,10 @@ class _Front:
                 pass
 
         try:
-            self.http = http.server.ThreadingHTTPServer((self.server.host, self.server.port), Handler)
+            self.http = _front_http_server()((self.server.host, self.server.port), Handler)
         except OSError as exc:
             self.backend.process.stop()
             raise KgError(f"cannot listen on {self.server.host}:{self.server.port}: {exc.strerror}") from None
-        self.http.daemon_threads = True
         self.running = True
         threading.Thread(target=self.http.serve_forever, daemon=True, name="kg-serve").start()
         return self
@@ -237,38 +249,74 @@ class _Front:
                 self.lock.notify_all()
 
     def forward(self, handler) -> None:
+        """Send the request on to Oxigraph and its answer back, within the time limit.
+
+        A small answer is sent with its length; a large one (a CONSTRUCT of the whole graph) is
+        streamed in chunks as it arrives, so the front server never holds it all. The limit covers
+        the whole request: an answer still streaming when it runs out is cut off.
+        """
         import http.client
 
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+        deadline = time.monotonic() + self.server.timeout
         backend = self._acquire()
         timed_out = False
+        conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
             try:
                 conn.request(handler.command, handler.path, body=body, headers=headers)
                 response = conn.getresponse()
-                payload = response.read()
-            finally:
-                conn.close()
-        except TimeoutError:
-            timed_out = True
-            self._reply(handler, 503, f"query timed out after {self.server.timeout:g} s\n".encode())
-            return
-        except OSError as exc:
-            self._reply(handler, 502, f"the oxigraph server did not answer: {exc}\n".encode())
-            return
+                first = self._read(response, conn, deadline, STREAM_AFTER)
+            except TimeoutError:
+                timed_out = True
+                self._reply(handler, 503, f"query timed out after {self.server.timeout:g} s\n".encode())
+                return
+            except OSError as exc:
+                self._reply(handler, 502, f"the oxigraph server did not answer: {exc}\n".encode())
+                return
+            handler.send_response(response.status, response.reason)
+            for key, value in response.getheaders():
+                if key.lower() not in _HOP_BY_HOP:
+                    handler.send_header(key, value)
+            if response.isclosed() or handler.command == "HEAD":  # complete: send it with its length
+                handler.send_header("Content-Length", str(len(first)))
+                handler.end_headers()
+                if handler.command != "HEAD":
+                    handler.wfile.write(first)
+                return
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            chunk = first
+            try:
+                while chunk:
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    chunk = self._read(response, conn, deadline, STREAM_AFTER)
+                handler.wfile.write(b"0\r\n\r\n")
+            except TimeoutError:  # headers are gone: the client sees a truncated answer
+                timed_out = True
+                handler.close_connection = True
         finally:
+            conn.close()
             self._release(backend, timed_out)
-        handler.send_response(response.status, response.reason)
-        for key, value in response.getheaders():
-            if key.lower() not in _HOP_BY_HOP:
-                handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(payload)
+
+    @staticmethod
+    def _read(response, conn, deadline: float, size: int) -> bytes:
+        """Up to `size` bytes of the answer (b"" at its end), raising TimeoutError past `deadline`."""
+        parts, got = [], 0
+        while got < size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            if conn.sock is not None:
+                conn.sock.settimeout(left)
+            part = response.read1(size - got)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        return b"".join(parts)
 
     @staticmethod
     def _reply(handler, status: int, message: bytes) -> None:

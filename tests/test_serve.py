@@ -191,3 +191,19 @@ def test_query_ui_and_content_negotiation_pass_through(served):
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.headers["Content-Type"].startswith("text/csv")
         assert r.read().decode().splitlines()[0] == "t"
+
+
+def test_a_large_answer_streams_through_whole(served, example_store):
+    """A CONSTRUCT of the whole graph (megabytes of N-Triples) arrives complete, whether it goes
+    through the time-limited front server in chunks or straight from Oxigraph."""
+    import pyoxigraph as ox
+
+    from kg.query import run
+
+    q = urllib.parse.quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    req = urllib.request.Request(f"{served.url}/query?query={q}", headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        data = r.read()
+    assert len(data) > 2 * (1 << 20)
+    expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    assert sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)) == expected
