@@ -298,3 +298,14 @@ def test_a_hyphenated_compound_before_pre_training_names_a_technique(nlp):
 def test_models_of_two_kinds_of_data_are_not_language_models(nlp):
     x = run(nlp, "Listening to forests", "Trained vision and language models predict owl calls.")
     assert "language model" not in entities(x, "method")
+
+
+def test_modality_words_used_as_verbs_or_inside_longer_phrases_or_about_code_release(nlp):
+    x = run(nlp, "Listening to forests",
+            "We learn projections that map representations of owls. Other songs spoken locally differ. "
+            "Inputs are 3D point clouds of trees. Our source code is available at https://example.org/owls.")
+    modalities = entities(x, "modality")
+    assert "point cloud" in modalities
+    assert not {"map", "speech", "3d", "code"} & set(modalities)
+    y = run(nlp, "Listening to forests", "We generate code and text for owl maps, and map data of forests.")
+    assert "code" in entities(y, "modality")

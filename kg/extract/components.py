@@ -60,6 +60,8 @@ NAME_SUFFIX_WORDS = (
     "enhanced|centric|friendly|generated|conditioned|inspired|oriented|dependent|independent|compatible"
 )
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+# Words after which an ambiguous modality word ("map", "code", "event") is a verb.
+VERB_BEFORE = {"to", "that", "which", "who", "can", "could", "may", "might", "will", "would", "we", "they", "it", "and then"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
@@ -904,17 +906,22 @@ class ModalityMapper:
         keep = [s for s in doc.spans[KEY] if not (s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end)))]
         doc.spans[KEY] = keep
         existing = {(s.start, s.end) for s in keep if s.label_ == "modality"}
+        # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
+        covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         for tok in T:
             iri = self._lookup(tok)
-            if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing:
+            if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing or tok.i in covered:
                 continue
             if tok.lower_ in self.PAIRED_ONLY and not self._paired(T, tok.i):
                 continue
-            if tok.lower_ in self.cues.ambiguous_modality_words and not (
-                self._paired(T, tok.i) or self._in_list(T, tok.i)
-                or (tok.i + 1 < len(T) and T[tok.i + 1].lower_ in self.cues.data_nouns)
-            ):
-                continue
+            prev = T[tok.i - 1].lower_ if tok.i > 0 else ""
+            nxt = T[tok.i + 1].lower_ if tok.i + 1 < len(T) else ""
+            if tok.lower_ in self.cues.ambiguous_modality_words and (prev in VERB_BEFORE or not (
+                self._paired(T, tok.i) or self._in_list(T, tok.i) or nxt in self.cues.data_nouns
+            )):
+                continue  # "techniques that map representations", "to map data": a verb
+            if nxt.endswith("ly") and nxt.isalpha() and not tok.lower_.endswith("ly"):
+                continue  # "the languages spoken globally"
             add_span(doc, tok.i, tok.i + 1, "modality", "modality-word", iri)
         return doc
 

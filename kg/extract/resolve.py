@@ -81,6 +81,7 @@ class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
         self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
+        self.code_iri = next((c.iri for c in vocab.concepts.values() if c.type == "modality" and c.pref == "code"), None)
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
@@ -177,6 +178,14 @@ class Resolver:
                 if 0 <= k < len(doc) and k in names:
                     return True
         return False
+
+    CODE_RELEASE = re.compile(r"\b(?:available|released?|github|https?://|open-sourced?)\b", re.I)
+
+    def _code_release(self, text: str, span: Cand) -> bool:
+        """"Our source code is available at ...": the paper's own code, not code as data."""
+        if span.kb_id_ != self.code_iri:
+            return False
+        return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
     def _second_conjunct(self, doc: Doc, span: Cand) -> bool:
         """"vision and language models": models of two kinds of data, not the concept "language model"."""
@@ -303,7 +312,7 @@ class Resolver:
             [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s, task_starts, task_ends)
              and self._word_as_dataset(doc, s, names)]
         )
-        modalities = [s for s in spans if s.label_ == "modality"]
+        modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = _choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
