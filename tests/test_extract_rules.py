@@ -309,3 +309,13 @@ def test_modality_words_used_as_verbs_or_inside_longer_phrases_or_about_code_rel
     assert not {"map", "speech", "3d", "code"} & set(modalities)
     y = run(nlp, "Listening to forests", "We generate code and text for owl maps, and map data of forests.")
     assert "code" in entities(y, "modality")
+
+
+def test_technique_phrases_without_scale_words_fields_or_head_noun_modifiers(nlp):
+    x = run(nlp, "Listening to forests",
+            "Large-scale multi-modal contrastive learning helps. Audio-visual multimodal learning is a field. "
+            "Prior retrieval learning failed.")
+    methods = forms(x, "method")
+    assert "multi-modal contrastive learning" in methods
+    assert not any(m.lower().startswith("large-scale") for m in methods)
+    assert "Audio-visual multimodal learning" not in methods and "retrieval learning" not in methods

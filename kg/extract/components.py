@@ -361,6 +361,9 @@ class NamePatterns:
         content = lambda words: {w for w in words if w not in STOP_WORDS and w.isalpha() or any(c.isdigit() for c in w) and len(w) > 1}  # noqa: E731
         self.task_words = content(vocab.words.get("task", set()) | vocab.words.get("modality", set()))
         self.method_words = content(vocab.words.get("method", set()))
+        self.modality_words = {
+            w for c in vocab.concepts.values() if c.type == "modality" for label in c.labels for w in label.lower().split("-") if " " not in label
+        }
         # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
 
@@ -799,6 +802,14 @@ class NamePatterns:
                     if j == i and i - 3 >= sent.start and T[i - 2].text == "-" and not T[i - 2].whitespace_ and not T[i - 3].whitespace_ and T[i - 1].text.islower():
                         j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
+                    while j + 2 < i and T[j + 1].text == "-" and T[j].lower_ in self.not_method_words:
+                        j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name
+                    mods = [t.lower_ for t in T[j:i] if t.text != "-"]
+                    if tok.lower_ == "learning" and mods and (
+                        all(m in self.modality_words or m in ("multimodal", "modal", "multi", "cross", "language") for m in mods)
+                        or (len(mods) == 1 and (mods[0] in self.cues.task_heads or mods[0] in self.cues.technique_heads))
+                    ):
+                        continue  # "audio-language multimodal learning" is a field, "retrieval learning" no technique
                     if j < i:
                         # "vision-language representation learning" names a problem, not a technique
                         topic = tok.lower_ == "learning" and T[i - 1].lower_ == "representation" and j < i - 1
