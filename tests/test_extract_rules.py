@@ -319,3 +319,12 @@ def test_technique_phrases_without_scale_words_fields_or_head_noun_modifiers(nlp
     assert "multi-modal contrastive learning" in methods
     assert not any(m.lower().startswith("large-scale") for m in methods)
     assert "Audio-visual multimodal learning" not in methods and "retrieval learning" not in methods
+
+
+def test_a_head_before_task_and_the_phrase_after_task_of(nlp):
+    x = run(nlp, "Listening to forests",
+            "This matters for the harder planning task. On the task of Finnish bird-to-text retrieval, we win. "
+            "It helps both understanding and generation tasks and three detection tasks.")
+    tasks = forms(x, "task")
+    assert {"planning", "Finnish bird-to-text retrieval"} <= tasks
+    assert not {"generation", "detection", "understanding"} & tasks

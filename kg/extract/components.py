@@ -780,6 +780,18 @@ class NamePatterns:
                     modifies = i + 1 < len(T) and T[i + 1].lower_ in TASK_AS_MODIFIER  # "question-answering pairs"
                     if j < i and not modifies and not self._generic_understanding(T, j, i):
                         add_span(doc, j, i + 1, "task", "task-phrase")
+                    elif (j == i and i + 1 < len(T) and T[i + 1].lower_ == "task" and tok.lower_ not in self.cues.vague_task_heads
+                          and T[i - 1].lower_ not in ("and", "or", "both", "one", "each") and not T[i - 1].text.isdigit()):
+                        add_span(doc, i, i + 1, "task", "task-phrase")  # "the planning task"
+                # 5b. "the task of Chinese text-to-image retrieval": the phrase after "task of" up to its head
+                if tok.lower_ == "task" and i + 2 < sent.end and T[i + 1].lower_ == "of":
+                    e = i + 2
+                    while e < sent.end and e - i <= 8 and (T[e].is_alpha or T[e].text == "-") and (
+                        T[e].lower_ not in TITLE_BREAKS or (T[e - 1].text == "-" and not T[e - 1].whitespace_)  # "text-to-image"
+                    ):
+                        e += 1
+                    if e - 1 > i + 2 and T[e - 1].lower_ in self.cues.task_heads:
+                        add_span(doc, i + 2, e, "task", "task-phrase")
                 # 6a. "feature-alignment pre-training": a hyphenated compound before "pre-training"
                 if (tok.lower_ == "training" and k >= 5 and T[i - 1].text == "-" and T[i - 2].lower_ == "pre"
                         and not T[i - 2].whitespace_ and not T[i - 1].whitespace_):
