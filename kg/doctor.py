@@ -71,6 +71,17 @@ def installation_checks() -> Iterator[Check]:
     yield _check("spaCy pipeline loads", pipeline)
 
 
+# Entities whose stored count (kg.rdf.counts) is missing or differs from a count of their links
+# (a graph written by an older kg, or changed behind kg's back).
+STALE_COUNTS = """
+SELECT (COUNT(*) AS ?n) WHERE {
+  { SELECT ?c (COUNT(*) AS ?live) WHERE { ?p kgo:mentions ?c } GROUP BY ?c }
+  OPTIONAL { ?c kgo:paperCount ?stored }
+  FILTER(!BOUND(?stored) || ?stored != ?live)
+}
+"""
+
+
 def graph_checks(graph: Path) -> Iterator[Check]:
     from kg.query import run
     from kg.store import EXPORT_FORMATS, open_store, read_manifest, resolve
@@ -92,6 +103,11 @@ def graph_checks(graph: Path) -> Iterator[Check]:
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
     unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]
     yield Check("every entity has a label", unlabelled == 0, f"{unlabelled} entities without a preferred label")
+    stale = run(store, STALE_COUNTS).rows[0][0]
+    yield Check("stored paper counts are current", stale == 0,
+                f"{stale} entities whose stored paper count (kgo:paperCount) is missing or wrong: named queries "
+                f"would report wrong figures; `kg build INPUT --out {graph} --append` recomputes them" if stale else
+                "every mentioned entity's kgo:paperCount matches its links")
     for fmt, (_, name) in EXPORT_FORMATS.items():
         if (folder / name).exists():
             yield _check(f"{name} parses", lambda n=name, f=fmt: _count_file(folder / n, f))

@@ -175,3 +175,24 @@ def test_an_existing_foreign_folder_is_never_overwritten(tmp_path):
     with pytest.raises(KgError, match="not a kg build folder"):
         build([EXAMPLE_CORPUS], out, extras=False)
     assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_doctor_finds_stale_counts_and_an_append_recomputes_them(kg_cli, tmp_path):
+    from kg.query import with_prefixes
+    from kg.store import STORE_DIR, resolve
+
+    out = tmp_path / "g"
+    build([EXAMPLE_CORPUS], out, extras=False, jobs=1)
+    assert kg_cli("doctor", out).returncode == 0
+    # counts changed behind kg's back: one removed, one wrong
+    store = ox.Store(str(resolve(out) / STORE_DIR))
+    store.update(with_prefixes("""
+        DELETE { ?c kgo:paperCount ?n } WHERE { ?c skos:prefLabel "ImageNet"@en ; kgo:paperCount ?n } ;
+        DELETE { ?c kgo:paperCount ?n } INSERT { ?c kgo:paperCount 999 } WHERE { ?c skos:prefLabel "CLIP"@en ; kgo:paperCount ?n }"""))
+    store.flush()
+    del store
+    done = kg_cli("doctor", out)
+    assert done.returncode == 1 and "2 entities whose stored paper count" in done.stderr
+    again = kg_cli("build", EXAMPLE_CORPUS, "--out", out, "--append", "--no-extras")
+    assert again.returncode == 0, again.stderr
+    assert kg_cli("doctor", out).returncode == 0
