@@ -328,3 +328,10 @@ def test_a_head_before_task_and_the_phrase_after_task_of(nlp):
     tasks = forms(x, "task")
     assert {"planning", "Finnish bird-to-text retrieval"} <= tasks
     assert not {"generation", "detection", "understanding"} & tasks
+
+
+def test_a_model_class_naming_feature_maps_and_participles_in_adjective_lists(nlp):
+    x = run(nlp, "Listening to forests",
+            "Inputs include neural network feature maps. We train projections on pretrained, frozen owl encoders.")
+    methods = entities(x, "method")
+    assert "neural network" not in methods and "pre-training" not in methods

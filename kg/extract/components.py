@@ -60,6 +60,8 @@ NAME_SUFFIX_WORDS = (
     "enhanced|centric|friendly|generated|conditioned|inspired|oriented|dependent|independent|compatible"
 )
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+# Words after which a participle is an adjective before its noun ("the pretrained, frozen encoder").
+ADJECTIVE_BEFORE = {"on", "the", "a", "an", "of", "with", "from", "our", "their", "its", "these", "those", "such"}
 # Words after which an ambiguous modality word ("map", "code", "event") is a verb.
 VERB_BEFORE = {"to", "that", "which", "who", "can", "could", "may", "might", "will", "would", "we", "they", "it", "and then"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
@@ -875,6 +877,8 @@ class VerbForms:
                 continue
             after = doc[span.end].lower_ if span.end < len(doc) else "."
             before = doc[span.start - 1].lower_ if span.start > 0 else ""
+            if before in ADJECTIVE_BEFORE:
+                continue  # "on pretrained, frozen encoders": an adjective in a list of adjectives
             if after in self.cues.verb_contexts_after or before in self.cues.verb_contexts_before:
                 add_span(doc, span.start, span.end, "method", "verb-form", self.target[m.group(0).lower()])
         return doc

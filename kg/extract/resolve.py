@@ -187,6 +187,12 @@ class Resolver:
             return False
         return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
+    def _class_as_modifier(self, doc: Doc, span: Cand) -> bool:
+        """"neural network feature maps": a lower-case class of models naming where data comes from."""
+        if span.label_ != "method" or span.id_ != "vocabulary" or span.end >= len(doc) or not span.text.islower():
+            return False
+        return doc[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
+
     def _second_conjunct(self, doc: Doc, span: Cand) -> bool:
         """"vision and language models": models of two kinds of data, not the concept "language model"."""
         if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
@@ -307,6 +313,7 @@ class Resolver:
         defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
         cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(doc, s)
+                 and not self._class_as_modifier(doc, s)
                  and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
         spans = self._consistent_types(
             [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s, task_starts, task_ends)
