@@ -335,3 +335,16 @@ def test_a_model_class_naming_feature_maps_and_participles_in_adjective_lists(nl
             "Inputs include neural network feature maps. We train projections on pretrained, frozen owl encoders.")
     methods = entities(x, "method")
     assert "neural network" not in methods and "pre-training" not in methods
+
+
+def test_vocabulary_phrases_at_the_start_of_a_compound_and_bare_heads_before_a_clause(nlp):
+    x = run(nlp, "Listening to forests",
+            "We build plain text to image-caption pairs. Our approach to classification, which is new, helps. "
+            "We evaluate on retrieval, classification, and owl counting.")
+    tasks = forms(x, "task")
+    assert "text to image" not in tasks
+    assert {"retrieval", "classification"} <= tasks  # the list keeps them
+    y = run(nlp, "Listening to forests", "Our approach to classification, which is new, helps.")
+    assert "classification" not in entities(y, "task")
+    z = run(nlp, "Listening to forests", "We train a transformer-based owl model.")
+    assert "transformer" in entities(z, "method")

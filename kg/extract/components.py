@@ -203,6 +203,9 @@ class VocabularyMatcher:
                 if matcher is self.lower and start > 1 and T[start - 1].text == "-" and not T[start - 2].whitespace_ \
                         and not T[start - 1].whitespace_ and T[start - 2].text[-1:].isalnum():
                     continue  # the end of a compound ("video-language models", "cross-modality alignment")
+                if matcher is self.lower and end + 1 < len(T) and T[end].text == "-" and not T[end - 1].whitespace_ \
+                        and not T[end].whitespace_ and T[end + 1].is_alpha and not SUFFIX_WORD.match(T[end + 1].lower_):
+                    continue  # the start of a compound ("text to image-caption pairs"), not "transformer-based"
                 for iri in self.labels[key]:
                     concept = self.vocab.concepts[iri]
                     add_span(doc, start, end, concept.type, "vocabulary", iri)

@@ -115,12 +115,13 @@ class Resolver:
             return False
         prev = doc[span.start - 1].lower_ if span.start > 0 else ""
         nxt = doc[span.end].lower_ if span.end < len(doc) else ""
-        if nxt in ("task", "tasks", ",", "/") or prev in ("like", "as", ",", "on", "/"):
+        if nxt in ("task", "tasks", "/") or prev in ("like", "as", "on", "/"):
             return False
-        # "detection and retrieval": joined to another task, not to "image processing and retrieval"
-        if nxt in ("and", "or") and (span.end + 1 in task_starts or self._task_head_at(doc, span.end + 1)):
+        # "detection and retrieval", "retrieval, classification": joined to another task, not to
+        # "image processing and retrieval" or a clause ("our approach to classification, which ...")
+        if nxt in ("and", "or", ",") and (span.end + 1 in task_starts or self._task_head_at(doc, span.end + 1)):
             return False
-        if prev in ("and", "or") and (span.start - 1 in task_ends or self._task_head_at(doc, span.start - 2)):
+        if prev in ("and", "or", ",") and (span.start - 1 in task_ends or self._task_head_at(doc, span.start - 2)):
             return False
         return True
 
