@@ -348,3 +348,10 @@ def test_vocabulary_phrases_at_the_start_of_a_compound_and_bare_heads_before_a_c
     assert "classification" not in entities(y, "task")
     z = run(nlp, "Listening to forests", "We train a transformer-based owl model.")
     assert "transformer" in entities(z, "method")
+
+
+def test_benchmark_shaped_title_names_and_named_runs_with_a_joined_tail(nlp):
+    x = run(nlp, "Owl EvalHub: Early Experiments with Owls",
+            "We propose a small variant of OwlHub, named Owl EvalHub. It is light, named Owl Bird-eHub too.")
+    assert entities(x, "dataset")["Owl EvalHub"]["role"] == "proposed"
+    assert "Owl Bird-eHub" in forms(x, "method") | forms(x, "dataset")

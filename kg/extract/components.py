@@ -59,7 +59,7 @@ NAME_SUFFIX_WORDS = (
     "style|based|like|assisted|resistant|aware|guided|driven|free|specific|agnostic|only|powered|"
     "enhanced|centric|friendly|generated|conditioned|inspired|oriented|dependent|independent|compatible"
 )
-NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
 # Words after which a participle is an adjective before its noun ("the pretrained, frozen encoder").
 ADJECTIVE_BEFORE = {"on", "the", "a", "an", "of", "with", "from", "our", "their", "its", "these", "those", "such"}
 # Words after which an ambiguous modality word ("map", "code", "event") is a verb.
@@ -636,7 +636,8 @@ class NamePatterns:
             single = len(words) == 1 and any(c.isupper() for c in words[0]) and words[0] not in self.cues.stop_names
             if span is not None and len(words) <= 2 and (single or any(self._is_name(t.text) for t in span)):
                 rest = text[colon:title_end].lower()
-                entity_type = "dataset" if re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
+                named_bench = BENCHMARK_NAME.search(text[:colon])  # "Tiny LVLM-eHub: Early Experiments with ..."
+                entity_type = "dataset" if named_bench or re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
                 title_name = span.text if entity_type == "method" else ""
         self._title_phrases(doc, T, title_end, title_name)
@@ -657,6 +658,8 @@ class NamePatterns:
                     joined = self._joined_name(T, j) if j < len(T) else None
                     if joined is None and j < len(T) and not self._is_name(T[j].text):
                         joined = self._capitalised_run(T, j, sent.end)
+                        if joined:
+                            joined = self._name_span(T, joined - 1, text)[1]  # "Tiny LVLM-eHub"
                     if j < len(T) and (joined or self._is_name(T[j].text)):
                         s, e = (j, joined) if joined else self._name_span(T, j, text)
                         prev = " ".join(t.lower_ for t in T[max(sent.start, i - 6) : i])
