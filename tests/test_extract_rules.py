@@ -355,3 +355,10 @@ def test_benchmark_shaped_title_names_and_named_runs_with_a_joined_tail(nlp):
             "We propose a small variant of OwlHub, named Owl EvalHub. It is light, named Owl Bird-eHub too.")
     assert entities(x, "dataset")["Owl EvalHub"]["role"] == "proposed"
     assert "Owl Bird-eHub" in forms(x, "method") | forms(x, "dataset")
+
+
+def test_we_plus_a_technique_verb_and_kinds_of_adversarial_attack(nlp):
+    x = run(nlp, "Listening to forests",
+            "We instruction-tune the owl model. Prior work studied white-box attacks; we study transfer attacks.")
+    methods = entities(x, "method")
+    assert {"instruction tuning", "white-box attack", "transfer attack"} <= set(methods)
