@@ -362,3 +362,10 @@ def test_we_plus_a_technique_verb_and_kinds_of_adversarial_attack(nlp):
             "We instruction-tune the owl model. Prior work studied white-box attacks; we study transfer attacks.")
     methods = entities(x, "method")
     assert {"instruction tuning", "white-box attack", "transfer attack"} <= set(methods)
+
+
+def test_we_present_a_capitalised_word_in_apposition(nlp):
+    x = run(nlp, "Listening to forests", "We present Warbler, a universal owl-call learner.")
+    assert entities(x, "method")["Warbler"]["role"] == "proposed"
+    y = run(nlp, "Listening to forests", "We present Results, tables and figures.")
+    assert "Results" not in forms(y, "method")

@@ -671,6 +671,10 @@ class NamePatterns:
                     while j0 < sent.end and T[j0].lower_ in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
                     run_end = self._titled_run(T, j0, sent.end)
+                    if (run_end is None and j0 + 2 < sent.end and T[j0].text[:1].isupper() and T[j0].is_alpha
+                            and T[j0].text not in self.cues.stop_names and T[j0 + 1].text == ","
+                            and T[j0 + 2].lower_ in ("a", "an")):
+                        run_end = j0 + 1  # "We present Hydra, a universal framework ..."
                     if run_end:  # "we propose a Geodesic Multi-Modal Mixup that ..."
                         add_span(doc, j0, run_end, self._type_after(T, run_end, "method"), "we-propose")
                         continue
