@@ -115,6 +115,7 @@ class Tok(NamedTuple):
 
 
 TOKENS = "kg_tokens"
+TABLE_ATTRS = ["ORTH", "LOWER", "IDX", "SPACY", "IS_ALPHA"]
 
 
 def token_table(doc: Doc) -> list[Tok]:
@@ -122,7 +123,13 @@ def token_table(doc: Doc) -> list[Tok]:
     so it never travels between processes)."""
     table = doc.user_data.get(TOKENS)
     if table is None:
-        table = doc.user_data[TOKENS] = [Tok(t.i, t.text, t.lower_, t.idx, t.whitespace_, t.is_alpha) for t in doc]
+        # read as arrays: iterating the doc would build a Token object per token
+        strings = doc.vocab.strings
+        rows = doc.to_array(TABLE_ATTRS).tolist()
+        table = doc.user_data[TOKENS] = [
+            Tok(i, strings[orth], strings[lower], idx, " " if space else "", bool(alpha))
+            for i, (orth, lower, idx, space, alpha) in enumerate(rows)
+        ]
     return table
 
 
@@ -163,16 +170,36 @@ def sentences(doc: Doc) -> list[Sent]:
     return out
 
 
+class Cand0(NamedTuple):
+    """A candidate as the components read it back (reading `doc.spans` builds a Span object per span)."""
+
+    start: int
+    end: int
+    label_: str
+    kb_id_: str
+    id_: str
+
+
+CANDS = "kg_cands"
+
+
+def kg_spans(doc: Doc) -> list[Cand0]:
+    """The candidates added so far, in the order of `doc.spans["kg"]` (the last component drops the list)."""
+    return doc.user_data.setdefault(CANDS, [])
+
+
 def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
     if start >= end:
         return
     span = Span(doc, start, end, label=label, kb_id=concept, span_id=rule)
     doc.spans[KEY].append(span)
+    kg_spans(doc).append(Cand0(start, end, label, concept, rule))
 
 
 def _group(doc: Doc) -> None:
     if KEY not in doc.spans:
         doc.spans[KEY] = []
+        doc.user_data[CANDS] = []
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -263,7 +290,7 @@ class AcronymFinder:
         self.vocab = load_vocabulary(vocab_dir)
 
     def _type_of(self, doc: Doc, long_span: Span, acronym: str) -> str | None:
-        spans = doc.spans[KEY]
+        spans = kg_spans(doc)
         # a known concept ending where the long form ends, or the acronym itself, decides
         for s in spans:
             if s.label_ != "modality" and s.end == long_span.end and s.start == long_span.start:
@@ -566,10 +593,10 @@ class NamePatterns:
         visual question answering", "matching and retrieval tasks", "including X, Y, and Z" with X a
         known task. The list must be cued (such as / like / including / ... tasks) and hold a known task,
         or hold two known tasks."""
-        tasks = {(s.start, s.end) for s in doc.spans[KEY] if s.label_ == "task"}
+        tasks = {(s.start, s.end) for s in kg_spans(doc) if s.label_ == "task"}
         if not tasks:
             return
-        others = {i for s in doc.spans[KEY] if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+        others = {i for s in kg_spans(doc) if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
         for sent in sentences(doc):
             a, b = sent.start, sent.end
             seps = [i for i in range(a, b) if T[i].text in (",", "and", "or", ";")]
@@ -934,15 +961,18 @@ class ModalityMapper:
         _group(doc)
         T = token_table(doc)
         in_name = set()
-        for s in doc.spans[KEY]:
+        cands = kg_spans(doc)
+        for s in cands:
             if s.label_ in ("method", "dataset") and any(t.text[:1].isupper() for t in T[s.start : s.end]):
-                if len(s) == 1 and self._lookup(T[s.start]):
+                if s.end - s.start == 1 and self._lookup(T[s.start]):
                     continue  # "CT", "MRI": a modality acronym, not a name containing one
                 in_name.update(range(s.start, s.end))
         # vocabulary matches of modality words inside names are dropped too
-        keep = [s for s in doc.spans[KEY] if not (s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end)))]
-        doc.spans[KEY] = keep
-        existing = {(s.start, s.end) for s in keep if s.label_ == "modality"}
+        drop = {k for k, s in enumerate(cands) if s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end))}
+        if drop:
+            doc.spans[KEY] = [s for k, s in enumerate(doc.spans[KEY]) if k not in drop]
+            cands[:] = [s for k, s in enumerate(cands) if k not in drop]
+        existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         for tok in T:
