@@ -369,3 +369,18 @@ def test_we_present_a_capitalised_word_in_apposition(nlp):
     assert entities(x, "method")["Warbler"]["role"] == "proposed"
     y = run(nlp, "Listening to forests", "We present Results, tables and figures.")
     assert "Results" not in forms(y, "method")
+
+
+def test_component_names_keep_a_joined_head_and_emphasis_capitals_are_not_names(nlp):
+    x = run(nlp, "Listening to forests", "It uses a Canopy Contrastive Pre-training stage. Paired and INterleaved owl calls.")
+    methods = forms(x, "method")
+    assert "Canopy Contrastive Pre-training" in methods
+    assert not any(m.endswith("-") for m in methods) and "INterleaved" not in methods
+
+
+def test_model_versions_are_their_own_concepts_and_multimodal_language_models_are_mllms(nlp):
+    x = run(nlp, "Listening to forests",
+            "We replace the original Mamba model with Mamba-2 in a multimodal language model for owls.")
+    methods = entities(x, "method")
+    assert {"Mamba", "Mamba-2", "multimodal large language model"} <= set(methods)
+    assert "language model" not in methods

@@ -39,7 +39,7 @@ NAME_SHAPE = re.compile(
 
 # Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions, URLs.
 NOT_A_NAME = re.compile(
-    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
@@ -770,7 +770,8 @@ class NamePatterns:
                         for m in range(max(j, 2), i)
                     )
                     if words and (len(words) >= 2 or j > sent.start) and not all(self._is_name(t.text) for t in words) and not adjectival:
-                        end = i + 1 if tok.lower_ in NAME_HEADS else i
+                        joined_head = T[i - 1].text == "-" and not T[i - 1].whitespace_  # "Contrastive Pre-training"
+                        end = i + 1 if tok.lower_ in NAME_HEADS or joined_head else i
                         add_span(doc, j, end, "method", "component-name")
                 # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
                 if tok.text == "(" and k > 0 and T[i - 1].lower_ in self.cues.task_heads:
