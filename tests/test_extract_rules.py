@@ -384,3 +384,11 @@ def test_model_versions_are_their_own_concepts_and_multimodal_language_models_ar
     methods = entities(x, "method")
     assert {"Mamba", "Mamba-2", "multimodal large language model"} <= set(methods)
     assert "language model" not in methods
+
+
+def test_a_name_with_slashed_variants_names_each_variant(nlp):
+    x = run(nlp, "Listening to forests",
+            "We evaluate on bird retrieval (OwlSet, WrenSet) and call grounding (RefOwl/+/g).")
+    datasets = entities(x, "dataset")
+    assert {"RefOwl", "RefOwl+", "RefOwlg"} <= {f for e in datasets.values() for f in [e["name"], *e["mentions"]]}
+    assert len([e for e in datasets.values() if e["name"].startswith("RefOwl")]) == 3

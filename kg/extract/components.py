@@ -65,6 +65,8 @@ ADJECTIVE_BEFORE = {"on", "the", "a", "an", "of", "with", "from", "our", "their"
 # Words after which an ambiguous modality word ("map", "code", "event") is a verb.
 VERB_BEFORE = {"to", "that", "which", "who", "can", "could", "may", "might", "will", "would", "we", "they", "it", "and then"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
+# A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
+VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
@@ -777,7 +779,11 @@ class NamePatterns:
                 if tok.text == "(" and k > 0 and T[i - 1].lower_ in self.cues.task_heads:
                     j, found = i + 1, []
                     while j < sent.end and T[j].text != ")":
-                        if self._is_name(T[j].text) and not SHORT_ABBREVIATION.match(T[j].text):
+                        variants = VARIANTS.match(T[j].text)
+                        if variants:  # "RefCOCO/+/g" names RefCOCO, RefCOCO+ and RefCOCOg
+                            found += [(j, j + 1)] * (variants.group(2).count("/") + 1)
+                            j += 1
+                        elif self._is_name(T[j].text) and not SHORT_ABBREVIATION.match(T[j].text):
                             s_, e_ = self._name_span(T, j, text)
                             found.append((s_, e_))
                             j = e_
@@ -787,7 +793,7 @@ class NamePatterns:
                             found = []
                             break
                     if j < sent.end and T[j].text == ")" and len(found) >= 2:
-                        for s_, e_ in found:
+                        for s_, e_ in dict.fromkeys(found):
                             add_span(doc, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if tok.lower_ in ("on", "across") and is_eval:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc
 
-from kg.extract.components import ALIASES, DATASET_ADJECTIVES, EVAL_WORDS, KEY, sentences
+from kg.extract.components import ALIASES, DATASET_ADJECTIVES, EVAL_WORDS, KEY, VARIANTS, sentences
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.results import RESULTS, Value
@@ -62,6 +62,18 @@ def candidates(doc: Doc, text: str) -> list[Cand]:
         Cand(s.start, s.end, s.start_char, s.end_char, s.label_, s.kb_id_, s.id_, text[s.start_char : s.end_char])
         for s in doc.spans[KEY]
     ]
+
+
+def _variants(spans: list[Cand]) -> list[Cand]:
+    """"RefCOCO/+/g": one candidate per variant (RefCOCO, RefCOCO+, RefCOCOg), at the same place."""
+    out = []
+    for cand in spans:
+        variants = VARIANTS.match(cand.text) if cand.label_ in ("dataset", "method") else None
+        if variants:
+            out += [cand._replace(text=variants.group(1) + v) for v in ["", *variants.group(2).split("/")[1:]]]
+        else:
+            out.append(cand)
+    return out
 
 
 def _choose(spans: list[Cand]) -> list[Cand]:
@@ -322,7 +334,8 @@ class Resolver:
              and self._word_as_dataset(doc, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
-        others = _choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))
+        others = _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc)))
+        variant_bases = {VARIANTS.match(s.text).group(1) for s in spans if s.label_ != "modality" and VARIANTS.match(s.text)}
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc, text)
@@ -335,6 +348,8 @@ class Resolver:
         for span in [*others, *modalities]:
             key = entity_key(span.text)
             key = alias_key.get(key, key)
+            if span.text.endswith("+") and span.text[:-1] in variant_bases:
+                key += "plus"  # "RefCOCO+" beside "RefCOCO": two datasets though their keys fold alike
             concept = span.kb_id_ or self.key_to_concept[span.label_].get(key, "")
             group_key = (span.label_, concept or key)
             if not key:
@@ -391,7 +406,8 @@ class Resolver:
         by_form: dict[tuple[str, str], Entity] = {}
         out: list[Entity] = []
         for e in entities:
-            forms = {entity_key(f) for f in e.surface_forms}
+            # "RefCOCO+" is not "RefCOCO", though the two fold to one key
+            forms = {entity_key(f) + "+" * (len(f) - len(f.rstrip("+"))) for f in e.surface_forms}
             for acro, long in aliases.items():
                 if entity_key(acro) in forms:
                     forms.add(entity_key(long))
