@@ -392,3 +392,12 @@ def test_a_name_with_slashed_variants_names_each_variant(nlp):
     datasets = entities(x, "dataset")
     assert {"RefOwl", "RefOwl+", "RefOwlg"} <= {f for e in datasets.values() for f in [e["name"], *e["mentions"]]}
     assert len([e for e in datasets.values() if e["name"].startswith("RefOwl")]) == 3
+
+
+def test_tasks_that_share_words_across_and(nlp):
+    x = run(nlp, "Listening to forests",
+            "Owl models handle birdsong understanding and generation. They handle image and video captioning. "
+            "We study text detection and classification tasks.")
+    tasks = forms(x, "task")
+    assert {"birdsong generation", "image captioning", "text classification"} <= tasks
+    assert "classification" not in entities(x, "task")

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from kg.extract.components import ALIASES, DATASET_ADJECTIVES, EVAL_WORDS, KEY, VARIANTS, sentences
@@ -36,6 +37,7 @@ CONFIDENCE = {
     "title-task": 0.8,
     "title-phrase": 0.8,
     "task-list": 0.65,
+    "task-ellipsis": 0.6,
 }
 
 
@@ -207,6 +209,33 @@ class Resolver:
             return False
         return doc[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
 
+    def _ellipses(self, doc: Doc, spans: list[Cand]) -> list[Cand]:
+        """Tasks that share words across "and" / "or": "image understanding and generation" names
+        image generation too, "image and video understanding" image understanding too."""
+        heads = self.cues.task_heads
+        at = {(s.start, s.end): s for s in spans}
+        extra: dict[tuple[int, int], Cand] = {}
+        for s in spans:
+            if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
+                continue
+            e = s.end
+            if (e + 1 < len(doc) and doc[e].lower_ in ("and", "or") and doc[e - 1].lower_ in heads
+                    and doc[e + 1].lower_ in heads and doc[e + 1].lower_ != doc[e - 1].lower_):
+                after = doc[e + 2] if e + 2 < len(doc) else None
+                if after is None or not after.is_alpha or after.lower_ in ("task", "tasks") or after.lower_ in STOP_WORDS:
+                    h = doc[e + 1]
+                    extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, h.idx, h.idx + len(h.text), "task", "", "task-ellipsis",
+                                                 s.text[: s.text.rfind(" ")] + " " + h.text)
+            first = doc[s.start]
+            if s.end - s.start == 2 and s.start >= 2 and doc[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
+                w = doc[s.start - 2]
+                if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
+                    extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
+                                                 w.text + " " + doc[s.end - 1].text)
+        if not extra:
+            return spans
+        return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
+
     def _second_conjunct(self, doc: Doc, span: Cand) -> bool:
         """"vision and language models": models of two kinds of data, not the concept "language model"."""
         if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
@@ -334,7 +363,7 @@ class Resolver:
              and self._word_as_dataset(doc, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
-        others = _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc)))
+        others = self._ellipses(doc, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))))
         variant_bases = {VARIANTS.match(s.text).group(1) for s in spans if s.label_ != "modality" and VARIANTS.match(s.text)}
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
