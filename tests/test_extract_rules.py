@@ -401,3 +401,11 @@ def test_tasks_that_share_words_across_and(nlp):
     tasks = forms(x, "task")
     assert {"birdsong generation", "image captioning", "text classification"} <= tasks
     assert "classification" not in entities(x, "task")
+
+
+def test_a_resource_word_listed_with_metrics_is_a_metric(nlp):
+    x = run(nlp, "Listening to forests",
+            "We trade off objectives such as accuracy, model size, and latency. High latency annoys owls.")
+    assert "latency" in entities(x, "metric")
+    y = run(nlp, "Listening to forests", "High latency annoys owls.")
+    assert "latency" not in entities(y, "metric")

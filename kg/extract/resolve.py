@@ -143,19 +143,20 @@ class Resolver:
     def _task_head_at(self, doc: Doc, i: int) -> bool:
         return 0 <= i < len(doc) and doc[i].lower_ in self.cues.task_heads
 
+    def _measured(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
+        """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
+        "objectives such as accuracy, model size, and latency"."""
+        if span.label_ != "metric" or not span.kb_id_ or span.text.lower() not in self.cues.vague_terms:
+            return False
+        return _listed_with(doc, span, metrics - set(range(span.start, span.end)))
+
     def _metric_in_context(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
             return True
-        if _near_number(doc, span.start, span.end):
+        if _near_number(doc, span.start, span.end) or _listed_with(doc, span, metrics):
             return True
-        for step in (-1, 1):  # "precision, recall and F1"
-            j = span.start - 1 if step < 0 else span.end
-            while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
-                j += step
-            if 0 <= j < len(doc) and j != (span.start - 1 if step < 0 else span.end) and j in metrics:
-                return True
         sent = doc[span.start].sent
         return any(t.lower_ in EVAL_WORDS for t in sent if not span.start <= t.i < span.end)
 
@@ -359,7 +360,8 @@ class Resolver:
                  and not self._class_as_modifier(doc, s)
                  and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
         spans = self._consistent_types(
-            [_with_metric_head(doc, s) for s in cands if not self._rejected(s) and not self._bare_task_head(doc, s, task_starts, task_ends)
+            [_with_metric_head(doc, s) for s in cands
+             if (not self._rejected(s) or self._measured(doc, s, metric_tokens)) and not self._bare_task_head(doc, s, task_starts, task_ends)
              and self._word_as_dataset(doc, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
@@ -496,6 +498,17 @@ class Resolver:
                 )
             )
         return results
+
+
+def _listed_with(doc: Doc, span: Cand, tokens: set[int]) -> bool:
+    """Is the span an item of a list ("precision, recall and F1") whose next or previous item is in `tokens`?"""
+    for step in (-1, 1):
+        j = span.start - 1 if step < 0 else span.end
+        while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
+            j += step
+        if 0 <= j < len(doc) and j != (span.start - 1 if step < 0 else span.end) and j in tokens:
+            return True
+    return False
 
 
 NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
