@@ -409,3 +409,8 @@ def test_a_resource_word_listed_with_metrics_is_a_metric(nlp):
     assert "latency" in entities(x, "metric")
     y = run(nlp, "Listening to forests", "High latency annoys owls.")
     assert "latency" not in entities(y, "metric")
+
+
+def test_usual_spellings_of_vision_language_models(nlp):
+    x = run(nlp, "Listening to forests", "Current VL models and large-scale language-vision models ignore owls.")
+    assert "VL models" in entities(x, "method")["vision-language model"]["mentions"]
