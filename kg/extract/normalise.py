@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -12,6 +13,7 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_key(text: str) -> str:
     """fold() plus one trailing plural "s" dropped ("F1 scores" and "F1 score" share a key)."""
     key = fold(text)
