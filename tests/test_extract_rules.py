@@ -414,3 +414,10 @@ def test_a_resource_word_listed_with_metrics_is_a_metric(nlp):
 def test_usual_spellings_of_vision_language_models(nlp):
     x = run(nlp, "Listening to forests", "Current VL models and large-scale language-vision models ignore owls.")
     assert "VL models" in entities(x, "method")["vision-language model"]["mentions"]
+
+
+def test_our_before_a_known_architecture_does_not_make_it_proposed(nlp):
+    x = run(nlp, "Listening to forests", "We propose OwlFormer. Our transformer reads owl calls.")
+    methods = entities(x, "method")
+    assert methods["OwlFormer"]["role"] == "proposed"
+    assert methods["transformer"]["role"] == "used"

@@ -326,8 +326,8 @@ class Resolver:
             if re.search(r"\b(we|our|this (paper|work))\b", sentence):
                 return True
         before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
-        if "our" in before or "ours" in before:
-            return True
+        if ("our" in before or "ours" in before) and not span.kb_id_:
+            return True  # "our transformer" is an instance of a known architecture, not a new one
         if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
             colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
