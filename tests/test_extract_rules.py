@@ -421,3 +421,10 @@ def test_our_before_a_known_architecture_does_not_make_it_proposed(nlp):
     methods = entities(x, "method")
     assert methods["OwlFormer"]["role"] == "proposed"
     assert methods["transformer"]["role"] == "used"
+
+
+def test_a_modifier_shared_across_and_makes_a_known_technique(nlp):
+    x = run(nlp, "Listening to forests", "Most owl work focused on Zero-Shot and In-Context Learning so far.")
+    assert "zero-shot learning" in entities(x, "method")
+    y = run(nlp, "Listening to forests", "We test retrieval, embedding arithmetic, and image captioning.")
+    assert "captioning" not in entities(y, "task")

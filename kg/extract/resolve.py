@@ -38,6 +38,7 @@ CONFIDENCE = {
     "title-phrase": 0.8,
     "task-list": 0.65,
     "task-ellipsis": 0.6,
+    "method-ellipsis": 0.6,
 }
 
 
@@ -211,8 +212,9 @@ class Resolver:
         return doc[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
 
     def _ellipses(self, doc: Doc, spans: list[Cand]) -> list[Cand]:
-        """Tasks that share words across "and" / "or": "image understanding and generation" names
-        image generation too, "image and video understanding" image understanding too."""
+        """Tasks and techniques that share words across "and" / "or": "image understanding and
+        generation" names image generation too, "image and video understanding" image understanding,
+        "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
         at = {(s.start, s.end): s for s in spans}
         extra: dict[tuple[int, int], Cand] = {}
@@ -233,6 +235,23 @@ class Resolver:
                 if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
                     extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
                                                  w.text + " " + doc[s.end - 1].text)
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
+            if s.label_ not in ("method", "task") or s.start < 2 or doc[s.start - 1].lower_ not in ("and", "or"):
+                continue
+            m_end = s.start - 1
+            m_start = m_end - 3 if m_end >= 3 and doc[m_end - 2].text == "-" else m_end - 1
+            if m_start < 0 or any(i in taken for i in range(m_start, m_end)):
+                continue
+            if not (doc[m_start].is_alpha and doc[m_end - 1].is_alpha):
+                continue  # "X, and Y": no modifier before the conjunction
+            modifier = doc[m_start:m_end].text
+            synthesised = modifier + " " + doc[s.end - 1].text
+            concept = self.key_to_concept[s.label_].get(entity_key(synthesised))
+            if concept and (m_start, m_end) not in extra:
+                first, last = doc[m_start], doc[m_end - 1]
+                extra[(m_start, m_end)] = Cand(m_start, m_end, first.idx, last.idx + len(last.text), s.label_, concept,
+                                               "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
         if not extra:
             return spans
         return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
