@@ -428,3 +428,17 @@ def test_a_modifier_shared_across_and_makes_a_known_technique(nlp):
     assert "zero-shot learning" in entities(x, "method")
     y = run(nlp, "Listening to forests", "We test retrieval, embedding arithmetic, and image captioning.")
     assert "captioning" not in entities(y, "task")
+
+
+def test_qualifying_compounds_do_not_open_a_technique_and_naming_ones_do(nlp):
+    x = run(nlp, "Listening to forests",
+            "It uses a modality-specific encoder and a BERT-based encoder with knowledge-enhanced reranking.")
+    methods = forms(x, "method")
+    assert "knowledge-enhanced reranking" in methods
+    assert not {"modality-specific encoder", "BERT-based encoder"} & methods
+
+
+def test_title_runs_keep_function_words_inside_compounds_and_lists_skip_adjectives(nlp):
+    x = run(nlp, "Towards End-to-End Owl Call Detection", "We test on tasks such as OCR-related, page-level and owl counting.")
+    assert "End-to-End Owl Call Detection" in forms(x, "task")
+    assert not {"OCR-related", "page-level"} & forms(x, "task")

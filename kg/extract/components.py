@@ -64,6 +64,10 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 ADJECTIVE_BEFORE = {"on", "the", "a", "an", "of", "with", "from", "our", "their", "its", "these", "those", "such"}
 # Words after which an ambiguous modality word ("map", "code", "event") is a verb.
 VERB_BEFORE = {"to", "that", "which", "who", "can", "could", "may", "might", "will", "would", "we", "they", "it", "and then"}
+# Last parts of compound adjectives that qualify a technique rather than name it ("modality-specific
+# encoder", "BERT-based encoder"), unlike "knowledge-enhanced", "text-guided" or "context-aware".
+QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
+                   "oriented", "centric", "friendly", "compatible"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 # A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
 VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
@@ -82,6 +86,8 @@ TITLE_BREAKS = frozenset(
 TASK_AS_MODIFIER = {"pairs", "pair", "samples", "annotations", "data", "triplets", "examples", "instances"}
 # Words before a list that say what its items are ("tasks such as", "like", "including").
 LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
+# Last parts of compound adjectives, which do not end the name of a task.
+LIST_ADJECTIVE_ENDS = {"related", "level", "wise", "based", "like", "style", "specific", "grained", "aware", "oriented"}
 # Words that end an item of a list of tasks.
 LIST_STOPS = {"task", "tasks", "problem", "problems", "benchmark", "benchmarks", "dataset", "datasets", "setting", "settings",
               "etc", "data", "capabilities", "abilities", "skills", "domains", "applications"}
@@ -405,7 +411,7 @@ class NamePatterns:
         return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
 
     def _task_word(self, tok) -> bool:
-        if tok.lower_ in ("based", "style", "like"):
+        if tok.lower_ in QUALIFYING_ENDS:
             return False  # "attention-based retrieval": the phrase does not cross "-based" ("text-guided" it does)
         return tok.text == "-" or tok.text in ("2D", "3D") or (tok.lower_ in self.task_words and tok.lower_ not in self.cues.not_task_modifiers)
 
@@ -523,9 +529,10 @@ class NamePatterns:
                 continue
             start = i
             while i < te and (self._title_word(T[i]) or (
-                T[i].text == "-" and not T[i].whitespace_ and not T[i - 1].whitespace_ and i + 1 < te and self._title_word(T[i + 1])
-            )):
-                i += 1
+                T[i].text == "-" and not T[i].whitespace_ and not T[i - 1].whitespace_ and i + 1 < te
+                and (self._title_word(T[i + 1]) or (T[i + 1].text.isalpha() and i + 2 < te and T[i + 2].text == "-"))
+            ) or (T[i - 1].text == "-" and not T[i - 1].whitespace_ and T[i].text.isalpha() and i + 1 < te and T[i + 1].text == "-")):
+                i += 1  # "End-to-End", "All-in-One": a function word inside a compound stays
             if T[start].lower_.endswith("ing") and start + 1 < i and T[start + 1].text != "-" and T[start].text[:1].isupper():
                 start += 1
             runs.append((start, i))
@@ -648,6 +655,8 @@ class NamePatterns:
                     words = [t for t in T[s_:e_] if t.text != "-"]
                     if (s_, e_) in tasks or not 1 <= len(words) <= 4 or any(i in others for i in range(s_, e_)):
                         continue
+                    if words[-1].lower_ in LIST_ADJECTIVE_ENDS or all(t.lower_ in self.modality_words for t in words):
+                        continue  # "OCR-related", "page-level", "image-text": modifiers, not tasks
                     add_span(doc, s_, e_, "task", "task-list")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -852,13 +861,14 @@ class NamePatterns:
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
                         (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.not_method_words
-                         and not SUFFIX_WORD.match(T[j - 1].lower_))
+                         and T[j - 1].lower_ not in QUALIFYING_ENDS)
                         or T[j - 1].text == "-"
                     ):
                         j -= 1
                         words += T[j].text != "-"
                     if j == i and i - 3 >= sent.start and T[i - 2].text == "-" and not T[i - 2].whitespace_ and not T[i - 3].whitespace_ and T[i - 1].text.islower():
-                        j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
+                        if T[i - 1].lower_ not in QUALIFYING_ENDS:  # not "BERT-based encoder", "modality-specific encoder"
+                            j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
                     while j + 2 < i and T[j + 1].text == "-" and T[j].lower_ in self.not_method_words:
                         j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name
