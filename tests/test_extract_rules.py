@@ -442,3 +442,10 @@ def test_title_runs_keep_function_words_inside_compounds_and_lists_skip_adjectiv
     x = run(nlp, "Towards End-to-End Owl Call Detection", "We test on tasks such as OCR-related, page-level and owl counting.")
     assert "End-to-End Owl Call Detection" in forms(x, "task")
     assert not {"OCR-related", "page-level"} & forms(x, "task")
+
+
+def test_evaluative_and_temporal_adjectives_do_not_open_a_task(nlp):
+    x = run(nlp, "Listening to forests",
+            "Current owl call detection is slow. Models show exceptional birdsong understanding and poor generalization.")
+    tasks = forms(x, "task")
+    assert not any(t.lower().startswith(("current", "exceptional", "poor")) for t in tasks)
