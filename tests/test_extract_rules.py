@@ -449,3 +449,8 @@ def test_evaluative_and_temporal_adjectives_do_not_open_a_task(nlp):
             "Current owl call detection is slow. Models show exceptional birdsong understanding and poor generalization.")
     tasks = forms(x, "task")
     assert not any(t.lower().startswith(("current", "exceptional", "poor")) for t in tasks)
+
+
+def test_a_field_with_two_modifiers_is_still_a_field(nlp):
+    x = run(nlp, "Listening to forests", "This changes web-scale machine learning for owls.")
+    assert not entities(x, "method")

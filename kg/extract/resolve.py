@@ -115,7 +115,7 @@ class Resolver:
             return True
         if span.kb_id_ and self.vocab.concepts[span.kb_id_].pref.lower() in self.cues.vague_terms:
             return True  # "GPU memory" is a name of "memory footprint", a resource and not a measure
-        if len(spaced.split()) <= 3 and self._field_end.search(spaced):
+        if len(spaced.split()) <= 4 and self._field_end.search(spaced):
             return True  # "multimodal deep learning": a field, not a method
         if low in self.cues.generic_heads or text in self.cues.stop_names:
             return True
