@@ -85,12 +85,12 @@ def test_dev_gold_floor(kg_cli):
     assert done.returncode == 0, done.stderr
     scores = json.loads(done.stdout)
     assert scores["papers"] == 70
-    # reached: micro 0.863, method 0.818, dataset 0.957, modality 0.962, metric 0.857, task 0.822, roles 0.955-0.960
-    # (the role figure moves by one or two pairs between runs: the bipartite matching picks among equal pairs)
-    assert scores["micro"]["f1"] >= 0.855
-    assert scores["per_type"]["method"]["f1"] >= 0.81
+    # reached: micro 0.866, method 0.824, dataset 0.957, modality 0.962, metric 0.857, task 0.822, roles 0.971
+    # (the role figure can move by a pair between runs: the bipartite matching picks among equal pairs)
+    assert scores["micro"]["f1"] >= 0.86
+    assert scores["per_type"]["method"]["f1"] >= 0.815
     assert scores["per_type"]["dataset"]["f1"] >= 0.95
     assert scores["per_type"]["modality"]["f1"] >= 0.955
     assert scores["per_type"]["metric"]["f1"] >= 0.85
     assert scores["per_type"]["task"]["f1"] >= 0.815
-    assert scores["role_accuracy"] >= 0.95
+    assert scores["role_accuracy"] >= 0.96
