@@ -103,6 +103,7 @@ def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
     the counts, are the whole graph (what an external store would be given)."""
     pytest.importorskip("distributed")
     from kg.build import ontology_files
+    from kg.rdf.counts import materialise_counts
     from kg.rdf.triples import finalise_labels
 
     source = synthetic_corpus.write(120, tmp_path / "synth.jsonl", seed=3)
@@ -117,6 +118,7 @@ def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
     for path in sorted(shards.iterdir()):
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     finalise_labels(store)
+    materialise_counts(store)
     rebuilt = sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines())
     assert rebuilt == triples(out)
 
