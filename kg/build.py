@@ -24,9 +24,10 @@ from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.rdf.counts import materialise_counts
+from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import finalise_labels
 from kg.shard import ShardStats, init_worker, process_batch, serialise
-from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, count_triples, export, staged_build
+from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, export, staged_build
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while a chunk is being loaded
@@ -70,6 +71,20 @@ def _in_store(store: ox.Store, paper_id: str) -> bool:
     for quad in store.quads_for_pattern(None, IDENTIFIER, ox.Literal(paper_id), ox.DefaultGraph()):
         if ox.Quad(quad.subject, RDF_TYPE, PAPER, ox.DefaultGraph()) in store:
             return True
+    return False
+
+
+def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
+    """Whether this build can count with tallies: always for a new graph; for an append, when the
+    previous build kept them and its store still holds the triples it ended with. A store changed
+    since (through a writable endpoint, say) or built before tallies were kept has its counts
+    recomputed from the store instead, and no longer keeps a tally file."""
+    path = stage / TALLY_FILE
+    if not previous:
+        return True
+    if path.exists() and len(store) == previous.get("triples"):
+        return True
+    path.unlink(missing_ok=True)
     return False
 
 
@@ -200,6 +215,7 @@ def _build(
         if not previous:
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        tallies = TallyFile(stage / TALLY_FILE) if _tallies_hold(stage, previous, store) else None
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(files, fmt):
@@ -226,11 +242,12 @@ def _build(
             buffer: list[bytes] = []
             buffered = 0
             for data, stats in stream:
-                # counts only: the distinct concepts are counted in the store at the end, so no set
-                # here grows with the graph
+                # counts only, and the tallies go to their file: nothing here grows with the graph
                 totals.papers += stats.papers
                 totals.results += stats.results
                 totals.links.update(stats.links)
+                if tallies:
+                    tallies.add(stats.tally)
                 buffer.append(data)
                 buffered += len(data)
                 if buffered >= LOAD_BYTES:
@@ -240,14 +257,20 @@ def _build(
                 loader.put(b"".join(buffer))
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
-        finalise_labels(store)
-        materialise_counts(store)
+        if tallies:
+            tallies.write_derived(store, appended=bool(previous))
+            per_type = tallies.concepts_per_type()
+            summary.entities = {t: per_type.get(t, 0) for t in ENTITY_TYPES}
+            tallies.close()
+        else:
+            finalise_labels(store)
+            materialise_counts(store)
+            summary.entities = _concepts_per_type(store)
 
         summary.papers, summary.results = totals.papers, totals.results
-        summary.entities = _concepts_per_type(store)
         summary.links = {t: totals.links[t] for t in ENTITY_TYPES}
         store.flush()
-        summary.triples = count_triples(store)
+        summary.triples = len(store)  # the manifest keeps it: an append checks the store against it
         for name in exports:
             if name == "none":
                 continue

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.model import ENTITY_TYPES, Extraction, Paper
+from kg.model import Extraction, Paper
+from kg.rdf.tallies import Tally
 from kg.rdf.triples import TripleWriter
 
 
@@ -18,27 +19,26 @@ class ShardStats:
     papers: int = 0
     results: int = 0
     links: Counter = field(default_factory=Counter)
-    concepts: dict[str, set[str]] = field(default_factory=lambda: {t: set() for t in ENTITY_TYPES})
+    tally: Tally = field(default_factory=Tally)  # for the labels and counts the build derives at the end
 
     def add(self, other: "ShardStats") -> None:
         self.papers += other.papers
         self.results += other.results
         self.links.update(other.links)
-        for t, iris in other.concepts.items():
-            self.concepts[t] |= iris
+        self.tally.add(other.tally)
 
 
 def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, ShardStats]:
     writer = writer or TripleWriter()
     stats = ShardStats()
+    writer.tally = stats.tally
     lines: list[str] = []
     for extraction in extractions:
         stats.papers += 1
         stats.results += len(extraction.results)
-        for entity in extraction.entities:
-            stats.concepts[entity.type].add(writer.concept_iri(entity))
-            stats.links[entity.type] += 1
+        stats.links.update(entity.type for entity in extraction.entities)
         lines += writer.triples(extraction)
+    writer.tally = None
     lines.append("")
     return "\n".join(lines).encode("utf-8"), stats
 

@@ -57,6 +57,41 @@ def test_an_appended_build_gives_the_same_graph_without_duplicates(reference_bui
     assert summary.entities["method"] > 100 and all(summary.entities.values())
 
 
+def test_labels_and_counts_written_from_tallies_equal_the_store_aggregates(reference):
+    """A build writes preferred labels and paper counts from the tallies its workers kept; recomputing
+    them from the stored links and evidence with SPARQL gives back exactly the same graph."""
+    from kg.rdf.counts import materialise_counts
+    from kg.rdf.triples import finalise_labels
+
+    store = ox.Store()
+    store.bulk_load(input="\n".join(reference).encode(), format=ox.RdfFormat.N_TRIPLES)
+    finalise_labels(store)
+    materialise_counts(store)
+    assert sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines()) == reference
+    assert any("paperCount" in line for line in reference) and any("ModalityMethod" in line for line in reference)
+
+
+@pytest.mark.parametrize("change", ["tallies lost", "store changed since"])
+def test_an_append_without_usable_tallies_counts_from_the_store(reference, tmp_path, change):
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import STORE_DIR, resolve
+
+    out = tmp_path / "g"
+    build(FILES[:1], out, extras=False)
+    assert (resolve(out) / TALLY_FILE).exists()
+    if change == "tallies lost":  # as in a graph built before tallies were kept
+        (resolve(out) / TALLY_FILE).unlink()
+    else:  # a triple added through a writable endpoint: the tallies no longer describe the store
+        store = ox.Store(str(resolve(out) / STORE_DIR))
+        extra = ox.Quad(ox.NamedNode("https://example.org/note"), ox.NamedNode("https://example.org/says"), ox.Literal("hi"))
+        store.add(extra)
+        del store
+    build(FILES, out, append=True, extras=False)
+    expected = reference if change == "tallies lost" else sorted([*reference, str(extra.triple) + " ."])
+    assert triples(out) == expected
+    assert not (resolve(out) / TALLY_FILE).exists()
+
+
 def test_cli_append_adds_only_new_papers(kg_cli, tmp_path):
     out = tmp_path / "g"
     assert kg_cli("build", FILES[1], "--out", out, "--no-extras", "--jobs", "1").returncode == 0

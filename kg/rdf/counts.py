@@ -8,9 +8,11 @@ thousand stored numbers instead of grouping millions of links at query time.
   `kgo:rank` (all pairs would be hundreds of thousands of nodes on a large graph, and a query
   would have to sort them all).
 
-Counts are recomputed from scratch: an appended build ends with the same counts (and the same
-triples) as a build of all its inputs at once. Count nodes get IRIs derived from their two
-concepts' IRIs, so they are stable across builds.
+`materialise_counts` computes them from the store's links: it is what `kg doctor` checks a graph
+against and what small graphs and appends to a store changed outside kg use. A build writes the same
+triples from the tallies its workers kept (`kg.rdf.tallies`), without reading the store back. Either
+way an appended build ends with the same counts (and the same triples) as a build of all its inputs
+at once. Count nodes get IRIs derived from their two concepts' IRIs, so they are stable across builds.
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from kg.ids import normalise_title
 from kg.model import Entity, Extraction, Mention, Paper, Result
 from kg.rdf import mint
 from kg.rdf.namespaces import CLASS_OF_TYPE, KGO, PROPERTY_OF_ROLE, PROPERTY_OF_TYPE, SCHEMA, SCHEME_OF_TYPE
+from kg.rdf.tallies import Tally
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -76,6 +77,7 @@ class TripleWriter:
     def __init__(self) -> None:
         self._declared: set[str] = set()
         self._sentences: set[str] = set()
+        self.tally: Tally | None = None  # when set, also tallies what the triples hold (kg.rdf.tallies)
 
     @staticmethod
     def concept_iri(entity: Entity) -> str:
@@ -156,14 +158,19 @@ class TripleWriter:
         out = self.paper_triples(paper)
         p = iri(mint.paper_iri(paper.id))
         by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
+        tally = self.tally if self.tally is not None else Tally()
+        evidence_forms: dict[str, tuple[str, str]] = {}  # evidence node -> (concept, surface form)
         for entity in extraction.entities:
             concept = self.concept_iri(entity)
             c = iri(concept)
             if not entity.concept:
                 self._declare_minted(concept, entity.type, out)
+                tally.minted.add(concept)
             for form in {entity.label, *entity.surface_forms}:
                 out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
+                if not entity.concept and not entity.mentions:
+                    tally.alt(concept, form)
             is_role_typed = entity.type in ("method", "dataset")
             role = (entity.role or "used") if is_role_typed else None
             prop = ROLE_PROP[role] if role else PROP[entity.type]
@@ -183,12 +190,17 @@ class TripleWriter:
             # the first mentions in the text are the evidence; more would repeat what they show
             for m in sorted(entity.mentions, key=lambda m: m.start)[:EVIDENCE_PER_LINK]:
                 sentence = (m.sent_start, m.sent_end, m.sentence)
-                out.append(f"{link} {K['evidence']} {self._evidence(paper.id, link_iri, m, m.rule, out, sentence)} .")
+                evidence = self._evidence(paper.id, link_iri, m, m.rule, out, sentence)
+                out.append(f"{link} {K['evidence']} {evidence} .")
+                evidence_forms[evidence] = (concept, m.text)
+        tally.forms.update(evidence_forms.values())
+        tally.paper({self.concept_iri(entity) for entity in extraction.entities})
         for index, result in enumerate(extraction.results):
-            out += self._result(paper.id, p, index, result, by_form)
+            out += self._result(paper.id, p, index, result, by_form, tally)
         return out
 
-    def _result(self, paper_id: str, p: str, index: int, r: Result, by_form: dict[tuple[str, str], str]) -> list[str]:
+    def _result(self, paper_id: str, p: str, index: int, r: Result, by_form: dict[tuple[str, str], str],
+                tally: Tally) -> list[str]:
         result_iri = mint.result_iri(paper_id, index)
         node = iri(result_iri)
         out = [
@@ -207,6 +219,8 @@ class TripleWriter:
                 concept = mint.concept_iri(kind, normalise_title(name) or name)
                 self._declare_minted(concept, kind, out)
                 out.append(f"{iri(concept)} {ALT} {lit(name, 'en')} .")
+                tally.minted.add(concept)
+                tally.alt(concept, name)
             out.append(f"{node} {K[kind]} {iri(concept)} .")
         out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out, (r.sent_start, r.sent_end, r.sentence))} .")
         return out
