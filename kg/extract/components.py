@@ -7,8 +7,12 @@ candidates into entities, roles and results.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import repeat
+from operator import add
 from typing import NamedTuple
 
+import numpy as np
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -41,9 +45,20 @@ NAME_SHAPE = re.compile(
 NOT_A_NAME = re.compile(
     r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
+
+
+@lru_cache(maxsize=1 << 16)
+def name_shaped(text: str) -> bool:
+    """Does a token look like a name (NAME_SHAPE and not NOT_A_NAME)? Cached: every token of every
+    abstract is tested, and the same words recur across abstracts."""
+    return bool(NAME_SHAPE.match(text)) and not NOT_A_NAME.match(text)
+
+
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
               "state-of-the-art", "sota", "performance", "surpasses", "tested", "demonstrate", "shows"}
+# Words after which a name follows ("a model named X").
+NAMING_WORDS = ("called", "named", "dubbed", "termed", "coined")
 # Head nouns that belong to a component's name ("Matching Network"), unlike "module" or "strategy".
 NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder", "attention", "loss", "learning", "fusion"}
 # Names that say they are benchmarks ("UniSim-Bench", "MMBench", "LVLM-eHub").
@@ -123,7 +138,6 @@ class Tok(NamedTuple):
 
 
 TOKENS = "kg_tokens"
-TABLE_ATTRS = ["ORTH", "LOWER", "IDX", "SPACY", "IS_ALPHA"]
 
 
 def token_table(doc: Doc) -> list[Tok]:
@@ -131,13 +145,16 @@ def token_table(doc: Doc) -> list[Tok]:
     so it never travels between processes)."""
     table = doc.user_data.get(TOKENS)
     if table is None:
-        # read as arrays: iterating the doc would build a Token object per token
-        strings = doc.vocab.strings
-        rows = doc.to_array(TABLE_ATTRS).tolist()
-        table = doc.user_data[TOKENS] = [
-            Tok(i, strings[orth], strings[lower], idx, " " if space else "", bool(alpha))
-            for i, (orth, lower, idx, space, alpha) in enumerate(rows)
-        ]
+        # read as arrays: iterating the doc would build a Token object per token. Only the texts
+        # need the string store; lower case and is_alpha are what the English lexeme attributes
+        # compute from them (str.lower, str.isalpha), and C-level maps build the rows without a
+        # Python call per token (a NamedTuple's own constructor is a Python function).
+        orths, idxs, spaces = doc.to_array(["ORTH", "IDX", "SPACY"]).T.tolist()
+        texts = list(map(doc.vocab.strings.__getitem__, orths))
+        ws = [" " if space else "" for space in spaces]
+        rows = zip(range(len(texts)), texts, map(str.lower, texts), idxs, ws, map(str.isalpha, texts))
+        table = doc.user_data[TOKENS] = list(map(tuple.__new__, repeat(Tok), rows))
+        doc.user_data[TEXT] = "".join(map(add, texts, ws))
     return table
 
 
@@ -154,28 +171,25 @@ TEXT = "kg_text"
 
 
 def doc_text(doc: Doc) -> str:
-    """The doc's text, read once per doc (`doc.text` builds a Token object per token each time)."""
-    text = doc.user_data.get(TEXT)
-    if text is None:
-        text = doc.user_data[TEXT] = "".join(t.text + t.whitespace_ for t in token_table(doc))
-    return text
+    """The doc's text, joined once per doc with the token table (`doc.text` builds a Token object
+    per token each time)."""
+    token_table(doc)
+    return doc.user_data[TEXT]
 
 
 def sentences(doc: Doc) -> list[Sent]:
     """The doc's sentences, computed once per doc from the sentence-start flags (each `doc.sents`
-    walk builds a Token object per token, which dominated the pipeline's time)."""
+    walk builds a Token object per token, which dominated the pipeline's time). The bounds stay in
+    the doc's user data as plain tuples, for the resolver after the token table is gone."""
     bounds = doc.user_data.get(SENTS)
     if bounds is None:
-        flags = doc.to_array("SENT_START")
-        starts = [0] + [i for i in range(1, len(doc)) if flags[i] == 1]
-        bounds = doc.user_data[SENTS] = list(zip(starts, starts[1:] + [len(doc)]))
-    out = []
-    for a, b in bounds:
-        if b <= a:
-            continue
-        first, last = doc[a], doc[b - 1]
-        out.append(Sent(a, b, first.idx, last.idx + len(last)))
-    return out
+        bounds = doc.user_data[SENTS] = []
+        if len(doc):
+            arr = doc.to_array(["SENT_START", "IDX", "LENGTH"])
+            starts = [0, *(np.flatnonzero(arr[1:, 0] == 1) + 1).tolist(), len(doc)]
+            idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+            bounds += [(a, b, idx[a], idx[b - 1] + length[b - 1]) for a, b in zip(starts, starts[1:])]
+    return [Sent(*b) for b in bounds]
 
 
 class Cand0(NamedTuple):
@@ -335,9 +349,7 @@ class AcronymFinder:
             acro = doc[i + 1]
             if not (2 <= len(acro.text) <= 12 and any(c.isupper() for c in acro.text)) or acro.text in self.cues.stop_names:
                 continue
-            if SENTS not in doc.user_data:
-                sentences(doc)
-            sent_start = next((a for a, _ in reversed(doc.user_data[SENTS]) if a <= i), 0)
+            sent_start = next((s.start for s in reversed(sentences(doc)) if s.start <= i), 0)
             # the window counts words, not the hyphens between the parts of a compound
             budget, window_start = min(len(acro.text) + 5, 2 * len(acro.text)), i
             while window_start > sent_start and budget > 0:
@@ -406,9 +418,16 @@ class NamePatterns:
         }
         # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
+        # the words that can start a rule of the sentence loop below (rules 2 to 6); most tokens are
+        # none of them, and one set lookup skips the rules' tests for those
+        self.triggers = frozenset(
+            {*NAMING_WORDS, "call", "calls", "metric", "metrics", "score", "(", "on", "across", "task", "training"}
+            | self.cues.propose_verbs | self.cues.dataset_heads | self.cues.method_heads | self.cues.task_heads
+            | self.cues.technique_heads
+        )
 
     def _is_name(self, text: str) -> bool:
-        return bool(NAME_SHAPE.match(text)) and text not in self.cues.stop_names and not NOT_A_NAME.match(text)
+        return name_shaped(text) and text not in self.cues.stop_names
 
     def _task_word(self, tok) -> bool:
         if tok.lower_ in QUALIFYING_ENDS:
@@ -684,9 +703,11 @@ class NamePatterns:
             is_self = any(t in ("we", "our") for t in lowers) or "this paper" in text[sent.start_char : sent.end_char].lower()
             is_eval = any(t in EVAL_WORDS for t in lowers)
             for k, tok in enumerate(T[sent.start : sent.end]):
+                if tok.lower_ not in self.triggers:
+                    continue
                 i = tok.i
                 # 2. "called / named / dubbed X"
-                naming = tok.lower_ in ("called", "named", "dubbed", "termed", "coined") or (
+                naming = tok.lower_ in NAMING_WORDS or (
                     tok.lower_ in ("call", "calls") and k > 0 and T[i - 1].lower_ in ("we", "which", "that")
                 )
                 if naming and i + 1 < len(T):
@@ -886,9 +907,8 @@ class NamePatterns:
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
             for tok in T[sent.start : sent.end]:
-                if SHORT_ABBREVIATION.match(tok.text):
-                    continue
-                if self._is_name(tok.text) and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_):
+                if (self._is_name(tok.text) and not SHORT_ABBREVIATION.match(tok.text)
+                        and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_)):
                     s, e = self._name_span(T, tok.i, text)
                     add_span(doc, s, e, self._type_after(T, e, "method"), "name-shape")
         self._task_lists(doc, T)
@@ -993,6 +1013,8 @@ class ModalityMapper:
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         for tok in T:
+            if tok.lower_ not in self.lower and tok.text not in self.exact:
+                continue  # most words name no modality: two dict lookups, not a method call per token
             iri = self._lookup(tok)
             if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing or tok.i in covered:
                 continue
