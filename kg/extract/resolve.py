@@ -365,7 +365,9 @@ class Resolver:
     # ------------------------------------------------------------------ main
 
     def __call__(self, doc: Doc, paper: Paper) -> Extraction:
-        text = doc.text
+        # the doc was made from the paper's text, and spaCy keeps every character: `doc.text` would
+        # join it again, building a Token object per token
+        text = paper.text
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
         cands = candidates(doc, text)
