@@ -1,8 +1,10 @@
 """spaCy components that find candidate entity mentions; one component per kind of rule.
 
-Each component adds spans to `doc.spans["kg"]`: `label_` is the entity type, `kb_id_` the vocabulary
-concept IRI (empty for new names), `id_` the rule that made it. `kg.extract.resolve` turns the
-candidates into entities, roles and results.
+Each component adds candidates to the list `doc.user_data["kg_cands"]`: token and character bounds,
+`label_` the entity type, `kb_id_` the vocabulary concept IRI (empty for new names), `id_` the rule
+that made it. `kg.extract.resolve` turns the candidates into entities, roles and results. They are
+plain tuples, not a SpanGroup in `doc.spans`: a Span builds Token objects for its bounds, once when
+it is added and again each time the group is read, which cost a tenth of the pipeline's time.
 """
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from kg.extract.lexicon import load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.vocabulary import load_vocabulary
 
-KEY = "kg"
 ALIASES = "kg_aliases"  # doc.user_data: {acronym text: long form text}
 
 # Shapes of names never seen before: CamelCase, letters with digits, acronyms, "++" suffixes.
@@ -193,10 +194,12 @@ def sentences(doc: Doc) -> list[Sent]:
 
 
 class Cand0(NamedTuple):
-    """A candidate as the components read it back (reading `doc.spans` builds a Span object per span)."""
+    """A candidate as the components add it (the resolver adds its text)."""
 
     start: int
     end: int
+    start_char: int
+    end_char: int
     label_: str
     kb_id_: str
     id_: str
@@ -206,22 +209,16 @@ CANDS = "kg_cands"
 
 
 def kg_spans(doc: Doc) -> list[Cand0]:
-    """The candidates added so far, in the order of `doc.spans["kg"]` (the last component drops the list)."""
+    """The candidates added so far, in the order they were added. After a doc has travelled between
+    processes (user data goes through msgpack) they are lists, in the same field order."""
     return doc.user_data.setdefault(CANDS, [])
 
 
 def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str = "") -> None:
     if start >= end:
         return
-    span = Span(doc, start, end, label=label, kb_id=concept, span_id=rule)
-    doc.spans[KEY].append(span)
-    kg_spans(doc).append(Cand0(start, end, label, concept, rule))
-
-
-def _group(doc: Doc) -> None:
-    if KEY not in doc.spans:
-        doc.spans[KEY] = []
-        doc.user_data[CANDS] = []
+    T = token_table(doc)
+    kg_spans(doc).append(Cand0(start, end, T[start].idx, T[end - 1].idx + len(T[end - 1].text), label, concept, rule))
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -245,7 +242,6 @@ class VocabularyMatcher:
                 matcher.add(name, [nlp.make_doc(label)])
 
     def __call__(self, doc: Doc) -> Doc:
-        _group(doc)
         T = token_table(doc)
         for matcher in (self.exact, self.lower):
             for key, start, end in matcher(doc):
@@ -339,7 +335,6 @@ class AcronymFinder:
         return None
 
     def __call__(self, doc: Doc) -> Doc:
-        _group(doc)
         aliases: dict[str, str] = doc.user_data.setdefault(ALIASES, {})
         T = token_table(doc)
         texts = [t.text for t in T]
@@ -679,7 +674,6 @@ class NamePatterns:
                     add_span(doc, s_, e_, "task", "task-list")
 
     def __call__(self, doc: Doc) -> Doc:
-        _group(doc)
         text = doc_text(doc)
         T = token_table(doc)
         title_end = text.find("\n\n")
@@ -941,7 +935,6 @@ class VerbForms:
         self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I) if forms else None
 
     def __call__(self, doc: Doc) -> Doc:
-        _group(doc)
         if self.pattern is None:
             return doc
         text = doc_text(doc)
@@ -995,7 +988,6 @@ class ModalityMapper:
         return self.exact.get(tok.text) or self.lower.get(tok.lower_)
 
     def __call__(self, doc: Doc) -> Doc:
-        _group(doc)
         T = token_table(doc)
         in_name = set()
         cands = kg_spans(doc)
@@ -1007,7 +999,6 @@ class ModalityMapper:
         # vocabulary matches of modality words inside names are dropped too
         drop = {k for k, s in enumerate(cands) if s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end))}
         if drop:
-            doc.spans[KEY] = [s for k, s in enumerate(doc.spans[KEY]) if k not in drop]
             cands[:] = [s for k, s in enumerate(cands) if k not in drop]
         existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.components import ALIASES, DATASET_ADJECTIVES, EVAL_WORDS, KEY, VARIANTS, sentences
+from kg.extract.components import ALIASES, CANDS, DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, sentences
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.results import RESULTS, Value
@@ -61,10 +61,8 @@ class Cand(NamedTuple):
 
 
 def candidates(doc: Doc, text: str) -> list[Cand]:
-    return [
-        Cand(s.start, s.end, s.start_char, s.end_char, s.label_, s.kb_id_, s.id_, text[s.start_char : s.end_char])
-        for s in doc.spans[KEY]
-    ]
+    # by position: the components' tuples come back as lists from another process
+    return [Cand(*c, text[c[2] : c[3]]) for c in doc.user_data.get(CANDS, [])]
 
 
 def _variants(spans: list[Cand]) -> list[Cand]:

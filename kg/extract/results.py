@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.components import CANDS, TEXT, TOKENS, doc_text, sentences
+from kg.extract.components import TEXT, TOKENS, doc_text, sentences
 
 RESULTS = "kg_results"
 
@@ -82,7 +82,6 @@ class ResultFinder:
         doc.user_data[RESULTS] = values
         doc.user_data.pop(TOKENS, None)  # the last component: the shared token table is not needed further
         doc.user_data.pop(TEXT, None)
-        doc.user_data.pop(CANDS, None)
         return doc
 
 
