@@ -414,7 +414,7 @@ class NamePatterns:
         # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
         # the words that can start a rule of the sentence loop below (rules 2 to 6); most tokens are
-        # none of them, and one set lookup skips the rules' tests for those
+        # none of them, and one set lookup per token leaves them out
         self.triggers = frozenset(
             {*NAMING_WORDS, "call", "calls", "metric", "metrics", "score", "(", "on", "across", "task", "training"}
             | self.cues.propose_verbs | self.cues.dataset_heads | self.cues.method_heads | self.cues.task_heads
@@ -620,8 +620,11 @@ class NamePatterns:
         if not tasks:
             return
         others = {i for s in kg_spans(doc) if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+        task_starts = {start for start, _ in tasks}
         for sent in sentences(doc):
             a, b = sent.start, sent.end
+            if task_starts.isdisjoint(range(a, b)):
+                continue  # no known task in the sentence, so no list of it holds one
             seps = [i for i in range(a, b) if T[i].text in (",", "and", "or", ";")]
             if not seps:
                 continue
@@ -693,13 +696,13 @@ class NamePatterns:
                 title_name = span.text if entity_type == "method" else ""
         self._title_phrases(doc, T, title_end, title_name)
         for sent in sentences(doc):
-            lowers = [t.lower_ for t in T[sent.start : sent.end]]
-            is_self = any(t in ("we", "our") for t in lowers) or "this paper" in text[sent.start_char : sent.end_char].lower()
-            is_eval = any(t in EVAL_WORDS for t in lowers)
-            for k, tok in enumerate(T[sent.start : sent.end]):
-                if tok.lower_ not in self.triggers:
-                    continue
+            tokens = T[sent.start : sent.end]
+            lowers = {t.lower_ for t in tokens}
+            is_self = not lowers.isdisjoint(("we", "our")) or "this paper" in text[sent.start_char : sent.end_char].lower()
+            is_eval = not lowers.isdisjoint(EVAL_WORDS)
+            for tok in [t for t in tokens if t.lower_ in self.triggers]:
                 i = tok.i
+                k = i - sent.start  # the token's place in its sentence
                 # 2. "called / named / dubbed X"
                 naming = tok.lower_ in NAMING_WORDS or (
                     tok.lower_ in ("call", "calls") and k > 0 and T[i - 1].lower_ in ("we", "which", "that")
@@ -900,8 +903,8 @@ class NamePatterns:
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
-            for tok in T[sent.start : sent.end]:
-                if (self._is_name(tok.text) and not SHORT_ABBREVIATION.match(tok.text)
+            for tok in [t for t in tokens if name_shaped(t.text)]:  # one cached test per token
+                if (tok.text not in self.cues.stop_names and not SHORT_ABBREVIATION.match(tok.text)
                         and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_)):
                     s, e = self._name_span(T, tok.i, text)
                     add_span(doc, s, e, self._type_after(T, e, "method"), "name-shape")
