@@ -20,6 +20,7 @@ VALUE = re.compile(
         (?P<unit>%|\ ?percent(?:age\ points)?\b|\ ?pp\b|\ ?points?\b|x\b|×)?""",
     re.X,
 )
+DIGIT = re.compile(r"\d")
 CHANGE_WORDS = re.compile(
     r"\b(by|improv\w*|gain\w*|boost\w*|increas\w*|decreas\w*|drop\w*|reduc\w*|outperform\w*|surpass\w*|higher|lower|up to)\s+(?:of\s+|by\s+|about\s+|approximately\s+|over\s+|around\s+|nearly\s+)?$",
     re.I,
@@ -44,6 +45,8 @@ class Value:
 def find_values(text: str, offset: int = 0) -> list[Value]:
     """Numbers in a sentence that look like reported results (percentages, signed changes, scores)."""
     out = []
+    if not DIGIT.search(text):
+        return out  # most sentences hold no number: VALUE tries a match at every character, this scan does not
     for m in VALUE.finditer(text):
         raw, unit, sign = m.group("num"), (m.group("unit") or "").strip(), m.group("sign")
         after = text[m.end() :]
