@@ -154,7 +154,7 @@ class Resolver:
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
             return True
-        if _near_number(doc, span.start, span.end) or _listed_with(doc, span, metrics):
+        if _near_number(doc, span.start, span.end) or _listed_with(doc, span, metrics - set(range(span.start, span.end))):
             return True
         sent = doc[span.start].sent
         return any(t.lower_ in EVAL_WORDS for t in sent if not span.start <= t.i < span.end)
@@ -377,7 +377,7 @@ class Resolver:
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
         cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(doc, s)
                  and not self._class_as_modifier(doc, s)
-                 and self._metric_in_context(doc, s, metric_tokens - set(range(s.start, s.end)))]
+                 and self._metric_in_context(doc, s, metric_tokens)]
         spans = self._consistent_types(
             [_with_metric_head(doc, s) for s in cands
              if (not self._rejected(s) or self._measured(doc, s, metric_tokens)) and not self._bare_task_head(doc, s, task_starts, task_ends)
