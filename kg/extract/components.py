@@ -1006,9 +1006,7 @@ class ModalityMapper:
         existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
-        for tok in T:
-            if tok.lower_ not in self.lower and tok.text not in self.exact:
-                continue  # most words name no modality: two dict lookups, not a method call per token
+        for tok in [t for t in T if t.lower_ in self.lower or t.text in self.exact]:  # most words name no modality
             iri = self._lookup(tok)
             if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing or tok.i in covered:
                 continue
