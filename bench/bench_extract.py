@@ -4,6 +4,8 @@
 
 The example corpus is repeated (with distinct ids) up to --papers abstracts; each figure is the
 median of --repeats runs in this one process, so the ratios between rows are measured together.
+The CPU column is this process's CPU time (time.process_time), steadier than wall-clock time on a
+shared machine; with n_process=2 the work is in the child processes, so it is not given.
 """
 from __future__ import annotations
 
@@ -26,13 +28,15 @@ def corpus(n: int):
     return [replace(base[i % len(base)], id=f"bench-{i}") for i in range(n)]
 
 
-def timed(fn, repeats: int) -> float:
-    times = []
+def timed(fn, repeats: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of `repeats` runs."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -44,19 +48,21 @@ def main() -> None:
     texts = [p.text for p in papers]
     nlp = build_nlp()
     rows = []
-    t = timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)
-    rows.append(("tokenizer only, 1 process", t))
+    rows.append(("tokenizer only, 1 process", *timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)))
     for n_process in (1, 2):
-        t = timed(lambda: list(extract(papers, nlp=nlp, n_process=n_process, batch_size=64)), args.repeats)
-        rows.append((f"full pipeline, n_process={n_process}", t))
+        run = lambda: list(extract(papers, nlp=nlp, n_process=n_process, batch_size=64))  # noqa: E731
+        rows.append((f"full pipeline, n_process={n_process}", *timed(run, args.repeats)))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.papers} abstracts, median of {args.repeats} runs\n")
-    print("| what | seconds | abstracts/s | abstracts/s per core |")
-    print("|---|---:|---:|---:|")
-    for name, seconds in rows:
+    print("| what | seconds | abstracts/s | abstracts/s per core | CPU s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, seconds, cpu in rows:
         cores = 2 if "n_process=2" in name else 1
         rate = args.papers / seconds
-        print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / cores:,.0f} |")
+        cpu_cell = f"{cpu:.2f}" if cores == 1 else "-"
+        print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / cores:,.0f} | {cpu_cell} |")
+    # both rows come from this one run: their ratio compares code versions when the machine's speed varies
+    print(f"\nfull pipeline / tokenizer, 1 process: {rows[1][1] / rows[0][1]:.1f}x (CPU: {rows[1][2] / rows[0][2]:.1f}x)")
 
 
 if __name__ == "__main__":
