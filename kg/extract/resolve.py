@@ -94,7 +94,9 @@ class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
         self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
-        self._field_end = re.compile(" (?:" + "|".join(map(re.escape, sorted(cues.field_names))) + ")$")
+        # the last words of a name that make it a field; str.endswith tests them all in one call,
+        # where a regex alternation anchored at the end is tried at every character of every name
+        self._field_ends = tuple(" " + name for name in sorted(cues.field_names))
         self.code_iri = next((c.iri for c in vocab.concepts.values() if c.type == "modality" and c.pref == "code"), None)
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
@@ -113,7 +115,7 @@ class Resolver:
             return True
         if span.kb_id_ and self.vocab.concepts[span.kb_id_].pref.lower() in self.cues.vague_terms:
             return True  # "GPU memory" is a name of "memory footprint", a resource and not a measure
-        if len(spaced.split()) <= 4 and self._field_end.search(spaced):
+        if len(spaced.split()) <= 4 and spaced.endswith(self._field_ends):
             return True  # "multimodal deep learning": a field, not a method
         if low in self.cues.generic_heads or text in self.cues.stop_names:
             return True
