@@ -50,6 +50,7 @@ class BuildSummary:
     results: int = 0
     triples: int = 0
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the build, in order
     exports: list[str] = field(default_factory=list)
 
 
@@ -130,6 +131,18 @@ class BackgroundLoader:
         self.thread.join()
         if self.error is not None and exc[0] is None:
             raise self.error
+
+
+class Laps:
+    """Records the seconds since the previous lap under each stage's name."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into[stage] = round(now - self.last, 3)
+        self.last = now
 
 
 def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -238,6 +251,7 @@ def _build(
             init_worker(pipeline)
             stream = (process_batch(b) for b in batches)
 
+        lap = Laps(summary.stages)
         with BackgroundLoader(store) as loader:
             buffer: list[bytes] = []
             buffered = 0
@@ -257,6 +271,7 @@ def _build(
                 loader.put(b"".join(buffer))
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
+        lap("extract and load")
         if tallies:
             tallies.write_derived(store, appended=bool(previous))
             per_type = tallies.concepts_per_type()
@@ -267,16 +282,19 @@ def _build(
             materialise_counts(store)
             summary.entities = _concepts_per_type(store)
 
+        lap("labels and counts")
         summary.papers, summary.results = totals.papers, totals.results
         summary.links = {t: totals.links[t] for t in ENTITY_TYPES}
         store.flush()
         summary.triples = len(store)  # the manifest keeps it: an append checks the store against it
+        lap("flush and count")
         for name in exports:
             if name == "none":
                 continue
             path = export(store, stage / EXPORT_FORMATS[name][1], name)
             summary.exports.append(path.name)
         del store  # close it before the extras re-open it read-only and before the folder is swapped
+        lap("exports")
         summary.seconds = round(time.perf_counter() - started, 3)
         manifest = {
             "kg_version": __version__,
@@ -294,6 +312,7 @@ def _build(
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if extras:
             _write_extras(stage)
+            lap("report and view")
     return summary
 
 
