@@ -1,6 +1,17 @@
 """Errors that end a command with one clear line naming the file and the record or line."""
 from __future__ import annotations
 
+import unicodedata
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped (\\n, \\x00): messages quote
+    input, and input can hold anything, but an error stays one line."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+    )
+
 
 class KgError(Exception):
     """Any error kg reports to the user as one line, without a traceback."""
@@ -16,4 +27,4 @@ class InputError(KgError):
             where += f":{line}"
         elif record is not None:
             where += f" [record {record}]"
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))

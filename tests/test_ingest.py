@@ -248,3 +248,14 @@ def test_malformed_xml_names_line_and_column(tmp_path):
 def test_csv_without_the_needed_columns(tmp_path):
     with pytest.raises(InputError, match="no title and abstract columns"):
         list(read_papers([write(tmp_path, "x.csv", "name,text\na,b\n")]))
+
+
+def test_an_error_quoting_input_with_line_breaks_stays_one_line(tmp_path):
+    # a stray quote makes the whole file one header cell, line breaks and all
+    path = write(tmp_path, "x.csv", '"title,abstract\nA title,An abstract.\x07\n')
+    with pytest.raises(InputError) as caught:
+        list(read_papers([path]))
+    message = str(caught.value)
+    assert message.startswith(f"{path}:1: no title and abstract columns")
+    assert "\n" not in message and "\x07" not in message
+    assert "abstract\\na title" in message  # the break is shown, escaped
