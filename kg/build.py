@@ -31,6 +31,10 @@ from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, export, staged_build
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while a chunk is being loaded
+# Batches a worker process extracts before a fresh one replaces it. spaCy's string store keeps every
+# new word it sees and the writer remembers every concept it declared, so a worker that lived
+# through a million abstracts would grow by hundreds of MB; a new process costs about 2 s of CPU.
+WORKER_BATCHES = 500
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 PAPER = ox.NamedNode("https://w3id.org/kg-lit/ontology#Paper")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -156,8 +160,9 @@ def _shards_in_pool(batches: Iterator[list[Paper]], jobs: int, pipeline: Path) -
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker, initargs=(str(pipeline),)) as pool:
+    context = multiprocessing.get_context("spawn")  # the start method that replacing workers needs
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker, initargs=(str(pipeline),),
+                             max_tasks_per_child=WORKER_BATCHES) as pool:
         pending: dict = {}
         order = 0
         done_results: dict[int, tuple[bytes, ShardStats]] = {}

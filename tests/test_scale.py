@@ -40,6 +40,14 @@ def test_two_processes_give_the_same_graph(reference, tmp_path):
     assert triples(tmp_path / "g") == reference
 
 
+def test_workers_replaced_after_every_batch_give_the_same_graph(reference, tmp_path, monkeypatch):
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "WORKER_BATCHES", 1)
+    build(FILES, tmp_path / "g", jobs=2, batch_size=40, extras=False)
+    assert triples(tmp_path / "g") == reference
+
+
 def test_another_batch_size_gives_the_same_graph(reference, tmp_path):
     build(FILES, tmp_path / "g", jobs=1, batch_size=7, extras=False)
     assert triples(tmp_path / "g") == reference
