@@ -83,7 +83,9 @@ def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
     """Whether this build can count with tallies: always for a new graph; for an append, when the
     previous build kept them and its store still holds the triples it ended with. A store changed
     since (through a writable endpoint, say) or built before tallies were kept has its counts
-    recomputed from the store instead, and no longer keeps a tally file."""
+    recomputed from the store instead, and no longer keeps a tally file. A change that keeps the
+    count (one triple replaced by another) goes unseen here; `kg doctor` reports the counts it leaves
+    wrong, and a new build (without --append) sets them right."""
     path = stage / TALLY_FILE
     if not previous:
         return True
