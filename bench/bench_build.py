@@ -50,7 +50,8 @@ def run(cmd: list[str]) -> tuple[float, int, int, float, float]:
     while proc.poll() is None:
         try:
             procs = [proc, *proc.children(recursive=True)]
-            if len(procs) > 1:
+            # workers only: a spawning pool also starts a resource tracker that lives to the end
+            if any("resource_tracker" not in " ".join(p.cmdline()) for p in procs[1:]):
                 workers_seen = time.perf_counter() - start
             samples.append((time.perf_counter() - start, sum(p.memory_info().rss for p in procs if p.is_running())))
         except psutil.Error:
