@@ -160,8 +160,10 @@ class TripleWriter:
         by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
         tally = self.tally if self.tally is not None else Tally()
         evidence_forms: dict[str, tuple[str, str]] = {}  # evidence node -> (concept, surface form)
+        mentioned: set[str] = set()
         for entity in extraction.entities:
             concept = self.concept_iri(entity)
+            mentioned.add(concept)
             c = iri(concept)
             if not entity.concept:
                 self._declare_minted(concept, entity.type, out)
@@ -194,7 +196,7 @@ class TripleWriter:
                 out.append(f"{link} {K['evidence']} {evidence} .")
                 evidence_forms[evidence] = (concept, m.text)
         tally.forms.update(evidence_forms.values())
-        tally.paper({self.concept_iri(entity) for entity in extraction.entities})
+        tally.paper(mentioned)
         for index, result in enumerate(extraction.results):
             out += self._result(paper.id, p, index, result, by_form, tally)
         return out
