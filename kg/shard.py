@@ -21,12 +21,6 @@ class ShardStats:
     links: Counter = field(default_factory=Counter)
     tally: Tally = field(default_factory=Tally)  # for the labels and counts the build derives at the end
 
-    def add(self, other: "ShardStats") -> None:
-        self.papers += other.papers
-        self.results += other.results
-        self.links.update(other.links)
-        self.tally.add(other.tally)
-
 
 def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, ShardStats]:
     writer = writer or TripleWriter()

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS modality_methods (modality TEXT, method TEXT, papers 
     PRIMARY KEY (modality, method)) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+TOUCHED = "concept IN (SELECT concept FROM touched)"  # the rows an appended build rewrites
 UPSERTS = {
     "concepts": "INSERT INTO concepts VALUES (?, ?) ON CONFLICT DO UPDATE SET papers = papers + excluded.papers",
     "forms": "INSERT INTO forms VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
@@ -137,20 +138,18 @@ class TallyFile:
     def labels(self, only_touched: bool) -> Iterator[tuple[str, str]]:
         """(minted concept, preferred label): its most frequent evidence surface form, ties to the
         least form; a concept with no evidence (named only in results) takes its least alt label."""
-        touched = " AND concept IN (SELECT concept FROM touched)" if only_touched else ""
+        touched = f" AND {TOUCHED}" if only_touched else ""
         rows = self.db.execute(
             f"SELECT concept, form, n FROM forms WHERE concept IN (SELECT concept FROM minted){touched} ORDER BY concept, form"
         )
         for concept, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield concept, min(group, key=lambda row: (-row[2], row[1]))[1]
         yield from self.db.execute(
-            "SELECT concept, alt FROM alts a WHERE NOT EXISTS (SELECT 1 FROM forms f WHERE f.concept = a.concept)"
-            + (" AND concept IN (SELECT concept FROM touched)" if only_touched else "")
+            "SELECT concept, alt FROM alts a WHERE NOT EXISTS (SELECT 1 FROM forms f WHERE f.concept = a.concept)" + touched
         )
 
     def paper_counts(self, only_touched: bool) -> Iterator[tuple[str, int]]:
-        touched = " WHERE concept IN (SELECT concept FROM touched)" if only_touched else ""
-        yield from self.db.execute(f"SELECT concept, papers FROM concepts{touched}")
+        yield from self.db.execute("SELECT concept, papers FROM concepts" + (f" WHERE {TOUCHED}" if only_touched else ""))
 
     def top_methods(self, top: int = TOP_METHODS) -> Iterator[tuple[str, str, int, int]]:
         """(modality, method, papers, rank) for each modality's `top` methods, by papers then IRI."""
