@@ -18,6 +18,7 @@ import numpy as np
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -181,7 +182,9 @@ def doc_text(doc: Doc) -> str:
 def sentences(doc: Doc) -> list[Sent]:
     """The doc's sentences, computed once per doc from the sentence-start flags (each `doc.sents`
     walk builds a Token object per token, which dominated the pipeline's time). The bounds stay in
-    the doc's user data as plain tuples, for the resolver after the token table is gone."""
+    the doc's user data, for the resolver after the token table is gone; the same list is returned
+    on every call (callers only read it), as Sent tuples, which become lists when the doc travels
+    between processes and are turned back once."""
     bounds = doc.user_data.get(SENTS)
     if bounds is None:
         bounds = doc.user_data[SENTS] = []
@@ -189,8 +192,10 @@ def sentences(doc: Doc) -> list[Sent]:
             arr = doc.to_array(["SENT_START", "IDX", "LENGTH"])
             starts = [0, *(np.flatnonzero(arr[1:, 0] == 1) + 1).tolist(), len(doc)]
             idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
-            bounds += [(a, b, idx[a], idx[b - 1] + length[b - 1]) for a, b in zip(starts, starts[1:])]
-    return [Sent(*b) for b in bounds]
+            bounds += [Sent(a, b, idx[a], idx[b - 1] + length[b - 1]) for a, b in zip(starts, starts[1:])]
+    elif bounds and type(bounds[0]) is not Sent:
+        bounds = doc.user_data[SENTS] = [Sent(*b) for b in bounds]
+    return bounds
 
 
 class Cand0(NamedTuple):
@@ -1063,6 +1068,45 @@ def title_boundary(doc: Doc) -> Doc:
                 doc[tok.i + 1].is_sent_start = True
             break
     return doc
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+class Sentencizer:
+    """spaCy's rule-based sentencizer, with the same result, computed on the doc's arrays instead of
+    a loop over Token objects: a sentence starts at the first token that is neither punctuation nor
+    a sentence-final character after a sentence-final character (punctuation such as quotes and
+    brackets between the two is passed over), and at the first token. Sentence starts already set
+    are kept, as spaCy's does."""
+
+    def __init__(self, nlp: Language, punct_chars: list[str]) -> None:
+        self.punct = [nlp.vocab.strings.add(c) for c in dict.fromkeys(punct_chars)]
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        arr = doc.to_array([ORTH, IS_PUNCT, SENT_START])
+        orth = arr[:, 0]
+        final = np.zeros(n, dtype=bool)
+        for h in self.punct:
+            final |= orth == h
+        words = np.flatnonzero(~(final | (arr[:, 1] == 1)))
+        # a word starts a sentence when a sentence-final token lies between it and the word before
+        finals = np.cumsum(final)[words]
+        starts = np.zeros(n, dtype=bool)
+        starts[0] = True
+        starts[words[finals > np.concatenate(([0], finals[:-1]))]] = True
+        current = arr[:, 2].astype(np.int64)
+        values = np.where(current != 0, current, np.where(starts, 1, -1))
+        doc.from_array([SENT_START], values.astype(np.uint64))
+        return doc
+
+
+@Language.factory("kg_sentencizer", default_config={"punct_chars": [".", "!", "?"]})
+def make_sentencizer(nlp: Language, name: str, punct_chars: list[str]) -> Sentencizer:
+    return Sentencizer(nlp, punct_chars)
 
 
 # --------------------------------------------------------------------------- tokenizer
