@@ -9,6 +9,7 @@ it is added and again each time the group is read, which cost a tenth of the pip
 from __future__ import annotations
 
 import re
+import weakref
 from functools import lru_cache
 from itertools import repeat
 from operator import add
@@ -142,11 +143,20 @@ class Tok(NamedTuple):
 TOKENS = "kg_tokens"
 
 
+# Token tables and texts of docs the components have finished with, for the resolver in the same
+# process; an entry goes with its doc. (They leave the user data, which travels with a doc between
+# processes.)
+_HELD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def token_table(doc: Doc) -> list[Tok]:
-    """The token table of a doc, built once and shared by the components (the last one drops it,
-    so it never travels between processes)."""
+    """The token table of a doc, built once and shared by the components and the resolver (the last
+    component moves it out of the user data, so it never travels between processes)."""
     table = doc.user_data.get(TOKENS)
     if table is None:
+        held = _HELD.get(doc)
+        if held is not None:
+            return held[0]
         # read as arrays: iterating the doc would build a Token object per token. Only the texts
         # need the string store; lower case and is_alpha are what the English lexeme attributes
         # compute from them (str.lower, str.isalpha), and C-level maps build the rows without a
@@ -176,7 +186,21 @@ def doc_text(doc: Doc) -> str:
     """The doc's text, joined once per doc with the token table (`doc.text` builds a Token object
     per token each time)."""
     token_table(doc)
-    return doc.user_data[TEXT]
+    text = doc.user_data.get(TEXT)
+    return _HELD[doc][1] if text is None else text
+
+
+def hold_token_table(doc: Doc) -> None:
+    """Move the doc's token table and text out of its user data (see _HELD)."""
+    table, text = doc.user_data.pop(TOKENS, None), doc.user_data.pop(TEXT, None)
+    if table is not None:
+        _HELD[doc] = (table, text)
+
+
+def drop_token_table(doc: Doc) -> None:
+    _HELD.pop(doc, None)
+    doc.user_data.pop(TOKENS, None)
+    doc.user_data.pop(TEXT, None)
 
 
 def sentences(doc: Doc) -> list[Sent]:

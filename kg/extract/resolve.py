@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import itemgetter
 from collections import defaultdict
 from typing import NamedTuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.components import ALIASES, CANDS, DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, sentences
+from kg.extract.components import (
+    ALIASES, CANDS, DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, Sent, Tok, drop_token_table, sentences, token_table,
+)
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.results import RESULTS, Value
@@ -124,42 +127,42 @@ class Resolver:
             return True
         return False
 
-    def _bare_task_head(self, doc: Doc, span: Cand, task_starts: set[int] = frozenset(), task_ends: set[int] = frozenset()) -> bool:
+    def _bare_task_head(self, T: list[Tok], span: Cand, task_starts: set[int] = frozenset(), task_ends: set[int] = frozenset()) -> bool:
         """A task head noun alone ("classification", "retrieval") names a task only as an item of a
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
             return False
-        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-        nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+        prev = T[span.start - 1].lower_ if span.start > 0 else ""
+        nxt = T[span.end].lower_ if span.end < len(T) else ""
         if nxt in ("task", "tasks", "/") or prev in ("like", "as", "on", "/"):
             return False
         # "detection and retrieval", "retrieval, classification": joined to another task, not to
         # "image processing and retrieval" or a clause ("our approach to classification, which ...")
-        if nxt in ("and", "or", ",") and (span.end + 1 in task_starts or self._task_head_at(doc, span.end + 1)):
+        if nxt in ("and", "or", ",") and (span.end + 1 in task_starts or self._task_head_at(T, span.end + 1)):
             return False
-        if prev in ("and", "or", ",") and (span.start - 1 in task_ends or self._task_head_at(doc, span.start - 2)):
+        if prev in ("and", "or", ",") and (span.start - 1 in task_ends or self._task_head_at(T, span.start - 2)):
             return False
         return True
 
-    def _task_head_at(self, doc: Doc, i: int) -> bool:
-        return 0 <= i < len(doc) and doc[i].lower_ in self.cues.task_heads
+    def _task_head_at(self, T: list[Tok], i: int) -> bool:
+        return 0 <= i < len(T) and T[i].lower_ in self.cues.task_heads
 
-    def _measured(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
+    def _measured(self, T: list[Tok], span: Cand, metrics: set[int]) -> bool:
         """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
         "objectives such as accuracy, model size, and latency"."""
         if span.label_ != "metric" or not span.kb_id_ or span.text.lower() not in self.cues.vague_terms:
             return False
-        return _listed_with(doc, span, metrics - set(range(span.start, span.end)))
+        return _listed_with(T, span, metrics - set(range(span.start, span.end)))
 
-    def _metric_in_context(self, doc: Doc, span: Cand, metrics: set[int]) -> bool:
+    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, metrics: set[int]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
             return True
-        if _near_number(doc, span.start, span.end) or _listed_with(doc, span, metrics - set(range(span.start, span.end))):
+        if _near_number(T, span.start, span.end) or _listed_with(T, span, metrics - set(range(span.start, span.end))):
             return True
-        sent = doc[span.start].sent
-        return any(t.lower_ in EVAL_WORDS for t in sent if not span.start <= t.i < span.end)
+        sent = _sentence_of(sents, span.start)
+        return any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end] if not span.start <= t.i < span.end)
 
     def _defined_elsewise(self, span: Cand, aliases: dict[str, str], defined: dict[str, str]) -> bool:
         """A vocabulary acronym the text defines as something else ("Unify, Align and then Refine
@@ -171,7 +174,7 @@ class Resolver:
             return False
         return defined.get(span.text, span.label_) != span.label_
 
-    def _word_as_dataset(self, doc: Doc, span: Cand, names: set[int]) -> bool:
+    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, names: set[int]) -> bool:
         """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
         only where the context says dataset: before a dataset head, in a sentence about evaluation, or
         in a list next to another name; never as the first word of a sentence."""
@@ -180,20 +183,20 @@ class Resolver:
         word = span.text
         if not (word[:1].isupper() and word[1:].islower() and word.isalpha()):
             return True
-        if span.start == 0 or doc[span.start].is_sent_start:
+        sent = _sentence_of(sents, span.start)
+        if span.start == 0 or sent.start == span.start:
             return False
-        after = [t.lower_ for t in doc[span.end : span.end + 3]]
+        after = [t.lower_ for t in T[span.end : span.end + 3]]
         if after and (after[0] in self.cues.dataset_heads or after[:2] in (["-", "based"],) or
                       (len(after) > 1 and after[0] in DATASET_ADJECTIVES and after[1] in self.cues.dataset_heads)):
             return True
-        sent = doc[span.start].sent if doc.has_annotation("SENT_START") else doc[:]
-        if any(t.lower_ in EVAL_WORDS for t in sent):
+        if any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end]):
             return True
         for step in (-1, 1):  # "ImageNet, Places and SUN"
             j = span.start + step if step < 0 else span.end
-            if 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
+            if 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
                 k = j + step
-                if 0 <= k < len(doc) and k in names:
+                if 0 <= k < len(T) and k in names:
                     return True
         return False
 
@@ -205,13 +208,13 @@ class Resolver:
             return False
         return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
-    def _class_as_modifier(self, doc: Doc, span: Cand) -> bool:
+    def _class_as_modifier(self, T: list[Tok], span: Cand) -> bool:
         """"neural network feature maps": a lower-case class of models naming where data comes from."""
-        if span.label_ != "method" or span.id_ != "vocabulary" or span.end >= len(doc) or not span.text.islower():
+        if span.label_ != "method" or span.id_ != "vocabulary" or span.end >= len(T) or not span.text.islower():
             return False
-        return doc[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
+        return T[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
 
-    def _ellipses(self, doc: Doc, spans: list[Cand]) -> list[Cand]:
+    def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
         generation" names image generation too, "image and video understanding" image understanding,
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
@@ -222,49 +225,49 @@ class Resolver:
             if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
                 continue
             e = s.end
-            if (e + 1 < len(doc) and doc[e].lower_ in ("and", "or") and doc[e - 1].lower_ in heads
-                    and doc[e + 1].lower_ in heads and doc[e + 1].lower_ != doc[e - 1].lower_):
-                after = doc[e + 2] if e + 2 < len(doc) else None
+            if (e + 1 < len(T) and T[e].lower_ in ("and", "or") and T[e - 1].lower_ in heads
+                    and T[e + 1].lower_ in heads and T[e + 1].lower_ != T[e - 1].lower_):
+                after = T[e + 2] if e + 2 < len(T) else None
                 if after is None or not after.is_alpha or after.lower_ in ("task", "tasks") or after.lower_ in STOP_WORDS:
-                    h = doc[e + 1]
+                    h = T[e + 1]
                     extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, h.idx, h.idx + len(h.text), "task", "", "task-ellipsis",
                                                  s.text[: s.text.rfind(" ")] + " " + h.text)
-            first = doc[s.start]
-            if s.end - s.start == 2 and s.start >= 2 and doc[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
-                w = doc[s.start - 2]
+            first = T[s.start]
+            if s.end - s.start == 2 and s.start >= 2 and T[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
+                w = T[s.start - 2]
                 if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
                     extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
-                                                 w.text + " " + doc[s.end - 1].text)
+                                                 w.text + " " + T[s.end - 1].text)
         taken = {i for s in spans for i in range(s.start, s.end)}
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
-            if s.label_ not in ("method", "task") or s.start < 2 or doc[s.start - 1].lower_ not in ("and", "or"):
+            if s.label_ not in ("method", "task") or s.start < 2 or T[s.start - 1].lower_ not in ("and", "or"):
                 continue
             m_end = s.start - 1
-            m_start = m_end - 3 if m_end >= 3 and doc[m_end - 2].text == "-" else m_end - 1
+            m_start = m_end - 3 if m_end >= 3 and T[m_end - 2].text == "-" else m_end - 1
             if m_start < 0 or any(i in taken for i in range(m_start, m_end)):
                 continue
-            if not (doc[m_start].is_alpha and doc[m_end - 1].is_alpha):
+            if not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
                 continue  # "X, and Y": no modifier before the conjunction
-            modifier = doc[m_start:m_end].text
-            synthesised = modifier + " " + doc[s.end - 1].text
+            modifier = text[T[m_start].idx : T[m_end - 1].idx + len(T[m_end - 1].text)]
+            synthesised = modifier + " " + T[s.end - 1].text
             concept = self.key_to_concept[s.label_].get(entity_key(synthesised))
             if concept and (m_start, m_end) not in extra:
-                first, last = doc[m_start], doc[m_end - 1]
+                first, last = T[m_start], T[m_end - 1]
                 extra[(m_start, m_end)] = Cand(m_start, m_end, first.idx, last.idx + len(last.text), s.label_, concept,
                                                "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
         if not extra:
             return spans
         return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
 
-    def _second_conjunct(self, doc: Doc, span: Cand) -> bool:
+    def _second_conjunct(self, T: list[Tok], span: Cand) -> bool:
         """"vision and language models": models of two kinds of data, not the concept "language model"."""
         if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
             return False
-        if doc[span.start].lower_ not in self.modality_words:
+        if T[span.start].lower_ not in self.modality_words:
             return False
-        return doc[span.start - 1].lower_ in ("and", "or", "&") and doc[span.start - 2].lower_ in self.modality_words
+        return T[span.start - 1].lower_ in ("and", "or", "&") and T[span.start - 2].lower_ in self.modality_words
 
-    def _one_type_per_label(self, spans: list[Cand], doc: Doc) -> list[Cand]:
+    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
@@ -278,12 +281,12 @@ class Resolver:
             types = {s.label_ for s in group}
             if len(types) < 2:
                 continue
-            nxt = doc[end].lower_ if end < len(doc) else ""
-            last = doc[end - 1].lower_
+            nxt = T[end].lower_ if end < len(T) else ""
+            last = T[end - 1].lower_
             defined = self._defined_type(aliases.get(group[0].text), types)
             if defined:
                 keep = defined  # "mean absolute error (MAE)": the text's own long form decides
-            elif "metric" in types and _near_number(doc, start, end):
+            elif "metric" in types and _near_number(T, start, end):
                 keep = "metric"  # "an ASR of 92%", "MAE 0.41"
             elif nxt in self.cues.dataset_heads and "dataset" in types:
                 keep = "dataset"
@@ -371,28 +374,30 @@ class Resolver:
         title_end = text.find("\n\n")
         title_end = len(text) if title_end < 0 else title_end
         cands = candidates(doc, text)
+        T = token_table(doc)  # kept from the components when they ran in this process
+        sents = sentences(doc)
         names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
         metric_tokens = {i for s in cands if s.label_ == "metric" for i in range(s.start, s.end)}
         tasks = [s for s in cands if s.label_ == "task" and s.text.lower() not in self.cues.task_heads]
         task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
         defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
-        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(doc, s)
-                 and not self._class_as_modifier(doc, s)
-                 and self._metric_in_context(doc, s, metric_tokens)]
+        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(T, s)
+                 and not self._class_as_modifier(T, s)
+                 and self._metric_in_context(T, sents, s, metric_tokens)]
         spans = self._consistent_types(
-            [_with_metric_head(doc, s) for s in cands
-             if (not self._rejected(s) or self._measured(doc, s, metric_tokens)) and not self._bare_task_head(doc, s, task_starts, task_ends)
-             and self._word_as_dataset(doc, s, names)]
+            [_with_metric_head(T, text, s) for s in cands
+             if (not self._rejected(s) or self._measured(T, s, metric_tokens)) and not self._bare_task_head(T, s, task_starts, task_ends)
+             and self._word_as_dataset(T, sents, s, names)]
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
-        others = self._ellipses(doc, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc))))
+        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
         variant_bases = {VARIANTS.match(s.text).group(1) for s in spans if s.label_ != "modality" and VARIANTS.match(s.text)}
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc, text)
         sents = [(sent.start, sent.end, sent.start_char, sent.end_char, text[sent.start_char : sent.end_char].strip())
-                 for sent in sentences(doc)]
+                 for sent in sents]
         sent_starts = [s[0] for s in sents]
 
         groups: dict[tuple[str, str], Entity] = {}
@@ -431,6 +436,7 @@ class Resolver:
                 short = [f for f in forms if f in aliases]
                 e.label = short[0] if short else forms[0]
         results = self._results(doc, text, entities)
+        drop_token_table(doc)
         return Extraction(paper, entities, results)
 
     USE_CUES = re.compile(r"\b(?:based on|built on|such as|e\.g\.|including|like|existing|previous|prior|than|outperform\w*|baselines?|compared)\b", re.I)
@@ -521,13 +527,22 @@ class Resolver:
         return results
 
 
-def _listed_with(doc: Doc, span: Cand, tokens: set[int]) -> bool:
+def _sentence_of(sents: list[Sent], i: int) -> Sent:
+    """The sentence that holds token i (the doc's one sentence when it has no sentence starts)."""
+    k = bisect_right(sents, i, key=_START) - 1
+    return sents[k]
+
+
+_START = itemgetter(0)
+
+
+def _listed_with(T: list[Tok], span: Cand, tokens: set[int]) -> bool:
     """Is the span an item of a list ("precision, recall and F1") whose next or previous item is in `tokens`?"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
-        while 0 <= j < len(doc) and doc[j].text in (",", "and", "or", "/"):
+        while 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
             j += step
-        if 0 <= j < len(doc) and j != (span.start - 1 if step < 0 else span.end) and j in tokens:
+        if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and j in tokens:
             return True
     return False
 
@@ -535,22 +550,22 @@ def _listed_with(doc: Doc, span: Cand, tokens: set[int]) -> bool:
 NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 
 
-def _near_number(doc: Doc, start: int, end: int) -> bool:
+def _near_number(T: list[Tok], start: int, end: int) -> bool:
     """Is a value reported next to the span ("ASR of 92%", "MAE 0.41", "12.5 MAE")?"""
-    after = [t.text for t in doc[end : min(len(doc), end + 4)]]
-    before = [t.text for t in doc[max(0, start - 2) : start]]
+    after = [t.text for t in T[end : end + 4]]
+    before = [t.text for t in T[max(0, start - 2) : start]]
     return any(NUMBER.match(w) or w == "%" for w in after + before)
 
 
-def _with_metric_head(doc: Doc, span: Cand) -> Cand:
+def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
     """A metric named with its head noun ("perceptual similarity metric", "BLEU score") keeps it."""
-    if span.label_ != "metric" or not span.kb_id_ or span.end >= len(doc):
+    if span.label_ != "metric" or not span.kb_id_ or span.end >= len(T):
         return span
-    nxt = doc[span.end]
+    nxt = T[span.end]
     if nxt.lower_ not in ("metric", "score", "measure") or span.text.lower().endswith(("score", "metric", "measure")):
         return span
     end_char = nxt.idx + len(nxt.text)
-    return span._replace(end=span.end + 1, end_char=end_char, text=doc.text[span.start_char : end_char])
+    return span._replace(end=span.end + 1, end_char=end_char, text=text[span.start_char : end_char])
 
 
 PHRASE_RULES = {"task-phrase", "method-phrase"}

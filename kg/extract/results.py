@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.components import TEXT, TOKENS, doc_text, sentences
+from kg.extract.components import doc_text, hold_token_table, sentences
 
 RESULTS = "kg_results"
 
@@ -83,8 +83,7 @@ class ResultFinder:
                 # plain tuples: user data must survive msgpack when nlp.pipe runs several processes
                 values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char))
         doc.user_data[RESULTS] = values
-        doc.user_data.pop(TOKENS, None)  # the last component: the shared token table is not needed further
-        doc.user_data.pop(TEXT, None)
+        hold_token_table(doc)  # the last component: the token table stays in this process, for the resolver
         return doc
 
 
