@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -82,14 +83,14 @@ def _in_store(store: ox.Store, paper_id: str) -> bool:
 def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
     """Whether this build can count with tallies: always for a new graph; for an append, when the
     previous build kept them and its store still holds the triples it ended with. A store changed
-    since (through a writable endpoint, say) or built before tallies were kept has its counts
+    since (through a writable endpoint, say) or built before these tallies were kept has its counts
     recomputed from the store instead, and no longer keeps a tally file. A change that keeps the
     count (one triple replaced by another) goes unseen here; `kg doctor` reports the counts it leaves
     wrong, and a new build (without --append) sets them right."""
     path = stage / TALLY_FILE
     if not previous:
         return True
-    if path.exists() and len(store) == previous.get("triples"):
+    if TallyFile.current(path) and len(store) == previous.get("triples"):
         return True
     path.unlink(missing_ok=True)
     return False
@@ -200,6 +201,9 @@ def build(inputs: list[str | Path], out: str | Path, **options) -> BuildSummary:
         reason = (exc.strerror or str(exc)).splitlines()[0]
         if "No space left" in str(exc):
             reason = "no space left on the device"
+        raise KgError(f"{out}: cannot write the graph: {reason}") from None
+    except sqlite3.Error as exc:  # the tally file (kg.rdf.tallies) failing to grow
+        reason = "no space left on the device" if "full" in str(exc) else f"tally file: {exc}"
         raise KgError(f"{out}: cannot write the graph: {reason}") from None
 
 

@@ -79,6 +79,102 @@ def test_labels_and_counts_written_from_tallies_equal_the_store_aggregates(refer
     assert any("paperCount" in line for line in reference) and any("ModalityMethod" in line for line in reference)
 
 
+@pytest.fixture(scope="module")
+def small_rankings(tmp_path_factory):
+    """The example corpus built with rankings cut small enough to bite on 136 papers: two rows per
+    ranking (datasets with up to 4 results are pruned, ties decide ranks) and related concepts
+    stored for the ten concepts of 20 papers or more. Returns the build folder and its triples."""
+    out = tmp_path_factory.mktemp("ranked") / "g"
+    with pytest.MonkeyPatch.context() as patch:
+        small_rankings_constants(patch)
+        build(FILES, out, jobs=1, extras=False)
+    return out, triples(out)
+
+
+def small_rankings_constants(patch: pytest.MonkeyPatch) -> None:
+    from kg.rdf import counts
+
+    patch.setattr(counts, "TOP_RANKED", 2)
+    patch.setattr(counts, "RELATED_MIN_PAPERS", 20)
+
+
+def test_rankings_from_tallies_equal_the_rankings_computed_from_the_store(small_rankings, monkeypatch):
+    from kg.rdf.counts import materialise_counts
+
+    small_rankings_constants(monkeypatch)
+    _, ranked = small_rankings
+    assert sum("/related/" in t and "#RelatedConcept>" in t for t in ranked) == 10 * 2
+    assert sum(t.split()[1].endswith("#paperRank>") for t in ranked) == 5 * 2
+    assert sum(t.split()[1].endswith("#topResult>") for t in ranked) > 10
+    store = ox.Store()
+    store.bulk_load(input="\n".join(ranked).encode(), format=ox.RdfFormat.N_TRIPLES)
+    materialise_counts(store)
+    assert sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines()) == ranked
+
+
+def test_an_appended_build_ranks_as_a_build_of_all_its_inputs(small_rankings, tmp_path, monkeypatch):
+    small_rankings_constants(monkeypatch)
+    _, ranked = small_rankings
+    out = tmp_path / "g"
+    build(FILES[:1], out, extras=False)
+    build(FILES, out, append=True, extras=False)
+    assert triples(out) == ranked
+
+
+def test_stored_rankings_hold_what_counting_the_links_gives(small_rankings):
+    """Each ranking against a count over the links and results, independent of how either path
+    computes it: the stored rows are the top rows of the live count (ties may pick either)."""
+    from kg.query import run
+
+    out, _ = small_rankings
+    store = open_store(out)
+    live = run(store, "SELECT ?c (COUNT(*) AS ?n) WHERE { ?p kgo:mentions ?c } GROUP BY ?c").rows
+    for t in ("method", "dataset", "modality", "metric", "task"):
+        counts = sorted((n for c, n in live if f"/concept/{t}/" in c), reverse=True)
+        ranked = run(store, f"SELECT ?r ?n WHERE {{ ?c a kgo:{t.title()} ; kgo:paperRank ?r ; kgo:paperCount ?n }} ORDER BY ?r").rows
+        assert [r for r, _ in ranked] == [1, 2] and [n for _, n in ranked] == counts[:2], t
+    popular = {c for c, n in live if n >= 20}
+    stored = run(store, "SELECT ?c ?o ?n ?r WHERE { ?x a kgo:RelatedConcept ; kgo:first ?c ; kgo:second ?o ; "
+                        "kgo:paperCount ?n ; kgo:rank ?r } ORDER BY ?c ?r").rows
+    assert {c for c, *_ in stored} == popular
+    for concept in popular:
+        shared = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?p kgo:mentions <{concept}> , ?o "
+                            f"FILTER(?o != <{concept}>) }} GROUP BY ?o").rows
+        kept = [(o, n) for c, o, n, _ in stored if c == concept]
+        assert [n for _, n in kept] == sorted((n for _, n in shared), reverse=True)[:2], concept
+        assert set(kept) <= {(o, n) for o, n in shared}
+    results = run(store, "SELECT ?d ?r ?v ?rel WHERE { ?r kgo:dataset ?d ; kgo:value ?v ; kgo:isRelative ?rel }").rows
+    best = dict.fromkeys(d for d, *_ in results)
+    for dataset in best:
+        rows = sorted(((rel, -v, r) for d, r, v, rel in results if d == dataset))[:2]
+        top = run(store, f"SELECT ?r WHERE {{ <{dataset}> kgo:topResult ?r }}").rows
+        assert sorted(r for (r,) in top) == sorted(r for *_, r in rows), dataset
+
+
+def test_related_entities_of_a_popular_entity_reads_the_stored_rows(small_rankings):
+    """related-entities reads the stored rows for an entity mentioned by RELATED_MIN_PAPERS papers
+    or more (the query says the same threshold) and counts over the papers of any other."""
+    from kg.query import named_queries, run, with_limit, with_values
+
+    out, _ = small_rankings
+    store = open_store(out)
+    text = named_queries()["related-entities"].sparql
+    text = text.replace("FILTER(?papers < 1000)", "FILTER(?papers < 20)")  # as the small build stored
+    clip = ox.NamedNode("https://w3id.org/kg-lit/concept/method/clip")  # 23 papers: stored, 2 rows
+    stored = run(store, with_limit(with_values(text, {"entity": [clip]}), 0)).rows
+    assert len(stored) == 2 and stored[0][2] >= stored[1][2] >= 5
+    rare = run(store, "SELECT ?c WHERE { ?c a kgo:Method ; kgo:paperCount 3 } ORDER BY ?c LIMIT 1").rows[0][0]
+    live = run(store, with_limit(with_values(text, {"entity": [ox.NamedNode(rare)]}), 0)).rows
+    assert len(live) > 2 and sum(1 for row in live if row[2] >= 1) == len(live)
+
+
+def test_related_entities_counts_live_below_the_threshold_the_build_stores_from():
+    from kg.query import named_queries
+    from kg.rdf import counts
+
+    assert f"FILTER(?papers < {counts.RELATED_MIN_PAPERS})" in named_queries()["related-entities"].sparql
+
+
 @pytest.mark.parametrize("change", ["tallies lost", "store changed since"])
 def test_an_append_without_usable_tallies_counts_from_the_store(reference, tmp_path, change):
     from kg.rdf.tallies import TALLY_FILE

@@ -284,8 +284,8 @@ _MARKER = re.compile(r"#\s*@values\b[^\n]*")
 
 
 def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) -> str:
-    """The query with a VALUES block per parameter, first thing inside WHERE (or in place of a
-    `# @values` comment line, for a query whose parameters belong in a sub-select).
+    """The query with a VALUES block per parameter, first thing inside WHERE (or in place of each
+    `# @values` comment line, for a query whose parameters belong in sub-selects).
 
     Each value is written by pyoxigraph as an RDF term (N-Triples syntax, quotes and backslashes
     escaped), so a value is only ever data: `x" } ; DROP ALL ; #` is a string that matches nothing.
@@ -294,9 +294,8 @@ def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) 
     if not bound:
         return sparql
     values = "".join(f"VALUES ?{n} {{ {' '.join(str(t) for t in terms)} }} " for n, terms in sorted(bound.items()))
-    marker = _MARKER.search(sparql)
-    if marker is not None:  # the query says where (a sub-select that must see the values)
-        return sparql[: marker.start()] + values + sparql[marker.end() :]
+    if _MARKER.search(sparql):  # the query says where (each sub-select that must see the values)
+        return _MARKER.sub(lambda _: values, sparql)
     m = _WHERE.search(sparql)
     if m is None:
         raise KgError("a named query with parameters needs a WHERE clause")

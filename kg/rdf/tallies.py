@@ -1,6 +1,8 @@
 """Tallies of what the papers of a build mention, from which the end of the build writes the graph's
 derived triples: the preferred label of every minted concept, the paper count of every concept,
-the modality-pair nodes and each modality's top methods (`kg.rdf.counts` says what they mean).
+the modality-pair nodes, each modality's top methods and the rankings (each type's most mentioned
+concepts, each dataset's best results, the most co-mentioned concepts of popular concepts);
+`kg.rdf.counts` says what they mean.
 
 Computing those with SPARQL aggregates over the finished store means following every link and every
 evidence node through the store's indexes: random reads that, once the store outgrows the page cache
@@ -13,13 +15,18 @@ out of it into the store. The result is the same graph as `finalise_labels` and
 
 Tallies are sums, so any cut of the input into batches and any number of workers gives the same
 totals; an appended build continues the file it copies from the previous build and rewrites the
-derived triples of the concepts its new papers touch.
+derived triples of the concepts its new papers touch. Two tallies are not sums: each dataset's
+results (kept as rows, pruned to the best `TOP_RANKED` once a dataset has twice as many, since
+results are only ever added) and which concepts each paper mentions (64-bit `concept_hash` keys
+in blobs, 8 bytes per link: the related concepts are counted from them at the end with one sparse
+matrix product per group of popular concepts).
 """
 from __future__ import annotations
 
 import heapq
 import itertools
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,10 +34,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.rdf.counts import TOP_METHODS, node_iri
+from kg.rdf import counts
+from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, ranking_quads, result_key
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
+TALLY_VERSION = 2  # what the file holds; an append continues only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -41,6 +50,10 @@ CREATE TABLE IF NOT EXISTS alts (concept TEXT PRIMARY KEY, alt TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS pairs (a TEXT, b TEXT, papers INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS modality_methods (modality TEXT, method TEXT, papers INTEGER NOT NULL,
     PRIMARY KEY (modality, method)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS results (result TEXT PRIMARY KEY, dataset TEXT NOT NULL, relative INTEGER NOT NULL,
+    value REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS results_order ON results (dataset, relative, value DESC, result);
+CREATE TABLE IF NOT EXISTS incidence (sizes BLOB NOT NULL, hashes BLOB NOT NULL);
 CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 TOUCHED = "concept IN (SELECT concept FROM touched)"  # the rows an appended build rewrites
@@ -57,6 +70,7 @@ PAPER_COUNT, RANK, FIRST, SECOND = (ox.NamedNode(str(KGO[n])) for n in ("paperCo
 PREF_LABEL, RDF_TYPE, INTEGER = ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(XSD.integer))
 MODALITY_PAIR, MODALITY_METHOD = ox.NamedNode(str(KGO.ModalityPair)), ox.NamedNode(str(KGO.ModalityMethod))
 MODALITY, METHOD = str(KGC) + "modality/", str(KGC) + "method/"
+TOP_RESULT, RELATED_CONCEPT = ox.NamedNode(str(KGO.topResult)), ox.NamedNode(str(KGO.RelatedConcept))
 MINTED, TRUE = ox.NamedNode(str(KGO.minted)), ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
@@ -70,10 +84,15 @@ class Tally:
     alts: dict[str, str] = field(default_factory=dict)  # minted concept without evidence -> least alt label
     pairs: Counter = field(default_factory=Counter)  # (modality, modality) in IRI order -> papers
     modality_methods: Counter = field(default_factory=Counter)  # (modality, method) -> papers
+    results: list[tuple[str, str, int, float]] = field(default_factory=list)  # (result, dataset, relative, value)
+    sizes: array = field(default_factory=lambda: array("q"))  # concepts each paper mentions, paper by paper
+    hashes: array = field(default_factory=lambda: array("q"))  # their concept_hash keys, in the same order
 
     def paper(self, concepts: set[str]) -> None:
         """Count one paper that mentions these concepts (its `kgo:mentions` objects)."""
         self.concepts.update(concepts)
+        self.sizes.append(len(concepts))
+        self.hashes.extend(map(concept_hash, concepts))
         modalities = sorted(c for c in concepts if c.startswith(MODALITY))
         self.pairs.update(itertools.combinations(modalities, 2))
         methods = [c for c in concepts if c.startswith(METHOD)]
@@ -91,9 +110,13 @@ class Tally:
             self.alt(concept, label)
         self.pairs.update(other.pairs)
         self.modality_methods.update(other.modality_methods)
+        self.results += other.results
+        self.sizes += other.sizes
+        self.hashes += other.hashes
 
     def __len__(self) -> int:
-        return len(self.concepts) + len(self.forms) + len(self.minted) + len(self.alts) + len(self.pairs) + len(self.modality_methods)
+        return (len(self.concepts) + len(self.forms) + len(self.minted) + len(self.alts) + len(self.pairs)
+                + len(self.modality_methods) + len(self.results) + len(self.sizes))
 
 
 class TallyFile:
@@ -103,7 +126,21 @@ class TallyFile:
         # The file lives in the build's staging folder, which a crash abandons whole: no journal needed.
         self.db = sqlite3.connect(str(path))
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;" + SCHEMA)
+        if not self.db.execute("SELECT 1 FROM concepts LIMIT 1").fetchall():
+            self.db.execute(f"PRAGMA user_version = {TALLY_VERSION}")
         self.pending = Tally()
+        self.results_since_pruned: Counter = Counter()  # dataset -> rows added since it was last pruned
+
+    @staticmethod
+    def current(path: str | Path) -> bool:
+        """Whether the file at `path` holds this version's tallies (an older kg kept fewer)."""
+        if not Path(path).exists():
+            return False
+        db = sqlite3.connect(str(path))
+        try:
+            return db.execute("PRAGMA user_version").fetchone()[0] == TALLY_VERSION
+        finally:
+            db.close()
 
     def add(self, tally: Tally) -> None:
         self.pending.add(tally)
@@ -121,6 +158,21 @@ class TallyFile:
             self.db.executemany(UPSERTS["alts"], p.alts.items())
             self.db.executemany(UPSERTS["pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
             self.db.executemany(UPSERTS["modality_methods"], ((m, x, n) for (m, x), n in p.modality_methods.items()))
+            self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)", p.results)
+            if p.sizes:
+                self.db.execute("INSERT INTO incidence VALUES (?, ?)", (p.sizes.tobytes(), p.hashes.tobytes()))
+            self._prune_results(dataset for _, dataset, _, _ in p.results)
+
+    def _prune_results(self, datasets) -> None:
+        """Keep a dataset's best TOP_RANKED results once it has twice as many: the rest can never
+        rank again, as results are only added."""
+        self.results_since_pruned.update(datasets)
+        for dataset, n in self.results_since_pruned.items():
+            if n >= counts.TOP_RANKED:
+                self.db.execute(
+                    "DELETE FROM results WHERE dataset = ?1 AND result NOT IN (SELECT result FROM results WHERE dataset = ?1 "
+                    "ORDER BY relative, value DESC, result LIMIT ?2)", (dataset, counts.TOP_RANKED))
+        self.results_since_pruned = Counter({d: n for d, n in self.results_since_pruned.items() if n < counts.TOP_RANKED})
 
     def close(self) -> None:
         self.db.close()
@@ -159,6 +211,62 @@ class TallyFile:
             for rank, (negative, method) in enumerate(best, start=1):
                 yield modality, method, -negative, rank
 
+    def best_results(self, only_touched: bool) -> Iterator[tuple[str, str]]:
+        """(dataset, result) for each dataset's TOP_RANKED best results (`kg.rdf.counts.result_key`)."""
+        where = " WHERE dataset IN (SELECT concept FROM touched)" if only_touched else ""
+        rows = self.db.execute(f"SELECT dataset, relative, value, result FROM results{where} ORDER BY dataset")
+        for dataset, group in itertools.groupby(rows, key=lambda row: row[0]):
+            for key in heapq.nsmallest(counts.TOP_RANKED, (result_key(rel, value, r) for _, rel, value, r in group)):
+                yield dataset, key[2]
+
+    def related(self, only_touched: bool) -> Iterator[tuple[str, str, int, int]]:
+        """(concept, other, shared papers, rank) for the TOP_RANKED concepts most often mentioned with
+        each concept that RELATED_MIN_PAPERS papers mention, counted from the papers' concept keys:
+        one sparse product (popular concepts x papers) x (papers x concepts) per group of them."""
+        import numpy as np
+        from scipy import sparse
+
+        touched = f" AND {TOUCHED}" if only_touched else ""
+        popular = [c for (c,) in self.db.execute(
+            f"SELECT concept FROM concepts WHERE papers >= ?{touched} ORDER BY concept", (counts.RELATED_MIN_PAPERS,))]
+        if not popular:
+            return
+        blobs = self.db.execute("SELECT sizes, hashes FROM incidence").fetchall()
+        sizes = np.concatenate([np.frombuffer(s, dtype=np.int64) for s, _ in blobs])
+        hashes = np.concatenate([np.frombuffer(h, dtype=np.int64) for _, h in blobs])
+        del blobs
+        keys, columns = np.unique(hashes, return_inverse=True)  # concept key -> column
+        del hashes
+        columns = columns.astype(np.int32)
+        indptr = np.concatenate([[0], np.cumsum(sizes)])
+        mentions = sparse.csr_matrix((np.ones(len(columns), dtype=np.int32), columns, indptr), shape=(len(sizes), len(keys)))
+        popular_columns = np.searchsorted(keys, [concept_hash(c) for c in popular])
+        row_of = np.full(len(keys), -1, dtype=np.int64)
+        row_of[popular_columns] = np.arange(len(popular))
+        hit = row_of[columns] >= 0
+        papers = np.repeat(np.arange(len(sizes)), sizes)[hit]
+        by_popular = sparse.csr_matrix((np.ones(len(papers), dtype=np.int32), (row_of[columns][hit], papers)),
+                                       shape=(len(popular), len(sizes)))
+        del papers, hit, row_of
+        chosen: list[tuple[str, np.ndarray, np.ndarray]] = []
+        for start in range(0, len(popular), 32):
+            shared = (by_popular[start:start + 32] @ mentions).tocsr()
+            for i in range(shared.shape[0]):
+                row = shared.getrow(i)
+                own = row.indices != popular_columns[start + i]
+                cols, n = row.indices[own], row.data[own]
+                order = np.lexsort((keys[cols], -n))[: counts.TOP_RANKED]  # most shared first, ties by key
+                chosen.append((popular[start + i], keys[cols[order]], n[order]))
+        wanted = {int(k) for _, ks, _ in chosen for k in ks}
+        iri_of = {}
+        for (concept,) in self.db.execute("SELECT concept FROM concepts"):
+            key = concept_hash(concept)
+            if key in wanted:
+                iri_of[key] = concept
+        for concept, ks, ns in chosen:
+            for rank, (k, n) in enumerate(zip(ks.tolist(), ns.tolist()), start=1):
+                yield concept, iri_of[k], n, rank
+
     def write_derived(self, store: ox.Store, *, appended: bool) -> None:
         """Write the derived triples into `store`. A fresh build writes them all; an appended one
         first removes the stale values of the concepts its papers touched and the count nodes."""
@@ -173,13 +281,18 @@ class TallyFile:
         for (concept,) in self.db.execute("SELECT concept FROM touched"):
             node = ox.NamedNode(concept)
             stale = list(store.quads_for_pattern(node, PAPER_COUNT, None, ox.DefaultGraph()))
+            stale += store.quads_for_pattern(node, TOP_RESULT, None, ox.DefaultGraph())
+            for pair in store.quads_for_pattern(None, FIRST, node, ox.DefaultGraph()):
+                if ox.Quad(pair.subject, RDF_TYPE, RELATED_CONCEPT, ox.DefaultGraph()) in store:
+                    stale += store.quads_for_pattern(pair.subject, None, None, ox.DefaultGraph())
             if ox.Quad(node, MINTED, TRUE, ox.DefaultGraph()) in store:  # a vocabulary entry keeps its label
                 stale += store.quads_for_pattern(node, PREF_LABEL, None, ox.DefaultGraph())
             for quad in stale:
                 store.remove(quad)
         store.update(with_prefixes(
             "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityPair ; ?p ?o } ;"
-            "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityMethod ; ?p ?o }"
+            "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityMethod ; ?p ?o } ;"
+            "DELETE { ?c kgo:paperRank ?n } WHERE { ?c kgo:paperRank ?n }"
         ))
 
     def _quads(self, only_touched: bool) -> Iterator[ox.Quad]:
@@ -199,4 +312,6 @@ class TallyFile:
             yield from (ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
                         ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, count(n)),
                         ox.Quad(node, RANK, count(rank)))
+        ranks = paper_ranks(self.db.execute("SELECT concept, papers FROM concepts"))  # all of them: few rows
+        yield from ranking_quads(ranks, self.best_results(only_touched), self.related(only_touched))
 

@@ -224,6 +224,8 @@ class TripleWriter:
                 tally.minted.add(concept)
                 tally.alt(concept, name)
             out.append(f"{node} {K[kind]} {iri(concept)} .")
+            if kind == "dataset":  # the leaderboard ranking (kg.rdf.counts) is kept per dataset
+                tally.results.append((result_iri, concept, int(r.relative), round(float(r.value), 6)))
         out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out, (r.sent_start, r.sent_end, r.sentence))} .")
         return out
 
