@@ -40,7 +40,7 @@ def corpus(n: int, folder: Path) -> Path:
     return path
 
 
-def run(cmd: list[str]) -> tuple[float, int, int, float, float]:
+def run(cmd: list[str]) -> tuple[float, int, int, float, float, list[int]]:
     start = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     errors = tempfile.TemporaryFile()  # a file, not a pipe: Dask's logging must never block the build
@@ -66,7 +66,9 @@ def run(cmd: list[str]) -> tuple[float, int, int, float, float]:
     if proc.returncode:
         errors.seek(0)
         raise SystemExit(f"{' '.join(cmd)} failed: {errors.read().decode(errors='replace')[-500:]}")
-    return seconds, peak, mid, cpu, seconds - workers_seen if workers_seen else float("nan")
+    # the peak of each tenth of the run: the memory trend through it
+    tenths = [max((rss for t, rss in samples if k * seconds / 10 <= t < (k + 1) * seconds / 10), default=0) for k in range(10)]
+    return seconds, peak, mid, cpu, seconds - workers_seen if workers_seen else float("nan"), tenths
 
 
 def size_of(folder: Path) -> int:
@@ -128,6 +130,7 @@ def main() -> None:
             triples, rate = load_rate(out) if n <= args.load_up_to else (count_triples(out), float("nan"))
             print(f"| {n:,} | {'dask (2 workers)' if mode == 'dask' else f'jobs={mode}'} | {seconds:.1f} | {n / seconds:,.0f} | {cpu:,.0f} | {n / cpu:,.0f} | {after:.1f} | "
                   f"{peak / 2**20:,.0f} | {mid / 2**20:,.0f} | {size_of(out.resolve() / 'store') / 2**20:,.0f} | {triples:,} | {'-' if rate != rate else f'{rate:,.0f}'} |", flush=True)
+            print(f"<!-- peak RSS (MB) in each tenth of the run: {', '.join(f'{r / 2**20:,.0f}' for r in runs[-1][5])} -->", flush=True)
 
 
 if __name__ == "__main__":
