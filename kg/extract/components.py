@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import weakref
 from functools import lru_cache
-from itertools import repeat
+from bisect import bisect_left
+from itertools import compress, repeat
 from operator import add
 from typing import NamedTuple
 
@@ -57,6 +58,7 @@ def name_shaped(text: str) -> bool:
     return bool(NAME_SHAPE.match(text)) and not NOT_A_NAME.match(text)
 
 
+SELF_WORDS = frozenset(("we", "our"))
 EVAL_WORDS = {"experiments", "experiment", "evaluate", "evaluated", "evaluation", "evaluations", "results",
               "achieves", "achieve", "outperforms", "outperform", "benchmarks", "datasets", "accuracy",
               "state-of-the-art", "sota", "performance", "surpasses", "tested", "demonstrate", "shows"}
@@ -106,6 +108,7 @@ TASK_AS_MODIFIER = {"pairs", "pair", "samples", "annotations", "data", "triplets
 LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
 # Last parts of compound adjectives, which do not end the name of a task.
 LIST_ADJECTIVE_ENDS = {"related", "level", "wise", "based", "like", "style", "specific", "grained", "aware", "oriented"}
+LIST_SEPARATORS = frozenset((",", "and", "or", ";"))
 # Words that end an item of a list of tasks.
 LIST_STOPS = {"task", "tasks", "problem", "problems", "benchmark", "benchmarks", "dataset", "datasets", "setting", "settings",
               "etc", "data", "capabilities", "abilities", "skills", "domains", "applications"}
@@ -153,7 +156,7 @@ def token_table(doc: Doc) -> list[Tok]:
     """The token table of a doc, built once and shared by the components and the resolver (the last
     component moves it out of the user data, so it never travels between processes)."""
     table = doc.user_data.get(TOKENS)
-    if table is None:
+    if type(table) is not Table:  # none yet, or lists after travelling between processes
         held = _HELD.get(doc)
         if held is not None:
             return held[0]
@@ -163,11 +166,34 @@ def token_table(doc: Doc) -> list[Tok]:
         # Python call per token (a NamedTuple's own constructor is a Python function).
         orths, idxs, spaces = doc.to_array(["ORTH", "IDX", "SPACY"]).T.tolist()
         texts = list(map(doc.vocab.strings.__getitem__, orths))
-        ws = [" " if space else "" for space in spaces]
-        rows = zip(range(len(texts)), texts, map(str.lower, texts), idxs, ws, map(str.isalpha, texts))
-        table = doc.user_data[TOKENS] = list(map(tuple.__new__, repeat(Tok), rows))
+        lowers = list(map(str.lower, texts))
+        ws = list(map(_WHITESPACE.__getitem__, spaces))
+        rows = zip(range(len(texts)), texts, lowers, idxs, ws, map(str.isalpha, texts))
+        table = doc.user_data[TOKENS] = Table(map(tuple.__new__, repeat(Tok), rows))
+        table.texts, table.lowers = texts, lowers
         doc.user_data[TEXT] = "".join(map(add, texts, ws))
     return table
+
+
+_WHITESPACE = ("", " ")
+
+
+def positions(values: list[str], words) -> list[int]:
+    """The indices of the values in `words` (a set or dict), in order: a C-level scan, where a
+    comprehension over the token table makes a Python step per token."""
+    return list(compress(range(len(values)), map(words.__contains__, values)))
+
+
+def within(indices: list[int], start: int, end: int) -> list[int]:
+    """The sorted indices in [start, end)."""
+    return indices[bisect_left(indices, start) : bisect_left(indices, end)]
+
+
+class Table(list):
+    """The token table: a list of Tok rows, with the tokens' texts and lower-case forms as lists too,
+    for scans that look at one attribute of every token."""
+
+    __slots__ = ("texts", "lowers")
 
 
 class Sent(NamedTuple):
@@ -328,6 +354,9 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
     return None
 
 
+_OPEN = frozenset("(")
+
+
 class AcronymFinder:
     """'Long Form Name (LFN)': long form and acronym become one entity; the acronym is then
     found everywhere else in the text."""
@@ -366,9 +395,9 @@ class AcronymFinder:
     def __call__(self, doc: Doc) -> Doc:
         aliases: dict[str, str] = doc.user_data.setdefault(ALIASES, {})
         T = token_table(doc)
-        texts = [t.text for t in T]
-        for i, text in enumerate(texts):
-            if text != "(" or i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
+        texts = T.texts
+        for i in positions(texts, _OPEN):
+            if i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
             acro = doc[i + 1]
             if not (2 <= len(acro.text) <= 12 and any(c.isupper() for c in acro.text)) or acro.text in self.cues.stop_names:
@@ -649,12 +678,13 @@ class NamePatterns:
         if not tasks:
             return
         others = {i for s in kg_spans(doc) if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
-        task_starts = {start for start, _ in tasks}
+        task_starts = sorted({start for start, _ in tasks})
+        separators = positions(T.texts, LIST_SEPARATORS)
         for sent in sentences(doc):
             a, b = sent.start, sent.end
-            if task_starts.isdisjoint(range(a, b)):
+            if not within(task_starts, a, b):
                 continue  # no known task in the sentence, so no list of it holds one
-            seps = [i for i in range(a, b) if T[i].text in (",", "and", "or", ";")]
+            seps = within(separators, a, b)
             if not seps:
                 continue
             # chunks between separators; ", and" leaves an empty chunk, which is skipped
@@ -724,13 +754,16 @@ class NamePatterns:
                 add_span(doc, span.start, span.end, entity_type, "title-name")
                 title_name = span.text if entity_type == "method" else ""
         self._title_phrases(doc, T, title_end, title_name)
+        # the tokens each test below applies to, found once for the doc by C-level scans
+        triggers = positions(T.lowers, self.triggers)
+        selves = positions(T.lowers, SELF_WORDS)
+        evals = positions(T.lowers, EVAL_WORDS)
+        shaped = list(compress(range(len(T)), map(name_shaped, T.texts)))  # one cached test per token
         for sent in sentences(doc):
-            tokens = T[sent.start : sent.end]
-            lowers = {t.lower_ for t in tokens}
-            is_self = not lowers.isdisjoint(("we", "our")) or "this paper" in text[sent.start_char : sent.end_char].lower()
-            is_eval = not lowers.isdisjoint(EVAL_WORDS)
-            for tok in [t for t in tokens if t.lower_ in self.triggers]:
-                i = tok.i
+            is_self = bool(within(selves, sent.start, sent.end)) or "this paper" in text[sent.start_char : sent.end_char].lower()
+            is_eval = bool(within(evals, sent.start, sent.end))
+            for i in within(triggers, sent.start, sent.end):
+                tok = T[i]
                 k = i - sent.start  # the token's place in its sentence
                 # 2. "called / named / dubbed X"
                 naming = tok.lower_ in NAMING_WORDS or (
@@ -932,7 +965,7 @@ class NamePatterns:
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
-            for tok in [t for t in tokens if name_shaped(t.text)]:  # one cached test per token
+            for tok in [T[i] for i in within(shaped, sent.start, sent.end)]:
                 if (tok.text not in self.cues.stop_names and not SHORT_ABBREVIATION.match(tok.text)
                         and not (tok.i > 0 and T[tok.i - 1].text == "-" and not T[tok.i - 1].whitespace_)):
                     s, e = self._name_span(T, tok.i, text)
@@ -965,12 +998,25 @@ class VerbForms:
                 self.target[form] = iri
         forms = sorted(self.target, key=len, reverse=True)
         self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I) if forms else None
+        # A match is kept only when it covers whole tokens, so it starts where a token does, and that
+        # token's text is the start of a form (in any case). In ASCII text, lower case is all the
+        # case-insensitive match compares, and these lower-case starts find the few tokens to try the
+        # pattern at, where a scan tries it at every character. Matches tried there are the scan's:
+        # forms hold only word characters and hyphens, so no match begins inside another.
+        ascii_forms = all(f.isascii() for f in forms)
+        self.starts = frozenset(f.lower()[:k] for f in forms for k in range(1, len(f) + 1)) if ascii_forms else None
+
+    def _matches(self, doc: Doc, text: str):
+        if self.starts is None or not text.isascii():
+            return self.pattern.finditer(text)
+        T = token_table(doc)
+        return filter(None, [self.pattern.match(text, T[i].idx) for i in positions(T.lowers, self.starts)])
 
     def __call__(self, doc: Doc) -> Doc:
         if self.pattern is None:
             return doc
         text = doc_text(doc)
-        for m in self.pattern.finditer(text):
+        for m in self._matches(doc, text):
             span = doc.char_span(m.start(), m.end())
             if span is None:
                 continue
@@ -1035,7 +1081,11 @@ class ModalityMapper:
         existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
-        for tok in [t for t in T if t.lower_ in self.lower or t.text in self.exact]:  # most words name no modality
+        words = positions(T.lowers, self.lower)
+        names = positions(T.texts, self.exact)
+        if names:
+            words = sorted({*words, *names})
+        for tok in [T[i] for i in words]:  # most words name no modality
             iri = self._lookup(tok)
             if iri is None or tok.i in in_name or (tok.i, tok.i + 1) in existing or tok.i in covered:
                 continue
