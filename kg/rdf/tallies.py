@@ -237,20 +237,22 @@ class TallyFile:
         del blobs
         keys, columns = np.unique(hashes, return_inverse=True)  # concept key -> column
         del hashes
-        columns = columns.astype(np.int32)
+        columns = columns.astype(np.int32)  # 4 bytes a link: a million papers hold about 20M links
         indptr = np.concatenate([[0], np.cumsum(sizes)])
-        mentions = sparse.csr_matrix((np.ones(len(columns), dtype=np.int32), columns, indptr), shape=(len(sizes), len(keys)))
+        # int8 ones: the product with the int32 matrix below counts in int32
+        mentions = sparse.csr_matrix((np.ones(len(columns), dtype=np.int8), columns, indptr), shape=(len(sizes), len(keys)))
         popular_columns = np.searchsorted(keys, [concept_hash(c) for c in popular])
-        row_of = np.full(len(keys), -1, dtype=np.int64)
-        row_of[popular_columns] = np.arange(len(popular))
-        hit = row_of[columns] >= 0
-        papers = np.repeat(np.arange(len(sizes)), sizes)[hit]
-        by_popular = sparse.csr_matrix((np.ones(len(papers), dtype=np.int32), (row_of[columns][hit], papers)),
+        row_of = np.full(len(keys), -1, dtype=np.int32)
+        row_of[popular_columns] = np.arange(len(popular), dtype=np.int32)
+        rows = row_of[columns]
+        hit = rows >= 0
+        papers = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[hit]
+        by_popular = sparse.csr_matrix((np.ones(len(papers), dtype=np.int32), (rows[hit], papers)),
                                        shape=(len(popular), len(sizes)))
-        del papers, hit, row_of
+        del papers, hit, rows, row_of, columns
         chosen: list[tuple[str, np.ndarray, np.ndarray]] = []
-        for start in range(0, len(popular), 32):
-            shared = (by_popular[start:start + 32] @ mentions).tocsr()
+        for start in range(0, len(popular), 8):  # 8 rows of up to a few 100k concepts each at a time
+            shared = (by_popular[start:start + 8] @ mentions).tocsr()
             for i in range(shared.shape[0]):
                 row = shared.getrow(i)
                 own = row.indices != popular_columns[start + i]
