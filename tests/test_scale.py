@@ -168,6 +168,22 @@ def test_related_entities_of_a_popular_entity_reads_the_stored_rows(small_rankin
     assert len(live) > 2 and sum(1 for row in live if row[2] >= 1) == len(live)
 
 
+def test_top_entities_and_leaderboard_read_the_stored_rankings(small_rankings):
+    """With two rows per ranking stored, `limit=0` (all) gives those two rows: the queries read the
+    rankings rather than sorting every concept or result."""
+    from kg.query import run, run_named
+
+    out, _ = small_rankings
+    store = open_store(out)
+    top = run_named(store, "top-entities", {"type": "modality", "limit": "0"}).as_dicts()
+    assert [(r["label"], r["papers"]) for r in top] == [("image", 109), ("text", 102)]
+    results = run(store, "SELECT ?rel ?v WHERE { ?r kgo:dataset ?d ; kgo:isRelative ?rel ; kgo:value ?v . "
+                         "?d skos:prefLabel 'ScanObjectNN'@en }").rows
+    board = run_named(store, "leaderboard", {"dataset": "ScanObjectNN", "limit": "0"}).as_dicts()
+    assert len(results) == 4 and len(board) == 2
+    assert sorted((r["relative"], -r["value"]) for r in board) == sorted((rel, -v) for rel, v in results)[:2]
+
+
 def test_related_entities_counts_live_below_the_threshold_the_build_stores_from():
     from kg.query import named_queries
     from kg.rdf import counts
