@@ -91,6 +91,7 @@ QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "fr
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 # A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
 VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
+BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
@@ -165,7 +166,7 @@ def token_table(doc: Doc) -> list[Tok]:
         # compute from them (str.lower, str.isalpha), and C-level maps build the rows without a
         # Python call per token (a NamedTuple's own constructor is a Python function).
         orths, idxs, spaces = doc.to_array(["ORTH", "IDX", "SPACY"]).T.tolist()
-        texts = list(map(doc.vocab.strings.__getitem__, orths))
+        texts = _texts(orths, doc.vocab.strings)
         lowers = list(map(str.lower, texts))
         ws = list(map(_WHITESPACE.__getitem__, spaces))
         rows = zip(range(len(texts)), texts, lowers, idxs, ws, map(str.isalpha, texts))
@@ -176,6 +177,37 @@ def token_table(doc: Doc) -> list[Tok]:
 
 
 _WHITESPACE = ("", " ")
+
+# Token texts by orth id (the hash of the text, the same in every string store), for a lookup by
+# dict.get rather than a call into the string store per token.
+_TEXT_OF: dict[int, str] = {}
+
+
+def _texts(orths: list[int], strings) -> list[str]:
+    texts = list(map(_TEXT_OF.get, orths))
+    if None in texts:  # words not seen before in this process
+        if len(_TEXT_OF) >= 1 << 18:
+            _TEXT_OF.clear()
+        for k, orth in enumerate(orths):
+            if texts[k] is None:
+                texts[k] = _TEXT_OF[orth] = strings[orth]
+    return texts
+
+
+def name_shapes(texts: list[str]) -> list[int]:
+    """The indices of the name-shaped texts; the test is cached per text in a dict, read by one
+    C-level map (the memo of name_shaped is a call per token)."""
+    shaped = list(map(_SHAPED.get, texts))
+    if None in shaped:
+        if len(_SHAPED) >= 1 << 16:
+            _SHAPED.clear()
+        for k, text in enumerate(texts):
+            if shaped[k] is None:
+                shaped[k] = _SHAPED[text] = name_shaped(text)
+    return list(compress(range(len(texts)), shaped))
+
+
+_SHAPED: dict[str, bool] = {}
 
 
 def positions(values: list[str], words) -> list[int]:
@@ -273,7 +305,12 @@ def add_span(doc: Doc, start: int, end: int, label: str, rule: str, concept: str
     if start >= end:
         return
     T = token_table(doc)
-    kg_spans(doc).append(Cand0(start, end, T[start].idx, T[end - 1].idx + len(T[end - 1].text), label, concept, rule))
+    last = T[end - 1]
+    # tuple.__new__ directly: a NamedTuple's own constructor is a Python function
+    kg_spans(doc).append(_new_tuple(Cand0, (start, end, T[start].idx, last.idx + len(last.text), label, concept, rule)))
+
+
+_new_tuple = tuple.__new__
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -750,7 +787,7 @@ class NamePatterns:
             if span is not None and len(words) <= 2 and (single or any(self._is_name(t.text) for t in span)):
                 rest = text[colon:title_end].lower()
                 named_bench = BENCHMARK_NAME.search(text[:colon])  # "Tiny LVLM-eHub: Early Experiments with ..."
-                entity_type = "dataset" if named_bench or re.search(r"\b(benchmark|dataset|corpus|suite)\b", rest) else "method"
+                entity_type = "dataset" if named_bench or BENCHMARK_WORD.search(rest) else "method"
                 add_span(doc, span.start, span.end, entity_type, "title-name")
                 title_name = span.text if entity_type == "method" else ""
         self._title_phrases(doc, T, title_end, title_name)
@@ -758,7 +795,7 @@ class NamePatterns:
         triggers = positions(T.lowers, self.triggers)
         selves = positions(T.lowers, SELF_WORDS)
         evals = positions(T.lowers, EVAL_WORDS)
-        shaped = list(compress(range(len(T)), map(name_shaped, T.texts)))  # one cached test per token
+        shaped = name_shapes(T.texts)
         for sent in sentences(doc):
             is_self = bool(within(selves, sent.start, sent.end)) or "this paper" in text[sent.start_char : sent.end_char].lower()
             is_eval = bool(within(evals, sent.start, sent.end))

@@ -65,7 +65,9 @@ class Cand(NamedTuple):
 
 def candidates(doc: Doc, text: str) -> list[Cand]:
     # by position: the components' tuples come back as lists from another process
-    return [Cand(*c, text[c[2] : c[3]]) for c in doc.user_data.get(CANDS, [])]
+    # (tuple.__new__ directly: a NamedTuple's own constructor is a Python function)
+    new = tuple.__new__
+    return [new(Cand, (*c, text[c[2] : c[3]])) for c in doc.user_data.get(CANDS, [])]
 
 
 def _variants(spans: list[Cand]) -> list[Cand]:
@@ -86,16 +88,25 @@ def _choose(spans: list[Cand]) -> list[Cand]:
     taken: set[int] = set()
     chosen = []
     for s in ranked:
-        if any(i in taken for i in range(s.start, s.end)):
+        if not taken.isdisjoint(range(s.start, s.end)):
             continue
         chosen.append(s)
         taken.update(range(s.start, s.end))
     return sorted(chosen, key=lambda s: s.start)
 
 
+# (compiled once: re.search looks each pattern up in the module's cache on every call)
+SELF_REFERENCE = re.compile(r"\b(we|our|this (paper|work|study|article))\b")
+OWN_WORK = re.compile(r"\b(we|our|this (paper|work))\b")
+NOT_THE_OBJECT = re.compile(
+    r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b"
+)
+
+
 class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
+        self._rejections: dict[tuple[str, str, str], bool] = {}
         self.key_to_concept = {t: vocab.by_key(t) for t in ("method", "dataset", "metric", "task", "modality")}
         # the last words of a name that make it a field; str.endswith tests them all in one call,
         # where a regex alternation anchored at the end is tried at every character of every name
@@ -109,6 +120,17 @@ class Resolver:
     # ------------------------------------------------------------------ filters
 
     def _rejected(self, span: Cand) -> bool:
+        """Is the candidate a field, a vague or generic word, a stop name or a determiner phrase? It
+        depends on its text, type and concept only, which recur across abstracts: cached."""
+        key = (span.text, span.label_, span.kb_id_)
+        rejected = self._rejections.get(key)
+        if rejected is None:
+            if len(self._rejections) >= 1 << 16:
+                self._rejections.clear()
+            rejected = self._rejections[key] = self._rejects(span)
+        return rejected
+
+    def _rejects(self, span: Cand) -> bool:
         text = span.text.strip()
         low = text.lower()
         if span.label_ == "modality":
@@ -331,7 +353,7 @@ class Resolver:
         text = doc.text if text is None else text
         for sent in sentences(doc):
             low = text[sent.start_char : sent.end_char].lower()
-            if not re.search(r"\b(we|our|this (paper|work|study|article))\b", low):
+            if not SELF_REFERENCE.search(low):
                 continue
             verb = self._verbs.search(low)
             if verb:
@@ -345,7 +367,7 @@ class Resolver:
             return True  # a technique the title names that the vocabulary does not know
         if span.id_ == "named-as":  # "our approach, which we call X"; "a model named X (prior work)" stays used
             sentence = text[sent_start_char : span.start_char].lower()
-            if re.search(r"\b(we|our|this (paper|work))\b", sentence):
+            if OWN_WORK.search(sentence):
                 return True
         before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
         if ("our" in before or "ours" in before) and not span.kb_id_:
@@ -360,7 +382,7 @@ class Resolver:
             if s <= span.start_char < e and span.start_char > verb:
                 # the object of "we propose": not things it is compared with or built on
                 between = text[verb : span.start_char].lower()
-                if re.search(r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b", between):
+                if NOT_THE_OBJECT.search(between):
                     return False
                 return True
         return False
@@ -382,13 +404,16 @@ class Resolver:
         task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
         defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
-        cands = [s for s in cands if not self._defined_elsewise(s, defined_aliases, defined) and not self._second_conjunct(T, s)
-                 and not self._class_as_modifier(T, s)
-                 and self._metric_in_context(T, sents, s, metric_tokens)]
+        # the tests are pure; each is called only for the candidates it can apply to (by rule and type)
+        cands = [s for s in cands
+                 if not (s.id_ == "vocabulary" and (self._defined_elsewise(s, defined_aliases, defined) or self._second_conjunct(T, s)
+                                                    or self._class_as_modifier(T, s)))
+                 and (s.label_ != "metric" or self._metric_in_context(T, sents, s, metric_tokens))]
         spans = self._consistent_types(
-            [_with_metric_head(T, text, s) for s in cands
-             if (not self._rejected(s) or self._measured(T, s, metric_tokens)) and not self._bare_task_head(T, s, task_starts, task_ends)
-             and self._word_as_dataset(T, sents, s, names)]
+            [_with_metric_head(T, text, s) if s.label_ == "metric" else s for s in cands
+             if (not self._rejected(s) or self._measured(T, s, metric_tokens))
+             and (s.label_ != "task" or not self._bare_task_head(T, s, task_starts, task_ends))
+             and (s.label_ != "dataset" or self._word_as_dataset(T, sents, s, names))]
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
@@ -396,9 +421,8 @@ class Resolver:
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc, text)
-        sents = [(sent.start, sent.end, sent.start_char, sent.end_char, text[sent.start_char : sent.end_char].strip())
-                 for sent in sents]
-        sent_starts = [s[0] for s in sents]
+        sent_starts = [s.start for s in sents]
+        sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
 
         groups: dict[tuple[str, str], Entity] = {}
         order: list[tuple[str, str]] = []
@@ -416,15 +440,19 @@ class Resolver:
                 label = self.vocab.concepts[concept].pref if concept else span.text
                 entity = groups[group_key] = Entity(span.label_, key, label, concept=concept or None)
                 order.append(group_key)
-            sent = sents[bisect_right(sent_starts, span.start) - 1]
+            k = bisect_right(sent_starts, span.start) - 1
+            sent = sents[k]
+            sentence = sentence_texts.get(k)
+            if sentence is None:
+                sentence = sentence_texts[k] = text[sent.start_char : sent.end_char].strip()
             entity.mentions.append(
                 Mention(
-                    span.label_, span.text, span.start_char, span.end_char, sent[4],
-                    sent[2], sent[3], span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
+                    span.label_, span.text, span.start_char, span.end_char, sentence,
+                    sent.start_char, sent.end_char, span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
                 )
             )
             if span.label_ in ("method", "dataset") and entity.role != "proposed":
-                entity.role = "proposed" if self._is_proposed(text, span, sent[2], title_end, proposals) else "used"
+                entity.role = "proposed" if self._is_proposed(text, span, sent.start_char, title_end, proposals) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases([groups[k] for k in order], aliases)
         entities = _merge_modified_phrases(entities)
@@ -463,14 +491,15 @@ class Resolver:
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
         by_form: dict[tuple[str, str], Entity] = {}
         out: list[Entity] = []
+        alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
         for e in entities:
             # "RefCOCO+" is not "RefCOCO", though the two fold to one key
             forms = {entity_key(f) + "+" * (len(f) - len(f.rstrip("+"))) for f in e.surface_forms}
-            for acro, long in aliases.items():
-                if entity_key(acro) in forms:
-                    forms.add(entity_key(long))
-                if entity_key(long) in forms:
-                    forms.add(entity_key(acro))
+            for acro, long in alias_keys:
+                if acro in forms:
+                    forms.add(long)
+                if long in forms:
+                    forms.add(acro)
             target = next((by_form[(e.type, f)] for f in forms if (e.type, f) in by_form), None)
             if target is None:
                 out.append(e)
