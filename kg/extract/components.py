@@ -271,10 +271,10 @@ def sentences(doc: Doc) -> list[Sent]:
     if bounds is None:
         bounds = doc.user_data[SENTS] = []
         if len(doc):
-            arr = doc.to_array(["SENT_START", "IDX", "LENGTH"])
-            starts = [0, *(np.flatnonzero(arr[1:, 0] == 1) + 1).tolist(), len(doc)]
-            idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
-            bounds += [Sent(a, b, idx[a], idx[b - 1] + length[b - 1]) for a, b in zip(starts, starts[1:])]
+            # character bounds from the token table (a token's LENGTH is the length of its text)
+            T = token_table(doc)
+            starts = [0, *(np.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist(), len(doc)]
+            bounds += [Sent(a, b, T[a].idx, T[b - 1].idx + len(T[b - 1].text)) for a, b in zip(starts, starts[1:])]
     elif bounds and type(bounds[0]) is not Sent:
         bounds = doc.user_data[SENTS] = [Sent(*b) for b in bounds]
     return bounds
@@ -479,9 +479,8 @@ class AcronymFinder:
                 continue
             aliases[acro.text] = long_span.text
             add_span(doc, long_span.start, long_span.end, entity_type, "acronym-definition")
-            for j, text in enumerate(texts):
-                if text == acro.text:
-                    add_span(doc, j, j + 1, entity_type, "acronym")
+            for j in positions(texts, {acro.text}):
+                add_span(doc, j, j + 1, entity_type, "acronym")
         return doc
 
 
@@ -1193,11 +1192,38 @@ class Sentencizer:
 
     def __init__(self, nlp: Language, punct_chars: list[str]) -> None:
         self.punct = [nlp.vocab.strings.add(c) for c in dict.fromkeys(punct_chars)]
+        self.finals = frozenset(punct_chars)
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
+        current = doc.to_array(SENT_START)
+        if current[1:].any():
+            return self._keeping(doc, current)
+        # No start is set but the first token's (which a new doc has): the start after each
+        # sentence-final token is the first token after it that is neither punctuation nor final.
+        # The texts come from the token table, which the components use next; punctuation is read
+        # only for the few tokens after a final one.
+        texts = token_table(doc).texts
+        finals = self.finals
+        values = np.full(n, -1, dtype=np.int64)
+        values[0] = -1 if doc[0].is_sent_start is False else 1
+        after = 0
+        for f in positions(texts, finals):
+            if f < after:
+                continue  # inside the run after the previous final token
+            after = f + 1
+            while after < n and (texts[after] in finals or doc[after].is_punct):
+                after += 1
+            if after < n:
+                values[after] = 1
+        doc.from_array([SENT_START], values.astype(np.uint64))
+        return doc
+
+    def _keeping(self, doc: Doc, current) -> Doc:
+        """The same on arrays, keeping the sentence starts set before."""
+        n = len(doc)
         arr = doc.to_array([ORTH, IS_PUNCT, SENT_START])
         orth = arr[:, 0]
         final = np.zeros(n, dtype=bool)

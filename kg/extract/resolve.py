@@ -260,13 +260,15 @@ class Resolver:
                 if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
                     extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
                                                  w.text + " " + T[s.end - 1].text)
-        taken = {i for s in spans for i in range(s.start, s.end)}
+        taken = None  # the tokens of all candidates, made only when a candidate follows "and" / "or"
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
             if s.label_ not in ("method", "task") or s.start < 2 or T[s.start - 1].lower_ not in ("and", "or"):
                 continue
+            if taken is None:
+                taken = {i for s in spans for i in range(s.start, s.end)}
             m_end = s.start - 1
             m_start = m_end - 3 if m_end >= 3 and T[m_end - 2].text == "-" else m_end - 1
-            if m_start < 0 or any(i in taken for i in range(m_start, m_end)):
+            if m_start < 0 or not taken.isdisjoint(range(m_start, m_end)):
                 continue
             if not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
                 continue  # "X, and Y": no modifier before the conjunction
@@ -417,7 +419,7 @@ class Resolver:
         )
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
-        variant_bases = {VARIANTS.match(s.text).group(1) for s in spans if s.label_ != "modality" and VARIANTS.match(s.text)}
+        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if s.label_ != "modality"] if m}
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc, text)
