@@ -514,6 +514,9 @@ class NamePatterns:
             | self.cues.propose_verbs | self.cues.dataset_heads | self.cues.method_heads | self.cues.task_heads
             | self.cues.technique_heads
         )
+        self._list_words = {}
+
+    _list_words: dict[str, bool]
 
     def _is_name(self, text: str) -> bool:
         return name_shaped(text) and text not in self.cues.stop_names
@@ -695,7 +698,15 @@ class NamePatterns:
         return all(t.text == "-" or t.lower_ in self.cues.generic_task_modifiers for t in T[j:i])
 
     def _list_word(self, tok) -> bool:
-        """A word that can be part of an item of a list of tasks."""
+        """A word that can be part of an item of a list of tasks (cached per text, which decides it)."""
+        known = self._list_words.get(tok.text)
+        if known is None:
+            if len(self._list_words) >= 1 << 16:
+                self._list_words.clear()
+            known = self._list_words[tok.text] = self._is_list_word(tok)
+        return known
+
+    def _is_list_word(self, tok) -> bool:
         low = tok.lower_
         if tok.text == "-":
             return True
@@ -713,7 +724,7 @@ class NamePatterns:
         tasks = {(s.start, s.end) for s in kg_spans(doc) if s.label_ == "task"}
         if not tasks:
             return
-        others = {i for s in kg_spans(doc) if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+        others = None  # the tokens of names and metrics, made when a list is found
         task_starts = sorted({start for start, _ in tasks})
         separators = positions(T.texts, LIST_SEPARATORS)
         for sent in sentences(doc):
@@ -765,7 +776,9 @@ class NamePatterns:
                     continue
                 for s_, e_ in items:
                     words = [t for t in T[s_:e_] if t.text != "-"]
-                    if (s_, e_) in tasks or not 1 <= len(words) <= 4 or any(i in others for i in range(s_, e_)):
+                    if others is None:
+                        others = {i for s in kg_spans(doc) if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+                    if (s_, e_) in tasks or not 1 <= len(words) <= 4 or not others.isdisjoint(range(s_, e_)):
                         continue
                     if words[-1].lower_ in LIST_ADJECTIVE_ENDS or all(t.lower_ in self.modality_words for t in words):
                         continue  # "OCR-related", "page-level", "image-text": modifiers, not tasks
@@ -1171,11 +1184,13 @@ def make_modalities(nlp: Language, name: str, vocab_dir: str, cues: str) -> Moda
 
 @Language.component("kg_title_boundary")
 def title_boundary(doc: Doc) -> Doc:
-    """The title has no final full stop: start a new sentence after the blank line that ends it."""
-    for tok in doc:
-        if "\n\n" in tok.text or (tok.is_space and "\n" in tok.text):
-            if tok.i + 1 < len(doc):
-                doc[tok.i + 1].is_sent_start = True
+    """The title has no final full stop: start a new sentence after the blank line that ends it.
+    The tokens are read from the token table (is_space is str.isspace, as the English lexeme
+    attribute computes it), not as Token objects."""
+    for i, text in enumerate(token_table(doc).texts):
+        if "\n\n" in text or (text.isspace() and "\n" in text):
+            if i + 1 < len(doc):
+                doc[i + 1].is_sent_start = True
             break
     return doc
 
