@@ -615,16 +615,26 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
     """A phrase found only by its modifiers and head ("cross-modal image-text retrieval") is a
     variant of an entity the paper also names by its last words ("image-text retrieval")."""
     out: list[Entity] = []
+    # each entity's spaced forms, made once and made again only after its mentions grow (every
+    # phrase is compared with every entity of its type)
+    spaced: dict[int, list[str]] = {}
+
+    def spaced_forms(entity: Entity) -> list[str]:
+        forms = spaced.get(id(entity))
+        if forms is None:
+            forms = spaced[id(entity)] = [_spaced(f) for f in entity.surface_forms]
+        return forms
+
     for e in entities:
         if e.concept or e.type not in ("task", "method") or any(m.rule not in PHRASE_RULES for m in e.mentions):
             out.append(e)
             continue
-        forms = [_spaced(f) for f in e.surface_forms]
+        forms = spaced_forms(e)
         target = None
         for f in entities:
             if f is e or f.type != e.type:
                 continue
-            tails = [_spaced(x) for x in f.surface_forms]
+            tails = spaced_forms(f)
             if any(
                 len(t.split()) >= 2 and form.endswith(" " + t) and not form.startswith(("multimodal ", "multi modal "))
                 for t in tails for form in forms
@@ -635,6 +645,7 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
             out.append(e)
         else:
             target.mentions += e.mentions
+            spaced.pop(id(target), None)
             if e.role == "proposed":
                 target.role = "proposed"
     return out
