@@ -231,10 +231,14 @@ class TallyFile:
             f"SELECT concept FROM concepts WHERE papers >= ?{touched} ORDER BY concept", (counts.RELATED_MIN_PAPERS,))]
         if not popular:
             return
-        blobs = self.db.execute("SELECT sizes, hashes FROM incidence").fetchall()
-        sizes = np.concatenate([np.frombuffer(s, dtype=np.int64) for s, _ in blobs])
-        hashes = np.concatenate([np.frombuffer(h, dtype=np.int64) for _, h in blobs])
-        del blobs
+        papers, links = self.db.execute("SELECT SUM(length(sizes)), SUM(length(hashes)) FROM incidence").fetchone()
+        sizes, hashes = np.empty(papers // 8, dtype=np.int64), np.empty(links // 8, dtype=np.int64)
+        at = [0, 0]
+        for blobs in self.db.execute("SELECT sizes, hashes FROM incidence"):  # filled in place: one copy in memory
+            for k, (array_, blob) in enumerate(zip((sizes, hashes), blobs)):
+                n = len(blob) // 8
+                array_[at[k]:at[k] + n] = np.frombuffer(blob, dtype=np.int64)
+                at[k] += n
         keys, columns = np.unique(hashes, return_inverse=True)  # concept key -> column
         del hashes
         columns = columns.astype(np.int32)  # 4 bytes a link: a million papers hold about 20M links
