@@ -482,7 +482,9 @@ class Resolver:
         own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
         if not own:
             return
-        own_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(own, key=len, reverse=True))) + r")(?!\w)")
+        # compiled only when a mention is tested: the pattern differs per paper, and compiling it
+        # for every paper (the re module's cache is too small to keep them) cost more than the rest
+        own_re = None
         for e in entities:
             if e.type != "method" or e.role == "proposed" or e.concept:
                 continue
@@ -491,6 +493,8 @@ class Resolver:
             for m in e.mentions:
                 # the clause before the mention: "(i) ... based on X; (ii) a Y module" leaves Y proposed
                 before = m.sentence[: max(0, m.start - m.sent_start)].split(";")[-1]
+                if own_re is None:
+                    own_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(own, key=len, reverse=True))) + r")(?!\w)")
                 if own_re.search(m.sentence) and not self.USE_CUES.search(before):
                     e.role = "proposed"
                     break
