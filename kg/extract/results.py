@@ -42,12 +42,31 @@ class Value:
     end: int
 
 
+def _values(text: str):
+    """The matches of VALUE.finditer(text), tried only next to digits: a match holds a digit at most
+    two characters after its start (an optional sign, then optional space), so the leftmost match
+    from `pos` starts within two characters before the next digit, and one always starts at the
+    digit itself. finditer tries the pattern at every character, which took most of the time."""
+    pos, match, digit = 0, VALUE.match, DIGIT.search
+    while True:
+        d = digit(text, pos)
+        if d is None:
+            return
+        d = d.start()
+        for p in range(max(pos, d - 2), d + 1):
+            m = match(text, p)
+            if m:
+                break
+        yield m
+        pos = m.end()
+
+
 def find_values(text: str, offset: int = 0) -> list[Value]:
     """Numbers in a sentence that look like reported results (percentages, signed changes, scores)."""
     out = []
     if not DIGIT.search(text):
         return out  # most sentences hold no number: VALUE tries a match at every character, this scan does not
-    for m in VALUE.finditer(text):
+    for m in _values(text):
         raw, unit, sign = m.group("num"), (m.group("unit") or "").strip(), m.group("sign")
         after = text[m.end() :]
         begin = m.start("sign") if sign else m.start("num")
