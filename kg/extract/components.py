@@ -491,6 +491,10 @@ def make_acronyms(nlp: Language, name: str, cues: str, vocab_dir: str) -> Acrony
 
 # --------------------------------------------------------------------------- patterns
 
+# the rules of the sentence loop of NamePatterns a lower-case word can start (bits of its triggers)
+(_NAMING, _CALL, _PROPOSE, _DATASET_HEAD, _METRIC, _METHOD_HEAD, _PAREN, _ON, _TASK_HEAD, _TASK, _TRAINING,
+ _TECHNIQUE_HEAD) = (1 << b for b in range(12))
+
 
 class NamePatterns:
     """Names never seen before, from their shape and context."""
@@ -509,11 +513,18 @@ class NamePatterns:
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
         # the words that can start a rule of the sentence loop below (rules 2 to 6); most tokens are
         # none of them, and one set lookup per token leaves them out
-        self.triggers = frozenset(
-            {*NAMING_WORDS, "call", "calls", "metric", "metrics", "score", "(", "on", "across", "task", "training"}
-            | self.cues.propose_verbs | self.cues.dataset_heads | self.cues.method_heads | self.cues.task_heads
-            | self.cues.technique_heads
-        )
+        # none of them, and one lookup per token leaves them out. Each word maps to the rules it can
+        # start, as bits: one dict lookup per trigger token instead of a set lookup per rule.
+        self.triggers: dict[str, int] = {}
+        for bit, words in (
+            (_NAMING, NAMING_WORDS), (_CALL, ("call", "calls")), (_PROPOSE, self.cues.propose_verbs),
+            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score")),
+            (_METHOD_HEAD, self.cues.method_heads), (_PAREN, ("(",)), (_ON, ("on", "across")),
+            (_TASK_HEAD, self.cues.task_heads), (_TASK, ("task",)), (_TRAINING, ("training",)),
+            (_TECHNIQUE_HEAD, self.cues.technique_heads),
+        ):
+            for w in words:
+                self.triggers[w] = self.triggers.get(w, 0) | bit
         self._list_words = {}
 
     _list_words: dict[str, bool]
@@ -804,7 +815,8 @@ class NamePatterns:
                 title_name = span.text if entity_type == "method" else ""
         self._title_phrases(doc, T, title_end, title_name)
         # the tokens each test below applies to, found once for the doc by C-level scans
-        triggers = positions(T.lowers, self.triggers)
+        rules_of = self.triggers
+        triggers = positions(T.lowers, rules_of)
         selves = positions(T.lowers, SELF_WORDS)
         evals = positions(T.lowers, EVAL_WORDS)
         shaped = name_shapes(T.texts)
@@ -814,9 +826,10 @@ class NamePatterns:
             for i in within(triggers, sent.start, sent.end):
                 tok = T[i]
                 k = i - sent.start  # the token's place in its sentence
+                rules = rules_of[tok.lower_]
                 # 2. "called / named / dubbed X"
-                naming = tok.lower_ in NAMING_WORDS or (
-                    tok.lower_ in ("call", "calls") and k > 0 and T[i - 1].lower_ in ("we", "which", "that")
+                naming = rules & _NAMING or (
+                    rules & _CALL and k > 0 and T[i - 1].lower_ in ("we", "which", "that")
                 )
                 if naming and i + 1 < len(T):
                     j = i + 1
@@ -833,7 +846,7 @@ class NamePatterns:
                         default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
                         add_span(doc, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
-                if is_self and tok.lower_ in self.cues.propose_verbs:
+                if is_self and rules & _PROPOSE:
                     j0 = i + 1
                     while j0 < sent.end and T[j0].lower_ in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -856,7 +869,7 @@ class NamePatterns:
                             add_span(doc, s, e, self._type_after(T, e, default), "we-propose")
                             break
                 # 4. "X dataset / benchmark", "on X, Y and Z datasets": runs of names before the head
-                if tok.lower_ in self.cues.dataset_heads and k > 0:
+                if rules & _DATASET_HEAD and k > 0:
                     in_title = tok.idx < title_end
                     j, run_end = i - 1, i
                     if k > 1 and T[i - 1].lower_ in DATASET_ADJECTIVES:  # "X and Y downstream datasets"
@@ -881,7 +894,7 @@ class NamePatterns:
                     else:
                         if run_end > sent.start:
                             add_span(doc, sent.start, run_end, "dataset", "dataset-head")
-                if tok.lower_ in ("metric", "metrics", "score") and k > 0:
+                if rules & _METRIC and k > 0:
                     j = i
                     while j - 1 >= sent.start and T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "our"):
                         j -= 1
@@ -889,7 +902,7 @@ class NamePatterns:
                     if j < i and j > sent.start and not inside:
                         add_span(doc, j, i + (1 if tok.lower_ == "score" else 0), "metric", "metric-head")
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
-                if tok.lower_ in self.cues.method_heads and tok.idx > title_end and k > 0 and tok.text.islower():
+                if rules & _METHOD_HEAD and tok.idx > title_end and k > 0 and tok.text.islower():
                     j = i
                     while j - 1 >= sent.start and (
                         (T[j - 1].text[:1].isupper() and T[j - 1].is_alpha and T[j - 1].lower_ not in ("the", "a", "an", "our", "this", "we", "in", "to"))
@@ -914,7 +927,7 @@ class NamePatterns:
                         end = i + 1 if tok.lower_ in NAME_HEADS or joined_head else i
                         add_span(doc, j, end, "method", "component-name")
                 # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
-                if tok.text == "(" and k > 0 and T[i - 1].lower_ in self.cues.task_heads:
+                if rules & _PAREN and k > 0 and T[i - 1].lower_ in self.cues.task_heads:
                     j, found = i + 1, []
                     while j < sent.end and T[j].text != ")":
                         variants = VARIANTS.match(T[j].text)
@@ -934,7 +947,7 @@ class NamePatterns:
                         for s_, e_ in dict.fromkeys(found):
                             add_span(doc, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
-                if tok.lower_ in ("on", "across") and is_eval:
+                if rules & _ON and is_eval:
                     j = i + 1
                     while j < sent.end:
                         t = T[j]
@@ -949,7 +962,7 @@ class NamePatterns:
                         break
                 # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
                 # most one other content word at the far left ("toxic content detection")
-                if tok.lower_ in self.cues.task_heads and k > 0 and tok.text.islower():
+                if rules & _TASK_HEAD and k > 0 and tok.text.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and self._task_word(T[j - 1]):
                         j -= 1
@@ -968,7 +981,7 @@ class NamePatterns:
                           and T[i - 1].lower_ not in ("and", "or", "both", "one", "each") and not T[i - 1].text.isdigit()):
                         add_span(doc, i, i + 1, "task", "task-phrase")  # "the planning task"
                 # 5b. "the task of Chinese text-to-image retrieval": the phrase after "task of" up to its head
-                if tok.lower_ == "task" and i + 2 < sent.end and T[i + 1].lower_ == "of":
+                if rules & _TASK and i + 2 < sent.end and T[i + 1].lower_ == "of":
                     e = i + 2
                     while e < sent.end and e - i <= 8 and (T[e].is_alpha or T[e].text == "-") and (
                         T[e].lower_ not in TITLE_BREAKS or (T[e - 1].text == "-" and not T[e - 1].whitespace_)  # "text-to-image"
@@ -977,7 +990,7 @@ class NamePatterns:
                     if e - 1 > i + 2 and T[e - 1].lower_ in self.cues.task_heads:
                         add_span(doc, i + 2, e, "task", "task-phrase")
                 # 6a. "feature-alignment pre-training": a hyphenated compound before "pre-training"
-                if (tok.lower_ == "training" and k >= 5 and T[i - 1].text == "-" and T[i - 2].lower_ == "pre"
+                if (rules & _TRAINING and k >= 5 and T[i - 1].text == "-" and T[i - 2].lower_ == "pre"
                         and not T[i - 2].whitespace_ and not T[i - 1].whitespace_):
                     h = i - 2
                     a, dash, b = T[h - 3], T[h - 2], T[h - 1]
@@ -986,7 +999,7 @@ class NamePatterns:
                             and not SUFFIX_WORD.match(b.lower_) and a.lower_ not in self.not_method_words):
                         add_span(doc, h - 3, i + 1, "method", "method-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
-                if tok.lower_ in self.cues.technique_heads and k > 0 and tok.text.islower():
+                if rules & _TECHNIQUE_HEAD and k > 0 and tok.text.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
                         (T[j - 1].lower_ in self.method_words and T[j - 1].text.islower() and T[j - 1].lower_ not in self.not_method_words
