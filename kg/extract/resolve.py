@@ -295,6 +295,9 @@ class Resolver:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
+        places = [(s.start, s.end) for s in spans if s.id_ == "vocabulary"]
+        if len(set(places)) == len(places):
+            return spans  # no place holds two vocabulary candidates (most abstracts): nothing to choose
         by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
         for s in spans:
             if s.id_ == "vocabulary":
