@@ -6,6 +6,11 @@ The example corpus is repeated (with distinct ids) up to --papers abstracts; eac
 median of --repeats runs in this one process, so the ratios between rows are measured together.
 The CPU column is this process's CPU time (time.process_time), steadier than wall-clock time on a
 shared machine; with n_process=2 the work is in the child processes, so it is not given.
+
+Rows with two processes: `extract(n_process=2)` (worker processes that each run the whole pipeline
+and send back extractions; its start-up, loading the pipeline in each worker, is timed apart on two
+abstracts) and, for comparison, spaCy's `nlp.pipe(n_process=2)` with the resolver in the parent,
+which receives every Doc whole.
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from kg.extract import build_nlp, extract
+from kg.extract import _settings, build_nlp, extract
+from kg.extract.resolve import resolver
 from kg.ingest import read_papers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +58,11 @@ def main() -> None:
     for n_process in (1, 2):
         run = lambda: list(extract(papers, nlp=nlp, n_process=n_process, batch_size=64))  # noqa: E731
         rows.append((f"full pipeline, n_process={n_process}", *timed(run, args.repeats)))
+    start_up = timed(lambda: list(extract(papers[:2], nlp=nlp, n_process=2)), args.repeats)[0]
+    resolve = resolver(*_settings(nlp))
+    spacy_pipe = lambda: [resolve(doc, p) for doc, p in nlp.pipe(((p.text, p) for p in papers), as_tuples=True,  # noqa: E731
+                                                                  n_process=2, batch_size=64)]
+    rows.append(("spaCy nlp.pipe, n_process=2, resolver in the parent", *timed(spacy_pipe, args.repeats)))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.papers} abstracts, median of {args.repeats} runs\n")
     print("| what | seconds | abstracts/s | abstracts/s per core | CPU s |")
@@ -63,6 +74,8 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / cores:,.0f} | {cpu_cell} |")
     # both rows come from this one run: their ratio compares code versions when the machine's speed varies
     print(f"\nfull pipeline / tokenizer, 1 process: {rows[1][1] / rows[0][1]:.1f}x (CPU: {rows[1][2] / rows[0][2]:.1f}x)")
+    steady = args.papers / (rows[2][1] - start_up)
+    print(f"n_process=2: worker start-up {start_up:.2f} s; after it {steady:,.0f} abstracts/s ({steady / 2:,.0f} per core)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,15 +26,11 @@ from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.rdf.counts import materialise_counts
 from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import finalise_labels
+from kg.pool import batched, ordered_map
 from kg.shard import ShardStats, init_worker, process_batch, serialise
 from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, export, staged_build
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
-IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while a chunk is being loaded
-# Batches a worker process extracts before a fresh one replaces it. spaCy's string store keeps every
-# new word it sees and the writer remembers every concept it declared, so a worker that lived
-# through a million abstracts would grow by hundreds of MB; a new process costs about 2 s of CPU.
-WORKER_BATCHES = 500
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 PAPER = ox.NamedNode("https://w3id.org/kg-lit/ontology#Paper")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -152,43 +147,6 @@ class Laps:
         self.last = now
 
 
-def _batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    it = iter(papers)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _shards_in_pool(batches: Iterator[list[Paper]], jobs: int, pipeline: Path) -> Iterator[tuple[bytes, ShardStats]]:
-    """Process batches in `jobs` worker processes, keeping only a few batches in flight (flat memory)."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    context = multiprocessing.get_context("spawn")  # the start method that replacing workers needs
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker, initargs=(str(pipeline),),
-                             max_tasks_per_child=WORKER_BATCHES) as pool:
-        pending: dict = {}
-        order = 0
-        done_results: dict[int, tuple[bytes, ShardStats]] = {}
-        next_out = 0
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < IN_FLIGHT * jobs:
-                batch = next(batches, None)
-                if batch is None:
-                    exhausted = True
-                    break
-                pending[pool.submit(process_batch, batch)] = order
-                order += 1
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done_results[pending.pop(future)] = future.result()
-            while next_out in done_results:  # hand shards on in input order
-                yield done_results.pop(next_out)
-                next_out += 1
-
-
 def build(inputs: list[str | Path], out: str | Path, **options) -> BuildSummary:
     """Build (or, with append=True, extend) the graph folder `out` from the input files; see `_build`.
 
@@ -251,13 +209,13 @@ def _build(
                     on_paper(paper)
                 yield paper
 
-        batches = _batches(new_papers(), batch_size)
+        batches = batched(new_papers(), batch_size)
         if extractions is not None:
             stream: Iterable[tuple[bytes, ShardStats]] = (serialise(extractions(b)) for b in batches)
         elif shards is not None:
             stream = shards(batches)
         elif jobs > 1:
-            stream = _shards_in_pool(batches, jobs, Path(pipeline))
+            stream = ordered_map(process_batch, batches, jobs, init_worker, (str(pipeline),))
         else:
             init_worker(pipeline)
             stream = (process_batch(b) for b in batches)

@@ -291,7 +291,7 @@ def extract_cmd(
     fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force the input format.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0: all cores).")] = 1,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
 ) -> None:
     """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""

@@ -8,7 +8,7 @@ import pytest
 from kg.extract.normalise import entity_key
 from kg.extract.results import find_values
 
-from conftest import entities, forms, run
+from conftest import EXAMPLE_CORPUS, entities, forms, run
 
 
 
@@ -140,3 +140,34 @@ def test_jsonl_export_shape(nlp, kg_cli, tmp_path):
     assert by_name["LibriSpeech"]["type"] == "dataset"
     assert all(isinstance(e["mentions"], list) and e["mentions"] for e in record["entities"])
     assert by_name["WER"]["type"] == "metric" and "role" not in by_name["WER"]
+
+
+def test_extraction_in_worker_processes_equals_one_process(kg_cli, tmp_path):
+    """`--jobs 2` cuts the example corpus into batches for two worker processes; the JSON Lines must
+    be the same, byte for byte and in input order."""
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert kg_cli("extract", EXAMPLE_CORPUS, "--out", one).returncode == 0
+    done = kg_cli("extract", EXAMPLE_CORPUS, "--out", two, "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert two.read_bytes() == one.read_bytes()
+    assert len(one.read_text().splitlines()) == 136
+
+
+def test_worker_processes_use_the_callers_pipeline(tmp_path):
+    """Workers rebuild the pipeline the caller passed (from its config), not the default one."""
+    from dataclasses import replace
+
+    from kg.extract import build_nlp, extract
+    from kg.ingest import read_papers
+    from kg.paths import DEFAULT_PIPELINE
+
+    config = tmp_path / "no-results.cfg"
+    config.write_text(DEFAULT_PIPELINE.read_text().replace(', "kg_results"', ""))
+    nlp = build_nlp(config)
+    papers = [replace(p, id=f"p{i}") for i, p in enumerate(list(read_papers([EXAMPLE_CORPUS]))[:12])]
+    here = list(extract(papers, nlp=nlp))
+    there = list(extract(papers, nlp=nlp, n_process=2, batch_size=5))
+    assert [x.to_json() for x in there] == [x.to_json() for x in here]
+    assert not any(x.results for x in there)
+    assert any(x.results for x in extract(papers, n_process=2, batch_size=5))  # the default pipeline finds some
+    assert any(e.type == "method" for x in there for e in x.entities)

@@ -41,9 +41,9 @@ def test_two_processes_give_the_same_graph(reference, tmp_path):
 
 
 def test_workers_replaced_after_every_batch_give_the_same_graph(reference, tmp_path, monkeypatch):
-    import kg.build
+    import kg.pool
 
-    monkeypatch.setattr(kg.build, "WORKER_BATCHES", 1)
+    monkeypatch.setattr(kg.pool, "WORKER_BATCHES", 1)
     build(FILES, tmp_path / "g", jobs=2, batch_size=40, extras=False)
     assert triples(tmp_path / "g") == reference
 

@@ -1,16 +1,19 @@
 """Extraction: a spaCy pipeline (pipelines/default.cfg) of registered kg components.
 
 `build_nlp()` assembles it over a blank English pipeline; `extract(papers)` streams Extractions in
-input order, in one process or several (`nlp.pipe(..., n_process=N)`).
+input order, in one process or several (each worker process runs the whole pipeline, resolver
+included, on a batch of papers and sends back only the extractions; see kg.pool).
 """
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from thinc.api import Config
 
 from kg.errors import KgError
 from kg.extract import components, results  # noqa: F401  (registers the factories)
@@ -25,8 +28,13 @@ def build_nlp(config_path: str | Path = DEFAULT_PIPELINE) -> Language:
         config = spacy.util.load_config(path)
     except (OSError, ValueError) as exc:
         raise KgError(f"{path}: cannot read the pipeline config: {exc}") from None
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    nlp = _from_config(config)
     nlp.meta["kg_config"] = str(path)
+    return nlp
+
+
+def _from_config(config: Config) -> Language:
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     # The vocabularies and matchers are long-lived: keep them out of the garbage collector's scans,
     # which otherwise revisit them on every collection while docs are being made.
     gc.collect()
@@ -42,9 +50,30 @@ def _settings(nlp: Language) -> tuple[str, str]:
 def extract(
     papers: Iterable[Paper], nlp: Language | None = None, *, n_process: int = 1, batch_size: int = 64
 ) -> Iterator[Extraction]:
-    """Extractions of papers, in input order."""
+    """Extractions of papers, in input order, in `n_process` processes (0: all cores)."""
     nlp = nlp or build_nlp()
+    n_process = n_process if n_process > 0 else os.cpu_count() or 1
+    if n_process > 1:
+        from kg.pool import batched, ordered_map
+
+        # the workers rebuild the pipeline from its config: components and data load from files
+        batches = batched(papers, batch_size)
+        for extractions in ordered_map(_extract_batch, batches, n_process, _init_worker, (nlp.config.to_str(),)):
+            yield from extractions
+        return
     resolve = resolver(*_settings(nlp))
     pairs = ((p.text, p) for p in papers)
-    for doc, paper in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield resolve(doc, paper)
+
+
+_WORKER_NLP: Language | None = None  # the pipeline of a worker process, loaded once
+
+
+def _init_worker(config: str) -> None:
+    global _WORKER_NLP
+    _WORKER_NLP = _from_config(Config().from_str(config))
+
+
+def _extract_batch(papers: list[Paper]) -> list[Extraction]:
+    return list(extract(papers, nlp=_WORKER_NLP, batch_size=len(papers)))

@@ -1,0 +1,72 @@
+"""Work on batches in worker processes, results handed on in input order with few batches in flight.
+
+Both the build (batches -> N-Triples) and `kg extract` (batches -> extractions) use it. Each worker
+loads the pipeline once (`initializer`) and runs it in-process, sending back only its compact
+result: spaCy's own `nlp.pipe(n_process=...)` sends every Doc back whole (tokens, arrays, user data,
+through msgpack), and decoding them in the parent made two processes slower than one.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import TypeVar
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while the parent handles a result
+# Batches a worker process handles before a fresh one replaces it. spaCy's string store keeps every
+# new word it sees (and the triple writer every concept it declared), so a worker that lived through
+# a million abstracts would grow by hundreds of MB; a new process costs about 1-2 s of CPU.
+WORKER_BATCHES = 500
+_END = object()
+
+
+def batched(items: Iterable[In], size: int) -> Iterator[list[In]]:
+    """Lists of `size` items (the last one shorter); itertools.batched needs Python 3.12."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def ordered_map(
+    fn: Callable[[In], Out],
+    batches: Iterable[In],
+    jobs: int,
+    initializer: Callable[..., None],
+    initargs: tuple = (),
+    *,
+    worker_batches: int | None = None,
+) -> Iterator[Out]:
+    """`fn(batch)` for each batch in `jobs` worker processes, yielded in input order.
+
+    At most IN_FLIGHT * jobs batches are pending at once, so memory stays flat however long the
+    input. An exception in a worker is raised here, at its batch.
+    """
+    # spawn: the start method that replacing workers needs (and the same on every platform)
+    context = multiprocessing.get_context("spawn")
+    batches = iter(batches)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs,
+                             max_tasks_per_child=worker_batches or WORKER_BATCHES) as pool:
+        pending: dict[Future, int] = {}
+        done: dict[int, Out] = {}
+        submitted = handed_on = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < IN_FLIGHT * jobs:
+                batch = next(batches, _END)
+                if batch is _END:
+                    exhausted = True
+                    break
+                pending[pool.submit(fn, batch)] = submitted
+                submitted += 1
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done[pending.pop(future)] = future.result()
+            while handed_on in done:
+                yield done.pop(handed_on)
+                handed_on += 1
