@@ -149,7 +149,7 @@ class Resolver:
             return True
         return False
 
-    def _bare_task_head(self, T: list[Tok], span: Cand, task_starts: set[int] = frozenset(), task_ends: set[int] = frozenset()) -> bool:
+    def _bare_task_head(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
         """A task head noun alone ("classification", "retrieval") names a task only as an item of a
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
@@ -160,33 +160,36 @@ class Resolver:
             return False
         # "detection and retrieval", "retrieval, classification": joined to another task, not to
         # "image processing and retrieval" or a clause ("our approach to classification, which ...")
-        if nxt in ("and", "or", ",") and (span.end + 1 in task_starts or self._task_head_at(T, span.end + 1)):
+        heads = self.cues.task_heads
+        if nxt in ("and", "or", ",") and (self._task_head_at(T, span.end + 1) or any(
+                c.start == span.end + 1 and c.label_ == "task" and c.text.lower() not in heads for c in cands)):
             return False
-        if prev in ("and", "or", ",") and (span.start - 1 in task_ends or self._task_head_at(T, span.start - 2)):
+        if prev in ("and", "or", ",") and (self._task_head_at(T, span.start - 2) or any(
+                c.end == span.start - 1 and c.label_ == "task" and c.text.lower() not in heads for c in cands)):
             return False
         return True
 
     def _task_head_at(self, T: list[Tok], i: int) -> bool:
         return 0 <= i < len(T) and T[i].lower_ in self.cues.task_heads
 
-    def _measured(self, T: list[Tok], span: Cand, metrics: set[int]) -> bool:
+    def _measured(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
         """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
         "objectives such as accuracy, model size, and latency"."""
         if span.label_ != "metric" or not span.kb_id_ or span.text.lower() not in self.cues.vague_terms:
             return False
-        return _listed_with(T, span, metrics - set(range(span.start, span.end)))
+        return _listed_with(T, span, cands, "metric")
 
-    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, metrics: set[int]) -> bool:
+    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
             return True
-        if _near_number(T, span.start, span.end) or _listed_with(T, span, metrics - set(range(span.start, span.end))):
+        if _near_number(T, span.start, span.end) or _listed_with(T, span, cands, "metric"):
             return True
         sent = _sentence_of(sents, span.start)
         return any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end] if not span.start <= t.i < span.end)
 
-    def _defined_elsewise(self, span: Cand, aliases: dict[str, str], defined: dict[str, str]) -> bool:
+    def _defined_elsewise(self, span: Cand, aliases: dict[str, str], cands: list[Cand]) -> bool:
         """A vocabulary acronym the text defines as something else ("Unify, Align and then Refine
         (UAR)" is not the metric UAR)."""
         if span.id_ != "vocabulary" or span.text not in aliases or not span.kb_id_:
@@ -194,9 +197,11 @@ class Resolver:
         concept = self.vocab.concepts[span.kb_id_]
         if entity_key(aliases[span.text]) in {entity_key(label) for label in concept.labels}:
             return False
-        return defined.get(span.text, span.label_) != span.label_
+        # the type the text's own acronym candidate gives it (the last one found)
+        defined = next((c.label_ for c in reversed(cands) if c.id_ == "acronym" and c.text == span.text), span.label_)
+        return defined != span.label_
 
-    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, names: set[int]) -> bool:
+    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
         only where the context says dataset: before a dataset head, in a sentence about evaluation, or
         in a list next to another name; never as the first word of a sentence."""
@@ -218,7 +223,7 @@ class Resolver:
             j = span.start + step if step < 0 else span.end
             if 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
                 k = j + step
-                if 0 <= k < len(T) and k in names:
+                if 0 <= k < len(T) and any(c.start <= k < c.end and c.label_ in ("dataset", "method") for c in cands):
                     return True
         return False
 
@@ -408,27 +413,37 @@ class Resolver:
         cands = candidates(doc, text)
         T = token_table(doc)  # kept from the components when they ran in this process
         sents = sentences(doc)
-        names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
-        metric_tokens = {i for s in cands if s.label_ == "metric" for i in range(s.start, s.end)}
-        tasks = [s for s in cands if s.label_ == "task" and s.text.lower() not in self.cues.task_heads]
-        task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
-        defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
-        defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
-        # the tests are pure; each is called only for the candidates it can apply to (by rule and type)
-        cands = [s for s in cands
-                 if not (s.id_ == "vocabulary" and (self._defined_elsewise(s, defined_aliases, defined) or self._second_conjunct(T, s)
-                                                    or self._class_as_modifier(T, s)))
-                 and (s.label_ != "metric" or self._metric_in_context(T, sents, s, metric_tokens))]
-        spans = self._consistent_types(
-            [_with_metric_head(T, text, s) if s.label_ == "metric" else s for s in cands
-             if (not self._rejected(s) or self._measured(T, s, metric_tokens))
-             and (s.label_ != "task" or not self._bare_task_head(T, s, task_starts, task_ends))
-             and (s.label_ != "dataset" or self._word_as_dataset(T, sents, s, names))]
-        )
+        aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
+        # One pass: the tests are pure, and each is called only for the candidates it can apply to
+        # (by rule and type). The few that look at other candidates scan `cands` when they get that
+        # far, instead of sets of their tokens made for every abstract.
+        rejections = self._rejections
+        kept = []
+        for s in cands:
+            label = s.label_
+            if s.id_ == "vocabulary" and ((s.text in aliases and self._defined_elsewise(s, aliases, cands)) or (
+                    label == "method" and (self._second_conjunct(T, s) or self._class_as_modifier(T, s)))):
+                continue
+            rejected = rejections.get((s.text, label, s.kb_id_))
+            if rejected is None:
+                rejected = self._rejected(s)
+            if label == "metric":
+                if not self._metric_in_context(T, sents, s, cands) or (rejected and not self._measured(T, s, cands)):
+                    continue
+                s = _with_metric_head(T, text, s)
+            elif rejected:
+                continue  # only a metric is kept by its context
+            elif label == "task":
+                if s.end - s.start == 1 and self._bare_task_head(T, s, cands):
+                    continue
+            elif label == "dataset":
+                if s.id_ == "vocabulary" and s.end - s.start == 1 and not self._word_as_dataset(T, sents, s, cands):
+                    continue
+            kept.append(s)
+        spans = self._consistent_types(kept)
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
         variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if s.label_ != "modality"] if m}
-        aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         proposals = self._proposal_sentences(doc, text)
         sent_starts = [s.start for s in sents]
@@ -579,13 +594,15 @@ def _sentence_of(sents: list[Sent], i: int) -> Sent:
 _START = itemgetter(0)
 
 
-def _listed_with(T: list[Tok], span: Cand, tokens: set[int]) -> bool:
-    """Is the span an item of a list ("precision, recall and F1") whose next or previous item is in `tokens`?"""
+def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> bool:
+    """Is the span an item of a list ("precision, recall and F1") whose next or previous item is a
+    candidate of type `label`? (The item is outside the span.)"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
         while 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
             j += step
-        if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and j in tokens:
+        if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and any(
+                c.start <= j < c.end and c.label_ == label for c in cands):
             return True
     return False
 
