@@ -48,6 +48,8 @@ CONFIDENCE = {
 # Which rules are trusted most to say what type a name is.
 TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "dataset-list": 2, "acronym-definition": 3, "evaluated-on": 4,
                   "named-as": 5, "we-propose": 6, "acronym": 7, "component-name": 8}
+# The rules whose candidates take the type a more trusted rule gives the same text.
+RETYPED = ("name-shape", "we-propose", "named-as")
 
 
 class Cand(NamedTuple):
@@ -339,20 +341,31 @@ class Resolver:
     def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
         is found by its shape alone."""
-        typed: dict[str, str] = {}
+        retyped = {s.text for s in spans if s.id_ in RETYPED}
+        if not retyped:
+            return spans  # only these rules' candidates change type
         modality_words = {s.text for s in spans if s.label_ == "modality"}
-        spans = [s for s in spans if not (s.id_ == "name-shape" and s.text in modality_words)]
-        for s in sorted(spans, key=lambda s: TYPE_AUTHORITY.get(s.id_, 9)):
-            if s.label_ != "modality" and s.id_ not in ("name-shape",):
-                typed.setdefault(s.text, s.label_)
-        titled = {s.text: s.label_ for s in spans if s.id_ == "title-name"}
-        out = []
+        if not modality_words.isdisjoint(retyped):  # a name shape that is a modality word is none
+            spans = [s for s in spans if not (s.id_ == "name-shape" and s.text in modality_words)]
+            retyped = {s.text for s in spans if s.id_ in RETYPED}
+        # each text's type by its most trusted rule (the first of them on a tie), for the texts
+        # that can change type only: no sort of all candidates by authority
+        typed: dict[str, str] = {}
+        authority: dict[str, int] = {}
         for s in spans:
-            if s.id_ in ("name-shape", "we-propose", "named-as") and typed.get(s.text, s.label_) != s.label_:
-                s = s._replace(label_=typed[s.text])
+            if s.text in retyped and s.label_ != "modality" and s.id_ != "name-shape":
+                rank = TYPE_AUTHORITY.get(s.id_, 9)
+                if rank < authority.get(s.text, 10):
+                    typed[s.text], authority[s.text] = s.label_, rank
+        titled = {s.text: s.label_ for s in spans if s.id_ == "title-name"}
+        out = spans[:]
+        for i, s in enumerate(spans):
+            if s.id_ not in RETYPED:
+                continue
+            if typed.get(s.text, s.label_) != s.label_:
+                out[i] = s._replace(label_=typed[s.text])
             elif s.id_ == "name-shape" and "-" in s.text and titled.get(s.text.split("-")[0], s.label_) != s.label_:
-                s = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
-            out.append(s)
+                out[i] = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
         return out
 
     # ------------------------------------------------------------------ roles
