@@ -370,25 +370,20 @@ class Resolver:
 
     # ------------------------------------------------------------------ roles
 
-    def _proposal_sentences(self, doc: Doc, text: str | None = None) -> list[tuple[int, int, int]]:
-        """(sentence start, sentence end, verb char offset) of sentences where the paper states its contribution."""
-        out = []
-        text = doc.text if text is None else text
-        # ASCII text lowers character by character, so one call serves every sentence
-        lowered = text.lower() if text.isascii() else None
-        for sent in sentences(doc):
-            low = (text[sent.start_char : sent.end_char].lower() if lowered is None
-                   else lowered[sent.start_char : sent.end_char])
-            # a match needs one of these substrings: testing them first rules a sentence out
-            # faster than the regex, which tries every character
-            if not ("we" in low or "our" in low or "this " in low) or not SELF_REFERENCE.search(low):
-                continue
-            verb = self._verbs.search(low)
-            if verb:
-                out.append((sent.start_char, sent.end_char, sent.start_char + verb.start()))
-        return out
+    def _proposal_verb(self, text: str, sent: Sent) -> int:
+        """The character offset of the verb by which a sentence states the paper's contribution
+        ("we propose"), or -1."""
+        low = text[sent.start_char : sent.end_char].lower()
+        # a match needs one of these substrings: testing them first rules a sentence out
+        # faster than the regex, which tries every character
+        if not ("we" in low or "our" in low or "this " in low) or not SELF_REFERENCE.search(low):
+            return -1
+        verb = self._verbs.search(low)
+        return sent.start_char + verb.start() if verb else -1
 
-    def _is_proposed(self, text: str, span: Cand, sent_start_char: int, title_end: int, proposals) -> bool:
+    def _is_proposed(self, text: str, span: Cand, sents: list[Sent], k: int, title_end: int, verbs: dict[int, int]) -> bool:
+        """`span` is in sentence `k`; `verbs` keeps each sentence's proposal verb, found when first needed."""
+        sent_start_char = sents[k].start_char
         if span.id_ == "title-name":
             return True
         if span.id_ == "title-phrase":
@@ -406,13 +401,17 @@ class Resolver:
                 return True
         if span.kb_id_:
             return False  # a concept of the vocabulary is prior work the paper builds on
-        for s, e, verb in proposals:
-            if s <= span.start_char < e and span.start_char > verb:
-                # the object of "we propose": not things it is compared with or built on
-                between = text[verb : span.start_char].lower()
-                if NOT_THE_OBJECT.search(between):
-                    return False
-                return True
+        # only the span's own sentence can hold the verb it is the object of; most spans get no
+        # further than the tests above, so sentences are searched for verbs only when reached
+        verb = verbs.get(k)
+        if verb is None:
+            verb = verbs[k] = self._proposal_verb(text, sents[k])
+        if 0 <= verb < span.start_char:
+            # the object of "we propose": not things it is compared with or built on
+            between = text[verb : span.start_char].lower()
+            if NOT_THE_OBJECT.search(between):
+                return False
+            return True
         return False
 
     # ------------------------------------------------------------------ main
@@ -458,7 +457,7 @@ class Resolver:
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
         variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if s.label_ != "modality"] if m}
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
-        proposals = self._proposal_sentences(doc, text)
+        verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
         sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
 
@@ -490,7 +489,7 @@ class Resolver:
                 )
             )
             if span.label_ in ("method", "dataset") and entity.role != "proposed":
-                entity.role = "proposed" if self._is_proposed(text, span, sent.start_char, title_end, proposals) else "used"
+                entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases([groups[k] for k in order], aliases)
         entities = _merge_modified_phrases(entities)
