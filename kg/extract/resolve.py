@@ -5,6 +5,7 @@ import re
 from bisect import bisect_right
 from operator import itemgetter
 from collections import defaultdict
+from functools import lru_cache
 from typing import NamedTuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -76,7 +77,8 @@ def _variants(spans: list[Cand]) -> list[Cand]:
     """"RefCOCO/+/g": one candidate per variant (RefCOCO, RefCOCO+, RefCOCOg), at the same place."""
     out = []
     for cand in spans:
-        variants = VARIANTS.match(cand.text) if cand.label_ in ("dataset", "method") else None
+        # (a name with variants holds a slash: the test rules most out without the regex)
+        variants = VARIANTS.match(cand.text) if "/" in cand.text and cand.label_ in ("dataset", "method") else None
         if variants:
             out += [cand._replace(text=variants.group(1) + v) for v in ["", *variants.group(2).split("/")[1:]]]
         else:
@@ -455,7 +457,7 @@ class Resolver:
         spans = self._consistent_types(kept)
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
-        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if s.label_ != "modality"] if m}
+        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
@@ -530,18 +532,21 @@ class Resolver:
                     break
 
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
-        by_form: dict[tuple[str, str], Entity] = {}
+        by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
         alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
         for e in entities:
-            # "RefCOCO+" is not "RefCOCO", though the two fold to one key
-            forms = {entity_key(f) + "+" * (len(f) - len(f.rstrip("+"))) for f in e.surface_forms}
+            # (the mentions' texts in order: the same set as from the entity's surface forms)
+            forms = {_form_key(m.text) for m in e.mentions}
             for acro, long in alias_keys:
                 if acro in forms:
                     forms.add(long)
                 if long in forms:
                     forms.add(acro)
-            target = next((by_form[(e.type, f)] for f in forms if (e.type, f) in by_form), None)
+            seen = by_form.get(e.type)
+            if seen is None:
+                seen = by_form[e.type] = {}
+            target = next((seen[f] for f in forms if f in seen), None)
             if target is None:
                 out.append(e)
                 target = e
@@ -551,7 +556,7 @@ class Resolver:
                     target.role = "proposed"
                 target.concept = target.concept or e.concept
             for f in forms:
-                by_form.setdefault((e.type, f), target)
+                seen.setdefault(f, target)
         return out
 
     def _results(self, doc: Doc, text: str, entities: list[Entity]) -> list[Result]:
@@ -643,6 +648,13 @@ def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
 PHRASE_RULES = {"task-phrase", "method-phrase"}
 
 
+@lru_cache(maxsize=1 << 16)
+def _form_key(form: str) -> str:
+    """The key a form is merged by: "RefCOCO+" is not "RefCOCO", though the two fold to one key."""
+    return entity_key(form) + "+" * (len(form) - len(form.rstrip("+")))
+
+
+@lru_cache(maxsize=1 << 16)
 def _spaced(form: str) -> str:
     return " ".join(form.lower().replace("-", " ").split())
 
@@ -651,32 +663,31 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
     """A phrase found only by its modifiers and head ("cross-modal image-text retrieval") is a
     variant of an entity the paper also names by its last words ("image-text retrieval")."""
     out: list[Entity] = []
-    # each entity's spaced forms, made once and made again only after its mentions grow (every
-    # phrase is compared with every entity of its type)
-    spaced: dict[int, list[str]] = {}
+    # the last words an entity is named by (its spaced forms of two words or more, a space before
+    # each, for one str.endswith call), made once and made again only after its mentions grow:
+    # every phrase is compared with every entity of its type
+    spaced: dict[int, tuple[str, ...]] = {}
 
-    def spaced_forms(entity: Entity) -> list[str]:
-        forms = spaced.get(id(entity))
-        if forms is None:
-            forms = spaced[id(entity)] = [_spaced(f) for f in entity.surface_forms]
-        return forms
+    def tails_of(entity: Entity) -> tuple[str, ...]:
+        tails = spaced.get(id(entity))
+        if tails is None:
+            tails = spaced[id(entity)] = tuple(" " + t for t in map(_spaced, entity.surface_forms) if " " in t)
+        return tails
 
     for e in entities:
         if e.concept or e.type not in ("task", "method") or any(m.rule not in PHRASE_RULES for m in e.mentions):
             out.append(e)
             continue
-        forms = spaced_forms(e)
+        forms = [form for form in map(_spaced, e.surface_forms) if not form.startswith(("multimodal ", "multi modal "))]
         target = None
-        for f in entities:
-            if f is e or f.type != e.type:
-                continue
-            tails = spaced_forms(f)
-            if any(
-                len(t.split()) >= 2 and form.endswith(" " + t) and not form.startswith(("multimodal ", "multi modal "))
-                for t in tails for form in forms
-            ):
-                target = f
-                break
+        if forms:
+            for f in entities:
+                if f is e or f.type != e.type:
+                    continue
+                tails = tails_of(f)
+                if tails and any(form.endswith(tails) for form in forms):
+                    target = f
+                    break
         if target is None:
             out.append(e)
         else:
