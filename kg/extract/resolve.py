@@ -88,15 +88,20 @@ def _variants(spans: list[Cand]) -> list[Cand]:
 
 def _choose(spans: list[Cand]) -> list[Cand]:
     """Resolve overlaps among non-modality candidates: longer spans first, then the more trusted rule."""
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), -CONFIDENCE.get(s.id_, 0.5), s.start, s.label_))
+    distrust = _DISTRUST.get
+    ranked = sorted(spans, key=lambda s: (s.start - s.end, distrust(s.id_, -0.5), s.start, s.label_))
     taken: set[int] = set()
     chosen = []
     for s in ranked:
-        if not taken.isdisjoint(range(s.start, s.end)):
-            continue
-        chosen.append(s)
-        taken.update(range(s.start, s.end))
-    return sorted(chosen, key=lambda s: s.start)
+        tokens = range(s.start, s.end)
+        if taken.isdisjoint(tokens):
+            chosen.append(s)
+            taken.update(tokens)
+    chosen.sort(key=_START)
+    return chosen
+
+
+_DISTRUST = {rule: -c for rule, c in CONFIDENCE.items()}  # sorts the most trusted first
 
 
 # (compiled once: re.search looks each pattern up in the module's cache on every call)
@@ -239,11 +244,15 @@ class Resolver:
             return False
         return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
-    def _class_as_modifier(self, T: list[Tok], span: Cand) -> bool:
-        """"neural network feature maps": a lower-case class of models naming where data comes from."""
-        if span.label_ != "method" or span.id_ != "vocabulary" or span.end >= len(T) or not span.text.islower():
-            return False
-        return T[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
+    def _not_the_method(self, T: list[Tok], span: Cand) -> bool:
+        """A vocabulary method whose words name something else here (one test for both, called for
+        every such candidate): "vision and language models" are models of two kinds of data, not
+        the concept "language model"; "neural network feature maps": a lower-case class of models
+        naming where data comes from."""
+        start, end, words = span.start, span.end, self.modality_words
+        if start >= 2 and T[start].lower_ in words and T[start - 1].lower_ in ("and", "or", "&") and T[start - 2].lower_ in words:
+            return True
+        return end < len(T) and T[end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights") and span.text.islower()
 
     def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
@@ -292,28 +301,24 @@ class Resolver:
             return spans
         return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
 
-    def _second_conjunct(self, T: list[Tok], span: Cand) -> bool:
-        """"vision and language models": models of two kinds of data, not the concept "language model"."""
-        if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
-            return False
-        if T[span.start].lower_ not in self.modality_words:
-            return False
-        return T[span.start - 1].lower_ in ("and", "or", "&") and T[span.start - 2].lower_ in self.modality_words
-
     def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
-        places = [(s.start, s.end) for s in spans if s.id_ == "vocabulary"]
-        if len(set(places)) == len(places):
-            return spans  # no place holds two vocabulary candidates (most abstracts): nothing to choose
-        by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
+        by_place: dict[tuple[int, int], list[Cand]] = {}
+        shared = []  # the places that hold two vocabulary candidates or more
         for s in spans:
             if s.id_ == "vocabulary":
-                by_place[(s.start, s.end)].append(s)
+                group = by_place.setdefault((s.start, s.end), [])
+                group.append(s)
+                if len(group) == 2:
+                    shared.append((s.start, s.end))
+        if not shared:
+            return spans  # nothing to choose
         drop: set[int] = set()
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
-        for (start, end), group in by_place.items():
+        for start, end in shared:
+            group = by_place[(start, end)]
             types = {s.label_ for s in group}
             if len(types) < 2:
                 continue
@@ -331,7 +336,7 @@ class Resolver:
             else:
                 keep = next(t for t in ("method", "task", "dataset", "metric") if t in types)
             drop.update(id(s) for s in group if s.label_ != keep)
-        return [s for s in spans if id(s) not in drop]
+        return [s for s in spans if id(s) not in drop] if drop else spans
 
     def _defined_type(self, long_form: str | None, types: set[str]) -> str | None:
         """The type of the vocabulary concept an acronym's long form names, if it is one of `types`."""
@@ -394,9 +399,10 @@ class Resolver:
             sentence = text[sent_start_char : span.start_char].lower()
             if OWN_WORK.search(sentence):
                 return True
-        before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
-        if ("our" in before or "ours" in before) and not span.kb_id_:
-            return True  # "our transformer" is an instance of a known architecture, not a new one
+        if not span.kb_id_:  # "our transformer" is an instance of a known architecture, not a new one
+            before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
+            if "our" in before or "ours" in before:
+                return True
         if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
             colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
@@ -436,7 +442,7 @@ class Resolver:
         for s in cands:
             label = s.label_
             if s.id_ == "vocabulary" and ((s.text in aliases and self._defined_elsewise(s, aliases, cands)) or (
-                    label == "method" and (self._second_conjunct(T, s) or self._class_as_modifier(T, s)))):
+                    label == "method" and self._not_the_method(T, s))):
                 continue
             rejected = rejections.get((s.text, label, s.kb_id_))
             if rejected is None:
