@@ -259,7 +259,7 @@ class Resolver:
         generation" names image generation too, "image and video understanding" image understanding,
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
-        at = {(s.start, s.end): s for s in spans}
+        at = None  # the candidates by place, made only when a modality pair is found
         extra: dict[tuple[int, int], Cand] = {}
         for s in spans:
             if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
@@ -275,25 +275,29 @@ class Resolver:
             first = T[s.start]
             if s.end - s.start == 2 and s.start >= 2 and T[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
                 w = T[s.start - 2]
+                if at is None:
+                    at = {(s.start, s.end): s for s in spans}
                 if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
                     extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
                                                  w.text + " " + T[s.end - 1].text)
-        taken = None  # the tokens of all candidates, made only when a candidate follows "and" / "or"
+        # (the tests are pure: the cheap ones first, and the tokens of all candidates gathered only
+        # for a modifier that makes a known concept)
+        taken = None
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
             if s.label_ not in ("method", "task") or s.start < 2 or T[s.start - 1].lower_ not in ("and", "or"):
                 continue
-            if taken is None:
-                taken = {i for s in spans for i in range(s.start, s.end)}
             m_end = s.start - 1
             m_start = m_end - 3 if m_end >= 3 and T[m_end - 2].text == "-" else m_end - 1
-            if m_start < 0 or not taken.isdisjoint(range(m_start, m_end)):
-                continue
-            if not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
+            if m_start < 0 or not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
                 continue  # "X, and Y": no modifier before the conjunction
             modifier = text[T[m_start].idx : T[m_end - 1].idx + len(T[m_end - 1].text)]
             synthesised = modifier + " " + T[s.end - 1].text
             concept = self.key_to_concept[s.label_].get(entity_key(synthesised))
-            if concept and (m_start, m_end) not in extra:
+            if not concept:
+                continue
+            if taken is None:
+                taken = {i for s in spans for i in range(s.start, s.end)}
+            if taken.isdisjoint(range(m_start, m_end)) and (m_start, m_end) not in extra:
                 first, last = T[m_start], T[m_end - 1]
                 extra[(m_start, m_end)] = Cand(m_start, m_end, first.idx, last.idx + len(last.text), s.label_, concept,
                                                "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
@@ -469,37 +473,34 @@ class Resolver:
         sent_starts = [s.start for s in sents]
         sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
 
-        groups: dict[tuple[str, str], Entity] = {}
-        order: list[tuple[str, str]] = []
+        groups: dict[tuple[str, str], Entity] = {}  # in order of first mention
+        key_to_concept, concepts, confidence = self.key_to_concept, self.vocab.concepts, CONFIDENCE.get
         for span in [*others, *modalities]:
-            key = entity_key(span.text)
-            key = alias_key.get(key, key)
-            if span.text.endswith("+") and span.text[:-1] in variant_bases:
+            start, _, start_char, end_char, label, concept, rule, name = span  # (read once: the loop is hot)
+            key = entity_key(name)
+            if alias_key:
+                key = alias_key.get(key, key)
+            if variant_bases and name.endswith("+") and name[:-1] in variant_bases:
                 key += "plus"  # "RefCOCO+" beside "RefCOCO": two datasets though their keys fold alike
-            concept = span.kb_id_ or self.key_to_concept[span.label_].get(key, "")
-            group_key = (span.label_, concept or key)
             if not key:
                 continue
+            concept = concept or key_to_concept[label].get(key, "")
+            group_key = (label, concept or key)
             entity = groups.get(group_key)
             if entity is None:
-                label = self.vocab.concepts[concept].pref if concept else span.text
-                entity = groups[group_key] = Entity(span.label_, key, label, concept=concept or None)
-                order.append(group_key)
-            k = bisect_right(sent_starts, span.start) - 1
+                entity = groups[group_key] = Entity(label, key, concepts[concept].pref if concept else name, concept=concept or None)
+            k = bisect_right(sent_starts, start) - 1
             sent = sents[k]
             sentence = sentence_texts.get(k)
             if sentence is None:
                 sentence = sentence_texts[k] = text[sent.start_char : sent.end_char].strip()
             entity.mentions.append(
-                Mention(
-                    span.label_, span.text, span.start_char, span.end_char, sentence,
-                    sent.start_char, sent.end_char, span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
-                )
+                Mention(label, name, start_char, end_char, sentence, sent.start_char, sent.end_char, rule or "vocabulary", confidence(rule, 0.5))
             )
-            if span.label_ in ("method", "dataset") and entity.role != "proposed":
+            if label in ("method", "dataset") and entity.role != "proposed":
                 entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
         # An acronym and its long form are one entity even when found by different rules.
-        entities = self._merge_aliases([groups[k] for k in order], aliases)
+        entities = self._merge_aliases(list(groups.values()), aliases)
         entities = _merge_modified_phrases(entities)
         self._component_roles(entities)
         for e in entities:
