@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
@@ -521,9 +521,6 @@ class Resolver:
         own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
         if not own:
             return
-        # compiled only when a mention is tested: the pattern differs per paper, and compiling it
-        # for every paper (the re module's cache is too small to keep them) cost more than the rest
-        own_re = None
         for e in entities:
             if e.type != "method" or e.role == "proposed" or e.concept:
                 continue
@@ -532,9 +529,7 @@ class Resolver:
             for m in e.mentions:
                 # the clause before the mention: "(i) ... based on X; (ii) a Y module" leaves Y proposed
                 before = m.sentence[: max(0, m.start - m.sent_start)].split(";")[-1]
-                if own_re is None:
-                    own_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(own, key=len, reverse=True))) + r")(?!\w)")
-                if own_re.search(m.sentence) and not self.USE_CUES.search(before):
+                if _names_a_word(m.sentence, own) and not self.USE_CUES.search(before):
                     e.role = "proposed"
                     break
 
@@ -544,7 +539,7 @@ class Resolver:
         alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
         for e in entities:
             # (the mentions' texts in order: the same set as from the entity's surface forms)
-            forms = {_form_key(m.text) for m in e.mentions}
+            forms = set(map(_form_key, map(_TEXT, e.mentions)))
             for acro, long in alias_keys:
                 if acro in forms:
                     forms.add(long)
@@ -553,7 +548,7 @@ class Resolver:
             seen = by_form.get(e.type)
             if seen is None:
                 seen = by_form[e.type] = {}
-            target = next((seen[f] for f in forms if f in seen), None)
+            target = next(filter(None, map(seen.get, forms)), None)  # the first form seen before
             if target is None:
                 out.append(e)
                 target = e
@@ -609,6 +604,24 @@ class Resolver:
         return results
 
 
+def _names_a_word(text: str, names: list[str]) -> bool:
+    """Does one of the names occur in the text as a whole word (no word character, as the re
+    module's \\w, on either side)? The same as searching for a pattern of them all, which differs
+    per paper and took longer to compile than the search."""
+    for name in names:
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if not (i and _is_word_char(text[i - 1])) and not (j < len(text) and _is_word_char(text[j])):
+                return True
+            i = text.find(name, i + 1)
+    return False
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
 def _sentence_of(sents: list[Sent], i: int) -> Sent:
     """The sentence that holds token i (the doc's one sentence when it has no sentence starts)."""
     k = bisect_right(sents, i, key=_START) - 1
@@ -616,6 +629,8 @@ def _sentence_of(sents: list[Sent], i: int) -> Sent:
 
 
 _START = itemgetter(0)
+_TEXT = attrgetter("text")
+_RULE = attrgetter("rule")
 
 
 def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> bool:
@@ -666,23 +681,19 @@ def _spaced(form: str) -> str:
     return " ".join(form.lower().replace("-", " ").split())
 
 
+@lru_cache(maxsize=1 << 16)
+def _tail(form: str) -> str | None:
+    """The spaced form with a space before it when it has two words or more, else None."""
+    spaced = _spaced(form)
+    return " " + spaced if " " in spaced else None
+
+
 def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
     """A phrase found only by its modifiers and head ("cross-modal image-text retrieval") is a
     variant of an entity the paper also names by its last words ("image-text retrieval")."""
     out: list[Entity] = []
-    # the last words an entity is named by (its spaced forms of two words or more, a space before
-    # each, for one str.endswith call), made once and made again only after its mentions grow:
-    # every phrase is compared with every entity of its type
-    spaced: dict[int, tuple[str, ...]] = {}
-
-    def tails_of(entity: Entity) -> tuple[str, ...]:
-        tails = spaced.get(id(entity))
-        if tails is None:
-            tails = spaced[id(entity)] = tuple(" " + t for t in map(_spaced, entity.surface_forms) if " " in t)
-        return tails
-
     for e in entities:
-        if e.concept or e.type not in ("task", "method") or any(m.rule not in PHRASE_RULES for m in e.mentions):
+        if e.concept or e.type not in ("task", "method") or not PHRASE_RULES.issuperset(map(_RULE, e.mentions)):
             out.append(e)
             continue
         forms = [form for form in map(_spaced, e.surface_forms) if not form.startswith(("multimodal ", "multi modal "))]
@@ -691,7 +702,8 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
             for f in entities:
                 if f is e or f.type != e.type:
                     continue
-                tails = tails_of(f)
+                # the last words f is named by, a space before each, for one str.endswith call
+                tails = tuple(filter(None, map(_tail, map(_TEXT, f.mentions))))
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
@@ -699,7 +711,6 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
             out.append(e)
         else:
             target.mentions += e.mentions
-            spaced.pop(id(target), None)
             if e.role == "proposed":
                 target.role = "proposed"
     return out
