@@ -355,28 +355,38 @@ class Resolver:
         retyped = {s.text for s in spans if s.id_ in RETYPED}
         if not retyped:
             return spans  # only these rules' candidates change type
-        modality_words = {s.text for s in spans if s.label_ == "modality"}
-        if not modality_words.isdisjoint(retyped):  # a name shape that is a modality word is none
-            spans = [s for s in spans if not (s.id_ == "name-shape" and s.text in modality_words)]
-            retyped = {s.text for s in spans if s.id_ in RETYPED}
-        # each text's type by its most trusted rule (the first of them on a tie), for the texts
-        # that can change type only: no sort of all candidates by authority
+        # One pass: each text's type by its most trusted rule (the first of them on a tie), for the
+        # texts that can change type only (no sort of all candidates by authority), and where the
+        # candidates of the rules that change type are.
         typed: dict[str, str] = {}
         authority: dict[str, int] = {}
-        for s in spans:
-            if s.text in retyped and s.label_ != "modality" and s.id_ != "name-shape":
+        at = []
+        for i, s in enumerate(spans):
+            if s.text not in retyped:
+                continue
+            if s.id_ in RETYPED:
+                at.append(i)
+            if s.label_ == "modality":
+                # a name shape that is a modality word is none: without those, start again
+                words = {m.text for m in spans if m.label_ == "modality"}
+                kept = [c for c in spans if not (c.id_ == "name-shape" and c.text in words)]
+                if len(kept) < len(spans):
+                    return self._consistent_types(kept)
+            elif s.id_ != "name-shape":
                 rank = TYPE_AUTHORITY.get(s.id_, 9)
                 if rank < authority.get(s.text, 10):
                     typed[s.text], authority[s.text] = s.label_, rank
-        titled = {s.text: s.label_ for s in spans if s.id_ == "title-name"}
+        titled = None  # made for a hyphenated name shape only
         out = spans[:]
-        for i, s in enumerate(spans):
-            if s.id_ not in RETYPED:
-                continue
+        for i in at:
+            s = spans[i]
             if typed.get(s.text, s.label_) != s.label_:
                 out[i] = s._replace(label_=typed[s.text])
-            elif s.id_ == "name-shape" and "-" in s.text and titled.get(s.text.split("-")[0], s.label_) != s.label_:
-                out[i] = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
+            elif s.id_ == "name-shape" and "-" in s.text:
+                if titled is None:
+                    titled = {c.text: c.label_ for c in spans if c.id_ == "title-name"}
+                if titled.get(s.text.split("-")[0], s.label_) != s.label_:
+                    out[i] = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
         return out
 
     # ------------------------------------------------------------------ roles
