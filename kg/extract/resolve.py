@@ -70,7 +70,7 @@ def candidates(doc: Doc, text: str) -> list[Cand]:
     # by position: the components' tuples come back as lists from another process
     # (tuple.__new__ directly: a NamedTuple's own constructor is a Python function)
     new = tuple.__new__
-    return [new(Cand, (*c, text[c[2] : c[3]])) for c in doc.user_data.get(CANDS, [])]
+    return [new(Cand, (start, end, a, b, label, concept, rule, text[a:b])) for start, end, a, b, label, concept, rule in doc.user_data.get(CANDS, [])]
 
 
 def _variants(spans: list[Cand]) -> list[Cand]:
@@ -110,6 +110,10 @@ OWN_WORK = re.compile(r"\b(we|our|this (paper|work))\b")
 NOT_THE_OBJECT = re.compile(
     r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b"
 )
+
+
+# The rules whose names _is_proposed tests when they are vocabulary concepts (and for any name in the title).
+_TESTED_FOR_CONCEPTS = ("title-name", "title-phrase", "named-as")
 
 
 class Resolver:
@@ -309,23 +313,23 @@ class Resolver:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
-        by_place: dict[tuple[int, int], list[Cand]] = {}
-        shared = []  # the places that hold two vocabulary candidates or more
+        # the places whose vocabulary candidates are of two types or more (a label found by two
+        # concepts of one type is common; of two types rare): only these are grouped
+        first_type: dict[tuple[int, int], str] = {}
+        mixed = set()
         for s in spans:
-            if s.id_ == "vocabulary":
-                group = by_place.setdefault((s.start, s.end), [])
-                group.append(s)
-                if len(group) == 2:
-                    shared.append((s.start, s.end))
-        if not shared:
+            if s.id_ == "vocabulary" and first_type.setdefault((s.start, s.end), s.label_) != s.label_:
+                mixed.add((s.start, s.end))
+        if not mixed:
             return spans  # nothing to choose
+        by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
+        for s in spans:
+            if s.id_ == "vocabulary" and (s.start, s.end) in mixed:
+                by_place[(s.start, s.end)].append(s)
         drop: set[int] = set()
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
-        for start, end in shared:
-            group = by_place[(start, end)]
+        for (start, end), group in by_place.items():
             types = {s.label_ for s in group}
-            if len(types) < 2:
-                continue
             nxt = T[end].lower_ if end < len(T) else ""
             last = T[end - 1].lower_
             defined = self._defined_type(aliases.get(group[0].text), types)
@@ -454,11 +458,11 @@ class Resolver:
         rejections = self._rejections
         kept = []
         for s in cands:
-            label = s.label_
-            if s.id_ == "vocabulary" and ((s.text in aliases and self._defined_elsewise(s, aliases, cands)) or (
+            start, end, _, _, label, concept, rule, name = s  # (read once: the loop is hot)
+            if rule == "vocabulary" and ((name in aliases and self._defined_elsewise(s, aliases, cands)) or (
                     label == "method" and self._not_the_method(T, s))):
                 continue
-            rejected = rejections.get((s.text, label, s.kb_id_))
+            rejected = rejections.get((name, label, concept))
             if rejected is None:
                 rejected = self._rejected(s)
             if label == "metric":
@@ -468,16 +472,16 @@ class Resolver:
             elif rejected:
                 continue  # only a metric is kept by its context
             elif label == "task":
-                if s.end - s.start == 1 and self._bare_task_head(T, s, cands):
+                if end - start == 1 and self._bare_task_head(T, s, cands):
                     continue
             elif label == "dataset":
-                if s.id_ == "vocabulary" and s.end - s.start == 1 and not self._word_as_dataset(T, sents, s, cands):
+                if rule == "vocabulary" and end - start == 1 and not self._word_as_dataset(T, sents, s, cands):
                     continue
             kept.append(s)
         spans = self._consistent_types(kept)
         modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
-        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
+        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m} if "/" in text else ()
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
@@ -508,7 +512,11 @@ class Resolver:
                 Mention(label, name, start_char, end_char, sentence, sent.start_char, sent.end_char, rule or "vocabulary", confidence(rule, 0.5))
             )
             if label in ("method", "dataset") and entity.role != "proposed":
-                entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
+                # a concept found by the vocabulary in the abstract is used: no test tells otherwise
+                if span.kb_id_ and start_char >= title_end and rule not in _TESTED_FOR_CONCEPTS:
+                    entity.role = "used"
+                else:
+                    entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases(list(groups.values()), aliases)
         entities = _merge_modified_phrases(entities)
@@ -548,6 +556,21 @@ class Resolver:
         out: list[Entity] = []
         alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
         for e in entities:
+            seen = by_form.get(e.type)
+            if seen is None:
+                seen = by_form[e.type] = {}
+            if len(e.mentions) == 1 and not alias_keys:  # (most entities: one form, no set needed)
+                form = _form_key(e.mentions[0].text)
+                target = seen.get(form)
+                if target is None:
+                    out.append(e)
+                    seen[form] = e
+                else:
+                    target.mentions += e.mentions
+                    if e.role == "proposed":
+                        target.role = "proposed"
+                    target.concept = target.concept or e.concept
+                continue
             # (the mentions' texts in order: the same set as from the entity's surface forms)
             forms = set(map(_form_key, map(_TEXT, e.mentions)))
             for acro, long in alias_keys:
@@ -555,9 +578,6 @@ class Resolver:
                     forms.add(long)
                 if long in forms:
                     forms.add(acro)
-            seen = by_form.get(e.type)
-            if seen is None:
-                seen = by_form[e.type] = {}
             target = next(filter(None, map(seen.get, forms)), None)  # the first form seen before
             if target is None:
                 out.append(e)
