@@ -462,6 +462,9 @@ class Resolver:
             if rule == "vocabulary" and ((name in aliases and self._defined_elsewise(s, aliases, cands)) or (
                     label == "method" and self._not_the_method(T, s))):
                 continue
+            if label == "modality":
+                kept.append(s)  # never rejected, and none of the tests below is for it
+                continue
             rejected = rejections.get((name, label, concept))
             if rejected is None:
                 rejected = self._rejected(s)
@@ -479,8 +482,14 @@ class Resolver:
                     continue
             kept.append(s)
         spans = self._consistent_types(kept)
-        modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
-        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
+        modalities, others = [], []
+        code = self.code_iri
+        for s in spans:
+            if s.label_ != "modality":
+                others.append(s)
+            elif s.kb_id_ != code or not self._code_release(text, s):
+                modalities.append(s)
+        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T))))
         variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m} if "/" in text else ()
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
@@ -502,7 +511,7 @@ class Resolver:
             group_key = (label, concept or key)
             entity = groups.get(group_key)
             if entity is None:
-                entity = groups[group_key] = Entity(label, key, concepts[concept].pref if concept else name, concept=concept or None)
+                entity = groups[group_key] = Entity(label, key, concepts[concept].pref if concept else name, concept or None)
             k = bisect_right(sent_starts, start) - 1
             sent = sents[k]
             sentence = sentence_texts.get(k)
@@ -555,12 +564,14 @@ class Resolver:
         by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
         alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
+        alias_forms = {k for pair in alias_keys for k in pair}
         for e in entities:
             seen = by_form.get(e.type)
             if seen is None:
                 seen = by_form[e.type] = {}
-            if len(e.mentions) == 1 and not alias_keys:  # (most entities: one form, no set needed)
-                form = _form_key(e.mentions[0].text)
+            # most entities have one form, and most forms are no alias key: no set needed
+            form = _form_key(e.mentions[0].text) if len(e.mentions) == 1 else None
+            if form is not None and form not in alias_forms:
                 target = seen.get(form)
                 if target is None:
                     out.append(e)
