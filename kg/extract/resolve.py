@@ -606,30 +606,22 @@ class Resolver:
         values = doc.user_data.get(RESULTS, [])
         if not values:
             return []
-        located: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        # the names of each sentence that holds a value, by type, in order: a name in the value's
+        # sentence has that sentence's start (the name as written there)
+        value_sentences = {v[5] for v in values}
+        located: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)
         for e in entities:
             for m in e.mentions:
-                located[e.type].append((m.start, m.end, m.text))  # the name as written there
+                if m.sent_start in value_sentences:
+                    located[(e.type, m.sent_start)].append((m.start, m.end, m.text))
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
         results = []
         previous_relative_end = -10
         for value, unit, is_relative, v_start, v_end, s_start, s_end in values:
             v = Value(value, unit, is_relative, v_start, v_end)
-            def nearest(kind: str, after_only: bool = False):
-                best = None
-                for start, end, e in located[kind]:
-                    if not (s_start <= start < s_end):
-                        continue
-                    if after_only and start < v.end:
-                        continue
-                    dist = start - v.end if start >= v.end else v.start - end
-                    if best is None or dist < best[0]:
-                        best = (dist, e)
-                return best[1] if best and best[0] < 80 else None
-
-            metric = nearest("metric")
-            dataset = nearest("dataset")
-            method = nearest("method") or (proposed.surface_forms[0] if proposed else None)
+            metric = _nearest(located.get(("metric", s_start), ()), v.start, v.end)
+            dataset = _nearest(located.get(("dataset", s_start), ()), v.start, v.end)
+            method = _nearest(located.get(("method", s_start), ()), v.start, v.end) or (proposed.surface_forms[0] if proposed else None)
             relative = v.relative or (v.start - previous_relative_end < 8)
             if relative:
                 previous_relative_end = v.end
@@ -643,6 +635,16 @@ class Resolver:
                 )
             )
         return results
+
+
+def _nearest(names: list[tuple[int, int, str]], v_start: int, v_end: int) -> str | None:
+    """The name closest to a value (the first of them on a tie), if closer than 80 characters."""
+    best = None
+    for start, end, name in names:
+        dist = start - v_end if start >= v_end else v_start - end
+        if best is None or dist < best[0]:
+            best = (dist, name)
+    return best[1] if best and best[0] < 80 else None
 
 
 def _names_a_word(text: str, names: list[str]) -> bool:
