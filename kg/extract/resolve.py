@@ -116,6 +116,10 @@ NOT_THE_OBJECT = re.compile(
 _TESTED_FOR_CONCEPTS = ("title-name", "title-phrase", "named-as")
 
 
+_CONJUNCTIONS = ("and", "or", "&")
+_DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
+
+
 class Resolver:
     def __init__(self, vocab: Vocabulary, cues: Cues) -> None:
         self.vocab, self.cues = vocab, cues
@@ -254,9 +258,9 @@ class Resolver:
         the concept "language model"; "neural network feature maps": a lower-case class of models
         naming where data comes from."""
         start, end, words = span.start, span.end, self.modality_words
-        if start >= 2 and T[start].lower_ in words and T[start - 1].lower_ in ("and", "or", "&") and T[start - 2].lower_ in words:
+        if start >= 2 and T[start].lower_ in words and T[start - 1].lower_ in _CONJUNCTIONS and T[start - 2].lower_ in words:
             return True
-        return end < len(T) and T[end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights") and span.text.islower()
+        return end < len(T) and T[end].lower_ in _DATA_OF_MODELS and span.text.islower()
 
     def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
@@ -456,11 +460,14 @@ class Resolver:
         # (by rule and type). The few that look at other candidates scan `cands` when they get that
         # far, instead of sets of their tokens made for every abstract.
         rejections = self._rejections
+        n = len(T)
         kept = []
         for s in cands:
             start, end, _, _, label, concept, rule, name = s  # (read once: the loop is hot)
+            # (for a method, a look at the words next to it rules out most before the full test)
             if rule == "vocabulary" and ((name in aliases and self._defined_elsewise(s, aliases, cands)) or (
-                    label == "method" and self._not_the_method(T, s))):
+                    label == "method" and (T[start - 1].lower_ in _CONJUNCTIONS or end < n and T[end].lower_ in _DATA_OF_MODELS)
+                    and self._not_the_method(T, s))):
                 continue
             if label == "modality":
                 kept.append(s)  # never rejected, and none of the tests below is for it
