@@ -313,17 +313,11 @@ class Resolver:
             return spans
         return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
 
-    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok]) -> list[Cand]:
+    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok], mixed: set[tuple[int, int]]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
-        # the places whose vocabulary candidates are of two types or more (a label found by two
-        # concepts of one type is common; of two types rare): only these are grouped
-        first_type: dict[tuple[int, int], str] = {}
-        mixed = set()
-        for s in spans:
-            if s.id_ == "vocabulary" and first_type.setdefault((s.start, s.end), s.label_) != s.label_:
-                mixed.add((s.start, s.end))
+        # (`mixed`: the places whose vocabulary candidates are of two types or more, the only ones grouped)
         if not mixed:
             return spans  # nothing to choose
         by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
@@ -357,10 +351,9 @@ class Resolver:
         key = entity_key(long_form)
         return next((t for t in sorted(types) if key in self.key_to_concept[t]), None)
 
-    def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
+    def _consistent_types(self, spans: list[Cand], retyped: set[str]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
-        is found by its shape alone."""
-        retyped = {s.text for s in spans if s.id_ in RETYPED}
+        is found by its shape alone. (`retyped`: the texts of the candidates of RETYPED rules.)"""
         if not retyped:
             return spans  # only these rules' candidates change type
         # One pass: each text's type by its most trusted rule (the first of them on a tie), for the
@@ -379,7 +372,7 @@ class Resolver:
                 words = {m.text for m in spans if m.label_ == "modality"}
                 kept = [c for c in spans if not (c.id_ == "name-shape" and c.text in words)]
                 if len(kept) < len(spans):
-                    return self._consistent_types(kept)
+                    return self._consistent_types(kept, {c.text for c in kept if c.id_ in RETYPED})
             elif s.id_ != "name-shape":
                 rank = TYPE_AUTHORITY.get(s.id_, 9)
                 if rank < authority.get(s.text, 10):
@@ -462,6 +455,12 @@ class Resolver:
         rejections = self._rejections
         n = len(T)
         kept = []
+        # gathered on the way for the passes after this one: the texts of the rules that can change
+        # type, and the places whose vocabulary candidates are of two types or more (a label found
+        # by two concepts of one type is common; of two types rare)
+        retyped: set[str] = set()
+        first_type: dict[tuple[int, int], str] = {}
+        mixed: set[tuple[int, int]] = set()
         for s in cands:
             start, end, _, _, label, concept, rule, name = s  # (read once: the loop is hot)
             # (for a method, a look at the words next to it rules out most before the full test)
@@ -471,6 +470,8 @@ class Resolver:
                 continue
             if label == "modality":
                 kept.append(s)  # never rejected, and none of the tests below is for it
+                if rule in RETYPED:
+                    retyped.add(name)
                 continue
             rejected = rejections.get((name, label, concept))
             if rejected is None:
@@ -488,7 +489,12 @@ class Resolver:
                 if rule == "vocabulary" and end - start == 1 and not self._word_as_dataset(T, sents, s, cands):
                     continue
             kept.append(s)
-        spans = self._consistent_types(kept)
+            if rule == "vocabulary":
+                if first_type.setdefault((s.start, s.end), label) != label:
+                    mixed.add((s.start, s.end))
+            elif rule in RETYPED:
+                retyped.add(s.text)
+        spans = self._consistent_types(kept, retyped)
         modalities, others = [], []
         code = self.code_iri
         for s in spans:
@@ -496,7 +502,7 @@ class Resolver:
                 others.append(s)
             elif s.kb_id_ != code or not self._code_release(text, s):
                 modalities.append(s)
-        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T))))
+        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T, mixed))))
         variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m} if "/" in text else ()
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
