@@ -5,7 +5,6 @@ import re
 from bisect import bisect_right
 from operator import attrgetter, itemgetter
 from collections import defaultdict
-from functools import lru_cache
 from typing import NamedTuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -513,7 +512,7 @@ class Resolver:
         key_to_concept, concepts, confidence = self.key_to_concept, self.vocab.concepts, CONFIDENCE.get
         for span in [*others, *modalities]:
             start, _, start_char, end_char, label, concept, rule, name = span  # (read once: the loop is hot)
-            key = entity_key(name)
+            key = _KEYS[name]
             if alias_key:
                 key = alias_key.get(key, key)
             if variant_bases and name.endswith("+") and name[:-1] in variant_bases:
@@ -583,7 +582,7 @@ class Resolver:
             if seen is None:
                 seen = by_form[e.type] = {}
             # most entities have one form, and most forms are no alias key: no set needed
-            form = _form_key(e.mentions[0].text) if len(e.mentions) == 1 else None
+            form = _FORM_KEYS[e.mentions[0].text] if len(e.mentions) == 1 else None
             if form is not None and form not in alias_forms:
                 target = seen.get(form)
                 if target is None:
@@ -596,7 +595,7 @@ class Resolver:
                     target.concept = target.concept or e.concept
                 continue
             # (the mentions' texts in order: the same set as from the entity's surface forms)
-            forms = set(map(_form_key, map(_TEXT, e.mentions)))
+            forms = set(map(_FORM_KEYS.__getitem__, map(_TEXT, e.mentions)))
             for acro, long in alias_keys:
                 if acro in forms:
                     forms.add(long)
@@ -726,22 +725,40 @@ def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
 PHRASE_RULES = {"task-phrase", "method-phrase"}
 
 
-@lru_cache(maxsize=1 << 16)
 def _form_key(form: str) -> str:
     """The key a form is merged by: "RefCOCO+" is not "RefCOCO", though the two fold to one key."""
-    return entity_key(form) + "+" * (len(form) - len(form.rstrip("+")))
+    return _KEYS[form] + "+" * (len(form) - len(form.rstrip("+")))
 
 
-@lru_cache(maxsize=1 << 16)
 def _spaced(form: str) -> str:
     return " ".join(form.lower().replace("-", " ").split())
 
 
-@lru_cache(maxsize=1 << 16)
 def _tail(form: str) -> str | None:
     """The spaced form with a space before it when it has two words or more, else None."""
-    spaced = _spaced(form)
+    spaced = _SPACED[form]
     return " " + spaced if " " in spaced else None
+
+
+class _Memo(dict):
+    """A function of a text, kept per text (up to 65536 of them): a hit is a dict lookup, which
+    costs less than a hit of functools.lru_cache, which also reorders its entries."""
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, text: str):
+        if len(self) >= 1 << 16:
+            self.clear()
+        value = self[text] = self.fn(text)
+        return value
+
+
+_KEYS = _Memo(entity_key)
+_FORM_KEYS = _Memo(_form_key)
+_SPACED = _Memo(_spaced)
+_TAILS = _Memo(_tail)
 
 
 def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
@@ -752,14 +769,14 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
         if e.concept or e.type not in ("task", "method") or not PHRASE_RULES.issuperset(map(_RULE, e.mentions)):
             out.append(e)
             continue
-        forms = [form for form in map(_spaced, e.surface_forms) if not form.startswith(("multimodal ", "multi modal "))]
+        forms = [form for form in map(_SPACED.__getitem__, e.surface_forms) if not form.startswith(("multimodal ", "multi modal "))]
         target = None
         if forms:
             for f in entities:
                 if f is e or f.type != e.type:
                     continue
                 # the last words f is named by, a space before each, for one str.endswith call
-                tails = tuple(filter(None, map(_tail, map(_TEXT, f.mentions))))
+                tails = tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, f.mentions))))
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
