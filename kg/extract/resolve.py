@@ -776,7 +776,9 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                 if f is e or f.type != e.type:
                     continue
                 # the last words f is named by, a space before each, for one str.endswith call
-                tails = tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, f.mentions))))
+                # (most entities have one mention: its tail alone)
+                mentions = f.mentions
+                tails = _TAILS[mentions[0].text] if len(mentions) == 1 else tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, mentions))))
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
