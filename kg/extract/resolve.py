@@ -131,7 +131,11 @@ class Resolver:
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
-        self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
+        # (a lookahead for the verbs' first letters lets the search pass over most positions
+        # without trying the alternatives)
+        firsts = "".join(sorted({v[0] for v in cues.propose_verbs})) if all(cues.propose_verbs) else ""
+        self._verbs = re.compile(r"\b" + (f"(?=[{re.escape(firsts)}])" if firsts else "") + "(?:"
+                                 + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
 
