@@ -69,7 +69,8 @@ def candidates(doc: Doc, text: str) -> list[Cand]:
     # by position: the components' tuples come back as lists from another process
     # (tuple.__new__ directly: a NamedTuple's own constructor is a Python function)
     new = tuple.__new__
-    return [new(Cand, (start, end, a, b, label, concept, rule, text[a:b])) for start, end, a, b, label, concept, rule in doc.user_data.get(CANDS, [])]
+    return [new(Cand, (start, end, a, b, label, concept, rule, text[a:b]))
+            for start, end, a, b, label, concept, rule in doc.user_data.get(CANDS, [])]
 
 
 def _variants(spans: list[Cand]) -> list[Cand]:
@@ -506,7 +507,8 @@ class Resolver:
             elif s.kb_id_ != code or not self._code_release(text, s):
                 modalities.append(s)
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T, mixed))))
-        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m} if "/" in text else ()
+        variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
+                         if "/" in text else ())
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
@@ -534,7 +536,8 @@ class Resolver:
             if sentence is None:
                 sentence = sentence_texts[k] = text[sent.start_char : sent.end_char].strip()
             entity.mentions.append(
-                Mention(label, name, start_char, end_char, sentence, sent.start_char, sent.end_char, rule or "vocabulary", confidence(rule, 0.5))
+                Mention(label, name, start_char, end_char, sentence, sent.start_char, sent.end_char,
+                        rule or "vocabulary", confidence(rule, 0.5))
             )
             if label in ("method", "dataset") and entity.role != "proposed":
                 # a concept found by the vocabulary in the abstract is used: no test tells otherwise
@@ -637,7 +640,8 @@ class Resolver:
             v = Value(value, unit, is_relative, v_start, v_end)
             metric = _nearest(located.get(("metric", s_start), ()), v.start, v.end)
             dataset = _nearest(located.get(("dataset", s_start), ()), v.start, v.end)
-            method = _nearest(located.get(("method", s_start), ()), v.start, v.end) or (proposed.surface_forms[0] if proposed else None)
+            method = (_nearest(located.get(("method", s_start), ()), v.start, v.end)
+                      or (proposed.surface_forms[0] if proposed else None))
             relative = v.relative or (v.start - previous_relative_end < 8)
             if relative:
                 previous_relative_end = v.end
@@ -782,7 +786,8 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                 # the last words f is named by, a space before each, for one str.endswith call
                 # (most entities have one mention: its tail alone)
                 mentions = f.mentions
-                tails = _TAILS[mentions[0].text] if len(mentions) == 1 else tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, mentions))))
+                tails = (_TAILS[mentions[0].text] if len(mentions) == 1
+                         else tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, mentions)))))
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
