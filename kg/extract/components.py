@@ -155,10 +155,11 @@ class Table:
     the rules that read them.
 
     texts, lowers: the tokens' texts and lower-case forms; idxs: their character offsets;
-    spaces: 1 where whitespace follows a token, else 0; text: the doc's text; hits: the indices of
-    the tokens whose lower-case form is a watched word (see watch)."""
+    spaces: 1 where whitespace follows a token, else 0; text: the doc's text; flags: what _flags
+    marks of each token; hits: the indices of the tokens with a flag (a watched word, see watch, or
+    a name-shaped text)."""
 
-    __slots__ = ("texts", "lowers", "idxs", "spaces", "text", "hits")
+    __slots__ = ("texts", "lowers", "idxs", "spaces", "text", "flags", "hits")
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -208,7 +209,8 @@ def _build_table(doc: Doc) -> Table:
     texts = table.texts = _texts(orths, doc.vocab.strings)
     table.lowers = list(map(str.lower, texts))
     table.text = "".join(map(add, texts, map(_WHITESPACE.__getitem__, table.spaces)))
-    table.hits = list(compress(range(len(texts)), map(_WATCHED.__contains__, table.lowers)))
+    flags = table.flags = _flags(texts)
+    table.hits = list(compress(range(len(texts)), flags))
     return table
 
 
@@ -222,6 +224,25 @@ def watch(words) -> None:
     """Add words to those the token table lists; a component does it for its word lists when it is
     made, before it reads a doc."""
     _WATCHED.update(w.lower() for w in words)
+    _FLAGS.clear()
+
+
+# What the token table marks of a token text, by bits: its lower-case form is watched; it is
+# name-shaped. Cached per text in a dict that one C-level map reads for a doc's tokens.
+_WATCHED_WORD, _NAME_SHAPED = 1, 2
+_FLAGS: dict[str, int] = {}
+
+
+def _flags(texts: list[str]) -> list[int]:
+    try:
+        return list(map(_FLAGS.__getitem__, texts))
+    except KeyError:  # words not seen before in this process
+        if len(_FLAGS) >= 1 << 17:
+            _FLAGS.clear()
+        for text in texts:
+            if text not in _FLAGS:
+                _FLAGS[text] = (_WATCHED_WORD if text.lower() in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
+        return list(map(_FLAGS.__getitem__, texts))
 
 
 def find(T: Table, words) -> list[int]:
@@ -257,20 +278,10 @@ def _texts(orths: list[int], strings) -> list[str]:
     return texts
 
 
-def name_shapes(texts: list[str]) -> list[int]:
-    """The indices of the name-shaped texts; the test is cached per text in a dict, read by one
-    C-level map (the memo of name_shaped is a call per token)."""
-    shaped = list(map(_SHAPED.get, texts))
-    if None in shaped:
-        if len(_SHAPED) >= 1 << 16:
-            _SHAPED.clear()
-        for k, text in enumerate(texts):
-            if shaped[k] is None:
-                shaped[k] = _SHAPED[text] = name_shaped(text)
-    return list(compress(range(len(texts)), shaped))
-
-
-_SHAPED: dict[str, bool] = {}
+def name_shapes(T: Table) -> list[int]:
+    """The indices of the name-shaped tokens."""
+    flags = T.flags
+    return [i for i in T.hits if flags[i] & _NAME_SHAPED]
 
 
 def within(indices: list[int], start: int, end: int) -> list[int]:
@@ -895,13 +906,21 @@ class NamePatterns:
         triggers = find(T, rules_of)
         selves = find(T, SELF_WORDS)
         evals = find(T, EVAL_WORDS)
-        shaped = name_shapes(texts)
+        shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
+        # one sweep over the sentences and the (sorted) trigger and name-shaped tokens; whether a
+        # sentence speaks of the paper itself or of evaluation is decided when a rule asks
+        t0 = n0 = 0
         for sent in sents:
-            is_self = bool(within(selves, sent.start, sent.end)) or "this paper" in text[sent.start_char : sent.end_char].lower()
-            is_eval = bool(within(evals, sent.start, sent.end))
-            for i in within(triggers, sent.start, sent.end):
+            t1 = bisect_left(triggers, sent.end, t0)
+            n1 = bisect_left(shaped, sent.end, n0)
+            if t0 == t1 and n0 == n1:
+                continue
+            sent_triggers, t0 = triggers[t0:t1], t1
+            sent_shaped, n0 = shaped[n0:n1], n1
+            is_self = is_eval = None
+            for i in sent_triggers:
                 low, word = lowers[i], texts[i]
                 k = i - sent.start  # the token's place in its sentence
                 rules = rules_of[low]
@@ -924,7 +943,9 @@ class NamePatterns:
                         default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
                         _add(cands, T, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
-                if is_self and rules & _PROPOSE:
+                if rules & _PROPOSE and is_self is None:
+                    is_self = bool(within(selves, sent.start, sent.end)) or "this paper" in text[sent.start_char : sent.end_char].lower()
+                if rules & _PROPOSE and is_self:
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -1025,6 +1046,8 @@ class NamePatterns:
                         for s_, e_ in dict.fromkeys(found):
                             _add(cands, T, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
+                if rules & _ON and is_eval is None:
+                    is_eval = bool(within(evals, sent.start, sent.end))
                 if rules & _ON and is_eval:
                     j = i + 1
                     while j < sent.end:
@@ -1105,7 +1128,7 @@ class NamePatterns:
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
-            for i in within(shaped, sent.start, sent.end):
+            for i in sent_shaped:
                 t = texts[i]
                 if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
                         and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
