@@ -1324,6 +1324,21 @@ def title_boundary(doc: Doc) -> Doc:
 # --------------------------------------------------------------------------- sentences
 
 
+# SENT_START -1 (not a start) as doc.to_array and doc.from_array hold it
+_NOT_START = np.uint64(2**64 - 1)
+# Token texts that are punctuation (the lexeme flag, the same for every token with the text)
+_PUNCT: dict[str, bool] = {}
+
+
+def _is_punct(doc: Doc, text: str) -> bool:
+    known = _PUNCT.get(text)
+    if known is None:
+        if len(_PUNCT) >= 1 << 16:
+            _PUNCT.clear()
+        known = _PUNCT[text] = doc.vocab[text].is_punct
+    return known
+
+
 class Sentencizer:
     """spaCy's rule-based sentencizer, with the same result, computed on the doc's arrays instead of
     a loop over Token objects: a sentence starts at the first token that is neither punctuation nor
@@ -1341,27 +1356,28 @@ class Sentencizer:
         if not n:
             return doc
         current = doc.to_array(SENT_START)
-        if current[1:].any():
+        if np.count_nonzero(current[1:]):
             return self._keeping(doc, current)
         # No start is set but the first token's (which a new doc has): the start after each
         # sentence-final token is the first token after it that is neither punctuation nor final.
         # The texts come from the token table, which the components use next; punctuation is read
-        # only for the few tokens after a final one.
+        # only for the tokens after a final one, by text (a lexeme flag), without a Token object.
         T = token_table(doc)
         texts = T.texts
-        finals = self.finals
-        values = np.full(n, -1, dtype=np.int64)
-        values[0] = -1 if doc[0].is_sent_start is False else 1
+        finals, punct = self.finals, _is_punct
+        starts = [0] if current[0] != _NOT_START else []  # token 0 keeps a start set to False
         after = 0
         for f in [i for i in T.hits if texts[i] in finals]:
             if f < after:
                 continue  # inside the run after the previous final token
             after = f + 1
-            while after < n and (texts[after] in finals or doc[after].is_punct):
+            while after < n and (texts[after] in finals or punct(doc, texts[after])):
                 after += 1
             if after < n:
-                values[after] = 1
-        doc.from_array([SENT_START], values.astype(np.uint64))
+                starts.append(after)
+        values = np.full(n, _NOT_START, dtype=np.uint64)
+        values[starts] = 1
+        doc.from_array([SENT_START], values)
         return doc
 
     def _keeping(self, doc: Doc, current) -> Doc:
