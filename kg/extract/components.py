@@ -375,37 +375,70 @@ def _span_text(T: Table, start: int, end: int) -> str:
 
 
 class VocabularyMatcher:
-    """Known concepts from the SKOS vocabularies, via two PhraseMatchers (ORTH and LOWER)."""
+    """Known concepts from the SKOS vocabularies, via one PhraseMatcher on lower-case forms. It
+    holds the exact-case labels too: a match of one counts where the tokens are written as the
+    label is, which is what a second matcher on ORTH found, in one scan of the doc instead of two.
+    (Should two labels of a kind have the same tokens, the two matchers are kept: the order of
+    their matches on the same tokens is the matchers' own.)"""
 
     def __init__(self, nlp: Language, vocab_dir: str = "") -> None:
         self.vocab = load_vocabulary(vocab_dir)
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.labels: dict[int, list[str]] = {}
-        for matcher, table in ((self.exact, self.vocab.exact), (self.lower, self.vocab.lower)):
+        self.typed: dict[int, list[tuple[str, str]]] = {}  # (type, concept) of the label's concepts
+        patterns = []  # (exact case?, name, pattern doc, its token texts or lower-case forms)
+        for exact, table in ((True, self.vocab.exact), (False, self.vocab.lower)):
             for label, iris in table.items():
                 iris = [i for i in iris if not (self.vocab.concepts[i].type == "modality" and " " not in label and "-" not in label)]
                 if not iris:
                     continue  # one-word modality labels need context: the modality mapper handles them
-                name = f"{'E' if matcher is self.exact else 'L'}:{label}"
+                name = f"{'E' if exact else 'L'}:{label}"
                 self.labels[nlp.vocab.strings.add(name)] = iris
-                matcher.add(name, [nlp.make_doc(label)])
+                self.typed[nlp.vocab.strings[name]] = [(self.vocab.concepts[i].type, i) for i in iris]
+                pattern = nlp.make_doc(label)
+                patterns.append((exact, name, pattern, [t.text if exact else t.lower_ for t in pattern]))
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact_texts: dict[int, list[str]] = {}  # the token texts of the exact-case labels
+        self.exact_matcher = None
+        if len({(exact, *tokens) for exact, _, _, tokens in patterns}) < len(patterns):
+            self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for exact, name, pattern, tokens in patterns:
+            if not exact:
+                self.matcher.add(name, [pattern])
+            elif self.exact_matcher is not None:
+                self.exact_matcher.add(name, [pattern])
+            else:
+                self.exact_texts[nlp.vocab.strings[name]] = tokens
+                self.matcher.add(name, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         T = token_table(doc)
-        texts, spaces = T.texts, T.spaces
+        texts, spaces, idxs = T.texts, T.spaces, T.idxs
         cands = kg_spans(doc)
-        concepts = self.vocab.concepts
-        for matcher in (self.exact, self.lower):
-            for key, start, end in matcher(doc):
-                if matcher is self.lower and start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
-                        and not spaces[start - 1] and texts[start - 2][-1:].isalnum():
-                    continue  # the end of a compound ("video-language models", "cross-modality alignment")
-                if matcher is self.lower and end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] \
-                        and not spaces[end] and texts[end + 1].isalpha() and not SUFFIX_WORD.match(T.lowers[end + 1]):
-                    continue  # the start of a compound ("text to image-caption pairs"), not "transformer-based"
-                for iri in self.labels[key]:
-                    _add(cands, T, start, end, concepts[iri].type, "vocabulary", iri)
+        typed = self.typed
+        exact_texts = self.exact_texts
+        matches = self.matcher(doc)
+        # the exact-case matches first, then the lower-case ones, each in the matcher's order (by
+        # start, then end: a label's tokens are no other label's of its kind)
+        if self.exact_matcher is None:
+            exact = [m for m in matches if m[0] in exact_texts and texts[m[1] : m[2]] == exact_texts[m[0]]]
+            lower = [m for m in matches if m[0] not in exact_texts]
+        else:
+            exact, lower = self.exact_matcher(doc), matches
+        # the candidates are made here rather than by _add, a call per candidate
+        for key, start, end in exact:
+            start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
+            for t, iri in typed[key]:
+                cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+        for key, start, end in lower:
+            if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
+                    and not spaces[start - 1] and texts[start - 2][-1:].isalnum():
+                continue  # the end of a compound ("video-language models", "cross-modality alignment")
+            if end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] \
+                    and not spaces[end] and texts[end + 1].isalpha() and not SUFFIX_WORD.match(T.lowers[end + 1]):
+                continue  # the start of a compound ("text to image-caption pairs"), not "transformer-based"
+            start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
+            for t, iri in typed[key]:
+                cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
         return doc
 
 
