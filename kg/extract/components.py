@@ -13,7 +13,7 @@ import weakref
 from functools import lru_cache
 from bisect import bisect_left, bisect_right
 from itertools import compress
-from operator import add
+from operator import getitem
 from typing import NamedTuple
 
 import numpy as np
@@ -203,13 +203,18 @@ def token_table(doc: Doc) -> Table:
 def _build_table(doc: Doc) -> Table:
     # read as arrays: iterating the doc would build a Token object per token. Only the texts need
     # the string store; lower case is what the English lexeme attribute computes from them
-    # (str.lower), and C-level maps build the columns without a Python step per token.
+    # (str.lower), and C-level maps build the columns without a Python step per token, from
+    # what is cached per text (see _learn).
     table = Table()
     orths, table.idxs, table.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
     texts = table.texts = _texts(orths, doc.vocab.strings)
-    table.lowers = list(map(str.lower, texts))
-    table.text = "".join(map(add, texts, map(_WHITESPACE.__getitem__, table.spaces)))
-    flags = table.flags = _flags(texts)
+    try:
+        table.lowers = list(map(_LOWER.__getitem__, texts))
+    except KeyError:  # texts not seen before in this process
+        _learn(texts)
+        table.lowers = list(map(_LOWER.__getitem__, texts))
+    table.text = "".join(map(getitem, map(_PIECES.__getitem__, texts), table.spaces))
+    flags = table.flags = list(map(_FLAGS.__getitem__, texts))
     table.hits = list(compress(range(len(texts)), flags))
     return table
 
@@ -224,25 +229,30 @@ def watch(words) -> None:
     """Add words to those the token table lists; a component does it for its word lists when it is
     made, before it reads a doc."""
     _WATCHED.update(w.lower() for w in words)
-    _FLAGS.clear()
+    _LOWER.clear()  # the flags are learnt again
 
 
-# What the token table marks of a token text, by bits: its lower-case form is watched; it is
-# name-shaped. Cached per text in a dict that one C-level map reads for a doc's tokens.
+# What the token table reads of a token text, cached per text in dicts that C-level maps read
+# for a doc's tokens: its lower-case form; the text without and with a space after it (which
+# joins the doc's text without a new string per token); its flags, by bits: its lower-case form
+# is watched, it is name-shaped.
 _WATCHED_WORD, _NAME_SHAPED = 1, 2
+_LOWER: dict[str, str] = {}
+_PIECES: dict[str, tuple[str, str]] = {}
 _FLAGS: dict[str, int] = {}
 
 
-def _flags(texts: list[str]) -> list[int]:
-    try:
-        return list(map(_FLAGS.__getitem__, texts))
-    except KeyError:  # words not seen before in this process
-        if len(_FLAGS) >= 1 << 17:
-            _FLAGS.clear()
-        for text in texts:
-            if text not in _FLAGS:
-                _FLAGS[text] = (_WATCHED_WORD if text.lower() in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
-        return list(map(_FLAGS.__getitem__, texts))
+def _learn(texts: list[str]) -> None:
+    if len(_LOWER) >= 1 << 17:
+        _LOWER.clear()
+    if not _LOWER:
+        _PIECES.clear()
+        _FLAGS.clear()
+    for text in texts:
+        if text not in _LOWER:
+            low = _LOWER[text] = text.lower()
+            _PIECES[text] = (text, text + " ")
+            _FLAGS[text] = (_WATCHED_WORD if low in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
 
 
 def find(T: Table, words) -> list[int]:
@@ -268,14 +278,16 @@ _TEXT_OF: dict[int, str] = {}
 
 
 def _texts(orths: list[int], strings) -> list[str]:
-    texts = list(map(_TEXT_OF.get, orths))
-    if None in texts:  # words not seen before in this process
+    # a KeyError rather than a scan of the texts for None (a comparison of every text with None)
+    try:
+        return list(map(_TEXT_OF.__getitem__, orths))
+    except KeyError:  # words not seen before in this process
         if len(_TEXT_OF) >= 1 << 18:
             _TEXT_OF.clear()
-        for k, orth in enumerate(orths):
-            if texts[k] is None:
-                texts[k] = _TEXT_OF[orth] = strings[orth]
-    return texts
+        for orth in orths:
+            if orth not in _TEXT_OF:
+                _TEXT_OF[orth] = strings[orth]
+        return list(map(_TEXT_OF.__getitem__, orths))
 
 
 def name_shapes(T: Table) -> list[int]:
