@@ -339,8 +339,11 @@ def sentences(doc: Doc) -> list[Sent]:
         if len(doc):
             T = token_table(doc)
             idxs, texts = T.idxs, T.texts
-            starts = [0, *(np.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist(), len(doc)]
-            bounds += [Sent(a, b, idxs[a], idxs[b - 1] + len(texts[b - 1])) for a, b in zip(starts, starts[1:])]
+            starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+            if not starts or starts[0]:
+                starts.insert(0, 0)  # the first token starts a sentence, whatever its flag
+            starts.append(len(texts))
+            bounds += [_new_tuple(Sent, (a, b, idxs[a], idxs[b - 1] + len(texts[b - 1]))) for a, b in zip(starts, starts[1:])]
     elif bounds and type(bounds[0]) is not Sent:
         bounds = doc.user_data[SENTS] = [Sent(*b) for b in bounds]
     return bounds
@@ -1060,12 +1063,12 @@ class NamePatterns:
                         j += 1
                     if j == sent.start and j < i and not is_name(texts[j]) and texts[j + 1] != "-":
                         j += 1  # a capital that only starts the sentence ("Current VL models")
-                    words = [w for w in texts[j:i] if w != "-"]
-                    adjectival = any(  # "CLIP-style training", but "Branch-aware Fusion network" is a name
+                    words = [w for w in texts[j:i] if w != "-"] if j < i else ()  # mostly none
+                    if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not any(
+                        # "CLIP-style training", but "Branch-aware Fusion network" is a name
                         SUFFIX_WORD.match(lowers[m]) and texts[m - 1] == "-" and is_name(texts[m - 2])
                         for m in range(max(j, 2), i)
-                    )
-                    if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not adjectival:
+                    ):
                         joined_head = texts[i - 1] == "-" and not spaces[i - 1]  # "Contrastive Pre-training"
                         end = i + 1 if low in NAME_HEADS or joined_head else i
                         _add(cands, T, j, end, "method", "component-name")
@@ -1287,15 +1290,18 @@ class ModalityMapper:
         lookup = self._lookup
         in_name = set()
         cands = kg_spans(doc)
-        for s in cands:
-            if s.label_ in ("method", "dataset") and any(t[:1].isupper() for t in texts[s.start : s.end]):
-                if s.end - s.start == 1 and lookup(texts[s.start], lowers[s.start]):
-                    continue  # "CT", "MRI": a modality acronym, not a name containing one
-                in_name.update(range(s.start, s.end))
+        for start, end, _, _, label, _, _ in cands:
+            if label == "method" or label == "dataset":
+                if end - start == 1:
+                    if texts[start][:1].isupper() and not lookup(texts[start], lowers[start]):
+                        in_name.add(start)  # not "CT", "MRI": a modality acronym, not a name containing one
+                elif any(t[:1].isupper() for t in texts[start:end]):
+                    in_name.update(range(start, end))
         # vocabulary matches of modality words inside names are dropped too
-        drop = {k for k, s in enumerate(cands) if s.label_ == "modality" and any(i in in_name for i in range(s.start, s.end))}
-        if drop:
-            cands[:] = [s for k, s in enumerate(cands) if k not in drop]
+        if in_name:
+            drop = {k for k, s in enumerate(cands) if s.label_ == "modality" and not in_name.isdisjoint(range(s.start, s.end))}
+            if drop:
+                cands[:] = [s for k, s in enumerate(cands) if k not in drop]
         existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
