@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import weakref
 from functools import lru_cache
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from itertools import compress
 from operator import getitem
 from typing import NamedTuple
@@ -157,9 +157,10 @@ class Table:
     texts, lowers: the tokens' texts and lower-case forms; idxs: their character offsets;
     spaces: 1 where whitespace follows a token, else 0; text: the doc's text; flags: what _flags
     marks of each token; hits: the indices of the tokens with a flag (a watched word, see watch, or
-    a name-shaped text)."""
+    a name-shaped text); starts: the tokens whose sentence-start flag is set, as the sentencizer and
+    the title boundary set them (None if some other way)."""
 
-    __slots__ = ("texts", "lowers", "idxs", "spaces", "text", "flags", "hits")
+    __slots__ = ("texts", "lowers", "idxs", "spaces", "text", "flags", "hits", "starts")
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -206,6 +207,7 @@ def _build_table(doc: Doc) -> Table:
     # (str.lower), and C-level maps build the columns without a Python step per token, from
     # what is cached per text (see _learn).
     table = Table()
+    table.starts = None
     orths, table.idxs, table.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
     texts = table.texts = _texts(orths, doc.vocab.strings)
     try:
@@ -339,7 +341,8 @@ def sentences(doc: Doc) -> list[Sent]:
         if len(doc):
             T = token_table(doc)
             idxs, texts = T.idxs, T.texts
-            starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+            # the flags as the sentencizer and title boundary left them, or read from the doc
+            starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist() if T.starts is None else T.starts[:]
             if not starts or starts[0]:
                 starts.insert(0, 0)  # the first token starts a sentence, whatever its flag
             starts.append(len(texts))
@@ -1364,10 +1367,13 @@ def title_boundary(doc: Doc) -> Doc:
     """The title has no final full stop: start a new sentence after the blank line that ends it.
     The tokens are read from the token table (is_space is str.isspace, as the English lexeme
     attribute computes it), not as Token objects."""
-    for i, text in enumerate(token_table(doc).texts):
+    T = token_table(doc)
+    for i, text in enumerate(T.texts):
         if "\n\n" in text or (text.isspace() and "\n" in text):
             if i + 1 < len(doc):
                 doc[i + 1].is_sent_start = True
+                if T.starts is not None and i + 1 not in T.starts:
+                    insort(T.starts, i + 1)
             break
     return doc
 
@@ -1429,10 +1435,14 @@ class Sentencizer:
         values = np.full(n, _NOT_START, dtype=np.uint64)
         values[starts] = 1
         doc.from_array([SENT_START], values)
+        T.starts = starts  # for sentences(), which need not read the flags again
         return doc
 
     def _keeping(self, doc: Doc, current) -> Doc:
         """The same on arrays, keeping the sentence starts set before."""
+        held = _HELD.get(doc)
+        if held is not None:
+            held.starts = None  # sentences() reads the flags
         n = len(doc)
         arr = doc.to_array([ORTH, IS_PUNCT, SENT_START])
         orth = arr[:, 0]
