@@ -645,7 +645,7 @@ class NamePatterns:
             for w in words:
                 self.triggers[w] = self.triggers.get(w, 0) | bit
         self._list_words = {}
-        for words in (self.triggers, SELF_WORDS, EVAL_WORDS, LIST_SEPARATORS):
+        for words in (self.triggers, LIST_SEPARATORS):
             watch(words)
 
     _list_words: dict[str, bool]
@@ -774,26 +774,22 @@ class NamePatterns:
         """Runs of content words in a title (hyphenated compounds kept whole), split at function
         words and punctuation, without a leading verb ("Optimizing", "Boosting")."""
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
-        word = self._title_word
+        word = [t[:1].isalnum() and low not in TITLE_BREAKS for t, low in zip(texts[:te], lowers[:te])]  # content words
         runs, i = [], 0
         while i < te:
-            if not word(texts[i], lowers[i]):
+            if not word[i]:
                 i += 1
                 continue
             start = i
-            while i < te and (word(texts[i], lowers[i]) or (
+            while i < te and (word[i] or (
                 texts[i] == "-" and not spaces[i] and not spaces[i - 1] and i + 1 < te
-                and (word(texts[i + 1], lowers[i + 1]) or (texts[i + 1].isalpha() and i + 2 < te and texts[i + 2] == "-"))
+                and (word[i + 1] or (texts[i + 1].isalpha() and i + 2 < te and texts[i + 2] == "-"))
             ) or (texts[i - 1] == "-" and not spaces[i - 1] and texts[i].isalpha() and i + 1 < te and texts[i + 1] == "-")):
                 i += 1  # "End-to-End", "All-in-One": a function word inside a compound stays
             if lowers[start].endswith("ing") and start + 1 < i and texts[start + 1] != "-" and texts[start][:1].isupper():
                 start += 1
             runs.append((start, i))
         return runs
-
-    @staticmethod
-    def _title_word(text: str, low: str) -> bool:
-        return text[:1].isalnum() and low not in TITLE_BREAKS
 
     def _title_phrases(self, doc: Doc, cands: list, T: Table, title_end: int, title_name: str) -> None:
         """Task and method phrases of a title, whose words are all capitalised: "... for 3D Industrial
@@ -869,12 +865,11 @@ class NamePatterns:
         texts, lowers = T.texts, T.lowers
         list_word = self._list_word
         others = None  # the tokens of names and metrics, made when a list is found
-        task_starts = sorted({start for start, _ in tasks})
         separators = find(T, LIST_SEPARATORS)
-        for sent in sents:
+        # only a sentence with a known task can hold a list of them
+        sent_starts = [sent.start for sent in sents]
+        for sent in [sents[n] for n in sorted({bisect_right(sent_starts, start) - 1 for start, _ in tasks})]:
             a, b = sent.start, sent.end
-            if not within(task_starts, a, b):
-                continue  # no known task in the sentence, so no list of it holds one
             seps = within(separators, a, b)
             if not seps:
                 continue
@@ -955,8 +950,6 @@ class NamePatterns:
         # the tokens each test below applies to, found once for the doc by C-level scans
         rules_of = self.triggers
         triggers = find(T, rules_of)
-        selves = find(T, SELF_WORDS)
-        evals = find(T, EVAL_WORDS)
         shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
@@ -995,7 +988,7 @@ class NamePatterns:
                         _add(cands, T, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if rules & _PROPOSE and is_self is None:
-                    is_self = bool(within(selves, sent.start, sent.end)) or "this paper" in text[sent.start_char : sent.end_char].lower()
+                    is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
                 if rules & _PROPOSE and is_self:
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
@@ -1098,7 +1091,7 @@ class NamePatterns:
                             _add(cands, T, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if rules & _ON and is_eval is None:
-                    is_eval = bool(within(evals, sent.start, sent.end))
+                    is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
                 if rules & _ON and is_eval:
                     j = i + 1
                     while j < sent.end:
