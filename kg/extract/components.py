@@ -13,7 +13,7 @@ import weakref
 from functools import lru_cache
 from bisect import bisect_left, bisect_right, insort
 from itertools import compress
-from operator import getitem
+from operator import getitem, index
 from typing import NamedTuple
 
 import numpy as np
@@ -166,6 +166,9 @@ class Table:
         return len(self.texts)
 
     def __getitem__(self, k):
+        if type(k) is int and k >= 0:  # the row made here, without a second call
+            text = self.texts[k]  # an IndexError as a list's
+            return _new_tuple(Tok, (k, text, self.lowers[k], self.idxs[k], _WHITESPACE[self.spaces[k]], text.isalpha()))
         if type(k) is slice:
             return list(map(self._row, range(*k.indices(len(self.texts)))))
         return self._row(k)
@@ -174,7 +177,8 @@ class Table:
         return map(self._row, range(len(self.texts)))
 
     def _row(self, i: int) -> Tok:
-        text = self.texts[i]  # an IndexError as a list's
+        text = self.texts[i]  # an IndexError (or TypeError) as a list's
+        i = index(i)
         if i < 0:
             i += len(self.texts)
         return _new_tuple(Tok, (i, text, self.lowers[i], self.idxs[i], _WHITESPACE[self.spaces[i]], text.isalpha()))
