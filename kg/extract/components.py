@@ -524,10 +524,10 @@ class AcronymFinder:
         texts = T.texts
         # a known concept ending where the long form ends, or the acronym itself, decides
         for s in cands:
-            if s.label_ != "modality" and s.end == b and s.start == a:
+            if s.start == a and s.end == b and s.label_ != "modality":
                 return s.label_
         for s in cands:
-            if s.end - s.start == 1 and s.label_ != "modality" and texts[s.start] == acronym:
+            if texts[s.start] == acronym and s.end - s.start == 1 and s.label_ != "modality":
                 concept = self.vocab.concepts.get(s.kb_id_)
                 named = b - a > 1 and texts[b - 1][:1].isupper()
                 if concept and named and entity_key(_span_text(T, a, b)) not in {entity_key(x) for x in concept.labels}:
@@ -1008,9 +1008,13 @@ class NamePatterns:
                     for j in range(i + 1, min(i + 8, sent.end)):
                         if texts[j] in (",", ";", ".", "(", ":"):
                             break
-                        joined = self._joined_name(T, j)
-                        if joined or is_name(texts[j]):
-                            s, e = (j, joined) if joined else self._name_span(T, j, text)
+                        # a name-shaped token, else capitalised words joined by hyphens
+                        if is_name(texts[j]):
+                            s, e = self._name_span(T, j, text)
+                        else:
+                            e = self._joined_name(T, j)
+                            s = j
+                        if e:
                             before = set(lowers[i:j])
                             default = "dataset" if before & self.cues.dataset_heads else "method"
                             _add(cands, T, s, e, self._type_after(T, e, default), "we-propose")
