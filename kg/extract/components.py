@@ -155,8 +155,8 @@ class Table:
     the rules that read them.
 
     texts, lowers: the tokens' texts and lower-case forms; idxs: their character offsets;
-    spaces: 1 where whitespace follows a token, else 0; text: the doc's text; flags: what _flags
-    marks of each token; hits: the indices of the tokens with a flag (a watched word, see watch, or
+    spaces: 1 where whitespace follows a token, else 0; text: the doc's text; flags: the tokens'
+    flags (see _learn); hits: the indices of the tokens with a flag (a watched word, see watch, or
     a name-shaped text); starts: the tokens whose sentence-start flag is set, as the sentencizer and
     the title boundary set them (None if some other way)."""
 
@@ -507,7 +507,6 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
 
 
 _OPEN = frozenset("(")
-watch(_OPEN)
 
 
 class AcronymFinder:
