@@ -13,7 +13,7 @@ import weakref
 from functools import lru_cache
 from bisect import bisect_left, bisect_right, insort
 from itertools import compress
-from operator import getitem, index
+from operator import getitem, index, itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -208,20 +208,22 @@ def token_table(doc: Doc) -> Table:
 def _build_table(doc: Doc) -> Table:
     # read as arrays: iterating the doc would build a Token object per token. Only the texts need
     # the string store; lower case is what the English lexeme attribute computes from them
-    # (str.lower), and C-level maps build the columns without a Python step per token, from
-    # what is cached per text (see _learn).
+    # (str.lower), and C-level maps build the columns without a Python step per token, from what
+    # is cached per orth id (see _learn): one dict lookup per token, then reads of its tuple.
     table = Table()
     table.starts = None
-    orths, table.idxs, table.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-    texts = table.texts = _texts(orths, doc.vocab.strings)
+    orths, table.idxs, spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
     try:
-        table.lowers = list(map(_LOWER.__getitem__, texts))
-    except KeyError:  # texts not seen before in this process
-        _learn(texts)
-        table.lowers = list(map(_LOWER.__getitem__, texts))
-    table.text = "".join(map(getitem, map(_PIECES.__getitem__, texts), table.spaces))
-    flags = table.flags = list(map(_FLAGS.__getitem__, texts))
-    table.hits = list(compress(range(len(texts)), flags))
+        infos = list(map(_INFO.__getitem__, orths))
+    except KeyError:  # words not seen before in this process
+        _learn(orths, doc.vocab.strings)
+        infos = list(map(_INFO.__getitem__, orths))
+    table.spaces = spaces
+    table.texts = list(map(_TEXT, infos))
+    table.lowers = list(map(_LOWER, infos))
+    table.text = "".join(map(getitem, infos, spaces))  # the text, or with its space (spaces are 0 or 1)
+    flags = table.flags = list(map(_FLAGS, infos))
+    table.hits = list(compress(range(len(flags)), flags))
     return table
 
 
@@ -235,30 +237,27 @@ def watch(words) -> None:
     """Add words to those the token table lists; a component does it for its word lists when it is
     made, before it reads a doc."""
     _WATCHED.update(w.lower() for w in words)
-    _LOWER.clear()  # the flags are learnt again
+    _INFO.clear()  # the flags are learnt again
 
 
-# What the token table reads of a token text, cached per text in dicts that C-level maps read
-# for a doc's tokens: its lower-case form; the text without and with a space after it (which
-# joins the doc's text without a new string per token); its flags, by bits: its lower-case form
-# is watched, it is name-shaped.
+# What the token table reads of a token, cached per orth id (the hash of its text, the same in
+# every string store), in a dict that C-level maps read for a doc's tokens: its text, the text with
+# a space after it (which joins the doc's text without a new string per token), its lower-case
+# form and its flags, by bits: the lower-case form is watched, the text is name-shaped.
 _WATCHED_WORD, _NAME_SHAPED = 1, 2
-_LOWER: dict[str, str] = {}
-_PIECES: dict[str, tuple[str, str]] = {}
-_FLAGS: dict[str, int] = {}
+_INFO: dict[int, tuple[str, str, str, int]] = {}
+_TEXT, _LOWER, _FLAGS = itemgetter(0), itemgetter(2), itemgetter(3)
 
 
-def _learn(texts: list[str]) -> None:
-    if len(_LOWER) >= 1 << 17:
-        _LOWER.clear()
-    if not _LOWER:
-        _PIECES.clear()
-        _FLAGS.clear()
-    for text in texts:
-        if text not in _LOWER:
-            low = _LOWER[text] = text.lower()
-            _PIECES[text] = (text, text + " ")
-            _FLAGS[text] = (_WATCHED_WORD if low in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
+def _learn(orths: list[int], strings) -> None:
+    if len(_INFO) >= 1 << 18:
+        _INFO.clear()
+    for orth in orths:
+        if orth not in _INFO:
+            text = strings[orth]
+            low = text.lower()
+            flags = (_WATCHED_WORD if low in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
+            _INFO[orth] = (text, text + " ", low, flags)
 
 
 def find(T: Table, words) -> list[int]:
@@ -276,24 +275,6 @@ def occurrences(values: list[str], value: str) -> list[int]:
             found.append(i)
     except ValueError:
         return found
-
-
-# Token texts by orth id (the hash of the text, the same in every string store), for a lookup by
-# dict.get rather than a call into the string store per token.
-_TEXT_OF: dict[int, str] = {}
-
-
-def _texts(orths: list[int], strings) -> list[str]:
-    # a KeyError rather than a scan of the texts for None (a comparison of every text with None)
-    try:
-        return list(map(_TEXT_OF.__getitem__, orths))
-    except KeyError:  # words not seen before in this process
-        if len(_TEXT_OF) >= 1 << 18:
-            _TEXT_OF.clear()
-        for orth in orths:
-            if orth not in _TEXT_OF:
-                _TEXT_OF[orth] = strings[orth]
-        return list(map(_TEXT_OF.__getitem__, orths))
 
 
 def name_shapes(T: Table) -> list[int]:
