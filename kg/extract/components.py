@@ -250,12 +250,14 @@ _TEXT, _LOWER, _FLAGS = itemgetter(0), itemgetter(2), itemgetter(3)
 
 
 def _learn(orths: list[int], strings) -> None:
-    if len(_INFO) >= 1 << 18:
+    if len(_INFO) >= 1 << 17:  # a bound on the memory (a few dozen MB)
         _INFO.clear()
     for orth in orths:
         if orth not in _INFO:
             text = strings[orth]
             low = text.lower()
+            if low == text:
+                low = text  # one string object for both
             flags = (_WATCHED_WORD if low in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
             _INFO[orth] = (text, text + " ", low, flags)
 
