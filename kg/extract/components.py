@@ -227,24 +227,33 @@ def _build_table(doc: Doc) -> Table:
     return table
 
 
-# The words the rules look for, by lower-case form. The token table lists the tokens that are one
-# of them (Table.hits) in one C-level scan; a rule then picks its own words from that short list,
-# where a scan of its own per rule and doc, over every token, cost a tenth of the components' time.
-_WATCHED: set[str] = set()
+# The word lists the rules look for, each with a bit; the tokens' flags hold the bits of the lists
+# that hold their lower-case forms. The token table lists the tokens with a flag (Table.hits) in one
+# C-level scan; a rule then picks its own tokens from that short list by their bits, where a scan of
+# its own per rule and doc, over every token, cost a tenth of the components' time.
+_WORD_BITS: dict[str, int] = {}  # a word: the bits of the lists that hold it
+_LIST_BITS: dict[frozenset, int] = {}  # a word list: its bit
 
 
-def watch(words) -> None:
-    """Add words to those the token table lists; a component does it for its word lists when it is
-    made, before it reads a doc."""
-    _WATCHED.update(w.lower() for w in words)
-    _INFO.clear()  # the flags are learnt again
+def watch(words) -> int:
+    """The bit of a word list, which `find` looks for; a component asks for its lists' bits when it
+    is made, before it reads a doc. Tokens are compared by their lower-case forms, so a word with
+    capitals is never found (as in a test of the lower-case forms)."""
+    key = frozenset(words)
+    bit = _LIST_BITS.get(key)
+    if bit is None:
+        bit = _LIST_BITS[key] = _NAME_SHAPED << (len(_LIST_BITS) + 1)
+        for w in key:
+            _WORD_BITS[w] = _WORD_BITS.get(w, 0) | bit
+        _INFO.clear()  # the flags are learnt again
+    return bit
 
 
 # What the token table reads of a token, cached per orth id (the hash of its text, the same in
 # every string store), in a dict that C-level maps read for a doc's tokens: its text, the text with
 # a space after it (which joins the doc's text without a new string per token), its lower-case
-# form and its flags, by bits: the lower-case form is watched, the text is name-shaped.
-_WATCHED_WORD, _NAME_SHAPED = 1, 2
+# form and its flags: the bit of a name-shaped text and those of the watched lists (see watch).
+_NAME_SHAPED = 1
 _INFO: dict[int, tuple[str, str, str, int]] = {}
 _TEXT, _LOWER, _FLAGS = itemgetter(0), itemgetter(2), itemgetter(3)
 
@@ -258,14 +267,14 @@ def _learn(orths: list[int], strings) -> None:
             low = text.lower()
             if low == text:
                 low = text  # one string object for both
-            flags = (_WATCHED_WORD if low in _WATCHED else 0) | (_NAME_SHAPED if name_shaped(text) else 0)
+            flags = _WORD_BITS.get(low, 0) | (_NAME_SHAPED if name_shaped(text) else 0)
             _INFO[orth] = (text, text + " ", low, flags)
 
 
-def find(T: Table, words) -> list[int]:
-    """The indices of the tokens whose lower-case form is in `words` (watched), in order."""
-    lowers = T.lowers
-    return [i for i in T.hits if lowers[i] in words]
+def find(T: Table, bit: int) -> list[int]:
+    """The indices of the tokens whose lower-case form is in the word list with the bit, in order."""
+    flags = T.flags
+    return [i for i in T.hits if flags[i] & bit]
 
 
 def occurrences(values: list[str], value: str) -> list[int]:
@@ -499,7 +508,7 @@ class AcronymFinder:
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
         self.vocab = load_vocabulary(vocab_dir)
-        watch(_OPEN)
+        self.open_bit = watch(_OPEN)
 
     def _type_of(self, cands: list, T: Table, a: int, b: int, acronym: str) -> str | None:
         """The type of the long form T[a:b] of an acronym."""
@@ -535,7 +544,7 @@ class AcronymFinder:
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
         cands = kg_spans(doc)
         sent_starts = None
-        for i in find(T, _OPEN):
+        for i in find(T, self.open_bit):
             if i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
             acro = texts[i + 1]
@@ -631,8 +640,7 @@ class NamePatterns:
             for w in words:
                 self.triggers[w] = self.triggers.get(w, 0) | bit
         self._list_words = {}
-        for words in (self.triggers, LIST_SEPARATORS):
-            watch(words)
+        self.trigger_bit, self.separator_bit = watch(self.triggers), watch(LIST_SEPARATORS)
 
     _list_words: dict[str, bool]
 
@@ -851,7 +859,7 @@ class NamePatterns:
         texts, lowers = T.texts, T.lowers
         list_word = self._list_word
         others = None  # the tokens of names and metrics, made when a list is found
-        separators = find(T, LIST_SEPARATORS)
+        separators = find(T, self.separator_bit)
         # only a sentence with a known task can hold a list of them
         sent_starts = [sent.start for sent in sents]
         for sent in [sents[n] for n in sorted({bisect_right(sent_starts, start) - 1 for start, _ in tasks})]:
@@ -935,7 +943,7 @@ class NamePatterns:
         self._title_phrases(doc, cands, T, title_end, title_name)
         # the tokens each test below applies to, found once for the doc by C-level scans
         rules_of = self.triggers
-        triggers = find(T, rules_of)
+        triggers = find(T, self.trigger_bit)
         shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
@@ -1203,14 +1211,13 @@ class VerbForms:
         # forms hold only word characters and hyphens, so no match begins inside another.
         ascii_forms = all(f.isascii() for f in forms)
         self.starts = frozenset(f.lower()[:k] for f in forms for k in range(1, len(f) + 1)) if ascii_forms else None
-        if self.starts:
-            watch(self.starts)
+        self.start_bit = watch(self.starts) if self.starts else 0
 
     def _matches(self, T: Table, text: str):
         if self.starts is None or not text.isascii():
             return self.pattern.finditer(text)
         idxs = T.idxs
-        return filter(None, [self.pattern.match(text, idxs[i]) for i in find(T, self.starts)])
+        return filter(None, [self.pattern.match(text, idxs[i]) for i in find(T, self.start_bit)])
 
     def __call__(self, doc: Doc) -> Doc:
         if self.pattern is None:
@@ -1263,8 +1270,8 @@ class ModalityMapper:
                         self.lower.setdefault(label + p, c.iri)
                 else:
                     self.exact.setdefault(label, c.iri)
-        watch(self.lower)
-        watch(self.exact)  # by lower-case form, then tested as written
+        # the words by lower-case form; the exact-case ones are then tested as written
+        self.word_bit = watch(self.lower) | watch({w.lower() for w in self.exact})
 
     def _lookup(self, text: str, low: str) -> str | None:
         return self.exact.get(text) or self.lower.get(low)
@@ -1292,7 +1299,7 @@ class ModalityMapper:
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         exact, lower = self.exact, self.lower
-        for i in [i for i in T.hits if lowers[i] in lower or texts[i] in exact]:  # most words name no modality
+        for i in [i for i in find(T, self.word_bit) if lowers[i] in lower or texts[i] in exact]:
             low = lowers[i]
             iri = lookup(texts[i], low)
             if iri is None or i in in_name or (i, i + 1) in existing or i in covered:
@@ -1389,7 +1396,7 @@ class Sentencizer:
     def __init__(self, nlp: Language, punct_chars: list[str]) -> None:
         self.punct = [nlp.vocab.strings.add(c) for c in dict.fromkeys(punct_chars)]
         self.finals = frozenset(punct_chars)
-        watch(self.finals)  # by lower-case form, then tested as written
+        self.final_bit = watch({c.lower() for c in self.finals})  # by lower-case form, then tested as written
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -1407,7 +1414,7 @@ class Sentencizer:
         finals, punct = self.finals, _is_punct
         starts = [0] if current[0] != _NOT_START else []  # token 0 keeps a start set to False
         after = 0
-        for f in [i for i in T.hits if texts[i] in finals]:
+        for f in [i for i in find(T, self.final_bit) if texts[i] in finals]:
             if f < after:
                 continue  # inside the run after the previous final token
             after = f + 1
