@@ -1283,25 +1283,34 @@ class ModalityMapper:
         lookup = self._lookup
         in_name = set()
         cands = kg_spans(doc)
-        for start, end, _, _, label, _, _ in cands:
-            if label == "method" or label == "dataset":
+        modalities = []  # the modality candidates so far, read in the same loop
+        for s in cands:
+            start, end, _, _, label, _, _ = s
+            if label == "modality":
+                modalities.append(s)
+            elif label == "method" or label == "dataset":
                 if end - start == 1:
                     if texts[start][:1].isupper() and not lookup(texts[start], lowers[start]):
                         in_name.add(start)  # not "CT", "MRI": a modality acronym, not a name containing one
-                elif any(t[:1].isupper() for t in texts[start:end]):
-                    in_name.update(range(start, end))
+                else:
+                    for t in texts[start:end]:
+                        if t[:1].isupper():
+                            in_name.update(range(start, end))
+                            break
         # vocabulary matches of modality words inside names are dropped too
-        if in_name:
-            drop = {k for k, s in enumerate(cands) if s.label_ == "modality" and not in_name.isdisjoint(range(s.start, s.end))}
+        if in_name and modalities:
+            drop = [s for s in modalities if not in_name.isdisjoint(range(s[0], s[1]))]
             if drop:
-                cands[:] = [s for k, s in enumerate(cands) if k not in drop]
-        existing = {(s.start, s.end) for s in cands if s.label_ == "modality"}
+                dropped = set(map(id, drop))
+                cands[:] = [s for s in cands if id(s) not in dropped]
+                modalities = [s for s in modalities if id(s) not in dropped]
+        existing = {(s[0], s[1]) for s in modalities}
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         exact, lower = self.exact, self.lower
-        for i in [i for i in find(T, self.word_bit) if lowers[i] in lower or texts[i] in exact]:
+        for i in find(T, self.word_bit):  # the modality words are among these
             low = lowers[i]
-            iri = lookup(texts[i], low)
+            iri = exact.get(texts[i]) or lower.get(low)
             if iri is None or i in in_name or (i, i + 1) in existing or i in covered:
                 continue
             if low in self.PAIRED_ONLY and not self._paired(T, i):
