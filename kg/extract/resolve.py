@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -48,6 +48,8 @@ CONFIDENCE = {
 # Which rules are trusted most to say what type a name is.
 TYPE_AUTHORITY = {"vocabulary": 0, "title-name": 1, "dataset-head": 2, "dataset-list": 2, "acronym-definition": 3, "evaluated-on": 4,
                   "named-as": 5, "we-propose": 6, "acronym": 7, "component-name": 8}
+# The rules whose candidates take the type a more trusted rule gives the same text.
+RETYPED = ("name-shape", "we-propose", "named-as")
 
 
 class Cand(NamedTuple):
@@ -67,14 +69,16 @@ def candidates(doc: Doc, text: str) -> list[Cand]:
     # by position: the components' tuples come back as lists from another process
     # (tuple.__new__ directly: a NamedTuple's own constructor is a Python function)
     new = tuple.__new__
-    return [new(Cand, (*c, text[c[2] : c[3]])) for c in doc.user_data.get(CANDS, [])]
+    return [new(Cand, (start, end, a, b, label, concept, rule, text[a:b]))
+            for start, end, a, b, label, concept, rule in doc.user_data.get(CANDS, [])]
 
 
 def _variants(spans: list[Cand]) -> list[Cand]:
     """"RefCOCO/+/g": one candidate per variant (RefCOCO, RefCOCO+, RefCOCOg), at the same place."""
     out = []
     for cand in spans:
-        variants = VARIANTS.match(cand.text) if cand.label_ in ("dataset", "method") else None
+        # (a name with variants holds a slash: the test rules most out without the regex)
+        variants = VARIANTS.match(cand.text) if "/" in cand.text and cand.label_ in ("dataset", "method") else None
         if variants:
             out += [cand._replace(text=variants.group(1) + v) for v in ["", *variants.group(2).split("/")[1:]]]
         else:
@@ -84,15 +88,20 @@ def _variants(spans: list[Cand]) -> list[Cand]:
 
 def _choose(spans: list[Cand]) -> list[Cand]:
     """Resolve overlaps among non-modality candidates: longer spans first, then the more trusted rule."""
-    ranked = sorted(spans, key=lambda s: (-(s.end - s.start), -CONFIDENCE.get(s.id_, 0.5), s.start, s.label_))
+    distrust = _DISTRUST.get
+    ranked = sorted(spans, key=lambda s: (s.start - s.end, distrust(s.id_, -0.5), s.start, s.label_))
     taken: set[int] = set()
     chosen = []
     for s in ranked:
-        if not taken.isdisjoint(range(s.start, s.end)):
-            continue
-        chosen.append(s)
-        taken.update(range(s.start, s.end))
-    return sorted(chosen, key=lambda s: s.start)
+        tokens = range(s.start, s.end)
+        if taken.isdisjoint(tokens):
+            chosen.append(s)
+            taken.update(tokens)
+    chosen.sort(key=_START)
+    return chosen
+
+
+_DISTRUST = {rule: -c for rule, c in CONFIDENCE.items()}  # sorts the most trusted first
 
 
 # (compiled once: re.search looks each pattern up in the module's cache on every call)
@@ -101,6 +110,14 @@ OWN_WORK = re.compile(r"\b(we|our|this (paper|work))\b")
 NOT_THE_OBJECT = re.compile(
     r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b"
 )
+
+
+# The rules whose names _is_proposed tests when they are vocabulary concepts (and for any name in the title).
+_TESTED_FOR_CONCEPTS = ("title-name", "title-phrase", "named-as")
+
+
+_CONJUNCTIONS = ("and", "or", "&")
+_DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
 
 
 class Resolver:
@@ -115,7 +132,11 @@ class Resolver:
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
-        self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
+        # (a lookahead for the verbs' first letters lets the search pass over most positions
+        # without trying the alternatives)
+        firsts = "".join(sorted({v[0] for v in cues.propose_verbs})) if all(cues.propose_verbs) else ""
+        self._verbs = re.compile(r"\b" + (f"(?=[{re.escape(firsts)}])" if firsts else "") + "(?:"
+                                 + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
 
@@ -149,7 +170,7 @@ class Resolver:
             return True
         return False
 
-    def _bare_task_head(self, T: list[Tok], span: Cand, task_starts: set[int] = frozenset(), task_ends: set[int] = frozenset()) -> bool:
+    def _bare_task_head(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
         """A task head noun alone ("classification", "retrieval") names a task only as an item of a
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
@@ -160,33 +181,36 @@ class Resolver:
             return False
         # "detection and retrieval", "retrieval, classification": joined to another task, not to
         # "image processing and retrieval" or a clause ("our approach to classification, which ...")
-        if nxt in ("and", "or", ",") and (span.end + 1 in task_starts or self._task_head_at(T, span.end + 1)):
+        heads = self.cues.task_heads
+        if nxt in ("and", "or", ",") and (self._task_head_at(T, span.end + 1) or any(
+                c.start == span.end + 1 and c.label_ == "task" and c.text.lower() not in heads for c in cands)):
             return False
-        if prev in ("and", "or", ",") and (span.start - 1 in task_ends or self._task_head_at(T, span.start - 2)):
+        if prev in ("and", "or", ",") and (self._task_head_at(T, span.start - 2) or any(
+                c.end == span.start - 1 and c.label_ == "task" and c.text.lower() not in heads for c in cands)):
             return False
         return True
 
     def _task_head_at(self, T: list[Tok], i: int) -> bool:
         return 0 <= i < len(T) and T[i].lower_ in self.cues.task_heads
 
-    def _measured(self, T: list[Tok], span: Cand, metrics: set[int]) -> bool:
+    def _measured(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
         """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
         "objectives such as accuracy, model size, and latency"."""
         if span.label_ != "metric" or not span.kb_id_ or span.text.lower() not in self.cues.vague_terms:
             return False
-        return _listed_with(T, span, metrics - set(range(span.start, span.end)))
+        return _listed_with(T, span, cands, "metric")
 
-    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, metrics: set[int]) -> bool:
+    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
             return True
-        if _near_number(T, span.start, span.end) or _listed_with(T, span, metrics - set(range(span.start, span.end))):
+        if _near_number(T, span.start, span.end) or _listed_with(T, span, cands, "metric"):
             return True
         sent = _sentence_of(sents, span.start)
         return any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end] if not span.start <= t.i < span.end)
 
-    def _defined_elsewise(self, span: Cand, aliases: dict[str, str], defined: dict[str, str]) -> bool:
+    def _defined_elsewise(self, span: Cand, aliases: dict[str, str], cands: list[Cand]) -> bool:
         """A vocabulary acronym the text defines as something else ("Unify, Align and then Refine
         (UAR)" is not the metric UAR)."""
         if span.id_ != "vocabulary" or span.text not in aliases or not span.kb_id_:
@@ -194,9 +218,11 @@ class Resolver:
         concept = self.vocab.concepts[span.kb_id_]
         if entity_key(aliases[span.text]) in {entity_key(label) for label in concept.labels}:
             return False
-        return defined.get(span.text, span.label_) != span.label_
+        # the type the text's own acronym candidate gives it (the last one found)
+        defined = next((c.label_ for c in reversed(cands) if c.id_ == "acronym" and c.text == span.text), span.label_)
+        return defined != span.label_
 
-    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, names: set[int]) -> bool:
+    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
         only where the context says dataset: before a dataset head, in a sentence about evaluation, or
         in a list next to another name; never as the first word of a sentence."""
@@ -218,7 +244,7 @@ class Resolver:
             j = span.start + step if step < 0 else span.end
             if 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
                 k = j + step
-                if 0 <= k < len(T) and k in names:
+                if 0 <= k < len(T) and any(c.start <= k < c.end and c.label_ in ("dataset", "method") for c in cands):
                     return True
         return False
 
@@ -230,18 +256,22 @@ class Resolver:
             return False
         return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
-    def _class_as_modifier(self, T: list[Tok], span: Cand) -> bool:
-        """"neural network feature maps": a lower-case class of models naming where data comes from."""
-        if span.label_ != "method" or span.id_ != "vocabulary" or span.end >= len(T) or not span.text.islower():
-            return False
-        return T[span.end].lower_ in ("feature", "features", "activations", "outputs", "maps", "weights")
+    def _not_the_method(self, T: list[Tok], span: Cand) -> bool:
+        """A vocabulary method whose words name something else here (one test for both, called for
+        every such candidate): "vision and language models" are models of two kinds of data, not
+        the concept "language model"; "neural network feature maps": a lower-case class of models
+        naming where data comes from."""
+        start, end, words = span.start, span.end, self.modality_words
+        if start >= 2 and T[start].lower_ in words and T[start - 1].lower_ in _CONJUNCTIONS and T[start - 2].lower_ in words:
+            return True
+        return end < len(T) and T[end].lower_ in _DATA_OF_MODELS and span.text.islower()
 
     def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
         generation" names image generation too, "image and video understanding" image understanding,
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
-        at = {(s.start, s.end): s for s in spans}
+        at = None  # the candidates by place, made only when a modality pair is found
         extra: dict[tuple[int, int], Cand] = {}
         for s in spans:
             if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
@@ -257,25 +287,29 @@ class Resolver:
             first = T[s.start]
             if s.end - s.start == 2 and s.start >= 2 and T[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
                 w = T[s.start - 2]
+                if at is None:
+                    at = {(s.start, s.end): s for s in spans}
                 if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
                     extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
                                                  w.text + " " + T[s.end - 1].text)
-        taken = None  # the tokens of all candidates, made only when a candidate follows "and" / "or"
+        # (the tests are pure: the cheap ones first, and the tokens of all candidates gathered only
+        # for a modifier that makes a known concept)
+        taken = None
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
             if s.label_ not in ("method", "task") or s.start < 2 or T[s.start - 1].lower_ not in ("and", "or"):
                 continue
-            if taken is None:
-                taken = {i for s in spans for i in range(s.start, s.end)}
             m_end = s.start - 1
             m_start = m_end - 3 if m_end >= 3 and T[m_end - 2].text == "-" else m_end - 1
-            if m_start < 0 or not taken.isdisjoint(range(m_start, m_end)):
-                continue
-            if not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
+            if m_start < 0 or not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
                 continue  # "X, and Y": no modifier before the conjunction
             modifier = text[T[m_start].idx : T[m_end - 1].idx + len(T[m_end - 1].text)]
             synthesised = modifier + " " + T[s.end - 1].text
             concept = self.key_to_concept[s.label_].get(entity_key(synthesised))
-            if concept and (m_start, m_end) not in extra:
+            if not concept:
+                continue
+            if taken is None:
+                taken = {i for s in spans for i in range(s.start, s.end)}
+            if taken.isdisjoint(range(m_start, m_end)) and (m_start, m_end) not in extra:
                 first, last = T[m_start], T[m_end - 1]
                 extra[(m_start, m_end)] = Cand(m_start, m_end, first.idx, last.idx + len(last.text), s.label_, concept,
                                                "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
@@ -283,31 +317,21 @@ class Resolver:
             return spans
         return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
 
-    def _second_conjunct(self, T: list[Tok], span: Cand) -> bool:
-        """"vision and language models": models of two kinds of data, not the concept "language model"."""
-        if span.label_ != "method" or span.id_ != "vocabulary" or span.start < 2:
-            return False
-        if T[span.start].lower_ not in self.modality_words:
-            return False
-        return T[span.start - 1].lower_ in ("and", "or", "&") and T[span.start - 2].lower_ in self.modality_words
-
-    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok]) -> list[Cand]:
+    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok], mixed: set[tuple[int, int]]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
-        places = [(s.start, s.end) for s in spans if s.id_ == "vocabulary"]
-        if len(set(places)) == len(places):
-            return spans  # no place holds two vocabulary candidates (most abstracts): nothing to choose
+        # (`mixed`: the places whose vocabulary candidates are of two types or more, the only ones grouped)
+        if not mixed:
+            return spans  # nothing to choose
         by_place: dict[tuple[int, int], list[Cand]] = defaultdict(list)
         for s in spans:
-            if s.id_ == "vocabulary":
+            if s.id_ == "vocabulary" and (s.start, s.end) in mixed:
                 by_place[(s.start, s.end)].append(s)
         drop: set[int] = set()
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         for (start, end), group in by_place.items():
             types = {s.label_ for s in group}
-            if len(types) < 2:
-                continue
             nxt = T[end].lower_ if end < len(T) else ""
             last = T[end - 1].lower_
             defined = self._defined_type(aliases.get(group[0].text), types)
@@ -322,7 +346,7 @@ class Resolver:
             else:
                 keep = next(t for t in ("method", "task", "dataset", "metric") if t in types)
             drop.update(id(s) for s in group if s.label_ != keep)
-        return [s for s in spans if id(s) not in drop]
+        return [s for s in spans if id(s) not in drop] if drop else spans
 
     def _defined_type(self, long_form: str | None, types: set[str]) -> str | None:
         """The type of the vocabulary concept an acronym's long form names, if it is one of `types`."""
@@ -331,46 +355,61 @@ class Resolver:
         key = entity_key(long_form)
         return next((t for t in sorted(types) if key in self.key_to_concept[t]), None)
 
-    def _consistent_types(self, spans: list[Cand]) -> list[Cand]:
+    def _consistent_types(self, spans: list[Cand], retyped: set[str]) -> list[Cand]:
         """A name typed by its context once ("X dataset", "X: a benchmark") keeps that type where it
-        is found by its shape alone."""
+        is found by its shape alone. (`retyped`: the texts of the candidates of RETYPED rules.)"""
+        if not retyped:
+            return spans  # only these rules' candidates change type
+        # One pass: each text's type by its most trusted rule (the first of them on a tie), for the
+        # texts that can change type only (no sort of all candidates by authority), and where the
+        # candidates of the rules that change type are.
         typed: dict[str, str] = {}
-        modality_words = {s.text for s in spans if s.label_ == "modality"}
-        spans = [s for s in spans if not (s.id_ == "name-shape" and s.text in modality_words)]
-        for s in sorted(spans, key=lambda s: TYPE_AUTHORITY.get(s.id_, 9)):
-            if s.label_ != "modality" and s.id_ not in ("name-shape",):
-                typed.setdefault(s.text, s.label_)
-        titled = {s.text: s.label_ for s in spans if s.id_ == "title-name"}
-        out = []
-        for s in spans:
-            if s.id_ in ("name-shape", "we-propose", "named-as") and typed.get(s.text, s.label_) != s.label_:
-                s = s._replace(label_=typed[s.text])
-            elif s.id_ == "name-shape" and "-" in s.text and titled.get(s.text.split("-")[0], s.label_) != s.label_:
-                s = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
-            out.append(s)
+        authority: dict[str, int] = {}
+        at = []
+        for i, s in enumerate(spans):
+            if s.text not in retyped:
+                continue
+            if s.id_ in RETYPED:
+                at.append(i)
+            if s.label_ == "modality":
+                # a name shape that is a modality word is none: without those, start again
+                words = {m.text for m in spans if m.label_ == "modality"}
+                kept = [c for c in spans if not (c.id_ == "name-shape" and c.text in words)]
+                if len(kept) < len(spans):
+                    return self._consistent_types(kept, {c.text for c in kept if c.id_ in RETYPED})
+            elif s.id_ != "name-shape":
+                rank = TYPE_AUTHORITY.get(s.id_, 9)
+                if rank < authority.get(s.text, 10):
+                    typed[s.text], authority[s.text] = s.label_, rank
+        titled = None  # made for a hyphenated name shape only
+        out = spans[:]
+        for i in at:
+            s = spans[i]
+            if typed.get(s.text, s.label_) != s.label_:
+                out[i] = s._replace(label_=typed[s.text])
+            elif s.id_ == "name-shape" and "-" in s.text:
+                if titled is None:
+                    titled = {c.text: c.label_ for c in spans if c.id_ == "title-name"}
+                if titled.get(s.text.split("-")[0], s.label_) != s.label_:
+                    out[i] = s._replace(label_=titled[s.text.split("-")[0]])  # "PIN-14M" is a version of the title's "PIN"
         return out
 
     # ------------------------------------------------------------------ roles
 
-    def _proposal_sentences(self, doc: Doc, text: str | None = None) -> list[tuple[int, int, int]]:
-        """(sentence start, sentence end, verb char offset) of sentences where the paper states its contribution."""
-        out = []
-        text = doc.text if text is None else text
-        # ASCII text lowers character by character, so one call serves every sentence
-        lowered = text.lower() if text.isascii() else None
-        for sent in sentences(doc):
-            low = (text[sent.start_char : sent.end_char].lower() if lowered is None
-                   else lowered[sent.start_char : sent.end_char])
-            # a match needs one of these substrings: testing them first rules a sentence out
-            # faster than the regex, which tries every character
-            if not ("we" in low or "our" in low or "this " in low) or not SELF_REFERENCE.search(low):
-                continue
-            verb = self._verbs.search(low)
-            if verb:
-                out.append((sent.start_char, sent.end_char, sent.start_char + verb.start()))
-        return out
+    def _proposal_verb(self, text: str, sent: Sent) -> int:
+        """The character offset of the verb by which a sentence states the paper's contribution
+        ("we propose"), or -1."""
+        low = text[sent.start_char : sent.end_char].lower()
+        # a match needs one of these substrings: testing them first rules a sentence out
+        # faster than the regex, which tries every character
+        if not ("we" in low or "our" in low or "this " in low) or not SELF_REFERENCE.search(low):
+            return -1
+        verb = self._verbs.search(low)
+        return sent.start_char + verb.start() if verb else -1
 
-    def _is_proposed(self, text: str, span: Cand, sent_start_char: int, title_end: int, proposals) -> bool:
+    def _is_proposed(self, text: str, span: Cand, sents: list[Sent], k: int, title_end: int, verbs: dict[int, int]) -> bool:
+        """`span` is in sentence `k`; `verbs` keeps each sentence's proposal verb, found when first needed."""
+        sent_start_char = sents[k].start_char
         if span.id_ == "title-name":
             return True
         if span.id_ == "title-phrase":
@@ -379,22 +418,27 @@ class Resolver:
             sentence = text[sent_start_char : span.start_char].lower()
             if OWN_WORK.search(sentence):
                 return True
-        before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
-        if ("our" in before or "ours" in before) and not span.kb_id_:
-            return True  # "our transformer" is an instance of a known architecture, not a new one
+        if not span.kb_id_:  # "our transformer" is an instance of a known architecture, not a new one
+            before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
+            if "our" in before or "ours" in before:
+                return True
         if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
             colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
                 return True
         if span.kb_id_:
             return False  # a concept of the vocabulary is prior work the paper builds on
-        for s, e, verb in proposals:
-            if s <= span.start_char < e and span.start_char > verb:
-                # the object of "we propose": not things it is compared with or built on
-                between = text[verb : span.start_char].lower()
-                if NOT_THE_OBJECT.search(between):
-                    return False
-                return True
+        # only the span's own sentence can hold the verb it is the object of; most spans get no
+        # further than the tests above, so sentences are searched for verbs only when reached
+        verb = verbs.get(k)
+        if verb is None:
+            verb = verbs[k] = self._proposal_verb(text, sents[k])
+        if 0 <= verb < span.start_char:
+            # the object of "we propose": not things it is compared with or built on
+            between = text[verb : span.start_char].lower()
+            if NOT_THE_OBJECT.search(between):
+                return False
+            return True
         return False
 
     # ------------------------------------------------------------------ main
@@ -408,63 +452,101 @@ class Resolver:
         cands = candidates(doc, text)
         T = token_table(doc)  # kept from the components when they ran in this process
         sents = sentences(doc)
-        names = {i for s in cands if s.label_ in ("dataset", "method") for i in range(s.start, s.end)}
-        metric_tokens = {i for s in cands if s.label_ == "metric" for i in range(s.start, s.end)}
-        tasks = [s for s in cands if s.label_ == "task" and s.text.lower() not in self.cues.task_heads]
-        task_starts, task_ends = {s.start for s in tasks}, {s.end for s in tasks}
-        defined_aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
-        defined = {s.text: s.label_ for s in cands if s.id_ == "acronym"}
-        # the tests are pure; each is called only for the candidates it can apply to (by rule and type)
-        cands = [s for s in cands
-                 if not (s.id_ == "vocabulary" and (self._defined_elsewise(s, defined_aliases, defined) or self._second_conjunct(T, s)
-                                                    or self._class_as_modifier(T, s)))
-                 and (s.label_ != "metric" or self._metric_in_context(T, sents, s, metric_tokens))]
-        spans = self._consistent_types(
-            [_with_metric_head(T, text, s) if s.label_ == "metric" else s for s in cands
-             if (not self._rejected(s) or self._measured(T, s, metric_tokens))
-             and (s.label_ != "task" or not self._bare_task_head(T, s, task_starts, task_ends))
-             and (s.label_ != "dataset" or self._word_as_dataset(T, sents, s, names))]
-        )
-        modalities = [s for s in spans if s.label_ == "modality" and not self._code_release(text, s)]
-        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label([s for s in spans if s.label_ != "modality"], doc, T))))
-        variant_bases = {m.group(1) for m in [VARIANTS.match(s.text) for s in spans if s.label_ != "modality"] if m}
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
+        # One pass: the tests are pure, and each is called only for the candidates it can apply to
+        # (by rule and type). The few that look at other candidates scan `cands` when they get that
+        # far, instead of sets of their tokens made for every abstract.
+        rejections = self._rejections
+        n = len(T)
+        kept = []
+        # gathered on the way for the passes after this one: the texts of the rules that can change
+        # type, and the places whose vocabulary candidates are of two types or more (a label found
+        # by two concepts of one type is common; of two types rare)
+        retyped: set[str] = set()
+        first_type: dict[tuple[int, int], str] = {}
+        mixed: set[tuple[int, int]] = set()
+        for s in cands:
+            start, end, _, _, label, concept, rule, name = s  # (read once: the loop is hot)
+            # (for a method, a look at the words next to it rules out most before the full test)
+            if rule == "vocabulary" and ((name in aliases and self._defined_elsewise(s, aliases, cands)) or (
+                    label == "method" and (T[start - 1].lower_ in _CONJUNCTIONS or end < n and T[end].lower_ in _DATA_OF_MODELS)
+                    and self._not_the_method(T, s))):
+                continue
+            if label == "modality":
+                kept.append(s)  # never rejected, and none of the tests below is for it
+                if rule in RETYPED:
+                    retyped.add(name)
+                continue
+            rejected = rejections.get((name, label, concept))
+            if rejected is None:
+                rejected = self._rejected(s)
+            if label == "metric":
+                if not self._metric_in_context(T, sents, s, cands) or (rejected and not self._measured(T, s, cands)):
+                    continue
+                s = _with_metric_head(T, text, s)
+            elif rejected:
+                continue  # only a metric is kept by its context
+            elif label == "task":
+                if end - start == 1 and self._bare_task_head(T, s, cands):
+                    continue
+            elif label == "dataset":
+                if rule == "vocabulary" and end - start == 1 and not self._word_as_dataset(T, sents, s, cands):
+                    continue
+            kept.append(s)
+            if rule == "vocabulary":
+                if first_type.setdefault((s.start, s.end), label) != label:
+                    mixed.add((s.start, s.end))
+            elif rule in RETYPED:
+                retyped.add(s.text)
+        spans = self._consistent_types(kept, retyped)
+        modalities, others = [], []
+        code = self.code_iri
+        for s in spans:
+            if s.label_ != "modality":
+                others.append(s)
+            elif s.kb_id_ != code or not self._code_release(text, s):
+                modalities.append(s)
+        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T, mixed))))
+        variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
+                         if "/" in text else ())
         alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
-        proposals = self._proposal_sentences(doc, text)
+        verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
         sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
 
-        groups: dict[tuple[str, str], Entity] = {}
-        order: list[tuple[str, str]] = []
+        groups: dict[tuple[str, str], Entity] = {}  # in order of first mention
+        key_to_concept, concepts, confidence = self.key_to_concept, self.vocab.concepts, CONFIDENCE.get
         for span in [*others, *modalities]:
-            key = entity_key(span.text)
-            key = alias_key.get(key, key)
-            if span.text.endswith("+") and span.text[:-1] in variant_bases:
+            start, _, start_char, end_char, label, concept, rule, name = span  # (read once: the loop is hot)
+            key = _KEYS[name]
+            if alias_key:
+                key = alias_key.get(key, key)
+            if variant_bases and name.endswith("+") and name[:-1] in variant_bases:
                 key += "plus"  # "RefCOCO+" beside "RefCOCO": two datasets though their keys fold alike
-            concept = span.kb_id_ or self.key_to_concept[span.label_].get(key, "")
-            group_key = (span.label_, concept or key)
             if not key:
                 continue
+            concept = concept or key_to_concept[label].get(key, "")
+            group_key = (label, concept or key)
             entity = groups.get(group_key)
             if entity is None:
-                label = self.vocab.concepts[concept].pref if concept else span.text
-                entity = groups[group_key] = Entity(span.label_, key, label, concept=concept or None)
-                order.append(group_key)
-            k = bisect_right(sent_starts, span.start) - 1
+                entity = groups[group_key] = Entity(label, key, concepts[concept].pref if concept else name, concept or None)
+            k = bisect_right(sent_starts, start) - 1
             sent = sents[k]
             sentence = sentence_texts.get(k)
             if sentence is None:
                 sentence = sentence_texts[k] = text[sent.start_char : sent.end_char].strip()
             entity.mentions.append(
-                Mention(
-                    span.label_, span.text, span.start_char, span.end_char, sentence,
-                    sent.start_char, sent.end_char, span.id_ or "vocabulary", CONFIDENCE.get(span.id_, 0.5),
-                )
+                Mention(label, name, start_char, end_char, sentence, sent.start_char, sent.end_char,
+                        rule or "vocabulary", confidence(rule, 0.5))
             )
-            if span.label_ in ("method", "dataset") and entity.role != "proposed":
-                entity.role = "proposed" if self._is_proposed(text, span, sent.start_char, title_end, proposals) else "used"
+            if label in ("method", "dataset") and entity.role != "proposed":
+                # a concept found by the vocabulary in the abstract is used: no test tells otherwise
+                if span.kb_id_ and start_char >= title_end and rule not in _TESTED_FOR_CONCEPTS:
+                    entity.role = "used"
+                else:
+                    entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
         # An acronym and its long form are one entity even when found by different rules.
-        entities = self._merge_aliases([groups[k] for k in order], aliases)
+        entities = self._merge_aliases(list(groups.values()), aliases)
         entities = _merge_modified_phrases(entities)
         self._component_roles(entities)
         for e in entities:
@@ -485,9 +567,6 @@ class Resolver:
         own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
         if not own:
             return
-        # compiled only when a mention is tested: the pattern differs per paper, and compiling it
-        # for every paper (the re module's cache is too small to keep them) cost more than the rest
-        own_re = None
         for e in entities:
             if e.type != "method" or e.role == "proposed" or e.concept:
                 continue
@@ -496,25 +575,40 @@ class Resolver:
             for m in e.mentions:
                 # the clause before the mention: "(i) ... based on X; (ii) a Y module" leaves Y proposed
                 before = m.sentence[: max(0, m.start - m.sent_start)].split(";")[-1]
-                if own_re is None:
-                    own_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(own, key=len, reverse=True))) + r")(?!\w)")
-                if own_re.search(m.sentence) and not self.USE_CUES.search(before):
+                if _names_a_word(m.sentence, own) and not self.USE_CUES.search(before):
                     e.role = "proposed"
                     break
 
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
-        by_form: dict[tuple[str, str], Entity] = {}
+        by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
         alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
+        alias_forms = {k for pair in alias_keys for k in pair}
         for e in entities:
-            # "RefCOCO+" is not "RefCOCO", though the two fold to one key
-            forms = {entity_key(f) + "+" * (len(f) - len(f.rstrip("+"))) for f in e.surface_forms}
+            seen = by_form.get(e.type)
+            if seen is None:
+                seen = by_form[e.type] = {}
+            # most entities have one form, and most forms are no alias key: no set needed
+            form = _FORM_KEYS[e.mentions[0].text] if len(e.mentions) == 1 else None
+            if form is not None and form not in alias_forms:
+                target = seen.get(form)
+                if target is None:
+                    out.append(e)
+                    seen[form] = e
+                else:
+                    target.mentions += e.mentions
+                    if e.role == "proposed":
+                        target.role = "proposed"
+                    target.concept = target.concept or e.concept
+                continue
+            # (the mentions' texts in order: the same set as from the entity's surface forms)
+            forms = set(map(_FORM_KEYS.__getitem__, map(_TEXT, e.mentions)))
             for acro, long in alias_keys:
                 if acro in forms:
                     forms.add(long)
                 if long in forms:
                     forms.add(acro)
-            target = next((by_form[(e.type, f)] for f in forms if (e.type, f) in by_form), None)
+            target = next(filter(None, map(seen.get, forms)), None)  # the first form seen before
             if target is None:
                 out.append(e)
                 target = e
@@ -524,37 +618,30 @@ class Resolver:
                     target.role = "proposed"
                 target.concept = target.concept or e.concept
             for f in forms:
-                by_form.setdefault((e.type, f), target)
+                seen.setdefault(f, target)
         return out
 
     def _results(self, doc: Doc, text: str, entities: list[Entity]) -> list[Result]:
         values = doc.user_data.get(RESULTS, [])
         if not values:
             return []
-        located: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        # the names of each sentence that holds a value, by type, in order: a name in the value's
+        # sentence has that sentence's start (the name as written there)
+        value_sentences = {v[5] for v in values}
+        located: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)
         for e in entities:
             for m in e.mentions:
-                located[e.type].append((m.start, m.end, m.text))  # the name as written there
+                if m.sent_start in value_sentences:
+                    located[(e.type, m.sent_start)].append((m.start, m.end, m.text))
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
         results = []
         previous_relative_end = -10
         for value, unit, is_relative, v_start, v_end, s_start, s_end in values:
             v = Value(value, unit, is_relative, v_start, v_end)
-            def nearest(kind: str, after_only: bool = False):
-                best = None
-                for start, end, e in located[kind]:
-                    if not (s_start <= start < s_end):
-                        continue
-                    if after_only and start < v.end:
-                        continue
-                    dist = start - v.end if start >= v.end else v.start - end
-                    if best is None or dist < best[0]:
-                        best = (dist, e)
-                return best[1] if best and best[0] < 80 else None
-
-            metric = nearest("metric")
-            dataset = nearest("dataset")
-            method = nearest("method") or (proposed.surface_forms[0] if proposed else None)
+            metric = _nearest(located.get(("metric", s_start), ()), v.start, v.end)
+            dataset = _nearest(located.get(("dataset", s_start), ()), v.start, v.end)
+            method = (_nearest(located.get(("method", s_start), ()), v.start, v.end)
+                      or (proposed.surface_forms[0] if proposed else None))
             relative = v.relative or (v.start - previous_relative_end < 8)
             if relative:
                 previous_relative_end = v.end
@@ -570,6 +657,34 @@ class Resolver:
         return results
 
 
+def _nearest(names: list[tuple[int, int, str]], v_start: int, v_end: int) -> str | None:
+    """The name closest to a value (the first of them on a tie), if closer than 80 characters."""
+    best = None
+    for start, end, name in names:
+        dist = start - v_end if start >= v_end else v_start - end
+        if best is None or dist < best[0]:
+            best = (dist, name)
+    return best[1] if best and best[0] < 80 else None
+
+
+def _names_a_word(text: str, names: list[str]) -> bool:
+    """Does one of the names occur in the text as a whole word (no word character, as the re
+    module's \\w, on either side)? The same as searching for a pattern of them all, which differs
+    per paper and took longer to compile than the search."""
+    for name in names:
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if not (i and _is_word_char(text[i - 1])) and not (j < len(text) and _is_word_char(text[j])):
+                return True
+            i = text.find(name, i + 1)
+    return False
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
 def _sentence_of(sents: list[Sent], i: int) -> Sent:
     """The sentence that holds token i (the doc's one sentence when it has no sentence starts)."""
     k = bisect_right(sents, i, key=_START) - 1
@@ -577,15 +692,19 @@ def _sentence_of(sents: list[Sent], i: int) -> Sent:
 
 
 _START = itemgetter(0)
+_TEXT = attrgetter("text")
+_RULE = attrgetter("rule")
 
 
-def _listed_with(T: list[Tok], span: Cand, tokens: set[int]) -> bool:
-    """Is the span an item of a list ("precision, recall and F1") whose next or previous item is in `tokens`?"""
+def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> bool:
+    """Is the span an item of a list ("precision, recall and F1") whose next or previous item is a
+    candidate of type `label`? (The item is outside the span.)"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
         while 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
             j += step
-        if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and j in tokens:
+        if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and any(
+                c.start <= j < c.end and c.label_ == label for c in cands):
             return True
     return False
 
@@ -614,45 +733,68 @@ def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
 PHRASE_RULES = {"task-phrase", "method-phrase"}
 
 
+def _form_key(form: str) -> str:
+    """The key a form is merged by: "RefCOCO+" is not "RefCOCO", though the two fold to one key."""
+    return _KEYS[form] + "+" * (len(form) - len(form.rstrip("+")))
+
+
 def _spaced(form: str) -> str:
     return " ".join(form.lower().replace("-", " ").split())
+
+
+def _tail(form: str) -> str | None:
+    """The spaced form with a space before it when it has two words or more, else None."""
+    spaced = _SPACED[form]
+    return " " + spaced if " " in spaced else None
+
+
+class _Memo(dict):
+    """A function of a text, kept per text (up to 65536 of them): a hit is a dict lookup, which
+    costs less than a hit of functools.lru_cache, which also reorders its entries."""
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, text: str):
+        if len(self) >= 1 << 16:
+            self.clear()
+        value = self[text] = self.fn(text)
+        return value
+
+
+_KEYS = _Memo(entity_key)
+_FORM_KEYS = _Memo(_form_key)
+_SPACED = _Memo(_spaced)
+_TAILS = _Memo(_tail)
 
 
 def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
     """A phrase found only by its modifiers and head ("cross-modal image-text retrieval") is a
     variant of an entity the paper also names by its last words ("image-text retrieval")."""
     out: list[Entity] = []
-    # each entity's spaced forms, made once and made again only after its mentions grow (every
-    # phrase is compared with every entity of its type)
-    spaced: dict[int, list[str]] = {}
-
-    def spaced_forms(entity: Entity) -> list[str]:
-        forms = spaced.get(id(entity))
-        if forms is None:
-            forms = spaced[id(entity)] = [_spaced(f) for f in entity.surface_forms]
-        return forms
-
     for e in entities:
-        if e.concept or e.type not in ("task", "method") or any(m.rule not in PHRASE_RULES for m in e.mentions):
+        if e.concept or e.type not in ("task", "method") or not PHRASE_RULES.issuperset(map(_RULE, e.mentions)):
             out.append(e)
             continue
-        forms = spaced_forms(e)
+        forms = [form for form in map(_SPACED.__getitem__, e.surface_forms) if not form.startswith(("multimodal ", "multi modal "))]
         target = None
-        for f in entities:
-            if f is e or f.type != e.type:
-                continue
-            tails = spaced_forms(f)
-            if any(
-                len(t.split()) >= 2 and form.endswith(" " + t) and not form.startswith(("multimodal ", "multi modal "))
-                for t in tails for form in forms
-            ):
-                target = f
-                break
+        if forms:
+            for f in entities:
+                if f is e or f.type != e.type:
+                    continue
+                # the last words f is named by, a space before each, for one str.endswith call
+                # (most entities have one mention: its tail alone)
+                mentions = f.mentions
+                tails = (_TAILS[mentions[0].text] if len(mentions) == 1
+                         else tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, mentions)))))
+                if tails and any(form.endswith(tails) for form in forms):
+                    target = f
+                    break
         if target is None:
             out.append(e)
         else:
             target.mentions += e.mentions
-            spaced.pop(id(target), None)
             if e.role == "proposed":
                 target.role = "proposed"
     return out
