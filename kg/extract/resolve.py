@@ -175,8 +175,8 @@ class Resolver:
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
             return False
-        prev = T[span.start - 1].lower_ if span.start > 0 else ""
-        nxt = T[span.end].lower_ if span.end < len(T) else ""
+        prev = T.lowers[span.start - 1] if span.start > 0 else ""
+        nxt = T.lowers[span.end] if span.end < len(T) else ""
         if nxt in ("task", "tasks", "/") or prev in ("like", "as", "on", "/"):
             return False
         # "detection and retrieval", "retrieval, classification": joined to another task, not to
@@ -191,7 +191,7 @@ class Resolver:
         return True
 
     def _task_head_at(self, T: list[Tok], i: int) -> bool:
-        return 0 <= i < len(T) and T[i].lower_ in self.cues.task_heads
+        return 0 <= i < len(T) and T.lowers[i] in self.cues.task_heads
 
     def _measured(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
         """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
@@ -208,7 +208,8 @@ class Resolver:
         if _near_number(T, span.start, span.end) or _listed_with(T, span, cands, "metric"):
             return True
         sent = _sentence_of(sents, span.start)
-        return any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end] if not span.start <= t.i < span.end)
+        lowers = T.lowers  # (the table's columns: a row T[i] is built on every access)
+        return not (EVAL_WORDS.isdisjoint(lowers[sent.start : span.start]) and EVAL_WORDS.isdisjoint(lowers[span.end : sent.end]))
 
     def _defined_elsewise(self, span: Cand, aliases: dict[str, str], cands: list[Cand]) -> bool:
         """A vocabulary acronym the text defines as something else ("Unify, Align and then Refine
@@ -234,15 +235,15 @@ class Resolver:
         sent = _sentence_of(sents, span.start)
         if span.start == 0 or sent.start == span.start:
             return False
-        after = [t.lower_ for t in T[span.end : span.end + 3]]
+        after = T.lowers[span.end : span.end + 3]
         if after and (after[0] in self.cues.dataset_heads or after[:2] in (["-", "based"],) or
                       (len(after) > 1 and after[0] in DATASET_ADJECTIVES and after[1] in self.cues.dataset_heads)):
             return True
-        if any(t.lower_ in EVAL_WORDS for t in T[sent.start : sent.end]):
+        if not EVAL_WORDS.isdisjoint(T.lowers[sent.start : sent.end]):
             return True
         for step in (-1, 1):  # "ImageNet, Places and SUN"
             j = span.start + step if step < 0 else span.end
-            if 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
+            if 0 <= j < len(T) and T.texts[j] in (",", "and", "or", "/"):
                 k = j + step
                 if 0 <= k < len(T) and any(c.start <= k < c.end and c.label_ in ("dataset", "method") for c in cands):
                     return True
@@ -261,57 +262,57 @@ class Resolver:
         every such candidate): "vision and language models" are models of two kinds of data, not
         the concept "language model"; "neural network feature maps": a lower-case class of models
         naming where data comes from."""
-        start, end, words = span.start, span.end, self.modality_words
-        if start >= 2 and T[start].lower_ in words and T[start - 1].lower_ in _CONJUNCTIONS and T[start - 2].lower_ in words:
+        start, end, words, lowers = span.start, span.end, self.modality_words, T.lowers
+        if start >= 2 and lowers[start] in words and lowers[start - 1] in _CONJUNCTIONS and lowers[start - 2] in words:
             return True
-        return end < len(T) and T[end].lower_ in _DATA_OF_MODELS and span.text.islower()
+        return end < len(T) and lowers[end] in _DATA_OF_MODELS and span.text.islower()
 
     def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
         generation" names image generation too, "image and video understanding" image understanding,
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
+        texts, lowers, idxs, n = T.texts, T.lowers, T.idxs, len(T)  # (columns: a row T[i] is built per access)
         at = None  # the candidates by place, made only when a modality pair is found
         extra: dict[tuple[int, int], Cand] = {}
         for s in spans:
             if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
                 continue
             e = s.end
-            if (e + 1 < len(T) and T[e].lower_ in ("and", "or") and T[e - 1].lower_ in heads
-                    and T[e + 1].lower_ in heads and T[e + 1].lower_ != T[e - 1].lower_):
-                after = T[e + 2] if e + 2 < len(T) else None
-                if after is None or not after.is_alpha or after.lower_ in ("task", "tasks") or after.lower_ in STOP_WORDS:
-                    h = T[e + 1]
-                    extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, h.idx, h.idx + len(h.text), "task", "", "task-ellipsis",
-                                                 s.text[: s.text.rfind(" ")] + " " + h.text)
-            first = T[s.start]
-            if s.end - s.start == 2 and s.start >= 2 and T[s.start - 1].lower_ in ("and", "or") and first.lower_ in self.modality_words:
-                w = T[s.start - 2]
+            if (e + 1 < n and lowers[e] in ("and", "or") and lowers[e - 1] in heads
+                    and lowers[e + 1] in heads and lowers[e + 1] != lowers[e - 1]):
+                if (e + 2 >= n or not texts[e + 2].isalpha() or lowers[e + 2] in ("task", "tasks")
+                        or lowers[e + 2] in STOP_WORDS):
+                    h = texts[e + 1]
+                    extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, idxs[e + 1], idxs[e + 1] + len(h), "task", "", "task-ellipsis",
+                                                 s.text[: s.text.rfind(" ")] + " " + h)
+            first = lowers[s.start]
+            if s.end - s.start == 2 and s.start >= 2 and lowers[s.start - 1] in ("and", "or") and first in self.modality_words:
+                w = s.start - 2
                 if at is None:
                     at = {(s.start, s.end): s for s in spans}
-                if w.lower_ in self.modality_words and w.lower_ != first.lower_ and (w.i, w.i + 1) not in at:
-                    extra[(w.i, w.i + 1)] = Cand(w.i, w.i + 1, w.idx, w.idx + len(w.text), "task", "", "task-ellipsis",
-                                                 w.text + " " + T[s.end - 1].text)
+                if lowers[w] in self.modality_words and lowers[w] != first and (w, w + 1) not in at:
+                    extra[(w, w + 1)] = Cand(w, w + 1, idxs[w], idxs[w] + len(texts[w]), "task", "", "task-ellipsis",
+                                             texts[w] + " " + texts[s.end - 1])
         # (the tests are pure: the cheap ones first, and the tokens of all candidates gathered only
         # for a modifier that makes a known concept)
         taken = None
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
-            if s.label_ not in ("method", "task") or s.start < 2 or T[s.start - 1].lower_ not in ("and", "or"):
+            if s.label_ not in ("method", "task") or s.start < 2 or lowers[s.start - 1] not in ("and", "or"):
                 continue
             m_end = s.start - 1
-            m_start = m_end - 3 if m_end >= 3 and T[m_end - 2].text == "-" else m_end - 1
-            if m_start < 0 or not (T[m_start].is_alpha and T[m_end - 1].is_alpha):
+            m_start = m_end - 3 if m_end >= 3 and texts[m_end - 2] == "-" else m_end - 1
+            if m_start < 0 or not (texts[m_start].isalpha() and texts[m_end - 1].isalpha()):
                 continue  # "X, and Y": no modifier before the conjunction
-            modifier = text[T[m_start].idx : T[m_end - 1].idx + len(T[m_end - 1].text)]
-            synthesised = modifier + " " + T[s.end - 1].text
+            mod_end = idxs[m_end - 1] + len(texts[m_end - 1])
+            synthesised = text[idxs[m_start] : mod_end] + " " + texts[s.end - 1]
             concept = self.key_to_concept[s.label_].get(entity_key(synthesised))
             if not concept:
                 continue
             if taken is None:
                 taken = {i for s in spans for i in range(s.start, s.end)}
             if taken.isdisjoint(range(m_start, m_end)) and (m_start, m_end) not in extra:
-                first, last = T[m_start], T[m_end - 1]
-                extra[(m_start, m_end)] = Cand(m_start, m_end, first.idx, last.idx + len(last.text), s.label_, concept,
+                extra[(m_start, m_end)] = Cand(m_start, m_end, idxs[m_start], mod_end, s.label_, concept,
                                                "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
         if not extra:
             return spans
@@ -332,8 +333,8 @@ class Resolver:
         aliases: dict[str, str] = doc.user_data.get(ALIASES, {})
         for (start, end), group in by_place.items():
             types = {s.label_ for s in group}
-            nxt = T[end].lower_ if end < len(T) else ""
-            last = T[end - 1].lower_
+            nxt = T.lowers[end] if end < len(T) else ""
+            last = T.lowers[end - 1]
             defined = self._defined_type(aliases.get(group[0].text), types)
             if defined:
                 keep = defined  # "mean absolute error (MAE)": the text's own long form decides
@@ -457,7 +458,7 @@ class Resolver:
         # (by rule and type). The few that look at other candidates scan `cands` when they get that
         # far, instead of sets of their tokens made for every abstract.
         rejections = self._rejections
-        n = len(T)
+        n, lowers = len(T), T.lowers
         kept = []
         # gathered on the way for the passes after this one: the texts of the rules that can change
         # type, and the places whose vocabulary candidates are of two types or more (a label found
@@ -469,7 +470,7 @@ class Resolver:
             start, end, _, _, label, concept, rule, name = s  # (read once: the loop is hot)
             # (for a method, a look at the words next to it rules out most before the full test)
             if rule == "vocabulary" and ((name in aliases and self._defined_elsewise(s, aliases, cands)) or (
-                    label == "method" and (T[start - 1].lower_ in _CONJUNCTIONS or end < n and T[end].lower_ in _DATA_OF_MODELS)
+                    label == "method" and (lowers[start - 1] in _CONJUNCTIONS or end < n and lowers[end] in _DATA_OF_MODELS)
                     and self._not_the_method(T, s))):
                 continue
             if label == "modality":
@@ -701,7 +702,7 @@ def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> boo
     candidate of type `label`? (The item is outside the span.)"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
-        while 0 <= j < len(T) and T[j].text in (",", "and", "or", "/"):
+        while 0 <= j < len(T) and T.texts[j] in (",", "and", "or", "/"):
             j += step
         if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and any(
                 c.start <= j < c.end and c.label_ == label for c in cands):
@@ -714,8 +715,8 @@ NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 
 def _near_number(T: list[Tok], start: int, end: int) -> bool:
     """Is a value reported next to the span ("ASR of 92%", "MAE 0.41", "12.5 MAE")?"""
-    after = [t.text for t in T[end : end + 4]]
-    before = [t.text for t in T[max(0, start - 2) : start]]
+    after = T.texts[end : end + 4]
+    before = T.texts[max(0, start - 2) : start]
     return any(NUMBER.match(w) or w == "%" for w in after + before)
 
 
@@ -723,10 +724,10 @@ def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
     """A metric named with its head noun ("perceptual similarity metric", "BLEU score") keeps it."""
     if span.label_ != "metric" or not span.kb_id_ or span.end >= len(T):
         return span
-    nxt = T[span.end]
-    if nxt.lower_ not in ("metric", "score", "measure") or span.text.lower().endswith(("score", "metric", "measure")):
+    end = span.end
+    if T.lowers[end] not in ("metric", "score", "measure") or span.text.lower().endswith(("score", "metric", "measure")):
         return span
-    end_char = nxt.idx + len(nxt.text)
+    end_char = T.idxs[end] + len(T.texts[end])
     return span._replace(end=span.end + 1, end_char=end_char, text=text[span.start_char : end_char])
 
 
