@@ -568,14 +568,16 @@ class Resolver:
     def _component_roles(self, entities: list[Entity]) -> None:
         """Named parts of the paper's own method ("M3EL is composed of a Feature Extraction module")
         are proposed with it: unnamed-before phrases in a sentence about the proposed method."""
-        own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
-        if not own:
-            return
+        own = None  # the proposed names, gathered when a phrase first needs them (before any role changes here)
         for e in entities:
             if e.type != "method" or e.role == "proposed" or e.concept:
                 continue
             if any(m.rule not in ("component-name", "method-phrase") for m in e.mentions):
                 continue
+            if own is None:
+                own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
+            if not own:
+                return
             for m in e.mentions:
                 # the clause before the mention: "(i) ... based on X; (ii) a Y module" leaves Y proposed
                 before = m.sentence[: max(0, m.start - m.sent_start)].split(";")[-1]
