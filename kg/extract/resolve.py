@@ -423,9 +423,11 @@ class Resolver:
             if OWN_WORK.search(sentence):
                 return True
         if not span.kb_id_:  # "our transformer" is an instance of a known architecture, not a new one
-            before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower().split()[-3:]
-            if "our" in before or "ours" in before:
-                return True
+            before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower()
+            if "our" in before:  # (both words hold it: most are ruled out without the split)
+                last = before.split()[-3:]
+                if "our" in last or "ours" in last:
+                    return True
         if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
             colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
