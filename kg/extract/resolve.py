@@ -220,7 +220,9 @@ class Resolver:
         if span.id_ != "vocabulary" or span.text not in aliases or not span.kb_id_:
             return False
         concept = self.vocab.concepts[span.kb_id_]
-        if entity_key(aliases[span.text]) in {entity_key(label) for label in concept.labels}:
+        # (keys memoised per text, see _KEYS: labels and aliases recur across abstracts)
+        key = _KEYS[aliases[span.text]]
+        if any(_KEYS[label] == key for label in concept.labels):
             return False
         # the type the text's own acronym candidate gives it (the last one found)
         defined = next((c.label_ for c in reversed(cands) if c.id_ == "acronym" and c.text == span.text), span.label_)
@@ -515,7 +517,7 @@ class Resolver:
         others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T, mixed))))
         variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
                          if "/" in text else ())
-        alias_key = {entity_key(a): entity_key(b) for a, b in aliases.items()}
+        alias_key = {_KEYS[a]: _KEYS[b] for a, b in aliases.items()}
         verbs: dict[int, int] = {}  # each sentence's proposal verb, found when a name there needs it
         sent_starts = [s.start for s in sents]
         sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
@@ -590,7 +592,7 @@ class Resolver:
     def _merge_aliases(self, entities: list[Entity], aliases: dict[str, str]) -> list[Entity]:
         by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
-        alias_keys = [(entity_key(acro), entity_key(long)) for acro, long in aliases.items()]
+        alias_keys = [(_KEYS[acro], _KEYS[long]) for acro, long in aliases.items()]
         alias_forms = {k for pair in alias_keys for k in pair}
         for e in entities:
             seen = by_form.get(e.type)
