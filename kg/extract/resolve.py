@@ -514,7 +514,10 @@ class Resolver:
                 others.append(s)
             elif s.kb_id_ != code or not self._code_release(text, s):
                 modalities.append(s)
-        others = self._ellipses(T, text, _variants(_choose(self._one_type_per_label(others, doc, T, mixed))))
+        others = _choose(self._one_type_per_label(others, doc, T, mixed))
+        if "/" in text:  # (a name with variants holds a slash: most abstracts have none)
+            others = _variants(others)
+        others = self._ellipses(T, text, others)
         variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
                          if "/" in text else ())
         alias_key = {_KEYS[a]: _KEYS[b] for a, b in aliases.items()}
