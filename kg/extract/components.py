@@ -432,27 +432,33 @@ class VocabularyMatcher:
         exact_texts = self.exact_texts
         matches = self.matcher(doc)
         # the exact-case matches first, then the lower-case ones, each in the matcher's order (by
-        # start, then end: a label's tokens are no other label's of its kind)
-        if self.exact_matcher is None:
-            exact = [m for m in matches if m[0] in exact_texts and texts[m[1] : m[2]] == exact_texts[m[0]]]
-            lower = [m for m in matches if m[0] not in exact_texts]
-        else:
-            exact, lower = self.exact_matcher(doc), matches
-        # the candidates are made here rather than by _add, a call per candidate
-        for key, start, end in exact:
+        # start, then end: a label's tokens are no other label's of its kind). One pass over the
+        # matches: the lower-case ones' candidates wait in a list of their own, added at the end.
+        # The candidates are made here rather than by _add, a call per candidate.
+        if self.exact_matcher is not None:
+            for key, start, end in self.exact_matcher(doc):
+                start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
+                for t, iri in typed[key]:
+                    cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+        later = []
+        for key, start, end in matches:
+            tokens = exact_texts.get(key)
+            if tokens is not None:
+                if texts[start:end] != tokens:
+                    continue
+                out = cands
+            else:
+                if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
+                        and not spaces[start - 1] and texts[start - 2][-1:].isalnum():
+                    continue  # the end of a compound ("video-language models", "cross-modality alignment")
+                if end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] \
+                        and not spaces[end] and texts[end + 1].isalpha() and not SUFFIX_WORD.match(T.lowers[end + 1]):
+                    continue  # the start of a compound ("text to image-caption pairs"), not "transformer-based"
+                out = later
             start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
             for t, iri in typed[key]:
-                cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
-        for key, start, end in lower:
-            if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
-                    and not spaces[start - 1] and texts[start - 2][-1:].isalnum():
-                continue  # the end of a compound ("video-language models", "cross-modality alignment")
-            if end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] \
-                    and not spaces[end] and texts[end + 1].isalpha() and not SUFFIX_WORD.match(T.lowers[end + 1]):
-                continue  # the start of a compound ("text to image-caption pairs"), not "transformer-based"
-            start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
-            for t, iri in typed[key]:
-                cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+                out.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+        cands += later
         return doc
 
 
