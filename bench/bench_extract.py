@@ -57,7 +57,8 @@ def main() -> None:
     rows.append(("tokenizer only, 1 process", *timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)))
     for n_process in (1, 2):
         run = lambda: list(extract(papers, nlp=nlp, n_process=n_process, batch_size=64))  # noqa: E731
-        rows.append((f"full pipeline, n_process={n_process}", *timed(run, args.repeats)))
+        name = "full pipeline, n_process=2 (worker processes)" if n_process == 2 else "full pipeline, n_process=1"
+        rows.append((name, *timed(run, args.repeats)))
     start_up = timed(lambda: list(extract(papers[:2], nlp=nlp, n_process=2)), args.repeats)[0]
     resolve = resolver(*_settings(nlp))
     spacy_pipe = lambda: [resolve(doc, p) for doc, p in nlp.pipe(((p.text, p) for p in papers), as_tuples=True,  # noqa: E731
