@@ -50,7 +50,11 @@ def _settings(nlp: Language) -> tuple[str, str]:
 def extract(
     papers: Iterable[Paper], nlp: Language | None = None, *, n_process: int = 1, batch_size: int = 64
 ) -> Iterator[Extraction]:
-    """Extractions of papers, in input order, in `n_process` processes (0: all cores)."""
+    """Extractions of papers, in input order, in `n_process` processes (0: all cores).
+
+    Worker processes are started with spawn, which imports the calling script again: a script
+    (not a notebook) that asks for several processes needs the `if __name__ == "__main__":` guard.
+    """
     nlp = nlp or build_nlp()
     n_process = n_process if n_process > 0 else os.cpu_count() or 1
     if n_process > 1:

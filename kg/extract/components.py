@@ -314,10 +314,6 @@ def doc_text(doc: Doc) -> str:
     return token_table(doc).text
 
 
-def hold_token_table(doc: Doc) -> None:
-    """Nothing to do: the token table is kept outside the doc's user data (see _HELD)."""
-
-
 def drop_token_table(doc: Doc) -> None:
     global _LAST
     _HELD.pop(doc, None)

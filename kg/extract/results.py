@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.components import doc_text, hold_token_table, sentences
+from kg.extract.components import doc_text, sentences
 
 RESULTS = "kg_results"
 
@@ -99,10 +99,9 @@ class ResultFinder:
         text = doc_text(doc)
         for sent in sentences(doc):
             for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
-                # plain tuples: user data must survive msgpack when nlp.pipe runs several processes
+                # plain tuples: user data stays serialisable with the doc (Doc.to_bytes, msgpack)
                 values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char))
         doc.user_data[RESULTS] = values
-        hold_token_table(doc)  # the last component: the token table stays in this process, for the resolver
         return doc
 
 
