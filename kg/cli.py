@@ -302,20 +302,19 @@ def extract_cmd(
     if fmt != "jsonl":
         fail(f"unknown output format {fmt!r}; only jsonl is supported")
 
-    def records():
+    def write(fh) -> None:
+        # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
         nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
         for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs):
-            yield json.dumps(extraction.to_json(), ensure_ascii=False) + "\n"
+            fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
 
     if out is None:
-        for line in _run(lambda: (sys.stdout.write(r) for r in records())):
-            pass
+        _run(write, sys.stdout)
         return
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
-            for line in _run(records):
-                fh.write(line)
+            _run(write, fh)
         os.replace(tmp, out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

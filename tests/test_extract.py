@@ -171,3 +171,20 @@ def test_worker_processes_use_the_callers_pipeline(tmp_path):
     assert not any(x.results for x in there)
     assert any(x.results for x in extract(papers, n_process=2, batch_size=5))  # the default pipeline finds some
     assert any(e.type == "method" for x in there for e in x.entities)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_input_in_extract_is_one_line_naming_the_file_and_writes_nothing(kg_cli, tmp_path, jobs):
+    """A file that cannot be read, after a good one: one error line with the file and line, exit 1,
+    and no output file (not even the good paper's record)."""
+    good = tmp_path / "good.txt"
+    good.write_text("Sound maps\n\nWe evaluate Whisper on LibriSpeech and report the WER of its transcripts for long recordings.\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"A title\n\nAn abstract with a stray byte \xff in it, long enough to be an abstract.\n")
+    out = tmp_path / "x.jsonl"
+    done = kg_cli("extract", good, bad, "--out", out, "--jobs", jobs)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, done.stderr
+    assert errors[0].startswith("error:") and f"{bad}:3:" in errors[0] and "UTF-8" in errors[0]
+    assert not out.exists() and not list(tmp_path.glob(".x.jsonl*"))
