@@ -8,6 +8,7 @@ import unicodedata
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ARXIV_PREFIX = re.compile(r"^(?:https?://arxiv\.org/(?:abs|pdf)/|arxiv:)", re.I)
 _ARXIV_VERSION = re.compile(r"v\d+$")
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
 
 
 def normalise_title(title: str) -> str:
@@ -35,15 +36,24 @@ def digest(text: str, length: int = 16) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
 
 
-def paper_id(*, title: str, arxiv_id: str | None = None, doi: str | None = None) -> str:
+def arxiv_id_of_doi(doi: str) -> str | None:
+    """The arXiv id inside an arXiv DOI ("10.48550/arXiv.2401.01234"), which reference managers
+    give preprints: the same paper read from arXiv then has the same id."""
+    m = _ARXIV_DOI.match(normalise_doi(doi))
+    return m.group(1) if m else None
+
+
+def paper_id(*, title: str, arxiv_id: str | None = None, doi: str | None = None, pmid: str | None = None) -> str:
     """A paper's stable id, safe as the last segment of an IRI.
 
-    arXiv id first (what most inputs carry), then DOI, then the normalised title.
+    arXiv id first (what most inputs carry), then DOI, then PubMed id, then the normalised title.
     """
     if arxiv_id:
         return "arxiv-" + re.sub(r"[^A-Za-z0-9.\-]", "-", normalise_arxiv_id(arxiv_id))
     if doi:
         return "doi-" + digest(normalise_doi(doi))
+    if pmid:
+        return "pmid-" + re.sub(r"[^0-9]", "", pmid)[:20]
     return "t-" + digest(normalise_title(title))
 
 

@@ -45,6 +45,7 @@ class Paper:
     authors: list[str] = field(default_factory=list)
     arxiv_id: str | None = None
     doi: str | None = None
+    pmid: str | None = None  # PubMed id
     categories: list[str] = field(default_factory=list)
     source: Source | None = None
 

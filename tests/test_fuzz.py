@@ -17,9 +17,11 @@ from kg.errors import InputError
 from kg.ingest import read_papers
 
 FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
-FORMATS = ["listing", "jsonl", "json", "csv", "atom", "arxiv-snapshot", "bibtex", "openalex"]
+FORMATS = ["listing", "jsonl", "json", "csv", "atom", "arxiv-snapshot", "bibtex", "openalex", "ris", "csl-json",
+           "pubmed", "semantic-scholar"]
 SUFFIX = {"listing": ".txt", "jsonl": ".jsonl", "json": ".json", "csv": ".csv", "atom": ".atom",
-          "arxiv-snapshot": ".jsonl", "bibtex": ".bib", "openalex": ".json"}
+          "arxiv-snapshot": ".jsonl", "bibtex": ".bib", "openalex": ".json", "ris": ".ris", "csl-json": ".json",
+          "pubmed": ".xml", "semantic-scholar": ".json"}
 
 VALID = {
     "listing": "A Title\n\nAn abstract that is long enough to be taken for an abstract of a research paper.\n",
@@ -32,6 +34,16 @@ VALID = {
                                   "authors": "A B", "categories": "cs.CV", "update_date": "2024-01-01"}) + "\n",
     "bibtex": "@article{k, title={A Title}, abstract={An abstract.}, author={B, A}, year={2020}}\n",
     "openalex": json.dumps({"results": [{"display_name": "A Title", "abstract_inverted_index": {"An": [0], "abstract.": [1]}}]}),
+    "ris": "TY  - JOUR\r\nTI  - A Title\r\nAU  - B, A\r\nAB  - An abstract\r\nthat wraps.\r\nPY  - 2020\r\nDO  - 10.1/x\r\nER  - \r\n",
+    "csl-json": json.dumps([{"type": "article", "title": "A Title", "abstract": "An abstract.", "DOI": "10.1/x",
+                             "issued": {"date-parts": [[2020, 1]]}, "author": [{"family": "B", "given": "A"}]}]),
+    "pubmed": '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle//EN" '
+              '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd">\n<PubmedArticleSet><PubmedArticle>'
+              '<MedlineCitation><PMID>1</PMID><Article><ArticleTitle>A Title</ArticleTitle><Abstract>'
+              '<AbstractText Label="AIM">An abstract.</AbstractText></Abstract></Article></MedlineCitation>'
+              '</PubmedArticle></PubmedArticleSet>',
+    "semantic-scholar": json.dumps({"data": [{"paperId": "x", "title": "A Title", "abstract": "An abstract.",
+                                              "year": 2020, "externalIds": {"DOI": "10.1/x"}}]}),
 }
 
 
@@ -66,7 +78,7 @@ def test_truncated_noisy_and_re_encoded_valid_files(fmt, cut, noise, encoding):
     read_bytes(data, fmt, SUFFIX[fmt])
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json", "openalex", "arxiv-snapshot"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "openalex", "arxiv-snapshot", "csl-json", "semantic-scholar"])
 @FUZZ
 @given(depth=st.integers(min_value=1, max_value=3000), value=st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -29,6 +29,10 @@ FORMATS: dict[str, str] = {
     "arxiv-snapshot": "arxiv",
     "bibtex": "bibtex",
     "openalex": "openalex",
+    "ris": "ris",
+    "csl-json": "csljson",
+    "pubmed": "pubmed",
+    "semantic-scholar": "semanticscholar",
 }
 _EXTENSIONS = {
     ".txt": "listing",
@@ -41,6 +45,7 @@ _EXTENSIONS = {
     ".xml": "atom",
     ".bib": "bibtex",
     ".bibtex": "bibtex",
+    ".ris": "ris",
 }
 
 
@@ -53,15 +58,26 @@ def sniff(head: str) -> str | None:
     """Guess a format from the start of a file's text."""
     s = head.lstrip("\ufeff \t\r\n")
     if s.startswith("<"):
-        return "atom"
+        return "pubmed" if "<PubmedArticleSet" in s[:20000] else "atom"
+    if s.startswith("TY  -"):
+        return "ris"
     if s.startswith("@"):
         return "bibtex"
     if s.startswith("["):
+        window = s[:20000]
+        if '"externalIds"' in window or '"paperId"' in window:
+            return "semantic-scholar"
+        if '"date-parts"' in window or '"container-title"' in window or '"citation-key"' in window:
+            return "csl-json"
         return "json"
     if s.startswith("{"):
         first = s.split("\n", 1)[0]
         if "abstract_inverted_index" in s[:20000]:
             return "openalex"
+        if '"externalIds"' in s[:20000] or '"paperId"' in s[:20000]:
+            return "semantic-scholar"
+        if '"date-parts"' in s[:20000] or '"container-title"' in s[:20000]:
+            return "csl-json"
         if '"update_date"' in first or '"categories"' in first:
             return "arxiv-snapshot"
         return "jsonl" if first.rstrip().endswith("}") else "json"
@@ -82,7 +98,9 @@ def detect_format(path: Path) -> str:
         raise InputError(str(path), f"cannot read file: {exc.strerror or exc}") from None
     by_ext = _EXTENSIONS.get(path.suffix.lower())
     by_content = sniff(head)
-    if by_ext in ("jsonl", "json") and by_content in ("openalex", "arxiv-snapshot"):
+    if by_ext in ("jsonl", "json") and by_content in ("openalex", "arxiv-snapshot", "csl-json", "semantic-scholar"):
+        return by_content
+    if by_ext == "atom" and by_content == "pubmed":
         return by_content
     if by_ext == "listing" and by_content not in (None, "listing"):
         return by_content
@@ -123,6 +141,8 @@ class Deduplicator:
             keys.append("a:" + normalise_arxiv_id(paper.arxiv_id))
         if paper.doi:
             keys.append("d:" + normalise_doi(paper.doi))
+        if paper.pmid:
+            keys.append("p:" + paper.pmid)
         return [int.from_bytes(hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=16).digest(), "big") for k in keys]
 
     def is_new(self, paper: Paper) -> bool:

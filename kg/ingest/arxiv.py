@@ -53,6 +53,15 @@ def read_atom(path: Path) -> Iterator[Paper]:
             yield paper
 
 
+def _first_version_year(record: dict) -> object:
+    """The year of the first version ("created" of versions[0], "Mon, 2 Apr 2007 19:18:42 GMT"):
+    `update_date` is the date of the latest version, years later for some papers."""
+    versions = record.get("versions")
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict) and versions[0].get("created"):
+        return versions[0]["created"]
+    return record.get("update_date")
+
+
 def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
     """The Kaggle/arXiv metadata snapshot: JSON Lines with id, title, abstract, authors (a string),
     categories (space-separated), update_date, doi."""
@@ -69,7 +78,7 @@ def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
             title=record.get("title"),
             abstract=record.get("abstract"),
             url=f"https://arxiv.org/abs/{record['id']}" if record.get("id") else None,
-            year=record.get("update_date") or record.get("versions", [{}])[0].get("created") if isinstance(record.get("versions"), list) else record.get("update_date"),
+            year=_first_version_year(record),
             authors=authors,
             arxiv_id=str(record["id"]) if record.get("id") else None,
             doi=record.get("doi"),

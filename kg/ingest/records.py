@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ids import paper_id
+from kg.ids import arxiv_id_of_doi, paper_id
 from kg.model import Paper, Source
 
 log = logging.getLogger("kg.ingest")
@@ -44,6 +44,11 @@ def clean(text: object) -> str:
     return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
+def as_list(value: object) -> list:
+    """A record's list field, or [] when the record holds anything else there."""
+    return value if isinstance(value, list) else []
+
+
 def parse_year(value: object) -> int | None:
     m = re.search(r"\b(1[89]\d\d|20\d\d|21\d\d)\b", str(value or ""))
     return int(m.group(1)) if m else None
@@ -59,6 +64,7 @@ def make_paper(
     authors: list[str] | None = None,
     arxiv_id: object = None,
     doi: object = None,
+    pmid: object = None,
     categories: list[str] | None = None,
 ) -> Paper | None:
     """A Paper from raw fields, or None (with a warning naming the record) when one is missing."""
@@ -67,9 +73,11 @@ def make_paper(
     if missing:
         log.warning("%s: skipped, no %s", source, " and no ".join(missing))
         return None
-    arxiv_s, doi_s = clean(arxiv_id) or None, clean(doi) or None
+    arxiv_s, doi_s, pmid_s = clean(arxiv_id) or None, clean(doi) or None, clean(pmid) or None
+    if doi_s and not arxiv_s:
+        arxiv_s = arxiv_id_of_doi(doi_s)
     return Paper(
-        id=paper_id(title=title_s, arxiv_id=arxiv_s, doi=doi_s),
+        id=paper_id(title=title_s, arxiv_id=arxiv_s, doi=doi_s, pmid=pmid_s),
         title=title_s,
         abstract=abstract_s,
         url=clean(url) or None,
@@ -77,6 +85,7 @@ def make_paper(
         authors=[a for a in (clean(a) for a in (authors or [])) if a],
         arxiv_id=arxiv_s,
         doi=doi_s,
+        pmid=pmid_s,
         categories=list(categories or []),
         source=source,
     )

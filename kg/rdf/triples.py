@@ -51,7 +51,7 @@ A = iri(RDF.type)
 K = {name: iri(KGO[name]) for name in (
     "Paper", "Link", "Evidence", "Result", "Extractor", "mentions", "role", "confidence", "evidence",
     "sentence", "sentenceStart", "sentenceEnd", "start", "end", "surfaceForm", "reportsResult", "metric",
-    "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "sourceFile", "minted", "inPaper", "rule",
+    "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid", "sourceFile", "minted", "inPaper", "rule",
     "Sentence", "inSentence", "text",
 )}
 SUBJ, PRED, OBJ = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
@@ -142,6 +142,8 @@ class TripleWriter:
             out.append(f"{p} {K['arxivId']} {lit(paper.arxiv_id)} .")
         if paper.doi:
             out.append(f"{p} {K['doi']} {lit(paper.doi)} .")
+        if paper.pmid:
+            out.append(f"{p} {K['pmid']} {lit(paper.pmid)} .")
         if paper.url:
             out.append(f"{p} {URL} {lit(paper.url)} .")
         if paper.year:

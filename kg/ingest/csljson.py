@@ -1,0 +1,67 @@
+"""CSL-JSON, the citeproc format of Zotero's "CSL JSON" export: an array of items.
+
+An item holds `title`, `abstract`, `DOI`, `URL`, `issued` (`{"date-parts": [[2021, 5, 3]]}`, or a
+`raw`/`literal` date) and `author` (`{"family", "given"}` or `{"literal"}`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ingest.records import as_list, log, make_paper
+from kg.ingest.tabular import load_json
+from kg.model import Paper, Source
+
+
+def issued_year(issued: object) -> object:
+    """The year of a CSL date: the first date-part, else its raw or literal text."""
+    if not isinstance(issued, dict):
+        return issued if isinstance(issued, (str, int)) else None
+    parts = issued.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        year = parts[0][0]
+        if isinstance(year, int) or (isinstance(year, str) and year.strip().isdigit()):
+            return int(year)
+    return issued.get("raw") or issued.get("literal") or issued.get("season")
+
+
+def author_name(author: object) -> str:
+    if isinstance(author, str):
+        return author
+    if not isinstance(author, dict):
+        return ""
+    if author.get("literal"):
+        return str(author["literal"])
+    return " ".join(str(author[k]) for k in ("given", "non-dropping-particle", "family") if author.get(k))
+
+
+def paper_from_item(item: object, source: Source) -> Paper | None:
+    if not isinstance(item, dict):
+        log.warning("%s: skipped, not a CSL-JSON item", source)
+        return None
+    note = str(item.get("note") or "")
+    pmid = item.get("PMID") or next(
+        (line.split(":", 1)[1] for line in note.splitlines() if line.upper().startswith("PMID:")), None)
+    return make_paper(
+        source,
+        title=item.get("title"),
+        abstract=item.get("abstract"),
+        url=item.get("URL"),
+        year=issued_year(item.get("issued")),
+        authors=[author_name(a) for a in as_list(item.get("author")) if author_name(a)],
+        doi=item.get("DOI"),
+        pmid=pmid,
+    )
+
+
+def read(path: Path) -> Iterator[Paper]:
+    data = load_json(path)
+    if isinstance(data, dict):
+        data = data["items"] if isinstance(data.get("items"), list) else [data]
+    if not isinstance(data, list):
+        raise InputError(str(path), "expected a CSL-JSON array of items")
+    for index, item in enumerate(data):
+        paper = paper_from_item(item, Source(str(path), record=index))
+        if paper:
+            yield paper

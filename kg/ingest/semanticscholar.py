@@ -1,0 +1,56 @@
+"""Semantic Scholar Graph API paper objects: a search page (`{"data": [...]}`), a batch response
+(a JSON array, with `null` for ids it did not find), or JSON Lines of paper objects.
+
+Fields read: `title`, `abstract`, `year`, `url`, `authors[].name`, and `externalIds` (`DOI`,
+`ArXiv`, `PubMed`), so the same paper read from another source is recognised as one.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ingest.records import as_list, log, make_paper, read_text
+from kg.ingest.tabular import json_lines, load_json
+from kg.model import Paper, Source
+
+
+def paper_from_object(obj: object, source: Source) -> Paper | None:
+    if obj is None:  # a batch response holds null for an id it does not know
+        return None
+    if not isinstance(obj, dict):
+        log.warning("%s: skipped, not a Semantic Scholar paper object", source)
+        return None
+    ids = obj.get("externalIds") if isinstance(obj.get("externalIds"), dict) else {}
+    authors = [a.get("name") for a in as_list(obj.get("authors")) if isinstance(a, dict) and a.get("name")]
+    return make_paper(
+        source,
+        title=obj.get("title"),
+        abstract=obj.get("abstract"),
+        url=obj.get("url"),
+        year=obj.get("year") or obj.get("publicationDate"),
+        authors=authors,
+        arxiv_id=ids.get("ArXiv"),
+        doi=ids.get("DOI"),
+        pmid=ids.get("PubMed"),
+    )
+
+
+def read(path: Path) -> Iterator[Paper]:
+    text = read_text(path)
+    head = text.lstrip()
+    if head.startswith("{") and "\n{" in head.rstrip():  # JSON Lines, one paper object per line
+        for obj, source in json_lines(path):
+            paper = paper_from_object(obj, source)
+            if paper:
+                yield paper
+        return
+    data = load_json(path, text)
+    if isinstance(data, dict):
+        data = data["data"] if isinstance(data.get("data"), list) else [data]
+    if not isinstance(data, list):
+        raise InputError(str(path), "expected Semantic Scholar paper objects")
+    for index, obj in enumerate(data):
+        paper = paper_from_object(obj, Source(str(path), record=index))
+        if paper:
+            yield paper
