@@ -99,7 +99,7 @@ def graph_checks(graph: Path) -> Iterator[Check]:
     if manifest.ok:
         recorded = read_manifest(graph)["papers"]
         yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}")
-    orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:evidence ?e } }").rows[0][0]
+    orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:start ?s ; kgo:sentenceStart ?ss } }").rows[0][0]
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
     unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]
     yield Check("every entity has a label", unlabelled == 0, f"{unlabelled} entities without a preferred label")

@@ -25,6 +25,6 @@ def graph_stats(store: ox.Store) -> dict[str, int]:
         numbers[f"{name} entities"] = entities
         numbers[f"{name} links"] = links
     numbers["results"] = run(store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a kgo:Result }").rows[0][0]
-    numbers["evidence"] = run(store, "SELECT (COUNT(?e) AS ?n) WHERE { ?e a kgo:Evidence }").rows[0][0]
+    numbers["links"] = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link }").rows[0][0]
     numbers["triples"] = run(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
     return numbers

@@ -21,7 +21,7 @@ def mention(text: str, source: str, rule: str = "vocabulary") -> Mention:
 
 
 def tricky_extraction() -> Extraction:
-    title = 'A "quoted" <model> & ünïcödé: PREFIX x: <y> . } ; DROP ALL ; #'
+    title = 'A "quoted" <model> & ünïcödé 𝔘: PREFIX x: <y> . } ; DROP ALL ; #'
     abstract = "We propose Net<1> \"Q\" and use ImageNet, reaching 74.5% accuracy."
     paper = Paper(id=paper_id(title=title), title=title, abstract=abstract, year=2024, authors=["Zoë O'Neil"])
     text = paper.text
@@ -47,17 +47,22 @@ def test_ids_are_stable_and_iri_safe():
 
 
 def test_triples_carry_role_evidence_and_results():
+    """Evidence is stored as offsets into the paper's text, and read back from it word for word,
+    after a title with characters outside the Basic Multilingual Plane (offsets count code points)."""
+    from kg.query import run_named
+
+    extraction = tricky_extraction()
     store = ox.Store()
-    load_extractions(store, [tricky_extraction()])
-    rows = list(store.query("""
-        PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
-        SELECT ?role ?sentence ?form WHERE {
-          ?paper kgo:proposes ?m . ?l a kgo:Link ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?m ;
-             kgo:role ?role ; kgo:evidence ?ev . ?ev kgo:inSentence/kgo:text ?sentence ; kgo:surfaceForm ?form }"""))
-    assert [(r["role"].value, r["form"].value) for r in rows] == [("proposed", 'Net<1> "Q"')]
+    load_extractions(store, [extraction])
+    rows = run_named(store, "evidence", {"entity": 'Net<1> "Q"'}).as_dicts()
+    assert [(r["relation"], r["form"], r["sentence"], r["rule"]) for r in rows] == [
+        ("proposes", 'Net<1> "Q"', extraction.paper.text, "vocabulary")]
     value = list(store.query("""PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
-        SELECT ?v ?u WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m }"""))
+        SELECT ?v ?u ?s ?e WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m ;
+                                   kgo:start ?s ; kgo:end ?e }"""))
     assert float(value[0]["v"].value) == 74.5 and value[0]["u"].value == "%"
+    start, end = int(value[0]["s"].value), int(value[0]["e"].value)
+    assert extraction.paper.text[start:end] == "74.5%"
 
 
 def test_minted_concepts_get_their_most_frequent_surface_form_whatever_the_order():

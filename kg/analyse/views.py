@@ -53,7 +53,9 @@ SELECT ?a ?b WHERE {
 EVIDENCE = """
 SELECT ?entity (SAMPLE(?s) AS ?sentence) WHERE {
   VALUES ?entity { %s }
-  ?link rdf:object ?entity ; kgo:evidence ?ev . ?ev kgo:inSentence/kgo:text ?s
+  ?link rdf:object ?entity ; rdf:subject ?paper ; kgo:sentenceStart ?from ; kgo:sentenceEnd ?to .
+  ?paper dcterms:title ?title ; dcterms:abstract ?abstract .
+  BIND(SUBSTR(CONCAT(?title, "\\n\\n", ?abstract), ?from + 1, ?to - ?from) AS ?s)
 } GROUP BY ?entity"""
 
 

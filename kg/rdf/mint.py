@@ -20,14 +20,6 @@ def link_iri(paper_id: str, concept: str) -> str:
     return str(KGR[f"link/{paper_id}/{tail[-2]}/{tail[-1]}"])
 
 
-def evidence_iri(link: str, start: int, end: int) -> str:
-    return f"{link}/at-{start}-{end}"
-
-
-def sentence_iri(paper_id: str, start: int) -> str:
-    return str(KGR[f"sentence/{paper_id}/{start}"])
-
-
 def result_iri(paper_id: str, index: int) -> str:
     return str(KGR[f"result/{paper_id}/{index}"])
 

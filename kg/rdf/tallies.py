@@ -79,7 +79,7 @@ class Tally:
     """What some papers contribute to the derived triples; picklable and additive."""
 
     concepts: Counter = field(default_factory=Counter)  # concept IRI -> papers that mention it
-    forms: Counter = field(default_factory=Counter)  # (concept, evidence surface form) -> evidence nodes
+    forms: Counter = field(default_factory=Counter)  # (concept, surface form of a link's evidence) -> links
     minted: set[str] = field(default_factory=set)  # concepts minted from text (the ones labels are chosen for)
     alts: dict[str, str] = field(default_factory=dict)  # minted concept without evidence -> least alt label
     pairs: Counter = field(default_factory=Counter)  # (modality, modality) in IRI order -> papers

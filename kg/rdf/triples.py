@@ -49,10 +49,9 @@ def decimal(value: float, places: int = 6) -> str:
 
 A = iri(RDF.type)
 K = {name: iri(KGO[name]) for name in (
-    "Paper", "Link", "Evidence", "Result", "Extractor", "mentions", "role", "confidence", "evidence",
-    "sentence", "sentenceStart", "sentenceEnd", "start", "end", "surfaceForm", "reportsResult", "metric",
-    "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid", "sourceFile", "minted", "inPaper", "rule",
-    "Sentence", "inSentence", "text",
+    "Paper", "Link", "Result", "Extractor", "mentions", "confidence", "sentenceStart", "sentenceEnd", "start", "end",
+    "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid",
+    "sourceFile", "minted",
 )}
 SUBJ, PRED, OBJ = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
 PREF, ALT, IN_SCHEME, CONCEPT = iri(SKOS.prefLabel), iri(SKOS.altLabel), iri(SKOS.inScheme), iri(SKOS.Concept)
@@ -64,7 +63,6 @@ SCHEME = {t: iri(s) for t, s in SCHEME_OF_TYPE.items()}
 PROP = {t: iri(p) for t, p in PROPERTY_OF_TYPE.items()}
 ROLE_PROP = {r: iri(p) for r, p in PROPERTY_OF_ROLE.items()}
 TRUE, FALSE = typed("true", str(XSD.boolean)), typed("false", str(XSD.boolean))
-EVIDENCE_PER_LINK = 3
 
 
 class TripleWriter:
@@ -76,7 +74,6 @@ class TripleWriter:
 
     def __init__(self) -> None:
         self._declared: set[str] = set()
-        self._sentences: set[str] = set()
         self.tally: Tally | None = None  # when set, also tallies what the triples hold (kg.rdf.tallies)
 
     @staticmethod
@@ -102,33 +99,18 @@ class TripleWriter:
             out += [f"{node} {A} {K['Extractor']} .", f"{node} {LABEL} {lit(rule)} ."]
         return node
 
-    def _sentence(self, paper_id: str, start: int, end: int, text: str, out: list[str]) -> str:
-        """The sentence node (text once per paper, however many mentions it holds)."""
-        node = iri(mint.sentence_iri(paper_id, start))
-        if node not in self._sentences:
-            self._sentences.add(node)
-            out += [
-                f"{node} {A} {K['Sentence']} .",
-                f"{node} {K['text']} {lit(text)} .",
-                f"{node} {K['start']} {integer(start)} .",
-                f"{node} {K['end']} {integer(end)} .",
-                f"{node} {K['inPaper']} {iri(mint.paper_iri(paper_id))} .",
-            ]
-        return node
-
-    def _evidence(self, paper_id: str, owner: str, m: Mention | Result, rule: str, out: list[str],
-                  sentence: tuple[int, int, str]) -> str:
-        ev = iri(mint.evidence_iri(owner, m.start, m.end))
+    def _evidence(self, node: str, m: Mention | Result, rule: str, out: list[str]) -> None:
+        """Where the text says it, on the link or result node itself: the mention's and its sentence's
+        character offsets into the paper's text (title, a blank line, abstract; the text is stored once,
+        as the paper's title and abstract, and the `evidence` query reads the words back from it) and
+        the extractor that found it."""
         out += [
-            f"{ev} {A} {K['Evidence']} .",
-            f"{ev} {K['inSentence']} {self._sentence(paper_id, *sentence, out)} .",
-            f"{ev} {K['start']} {integer(m.start)} .",
-            f"{ev} {K['end']} {integer(m.end)} .",
-            f"{ev} {K['surfaceForm']} {lit(m.text)} .",
-            f"{ev} {K['rule']} {lit(rule)} .",
-            f"{ev} {ATTRIBUTED} {self._extractor(rule, out)} .",
+            f"{node} {K['start']} {integer(m.start)} .",
+            f"{node} {K['end']} {integer(m.end)} .",
+            f"{node} {K['sentenceStart']} {integer(m.sent_start)} .",
+            f"{node} {K['sentenceEnd']} {integer(m.sent_end)} .",
+            f"{node} {ATTRIBUTED} {self._extractor(rule, out)} .",
         ]
-        return ev
 
     def paper_triples(self, paper: Paper) -> list[str]:
         p = iri(mint.paper_iri(paper.id))
@@ -156,12 +138,10 @@ class TripleWriter:
 
     def triples(self, extraction: Extraction) -> list[str]:
         paper = extraction.paper
-        self._sentences: set[str] = set()
         out = self.paper_triples(paper)
         p = iri(mint.paper_iri(paper.id))
         by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
         tally = self.tally if self.tally is not None else Tally()
-        evidence_forms: dict[str, tuple[str, str]] = {}  # evidence node -> (concept, surface form)
         mentioned: set[str] = set()
         for entity in extraction.entities:
             concept = self.concept_iri(entity)
@@ -189,15 +169,14 @@ class TripleWriter:
                 f"{link} {OBJ} {c} .",
                 f"{link} {K['confidence']} {decimal(entity.confidence, 3)} .",
             ]
-            if role:
-                out.append(f"{link} {K['role']} {lit(role)} .")
-            # the first mentions in the text are the evidence; more would repeat what they show
-            for m in sorted(entity.mentions, key=lambda m: m.start)[:EVIDENCE_PER_LINK]:
-                sentence = (m.sent_start, m.sent_end, m.sentence)
-                evidence = self._evidence(paper.id, link_iri, m, m.rule, out, sentence)
-                out.append(f"{link} {K['evidence']} {evidence} .")
-                evidence_forms[evidence] = (concept, m.text)
-        tally.forms.update(evidence_forms.values())
+            # one mention is the evidence (the others say the same in other places): the first that
+            # names the entity as the extractor named it, else the first; its form votes for the label
+            if entity.mentions:
+                named = [m for m in entity.mentions if m.text == entity.label] or entity.mentions
+                first = min(named, key=lambda m: m.start)
+                self._evidence(link, first, first.rule, out)
+                # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
+                tally.forms[(concept, paper.text[first.start:first.end])] += 1
         tally.paper(mentioned)
         for index, result in enumerate(extraction.results):
             out += self._result(paper.id, p, index, result, by_form, tally)
@@ -228,7 +207,7 @@ class TripleWriter:
             out.append(f"{node} {K[kind]} {iri(concept)} .")
             if kind == "dataset":  # the leaderboard ranking (kg.rdf.counts) is kept per dataset
                 tally.results.append((result_iri, concept, int(r.relative), round(float(r.value), 6)))
-        out.append(f"{node} {K['evidence']} {self._evidence(paper_id, result_iri, r, 'results', out, (r.sent_start, r.sent_end, r.sentence))} .")
+        self._evidence(node, r, "results", out)
         return out
 
 
@@ -240,9 +219,12 @@ def to_ntriples(extractions: Iterable[Extraction], writer: TripleWriter | None =
             yield line + "\n"
 
 
+# the surface form of each link's evidence, read back from its paper's text
 LABEL_QUERY = """
-SELECT ?c ?form (COUNT(?ev) AS ?n) WHERE {
-  ?c kgo:minted true . ?link rdf:object ?c ; kgo:evidence ?ev . ?ev kgo:surfaceForm ?form
+SELECT ?c ?form (COUNT(?link) AS ?n) WHERE {
+  ?c kgo:minted true . ?link rdf:object ?c ; rdf:subject ?p ; kgo:start ?start ; kgo:end ?end .
+  ?p dcterms:title ?title ; dcterms:abstract ?abstract .
+  BIND(SUBSTR(CONCAT(?title, "\\n\\n", ?abstract), ?start + 1, ?end - ?start) AS ?form)
 } GROUP BY ?c ?form
 """
 FALLBACK_LABEL_QUERY = "SELECT ?c (MIN(STR(?alt)) AS ?l) WHERE { ?c kgo:minted true ; skos:altLabel ?alt } GROUP BY ?c"
