@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import InputError
 from kg.ingest.records import as_list, log, make_paper
-from kg.ingest.tabular import load_json
+from kg.ingest.tabular import json_records
 from kg.model import Paper, Source
 
 
@@ -56,12 +55,7 @@ def paper_from_item(item: object, source: Source) -> Paper | None:
 
 
 def read(path: Path) -> Iterator[Paper]:
-    data = load_json(path)
-    if isinstance(data, dict):
-        data = data["items"] if isinstance(data.get("items"), list) else [data]
-    if not isinstance(data, list):
-        raise InputError(str(path), "expected a CSL-JSON array of items")
-    for index, item in enumerate(data):
-        paper = paper_from_item(item, Source(str(path), record=index))
+    for item, source in json_records(path, "items"):
+        paper = paper_from_item(item, source)
         if paper:
             yield paper

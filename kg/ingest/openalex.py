@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.ingest.records import log, make_paper, read_text
-from kg.ingest.tabular import json_lines, load_json
+from kg.ingest.records import log, make_paper
+from kg.ingest.tabular import json_records
 from kg.model import Paper, Source
 
 
@@ -54,19 +54,7 @@ def paper_from_work(work: object, source: Source) -> Paper | None:
 
 
 def read(path: Path) -> Iterator[Paper]:
-    text = read_text(path)
-    head = text.lstrip()
-    one_document = head.startswith("[") or (head.startswith("{") and "\n{" not in head.rstrip())
-    if not one_document:
-        for work, source in json_lines(path):
-            paper = paper_from_work(work, source)
-            if paper:
-                yield paper
-        return
-    data = load_json(path, text)
-    if isinstance(data, dict):
-        data = data["results"] if isinstance(data.get("results"), list) else [data]
-    for i, work in enumerate(data if isinstance(data, list) else [data]):
-        paper = paper_from_work(work, Source(str(path), record=i))
+    for work, source in json_records(path, "results"):
+        paper = paper_from_work(work, source)
         if paper:
             yield paper

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import InputError
-from kg.ingest.records import as_list, log, make_paper, read_text
-from kg.ingest.tabular import json_lines, load_json
+from kg.ingest.records import as_list, log, make_paper
+from kg.ingest.tabular import json_records
 from kg.model import Paper, Source
 
 
@@ -37,20 +36,7 @@ def paper_from_object(obj: object, source: Source) -> Paper | None:
 
 
 def read(path: Path) -> Iterator[Paper]:
-    text = read_text(path)
-    head = text.lstrip()
-    if head.startswith("{") and "\n{" in head.rstrip():  # JSON Lines, one paper object per line
-        for obj, source in json_lines(path):
-            paper = paper_from_object(obj, source)
-            if paper:
-                yield paper
-        return
-    data = load_json(path, text)
-    if isinstance(data, dict):
-        data = data["data"] if isinstance(data.get("data"), list) else [data]
-    if not isinstance(data, list):
-        raise InputError(str(path), "expected Semantic Scholar paper objects")
-    for index, obj in enumerate(data):
-        paper = paper_from_object(obj, Source(str(path), record=index))
+    for obj, source in json_records(path, "data"):
+        paper = paper_from_object(obj, source)
         if paper:
             yield paper

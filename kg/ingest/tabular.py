@@ -122,6 +122,21 @@ def load_json(path: Path, text: str | None = None) -> object:
         raise InputError(str(path), "JSON nested too deeply") from None
 
 
+def json_records(path: Path, list_key: str) -> Iterator[tuple[object, Source]]:
+    """(record, source) of a JSON file holding records: JSON Lines (one record per line), a JSON
+    array, an object holding the array under `list_key` (an API's response page), or one record."""
+    text = read_text(path)
+    head = text.lstrip()
+    if head.startswith("{") and "\n{" in head.rstrip():
+        yield from json_lines(path)
+        return
+    data = load_json(path, text)
+    if isinstance(data, dict):
+        data = data[list_key] if isinstance(data.get(list_key), list) else [data]
+    for index, record in enumerate(data if isinstance(data, list) else [data]):
+        yield record, Source(str(path), record=index)
+
+
 def read_json(path: Path) -> Iterator[Paper]:
     """A JSON array of records, or an object holding one under papers/records/data/results."""
     data = load_json(path)
