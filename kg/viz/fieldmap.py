@@ -236,7 +236,7 @@ def field_map(store: ox.Store, *, top: int | None = DEFAULT_TOP, types: list[str
     alone = sorted(n for n in G if G.degree(n) == 0 and n not in pinned)
     if alone and G.number_of_edges():
         G.remove_nodes_from(alone)
-        notes.append(f"{len(alone)} entities with no such link left out")
+        notes.append(f"{len(alone)} {'entity' if len(alone) == 1 else 'entities'} with no such link left out")
 
     groups = communities(G)
     rings = []
