@@ -224,3 +224,20 @@ def test_readme_pictures_exist_and_the_script_that_makes_them_is_there():
     for picture in pictures:
         assert (root / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "field_map.png" in (root / "docs" / "make_pictures.py").read_text()
+
+
+def test_top_keeps_papers_and_entities_linked_when_entities_dominate_the_degrees():
+    import random
+
+    rng = random.Random(7)
+    G = nx.Graph()
+    for p in range(300):  # a large corpus in miniature: every entity has far more links than any paper
+        G.add_node(f"p{p}", type="paper", label=f"paper {p}")
+        for e in rng.sample(range(40), 3):
+            G.add_node(f"e{e}", type="method", label=f"method {e}")
+            G.add_edge(f"p{p}", f"e{e}")
+    H, note = select(G, top=40)
+    types = [t for _, t in H.nodes(data="type")]
+    assert H.number_of_nodes() == 40 and "pruned to the 40" in note
+    assert types.count("paper") == 30 and types.count("method") == 10
+    assert all(H.degree(n) >= 1 for n in H if H.nodes[n]["type"] == "paper")  # each kept paper links a kept entity
