@@ -157,7 +157,7 @@ def test_field_map_focus_and_types(example_graph, graph):
     store = open_store(example_graph)
     clip = next(n for n in graph if graph.nodes[n]["label"] == "CLIP")
     fm = field_map(store, focus="clip", top=30)
-    assert clip in fm.graph and "papers that mention clip" in fm.note
+    assert clip in fm.graph and "papers that mention clip" in fm.note and fm.focus == [clip]
     clip_papers = _papers_of(graph, clip)
     for n, d in fm.graph.nodes(data=True):
         assert d["papers"] == len(_papers_of(graph, n) & clip_papers) > 0  # counted within CLIP's papers

@@ -78,7 +78,7 @@ class FieldMap:
     papers: dict = field(default_factory=dict)  # paper id -> {title, entities: [drawn entity ids]}
     communities: list = field(default_factory=list)  # [{ring, members: [ids], names: [labels]}]
     notes: list = field(default_factory=list)
-    focus: str | None = None
+    focus: list = field(default_factory=list)  # the focus entity, or the entities of the focus paper
 
     @property
     def note(self) -> str | None:
@@ -250,7 +250,7 @@ def field_map(store: ox.Store, *, top: int | None = DEFAULT_TOP, types: list[str
         G.nodes[n].setdefault("community", 0)
         G.nodes[n].setdefault("ring", "")
 
-    fm = FieldMap(G, communities=rings, notes=notes, focus=pinned[0] if len(pinned) == 1 else None)
+    fm = FieldMap(G, communities=rings, notes=notes, focus=sorted(n for n in pinned if n in G))
     _fill_panel(store, fm, papers_per_node)
     return fm
 

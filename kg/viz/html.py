@@ -223,6 +223,10 @@ FIELD_MAP_JS = "(function () {\n" + COMMON_JS + """
   });
 
   network.on("click", function (params) { if (params.nodes.length) { showEntity(params.nodes[0]); } });
+  if (data.focus.length) {  // kg viz --focus: the focus is selected and, when one entity, in the panel
+    network.selectNodes(data.focus);
+    if (data.focus.length === 1) { showEntity(data.focus[0]); }
+  }
   window.kgOnSearch = showEntity;
   window.kgView = {search: search, showType: showType, showEntity: showEntity, focusPaper: focusPaper,
                    showCommunity: showCommunity};
@@ -385,7 +389,8 @@ def render_field_map(fm) -> str:
     )
     extra = f'<span id="kg-communities">communities (halo): {rings}</span>' if rings else ""
     bar = controls(G, fm.note, placeholder="search an entity", extra=extra) + f"<style>{FIELD_MAP_CSS}</style>\n"
-    payload = {"panel": fm.panel, "papers": fm.papers, "communities": [c["members"] for c in fm.communities]}
+    payload = {"panel": fm.panel, "papers": fm.papers, "communities": [c["members"] for c in fm.communities],
+               "focus": fm.focus}
     hint = ('<div id="kg-panel"><h2>The field map</h2><div class="kg-meta">Each node is a method, dataset, task, '
             "metric or modality, sized by the papers that mention it; links join entities that papers mention "
             "together. Click a node to list its papers and the sentences behind each link.</div></div>")
