@@ -113,11 +113,10 @@ def open_page(path, action=None):
 def test_example_papers_view_draws_offline_without_errors(example_graph, tmp_path):
     from kg.store import open_store
     from kg.viz.html import write_html
-    from kg.viz.select import select
+    from kg.viz.papersview import pruned_graph
 
     out = write_html(example_graph, tmp_path / "view.html", top=300, papers=True)
-    G = views.typed_graph(open_store(example_graph))
-    expected, _ = select(G, top=300)
+    expected, _ = pruned_graph(open_store(example_graph), 300)
     clip = next(n for n in expected if expected.nodes[n]["label"] == "CLIP")
 
     def act(page):
@@ -143,7 +142,7 @@ def test_example_papers_view_draws_offline_without_errors(example_graph, tmp_pat
     assert extra["tip"].startswith("CLIP\ntype: method\npapers: ")
     assert "evidence: " in extra["tip"]
     assert extra["hidden"] == len(views.papers(expected)) and extra["shown_again"] == 0
-    assert "pruned to the 300" in extra["note"]
+    assert f"pruned to the {expected.number_of_nodes()} best-connected" in extra["note"] and expected.number_of_nodes() >= 290
     assert all(t in extra["legend"] for t in ("paper", "method", "dataset", "modality"))
 
 

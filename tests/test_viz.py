@@ -241,3 +241,19 @@ def test_top_keeps_papers_and_entities_linked_when_entities_dominate_the_degrees
     assert H.number_of_nodes() == 40 and "pruned to the 40" in note
     assert types.count("paper") == 30 and types.count("method") == 10
     assert all(H.degree(n) >= 1 for n in H if H.nodes[n]["type"] == "paper")  # each kept paper links a kept entity
+
+
+def test_papers_view_is_chosen_in_the_store_and_equals_the_same_part_of_the_whole_graph(example_graph, graph):
+    from kg.store import open_store
+    from kg.viz.papersview import pruned_graph
+
+    H, note = pruned_graph(open_store(example_graph), 120)
+    entities = [n for n, t in H.nodes(data="type") if t != "paper"]
+    papers = [n for n, t in H.nodes(data="type") if t == "paper"]
+    assert len(entities) == 120 - 90 and 80 <= len(papers) <= 90 and "best-connected" in note
+    counts = sorted((len(_papers_of(graph, e)) for e in views.entities(graph)), reverse=True)
+    assert sorted((len(_papers_of(graph, e)) for e in entities), reverse=True) == counts[:30]
+    whole = graph.subgraph(H)  # the same nodes in the graph read whole: same labels, links and relations
+    assert {n: whole.nodes[n]["label"] for n in H} == dict(H.nodes(data="label"))
+    assert {frozenset(e): d["relation"] for *e, d in whole.edges(data=True)} == {frozenset(e): d["relation"] for *e, d in H.edges(data=True)}
+    assert all(H.degree(p) >= 1 for p in papers)

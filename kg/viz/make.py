@@ -36,7 +36,8 @@ def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None 
     field of the papers mentioning that entity (or sharing an entity with that paper); `types` keeps
     those entity types.
     Papers view (papers=True): papers and entities, `focus` with `hops` its neighbourhood, `types` the
-    entity types kept (papers always kept), `top` the best-connected nodes (None: 400; 0: all);
+    entity types kept (papers always kept), `top` the best-connected nodes (None: 400; 0: all), chosen
+    in the store before the graph is built unless there is a focus (kg.viz.papersview);
     `evidence` adds one evidence sentence per entity to its tooltip.
     """
     store = open_store(build_dir)
@@ -46,12 +47,17 @@ def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None 
         fm = field_map(store, top=DEFAULT_TOP if top is None else top, types=types, focus=focus)
         return View(fm.graph, fm.note, fm)
 
-    from kg.analyse import views
+    from kg.viz import papersview
     from kg.viz.html import DEFAULT_TOP as PAPERS_TOP
-    from kg.viz.select import select
 
-    G = views.typed_graph(store)
-    H, note = select(G, focus=focus, hops=hops, types=types, top=PAPERS_TOP if top is None else (top or None))
+    top = PAPERS_TOP if top is None else top
+    if focus or not top:  # a neighbourhood, or everything: taken in the whole graph
+        from kg.analyse import views
+        from kg.viz.select import select
+
+        H, note = select(views.typed_graph(store), focus=focus, hops=hops, types=types, top=top or None)
+    else:
+        H, note = papersview.pruned_graph(store, top, types)
     if evidence:
-        views.add_evidence(store, H)
+        papersview.add_evidence(store, H)
     return View(H, note)
