@@ -1,7 +1,7 @@
 """The field map: which methods, datasets, tasks, metrics and modalities matter and travel together.
 
 Entities are the nodes (sized by the number of papers mentioning them), linked by the papers they
-share. Every count is a SPARQL aggregate computed by the store, and the entities are pruned to the
+share. The store counts each entity's papers (a SPARQL aggregate), and the entities are pruned to the
 `top` most mentioned BEFORE pairs are counted or anything is laid out, so the work and the page stay
 bounded by `top` (pairs: top², panel: top × `papers_per_node`), whatever the number of papers.
 
