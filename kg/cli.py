@@ -385,27 +385,24 @@ def viz(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: kg-view.<format extension>).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml, gexf, cytoscape, png or svg.")] = "html",
-    focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (its label).")] = None,
-    hops: Annotated[int, typer.Option(help="Neighbourhood radius around --focus.")] = 1,
-    types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep, papers always kept (repeatable).")] = None,
-    top: Annotated[int, typer.Option(help="Keep the N best-connected nodes, with a note saying so (0: all).")] = 400,
+    papers: Annotated[bool, typer.Option("--papers", help="Papers and entities as nodes, instead of the field map of entities.")] = False,
+    focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (its label or title).")] = None,
+    hops: Annotated[int, typer.Option(help="Neighbourhood radius around --focus (with --papers).")] = 1,
+    types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep (repeatable).")] = None,
+    top: Annotated[Optional[int], typer.Option(help="Keep the N most mentioned entities (field map, default 100) or best-connected nodes (--papers, default 400), with a note saying so (0: all).")] = None,
 ) -> None:
-    """Draw the graph: an interactive offline HTML page (search, type filter, tooltips with evidence),
-    or GraphML / GEXF (Gephi) / Cytoscape JSON / PNG / SVG of the same view."""
-    from kg.analyse.views import add_evidence, typed_graph
-    from kg.store import open_store
-    from kg.viz.exports import EXTENSIONS, export_view
-    from kg.viz.select import select
+    """Draw the graph: by default the field map (entities sized by their papers, linked by the papers
+    they share, communities as halos; click one for its papers and evidence), with --papers the papers
+    and entities; an interactive offline HTML page or GraphML / GEXF / Cytoscape JSON / PNG / SVG."""
+    from kg.viz.exports import EXTENSIONS
+    from kg.viz.make import make_view
 
     if fmt not in EXTENSIONS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
-    store = _run(open_store, graph)
-    G = _run(typed_graph, store)
-    H, note = _run(select, G, focus=focus, hops=hops, types=types, top=top or None)
-    if fmt == "html":
-        add_evidence(store, H)
-    _run(export_view, H, out, fmt, note=note)
+    view = _run(make_view, graph, papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
+    _run(view.write, out, fmt)
+    H, note = view.graph, view.note
     console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
-from kg.viz.html import STYLE
+from kg.viz.style import STYLE
 
 EXTENSIONS = {"html": "html", "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs", "png": "png", "svg": "svg"}
 FORMATS = tuple(EXTENSIONS)

@@ -30,8 +30,24 @@ def select(
         H = H.subgraph(n for n, t in H.nodes(data="type") if t in keep)
         notes.append("types: " + ", ".join(sorted(types)))
     if top and H.number_of_nodes() > top:
-        ranked = sorted(H.degree, key=lambda x: (-x[1], str(x[0])))[:top]
         total = H.number_of_nodes()
-        H = H.subgraph(n for n, _ in ranked)
+        H = H.subgraph(best_connected(H, top))
         notes.append(f"pruned to the {top} best-connected of {total} nodes")
     return nx.Graph(H), ("; ".join(notes) or None)
+
+
+def best_connected(G: nx.Graph, top: int) -> list:
+    """`top` nodes of a papers-and-entities graph that stay linked: the best-connected entities, then
+    the papers with the most links to them, papers taking up to three quarters of the places.
+    (Ranking all nodes by degree alone keeps only entities on a large graph, since an entity's degree
+    grows with the corpus and a paper's does not, and a view of entities alone has no edges.)"""
+    def by_degree(nodes):
+        return sorted(nodes, key=lambda n: (-G.degree(n), str(n)))
+
+    papers = [n for n, t in G.nodes(data="type") if t == "paper"]
+    others = [n for n, t in G.nodes(data="type") if t != "paper"]
+    n_entities = min(len(others), max(top - min(len(papers), 3 * top // 4), 0))
+    entities = by_degree(others)[:n_entities]
+    kept = set(entities)
+    linked = sorted(papers, key=lambda p: (-sum(1 for e in G.neighbors(p) if e in kept), -G.degree(p), str(p)))
+    return entities + linked[: top - n_entities]
