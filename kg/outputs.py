@@ -59,7 +59,8 @@ def check_build_target(out: str | Path) -> None:
         return
     if _is_own_build_link(out) or (out.is_dir() and not out.is_symlink() and not any(out.iterdir())):
         return
-    raise KgError(f"{out}: {_what(out)}, not a graph kg built there; kg replaces only what it wrote: "
+    what = "a link kg did not make" if is_build(out) else _what(out)
+    raise KgError(f"{out}: not a kg build folder made there ({what}); kg replaces only what it wrote: "
                   "choose another --out")
 
 

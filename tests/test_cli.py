@@ -145,3 +145,150 @@ def test_a_failed_first_build_leaves_no_builds_folder(kg_cli, tmp_path):
     empty.write_text("")
     one_line_error(kg_cli("build", empty, "--out", tmp_path / "g", "--no-extras"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]
+
+
+# --------------------------------------------------------------------------- 2. options checked first
+
+
+def test_build_refuses_an_unknown_export_before_reading_anything(kg_cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no abstract and then garbage"}\n{not json\n')
+    for value in ("rdfxml", "turtle,rdfxml"):
+        line = one_line_error(kg_cli("build", bad, "--out", tmp_path / "g", "--export", value), "rdfxml")
+        assert "bad.jsonl" not in line  # refused before the input was read
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]  # no graph, no .g.builds/.lock
+
+
+def test_export_names_add_to_turtle_unless_none():
+    from kg.build import export_names
+    from kg.errors import KgError
+
+    assert export_names([]) == ["turtle"]
+    assert export_names(["ntriples"]) == ["turtle", "ntriples"]
+    assert export_names(["turtle,ntriples", "jsonld"]) == ["turtle", "ntriples", "jsonld"]
+    assert export_names(["none"]) == []
+    assert export_names(["none,ntriples"]) == ["ntriples"]
+    with pytest.raises(KgError, match="rdfxml"):
+        export_names(["ntriples,rdfxml"])
+
+
+def test_serve_a_missing_folder_is_one_line(kg_cli, tmp_path):
+    one_line_error(kg_cli("serve", tmp_path / "NO_SUCH_DIR", "--timeout", "0.5"), "NO_SUCH_DIR", "no built graph")
+
+
+def test_misspelt_query_name_gets_a_suggestion(kg_cli, small_build):
+    one_line_error(kg_cli("query", small_build, "top-entity"), "unknown query 'top-entity'", "did you mean top-entities?")
+
+
+def test_malformed_sparql_says_where_and_why_in_a_few_words(kg_cli, small_build):
+    line = one_line_error(kg_cli("query", small_build, "SELECT ?s WHERE { ?s foo:bar ?o }"), "line 1, column")
+    assert "prefix foo: is not declared" in line and "\\u{" not in line and len(line) < 200
+    line = one_line_error(kg_cli("query", small_build, "SELECT ?s WHERE {\n ?s ?p }"), "line 2, column")
+    assert "\\u{" not in line and len(line) < 200
+
+
+def test_invalid_view_options_are_refused(kg_cli, small_build, tmp_path):
+    one_line_error(kg_cli("viz", small_build, "--type", "datasets", "-o", tmp_path / "v.html"),
+                   "unknown entity type 'datasets'", "did you mean dataset?")
+    for option, value in (("--hops", "-1"), ("--top", "-5")):
+        done = kg_cli("viz", small_build, option, value, "-o", tmp_path / "v.html")
+        assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "v.html").exists()
+
+
+def test_batch_size_zero_is_refused_before_any_work(kg_cli, tmp_path):
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("build", papers, "--out", tmp_path / "g", "--batch-size", "0")
+    assert done.returncode == 2 and "--batch-size" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
+
+
+def test_query_formats_must_fit_the_query_form(kg_cli, small_build):
+    construct = "CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t }"
+    one_line_error(kg_cli("query", small_build, construct, "-f", "csv"), "-f csv", "-f turtle")
+    turtle = kg_cli("query", small_build, construct, "-f", "turtle")
+    assert turtle.returncode == 0 and "dcterms:title" in turtle.stdout
+    one_line_error(kg_cli("query", small_build, "SELECT ?t WHERE { ?p dcterms:title ?t }", "-f", "turtle"), "-f turtle")
+
+
+# --------------------------------------------------------------------------- 3. one vocabulary
+
+
+def test_old_spellings_still_work_with_a_warning(kg_cli, small_build, tmp_path):
+    as_csv = kg_cli("query", small_build, "SELECT ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t } ORDER BY ?t",
+                    "--output", "csv")
+    assert as_csv.returncode == 0 and "--output is now -f/--format" in as_csv.stderr
+    assert as_csv.stdout.splitlines() == ["t", *sorted(p["title"] for p in PAPERS)]
+    papers = write_papers(tmp_path / "papers.txt")  # JSON Lines under another name: the format is forced
+    done = kg_cli("build", papers, "--out", tmp_path / "g", "--format", "jsonl", "--export", "ntriples", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert "--format is now --input-format" in done.stderr
+    assert (tmp_path / "g" / "graph.ttl").is_file() and (tmp_path / "g" / "graph.nt").is_file()  # --export adds
+
+
+def test_extract_takes_f_for_its_output_format(kg_cli, tmp_path):
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("extract", papers, "-f", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == len(PAPERS)
+    one_line_error(kg_cli("extract", papers, "-f", "csv"), "csv")
+
+
+# --------------------------------------------------------------------------- 4. output for pipes
+
+
+def test_piped_tables_are_not_cut(kg_cli, small_build):
+    done = kg_cli("query", small_build, "SELECT ?p ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t }", env={"COLUMNS": ""})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    for paper in PAPERS:
+        assert any(paper["title"] in line and "https://w3id.org/kg-lit/resource/paper/" in line for line in lines), \
+            done.stdout
+    assert "…" not in done.stdout
+
+
+def test_stats_and_doctor_speak_json_and_kg_has_a_version(kg_cli, small_build):
+    from kg import __version__
+
+    stats = json.loads(kg_cli("stats", small_build, "--json").stdout)
+    assert stats["papers"] == len(PAPERS) and stats["triples"] > 1000
+    doctor = kg_cli("doctor", small_build, "--json")
+    report = json.loads(doctor.stdout)
+    assert {c["name"] for c in report["checks"]} >= {"python", "store opens", "paper count matches the manifest"}
+    assert report["ok"] == all(c["ok"] for c in report["checks"]) and (doctor.returncode == 0) == report["ok"]
+    version = kg_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"kg {__version__}"
+
+
+def summary_rows(stdout: str) -> dict[str, list[str]]:
+    """The rows of a build summary table: first cell -> the other cells."""
+    rows = {}
+    for line in stdout.splitlines():
+        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if len(cells) > 1 and cells[0]:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_build_summary_gives_the_commands_wall_time_and_separates_append_counts(kg_cli, tmp_path):
+    import time
+
+    first = write_papers(tmp_path / "first.jsonl", PAPERS[:1])
+    both = write_papers(tmp_path / "both.jsonl", PAPERS)
+    started = time.monotonic()
+    done = kg_cli("build", first, "--out", tmp_path / "g")  # with the report and view: time the summary must count
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    seconds = float(summary_rows(done.stdout)["seconds (wall time of the command)"][0])
+    assert 0.8 * took <= seconds <= took + 0.5
+    again = kg_cli("build", both, "--out", tmp_path / "g", "--append", "--no-extras")
+    assert again.returncode == 0, again.stderr
+    rows = summary_rows(again.stdout)
+    stats = json.loads(kg_cli("stats", tmp_path / "g", "--json").stdout)
+    assert rows["papers"] == [str(len(PAPERS) - 1), str(len(PAPERS))]  # added, whole graph
+    assert rows["papers already present (skipped)"][0] == "1"
+    for key, total in stats.items():  # the whole-graph column counts what kg stats counts
+        assert rows[key][1] == str(total), key
+    new_links = sum(int(rows[f"{t} links"][0]) for t in ("method", "dataset", "modality", "metric", "task"))
+    all_links = sum(v for k, v in stats.items() if k.endswith(" links"))
+    assert 0 < new_links < all_links
