@@ -106,6 +106,10 @@ def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
     return False
 
 
+def _papers_in(store: ox.Store) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, RDF_TYPE, PAPER, ox.DefaultGraph()))
+
+
 def _concepts_per_type(store: ox.Store) -> dict[str, int]:
     from kg.rdf.namespaces import KGC
 
@@ -283,7 +287,6 @@ def _build(
         for name in exports:
             path = export(store, stage / EXPORT_FORMATS[name][1], name)
             summary.exports.append(path.name)
-        del store  # close it before the extras re-open it read-only and before the folder is swapped
         lap("exports")
         summary.seconds = round(time.perf_counter() - started, 3)
         manifest = {
@@ -294,11 +297,14 @@ def _build(
             "ontology_sha256": {p.name: _sha256(p) for p in ontology_files()},
             "inputs": (previous or {}).get("inputs", [])
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],
-            "papers": summary.papers + (previous or {}).get("papers", 0),
+            # after an append, counted in the store: papers added behind kg's back (a push to a
+            # writable `kg serve`) are recorded too, so `kg doctor` agrees with the graph
+            "papers": _papers_in(store) if previous else summary.papers,
             "triples": summary.triples,
             "appended": bool(previous),
             "summary": asdict(summary),
         }
+        del store  # close it before the extras re-open it read-only and before the folder is swapped
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if extras:
             _write_extras(stage)

@@ -169,7 +169,7 @@ def _summary_table(summary, out: Path, append: bool) -> Table:
                  **{f"{t} links": n for t, n in summary.links.items()}, "results": summary.results}
         table.add_column("added by the new papers", justify="right")
         table.add_column("whole graph", justify="right")
-        for key in dict.fromkeys([*total, *added]):
+        for key in dict.fromkeys(["papers", "papers already present (skipped)", *total, *added]):
             table.add_row(key, str(added.get(key, "")), str(total.get(key, "")))
     wall = time.time() - psutil.Process().create_time()
     table.add_row("seconds (wall time of the command)", f"{wall:.1f}", *([""] if append else []))

@@ -98,7 +98,14 @@ def graph_checks(graph: Path) -> Iterator[Check]:
     yield manifest
     if manifest.ok:
         recorded = read_manifest(graph)["papers"]
-        yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}")
+        yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}" + (
+            "" if recorded == papers else f": the store was changed outside kg build (a push to `kg serve --writable`?); "
+            f"`kg build INPUT --out {graph} --append` records it and recomputes the counts"))
+    in_named = run(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
+    yield Check("every triple in the default graph", in_named == 0,
+                "kg builds, queries and counts the default graph only" if not in_named else
+                f"{in_named} triples in named graphs, which kg's queries, stats and counts do not see "
+                "(pushed with --graph?); push to the default graph instead")
     orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:evidence ?e } }").rows[0][0]
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
     unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]

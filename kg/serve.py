@@ -164,6 +164,28 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
                "transfer-encoding", "upgrade", "host", "content-length"}
 
 
+def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | None) -> tuple[str, bytes | None]:
+    """The request with kg's prefixes (kgo:, kgc:, skos:, ...) declared in its query or update, as
+    `kg query` declares them: in the URL (GET), a form body, or a sparql-query/-update body."""
+    from kg.query import declare_prefixes
+
+    def rewrite(params: str) -> str:
+        pairs = urllib.parse.parse_qsl(params, keep_blank_values=True)
+        if not any(k in ("query", "update") for k, _ in pairs):
+            return params  # not a query (a Graph Store request, say): left exactly as it came
+        return urllib.parse.urlencode([(k, declare_prefixes(v) if k in ("query", "update") else v) for k, v in pairs])
+
+    route, _, params = path.partition("?")
+    kind = content_type.split(";")[0].strip().lower()
+    if method == "GET" and params:
+        path = route + "?" + rewrite(params)
+    elif method == "POST" and body is not None and kind == "application/x-www-form-urlencoded":
+        body = rewrite(body.decode("utf-8")).encode("utf-8")
+    elif method == "POST" and body is not None and kind in ("application/sparql-query", "application/sparql-update"):
+        body = declare_prefixes(body.decode("utf-8")).encode("utf-8")
+    return path, body
+
+
 STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
 
 
@@ -260,13 +282,14 @@ class _Front:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+        path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
         deadline = time.monotonic() + self.server.timeout
         backend = self._acquire()
         timed_out = False
         conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
         try:
             try:
-                conn.request(handler.command, handler.path, body=body, headers=headers)
+                conn.request(handler.command, path, body=body, headers=headers)
                 response = conn.getresponse()
                 first = self._read(response, conn, deadline, STREAM_AFTER)
             except TimeoutError:

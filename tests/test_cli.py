@@ -292,3 +292,73 @@ def test_build_summary_gives_the_commands_wall_time_and_separates_append_counts(
     new_links = sum(int(rows[f"{t} links"][0]) for t in ("method", "dataset", "modality", "metric", "task"))
     all_links = sum(v for k, v in stats.items() if k.endswith(" links"))
     assert 0 < new_links < all_links
+
+
+# --------------------------------------------------------------------------- 5. workflows
+
+
+def test_push_into_a_served_build_then_append_keeps_doctor_and_stats_in_agreement(kg_cli, tmp_path):
+    from kg.build import build
+    from kg.serve import Server, free_port, push
+
+    build([write_papers(tmp_path / "one.jsonl", PAPERS[:1])], tmp_path / "target", extras=False, jobs=1)
+    build([write_papers(tmp_path / "two.jsonl", PAPERS[1:2])], tmp_path / "other", extras=False, jobs=1)
+    with Server(tmp_path / "target", port=free_port(), writable=True, timeout=20) as server:
+        push(tmp_path / "other", f"{server.url}/store")
+    before = kg_cli("doctor", tmp_path / "target")
+    assert before.returncode != 0 and "store 2, manifest 1" in before.stderr and "--append" in before.stderr
+    three = write_papers(tmp_path / "three.jsonl", PAPERS[2:])
+    done = kg_cli("build", three, "--out", tmp_path / "target", "--append", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    doctor = kg_cli("doctor", tmp_path / "target", "--json")
+    assert doctor.returncode == 0, [c for c in json.loads(doctor.stdout)["checks"] if not c["ok"]]
+    stats = json.loads(kg_cli("stats", tmp_path / "target", "--json").stdout)
+    rows = summary_rows(done.stdout)
+    assert stats["papers"] == 3 and rows["papers"] == ["1", "3"]
+    assert rows["triples"][1] == str(stats["triples"])
+
+
+def test_doctor_flags_triples_in_named_graphs(kg_cli, tmp_path):
+    from kg.build import build
+    from kg.serve import Server, free_port, push
+
+    build([write_papers(tmp_path / "one.jsonl", PAPERS[:1])], tmp_path / "target", extras=False, jobs=1)
+    build([write_papers(tmp_path / "two.jsonl", PAPERS[1:2])], tmp_path / "other", extras=False, jobs=1)
+    with Server(tmp_path / "target", port=free_port(), writable=True, timeout=20) as server:
+        push(tmp_path / "other", f"{server.url}/store", graph_iri="http://example.org/g")
+    report = json.loads(kg_cli("doctor", tmp_path / "target", "--json").stdout)
+    named = next(c for c in report["checks"] if c["name"] == "every triple in the default graph")
+    assert not named["ok"] and "named graphs" in named["detail"]
+
+
+def test_the_endpoint_knows_kgs_prefixes(small_build, tmp_path):
+    import shutil
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from kg.serve import Server, free_port
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_build.resolve(), copy)
+    papers = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper ; dcterms:title ?t }"
+    accept = {"Accept": "application/sparql-results+json"}
+
+    def answer(request) -> int:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+
+    with Server(copy, port=free_port(), timeout=20) as server:
+        get = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode({"query": papers}), headers=accept)
+        form = urllib.request.Request(f"{server.url}/query", data=urllib.parse.urlencode({"query": papers}).encode(),
+                                      headers={**accept, "Content-Type": "application/x-www-form-urlencoded"})
+        raw = urllib.request.Request(f"{server.url}/query", data=papers.encode(),
+                                     headers={**accept, "Content-Type": "application/sparql-query"})
+        own = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode(
+            {"query": "PREFIX kgo: <https://w3id.org/kg-lit/ontology#>\n" + papers}), headers=accept)
+        assert [answer(r) for r in (get, form, raw, own)] == [len(PAPERS)] * 4
+        bad = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode(
+            {"query": "SELECT ?p WHERE {\n ?p a kgo:Paper . ?p }"}), headers=accept)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=30)
+        assert refused.value.code == 400 and "2:" in refused.value.read().decode()  # the line as the user wrote it

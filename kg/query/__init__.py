@@ -87,6 +87,13 @@ def with_prefixes(sparql: str) -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in missing.items()) + sparql
 
 
+def declare_prefixes(sparql: str) -> str:
+    """`with_prefixes`, the declarations all on the query's first line: line numbers in errors
+    stay those of the query as written (the SPARQL endpoint of `kg serve` uses this)."""
+    declared = set(_DECLARED.findall(sparql))
+    return "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items() if p not in declared) + sparql
+
+
 def load_query(text_or_path: str) -> str:
     path = Path(text_or_path)
     if text_or_path.endswith(".rq") or (len(text_or_path) < 255 and path.is_file()):
