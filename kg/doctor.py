@@ -9,6 +9,9 @@ from importlib import metadata
 from pathlib import Path
 
 
+DISTRIBUTION = "kg-lit"  # kg's name on the package index (pyproject.toml); the package is `kg`
+
+
 @dataclass
 class Check:
     name: str
@@ -30,10 +33,10 @@ def _check(name: str, fn: Callable[[], str]) -> Check:
 def installation_checks() -> Iterator[Check]:
     yield Check("python", sys.version_info >= (3, 11), f"{sys.version.split()[0]} (3.11 or newer needed)")
     try:
-        requirements = metadata.requires("kg") or []
+        requirements = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
         requirements = []
-        yield Check("kg package", False, "kg is not installed; run `pip install -e .` in the project folder")
+        yield Check("kg package", False, f"{DISTRIBUTION} is not installed; run `pip install -e .` in the project folder")
     for req in requirements:
         if "extra ==" in req:
             continue

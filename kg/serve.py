@@ -29,7 +29,7 @@ def oxigraph_binary() -> str:
     for c in candidates:
         if c and Path(c).exists():
             return str(c)
-    raise KgError("the oxigraph server is not installed: pip install 'kg[serve]' (or pip install oxigraph)")
+    raise KgError("the oxigraph server is not installed: pip install 'kg-lit[serve]' (or pip install oxigraph)")
 
 
 def free_port(host: str = "127.0.0.1") -> int:

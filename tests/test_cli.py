@@ -362,3 +362,48 @@ def test_the_endpoint_knows_kgs_prefixes(small_build, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad, timeout=30)
         assert refused.value.code == 400 and "2:" in refused.value.read().decode()  # the line as the user wrote it
+
+
+# --------------------------------------------------------------------------- 6. name, install hints, ignore rules
+
+
+def test_the_distribution_has_its_own_name_and_every_install_hint_uses_it():
+    import re
+    from importlib import metadata
+
+    dist = metadata.distribution("kg-lit")
+    assert any(e.name == "kg" and e.value == "kg.cli:app" for e in dist.entry_points)
+    hints = []
+    for path in [*(ROOT / "kg").rglob("*.py"), ROOT / "README.md", *(ROOT / "notebooks").glob("*.ipynb")]:
+        hints += [(path.name, m) for m in re.findall(r"pip install [^\n`]*", path.read_text(encoding="utf-8"))]
+    assert hints
+    wrong = [(name, h) for name, h in hints if re.search(r"(?<![\w.-])kg\[", h)]
+    assert not wrong, wrong
+
+
+def test_doctor_finds_the_installed_distribution(kg_cli):
+    report = json.loads(kg_cli("doctor", "--json").stdout)
+    assert not [c for c in report["checks"] if c["name"] == "kg package"]  # the check that fails when it is missing
+    assert any(c["name"] == "spacy" and c["ok"] for c in report["checks"])  # requirements read from kg-lit's metadata
+
+
+def test_git_ignores_the_build_link_and_its_builds(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:  # pragma: no cover
+        pytest.skip("git is not installed")
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    versions = tmp_path / ".kg-out.builds" / "20260101T000000-abcdef12"
+    (versions / "store").mkdir(parents=True)
+    (versions / "graph.ttl").write_text("x")
+    (tmp_path / ".kg-out.builds" / ".lock").write_text("")
+    (tmp_path / "kg-out").symlink_to(versions.relative_to(tmp_path))
+    (tmp_path / "kg-report").mkdir()
+    (tmp_path / "kg-report" / "report.md").write_text("x")
+    (tmp_path / "kg-view.html").write_text("x")
+    (tmp_path / "mine.txt").write_text("x")
+    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert sorted(line[3:] for line in status.splitlines()) == [".gitignore", "mine.txt"]
