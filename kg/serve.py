@@ -186,6 +186,21 @@ def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | N
     return path, body
 
 
+# Oxigraph's query UI (YASGUI) with a first query that shows the prefixes kg declares for every query
+_UI_CONFIG = b'requestConfig: { endpoint: url + "/sparql" },'
+
+
+def _show_prefixes(page: bytes) -> bytes:
+    import json
+
+    from kg.query import PREFIX_MAP
+
+    text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIX_MAP.items())
+    text = ("# kg declares these prefixes for you: a query may use them without PREFIX lines\n" + text
+            + "\nSELECT ?paper ?title WHERE { ?paper a kgo:Paper ; dcterms:title ?title } LIMIT 10\n")
+    return page.replace(_UI_CONFIG, _UI_CONFIG + b" yasqe: { value: " + json.dumps(text).encode() + b" },", 1)
+
+
 STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
 
 
@@ -303,7 +318,12 @@ class _Front:
             for key, value in response.getheaders():
                 if key.lower() not in _HOP_BY_HOP:
                     handler.send_header(key, value)
-            if response.isclosed() or handler.command == "HEAD":  # complete: send it with its length
+            ui = handler.command == "GET" and path.partition("?")[0] == "/"
+            if ui:  # the query UI page (a few kB): read whole, then shown with kg's prefixes
+                while part := self._read(response, conn, deadline, STREAM_AFTER):
+                    first += part
+                first = _show_prefixes(first)
+            if ui or response.isclosed() or handler.command == "HEAD":  # complete: send it with its length
                 handler.send_header("Content-Length", str(len(first)))
                 handler.end_headers()
                 if handler.command != "HEAD":

@@ -407,3 +407,33 @@ def test_git_ignores_the_build_link_and_its_builds(tmp_path):
     status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
                             capture_output=True, text=True, check=True).stdout
     assert sorted(line[3:] for line in status.splitlines()) == [".gitignore", "mine.txt"]
+
+
+@pytest.mark.browser
+def test_the_query_ui_shows_kgs_prefixes_and_runs_a_query_without_them(small_build, tmp_path):
+    import os
+    import shutil
+
+    from kg.serve import Server, free_port
+
+    chromium = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if not chromium:  # pragma: no cover
+        pytest.skip("no Chromium (Debian package `chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_build.resolve(), copy)
+    with Server(copy, port=free_port(), timeout=20) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(server.url + "/")
+            page.wait_for_selector(".CodeMirror", timeout=20000)
+            shown = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+            assert "PREFIX kgo: <https://w3id.org/kg-lit/ontology#>" in shown and "PREFIX skos:" in shown
+            page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue("
+                          "'SELECT ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t }')")
+            page.click(".yasqe_queryButton")
+            page.wait_for_selector(f"text={PAPERS[0]['title']}", timeout=20000)
+        finally:
+            browser.close()
