@@ -104,12 +104,6 @@ def staged_build(out: str | Path, *, copy_current: bool = False):
         os.replace(link_tmp, out)  # the atomic swap
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
-        if not out.exists():  # the first build failed: leave no empty .DIR.builds/ behind
-            (versions / ".lock").unlink(missing_ok=True)
-            try:
-                versions.rmdir()
-            except OSError:  # something else is in there: leave it
-                pass
         lock.close()
         raise
     _sweep(versions, keep=final)

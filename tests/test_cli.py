@@ -140,13 +140,6 @@ def test_build_refuses_a_folder_of_other_files_and_a_link_it_did_not_make(kg_cli
     assert link.is_symlink() and snapshot(elsewhere) == {"data.txt": b"data\n"}
 
 
-def test_a_failed_first_build_leaves_no_builds_folder(kg_cli, tmp_path):
-    empty = tmp_path / "empty.jsonl"
-    empty.write_text("")
-    one_line_error(kg_cli("build", empty, "--out", tmp_path / "g", "--no-extras"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]
-
-
 # --------------------------------------------------------------------------- 2. options checked first
 
 
