@@ -52,7 +52,7 @@ class Graph:
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError("Graph.dataframe needs pandas: pip install pandas (or kg[notebooks])") from None
+            raise ImportError("Graph.dataframe needs pandas: pip install pandas (or 'kg-lit[notebooks]')") from None
 
         result = self._rows(query, params, timeout)
         if not isinstance(result, Rows):

@@ -28,7 +28,7 @@ from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import finalise_labels
 from kg.pool import batched, ordered_map
 from kg.shard import ShardStats, init_worker, process_batch, serialise
-from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, export, staged_build
+from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, check_export_format, export, staged_build
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
@@ -52,6 +52,21 @@ class BuildSummary:
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the build, in order
     exports: list[str] = field(default_factory=list)
+
+
+def export_names(values: Iterable[str]) -> list[str]:
+    """The RDF files a build writes, from the `--export` values: names may be repeated or given
+    comma-separated. graph.ttl is always written, and each name adds a file, unless `none` is among
+    them: `none` alone writes no RDF file, `none,ntriples` writes only graph.nt. Unknown names are
+    refused here, before any work."""
+    names = [n.strip().lower() for v in values for n in v.split(",") if n.strip()]
+    for name in names:
+        if name != "none":
+            check_export_format(name)
+    chosen = [n for n in names if n != "none"]
+    if "none" not in names:
+        chosen.insert(0, "turtle")
+    return list(dict.fromkeys(chosen))
 
 
 def ontology_files() -> list[Path]:
@@ -89,6 +104,10 @@ def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
         return True
     path.unlink(missing_ok=True)
     return False
+
+
+def _papers_in(store: ox.Store) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, RDF_TYPE, PAPER, ox.DefaultGraph()))
 
 
 def _concepts_per_type(store: ox.Store) -> dict[str, int]:
@@ -187,6 +206,11 @@ def _build(
     executor (the Dask back end passes its own); `extractions` replaces the extractor itself.
     """
     started = time.perf_counter()
+    exports = [name for name in exports if name != "none"]
+    for name in exports:  # an unknown format is refused before any work (and before any folder is made)
+        check_export_format(name)
+    if batch_size < 1:
+        raise KgError(f"batch size must be 1 or more, not {batch_size}")
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs)
     summary = BuildSummary(out=str(out))
@@ -257,12 +281,12 @@ def _build(
         store.flush()
         summary.triples = len(store)  # the manifest keeps it: an append checks the store against it
         lap("flush and count")
+        for name, (_, file_name) in EXPORT_FORMATS.items():
+            if name not in exports:  # an appended build copied the previous files: none may go stale
+                (stage / file_name).unlink(missing_ok=True)
         for name in exports:
-            if name == "none":
-                continue
             path = export(store, stage / EXPORT_FORMATS[name][1], name)
             summary.exports.append(path.name)
-        del store  # close it before the extras re-open it read-only and before the folder is swapped
         lap("exports")
         summary.seconds = round(time.perf_counter() - started, 3)
         manifest = {
@@ -273,11 +297,14 @@ def _build(
             "ontology_sha256": {p.name: _sha256(p) for p in ontology_files()},
             "inputs": (previous or {}).get("inputs", [])
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],
-            "papers": summary.papers + (previous or {}).get("papers", 0),
+            # after an append, counted in the store: papers added behind kg's back (a push to a
+            # writable `kg serve`) are recorded too, so `kg doctor` agrees with the graph
+            "papers": _papers_in(store) if previous else summary.papers,
             "triples": summary.triples,
             "appended": bool(previous),
             "summary": asdict(summary),
         }
+        del store  # close it before the extras re-open it read-only and before the folder is swapped
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if extras:
             _write_extras(stage)

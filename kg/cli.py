@@ -26,12 +26,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
+# Piped or redirected, a table is as wide as its longest cell: nothing is cut or wrapped for scripts.
+PIPE_WIDTH = 100_000
+console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        print(f"kg {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages.")] = False) -> None:
+def _setup(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print kg's version and exit.")] = False,
+) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
@@ -43,6 +56,10 @@ def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show d
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", highlight=False, markup=True, soft_wrap=True)
 
 
 def _run(fn, *args, **kwargs):
@@ -70,13 +87,15 @@ class OutputFormat(str, Enum):
 def build(
     inputs: Annotated[list[Path], typer.Argument(help="Input files or folders of abstracts.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Build folder to write (replaced atomically).")] = Path("kg-out"),
-    fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format (default: detect).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0 = all cores).")] = 0,
-    batch_size: Annotated[int, typer.Option(help="Papers per extraction batch.")] = 64,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force the input format (default: detect).")] = None,
+    old_format: Annotated[Optional[str], typer.Option("--format", hidden=True, help="Old name of --input-format.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Extraction processes (0 = all cores).")] = 0,
+    batch_size: Annotated[int, typer.Option(min=1, help="Papers per extraction batch.")] = 64,
     append: Annotated[bool, typer.Option("--append", help="Add new papers to the existing graph in --out.")] = False,
     export_formats: Annotated[
-        list[str], typer.Option("--export", help="RDF files to write: turtle, ntriples, jsonld, trig, or none (large graphs).")
-    ] = ["turtle"],
+        list[str], typer.Option("--export", help="RDF files to add to graph.ttl: ntriples, jsonld, trig (repeat or comma-separate); "
+                                "'none' drops graph.ttl (--export none: no RDF file, for large graphs).")
+    ] = [],
     extras: Annotated[bool, typer.Option("--extras/--no-extras", help="Also write the analysis report and the HTML view.")] = True,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Run extraction on Dask: a scheduler address, or 'local'.")] = None,
@@ -84,8 +103,13 @@ def build(
 ) -> None:
     """Build the knowledge graph of INPUTS into --out: store, RDF files, report and HTML view."""
     from kg.build import build as run_build
+    from kg.build import export_names
     from kg.paths import DEFAULT_PIPELINE
 
+    if old_format is not None:
+        warn("kg build --format is now --input-format; --format will be removed in the next release")
+        input_format = input_format or old_format
+    exports = _run(export_names, export_formats)  # checked before any work
     jobs = jobs or os.cpu_count() or 1
     shards = None
     if shards_dir and not scheduler:
@@ -109,28 +133,47 @@ def build(
             run_build,
             list(inputs),
             out,
-            fmt=fmt,
+            fmt=input_format,
             jobs=jobs,
             batch_size=batch_size,
             append=append,
             pipeline=pipeline or DEFAULT_PIPELINE,
-            exports=export_formats,
+            exports=exports,
             extras=extras,
             on_paper=lambda _p: progress.advance(task),
             shards=shards,
         )
-    table = Table(title=f"Graph built in {out}", show_lines=False)
+    console.print(_summary_table(summary, out, append))
+
+
+def _summary_table(summary, out: Path, append: bool) -> Table:
+    """What a build did. After --append, what the new papers added and what the whole graph holds
+    (counted as `kg stats` counts) are two columns; the time is the command's own wall time."""
+    import psutil
+
+    table = Table(title=f"Graph {'extended' if append else 'built'} in {out}", show_lines=False)
     table.add_column("what")
-    table.add_column("count", justify="right")
-    table.add_row("papers" + (" (new)" if append else ""), str(summary.papers))
-    if append:
-        table.add_row("papers already present", str(summary.skipped_existing))
-    for entity_type, n in summary.entities.items():
-        table.add_row(f"{entity_type} entities", f"{n}  ({summary.links[entity_type]} links)")
-    table.add_row("results", str(summary.results))
-    table.add_row("triples", str(summary.triples))
-    table.add_row("seconds", f"{summary.seconds:.1f}")
-    console.print(table)
+    if not append:
+        table.add_column("count", justify="right")
+        table.add_row("papers", str(summary.papers))
+        for entity_type, n in summary.entities.items():
+            table.add_row(f"{entity_type} entities", f"{n}  ({summary.links[entity_type]} links)")
+        table.add_row("results", str(summary.results))
+        table.add_row("triples", str(summary.triples))
+    else:
+        from kg.stats import graph_stats
+        from kg.store import open_store
+
+        total = _run(graph_stats, _run(open_store, out))
+        added = {"papers": summary.papers, "papers already present (skipped)": summary.skipped_existing,
+                 **{f"{t} links": n for t, n in summary.links.items()}, "results": summary.results}
+        table.add_column("added by the new papers", justify="right")
+        table.add_column("whole graph", justify="right")
+        for key in dict.fromkeys(["papers", "papers already present (skipped)", *total, *added]):
+            table.add_row(key, str(added.get(key, "")), str(total.get(key, "")))
+    wall = time.time() - psutil.Process().create_time()
+    table.add_row("seconds (wall time of the command)", f"{wall:.1f}", *([""] if append else []))
+    return table
 
 
 # ----------------------------------------------------------------------------- query
@@ -144,7 +187,9 @@ def print_rows(rows, output: OutputFormat) -> None:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
         console.print(f"{len(rows.rows)} rows", style="dim")
-    elif output in (OutputFormat.csv, OutputFormat.tsv) or output is OutputFormat.turtle:
+    elif output is OutputFormat.turtle:
+        fail("-f turtle applies to CONSTRUCT and DESCRIBE; a SELECT gives rows: -f table, csv, tsv or json")
+    elif output in (OutputFormat.csv, OutputFormat.tsv):
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if output is OutputFormat.csv else "\t", lineterminator="\n")
         writer.writerow(rows.variables)
@@ -159,14 +204,18 @@ def query(
     graph: Annotated[Optional[Path], typer.Argument(help="Build folder.")] = None,
     sparql: Annotated[Optional[str], typer.Argument(help="A named query, a .rq file, or SPARQL text.")] = None,
     params: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for a named query (repeatable).")] = None,
-    output: Annotated[OutputFormat, typer.Option("--output", "-f", help="table, csv, tsv, json; turtle for CONSTRUCT.")] = OutputFormat.table,
-    timeout: Annotated[float, typer.Option(help="Give up after this many seconds (0: never).")] = 0,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv, tsv, json; turtle (or table) for CONSTRUCT/DESCRIBE.")] = OutputFormat.table,
+    old_output: Annotated[Optional[OutputFormat], typer.Option("--output", hidden=True, help="Old name of --format.")] = None,
+    timeout: Annotated[float, typer.Option(min=0, help="Give up after this many seconds (0: never).")] = 0,
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
     """Run SPARQL on a built graph: a named query of the library, a .rq file or a query string."""
-    from kg.query import load_query, named_queries, run, run_named, with_timeout
+    from kg.query import is_query_name, load_query, named_queries, run, run_named, with_timeout
     from kg.store import open_store
 
+    if old_output is not None:
+        warn("kg query --output is now -f/--format; --output will be removed in the next release")
+        output = old_output
     library = named_queries()
     if list_queries:
         table = Table("name", "parameters", "answers", title="named queries (kg query DIR NAME -p key=value)")
@@ -183,7 +232,7 @@ def query(
             fail(f"--param {item!r}: write key=value")
         pairs[key.strip()] = value
     store = _run(open_store, graph)
-    if sparql in library:
+    if sparql in library or is_query_name(sparql):  # a misspelt name gets suggestions, not a parse error
         job = lambda: run_named(store, sparql, pairs)  # noqa: E731
     else:
         if pairs:
@@ -199,6 +248,9 @@ def query(
     elif isinstance(result, list):
         import pyoxigraph as ox
 
+        if output not in (OutputFormat.table, OutputFormat.turtle):
+            fail(f"a CONSTRUCT or DESCRIBE query gives triples, written as Turtle: -f {output.value} applies to "
+                 "SELECT; use -f turtle")
         from kg.query import PREFIX_MAP
 
         sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP).decode())
@@ -218,8 +270,11 @@ def export_cmd(
     """Export the graph as Turtle, N-Triples, JSON-LD or TriG."""
     import tempfile
 
-    from kg.store import export, open_store
+    from kg.store import check_export_format, check_export_target, export, open_store
 
+    _run(check_export_format, fmt)
+    if out is not None:
+        _run(check_export_target, out, fmt)  # before any work: kg replaces only an export it wrote
     store = _run(open_store, graph)
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -251,12 +306,18 @@ def validate(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> No
 
 
 @app.command()
-def stats(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> None:
-    """Counts of papers, entities per type, links, results and triples."""
+def stats(
+    graph: Annotated[Path, typer.Argument(help="Build folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+) -> None:
+    """Counts of papers, entities per type, links, results and triples (of the default graph)."""
     from kg.stats import graph_stats
     from kg.store import open_store
 
     numbers = _run(graph_stats, _run(open_store, graph))
+    if as_json:
+        sys.stdout.write(json.dumps(numbers) + "\n")
+        return
     table = Table("what", "count", title=f"{graph}")
     for key, value in numbers.items():
         table.add_row(key, str(value))
@@ -268,11 +329,22 @@ def main() -> None:  # pragma: no cover - entry point for `python -m kg`
 
 
 @app.command()
-def doctor(graph: Annotated[Optional[Path], typer.Argument(help="A build folder to check too.")] = None) -> None:
+def doctor(
+    graph: Annotated[Optional[Path], typer.Argument(help="A build folder to check too.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON (name, ok, detail).")] = False,
+) -> None:
     """Check the installation (and a built graph): versions, ontology, pipeline, store, counts, shapes."""
+    from dataclasses import asdict
+
     from kg.doctor import graph_checks, installation_checks
 
     checks = list(installation_checks()) + (list(graph_checks(graph)) if graph else [])
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]},
+                                    ensure_ascii=False) + "\n")
+        if not all(c.ok for c in checks):
+            raise typer.Exit(1)
+        return
     table = Table("check", "", "detail", title="kg doctor")
     for check in checks:
         table.add_row(check.name, "[green]ok[/]" if check.ok else "[bold red]FAIL[/]", check.detail)
@@ -288,10 +360,10 @@ def doctor(graph: Annotated[Optional[Path], typer.Argument(help="A build folder 
 @app.command("extract")
 def extract_cmd(
     inputs: Annotated[list[Path], typer.Argument(help="Input files or folders of abstracts.")],
-    fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (jsonl).")] = "jsonl",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force the input format.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extraction processes (0: all cores).")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Extraction processes (0: all cores).")] = 1,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
 ) -> None:
     """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""
@@ -311,16 +383,14 @@ def extract_cmd(
     if out is None:
         _run(write, sys.stdout)
         return
-    tmp = out.with_name(f".{out.name}.tmp")
+    from kg.outputs import atomic_file, check_file_target
+
+    _run(check_file_target, out, ["jsonl", "ndjson", "json"])  # before any work; kg replaces only its own
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with atomic_file(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
             _run(write, fh)
-        os.replace(tmp, out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         fail(f"{out}: cannot write: {exc.strerror or exc}")
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @app.command("eval")
@@ -367,11 +437,12 @@ def eval_cmd(
 @app.command()
 def analyze(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder to write (replaced whole).")] = Path("kg-report"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder to write (replaced whole if kg wrote it).")] = Path("kg-report"),
 ) -> None:
     """Network analysis of a built graph: centrality, communities, bridges, missing links, trends.
 
-    Writes report.md, report.json and PNG plots to --out (default ./kg-report, replaced whole). The
+    Writes report.md, report.json and PNG plots to --out (default ./kg-report). An existing --out is
+    replaced only if it is a report kg wrote (or empty); anything else is refused, untouched. The
     build folder is left as it was built: every `kg build` already writes DIR/report and DIR/view.html.
     """
     from kg.analyse.report import write_report
@@ -387,19 +458,22 @@ def viz(
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml, gexf, cytoscape, png or svg.")] = "html",
     papers: Annotated[bool, typer.Option("--papers", help="Papers and entities as nodes, instead of the field map of entities.")] = False,
     focus: Annotated[Optional[str], typer.Option(help="Centre the view on this entity or paper (its label or title).")] = None,
-    hops: Annotated[int, typer.Option(help="Neighbourhood radius around --focus (with --papers).")] = 1,
+    hops: Annotated[int, typer.Option(min=0, help="Neighbourhood radius around --focus (with --papers).")] = 1,
     types: Annotated[Optional[list[str]], typer.Option("--type", help="Entity types to keep (repeatable).")] = None,
-    top: Annotated[Optional[int], typer.Option(help="Keep the N most mentioned entities (field map, default 100) or best-connected nodes (--papers, default 400), with a note saying so (0: all).")] = None,
+    top: Annotated[Optional[int], typer.Option(min=0, help="Keep the N most mentioned entities (field map, default 100) or best-connected nodes (--papers, default 400), with a note saying so (0: all).")] = None,
 ) -> None:
     """Draw the graph: by default the field map (entities sized by their papers, linked by the papers
     they share, communities as halos; click one for its papers and evidence), with --papers the papers
     and entities; an interactive offline HTML page or GraphML / GEXF / Cytoscape JSON / PNG / SVG."""
-    from kg.viz.exports import EXTENSIONS
+    from kg.viz.exports import EXTENSIONS, check_view_target
     from kg.viz.make import make_view
+    from kg.viz.select import check_types
 
+    _run(check_types, types)
     if fmt not in EXTENSIONS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
+    _run(check_view_target, out, fmt)  # before any work: kg replaces only a view it wrote
     view = _run(make_view, graph, papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
     _run(view.write, out, fmt)
     H, note = view.graph, view.note
@@ -413,14 +487,14 @@ def viz(
 def serve(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 7878,
     writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL updates (default: read-only).")] = False,
-    timeout: Annotated[int, typer.Option(help="Per-query timeout in seconds (0: none).")] = 30,
+    timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none).")] = 30,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
     from kg.serve import Server
 
-    server = Server(graph, host=host, port=port, writable=writable, timeout=timeout or None)
+    server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None)
     _run(server.start)
     mode = "read-write" if writable else "read-only"
     console.print(f"SPARQL endpoint ({mode}) at {server.url}/query — query UI at {server.url}/ — Ctrl-C to stop")
@@ -440,8 +514,8 @@ def push(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
     endpoint: Annotated[str, typer.Option(help="Graph Store Protocol URL, e.g. http://host:3030/ds/data or http://host:7878/store.")],
     graph_iri: Annotated[Optional[str], typer.Option("--graph", help="Named graph to load into (default: the default graph).")] = None,
-    chunk_triples: Annotated[int, typer.Option(help="Triples per request.")] = 50_000,
-    retries: Annotated[int, typer.Option(help="Retries per chunk on connection errors and 5xx.")] = 3,
+    chunk_triples: Annotated[int, typer.Option(min=1, help="Triples per request.")] = 50_000,
+    retries: Annotated[int, typer.Option(min=0, help="Retries per chunk on connection errors and 5xx.")] = 3,
 ) -> None:
     """Load the graph into any external triple store through the SPARQL 1.1 Graph Store HTTP Protocol."""
     from kg.serve import push as run_push

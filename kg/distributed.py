@@ -37,7 +37,7 @@ def client_for(scheduler: str, workers: int = 2):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise KgError("Dask is not installed: pip install 'kg[dask]'") from None
+        raise KgError("Dask is not installed: pip install 'kg-lit[dask]'") from None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)

@@ -9,6 +9,9 @@ from importlib import metadata
 from pathlib import Path
 
 
+DISTRIBUTION = "kg-lit"  # kg's name on the package index (pyproject.toml); the package is `kg`
+
+
 @dataclass
 class Check:
     name: str
@@ -30,10 +33,10 @@ def _check(name: str, fn: Callable[[], str]) -> Check:
 def installation_checks() -> Iterator[Check]:
     yield Check("python", sys.version_info >= (3, 11), f"{sys.version.split()[0]} (3.11 or newer needed)")
     try:
-        requirements = metadata.requires("kg") or []
+        requirements = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
         requirements = []
-        yield Check("kg package", False, "kg is not installed; run `pip install -e .` in the project folder")
+        yield Check("kg package", False, f"{DISTRIBUTION} is not installed; run `pip install -e .` in the project folder")
     for req in requirements:
         if "extra ==" in req:
             continue
@@ -98,7 +101,14 @@ def graph_checks(graph: Path) -> Iterator[Check]:
     yield manifest
     if manifest.ok:
         recorded = read_manifest(graph)["papers"]
-        yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}")
+        yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}" + (
+            "" if recorded == papers else f": the store was changed outside kg build (a push to `kg serve --writable`?); "
+            f"`kg build INPUT --out {graph} --append` records it and recomputes the counts"))
+    in_named = run(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0]
+    yield Check("every triple in the default graph", in_named == 0,
+                "kg builds, queries and counts the default graph only" if not in_named else
+                f"{in_named} triples in named graphs, which kg's queries, stats and counts do not see "
+                "(pushed with --graph?); push to the default graph instead")
     orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:start ?s ; kgo:sentenceStart ?ss } }").rows[0][0]
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
     unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]

@@ -13,6 +13,14 @@ def one_line(text: str) -> str:
     )
 
 
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean X?)' for the closest of `choices` to a misspelt `word`, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 class KgError(Exception):
     """Any error kg reports to the user as one line, without a traceback."""
 

@@ -29,7 +29,7 @@ def oxigraph_binary() -> str:
     for c in candidates:
         if c and Path(c).exists():
             return str(c)
-    raise KgError("the oxigraph server is not installed: pip install 'kg[serve]' (or pip install oxigraph)")
+    raise KgError("the oxigraph server is not installed: pip install 'kg-lit[serve]' (or pip install oxigraph)")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -164,6 +164,43 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
                "transfer-encoding", "upgrade", "host", "content-length"}
 
 
+def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | None) -> tuple[str, bytes | None]:
+    """The request with kg's prefixes (kgo:, kgc:, skos:, ...) declared in its query or update, as
+    `kg query` declares them: in the URL (GET), a form body, or a sparql-query/-update body."""
+    from kg.query import declare_prefixes
+
+    def rewrite(params: str) -> str:
+        pairs = urllib.parse.parse_qsl(params, keep_blank_values=True)
+        if not any(k in ("query", "update") for k, _ in pairs):
+            return params  # not a query (a Graph Store request, say): left exactly as it came
+        return urllib.parse.urlencode([(k, declare_prefixes(v) if k in ("query", "update") else v) for k, v in pairs])
+
+    route, _, params = path.partition("?")
+    kind = content_type.split(";")[0].strip().lower()
+    if method == "GET" and params:
+        path = route + "?" + rewrite(params)
+    elif method == "POST" and body is not None and kind == "application/x-www-form-urlencoded":
+        body = rewrite(body.decode("utf-8")).encode("utf-8")
+    elif method == "POST" and body is not None and kind in ("application/sparql-query", "application/sparql-update"):
+        body = declare_prefixes(body.decode("utf-8")).encode("utf-8")
+    return path, body
+
+
+# Oxigraph's query UI (YASGUI) with a first query that shows the prefixes kg declares for every query
+_UI_CONFIG = b'requestConfig: { endpoint: url + "/sparql" },'
+
+
+def _show_prefixes(page: bytes) -> bytes:
+    import json
+
+    from kg.query import PREFIX_MAP
+
+    text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIX_MAP.items())
+    text = ("# kg declares these prefixes for you: a query may use them without PREFIX lines\n" + text
+            + "\nSELECT ?paper ?title WHERE { ?paper a kgo:Paper ; dcterms:title ?title } LIMIT 10\n")
+    return page.replace(_UI_CONFIG, _UI_CONFIG + b" yasqe: { value: " + json.dumps(text).encode() + b" },", 1)
+
+
 STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
 
 
@@ -260,13 +297,14 @@ class _Front:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+        path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
         deadline = time.monotonic() + self.server.timeout
         backend = self._acquire()
         timed_out = False
         conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
         try:
             try:
-                conn.request(handler.command, handler.path, body=body, headers=headers)
+                conn.request(handler.command, path, body=body, headers=headers)
                 response = conn.getresponse()
                 first = self._read(response, conn, deadline, STREAM_AFTER)
             except TimeoutError:
@@ -280,7 +318,12 @@ class _Front:
             for key, value in response.getheaders():
                 if key.lower() not in _HOP_BY_HOP:
                     handler.send_header(key, value)
-            if response.isclosed() or handler.command == "HEAD":  # complete: send it with its length
+            ui = handler.command == "GET" and path.partition("?")[0] == "/"
+            if ui:  # the query UI page (a few kB): read whole, then shown with kg's prefixes
+                while part := self._read(response, conn, deadline, STREAM_AFTER):
+                    first += part
+                first = _show_prefixes(first)
+            if ui or response.isclosed() or handler.command == "HEAD":  # complete: send it with its length
                 handler.send_header("Content-Length", str(len(first)))
                 handler.end_headers()
                 if handler.command != "HEAD":

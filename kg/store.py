@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.outputs import atomic_file, check_build_target, check_file_target, versions_dir
 from kg.rdf.namespaces import PREFIXES
 
 STORE_DIR = "store"
@@ -32,10 +33,8 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "graph.trig"),
 }
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
-
-
-def _versions_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.builds"
+# the file names an earlier export of each format may have: only such a file is replaced (kg.outputs)
+EXPORT_EXTENSIONS = {"turtle": ["ttl"], "ntriples": ["nt"], "jsonld": ["jsonld", "json"], "trig": ["trig"]}
 
 
 def resolve(out: str | Path) -> Path:
@@ -72,12 +71,10 @@ def staged_build(out: str | Path, *, copy_current: bool = False):
     previous complete build; leftovers of abandoned builds are swept by the next build.
     """
     out = Path(out)
-    if out.exists() and not out.is_symlink():
-        if out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-        else:
-            raise KgError(f"{out}: exists and is not a kg build folder; choose another --out")
-    versions = _versions_dir(out)
+    check_build_target(out)  # only a build kg made there (or an empty folder) is replaced
+    if out.is_dir() and not out.is_symlink():
+        out.rmdir()
+    versions = versions_dir(out)
     try:
         versions.mkdir(parents=True, exist_ok=True)
         lock = open(versions / ".lock", "w")
@@ -131,18 +128,28 @@ def load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat | None = None) -> N
         raise KgError(f"{path}: {exc}") from None
 
 
-def export(store: ox.Store, path: Path, fmt: str) -> Path:
-    """Write the graph in one format, through a temporary file renamed into place."""
+def check_export_format(fmt: str) -> None:
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+
+
+def check_export_target(path: str | Path, fmt: str) -> None:
+    """Raise KgError, before any work, unless an export in `fmt` may be written to `path`."""
+    check_export_format(fmt)
+    check_file_target(path, EXPORT_EXTENSIONS[fmt])
+
+
+def export(store: ox.Store, path: Path, fmt: str) -> Path:
+    """Write the graph in one format, through a temporary file renamed into place; an existing
+    file is replaced only if it is an export of that format (kg.outputs)."""
+    path = Path(path)
+    check_export_target(path, fmt)
     rdf_format = EXPORT_FORMATS[fmt][0]
-    tmp = path.with_name(path.name + ".tmp")
     kwargs = {} if rdf_format.supports_datasets else {"from_graph": ox.DefaultGraph()}
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         kwargs["prefixes"] = PREFIX_MAP
-    with open(tmp, "wb") as fh:
+    with atomic_file(path) as tmp, open(tmp, "wb") as fh:
         store.dump(fh, format=rdf_format, **kwargs)
-    os.replace(tmp, path)
     return path
 
 

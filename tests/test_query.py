@@ -102,10 +102,10 @@ def test_parameters_are_bound_not_pasted(example_store):
 
 
 def test_malformed_query_names_line_and_column(example_store, kg_cli, example_graph):
-    with pytest.raises(KgError, match=r"error at 2:\d+"):
+    with pytest.raises(KgError, match=r"line 2, column \d+"):
         run(example_store, "SELECT ?x WHERE {\n  ?x ?p . }")
     done = kg_cli("query", example_graph, "SELECT ?x WHERE {\n  ?x ?p . }")
-    assert done.returncode == 1 and re.search(r"error at 2:\d+", done.stderr)
+    assert done.returncode == 1 and re.search(r"line 2, column \d+", done.stderr)
 
 
 def test_missing_and_unknown_parameters(example_store):
@@ -274,7 +274,7 @@ def test_api_named_queries_timeout_and_errors(example_graph):
     assert g.query("top-entities", type="modality", limit=2)[0]["label"] == "image"
     with pytest.raises(KgError, match="timed out after 0.5 s"):
         g.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
-    with pytest.raises(KgError, match=r"error at 1:\d+"):
+    with pytest.raises(KgError, match=r"line 1, column \d+"):
         g.query("SELECT WHERE")
     triples = g.query("CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t } LIMIT 2")
     assert len(triples) == 2

@@ -1,20 +1,18 @@
 """The analysis report of a built graph: report.md, report.json and PNG plots in one folder.
 
 `write_report(build_dir, out_dir)` reads the graph once, runs networkx's algorithms on its views
-(see views.py) and replaces out_dir whole (written beside it, then renamed).
+(see views.py) and replaces out_dir whole (written beside it, then renamed) if kg wrote it (kg.outputs).
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import networkx as nx
 
 from kg.analyse import communities as comm
 from kg.analyse import links, metrics, trends, views
+from kg.outputs import atomic_folder, check_folder_target
 from kg.store import open_store
 
 
@@ -182,26 +180,17 @@ def plots(G: nx.Graph, data: dict, folder: Path) -> list[str]:
 
 
 def write_report(build_dir: str | Path, out_dir: str | Path) -> Path:
-    """Analyse the graph in build_dir and write report.md, report.json and PNG plots to out_dir
-    (replaced whole: written in a folder beside it, then renamed)."""
+    """Analyse the graph in build_dir and write report.md, report.json and PNG plots to out_dir.
+
+    out_dir is replaced whole only if kg wrote it (see kg.outputs); it is checked before the
+    analysis, and the report is written in a folder beside it, then renamed.
+    """
+    out_dir = Path(out_dir)
+    check_folder_target(out_dir)
     G = views.typed_graph(open_store(build_dir))
     data = analyse(G)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        os.chmod(tmp, 0o755)
+    with atomic_folder(out_dir) as tmp:
         images = plots(G, data, tmp)
         (tmp / "report.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(to_markdown(data, images), encoding="utf-8")
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, old / "x")
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, did_you_mean, one_line
 from kg.rdf.namespaces import PREFIXES
 
 
@@ -87,6 +87,13 @@ def with_prefixes(sparql: str) -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in missing.items()) + sparql
 
 
+def declare_prefixes(sparql: str) -> str:
+    """`with_prefixes`, the declarations all on the query's first line: line numbers in errors
+    stay those of the query as written (the SPARQL endpoint of `kg serve` uses this)."""
+    declared = set(_DECLARED.findall(sparql))
+    return "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items() if p not in declared) + sparql
+
+
 def load_query(text_or_path: str) -> str:
     path = Path(text_or_path)
     if text_or_path.endswith(".rq") or (len(text_or_path) < 255 and path.is_file()):
@@ -100,6 +107,43 @@ def load_query(text_or_path: str) -> str:
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
+_POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+# the first word of a query after its comments and PREFIX / BASE declarations
+_FORM = re.compile(r"(?:\s+|#[^\n]*\n|(?:PREFIX\s+[\w.-]*:\s*|BASE\s*)<[^>]*>)*([A-Za-z]+)", re.I)
+_KEYWORD = re.compile(r"^[A-Z][A-Za-z_ ]*$|^'[^']{1,3}'$")
+
+
+def explain_syntax_error(sparql: str, message: str) -> str:
+    """Oxigraph's parse error as one short line: where (line, column, the text there) and what was
+    expected, without the character ranges of the SPARQL grammar that Oxigraph lists."""
+    m = _POSITION.match(message.strip())
+    if not m:
+        return one_line(f"malformed SPARQL query: {message.splitlines()[0] if message else 'syntax error'}")
+    line, column, rest = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = sparql.splitlines() or [""]
+    text = lines[line - 1][column - 1:].strip() if 0 < line <= len(lines) else ""
+    where = f"near {text[:30]!r}" if text else "at the end of the query"
+    prefixes = re.findall(r"([A-Za-z][\w.-]*):", lines[line - 1][: column - 1]) if 0 < line <= len(lines) else []
+    form = _FORM.match(sparql)
+    if form and form.group(1).upper() not in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+        where, reason = f"near {form.group(1)!r}", "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE"
+    elif "Prefix not found" in rest:
+        undeclared = f"prefix {prefixes[-1]}: is" if prefixes else "a prefix"
+        reason = f"{undeclared} not declared (kg declares " + ", ".join(f"{p}:" for p in PREFIX_MAP) + ")"
+    else:
+        expected = rest.removeprefix("expected one of").removeprefix("expected").strip()
+        words = [w.strip() for w in expected.split(",") if _KEYWORD.match(w.strip())]
+        reason = "expected " + " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words) \
+            if words else ("the query ends too soon" if not text else "unexpected text")
+    return one_line(f"malformed SPARQL at line {line}, column {column} ({where}): {reason}")
+
+
+def is_query_name(text: str) -> bool:
+    """Whether `text` can only be meant as the name of a query: one word, which no SPARQL query
+    is, and not a file."""
+    return bool(re.fullmatch(r"[A-Za-z][\w-]*", text)) and not Path(text).exists()
+
+
 def run(store: ox.Store, sparql: str, *, substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None):
     """Run a query; SELECT gives Rows, ASK a bool, CONSTRUCT/DESCRIBE a list of triples.
 
@@ -110,7 +154,7 @@ def run(store: ox.Store, sparql: str, *, substitutions: dict[str, ox.NamedNode |
     try:
         result = store.query(sparql, prefixes=PREFIX_MAP, substitutions=bound or None)
     except SyntaxError as exc:
-        raise KgError(f"malformed SPARQL query: {exc}") from None
+        raise KgError(explain_syntax_error(sparql, str(exc))) from None
     if isinstance(result, (bool, ox.QueryBoolean)):
         return bool(result)
     if isinstance(result, ox.QuerySolutions):
@@ -204,7 +248,7 @@ def run_named(store: ox.Store, name: str, params: dict[str, str] | None = None):
     """Run a query of the library with its parameters bound as RDF terms."""
     library = named_queries()
     if name not in library:
-        raise KgError(f"no named query {name!r}; `kg query --list` shows them")
+        raise KgError(f"unknown query {name!r}{did_you_mean(name, library)}; `kg query --list` shows them all")
     query = library[name]
     params = {k: str(v) for k, v in (params or {}).items()}
     unknown = set(params) - {p.name for p in query.params}

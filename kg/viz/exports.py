@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import networkx as nx
 
 from kg.errors import KgError
+from kg.outputs import atomic_file, check_file_target
 from kg.viz.style import STYLE
 
 EXTENSIONS = {"html": "html", "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs", "png": "png", "svg": "svg"}
 FORMATS = tuple(EXTENSIONS)
+# the file names an earlier view of each format may have: only such a file is replaced (kg.outputs)
+REPLACEABLE = {**{f: [e] for f, e in EXTENSIONS.items()}, "html": ["html", "htm"], "cytoscape": ["cyjs", "json"]}
 
 
 def _value(v):
@@ -61,13 +63,19 @@ def draw(G: nx.Graph, path: Path, fmt: str, note: str | None = None) -> None:
     plt.close(fig)
 
 
-def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = None) -> Path:
-    """Write a view in one format, through a temporary file renamed into place."""
+def check_view_target(path: str | Path, fmt: str) -> None:
+    """Raise KgError, before any work, unless a view in `fmt` may be written to `path`."""
     if fmt not in FORMATS:
         raise KgError(f"unknown view format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_file_target(path, REPLACEABLE[fmt])
+
+
+def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = None) -> Path:
+    """Write a view in one format, through a temporary file renamed into place; an existing file
+    is replaced only if it is a view of that format (kg.outputs)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    check_view_target(path, fmt)
+    with atomic_file(path) as tmp:
         if fmt == "html":
             from kg.viz.html import render
 
@@ -80,7 +88,4 @@ def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = N
             tmp.write_text(json.dumps(nx.cytoscape_data(_plain(G)), ensure_ascii=False))
         else:
             draw(G, tmp, fmt, note)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

@@ -403,14 +403,11 @@ def render_field_map(fm) -> str:
 
 
 def _write_atomically(text: str, out_path: str | Path) -> Path:
-    out_path = Path(out_path)
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
-    try:
+    from kg.outputs import atomic_file
+
+    with atomic_file(out_path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out_path
+    return Path(out_path)
 
 
 def write_view(H: nx.Graph, out_path: str | Path, note: str | None = None) -> Path:

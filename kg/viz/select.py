@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg.errors import KgError
+from kg.errors import KgError, did_you_mean
+from kg.model import ENTITY_TYPES
+
+
+def check_types(types: list[str] | None) -> None:
+    """Raise KgError for a --type that is not an entity type (checked before the graph is read)."""
+    for t in types or []:
+        if t not in ENTITY_TYPES:
+            raise KgError(f"unknown entity type {t!r}{did_you_mean(t, ENTITY_TYPES)}; "
+                          f"choose among {', '.join(ENTITY_TYPES)}")
 
 
 def find_node(G: nx.Graph, name: str) -> str:
@@ -19,6 +28,9 @@ def select(
     G: nx.Graph, *, focus: str | None = None, hops: int = 1, types: list[str] | None = None, top: int | None = None
 ) -> tuple[nx.Graph, str | None]:
     """The subgraph to draw, and a note saying what was left out (None when nothing was)."""
+    check_types(types)
+    if hops < 0 or (top is not None and top < 0):
+        raise KgError("hops and top must be 0 or more")
     H = G
     notes = []
     if focus:

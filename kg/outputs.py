@@ -1,0 +1,139 @@
+"""Where kg may write: every command that writes asks here first, and writes through here.
+
+The one rule: kg replaces only what kg wrote. A path that does not exist can be written; an
+existing one is replaced only when it is recognisably an earlier output of the same kind:
+
+- a build folder (`kg build --out`): a link into its own `.DIR.builds/` folder, or an empty folder;
+- a report folder (`kg analyze --out`): a folder holding the marker file kg writes into every
+  report (or, for reports written before the marker, nothing but report files), or an empty folder;
+- a single file (`kg viz`, `kg export`, `kg extract -o`): a plain file whose name ends in the
+  extension of the format being written (`-o view.html` replaces the view written before,
+  `-o README.md` is refused), never a folder or a build.
+
+Anything else (a folder holding other files, a plain file where a folder goes, a build where a
+report goes) is refused with one line, before any work, and nothing is touched. What is written
+goes to a temporary path beside the target first and is renamed into place, so an interrupted
+command leaves the previous output whole.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kg.errors import KgError
+
+REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this folder"
+# what report folders written before the marker hold (kg.analyse.report)
+REPORT_FILES = {"report.md", "report.json", "top_entities.png", "modality_heatmap.png", "communities.png",
+                "modality_trends.png"}
+STORE_DIR = "store"
+
+
+def versions_dir(out: Path) -> Path:
+    """The folder that holds the builds behind a build link DIR: `.DIR.builds/` beside it."""
+    return out.parent / f".{out.name}.builds"
+
+
+def is_build(path: Path) -> bool:
+    """Whether `path` is (or links to) a kg build folder."""
+    return (path / STORE_DIR).is_dir()
+
+
+def _is_own_build_link(out: Path) -> bool:
+    """A link that points into DIR's own `.DIR.builds/` folder: what `kg build --out DIR` made."""
+    if not out.is_symlink():
+        return False
+    target = Path(os.path.normpath(out.parent / os.readlink(out)))
+    return target.parent == Path(os.path.normpath(versions_dir(out)))
+
+
+def check_build_target(out: str | Path) -> None:
+    """Raise KgError unless a build may be written to `out` (see the module's rule)."""
+    out = Path(out)
+    if not (out.exists() or out.is_symlink()):
+        return
+    if _is_own_build_link(out) or (out.is_dir() and not out.is_symlink() and not any(out.iterdir())):
+        return
+    what = "a link kg did not make" if is_build(out) else _what(out)
+    raise KgError(f"{out}: not a kg build folder made there ({what}); kg replaces only what it wrote: "
+                  "choose another --out")
+
+
+def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: Iterable[str] = REPORT_FILES) -> None:
+    """Raise KgError unless a folder output (a report) may replace `out`."""
+    out = Path(out)
+    if not (out.exists() or out.is_symlink()):
+        return
+    if out.is_dir() and not out.is_symlink() and not is_build(out):
+        names = {p.name for p in out.iterdir()}
+        if not names or marker in names or ("report.md" in names and names <= set(known)):
+            return
+    raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
+
+
+def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
+    """Raise KgError unless a file of a format with these extensions may replace `out`."""
+    out = Path(out)
+    if not (out.exists() or out.is_symlink()):
+        if not out.parent.is_dir():
+            raise KgError(f"{out}: cannot write: the folder {out.parent} does not exist")
+        return
+    suffixes = {"." + e.lstrip(".").lower() for e in extensions}
+    if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
+        return
+    if out.is_file() and not out.is_symlink():
+        raise KgError(f"{out}: an existing file that is not a {'/'.join(sorted(suffixes))} file; kg replaces only "
+                      "a file of the format it writes: choose another --out")
+    raise KgError(f"{out}: {_what(out)}; kg writes a file here only where there is none or one it wrote: "
+                  "choose another --out")
+
+
+def _what(path: Path) -> str:
+    if is_build(path):
+        return "a kg build folder"
+    if path.is_symlink():
+        return "a symbolic link"
+    if path.is_dir():
+        return "a folder holding other files" if any(path.iterdir()) else "an empty folder"
+    return "an existing file"
+
+
+@contextmanager
+def atomic_file(out: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `out`; on success it is renamed to `out` in one step, on any
+    failure removed, so `out` is always either the old file or the whole new one."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[Path]:
+    """Yield a fresh folder beside `out`, marked as kg's; on success it replaces `out` (already
+    checked by `check_folder_target`), on any failure it is removed and `out` stays as it was."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        os.chmod(tmp, 0o755)
+        (tmp / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
+        yield tmp
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / "previous")
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

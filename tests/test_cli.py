@@ -1,0 +1,432 @@
+"""The command line as a user meets it: nothing destroyed that kg did not write, options checked
+before any work, one vocabulary of options, output fit for pipes (issue 19)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT
+
+PAPERS = [
+    {"title": "Vision transformers for chest X-ray classification",
+     "abstract": "We train a vision transformer on ImageNet and evaluate it on CheXpert chest X-ray images. "
+                 "Our method reaches 91.2% accuracy on CheXpert, improving over ResNet-50."},
+    {"title": "Audio-visual speech recognition with a vision encoder",
+     "abstract": "We combine a vision encoder with an audio encoder for speech recognition on LRS3. "
+                 "The model improves word error rate over a BERT baseline on video and audio."},
+    {"title": "Graph neural networks for molecules",
+     "abstract": "A graph neural network predicts molecular properties on QM9; we report mean absolute error."},
+]
+
+
+def write_papers(path, papers=PAPERS):
+    path.write_text("".join(json.dumps(p) + "\n" for p in papers), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory):
+    """A build of three papers, its own for this module (tests here try to damage builds)."""
+    from kg.build import build
+
+    folder = tmp_path_factory.mktemp("small")
+    build([write_papers(folder / "papers.jsonl")], folder / "b1", extras=False, jobs=1)
+    return folder / "b1"
+
+
+def one_line_error(done, *needles: str) -> str:
+    """The single error line of a failed command (asserting there is exactly one, no traceback)."""
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    for needle in needles:
+        assert needle in errors[0], (needle, done.stderr)
+    return errors[0]
+
+
+def snapshot(folder):
+    """Every file under folder with its bytes (links followed), to compare before and after."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --------------------------------------------------------------------------- 1. nothing destroyed
+
+
+def test_analyze_refuses_a_folder_holding_other_files(kg_cli, small_build, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "notes.txt").write_text("notes\n")
+    one_line_error(kg_cli("analyze", small_build, "--out", results), "results", "other files")
+    assert (results / "notes.txt").read_text() == "notes\n"
+    assert sorted(p.name for p in results.iterdir()) == ["notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results")]  # no temporary folder left
+
+
+def test_analyze_refuses_a_file_where_the_report_folder_goes(kg_cli, small_build, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# my project\n")
+    one_line_error(kg_cli("analyze", small_build, "--out", readme), "README.md")
+    assert readme.is_file() and readme.read_text() == "# my project\n"
+
+
+def test_analyze_refuses_to_replace_the_build_itself(kg_cli, small_build):
+    before = snapshot(small_build)
+    one_line_error(kg_cli("analyze", small_build, "--out", small_build), "kg build folder")
+    assert small_build.is_symlink() and snapshot(small_build) == before
+    stats = kg_cli("stats", small_build)
+    assert stats.returncode == 0, stats.stderr
+    assert "papers" in stats.stdout
+
+
+def test_analyze_replaces_a_report_it_wrote_and_one_written_before_the_marker(kg_cli, small_build, tmp_path):
+    out = tmp_path / "report"
+    assert kg_cli("analyze", small_build, "--out", out).returncode == 0
+    (out / "report.md").write_text("stale\n")
+    again = kg_cli("analyze", small_build, "--out", out)
+    assert again.returncode == 0, again.stderr
+    assert (out / "report.md").read_text().startswith("# Analysis report")
+    (out / ".kg-report").unlink()  # a report of an older kg: only report files inside
+    assert kg_cli("analyze", small_build, "--out", out).returncode == 0
+    (out / ".kg-report").unlink()
+    (out / "mine.txt").write_text("mine\n")  # ... but not once something else is in there
+    one_line_error(kg_cli("analyze", small_build, "--out", out), "other files")
+    assert (out / "mine.txt").read_text() == "mine\n"
+
+
+def test_single_file_outputs_refuse_files_of_another_kind_folders_and_builds(kg_cli, small_build, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# mine\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("keep\n")
+    for args in (["viz", small_build, "-o", readme], ["export", small_build, "-o", readme],
+                 ["viz", small_build, "-o", folder], ["export", small_build, "-f", "ntriples", "-o", small_build],
+                 ["extract", tmp_path / "papers.jsonl", "-o", readme]):
+        write_papers(tmp_path / "papers.jsonl")
+        one_line_error(kg_cli(*args), str(args[-1].name))
+    assert readme.read_text() == "# mine\n"
+    assert (folder / "keep.txt").read_text() == "keep\n" and len(list(folder.iterdir())) == 1
+    assert kg_cli("stats", small_build).returncode == 0
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_single_file_outputs_replace_their_own_earlier_output(kg_cli, small_build, tmp_path):
+    ttl = tmp_path / "graph.ttl"
+    ttl.write_text("old\n")
+    assert kg_cli("export", small_build, "-o", ttl).returncode == 0
+    assert ttl.read_text().startswith("@prefix")
+    view = tmp_path / "view.html"
+    view.write_text("old\n")
+    assert kg_cli("viz", small_build, "-o", view).returncode == 0
+    assert "<html" in view.read_text().lower()
+
+
+def test_build_refuses_a_folder_of_other_files_and_a_link_it_did_not_make(kg_cli, tmp_path):
+    papers = write_papers(tmp_path / "papers.jsonl")
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("notes\n")
+    one_line_error(kg_cli("build", papers, "--out", folder, "--no-extras"), "results")
+    assert snapshot(folder) == {"notes.txt": b"notes\n"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "data.txt").write_text("data\n")
+    link = tmp_path / "link"
+    link.symlink_to(elsewhere)
+    one_line_error(kg_cli("build", papers, "--out", link, "--no-extras"), "link")
+    assert link.is_symlink() and snapshot(elsewhere) == {"data.txt": b"data\n"}
+
+
+# --------------------------------------------------------------------------- 2. options checked first
+
+
+def test_build_refuses_an_unknown_export_before_reading_anything(kg_cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "no abstract and then garbage"}\n{not json\n')
+    for value in ("rdfxml", "turtle,rdfxml"):
+        line = one_line_error(kg_cli("build", bad, "--out", tmp_path / "g", "--export", value), "rdfxml")
+        assert "bad.jsonl" not in line  # refused before the input was read
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]  # no graph, no .g.builds/.lock
+
+
+def test_export_names_add_to_turtle_unless_none():
+    from kg.build import export_names
+    from kg.errors import KgError
+
+    assert export_names([]) == ["turtle"]
+    assert export_names(["ntriples"]) == ["turtle", "ntriples"]
+    assert export_names(["turtle,ntriples", "jsonld"]) == ["turtle", "ntriples", "jsonld"]
+    assert export_names(["none"]) == []
+    assert export_names(["none,ntriples"]) == ["ntriples"]
+    with pytest.raises(KgError, match="rdfxml"):
+        export_names(["ntriples,rdfxml"])
+
+
+def test_serve_a_missing_folder_is_one_line(kg_cli, tmp_path):
+    one_line_error(kg_cli("serve", tmp_path / "NO_SUCH_DIR", "--timeout", "0.5"), "NO_SUCH_DIR", "no built graph")
+
+
+def test_misspelt_query_name_gets_a_suggestion(kg_cli, small_build):
+    one_line_error(kg_cli("query", small_build, "top-entity"), "unknown query 'top-entity'", "did you mean top-entities?")
+
+
+def test_malformed_sparql_says_where_and_why_in_a_few_words(kg_cli, small_build):
+    line = one_line_error(kg_cli("query", small_build, "SELECT ?s WHERE { ?s foo:bar ?o }"), "line 1, column")
+    assert "prefix foo: is not declared" in line and "\\u{" not in line and len(line) < 200
+    line = one_line_error(kg_cli("query", small_build, "SELECT ?s WHERE {\n ?s ?p }"), "line 2, column")
+    assert "\\u{" not in line and len(line) < 200
+
+
+def test_invalid_view_options_are_refused(kg_cli, small_build, tmp_path):
+    one_line_error(kg_cli("viz", small_build, "--type", "datasets", "-o", tmp_path / "v.html"),
+                   "unknown entity type 'datasets'", "did you mean dataset?")
+    for option, value in (("--hops", "-1"), ("--top", "-5")):
+        done = kg_cli("viz", small_build, option, value, "-o", tmp_path / "v.html")
+        assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "v.html").exists()
+
+
+def test_batch_size_zero_is_refused_before_any_work(kg_cli, tmp_path):
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("build", papers, "--out", tmp_path / "g", "--batch-size", "0")
+    assert done.returncode == 2 and "--batch-size" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
+
+
+def test_query_formats_must_fit_the_query_form(kg_cli, small_build):
+    construct = "CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t }"
+    one_line_error(kg_cli("query", small_build, construct, "-f", "csv"), "-f csv", "-f turtle")
+    turtle = kg_cli("query", small_build, construct, "-f", "turtle")
+    assert turtle.returncode == 0 and "dcterms:title" in turtle.stdout
+    one_line_error(kg_cli("query", small_build, "SELECT ?t WHERE { ?p dcterms:title ?t }", "-f", "turtle"), "-f turtle")
+
+
+# --------------------------------------------------------------------------- 3. one vocabulary
+
+
+def test_old_spellings_still_work_with_a_warning(kg_cli, small_build, tmp_path):
+    as_csv = kg_cli("query", small_build, "SELECT ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t } ORDER BY ?t",
+                    "--output", "csv")
+    assert as_csv.returncode == 0 and "--output is now -f/--format" in as_csv.stderr
+    assert as_csv.stdout.splitlines() == ["t", *sorted(p["title"] for p in PAPERS)]
+    papers = write_papers(tmp_path / "papers.txt")  # JSON Lines under another name: the format is forced
+    done = kg_cli("build", papers, "--out", tmp_path / "g", "--format", "jsonl", "--export", "ntriples", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert "--format is now --input-format" in done.stderr
+    assert (tmp_path / "g" / "graph.ttl").is_file() and (tmp_path / "g" / "graph.nt").is_file()  # --export adds
+
+
+def test_extract_takes_f_for_its_output_format(kg_cli, tmp_path):
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("extract", papers, "-f", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == len(PAPERS)
+    one_line_error(kg_cli("extract", papers, "-f", "csv"), "csv")
+
+
+# --------------------------------------------------------------------------- 4. output for pipes
+
+
+def test_piped_tables_are_not_cut(kg_cli, small_build):
+    done = kg_cli("query", small_build, "SELECT ?p ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t }", env={"COLUMNS": ""})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    for paper in PAPERS:
+        assert any(paper["title"] in line and "https://w3id.org/kg-lit/resource/paper/" in line for line in lines), \
+            done.stdout
+    assert "…" not in done.stdout
+
+
+def test_stats_and_doctor_speak_json_and_kg_has_a_version(kg_cli, small_build):
+    from kg import __version__
+
+    stats = json.loads(kg_cli("stats", small_build, "--json").stdout)
+    assert stats["papers"] == len(PAPERS) and stats["triples"] > 1000
+    doctor = kg_cli("doctor", small_build, "--json")
+    report = json.loads(doctor.stdout)
+    assert {c["name"] for c in report["checks"]} >= {"python", "store opens", "paper count matches the manifest"}
+    assert report["ok"] == all(c["ok"] for c in report["checks"]) and (doctor.returncode == 0) == report["ok"]
+    version = kg_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"kg {__version__}"
+
+
+def summary_rows(stdout: str) -> dict[str, list[str]]:
+    """The rows of a build summary table: first cell -> the other cells."""
+    rows = {}
+    for line in stdout.splitlines():
+        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
+        if len(cells) > 1 and cells[0]:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_build_summary_gives_the_commands_wall_time_and_separates_append_counts(kg_cli, tmp_path):
+    import time
+
+    first = write_papers(tmp_path / "first.jsonl", PAPERS[:1])
+    both = write_papers(tmp_path / "both.jsonl", PAPERS)
+    started = time.monotonic()
+    done = kg_cli("build", first, "--out", tmp_path / "g")  # with the report and view: time the summary must count
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    seconds = float(summary_rows(done.stdout)["seconds (wall time of the command)"][0])
+    assert 0.8 * took <= seconds <= took + 0.5
+    again = kg_cli("build", both, "--out", tmp_path / "g", "--append", "--no-extras")
+    assert again.returncode == 0, again.stderr
+    rows = summary_rows(again.stdout)
+    stats = json.loads(kg_cli("stats", tmp_path / "g", "--json").stdout)
+    assert rows["papers"] == [str(len(PAPERS) - 1), str(len(PAPERS))]  # added, whole graph
+    assert rows["papers already present (skipped)"][0] == "1"
+    for key, total in stats.items():  # the whole-graph column counts what kg stats counts
+        assert rows[key][1] == str(total), key
+    new_links = sum(int(rows[f"{t} links"][0]) for t in ("method", "dataset", "modality", "metric", "task"))
+    all_links = sum(v for k, v in stats.items() if k.endswith(" links"))
+    assert 0 < new_links < all_links
+
+
+# --------------------------------------------------------------------------- 5. workflows
+
+
+def test_push_into_a_served_build_then_append_keeps_doctor_and_stats_in_agreement(kg_cli, tmp_path):
+    from kg.build import build
+    from kg.serve import Server, free_port, push
+
+    build([write_papers(tmp_path / "one.jsonl", PAPERS[:1])], tmp_path / "target", extras=False, jobs=1)
+    build([write_papers(tmp_path / "two.jsonl", PAPERS[1:2])], tmp_path / "other", extras=False, jobs=1)
+    with Server(tmp_path / "target", port=free_port(), writable=True, timeout=20) as server:
+        push(tmp_path / "other", f"{server.url}/store")
+    before = kg_cli("doctor", tmp_path / "target")
+    assert before.returncode != 0 and "store 2, manifest 1" in before.stderr and "--append" in before.stderr
+    three = write_papers(tmp_path / "three.jsonl", PAPERS[2:])
+    done = kg_cli("build", three, "--out", tmp_path / "target", "--append", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    doctor = kg_cli("doctor", tmp_path / "target", "--json")
+    assert doctor.returncode == 0, [c for c in json.loads(doctor.stdout)["checks"] if not c["ok"]]
+    stats = json.loads(kg_cli("stats", tmp_path / "target", "--json").stdout)
+    rows = summary_rows(done.stdout)
+    assert stats["papers"] == 3 and rows["papers"] == ["1", "3"]
+    assert rows["triples"][1] == str(stats["triples"])
+
+
+def test_doctor_flags_triples_in_named_graphs(kg_cli, tmp_path):
+    from kg.build import build
+    from kg.serve import Server, free_port, push
+
+    build([write_papers(tmp_path / "one.jsonl", PAPERS[:1])], tmp_path / "target", extras=False, jobs=1)
+    build([write_papers(tmp_path / "two.jsonl", PAPERS[1:2])], tmp_path / "other", extras=False, jobs=1)
+    with Server(tmp_path / "target", port=free_port(), writable=True, timeout=20) as server:
+        push(tmp_path / "other", f"{server.url}/store", graph_iri="http://example.org/g")
+    report = json.loads(kg_cli("doctor", tmp_path / "target", "--json").stdout)
+    named = next(c for c in report["checks"] if c["name"] == "every triple in the default graph")
+    assert not named["ok"] and "named graphs" in named["detail"]
+
+
+def test_the_endpoint_knows_kgs_prefixes(small_build, tmp_path):
+    import shutil
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from kg.serve import Server, free_port
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_build.resolve(), copy)
+    papers = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper ; dcterms:title ?t }"
+    accept = {"Accept": "application/sparql-results+json"}
+
+    def answer(request) -> int:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+
+    with Server(copy, port=free_port(), timeout=20) as server:
+        get = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode({"query": papers}), headers=accept)
+        form = urllib.request.Request(f"{server.url}/query", data=urllib.parse.urlencode({"query": papers}).encode(),
+                                      headers={**accept, "Content-Type": "application/x-www-form-urlencoded"})
+        raw = urllib.request.Request(f"{server.url}/query", data=papers.encode(),
+                                     headers={**accept, "Content-Type": "application/sparql-query"})
+        own = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode(
+            {"query": "PREFIX kgo: <https://w3id.org/kg-lit/ontology#>\n" + papers}), headers=accept)
+        assert [answer(r) for r in (get, form, raw, own)] == [len(PAPERS)] * 4
+        bad = urllib.request.Request(f"{server.url}/query?" + urllib.parse.urlencode(
+            {"query": "SELECT ?p WHERE {\n ?p a kgo:Paper . ?p }"}), headers=accept)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=30)
+        assert refused.value.code == 400 and "2:" in refused.value.read().decode()  # the line as the user wrote it
+
+
+# --------------------------------------------------------------------------- 6. name, install hints, ignore rules
+
+
+def test_the_distribution_has_its_own_name_and_every_install_hint_uses_it():
+    import re
+    from importlib import metadata
+
+    dist = metadata.distribution("kg-lit")
+    assert any(e.name == "kg" and e.value == "kg.cli:app" for e in dist.entry_points)
+    hints = []
+    for path in [*(ROOT / "kg").rglob("*.py"), ROOT / "README.md", *(ROOT / "notebooks").glob("*.ipynb")]:
+        hints += [(path.name, m) for m in re.findall(r"pip install [^\n`]*", path.read_text(encoding="utf-8"))]
+    assert hints
+    wrong = [(name, h) for name, h in hints if re.search(r"(?<![\w.-])kg\[", h)]
+    assert not wrong, wrong
+
+
+def test_doctor_finds_the_installed_distribution(kg_cli):
+    report = json.loads(kg_cli("doctor", "--json").stdout)
+    assert not [c for c in report["checks"] if c["name"] == "kg package"]  # the check that fails when it is missing
+    assert any(c["name"] == "spacy" and c["ok"] for c in report["checks"])  # requirements read from kg-lit's metadata
+
+
+def test_git_ignores_the_build_link_and_its_builds(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:  # pragma: no cover
+        pytest.skip("git is not installed")
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    versions = tmp_path / ".kg-out.builds" / "20260101T000000-abcdef12"
+    (versions / "store").mkdir(parents=True)
+    (versions / "graph.ttl").write_text("x")
+    (tmp_path / ".kg-out.builds" / ".lock").write_text("")
+    (tmp_path / "kg-out").symlink_to(versions.relative_to(tmp_path))
+    (tmp_path / "kg-report").mkdir()
+    (tmp_path / "kg-report" / "report.md").write_text("x")
+    (tmp_path / "kg-view.html").write_text("x")
+    (tmp_path / "mine.txt").write_text("x")
+    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert sorted(line[3:] for line in status.splitlines()) == [".gitignore", "mine.txt"]
+
+
+@pytest.mark.browser
+def test_the_query_ui_shows_kgs_prefixes_and_runs_a_query_without_them(small_build, tmp_path):
+    import os
+    import shutil
+
+    from kg.serve import Server, free_port
+
+    chromium = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if not chromium:  # pragma: no cover
+        pytest.skip("no Chromium (Debian package `chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    copy = tmp_path / "copy"
+    shutil.copytree(small_build.resolve(), copy)
+    with Server(copy, port=free_port(), timeout=20) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(server.url + "/")
+            page.wait_for_selector(".CodeMirror", timeout=20000)
+            shown = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+            assert "PREFIX kgo: <https://w3id.org/kg-lit/ontology#>" in shown and "PREFIX skos:" in shown
+            page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue("
+                          "'SELECT ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t }')")
+            page.click(".yasqe_queryButton")
+            page.wait_for_selector(f"text={PAPERS[0]['title']}", timeout=20000)
+        finally:
+            browser.close()
