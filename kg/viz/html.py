@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from pathlib import Path
 
 import networkx as nx
 from pyvis.network import Network
 
-from kg.viz.style import STYLE, SYMBOL, style_of, vis_node_style  # noqa: F401  (STYLE: re-exported)
+from kg.viz.style import STYLE, SYMBOL, vis_node_style  # noqa: F401  (STYLE: re-exported)
 
 DEFAULT_TOP = 400  # nodes of the papers view when write_html is called with top=None; 0 keeps every node
 OPTIONS = {
