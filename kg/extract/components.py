@@ -40,14 +40,16 @@ NAME_SHAPE = re.compile(
       | [A-Z]{2,}[\w+\-.^]*                       # acronyms: CLIP, MEL, VQA-RAD
       | [a-z]+[A-Z][\w+\-.^]*                    # lower then upper: mPLUG, eP-ALM
       | [A-Z][A-Za-z]*-\d[\w+\-.^]*               # word, hyphen, number: Mamba-2, Aviary-7K
+      | [A-Za-z][\w\-]*@(?:\d+(?:\.\d+)?|[kKnN])   # a measure at a cut-off: HR@10, NDCG@K (see AT_CUTOFF)
     )$""",
     re.X,
 )
 
 
-# Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions, URLs.
+# Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions
+# standing alone ("v2", "V1.5"), citation years ("2019a"), URLs.
 NOT_A_NAME = re.compile(
-    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|[vV]\d+(?:\.\d+)*|(?:19|20)\d\d[a-z]|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
 
 
@@ -72,6 +74,15 @@ BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 DATASET_ADJECTIVES = {"downstream", "benchmark", "public", "popular", "standard", "evaluation", "test", "large-scale",
                       "real-world", "challenging", "widely-used", "classification", "retrieval", "detection", "segmentation"}
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# Words after which a proposal verb's form is a noun ("the V2 release", "a design").
+NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
+# Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
+TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
+# A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
+# challenges; models are numbered by version or size.
+YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
+# A measure taken at a cut-off ("HR@10", "MRR@10", "NDCG@K", "Accuracy@1"): a metric whatever its context.
+AT_CUTOFF = re.compile(r"@(?:\d+(?:\.\d+)?|[kKnN])$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 # Adjectives made by joining a word to a name ("CLIP-style", "ChatGPT-Assisted", "MNAR-resistant"):
 # the name ends before them.
@@ -725,6 +736,8 @@ class NamePatterns:
         ("X, a benchmark of ...") or by its own last part ("UniSim-Bench")."""
         texts, lowers = T.texts, T.lowers
         n = len(texts)
+        if end > 0 and AT_CUTOFF.search(texts[end - 1]):
+            return "metric"
         if end > 0 and BENCHMARK_NAME.search(texts[end - 1]):
             default = "dataset"
         if end + 1 < n and texts[end] == "," and lowers[end + 1] in ("a", "an", "the"):
@@ -985,7 +998,7 @@ class NamePatterns:
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if rules & _PROPOSE and is_self is None:
                     is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
-                if rules & _PROPOSE and is_self:
+                if rules & _PROPOSE and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -1060,6 +1073,8 @@ class NamePatterns:
                     if j == sent.start and j < i and not is_name(texts[j]) and texts[j + 1] != "-":
                         j += 1  # a capital that only starts the sentence ("Current VL models")
                     words = [w for w in texts[j:i] if w != "-"] if j < i else ()  # mostly none
+                    if words and texts[i - 2] == "-" and SUFFIX_WORD.match(lowers[i - 1]):
+                        words = ()  # "Transformer-based models", "NLP-enhanced decoder": an adjective, no name
                     if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not any(
                         # "CLIP-style training", but "Branch-aware Fusion network" is a name
                         SUFFIX_WORD.match(lowers[m]) and texts[m - 1] == "-" and is_name(texts[m - 2])
@@ -1092,7 +1107,7 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if rules & _ON and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if rules & _ON and is_eval:
+                if rules & _ON and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j = i + 1
                     while j < sent.end:
                         t = texts[j]
@@ -1177,7 +1192,8 @@ class NamePatterns:
                 if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
                         and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
                     s, e = self._name_span(T, i, text)
-                    _add(cands, T, s, e, self._type_after(T, e, "method"), "name-shape")
+                    default = "dataset" if YEAR_IN_NAME.search(_span_text(T, s, e)) else "method"
+                    _add(cands, T, s, e, self._type_after(T, e, default), "name-shape")
         self._task_lists(cands, sents, T)
         return doc
 
@@ -1473,7 +1489,8 @@ def make_sentencizer(nlp: Language, name: str, punct_chars: list[str]) -> Senten
 @spacy.registry.tokenizers("kg_tokenizer")
 def make_tokenizer():
     """English tokenization, except that capital unit letters after digits stay attached:
-    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M). An opening
+    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M), and a full
+    stop after such a name is split off. An opening
     bracket glued to a word is split off, so that "Transformer(ViT)" defines an acronym."""
 
     def create(nlp: Language):
@@ -1485,6 +1502,9 @@ def make_tokenizer():
         ]
         from spacy.util import registry as spacy_registry
 
+        # a full stop after a name that ends in a capital ("... beats ViT.", "... on CC-12M.") ends the
+        # sentence: spaCy splits it only after a lower-case letter or two capitals
+        suffixes.append(r"(?<=[a-z0-9][A-Z])\.")
         tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"
