@@ -1127,7 +1127,11 @@ class NamePatterns:
                     while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]):
                         j -= 1
                         words += texts[j] != "-"
-                    if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start):
+                    # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
+                    # nor before a measure of the task ("high prediction accuracy")
+                    if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
+                            and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
+                            and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
                         j -= 1
                         words += 1
                         while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]) and texts[j - 1] != "-":

@@ -148,6 +148,8 @@ def organisation_names(path: str = "") -> frozenset[str]:
 
 
 _CONJUNCTIONS = ("and", "or", "&")
+# Task heads that relate two kinds of data: "image and text matching" is one task, not two.
+_RELATIONAL_HEADS = frozenset(("matching", "alignment", "retrieval", "correspondence"))
 _DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
 
 
@@ -161,6 +163,7 @@ class Resolver:
         # where a regex alternation anchored at the end is tried at every character of every name
         self._field_ends = tuple(" " + name for name in sorted(cues.field_names))
         self.code_iri = next((c.iri for c in vocab.concepts.values() if c.type == "modality" and c.pref == "code"), None)
+        self.task_words = frozenset(vocab.words.get("task", ()))
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
@@ -319,8 +322,9 @@ class Resolver:
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
         texts, lowers, idxs, n = T.texts, T.lowers, T.idxs, len(T)  # (columns: a row T[i] is built per access)
-        at = None  # the candidates by place, made only when a modality pair is found
+        at = None  # the candidates by place, made only when a coordination is found
         extra: dict[tuple[int, int], Cand] = {}
+        drop: set[tuple[int, int]] = set()  # candidates that a coordination replaces
         for s in spans:
             if s.label_ != "task" or s.end - s.start < 2 or " " not in s.text:
                 continue
@@ -333,18 +337,28 @@ class Resolver:
                     extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, idxs[e + 1], idxs[e + 1] + len(h), "task", "", "task-ellipsis",
                                                  s.text[: s.text.rfind(" ")] + " " + h)
             first = lowers[s.start]
-            if s.end - s.start == 2 and s.start >= 2 and lowers[s.start - 1] in ("and", "or") and first in self.modality_words:
-                w = s.start - 2
+            if s.end - s.start == 2 and s.start >= 2 and lowers[s.start - 1] in ("and", "or") and self._shares_head(first):
                 if at is None:
-                    at = {(s.start, s.end): s for s in spans}
-                if lowers[w] in self.modality_words and lowers[w] != first and (w, w + 1) not in at:
+                    at = {(c.start, c.end): c for c in spans}
+                words = self._coordinated_words(T, s.start - 1, at)
+                head = texts[s.end - 1]
+                if len(words) == 1 and first in self.modality_words and lowers[words[0]] in self.modality_words \
+                        and lowers[s.end - 1] in _RELATIONAL_HEADS:
+                    # "Image and Text Matching" matches images with texts: one task, image-text matching
+                    w = words[0]
+                    drop.add((s.start, s.end))
+                    extra[(w, s.end)] = Cand(w, s.end, idxs[w], s.end_char, "task", "", "task-ellipsis",
+                                             f"{texts[w]}-{texts[s.start]} {head}")
+                    continue
+                for w in words:  # "semantic, instance, and panoptic segmentation": each word with the head
                     extra[(w, w + 1)] = Cand(w, w + 1, idxs[w], idxs[w] + len(texts[w]), "task", "", "task-ellipsis",
-                                             texts[w] + " " + texts[s.end - 1])
+                                             texts[w] + " " + head)
         # (the tests are pure: the cheap ones first, and the tokens of all candidates gathered only
         # for a modifier that makes a known concept)
         taken = None
         for s in spans:  # "Zero-Shot and In-Context Learning": the modifier with the head is a known concept
-            if s.label_ not in ("method", "task") or s.start < 2 or lowers[s.start - 1] not in ("and", "or"):
+            if s.label_ not in ("method", "task") or s.start < 2 or lowers[s.start - 1] not in ("and", "or") \
+                    or (s.start, s.end) in drop:
                 continue
             m_end = s.start - 1
             m_start = m_end - 3 if m_end >= 3 and texts[m_end - 2] == "-" else m_end - 1
@@ -362,7 +376,36 @@ class Resolver:
                                                "task-ellipsis" if s.label_ == "task" else "method-ellipsis", synthesised)
         if not extra:
             return spans
-        return sorted([s for s in spans if (s.start, s.end) not in extra] + list(extra.values()), key=lambda c: c.start)
+        drop.update(extra)
+        return sorted([s for s in spans if (s.start, s.end) not in drop] + list(extra.values()), key=lambda c: c.start)
+
+    def _shares_head(self, word: str) -> bool:
+        """Can a (lower-case) word share a task head with another across "and" / "or" ("image and
+        video understanding", "semantic, instance and panoptic segmentation")? A modality word or a
+        word of the task vocabulary that is no task head itself ("detection and instance segmentation")."""
+        return (word in self.modality_words or word in self.task_words) and word not in self.cues.task_heads \
+            and word not in STOP_WORDS and word.isalpha()
+
+    def _coordinated_words(self, T: list[Tok], conj: int, at: dict) -> list[int]:
+        """The single words coordinated before the conjunction at `conj` ("A and", "A, B, and"),
+        each of which shares the head after it; none when an item is a longer phrase or a name."""
+        texts, lowers = T.texts, T.lowers
+        j = conj - 1
+        if j >= 0 and texts[j] == ",":
+            j -= 1  # the comma before "and"
+        words = []
+        while j >= 0 and self._shares_head(lowers[j]) and (texts[j].islower() or texts[j].istitle()):
+            c = at.get((j, j + 1))
+            if c is not None and (c.label_ != "task" or c.kb_id_):
+                break  # a name or a known task of its own
+            if j > 0 and (texts[j - 1] == "-" or lowers[j - 1] in self.task_words or lowers[j - 1] in self.modality_words):
+                return []  # "2D semantic and instance segmentation": an item of more than one word
+            words.append(j)
+            if j >= 2 and texts[j - 1] == ",":
+                j -= 2
+            else:
+                break
+        return words
 
     def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok], mixed: set[tuple[int, int]]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
