@@ -74,6 +74,10 @@ BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 DATASET_ADJECTIVES = {"downstream", "benchmark", "public", "popular", "standard", "evaluation", "test", "large-scale",
                       "real-world", "challenging", "widely-used", "classification", "retrieval", "detection", "segmentation"}
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
+MEASURE_HEADS = ("rate", "error", "ratio")
+# A value: "92.1", "3%", "0.41".
+NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 # Words after which a proposal verb's form is a noun ("the V2 release", "a design").
 NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
 # Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
@@ -645,7 +649,7 @@ class NamePatterns:
         self.triggers: dict[str, int] = {}
         for bit, words in (
             (_NAMING, NAMING_WORDS), (_CALL, ("call", "calls")), (_PROPOSE, self.cues.propose_verbs),
-            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score")),
+            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score", *MEASURE_HEADS)),
             (_METHOD_HEAD, self.cues.method_heads), (_PAREN, ("(",)), (_ON, ("on", "across")),
             (_TASK_HEAD, self.cues.task_heads), (_TASK, ("task",)), (_TRAINING, ("training",)),
             (_TECHNIQUE_HEAD, self.cues.technique_heads),
@@ -835,6 +839,32 @@ class NamePatterns:
                 doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             _add(cands, T, s, e, label, "title-phrase")
+
+    def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
+        """A measure named in running text by its head ("false alarm rate", "reconstruction error",
+        "alignment score"): one to three lower-case modifiers before the head, in a sentence about
+        evaluation or next to a value; not a setting ("learning rate", "dropout rate") nor a judgement
+        ("a lower error")."""
+        texts, lowers = T.texts, T.lowers
+        j, words = i, 0
+        while j - 1 >= sent.start and words < 3:
+            t, low = texts[j - 1], lowers[j - 1]
+            if t == "-" and words and j - 2 >= sent.start and texts[j - 2].isalpha() and not T.spaces[j - 2]:
+                j -= 1  # "click-through rate"
+                continue
+            if not (t.isalpha() and t.islower()) or low in STOP_WORDS or low in self.cues.not_task_modifiers \
+                    or low in self.cues.not_metric_modifiers or low in self.cues.propose_verbs \
+                    or low.endswith(("ly", "ive", "ous", "ful", "able", "ible")):
+                break
+            j -= 1
+            words += 1
+        while j < i and (texts[j] == "-" or lowers[j] in self.cues.not_metric_modifiers):
+            j += 1
+        if j == i or any(lowers[m] in self.cues.not_metric_modifiers for m in range(j, i)):
+            return
+        near_value = any(NUMBER_TEXT.match(t) for t in texts[max(sent.start, j - 3) : min(sent.end, i + 5)])
+        if near_value or not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end]):
+            _add(cands, T, j, i + 1, "metric", "metric-head")
 
     def _generic_understanding(self, T: Table, j: int, i: int) -> bool:
         """"semantic understanding", "multimodal comprehension": a vague head with only generic
@@ -1055,7 +1085,9 @@ class NamePatterns:
                         j -= 1
                     inside = j > sent.start and texts[j - 1] == "-" and not spaces[j - 1]  # "Multi-[Modal ...]"
                     if j < i and j > sent.start and not inside:
-                        _add(cands, T, j, i + (1 if low == "score" else 0), "metric", "metric-head")
+                        _add(cands, T, j, i + (1 if low in MEASURE_HEADS else 0), "metric", "metric-head")
+                    elif j == i and low in MEASURE_HEADS and word.islower():
+                        self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
                 if rules & _METHOD_HEAD and idxs[i] > title_end and k > 0 and word.islower():
                     j = i

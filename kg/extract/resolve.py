@@ -427,8 +427,8 @@ class Resolver:
             defined = self._defined_type(aliases.get(group[0].text), types)
             if defined:
                 keep = defined  # "mean absolute error (MAE)": the text's own long form decides
-            elif "metric" in types and _near_number(T, start, end):
-                keep = "metric"  # "an ASR of 92%", "MAE 0.41"
+            elif "metric" in types and (_near_number(T, start, end) or _listed_with(T, group[0], spans, "metric")):
+                keep = "metric"  # "an ASR of 92%", "MAE 0.41", "RMSE and MAE"
             elif nxt in self.cues.dataset_heads and "dataset" in types:
                 keep = "dataset"
             elif "task" in types and (last in self.cues.task_heads or nxt in ("task", "tasks") or "dataset" in types):
