@@ -105,7 +105,8 @@ QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "fr
                    "oriented", "centric", "friendly", "compatible"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 # A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
-VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
+# Not a size letter before a patch size: "ViT-B/16" is one model.
+VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])(?<!-[BLSHTg])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
 BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")

@@ -663,6 +663,7 @@ class Resolver:
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases(list(groups.values()), aliases)
         entities = _merge_modified_phrases(entities)
+        entities = _merge_size_variants(entities)
         self._component_roles(entities)
         for e in entities:
             if not e.concept and len(e.mentions) > 1:
@@ -915,6 +916,41 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
             if e.role == "proposed":
                 target.role = "proposed"
     return out
+
+
+# A size or version written after a name: "SegFormer-B4", "EfficientNet-B0", "Speech Commands V2". (Not a
+# number alone, "ResNet-50", "GPT-4", a count, "LLaMA-7B", "PIN-14M", nor a named size, "BERT-Large",
+# "ViT-L/14", which papers compare as models of their own.)
+SIZE_VARIANT = re.compile(
+    r"^(?P<base>.*?[A-Za-z])[-\s](?:[BLSH]\d{1,2}|[vV]\d+(?:\.\d+)*)$"
+)
+
+
+def _merge_size_variants(entities: list[Entity]) -> list[Entity]:
+    """Sizes and versions of one model or dataset ("SegFormer-B4", "SegFormer-B5") are mentions of
+    it when the paper also names it without them ("SegFormer"); alone they stay apart."""
+    bases: dict[tuple[str, str], Entity] = {}
+    variants = []
+    for e in entities:
+        if e.type not in ("method", "dataset"):
+            continue
+        match = SIZE_VARIANT.match(e.mentions[0].text)
+        if match and not e.concept:
+            variants.append((e, match.group("base")))
+        for form in e.surface_forms:
+            bases.setdefault((e.type, _KEYS[form]), e)
+    if not variants:
+        return entities
+    merged = set()
+    for e, base in variants:
+        target = bases.get((e.type, _KEYS[base]))
+        if target is None or target is e or id(target) in merged:
+            continue
+        target.mentions += e.mentions
+        if e.role == "proposed":
+            target.role = "proposed"
+        merged.add(id(e))
+    return [e for e in entities if id(e) not in merged] if merged else entities
 
 
 _RESOLVERS: dict[tuple[str, str], Resolver] = {}
