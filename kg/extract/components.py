@@ -458,6 +458,9 @@ class VocabularyMatcher:
             if tokens is not None:
                 if texts[start:end] != tokens:
                     continue
+                if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] and not spaces[start - 1] \
+                        and texts[start - 2][:1].isupper() and name_shaped(texts[start - 2]):
+                    continue  # the end of another name ("ULIP-ShapeNet", "Video-LLaVA" is not LLaVA)
                 out = cands
             else:
                 if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
