@@ -844,6 +844,43 @@ class NamePatterns:
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             _add(cands, T, s, e, label, "title-phrase")
 
+    def _names_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """Names listed right after a plural dataset head and a list cue ("datasets, X and Y",
+        "benchmarks such as X, Y", "datasets (X, Y)", "corpora: X and Y") are datasets."""
+        texts, lowers = T.texts, T.lowers
+        comma_only = texts[j] == ","  # "On X benchmarks, LexVLA, trained on ...": a subject, unless a list follows
+        if texts[j] in (",", ":", "("):
+            j += 1
+        if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
+            j += 2
+            comma_only = False
+        elif j < end and lowers[j] in LIST_CUES:
+            j += 1
+            comma_only = False
+        found = []
+        while j < end:
+            t = texts[j]
+            if t in (",", "and", "or") or lowers[j] == "the":
+                j += 1
+                continue
+            if self._is_name(t) and not SHORT_ABBREVIATION.match(t) and not AT_CUTOFF.search(t):
+                s, e = self._name_span(T, j, text)
+                found.append((s, e))
+                j = e
+                continue
+            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[j] not in TITLE_BREAKS:
+                found.append((j, j + 1))  # a capitalised word ("Objaverse")
+                j += 1
+                continue
+            break
+        if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in TITLE_BREAKS \
+                and texts[j - 1] not in (",", "and", "or"):
+            return  # the list goes on with something else than names ("datasets, X models ...")
+        if comma_only and len(found) < 2:
+            return
+        for s, e in found:
+            _add(cands, T, s, e, "dataset", "dataset-list")
+
     def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
         """A measure named in running text by its head ("false alarm rate", "reconstruction error",
         "alignment score"): one to three lower-case modifiers before the head, in a sentence about
@@ -1083,6 +1120,9 @@ class NamePatterns:
                     else:
                         if run_end > sent.start:
                             _add(cands, T, sent.start, run_end, "dataset", "dataset-head")
+                    # "two datasets, X and Y", "benchmarks such as X, Y and Z": the names listed after the head
+                    if low.endswith("s") and i + 2 < sent.end:
+                        self._names_after_head(cands, T, i + 1, sent.end, text)
                 if rules & _METRIC and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
