@@ -611,6 +611,8 @@ class Resolver:
             elif rule in RETYPED:
                 retyped.add(s.text)
         spans = self._consistent_types(kept, retyped)
+        if retyped:
+            spans = _coordinated_datasets(T, spans)
         modalities, others = [], []
         code = self.code_iri
         for s in spans:
@@ -773,6 +775,22 @@ class Resolver:
                 )
             )
         return results
+
+
+def _coordinated_datasets(T: list[Tok], spans: list[Cand]) -> list[Cand]:
+    """A name typed by its shape alone is a dataset in a list with a known dataset ("Objaverse and
+    X", "X, Y and ImageNet") and no method: items of one list are of one kind."""
+    known = [s for s in spans if s.label_ == "dataset" and s.kb_id_]  # datasets the vocabulary knows
+    if not known:
+        return spans
+    out = spans
+    for k, s in enumerate(spans):
+        if s.id_ == "name-shape" and s.label_ == "method" and _listed_with(T, s, known, "dataset") \
+                and not _listed_with(T, s, spans, "method"):
+            if out is spans:
+                out = spans[:]
+            out[k] = s._replace(label_="dataset")
+    return out
 
 
 def _nearest(names: list[tuple[int, int, str]], v_start: int, v_end: int) -> str | None:
