@@ -1120,8 +1120,9 @@ class NamePatterns:
                     else:
                         if run_end > sent.start:
                             _add(cands, T, sent.start, run_end, "dataset", "dataset-head")
-                    # "two datasets, X and Y", "benchmarks such as X, Y and Z": the names listed after the head
-                    if low.endswith("s") and i + 2 < sent.end:
+                    # "two datasets, X and Y", "benchmarks such as X, Y and Z": the names listed after a
+                    # plural head ("a corpus, X, ..." more often describes the paper's own)
+                    if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
                         self._names_after_head(cands, T, i + 1, sent.end, text)
                 if rules & _METRIC and k > 0:
                     j = i
