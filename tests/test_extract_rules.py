@@ -454,3 +454,94 @@ def test_evaluative_and_temporal_adjectives_do_not_open_a_task(nlp):
 def test_a_field_with_two_modifiers_is_still_a_field(nlp):
     x = run(nlp, "Listening to forests", "This changes web-scale machine learning for owls.")
     assert not entities(x, "method")
+
+
+# --------------------------------------------------------------------------- shapes of issue 14
+# (failures seen on papers the rules were not built on; each sentence written for its test)
+
+
+def test_unknown_names_are_datasets_where_the_context_says_data(nlp):
+    x = run(nlp, "Listening to forests",
+            "The encoder is pre-trained on HootPile-2M. Calls were recorded for BirdClef2023. "
+            "We gather two corpora, OwlTalk and NightJar5, and release them.")
+    datasets = entities(x, "dataset")
+    assert {"HootPile-2M", "BirdClef2023", "OwlTalk", "NightJar5"} <= set(datasets)  # not "HootPile-2M." either
+    assert not {"HootPile-2M", "BirdClef2023", "NightJar5"} & set(entities(x, "method"))
+
+
+def test_a_name_after_a_plural_dataset_head_and_a_comma_is_a_subject_unless_a_list_follows(nlp):
+    x = run(nlp, "Listening to forests", "On owl benchmarks, HootNet, trained from scratch, wins.")
+    assert "HootNet" in entities(x, "method")
+
+
+def test_a_shape_typed_name_listed_with_a_known_dataset_is_a_dataset(nlp):
+    x = run(nlp, "Listening to forests", "Owl calls were gathered from AudioSet and HootSet7 for the study.")
+    assert {"AudioSet", "HootSet7"} <= set(entities(x, "dataset"))
+
+
+def test_a_known_model_the_paper_presents_is_proposed_but_one_it_builds_on_is_used(nlp):
+    x = run(nlp, "Listening to forests",
+            "We present CLIP, a model trained on owl photos and their captions. It is compared with BERT.")
+    methods = entities(x, "method")
+    assert methods["CLIP"]["role"] == "proposed"
+    assert methods["BERT"]["role"] == "used"
+    y = run(nlp, "Listening to forests", "We build on CLIP. Our CLIP variant counts owls.")
+    assert entities(y, "method")["CLIP"]["role"] == "proposed"
+    z = run(nlp, "Listening to forests", "We propose a transformer and an LLM for owl calls.")
+    assert all(e["role"] == "used" for e in entities(z, "method").values())  # classes of models, not new ones
+
+
+def test_coordinated_words_share_the_task_head(nlp):
+    x = run(nlp, "Listening to forests", "We study semantic, instance, and panoptic segmentation of owl nests.")
+    assert {"semantic segmentation", "instance segmentation", "panoptic segmentation"} <= set(entities(x, "task"))
+    assert "instance" not in forms(x, "task")
+    y = run(nlp, "Image and Text Matching for Owls", "Owls are matched with their descriptions.")
+    tasks = entities(y, "task")
+    assert "image-text matching" in tasks
+    assert not {"text matching", "image matching"} & set(tasks)
+
+
+def test_generic_phrases_before_a_task_head_name_no_task(nlp):
+    x = run(nlp, "Listening to forests",
+            "The model attains high prediction accuracy on owls. We aim to ensure generalization with precise localization.")
+    tasks = forms(x, "task")
+    assert not any(t.lower().startswith(("high", "ensure", "precise")) for t in tasks)
+
+
+def test_fragments_are_no_methods(nlp):
+    x = run(nlp, "Listening to forests",
+            "Training Transformer-based models follows earlier work (Hoot et al., 2019a). We use the V2 release "
+            "of GPT-4 developed by OpenAI and compare it with DeepMind's Gemini.")
+    methods = forms(x, "method")
+    assert not {"2019a", "V2", "Transformer-based", "OpenAI", "DeepMind"} & methods
+    assert {"GPT-4", "Gemini"} <= methods
+    assert "transformer" in entities(x, "method")  # the name inside the adjective is kept
+
+
+def test_an_unknown_organisation_after_an_agent_verb_is_no_method(nlp):
+    x = run(nlp, "Listening to forests", "We reuse HootLM released by OwlCorp7 in 2020.")
+    methods = entities(x, "method")
+    assert "HootLM" in methods and "OwlCorp7" not in methods
+
+
+def test_metrics_of_other_fields_and_metrics_named_in_running_text(nlp):
+    x = run(nlp, "Listening to forests",
+            "Results on owl calls report WER, Dice, AUROC, NDCG@10, HR@10, RMSE and MAE, SSIM, EER and pass@1. "
+            "In our experiments the false alarm rate and the reconstruction error drop, while the learning rate is 0.01.")
+    metrics = forms(x, "metric")
+    assert {"WER", "Dice", "AUROC", "NDCG@10", "HR@10", "RMSE", "MAE", "SSIM", "EER", "pass@1"} <= metrics
+    assert {"false alarm rate", "reconstruction error"} <= metrics
+    assert "learning rate" not in metrics
+    assert "MAE" not in forms(x, "method")  # the metric, in a list of metrics, not the masked autoencoder
+
+
+def test_size_and_version_variants_merge_under_a_named_base(nlp):
+    x = run(nlp, "Listening to forests",
+            "We compare SegFormer-B4, SegFormer-B5 and SegFormer on owl nests, and HootNet-B2 alone.")
+    methods = entities(x, "method")
+    segformer = [name for name in methods if name.startswith("SegFormer")]
+    assert segformer == ["SegFormer"]
+    assert {"SegFormer-B4", "SegFormer-B5"} <= set(methods["SegFormer"]["mentions"])
+    assert "HootNet-B2" in methods  # no base named: kept as written
+    y = run(nlp, "Listening to forests", "We fine-tune ViT-B/16 on owl photos.")
+    assert "ViT-B16" not in forms(y, "method")  # a patch size, not a variant after a slash

@@ -40,14 +40,16 @@ NAME_SHAPE = re.compile(
       | [A-Z]{2,}[\w+\-.^]*                       # acronyms: CLIP, MEL, VQA-RAD
       | [a-z]+[A-Z][\w+\-.^]*                    # lower then upper: mPLUG, eP-ALM
       | [A-Z][A-Za-z]*-\d[\w+\-.^]*               # word, hyphen, number: Mamba-2, Aviary-7K
+      | [A-Za-z][\w\-]*@(?:\d+(?:\.\d+)?|[kKnN])   # a measure at a cut-off: HR@10, NDCG@K (see AT_CUTOFF)
     )$""",
     re.X,
 )
 
 
-# Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions, URLs.
+# Shapes that look like names but are not: ordinals, 2D/3D, 2D-3D, "3x", plural acronyms, versions
+# standing alone ("v2", "V1.5"), citation years ("2019a"), URLs.
 NOT_A_NAME = re.compile(
-    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|v\d+(?:\.\d+)?|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
+    r"^(?:\d+(?:st|nd|rd|th|D|x|X|K|M|B|k|s|times)|\d+D(?:[-/]\d+D)+|(?:U?INT|FP|BF)\d+|[A-Z]{2}[a-z]{5,}|[A-Z]{2,}s|[vV]\d+(?:\.\d+)*|(?:19|20)\d\d[a-z]|\d+|.*\.(?:com|org|io|ch|net|ai|html?)|.*\.\w+/.*)$"
 )
 
 
@@ -72,6 +74,19 @@ BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 DATASET_ADJECTIVES = {"downstream", "benchmark", "public", "popular", "standard", "evaluation", "test", "large-scale",
                       "real-world", "challenging", "widely-used", "classification", "retrieval", "detection", "segmentation"}
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
+MEASURE_HEADS = ("rate", "error", "ratio")
+# A value: "92.1", "3%", "0.41".
+NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
+# Words after which a proposal verb's form is a noun ("the V2 release", "a design").
+NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
+# Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
+TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
+# A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
+# challenges; models are numbered by version or size.
+YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
+# A measure taken at a cut-off ("HR@10", "MRR@10", "NDCG@K", "Accuracy@1"): a metric whatever its context.
+AT_CUTOFF = re.compile(r"@(?:\d+(?:\.\d+)?|[kKnN])$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 # Adjectives made by joining a word to a name ("CLIP-style", "ChatGPT-Assisted", "MNAR-resistant"):
 # the name ends before them.
@@ -90,7 +105,8 @@ QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "fr
                    "oriented", "centric", "friendly", "compatible"}
 SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 # A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
-VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
+# Not a size letter before a patch size: "ViT-B/16" is one model.
+VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])(?<!-[BLSHTg])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
 BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
@@ -442,6 +458,9 @@ class VocabularyMatcher:
             if tokens is not None:
                 if texts[start:end] != tokens:
                     continue
+                if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] and not spaces[start - 1] \
+                        and texts[start - 2][:1].isupper() and name_shaped(texts[start - 2]):
+                    continue  # the end of another name ("ULIP-ShapeNet", "Video-LLaVA" is not LLaVA)
                 out = cands
             else:
                 if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
@@ -634,7 +653,7 @@ class NamePatterns:
         self.triggers: dict[str, int] = {}
         for bit, words in (
             (_NAMING, NAMING_WORDS), (_CALL, ("call", "calls")), (_PROPOSE, self.cues.propose_verbs),
-            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score")),
+            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score", *MEASURE_HEADS)),
             (_METHOD_HEAD, self.cues.method_heads), (_PAREN, ("(",)), (_ON, ("on", "across")),
             (_TASK_HEAD, self.cues.task_heads), (_TASK, ("task",)), (_TRAINING, ("training",)),
             (_TECHNIQUE_HEAD, self.cues.technique_heads),
@@ -725,6 +744,8 @@ class NamePatterns:
         ("X, a benchmark of ...") or by its own last part ("UniSim-Bench")."""
         texts, lowers = T.texts, T.lowers
         n = len(texts)
+        if end > 0 and AT_CUTOFF.search(texts[end - 1]):
+            return "metric"
         if end > 0 and BENCHMARK_NAME.search(texts[end - 1]):
             default = "dataset"
         if end + 1 < n and texts[end] == "," and lowers[end + 1] in ("a", "an", "the"):
@@ -822,6 +843,69 @@ class NamePatterns:
                 doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             _add(cands, T, s, e, label, "title-phrase")
+
+    def _names_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """Names listed right after a plural dataset head and a list cue ("datasets, X and Y",
+        "benchmarks such as X, Y", "datasets (X, Y)", "corpora: X and Y") are datasets."""
+        texts, lowers = T.texts, T.lowers
+        comma_only = texts[j] == ","  # "On X benchmarks, LexVLA, trained on ...": a subject, unless a list follows
+        if texts[j] in (",", ":", "("):
+            j += 1
+        if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
+            j += 2
+            comma_only = False
+        elif j < end and lowers[j] in LIST_CUES:
+            j += 1
+            comma_only = False
+        found = []
+        while j < end:
+            t = texts[j]
+            if t in (",", "and", "or") or lowers[j] == "the":
+                j += 1
+                continue
+            if self._is_name(t) and not SHORT_ABBREVIATION.match(t) and not AT_CUTOFF.search(t):
+                s, e = self._name_span(T, j, text)
+                found.append((s, e))
+                j = e
+                continue
+            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[j] not in TITLE_BREAKS:
+                found.append((j, j + 1))  # a capitalised word ("Objaverse")
+                j += 1
+                continue
+            break
+        if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in TITLE_BREAKS \
+                and texts[j - 1] not in (",", "and", "or"):
+            return  # the list goes on with something else than names ("datasets, X models ...")
+        if comma_only and len(found) < 2:
+            return
+        for s, e in found:
+            _add(cands, T, s, e, "dataset", "dataset-list")
+
+    def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
+        """A measure named in running text by its head ("false alarm rate", "reconstruction error",
+        "alignment score"): one to three lower-case modifiers before the head, in a sentence about
+        evaluation or next to a value; not a setting ("learning rate", "dropout rate") nor a judgement
+        ("a lower error")."""
+        texts, lowers = T.texts, T.lowers
+        j, words = i, 0
+        while j - 1 >= sent.start and words < 3:
+            t, low = texts[j - 1], lowers[j - 1]
+            if t == "-" and words and j - 2 >= sent.start and texts[j - 2].isalpha() and not T.spaces[j - 2]:
+                j -= 1  # "click-through rate"
+                continue
+            if not (t.isalpha() and t.islower()) or low in STOP_WORDS or low in self.cues.not_task_modifiers \
+                    or low in self.cues.not_metric_modifiers or low in self.cues.propose_verbs \
+                    or low.endswith(("ly", "ive", "ous", "ful", "able", "ible")):
+                break
+            j -= 1
+            words += 1
+        while j < i and (texts[j] == "-" or lowers[j] in self.cues.not_metric_modifiers):
+            j += 1
+        if j == i or any(lowers[m] in self.cues.not_metric_modifiers for m in range(j, i)):
+            return
+        near_value = any(NUMBER_TEXT.match(t) for t in texts[max(sent.start, j - 3) : min(sent.end, i + 5)])
+        if near_value or not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end]):
+            _add(cands, T, j, i + 1, "metric", "metric-head")
 
     def _generic_understanding(self, T: Table, j: int, i: int) -> bool:
         """"semantic understanding", "multimodal comprehension": a vague head with only generic
@@ -985,7 +1069,7 @@ class NamePatterns:
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if rules & _PROPOSE and is_self is None:
                     is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
-                if rules & _PROPOSE and is_self:
+                if rules & _PROPOSE and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -1036,13 +1120,19 @@ class NamePatterns:
                     else:
                         if run_end > sent.start:
                             _add(cands, T, sent.start, run_end, "dataset", "dataset-head")
+                    # "two datasets, X and Y", "benchmarks such as X, Y and Z": the names listed after a
+                    # plural head ("a corpus, X, ..." more often describes the paper's own)
+                    if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
+                        self._names_after_head(cands, T, i + 1, sent.end, text)
                 if rules & _METRIC and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
                         j -= 1
                     inside = j > sent.start and texts[j - 1] == "-" and not spaces[j - 1]  # "Multi-[Modal ...]"
                     if j < i and j > sent.start and not inside:
-                        _add(cands, T, j, i + (1 if low == "score" else 0), "metric", "metric-head")
+                        _add(cands, T, j, i + (1 if low in MEASURE_HEADS else 0), "metric", "metric-head")
+                    elif j == i and low in MEASURE_HEADS and word.islower():
+                        self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
                 if rules & _METHOD_HEAD and idxs[i] > title_end and k > 0 and word.islower():
                     j = i
@@ -1060,6 +1150,8 @@ class NamePatterns:
                     if j == sent.start and j < i and not is_name(texts[j]) and texts[j + 1] != "-":
                         j += 1  # a capital that only starts the sentence ("Current VL models")
                     words = [w for w in texts[j:i] if w != "-"] if j < i else ()  # mostly none
+                    if words and texts[i - 2] == "-" and SUFFIX_WORD.match(lowers[i - 1]):
+                        words = ()  # "Transformer-based models", "NLP-enhanced decoder": an adjective, no name
                     if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not any(
                         # "CLIP-style training", but "Branch-aware Fusion network" is a name
                         SUFFIX_WORD.match(lowers[m]) and texts[m - 1] == "-" and is_name(texts[m - 2])
@@ -1092,7 +1184,7 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if rules & _ON and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if rules & _ON and is_eval:
+                if rules & _ON and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j = i + 1
                     while j < sent.end:
                         t = texts[j]
@@ -1112,7 +1204,11 @@ class NamePatterns:
                     while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]):
                         j -= 1
                         words += texts[j] != "-"
-                    if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start):
+                    # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
+                    # nor before a measure of the task ("high prediction accuracy")
+                    if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
+                            and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
+                            and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
                         j -= 1
                         words += 1
                         while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]) and texts[j - 1] != "-":
@@ -1177,7 +1273,8 @@ class NamePatterns:
                 if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
                         and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
                     s, e = self._name_span(T, i, text)
-                    _add(cands, T, s, e, self._type_after(T, e, "method"), "name-shape")
+                    default = "dataset" if YEAR_IN_NAME.search(_span_text(T, s, e)) else "method"
+                    _add(cands, T, s, e, self._type_after(T, e, default), "name-shape")
         self._task_lists(cands, sents, T)
         return doc
 
@@ -1473,7 +1570,8 @@ def make_sentencizer(nlp: Language, name: str, punct_chars: list[str]) -> Senten
 @spacy.registry.tokenizers("kg_tokenizer")
 def make_tokenizer():
     """English tokenization, except that capital unit letters after digits stay attached:
-    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M). An opening
+    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M), and a full
+    stop after such a name is split off. An opening
     bracket glued to a word is split off, so that "Transformer(ViT)" defines an acronym."""
 
     def create(nlp: Language):
@@ -1485,6 +1583,9 @@ def make_tokenizer():
         ]
         from spacy.util import registry as spacy_registry
 
+        # a full stop after a name that ends in a capital ("... beats ViT.", "... on CC-12M.") ends the
+        # sentence: spaCy splits it only after a lower-case letter or two capitals
+        suffixes.append(r"(?<=[a-z0-9][A-Z])\.")
         tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"

@@ -35,6 +35,7 @@ class Cues:
     ambiguous_metric_words: frozenset[str] = frozenset()
     vague_task_heads: frozenset[str] = frozenset()
     generic_task_modifiers: frozenset[str] = frozenset()
+    not_metric_modifiers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -64,4 +65,5 @@ def load_cues(path: str = "") -> Cues:
         ambiguous_metric_words=frozenset(w.lower() for w in data.get("ambiguous_metric_words", [])),
         vague_task_heads=frozenset(w.lower() for w in data.get("vague_task_heads", [])),
         generic_task_modifiers=frozenset(w.lower() for w in data.get("generic_task_modifiers", [])),
+        not_metric_modifiers=frozenset(w.lower() for w in data.get("not_metric_modifiers", [])),
     )
