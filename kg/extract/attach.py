@@ -50,7 +50,7 @@ class _Value:
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
 LIST_GAP = re.compile(
-    r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?)?\s*
+    r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
         (?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
     re.I | re.X,
 )
@@ -109,7 +109,6 @@ GUESS_METRIC_BEFORE = re.compile(
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
-MODIFIERS_BEFORE = re.compile(rf"(?<![\w.,@-])(?:{_LOWER_MODIFIER}\s+){{1,3}}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
@@ -282,15 +281,6 @@ class _Sentence:
         text = self.text[a:b]
         return None if text.lower() in NOT_METRICS else Named(a, b, text, guessed=True)
 
-    def extended(self, m: Named) -> Named:
-        """A metric with the modifiers written before it: "top-1 accuracy", "macro F1", "word error rate"."""
-        x = MODIFIERS_BEFORE.search(self.text, max(self.start, m.start - 40), m.start)
-        if not x:
-            return m
-        if any(n.start < m.start and n.end > x.start() for n in [*self.methods, *self.datasets]):
-            return m
-        return Named(x.start(), m.end, self.text[x.start() : m.end])
-
     def tie_metrics(self, vals: list[_Value]) -> None:
         for v in vals:
             v.metric, v.metric_after = self.own_metric(v)
@@ -305,11 +295,6 @@ class _Sentence:
             if v.metric is None:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
                 v.metric = self.nearest(self.metrics, span) or self.nearest(self.metrics, span, within=10_000, any_clause=True)
-        extended: dict[int, Named] = {}
-        for v in vals:
-            if v.metric is not None and not v.metric.guessed:
-                m = extended.get(id(v.metric))
-                v.metric = extended[id(v.metric)] = m or self.extended(v.metric)
 
     # ------------------------------------------------------------------ dataset
 
@@ -331,12 +316,15 @@ class _Sentence:
         return None
 
     def chain(self, first: Named) -> list[Named]:
-        """The datasets listed from `first` on: "Weibo, Politifact and Gossipcop"."""
+        """The datasets listed from `first` on: "CIFAR-10, CIFAR-100 and SVHN", "LibriSpeech/TED-LIUM"
+        (a run joined by commas alone is no list: "On ImageNet, TerraNet reaches ...")."""
         out = [first]
         for d in self.datasets:
             if d.start > out[-1].end and CHAINED.match(self.text[out[-1].end : d.start]):
                 out.append(d)
-        return out
+                if self.text[out[-2].end : d.start].strip() != ",":
+                    return out
+        return out[:1]
 
     def frame(self) -> list[Named]:
         """The datasets a sentence opens with ("On VQAv2 and GQA, ..."), up to its first comma."""
@@ -368,16 +356,19 @@ class _Sentence:
                               and DATASET_AFTER_GAP.match(self.gap(end, d.start))), None)
                 listed = self.chain(first) if first else []
                 if not listed and respectively:
-                    listed = [d for d in self.datasets if id(d) not in owned]
+                    # "... on D1 and D2 ..., respectively reaching a and b": the datasets in order
+                    unowned = [d for d in self.datasets if id(d) not in owned]
+                    listed = unowned if len(unowned) == len(bare) else self.datasets
             if not listed:
                 listed = self.frame()
-            if not listed and respectively and len(self.datasets) == len(bare):
-                listed = self.datasets  # "A on D1 and B on D2 ..., improving by +a and +b, respectively"
-            if not listed and len(bare) < len(members):
-                # "48.0 top-1 accuracy and 80.3 CIDEr on MSRVTT": the dataset after the list's last value
-                last = members[-1].dataset
-                if last is not None and last.start > members[-1].end and all(m.dataset in (None, last) for m in members):
-                    listed = [last]
+            last = members[-1].dataset
+            if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
+                # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
+                # CIFAR-10, CIFAR-100 and SVHN"; "48.0 top-1 accuracy and 80.3 CIDEr on MSRVTT"
+                chained = self.chain(last)
+                if len(chained) == len(members):
+                    bare = members
+                listed = chained if len(chained) == len(members) else [last]
             if len(listed) == len(bare):
                 for m, d in zip(bare, listed):
                     m.dataset = d
