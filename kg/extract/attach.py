@@ -253,7 +253,7 @@ class _Sentence:
 
     def own_metric(self, v: _Value) -> tuple[Named | None, bool]:
         for m in self.metrics:  # written right after
-            if m.start >= v.end and METRIC_AFTER_GAP.match(self.gap(v.end, m.start)):
+            if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
                 return m, True
         for m in reversed(self.metrics):  # written right before
             if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)):

@@ -37,7 +37,8 @@ JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
 CHANGE_BEFORE = re.compile(
     r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
         \s+(?:of|by)|\boutperform\w*|\bsurpass\w*|\bexceed\w*|\bbeat\w*|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
-        |\bdrop\w*|\bgain\w*|\blift\w*)\b
+        |\bdrop\w*|\bgain\w*|\blift\w*
+        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of)\b
         (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
                 large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
         [\s(]*$""",
@@ -47,9 +48,11 @@ CHANGE_BEFORE = re.compile(
 CHANGE_AFTER = re.compile(
     r"""^\s*(?:[\w@-]+\s+){0,2}?
         (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
-           faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute)\b
-        |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}?
-           (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive)""",
+           faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
+           leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+        |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
+           (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
+              teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
     re.I | re.X,
 )
 SIZE_NOUNS = (
