@@ -390,11 +390,15 @@ class _Sentence:
         for v in vals:
             after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
             for m in self.methods:
-                if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)):
+                if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)) and not self.modifies_metric(m):
                     v.method = m
                     break
             if v.method is None:
                 v.method = self.subject(v)
+
+    def modifies_metric(self, m: Named) -> bool:
+        """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
+        return any(x.start >= m.end and not self.text[m.end : x.start].strip(" -") for x in self.metrics)
 
     def subject(self, v: _Value) -> Named | None:
         """The method the sentence says achieves the value: the last named method before it that is
@@ -404,7 +408,7 @@ class _Sentence:
         for m in reversed(self.methods):
             if m.end > v.start or m.start < clause_start:
                 continue
-            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]):
+            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m):
                 continue
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
                 return m
