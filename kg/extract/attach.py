@@ -109,6 +109,9 @@ GUESS_METRIC_BEFORE = re.compile(
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
+_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
+CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
@@ -268,8 +271,12 @@ class _Sentence:
             span = self.unnamed(m.start("m"), m.end("m"))
             if span and span[0] == m.start("m"):
                 return self.guess(*span), True
+        # the words just before the value say which form to look for ("... of", "... by"), so the
+        # longer searches run only where they can match
+        tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
-        m = GUESS_METRIC_BEFORE.search(before) or GUESS_METRIC_CHANGED.search(before)
+        m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
+             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else None)
         if m:
             offset = v.start - len(before)
             span = self.unnamed(offset + m.start("m"), offset + m.end("m"))

@@ -170,9 +170,9 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
         first, last = group[0], group[-1]
         sign = first.group("sign")
         begin = first.start("sign") if sign else first.start("num")
-        before, after = text[:begin], text[last.end() :]
-        if sign == "±" or HYPER_BEFORE.search(before):
-            continue  # a standard deviation, a setting
+        # (the words around a number decide: 80 characters each side, not the whole sentence copied)
+        before, after = text[max(0, begin - 80) : begin], text[last.end() : last.end() + 80]
+        # (cheap tests first: most numbers are glued to names or are bare integers)
         if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_") and not sign):
             continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
         if sign in ("-", "–") and before[-1:] in ("-", "/"):
@@ -186,7 +186,9 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # years ("2019-2021", "in 2023"), ranks ("top 5")
         if unit != "%" and SIZE_AFTER.match(after):
             continue  # a size or a count: "7B", "1.4 million parameters", "960 hours"
-        if unit == "points" and integer and not sign and not (CHANGE_BEFORE.search(before[-80:]) or CHANGE_AFTER.match(after)):
+        if sign == "±" or HYPER_BEFORE.search(before, max(0, len(before) - 50)):
+            continue  # a standard deviation, a setting
+        if unit == "points" and integer and not sign and not (CHANGE_BEFORE.search(before) or CHANGE_AFTER.match(after)):
             continue  # "2048 points": a count of points, not a change in points
         if unit == "x":
             if after[:2].strip()[:1].isdigit():
@@ -197,8 +199,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
                 continue  # "repeated 3 times"
         if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before) and FRACTION_BARE.match(after))):
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
-        if VERSION_BEFORE.search(before):
-            continue
+        if unit is None and VERSION_BEFORE.search(before[-12:]):
+            continue  # "version 2.1"
         needs = ""
         if bare_integer:
             needs = INTEGER  # most are counts, years, citations: a result only with its metric beside it
@@ -206,8 +208,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             word = NAME_WORD.search(before[-40:])
             if word and _name_like(word.group(1)):
                 needs = AFTER_NAME
-        relative = (sign in ("+", "-", "−", "–") or unit in ("points", "x") or bool(CHANGE_BEFORE.search(before[-80:]))
-                    or bool(CHANGE_AFTER.match(after)))
+        relative = (sign in ("+", "-", "−", "–") or unit in ("points", "x") or bool(CHANGE_AFTER.match(after))
+                    or bool(CHANGE_BEFORE.search(before)))
         for m in group:
             # a signed number is a change ("+3.4", "-2.1 WER"): the value is its size, the flag says change
             start = offset + (begin if m is first else m.start("num"))
