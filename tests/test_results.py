@@ -264,3 +264,17 @@ def test_kg_eval_scores_results_with_the_gold(kg_cli, tmp_path):
     assert scored["papers"] == 1
     assert scored["value_metric"]["tp"] == 2 and scored["value_metric"]["fn"] == 1
     assert [e["kind"] for e in scored["errors"]] == ["fn"]
+
+
+def test_dev_results_floor(kg_cli):
+    """The results quality reached on the dev papers (BENCHMARKS.md); a drop below it is a regression."""
+    from conftest import DEV_GOLD
+
+    done = kg_cli("eval", "--gold", DEV_GOLD, "--json")
+    assert done.returncode == 0, done.stderr
+    scored = json.loads(done.stdout)["results"]
+    assert scored["papers"] == 70
+    # reached: value+metric 0.765, full 0.765, relative 1.000 (13 scored)
+    assert scored["value_metric"]["f1"] >= 0.76
+    assert scored["full"]["f1"] >= 0.76
+    assert scored["relative_accuracy"] >= 0.9
