@@ -9,6 +9,10 @@ the names it is compared with ("outperforms METER by 1.09%") or built from, or t
 the number ("compared with 71.2% for BLIP"). Values written as one list ("77.0%, 76.8% and 76.8% on
 ...") share what one of them states: the change flag, the metric, and datasets listed in the same
 order ("respectively"). Only when no structure says, the nearest name in the same clause is taken.
+
+A metric or dataset the vocabulary does not know is read from its form where the structure expects
+one ("an NDCG@10 of 0.41", "4.8 WER", "a mean absolute error of 0.27", "on MVTec-3D"); a paper that
+names one dataset (or one metric) lends it to the values of sentences that name none.
 """
 from __future__ import annotations
 
