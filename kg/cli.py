@@ -400,21 +400,31 @@ def eval_cmd(
     errors: Annotated[bool, typer.Option("--errors", help="List each false positive and false negative by paper.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+    results_gold: Annotated[Optional[Path], typer.Option("--results", help="Results gold file (default: results.jsonl beside the gold file, if there).")] = None,
 ) -> None:
-    """Score extraction against a gold file: P/R/F1 per type, micro totals, role accuracy."""
+    """Score extraction against a gold file: P/R/F1 per type, micro totals, role accuracy, and
+    the reported results (value+metric, full, relative flag) against a results gold."""
     from kg.evaluate import load_gold, score
+    from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results
     from kg.extract import build_nlp, extract
-    from kg.ingest import read_papers
-    from kg.paths import DEFAULT_PIPELINE, EXAMPLES_DIR
+    from kg.paths import DEFAULT_PIPELINE
 
     gold_entities = _run(load_gold, gold)
-    papers = _run(lambda: list(read_papers(inputs or [EXAMPLES_DIR / "corpus"])))
+    results_path = find_results_gold(gold, results_gold)
+    gold_results = _run(load_results_gold, results_path) if results_path else None
+    papers = _run(gold_and_input_papers, gold, inputs)
     nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
-    report = score((e.to_json() for e in extract(papers, nlp=nlp)), gold_entities)
+    records = [e.to_json() for e in extract(papers, nlp=nlp)]
+    report = score(records, gold_entities)
+    results_report = score_results(records, gold_results, gold_entities) if gold_results is not None else None
     if as_json:
         data = report.as_dict()
+        if results_report is not None:
+            data["results"] = results_report.as_dict()
         if errors:
             data["errors"] = report.errors
+            if results_report is not None:
+                data["results"]["errors"] = results_report.errors
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{gold} — {report.papers} papers")
@@ -429,6 +439,20 @@ def eval_cmd(
         for e in sorted(report.errors, key=lambda e: (e["paper"], e["type"], e["kind"])):
             extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""
             console.print(f"{e['kind'].upper():4} {e['type']:8} {e['name']!r}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
+    if results_report is not None:
+        _print_results_report(results_report, results_path, errors)
+
+
+def _print_results_report(report, path: Path, errors: bool) -> None:
+    table = Table("results", "P", "R", "F1", "tp", "fp", "fn", title=f"{path} — {report.papers} papers")
+    for name, s in (("value+metric", report.value_metric), ("full", report.full)):
+        table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn))
+    console.print(table)
+    console.print(f"relative flag accuracy: {report.relative_accuracy:.3f} ({report.relative_agree}/{report.relative_total})")
+    if errors:
+        for e in sorted(report.errors, key=lambda e: (e["paper"], e["kind"])):
+            extra = f" (gold {e['gold']!r})" if "gold" in e else ""
+            console.print(f"{e['kind'].upper():8} result {e['result']}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
 
 
 # ----------------------------------------------------------------------------- analyse / viz

@@ -16,7 +16,8 @@ from kg.extract.components import (
 )
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
-from kg.extract.results import RESULTS, Value
+from kg.extract.attach import Named, tie_results
+from kg.extract.results import RESULTS
 from kg.extract.vocabulary import Vocabulary, load_vocabulary
 from kg.model import Entity, Extraction, Mention, Paper, Result
 from kg.paths import ONTOLOGY_DIR
@@ -745,36 +746,20 @@ class Resolver:
         values = doc.user_data.get(RESULTS, [])
         if not values:
             return []
-        # the names of each sentence that holds a value, by type, in order: a name in the value's
-        # sentence has that sentence's start (the name as written there)
+        # the names of each sentence that holds a value, by type and sentence start
         value_sentences = {v[5] for v in values}
-        located: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)
+        named: dict[tuple[str, int], list[Named]] = defaultdict(list)
         for e in entities:
+            proposed = e.role == "proposed"
             for m in e.mentions:
                 if m.sent_start in value_sentences:
-                    located[(e.type, m.sent_start)].append((m.start, m.end, m.text))
+                    named[(e.type, m.sent_start)].append(Named(m.start, m.end, m.text, proposed, bool(e.concept)))
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
-        results = []
-        previous_relative_end = -10
-        for value, unit, is_relative, v_start, v_end, s_start, s_end in values:
-            v = Value(value, unit, is_relative, v_start, v_end)
-            metric = _nearest(located.get(("metric", s_start), ()), v.start, v.end)
-            dataset = _nearest(located.get(("dataset", s_start), ()), v.start, v.end)
-            method = (_nearest(located.get(("method", s_start), ()), v.start, v.end)
-                      or (proposed.surface_forms[0] if proposed else None))
-            relative = v.relative or (v.start - previous_relative_end < 8)
-            if relative:
-                previous_relative_end = v.end
-            if metric is None and v.unit != "%":
-                continue  # a bare decimal with no metric nearby is not a reported result
-            results.append(
-                Result(
-                    metric=metric, value=v.value, unit=v.unit, method=method, dataset=dataset,
-                    text=text[v.start : v.end], sentence=text[s_start:s_end].strip(),
-                    start=v.start, end=v.end, relative=relative, sent_start=s_start, sent_end=s_end,
-                )
-            )
-        return results
+        datasets = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "dataset" for m in e.mentions),
+                          key=attrgetter("start"))
+        metrics = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "metric" for m in e.mentions),
+                         key=attrgetter("start"))
+        return tie_results(text, values, named, proposed.surface_forms[0] if proposed else None, datasets, metrics)
 
 
 def _coordinated_datasets(T: list[Tok], spans: list[Cand]) -> list[Cand]:
@@ -791,16 +776,6 @@ def _coordinated_datasets(T: list[Tok], spans: list[Cand]) -> list[Cand]:
                 out = spans[:]
             out[k] = s._replace(label_="dataset")
     return out
-
-
-def _nearest(names: list[tuple[int, int, str]], v_start: int, v_end: int) -> str | None:
-    """The name closest to a value (the first of them on a tie), if closer than 80 characters."""
-    best = None
-    for start, end, name in names:
-        dist = start - v_end if start >= v_end else v_start - end
-        if best is None or dist < best[0]:
-            best = (dist, name)
-    return best[1] if best and best[0] < 80 else None
 
 
 def _names_a_word(text: str, names: list[str]) -> bool:

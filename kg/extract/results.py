@@ -1,7 +1,15 @@
-"""Reported numbers: "74% Top1 Accuracy on ModelNet40", "+3.54 mIoU", "drops by 23.3%".
+"""Reported numbers: "74% Top1 Accuracy on ModelNet40", "+3.54 mIoU", "drops by 23.3%", "4.8/8.2 WER".
 
-The `kg_results` component finds values with their unit and whether they are changes; the resolver
-attaches each to the metric, dataset and method named around it in the same sentence.
+The `kg_results` component finds the numbers of each sentence that can be results, with their unit
+and whether they are changes, and leaves out the numbers that are not (see RESULTS_GUIDELINES.md):
+versions inside names ("GPT-4", "Kinetics-400", "V2"), sizes and counts ("7B parameters", "960
+hours"), fractions of the data used ("only 1% of the labels"), hyperparameters ("a temperature of
+0.07", "k = 5", "p < 0.05"), standard deviations ("± 0.3"), years and citations (bare integers).
+"A/B" pairs and "A-B" ranges give one value per number, sharing the unit written once.
+
+A number written right after a name ("wav2vec 2.0", "Wenlan 2.0") is a version unless the name is a
+metric ("BLEU 34.2"), and a bare integer is a count or a year unless a metric is written beside it
+("41 BLEU"): only the resolver knows the metrics, so such values are flagged here and decided there. The resolver ties each value to its metric, dataset and method (kg.extract.attach).
 """
 from __future__ import annotations
 
@@ -15,22 +23,86 @@ from kg.extract.components import doc_text, sentences
 
 RESULTS = "kg_results"
 
-VALUE = re.compile(
-    r"""(?P<sign>[+\-−])?\s?(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\s?
-        (?P<unit>%|\ ?percent(?:age\ points)?\b|\ ?pp\b|\ ?points?\b|x\b|×)?""",
+NUMBER = re.compile(
+    r"""(?P<sign>[+\-−–±])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?P<unit>\s?(?:\\?%|\\\(\\%\\\)|percent(?:age\ points)?\b|pp\b|p\.p\.|points?\b|pts?\b)|-points?\b
+                |\s?(?:x\b|×)|\s?times\b|[-\s]fold\b)?""",
     re.X,
 )
 DIGIT = re.compile(r"\d")
-CHANGE_WORDS = re.compile(
-    r"\b(by|improv\w*|gain\w*|boost\w*|increas\w*|decreas\w*|drop\w*|reduc\w*|outperform\w*|surpass\w*|higher|lower|up to)\s+(?:of\s+|by\s+|about\s+|approximately\s+|over\s+|around\s+|nearly\s+)?$",
+# A pair or range joins its numbers with one of these, and nothing else, between them.
+JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
+
+# words before a number that make it a change: "improves by 2.3%", "a gain of 3.4", "by a margin of 5"
+CHANGE_BEFORE = re.compile(
+    r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
+        \s+(?:of|by)|\boutperform\w*|\bsurpass\w*|\bexceed\w*|\bbeat\w*|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
+        |\bdrop\w*|\bgain\w*|\blift\w*
+        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of)\b
+        (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
+                large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
+        [\s(]*$""",
+    re.I | re.X,
+)
+# words after a number that make it a change: "2.4 points lower", "1.3% improvements", "3x faster"
+CHANGE_AFTER = re.compile(
+    r"""^\s*(?:[\w@-]+\s+){0,2}?
+        (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
+           faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
+           leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+        |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
+           (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
+              teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
+    re.I | re.X,
+)
+SIZE_NOUNS = (
+    r"parameters|params|tokens|words|sentences|documents|pages|images|photos|videos|clips|frames|hours|hrs|minutes|"
+    r"days|weeks|months|epochs|steps|iterations|GPUs?|TPUs?|GPU[- ]hours|samples|examples|instances|pairs|languages|"
+    r"tasks|datasets|benchmarks|classes|categories|layers|heads|dimensions|channels|experts|queries|questions|labels|"
+    r"annotations|subjects|participants|patients|users|speakers|utterances|domains|shots|models|teams|papers|"
+    r"countries|objects|scenes|nodes|edges|graphs|molecules|proteins|cells|genes|views|modalities|types|kinds|"
+    r"variants|levels|times|regions|sites|cities|people|annotators|volunteers|tables|features|attributes|agents|"
+    r"environments|games|robots|demonstrations|trajectories|episodes|prompts|instructions|responses|dialogues|"
+    r"conversations|articles|reviews|posts|tweets|items|entities|relations|triples|concepts|points\s+clouds?|scans|"
+    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|"
+    r"FLOPs|GFLOPs|TFLOPs|billion|million|thousand|trillion|hundred"
+)
+# a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
+SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
+# a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data")
+SIZE_FACTOR_AFTER = re.compile(
+    r"^\s*(?:fewer|less|more|smaller|larger|bigger|cheaper|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)",
     re.I,
 )
-NOT_A_RESULT_AFTER = re.compile(
-    r"^\s?(?:[kKMB]\b|million|billion|thousand|times|datasets?|tasks?|papers?|images?|samples?|models?|"
-    r"languages?|categories|classes|hours?|minutes?|seconds?|days?|years?|layers?|parameters?|params|GB|MB|"
-    r"teams?|instructions?|benchmarks?|shots?|steps?|epochs?|examples?|pairs?|videos?|subjects?|participants?|"
-    r"patients?|countries|domains?|modalities|types?|kinds?|variants?|levels?|[-–]\w)",
+# "N times" is a result only as a comparison ("3 times faster") or with speed named before
+TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-?ups?|improvements?|gains?|more\s+efficient)", re.I)
+SPEED_BEFORE = re.compile(r"\b(?:speed\w*|accelerat\w*|faster|throughput)\b", re.I)
+# a percentage of the data, labels or compute used is a setting: "only 1% of the labels", "on 10% of
+# the training data", "using 5% labelled data", "15% of the training cost"
+DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|samples|examples|images|parameters|"
+             r"params|compute|computation|cost|budget|tokens|supervision|memory|queries|set|corpus|pixels|frames|"
+             r"videos|sites|instances|points|shots|resources|time|steps|epochs|weights|layers|neurons|classes|"
+             r"vocabulary|unlabell?ed|train|trainable|FLOPs|size")
+FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
+FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as)\s*$", re.I)
+FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
+# settings written with a relation or a variable: "p < 0.05", "k = 5", "λ=0.1", "± 0.3"
+HYPER_BEFORE = re.compile(
+    r"""(?:[<>≤≥]\s*|(?:^|[\s(,;])(?:[A-Za-z]|[α-ωΑ-Ω]|lr|alpha|beta|gamma|lambda|tau|sigma|epsilon|eta|top-[kp])\s*=\s*
+        |\b(?:learning\s+rate|lr|temperature|dropout(?:\s+rate)?|weight\s+decay|momentum|threshold|mask(?:ing)?\s+ratio|
+        batch\s+size|label\s+smoothing|beam\s+(?:size|width)|warm-?up|sparsity(?:\s+ratio)?|
+        pruning\s+ratio|noise\s+level|coefficient|step\s+size|decay\s+rate|keep\s+ratio)
+        \s*(?:of|=|:|to|at|is|was|set\s+to|equal\s+to|fixed\s+at)?\s*(?:only\s+|just\s+|about\s+)?)$""",
+    re.I | re.X,
 )
+RANK_BEFORE = re.compile(r"\b(?:top|rank|at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+# words before a number that give it a version: "version 2.1", "v 3"
+VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
+# a word that looks like a name (digits, inner capitals, capitalised), right before a bare number
+NAME_WORD = re.compile(r"(?:^|[\s(])([A-Za-z][\w.+-]*)\s$")
+UNITS = {"%": "%", "\\%": "%", "\\(\\%\\)": "%", "percent": "%", "percentage points": "points", "pp": "points",
+         "p.p.": "points", "point": "points", "points": "points", "pt": "points", "pts": "points",
+         "x": "x", "×": "x", "times": "x", "fold": "x"}
 
 
 @dataclass
@@ -40,14 +112,18 @@ class Value:
     relative: bool
     start: int
     end: int
+    group: int = -1  # the start of the first number of its "A/B" pair or "A-B" range (-1: alone)
+    needs: str = ""  # AFTER_NAME or INTEGER: kept by the resolver only with a metric written beside it
 
 
-def _values(text: str):
-    """The matches of VALUE.finditer(text), tried only next to digits: a match holds a digit at most
-    two characters after its start (an optional sign, then optional space), so the leftmost match
-    from `pos` starts within two characters before the next digit, and one always starts at the
-    digit itself. finditer tries the pattern at every character, which took most of the time."""
-    pos, match, digit = 0, VALUE.match, DIGIT.search
+# values that are results only when a metric is written beside them (decided by the resolver)
+AFTER_NAME = "name"  # right after a name-like word: "wav2vec 2.0" (a version) or "BLEU 34.2" (a result)
+INTEGER = "int"  # a bare integer: "3 benchmarks", "in 2023" or "41 BLEU"
+
+
+def _numbers(text: str):
+    """The matches of NUMBER in text, tried only next to digits (finditer would try every character)."""
+    pos, match, digit = 0, NUMBER.match, DIGIT.search
     while True:
         d = digit(text, pos)
         if d is None:
@@ -61,36 +137,93 @@ def _values(text: str):
         pos = m.end()
 
 
-def find_values(text: str, offset: int = 0) -> list[Value]:
-    """Numbers in a sentence that look like reported results (percentages, signed changes, scores)."""
-    out = []
-    if not DIGIT.search(text):
-        return out  # most sentences hold no number: VALUE tries a match at every character, this scan does not
-    for m in _values(text):
-        raw, unit, sign = m.group("num"), (m.group("unit") or "").strip(), m.group("sign")
-        after = text[m.end() :]
+def _groups(text: str) -> list[list[re.Match]]:
+    """The numbers of a sentence, with the members of each pair or range ("4.8/8.2", "3%-9%",
+    "5-6 %") in one group."""
+    groups: list[list[re.Match]] = []
+    prev_end = -10
+    for m in _numbers(text):
+        sign = m.group("sign")
         begin = m.start("sign") if sign else m.start("num")
-        before = text[:begin]
-        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".") and not sign):
-            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2
-        if NOT_A_RESULT_AFTER.match(after) and unit != "%":
+        joined = False
+        if groups and prev_end <= begin:
+            gap = text[prev_end : m.start("num")]
+            # "3%-9%": the minus belongs to the range; "4.8/8.2": the slash joins a pair
+            if sign in ("-", "–") and not text[prev_end:begin].strip():
+                joined = True
+            elif not sign and JOINT.fullmatch(gap) and gap.strip() != "to":
+                joined = True
+        if joined:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+        prev_end = m.end()
+    return groups
+
+
+def find_values(text: str, offset: int = 0) -> list[Value]:
+    """The numbers of a sentence that can be reported results, with unit and change flag."""
+    out: list[Value] = []
+    if not DIGIT.search(text):
+        return out  # most sentences hold no number
+    for group in _groups(text):
+        first, last = group[0], group[-1]
+        sign = first.group("sign")
+        begin = first.start("sign") if sign else first.start("num")
+        # (the words around a number decide: 80 characters each side, not the whole sentence copied)
+        before, after = text[max(0, begin - 80) : begin], text[last.end() : last.end() + 80]
+        # (cheap tests first: most numbers are glued to names or are bare integers)
+        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_") and not sign):
+            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
+        if sign in ("-", "–") and before[-1:] in ("-", "/"):
             continue
-        value = float(raw.replace(",", ""))
-        if not unit and not sign and "." not in raw:
-            continue  # bare integers are counts and years, not results
-        if unit in ("percent", "percentage points"):
-            unit = "%" if unit == "percent" else "points"
-        elif unit == "pp":
-            unit = "points"
-        elif unit == "point":
-            unit = "points"
-        elif unit in ("x", "×"):
-            unit = "x"
-        relative = bool(sign) or bool(CHANGE_WORDS.search(before)) or unit == "points"
-        if sign in ("-", "−"):
-            value = -value
-        out.append(Value(value, unit or None, relative, offset + begin, offset + m.end()))
+        raw_units = [(m.group("unit") or "").strip().lstrip("-").strip() for m in group]
+        written = next((u for u in reversed(raw_units) if u), "")
+        unit = UNITS.get(written.lower(), UNITS.get(written)) if written else None
+        integer = all("." not in m.group("num") for m in group)
+        bare_integer = unit is None and not sign and integer
+        if bare_integer and (len(group) > 1 or RANK_BEFORE.search(before[-12:]) or 1900 <= int(first.group("num").replace(",", "")) < 2100):
+            continue  # years ("2019-2021", "in 2023"), ranks ("top 5")
+        if unit != "%" and SIZE_AFTER.match(after):
+            continue  # a size or a count: "7B", "1.4 million parameters", "960 hours"
+        if sign == "±" or HYPER_BEFORE.search(before, max(0, len(before) - 50)):
+            continue  # a standard deviation, a setting
+        if unit == "points" and integer and not sign and not (CHANGE_BEFORE.search(before) or CHANGE_AFTER.match(after)):
+            continue  # "2048 points": a count of points, not a change in points
+        if unit == "x":
+            if after[:2].strip()[:1].isdigit():
+                continue  # a shape: "3 × 3 kernels", "224×224 images"
+            if SIZE_FACTOR_AFTER.match(after):
+                continue  # "10x fewer parameters", "a 20-fold reduction in data"
+            if written == "times" and not (TIMES_COMPARATIVE.match(after) or SPEED_BEFORE.search(before[-60:])):
+                continue  # "repeated 3 times"
+        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before) and FRACTION_BARE.match(after))):
+            continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
+        if unit is None and VERSION_BEFORE.search(before[-12:]):
+            continue  # "version 2.1"
+        needs = ""
+        if bare_integer:
+            needs = INTEGER  # most are counts, years, citations: a result only with its metric beside it
+        elif unit is None and not sign and len(group) == 1:
+            word = NAME_WORD.search(before[-40:])
+            if word and _name_like(word.group(1)):
+                needs = AFTER_NAME
+        relative = (sign in ("+", "-", "−", "–") or unit in ("points", "x") or bool(CHANGE_AFTER.match(after))
+                    or bool(CHANGE_BEFORE.search(before)))
+        for m in group:
+            # a signed number is a change ("+3.4", "-2.1 WER"): the value is its size, the flag says change
+            start = offset + (begin if m is first else m.start("num"))
+            out.append(Value(float(m.group("num").replace(",", "")), unit, relative, start, offset + m.end(),
+                             offset + begin if len(group) > 1 else -1, needs))
     return out
+
+
+def _name_like(word: str) -> bool:
+    """A name, not a common word: holds a digit or a capital after its first letter ("wav2vec",
+    "BiomedCLIP"), or is capitalised ("Wenlan"). Metric names look alike; the resolver tells them."""
+    if any(c.isdigit() for c in word):
+        return True
+    return any(c.isupper() for c in word)
 
 
 class ResultFinder:
@@ -100,7 +233,8 @@ class ResultFinder:
         for sent in sentences(doc):
             for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
                 # plain tuples: user data stays serialisable with the doc (Doc.to_bytes, msgpack)
-                values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char))
+                values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char,
+                               v.group, v.needs))
         doc.user_data[RESULTS] = values
         return doc
 

@@ -1,0 +1,204 @@
+"""Scoring reported results (leaderboard rows) against a results gold file (RESULTS_GUIDELINES.md).
+
+Papers are joined on their normalised title. A predicted result matches a gold result of the same
+paper, one to one, when the values are equal and the metric names are equal after the entity
+normalisation ("value+metric"); a "full" match also needs equal dataset names (empty equals empty).
+Precision, recall and F1 are micro-averaged over papers; the relative flag is scored over the full
+matches.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kg.errors import InputError
+from kg.evaluate import TypeScore
+from kg.extract.normalise import entity_key
+from kg.ids import normalise_title
+from kg.ingest.records import make_paper
+from kg.model import Paper, Source
+
+RESULTS_GOLD_NAME = "results.jsonl"  # looked for beside an entity gold file
+
+
+@dataclass(frozen=True)
+class GoldResult:
+    method: str
+    metric: str
+    value: float
+    unit: str
+    dataset: str
+    relative: bool
+
+
+@dataclass
+class ResultsReport:
+    value_metric: TypeScore = field(default_factory=TypeScore)
+    full: TypeScore = field(default_factory=TypeScore)
+    relative_agree: int = 0
+    relative_total: int = 0
+    papers: int = 0
+    errors: list[dict] = field(default_factory=list)  # {"paper", "kind": "fp"|"fn"|"relative", "result"}
+
+    @property
+    def relative_accuracy(self) -> float:
+        return self.relative_agree / self.relative_total if self.relative_total else 0.0
+
+    def as_dict(self) -> dict:
+        def row(s: TypeScore) -> dict:
+            return {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
+
+        return {"papers": self.papers, "value_metric": row(self.value_metric), "full": row(self.full),
+                "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
+
+
+def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]]]:
+    """normalised title -> (title, gold results). A bad line is an InputError naming file:line."""
+    gold: dict[str, tuple[str, list[GoldResult]]] = {}
+    for number, record in _records(path):
+        try:
+            results = [
+                GoldResult(r.get("method") or "", r.get("metric") or "", float(r["value"]), r.get("unit") or "",
+                           r.get("dataset") or "", bool(r.get("relative", False)))
+                for r in record["results"]
+            ]
+            title = record["title"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(str(path), f"not a results gold record ({exc.__class__.__name__}: {exc})", line=number) from None
+        gold[normalise_title(title)] = (title, results)
+    return gold
+
+
+def papers_from_gold(path: str | Path) -> Iterator[Paper]:
+    """The papers of a gold file whose lines carry their text (an `abstract`, as synthetic.jsonl)."""
+    for number, record in _records(path):
+        if isinstance(record, dict) and record.get("abstract"):
+            paper = make_paper(Source(str(path), line=number), title=record.get("title"), abstract=record["abstract"])
+            if paper is not None:
+                yield paper
+
+
+def _records(path: str | Path) -> Iterator[tuple[int, object]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read gold file: {exc}") from None
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except ValueError as exc:
+                raise InputError(str(path), f"not JSON ({exc})", line=number) from None
+
+
+def _value_metric(pred: dict, gold: GoldResult) -> bool:
+    value = pred.get("value")
+    return (isinstance(value, (int, float)) and math.isclose(value, gold.value, rel_tol=1e-9, abs_tol=1e-9)
+            and entity_key(pred.get("metric") or "") == entity_key(gold.metric))
+
+
+def _full(pred: dict, gold: GoldResult) -> bool:
+    return _value_metric(pred, gold) and entity_key(pred.get("dataset") or "") == entity_key(gold.dataset)
+
+
+def _match(pred: list[dict], gold: list[GoldResult], agree) -> list[tuple[int, int]]:
+    """Maximum one-to-one matching of predicted and gold results that `agree`."""
+    graph = nx.Graph()
+    left = [("p", i) for i in range(len(pred))]
+    graph.add_nodes_from(left)
+    graph.add_nodes_from(("g", j) for j in range(len(gold)))
+    graph.add_edges_from((("p", i), ("g", j)) for i, p in enumerate(pred) for j, g in enumerate(gold) if agree(p, g))
+    matching = nx.bipartite.maximum_matching(graph, top_nodes=left)
+    return sorted((i, matching[("p", i)][1]) for (_, i) in left if ("p", i) in matching)
+
+
+def _count(score: TypeScore, pairs: list, n_pred: int, n_gold: int) -> None:
+    score.tp += len(pairs)
+    score.fp += n_pred - len(pairs)
+    score.fn += n_gold - len(pairs)
+
+
+def score_results(predictions: Iterable[dict], gold: dict[str, tuple[str, list[GoldResult]]],
+                  titles: Iterable[str] | None = None) -> ResultsReport:
+    """Score the `results` of `kg extract` records against gold, on the papers whose normalised
+    title is in `titles` (default: every gold paper). A gold paper never predicted has all its
+    results missed."""
+    wanted = set(gold) if titles is None else {t for t in titles if t in gold}
+    report = ResultsReport()
+    seen: set[str] = set()
+    for record in predictions:
+        key = normalise_title(record["title"])
+        if key not in wanted or key in seen:
+            continue
+        seen.add(key)
+        _score_paper(report, record.get("results", []), *gold[key])
+    for key in sorted(wanted - seen):
+        _score_paper(report, [], *gold[key])
+    return report
+
+
+def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[GoldResult]) -> None:
+    report.papers += 1
+    loose = _match(pred, gl, _value_metric)
+    full = _match(pred, gl, _full)
+    _count(report.value_metric, loose, len(pred), len(gl))
+    _count(report.full, full, len(pred), len(gl))
+    for i, j in full:
+        report.relative_total += 1
+        if bool(pred[i].get("relative")) == gl[j].relative:
+            report.relative_agree += 1
+        else:
+            report.errors.append({"paper": title, "kind": "relative", "result": _describe_pred(pred[i]),
+                                  "gold": gl[j].relative})
+    # the errors are those of the value+metric matching; a pair matched there but not in full has
+    # the wrong dataset, listed as such
+    full_p = {i for i, _ in full}
+    matched_p, matched_g = {i for i, _ in loose}, {j for _, j in loose}
+    for i, j in loose:
+        if i not in full_p:
+            report.errors.append({"paper": title, "kind": "dataset", "result": _describe_pred(pred[i]),
+                                  "gold": gl[j].dataset})
+    for i, p in enumerate(pred):
+        if i not in matched_p:
+            report.errors.append({"paper": title, "kind": "fp", "result": _describe_pred(p)})
+    for j, g in enumerate(gl):
+        if j not in matched_g:
+            report.errors.append({"paper": title, "kind": "fn", "result": _describe_gold(g)})
+
+
+def _describe_pred(p: dict) -> str:
+    rel = " (relative)" if p.get("relative") else ""
+    return f"{p.get('value')}{p.get('unit') or ''} {p.get('metric') or '-'} | {p.get('method') or '-'} | {p.get('dataset') or '-'}{rel}"
+
+
+def _describe_gold(g: GoldResult) -> str:
+    rel = " (relative)" if g.relative else ""
+    return f"{g.value}{g.unit} {g.metric or '-'} | {g.method or '-'} | {g.dataset or '-'}{rel}"
+
+
+def find_results_gold(gold: Path, given: Path | None) -> Path | None:
+    """The results gold to score with: the one given, else results.jsonl beside the entity gold."""
+    if given is not None:
+        return given
+    beside = gold.with_name(RESULTS_GOLD_NAME)
+    return beside if beside.is_file() and beside != gold else None
+
+
+def gold_and_input_papers(gold: Path, inputs: list[Path] | None) -> list[Paper]:
+    """The papers to extract for scoring: those whose text the gold file carries, and those of
+    INPUTS (default: the example corpus, unless every gold line carries its text)."""
+    from kg.ingest import read_papers
+    from kg.paths import EXAMPLES_DIR
+
+    papers = list(papers_from_gold(gold))
+    n_gold = sum(1 for _ in _records(gold))
+    if inputs or len(papers) < n_gold:
+        known = {normalise_title(p.title) for p in papers}
+        papers += [p for p in read_papers(inputs or [EXAMPLES_DIR / "corpus"]) if normalise_title(p.title) not in known]
+    return papers

@@ -1,0 +1,430 @@
+"""Ties each reported value to the metric, dataset and method its sentence gives it.
+
+The sentence's structure is approximated by the words between a value and the names around it
+(the names themselves masked): the metric written right after the number ("76.8% top-1 accuracy",
+"4.8/8.2 WER") or right before it ("an accuracy of 78.7%", "improves mIoU by 2.4"); the dataset
+after a preposition ("76.8% on Kinetics-600"), in a parenthesis after it ("ModelNet40 (74%)"), or in a
+sentence-opening frame ("On VQAv2, ..."); the method that is the subject of the sentence, skipping
+the names it is compared with ("outperforms METER by 1.09%") or built from, or the one named after
+the number ("compared with 71.2% for BLIP"). Values written as one list ("77.0%, 76.8% and 76.8% on
+...") share what one of them states: the change flag, the metric, and datasets listed in the same
+order ("respectively"). Only when no structure says, the nearest name in the same clause is taken.
+
+A metric or dataset the vocabulary does not know is read from its form where the structure expects
+one ("an NDCG@10 of 0.41", "4.8 WER", "a mean absolute error of 0.27", "on MVTec-3D"); a paper that
+names one dataset (or one metric) lends it to the values of sentences that name none.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.extract.results import AFTER_NAME, INTEGER
+from kg.model import Result
+
+
+@dataclass
+class Named:
+    """A mention in a value's sentence: where, as written, and (for methods) whether proposed."""
+
+    start: int
+    end: int
+    text: str
+    proposed: bool = False
+    concept: bool = False
+    guessed: bool = False  # found by its form and place (not a mention of the paper's entities)
+
+
+@dataclass
+class _Value:
+    value: float
+    unit: str | None
+    relative: bool
+    start: int
+    end: int
+    group: int
+    needs: str
+    metric: Named | None = None
+    metric_after: bool = False
+    dataset: Named | None = None
+    method: Named | None = None
+    members: list[_Value] = field(default_factory=list)  # the values of its list (itself included)
+
+
+# the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
+LIST_GAP = re.compile(
+    r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
+        (?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
+    re.I | re.X,
+)
+# between a value and the metric written after it: "76.8% top-1 accuracy", "1.3% improvements in
+# overall accuracy", "2.4 points of mIoU", "77.0% on D zero-shot accuracy"
+METRIC_AFTER_GAP = re.compile(
+    r"""^\s*(?:(?:absolute|relative|average|mean|overall|points?|pp|higher|lower|better|worse|improvements?|gains?|
+        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D)\s+)*$""",
+    re.I | re.X,
+)
+# between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
+METRIC_BEFORE_GAP = re.compile(
+    r"""^\s*(?:(?:\(|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
+        about|around|approximately|nearly|over|only|just|an?|the|absolute|relative|average|mean|improv\w*|
+        increas\w*|boost\w*|gains?|rais\w*|reduc\w*|decreas\w*|lower\w*|drops?|dropp\w*|on\s+(?:the\s+)?D|
+        in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with)\s*)*$""",
+    re.I | re.X,
+)
+# between a value (and its metric) and the dataset it is on: "76.8% on Kinetics-600", "on the D test set"
+DATASET_AFTER_GAP = re.compile(r"^[^,;:\d()]{0,25}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+# between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
+DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+# a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
+FRAME_BEFORE = re.compile(r"^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
+# a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
+METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
+# a method that is not the subject: compared with, or a part or tool of the subject
+NOT_SUBJECT_BEFORE = re.compile(
+    r"""\b(?:than|over|outperform\w*|surpass\w*|beat\w*|exceed\w*|compared\s+(?:to|with)|comparison\s+(?:to|with)|
+        versus|vs\.?|against|from|to|including|such\s+as|like|e\.g\.,?|i\.e\.,?|using|uses?|utiliz\w*|with|
+        based\s+on|built\s+(?:on|upon)|on\s+top\s+of|via|through|into|upon|unlike|relative\s+to)
+        \s+(?:[\w-]+\s+){0,4}$""",
+    re.I | re.X,
+)
+# Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
+# "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
+# "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
+_ACRONYM = r"(?:[A-Z]{2}[\w@.-]*|[A-Z][a-z]?[A-Z][\w@.-]*|m[A-Z][\w@-]*|[A-Z]\d[\w@-]*|[A-Z]@\d+)"
+_HEAD = (r"(?:accuracy|acc|scores?|rates?|errors?|precision|recall|similarity|correlation|coefficient|distance|"
+         r"returns?|rewards?|perplexity|AUC|IoU|F1|F-?score|F-?measure|latency|throughput|match|agreement|"
+         r"fidelity|overlap|ratio)")
+_MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|macro|micro|weighted|exact|word|"
+                   r"character|token|top|overall|success|attack|error|hit|win|pass|equal|false|true|positive|"
+                   r"negative|reciprocal|normali[sz]ed|cumulative|discounted|structural|peak|classification|"
+                   r"retrieval|detection|segmentation|recognition|prediction|forecasting|translation|linear|probe|"
+                   r"probing|human|task|pixel|instance|box|mask|keypoint|joint|median|displacement|collision|goal|"
+                   r"answer|spearman|pearson|kendall|dice|jaccard")
+_LOWER_MODIFIER = rf"(?:[a-z]+-[\w@-]+|[a-z]+@\d+|{_MODIFIER_WORDS})"
+_MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
+_PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
+GUESS_METRIC_AFTER = re.compile(
+    rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in)\s+)*(?P<m>{_PHRASE})\b")
+GUESS_METRIC_BEFORE = re.compile(
+    rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
+GUESS_METRIC_CHANGED = re.compile(
+    rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
+    rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
+_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
+CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
+NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
+# a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
+# capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
+_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
+GUESS_DATASET_AFTER = re.compile(
+    rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
+    rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
+SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
+
+
+def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int], list[Named]],
+                proposed: str | None, datasets: list[Named] = (), metrics_all: list[Named] = ()) -> list[Result]:
+    """Results of a paper's values (the kg_results tuples), each tied by its sentence's structure.
+    `datasets` are all the paper's dataset mentions, for values in sentences that name none."""
+    by_sentence: dict[tuple[int, int], list[_Value]] = {}
+    for value, unit, relative, start, end, s_start, s_end, *rest in values:
+        group, needs = (list(rest) + [-1, ""])[:2]
+        by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
+    results = []
+    for (s_start, s_end), vals in by_sentence.items():
+        metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
+        datasets_here = sorted(named.get(("dataset", s_start), ()), key=lambda n: n.start)
+        methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
+        others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
+        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others)
+        vals = [v for v in vals if sentence.keeps(v)]
+        if not vals:
+            continue
+        sentence.lists(vals)
+        for v in vals:
+            v.relative = any(m.relative for m in v.members)
+        sentence.tie_metrics(vals)
+        sentence.tie_datasets(vals)
+        sentence.tie_methods(vals)
+        if not datasets_here and len({d.text for d in datasets}) == 1 and datasets[0].end <= s_start:
+            # the paper's one dataset, named before: "We evaluate on D. ... reaches 45.2 BLEU." (with
+            # several named, which one a later sentence means is a guess)
+            for v in vals:
+                v.dataset = v.dataset or datasets[0]
+        if not metrics and metrics_all:
+            before = [m for m in metrics_all if m.end <= s_start]
+            if before and len({m.text.lower() for m in metrics_all}) == 1:
+                # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
+                for v in vals:
+                    v.metric = v.metric or before[-1]
+        for v in vals:
+            metric = v.metric.text if v.metric else None
+            if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
+                metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
+            if metric is None and v.unit not in ("%", "x", "points"):
+                continue  # a bare decimal with no metric is not a reported result
+            method = v.method.text if v.method else proposed
+            results.append(Result(
+                metric=metric, value=v.value, unit=v.unit, method=method, dataset=v.dataset.text if v.dataset else None,
+                text=text[v.start : v.end], sentence=text[s_start:s_end].strip(), start=v.start, end=v.end,
+                relative=v.relative, sent_start=s_start, sent_end=s_end,
+            ))
+    return results
+
+
+class _Sentence:
+    def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
+                 methods: list[Named], others: list[Named]):
+        self.text, self.start, self.end = text, start, end
+        self.metrics, self.datasets, self.methods = metrics, datasets, methods
+        self.names = sorted([*metrics, *datasets, *methods, *others], key=lambda n: n.start)
+        self.breaks = [m.start() for m in CLAUSE_BREAK.finditer(text, start, end)]
+
+    # ------------------------------------------------------------------ helpers
+
+    def gap(self, a: int, b: int) -> str:
+        """text[a:b] with the dataset names in it written "D" and the metric names "M"."""
+        if b <= a:
+            return ""
+        out, pos = [], a
+        names = sorted([(n.start, n.end, "D") for n in self.datasets if a <= n.start and n.end <= b]
+                       + [(n.start, n.end, "M") for n in self.metrics if a <= n.start and n.end <= b])
+        for s, e, mark in names:
+            if s < pos:
+                continue
+            out.append(self.text[pos:s])
+            out.append(mark)
+            pos = e
+        out.append(self.text[pos:b])
+        return "".join(out)
+
+    def clause(self, i: int) -> int:
+        return sum(1 for b in self.breaks if b <= i)
+
+    def keeps(self, v: _Value) -> bool:
+        """A value flagged by the finder stays only with a metric beside it: "BLEU 34.2" (not
+        "wav2vec 2.0"), "41 BLEU" (not "3 benchmarks")."""
+        if v.needs == AFTER_NAME:
+            metric, after = self.own_metric(v)
+            return metric is not None and not after and not self.text[metric.end : v.start].strip()
+        if v.needs == INTEGER:
+            return self.own_metric(v)[0] is not None
+        return True
+
+    def unnamed(self, a: int, b: int) -> tuple[int, int] | None:
+        """text[a:b] after the names it starts with; None if a name is inside it (a metric or
+        dataset guessed from the words must not be a known method, dataset or task)."""
+        for n in self.names:
+            if n.start < b and n.end > a:
+                if n.start - a >= 2:
+                    return None
+                a = max(a, n.end)
+        while a < b and not self.text[a].isalnum():
+            a += 1
+        return (a, b) if a < b else None
+
+    def nearest(self, names: list[Named], v: _Value, taken: set[int] = frozenset(), within: int = 80,
+                any_clause: bool = False) -> Named | None:
+        """The name closest to the value in its clause, within 80 characters."""
+        best = None
+        clause = self.clause(v.start)
+        for n in names:
+            if id(n) in taken or (not any_clause and self.clause(n.start) != clause):
+                continue
+            dist = n.start - v.end if n.start >= v.end else v.start - n.end
+            if dist < within and (best is None or dist < best[0]):
+                best = (dist, n)
+        return best[1] if best else None
+
+    # ------------------------------------------------------------------ lists
+
+    def lists(self, vals: list[_Value]) -> None:
+        """Values written as one list ("A/B", "A-B", "A, B and C", "A on D1, B on D2") share members."""
+        current = [vals[0]]
+        for prev, v in zip(vals, vals[1:]):
+            if (v.group >= 0 and v.group == prev.group) or LIST_GAP.match(self.gap(prev.end, v.start)):
+                current.append(v)
+            else:
+                for m in current:
+                    m.members = current
+                current = [v]
+        for m in current:
+            m.members = current
+
+    # ------------------------------------------------------------------ metric
+
+    def own_metric(self, v: _Value) -> tuple[Named | None, bool]:
+        for m in self.metrics:  # written right after
+            if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
+                return m, True
+        for m in reversed(self.metrics):  # written right before
+            if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)):
+                return m, False
+        return self.guessed_metric(v)
+
+    def guessed_metric(self, v: _Value) -> tuple[Named | None, bool]:
+        """A metric the vocabulary does not know, from its form and place: "4.8 WER", "a mean
+        absolute error of 0.21", "reduces CER by 1.2"."""
+        m = GUESS_METRIC_AFTER.match(self.text, v.end, self.end)
+        if m:
+            span = self.unnamed(m.start("m"), m.end("m"))
+            if span and span[0] == m.start("m"):
+                return self.guess(*span), True
+        # the words just before the value say which form to look for ("... of", "... by"), so the
+        # longer searches run only where they can match
+        tail = self.text[max(self.start, v.start - 25) : v.start]
+        before = self.text[max(self.start, v.start - 80) : v.start]
+        m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
+             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else None)
+        if m:
+            offset = v.start - len(before)
+            span = self.unnamed(offset + m.start("m"), offset + m.end("m"))
+            if span:
+                return self.guess(*span), False
+        return None, False
+
+    def guess(self, a: int, b: int) -> Named | None:
+        text = self.text[a:b]
+        return None if text.lower() in NOT_METRICS else Named(a, b, text, guessed=True)
+
+    def tie_metrics(self, vals: list[_Value]) -> None:
+        for v in vals:
+            v.metric, v.metric_after = self.own_metric(v)
+        for v in vals:
+            if v.metric is None:
+                # the list's metric: after its last value, else before its first, else any member's,
+                # else the one nearest to the list as a whole
+                members = v.members
+                v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
+                            or next((m.metric for m in members if m.metric), None))
+        for v in vals:
+            if v.metric is None:
+                span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
+                v.metric = self.nearest(self.metrics, span) or self.nearest(self.metrics, span, within=10_000, any_clause=True)
+
+    # ------------------------------------------------------------------ dataset
+
+    def own_dataset(self, v: _Value) -> Named | None:
+        after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+        for d in self.datasets:
+            if d.start >= after and DATASET_AFTER_GAP.match(self.gap(after, d.start)):
+                return d
+            if d.start >= v.end and DATASET_AFTER_GAP.match(self.gap(v.end, d.start)):
+                return d  # "76.8% on Kinetics-600 zero-shot accuracy"
+        for d in reversed(self.datasets):
+            if d.end <= v.start and DATASET_BEFORE_GAP.match(self.gap(d.end, v.start)):
+                return d
+        m = GUESS_DATASET_AFTER.match(self.text, after, self.end)
+        if m:
+            span = self.unnamed(m.start("d"), m.end("d"))
+            if span and span == (m.start("d"), m.end("d")):
+                return Named(*span, self.text[span[0] : span[1]], guessed=True)
+        return None
+
+    def chain(self, first: Named) -> list[Named]:
+        """The datasets listed from `first` on: "CIFAR-10, CIFAR-100 and SVHN", "LibriSpeech/TED-LIUM"
+        (a run joined by commas alone is no list: "On ImageNet, TerraNet reaches ...")."""
+        out = [first]
+        for d in self.datasets:
+            if d.start > out[-1].end and CHAINED.match(self.text[out[-1].end : d.start]):
+                out.append(d)
+                if self.text[out[-2].end : d.start].strip() != ",":
+                    return out
+        return out[:1]
+
+    def frame(self) -> list[Named]:
+        """The datasets a sentence opens with ("On VQAv2 and GQA, ..."), up to its first comma."""
+        for d in self.datasets:
+            if FRAME_BEFORE.match(self.gap(self.start, d.start)):
+                return self.chain(d)
+            break
+        return []
+
+    def tie_datasets(self, vals: list[_Value]) -> None:
+        for v in vals:
+            v.dataset = self.own_dataset(v)
+        owned = {id(v.dataset) for v in vals if v.dataset}
+        respectively = "respectively" in self.text[self.start : self.end].lower()
+        done: set[int] = set()
+        for v in vals:
+            members = v.members
+            if id(members[0]) in done:
+                continue
+            done.add(id(members[0]))
+            bare = [m for m in members if m.dataset is None]
+            if not bare:
+                continue
+            listed: list[Named] = []
+            if len(bare) == len(members):
+                last = members[-1]
+                end = last.metric.end if last.metric and last.metric_after and last.metric.start >= last.end else last.end
+                first = next((d for d in self.datasets if d.start >= end
+                              and DATASET_AFTER_GAP.match(self.gap(end, d.start))), None)
+                listed = self.chain(first) if first else []
+                if not listed and respectively:
+                    # "... on D1 and D2 ..., respectively reaching a and b": the datasets in order
+                    unowned = [d for d in self.datasets if id(d) not in owned]
+                    listed = unowned if len(unowned) == len(bare) else self.datasets
+            if not listed:
+                listed = self.frame()
+            last = members[-1].dataset
+            if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
+                # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
+                # CIFAR-10, CIFAR-100 and SVHN"; "48.0 top-1 accuracy and 80.3 CIDEr on MSRVTT"
+                chained = self.chain(last)
+                if len(chained) == len(members):
+                    bare = members
+                listed = chained if len(chained) == len(members) else [last]
+            if len(listed) == len(bare):
+                for m, d in zip(bare, listed):
+                    m.dataset = d
+            elif len(listed) == 1:
+                for m in bare:
+                    m.dataset = listed[0]
+        previous = None
+        for v in vals:
+            if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
+                # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
+                v.dataset = previous.dataset
+            if v.dataset is None:
+                v.dataset = self.nearest(self.datasets, v, owned)
+            previous = v
+
+    # ------------------------------------------------------------------ method
+
+    def tie_methods(self, vals: list[_Value]) -> None:
+        for v in vals:
+            after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+            for m in self.methods:
+                if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)) and not self.modifies_metric(m):
+                    v.method = m
+                    break
+            if v.method is None:
+                v.method = self.subject(v)
+
+    def modifies_metric(self, m: Named) -> bool:
+        """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
+        return any(x.start >= m.end and not self.text[m.end : x.start].strip(" -") for x in self.metrics)
+
+    def subject(self, v: _Value) -> Named | None:
+        """The method the sentence says achieves the value: the last named method before it that is
+        not compared with or used ("outperforms X", "based on Y"), or the paper's own for "our
+        model"/"we"; None leaves the paper's proposed method."""
+        clause_start = max([self.start, *[b for b in self.breaks if b <= v.start]])
+        for m in reversed(self.methods):
+            if m.end > v.start or m.start < clause_start:
+                continue
+            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m):
+                continue
+            if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
+                return m
+        return None
+
+
+def _same_metric(v: _Value, other: _Value) -> bool:
+    return v.metric is None or (other.metric is not None and v.metric.text == other.metric.text)
