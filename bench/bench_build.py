@@ -206,6 +206,14 @@ def main() -> None:
                   f"{peak / 2**20:,.0f} | {mid / 2**20:,.0f} | {store / 2**20:,.0f} | {store / n / 1024:.1f} | {triples:,} | {triples / n:.0f} | "
                   f"{'-' if rate != rate else f'{rate:,.0f}'} | {stage_lines(stages)} |", flush=True)
             print(f"<!-- peak RSS (MB) in each tenth of the run: {', '.join(f'{r / 2**20:,.0f}' for r in runs[-1][5])} -->", flush=True)
+    if args.append and not built:  # a core graph of an earlier run: its build time from its manifest
+        import json
+
+        for n in args.sizes:
+            manifest = args.work / f"graph-{n}-core" / "manifest.json"
+            if manifest.exists():
+                built[n] = json.loads(manifest.read_text())["summary"]["seconds"]
+                print(f"\n(the {n:,}-paper core graph of an earlier run, built in {built[n]:.1f} s by its manifest)")
     if args.append and built:
         n = max(built)
         out = args.work / f"graph-{n}-core"

@@ -210,7 +210,6 @@ def files_under(folder) -> dict[str, tuple[int, int]]:
 
 
 def test_the_recorded_triple_count_is_the_stores_in_a_build_and_an_append(tmp_path):
-    from kg.store import resolve
 
     files = sorted(EXAMPLE_CORPUS.iterdir())
     out = tmp_path / "g"
