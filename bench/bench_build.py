@@ -9,7 +9,7 @@ or a local Dask cluster. Mode "default" is the command exactly as a user types i
 command with `--no-extras --export none`. Each row has beside it the rate of the blank spaCy
 tokenizer (`spacy.blank("en")`, one core, over the first 5,000 abstracts of the same file) measured
 just before the build, so the ratio holds while the machine's speed moves. A run longer than --cap
-seconds is stopped; its row then says which stages had finished (the build prints a line per
+seconds (or holding more than --rss-cap MB) is stopped; its row then says which stages had finished (the build prints a line per
 finished stage when its output is not a terminal). --append N adds N further synthetic papers (the
 same generator, continued) to the largest core graph with `--append --no-extras --export none`,
 and compares the time with that graph's build.
@@ -52,7 +52,7 @@ def corpus(n: int, folder: Path) -> Path:
     return path
 
 
-def run(cmd: list[str], cap: float | None = None) -> tuple[float, int, int, float, float, list[int], str, bool]:
+def run(cmd: list[str], cap: float | None = None, rss_cap: float | None = None) -> tuple[float, int, int, float, float, list[int], str, bool]:
     start = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     errors = tempfile.TemporaryFile()  # a file, not a pipe: Dask's logging must never block the build
@@ -67,7 +67,7 @@ def run(cmd: list[str], cap: float | None = None) -> tuple[float, int, int, floa
             if any("resource_tracker" not in " ".join(p.cmdline()) for p in procs[1:]):
                 workers_seen = time.perf_counter() - start
             samples.append((time.perf_counter() - start, sum(p.memory_info().rss for p in procs if p.is_running())))
-            if cap and time.perf_counter() - start > cap:
+            if (cap and time.perf_counter() - start > cap) or (rss_cap and samples[-1][1] > rss_cap * 2**20):
                 capped = True
                 for p in reversed(procs):
                     p.kill()
@@ -161,11 +161,12 @@ def label(mode: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000])
-    ap.add_argument("--modes", nargs="+", default=["1", "2", "dask"], help="1, 2, dask, core, default")
+    ap.add_argument("--modes", nargs="*", default=["1", "2", "dask"], help="1, 2, dask, core, default (none: only --append)")
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
     ap.add_argument("--load-up-to", type=int, default=20000, help="measure the load rate only for graphs of at most this many papers (it holds the whole dump in memory)")
     ap.add_argument("--cap", type=float, default=None, help="stop a run after this many seconds and say how far it got")
+    ap.add_argument("--rss-cap", type=float, default=None, help="stop a run whose process tree holds more than this many MB")
     ap.add_argument("--append", type=int, default=0, help="then append this many new papers to the largest core graph")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -187,7 +188,7 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 shutil.rmtree(out.parent / f".{out.name}.builds", ignore_errors=True)
                 tokenizer.append(tokenizer_rate(source))
-                runs.append(run(cmd, args.cap))
+                runs.append(run(cmd, args.cap, args.rss_cap))
             seconds = statistics.median(r[0] for r in runs)
             peak = statistics.median(r[1] for r in runs)
             mid = statistics.median(r[2] for r in runs)
