@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
+from kg.faults import pause_point
 from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
@@ -27,8 +29,12 @@ from kg.rdf.counts import materialise_counts
 from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import finalise_labels
 from kg.pool import batched, ordered_map
-from kg.shard import ShardStats, init_worker, process_batch, serialise
-from kg.store import EXPORT_FORMATS, MANIFEST, STORE_DIR, check_export_format, export, staged_build
+from kg.shard import SHARED_SUBJECTS, ShardStats, init_worker, line_key, process_batch, serialise
+from kg.progress import stage as progress_stage
+from kg.store import (
+    EXPORT_FORMATS, MANIFEST, STORE_DIR, check_export_format, checkpoint_store, export, staged_build,
+    store_files,
+)
 
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
@@ -90,17 +96,37 @@ def _in_store(store: ox.Store, paper_id: str) -> bool:
     return False
 
 
-def _tallies_hold(stage: Path, previous: dict | None, store: ox.Store) -> bool:
+def _seed_append(current: Path, stage: Path) -> bool:
+    """Start an append from the current build without copying its store: a checkpoint of the store
+    (hard links to its table files) when the store is as the build that made it left it, a full copy
+    otherwise (a store written outside kg may hold writes only in its log, which a checkpoint of a
+    read-only store leaves out). The small files are copied, never linked: SQLite and the manifest
+    are written in place. Exports, report and view are left behind: this build writes its own.
+    Returns whether the store was as its build left it."""
+    with progress_stage("copying the previous graph"):
+        previous = json.loads((current / MANIFEST).read_text()) if (current / MANIFEST).exists() else {}
+        as_built = bool(previous.get("store_files")) and previous["store_files"] == store_files(current / STORE_DIR)
+        if as_built:
+            checkpoint_store(current / STORE_DIR, stage / STORE_DIR)
+        else:
+            shutil.copytree(current / STORE_DIR, stage / STORE_DIR)
+        for name in (MANIFEST, TALLY_FILE):
+            if (current / name).exists():
+                shutil.copy2(current / name, stage / name)
+    return as_built
+
+
+def _tallies_hold(stage: Path, previous: dict | None, store_as_built: bool) -> bool:
     """Whether this build can count with tallies: always for a new graph; for an append, when the
-    previous build kept them and its store still holds the triples it ended with. A store changed
-    since (through a writable endpoint, say) or built before these tallies were kept has its counts
-    recomputed from the store instead, and no longer keeps a tally file. A change that keeps the
-    count (one triple replaced by another) goes unseen here; `kg doctor` reports the counts it leaves
-    wrong, and a new build (without --append) sets them right."""
+    previous build kept them and its store is as that build left it (the same files, of the same
+    sizes: `store_files`). A store changed since (through a writable endpoint, say) or built before
+    these tallies were kept has its counts recomputed from the store instead, and no longer keeps a
+    tally file. Merely opening the store for writing counts as a change: the append is then slower,
+    never wrong."""
     path = stage / TALLY_FILE
     if not previous:
         return True
-    if TallyFile.current(path) and len(store) == previous.get("triples"):
+    if TallyFile.current(path) and store_as_built:
         return True
     path.unlink(missing_ok=True)
     return False
@@ -121,27 +147,33 @@ class BackgroundLoader:
     """Bulk-loads N-Triples chunks in a thread (Oxigraph releases the GIL while it loads), so the
     main thread keeps feeding the extraction workers instead of waiting on each load."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, progress=None) -> None:
         import queue
         import threading
 
         self.store = store
+        self.progress = progress  # a kg.progress stage, advanced by the triples of each chunk loaded
         self.chunks: queue.Queue = queue.Queue(maxsize=2)  # two chunks waiting at most: flat memory
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while (chunk := self.chunks.get()) is not None:
+        while (item := self.chunks.get()) is not None:
             if self.error is None:
+                chunk, lines = item
                 try:
                     self.store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
                 except BaseException as exc:  # re-raised in the building thread
                     self.error = exc
+                    continue
+                if self.progress:
+                    self.progress.advance(lines)
+                pause_point("load")
 
-    def put(self, chunk: bytes) -> None:
+    def put(self, chunk: bytes, lines: int) -> None:
         if self.error is not None:
             raise self.error
-        self.chunks.put(chunk)
+        self.chunks.put((chunk, lines))
 
     def __enter__(self) -> "BackgroundLoader":
         self.thread.start()
@@ -150,6 +182,7 @@ class BackgroundLoader:
     def __exit__(self, *exc) -> None:
         self.chunks.put(None)
         self.thread.join()
+        self.store = None  # the store closes when the build lets it go
         if self.error is not None and exc[0] is None:
             raise self.error
 
@@ -215,13 +248,24 @@ def _build(
     files = expand(inputs)
     summary = BuildSummary(out=str(out))
     totals = ShardStats()
-    with staged_build(out, copy_current=append) as stage:
+    seeded: dict[str, bool] = {}
+
+    def seed(current: Path, stage: Path) -> None:
+        seeded["store_as_built"] = _seed_append(current, stage)
+
+    with staged_build(out, seed=seed if append else None) as stage:
         store = ox.Store(str(stage / STORE_DIR))
         previous = json.loads((stage / MANIFEST).read_text()) if append and (stage / MANIFEST).exists() else None
         if not previous:
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        tallies = TallyFile(stage / TALLY_FILE) if _tallies_hold(stage, previous, store) else None
+        tallies = TallyFile(stage / TALLY_FILE) if _tallies_hold(stage, previous, seeded.get("store_as_built", False)) else None
+        # The triples of the graph, counted from what this build writes (counting a large store
+        # takes minutes): the previous build's count or the ontology's, plus the lines loaded, less
+        # the repeats of concept declarations that the tally file recognises.
+        triples = previous.get("triples", 0) if previous else len(store)  # a few thousand ontology triples
+        if tallies and not previous:  # the concept triples the ontology states already
+            tallies.declare(line_key(f"{q.triple} .") for q in store if str(q.subject).startswith(SHARED_SUBJECTS))
 
         def new_papers() -> Iterator[Paper]:
             for paper in read_papers(files, fmt):
@@ -245,48 +289,59 @@ def _build(
             stream = (process_batch(b) for b in batches)
 
         lap = Laps(summary.stages)
-        with BackgroundLoader(store) as loader:
+        # the loader runs beside the extraction and drains after it: two stages, shown together
+        with progress_stage("loading", unit="triples") as loading, BackgroundLoader(store, loading) as loader:
             buffer: list[bytes] = []
-            buffered = 0
-            for data, stats in stream:
-                # counts only, and the tallies go to their file: nothing here grows with the graph
-                totals.papers += stats.papers
-                totals.results += stats.results
-                totals.links.update(stats.links)
-                if tallies:
-                    tallies.add(stats.tally)
-                buffer.append(data)
-                buffered += len(data)
-                if buffered >= LOAD_BYTES:
-                    loader.put(b"".join(buffer))
-                    buffer, buffered = [], 0
+            buffered = lines = 0
+            with progress_stage("reading and extracting", unit="papers") as extracting:
+                for data, stats in stream:
+                    # counts only, and the tallies go to their file: nothing here grows with the graph
+                    totals.papers += stats.papers
+                    totals.results += stats.results
+                    totals.links.update(stats.links)
+                    if tallies:
+                        tallies.add(stats.tally)
+                        triples += stats.triples - len(stats.shared) + tallies.declare(stats.shared)
+                    extracting.advance(stats.papers)
+                    buffer.append(data)
+                    buffered += len(data)
+                    lines += stats.triples
+                    if buffered >= LOAD_BYTES:
+                        loader.put(b"".join(buffer), lines)
+                        buffer, buffered, lines = [], 0, 0
             if buffer:
-                loader.put(b"".join(buffer))
+                loader.put(b"".join(buffer), lines)
+        del loader
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
         lap("extract and load")
-        if tallies:
-            tallies.write_derived(store, appended=bool(previous))
-            per_type = tallies.concepts_per_type()
-            summary.entities = {t: per_type.get(t, 0) for t in ENTITY_TYPES}
-            tallies.close()
-        else:
-            finalise_labels(store)
-            materialise_counts(store)
-            summary.entities = _concepts_per_type(store)
-
+        with progress_stage("counts and rankings"):
+            if tallies:
+                triples += tallies.write_derived(store, appended=bool(previous))
+                per_type = tallies.concepts_per_type()
+                summary.entities = {t: per_type.get(t, 0) for t in ENTITY_TYPES}
+                tallies.close()
+            else:
+                finalise_labels(store)
+                materialise_counts(store)
+                summary.entities = _concepts_per_type(store)
+                triples = len(store)  # a store changed outside kg: counted, once, the slow way
+            pause_point("counts")
         lap("labels and counts")
         summary.papers, summary.results = totals.papers, totals.results
         summary.links = {t: totals.links[t] for t in ENTITY_TYPES}
         store.flush()
-        summary.triples = len(store)  # the manifest keeps it: an append checks the store against it
-        lap("flush and count")
-        for name, (_, file_name) in EXPORT_FORMATS.items():
-            if name not in exports:  # an appended build copied the previous files: none may go stale
-                (stage / file_name).unlink(missing_ok=True)
-        for name in exports:
-            path = export(store, stage / EXPORT_FORMATS[name][1], name)
-            summary.exports.append(path.name)
+        summary.triples = triples  # the manifest keeps it
+        lap("flush")
+        wanted = [name for name in exports if name != "none"]
+        with progress_stage("exports", total=len(wanted), unit="files") as exporting:
+            for name in wanted:
+                path = export(store, stage / EXPORT_FORMATS[name][1], name)
+                summary.exports.append(path.name)
+                exporting.advance()
+                pause_point("exports")
+        papers_total = _papers_in(store) if previous else summary.papers
+        del store  # closed: its files are final before they are fingerprinted, the extras re-open it and the folder is swapped
         lap("exports")
         summary.seconds = round(time.perf_counter() - started, 3)
         manifest = {
@@ -299,12 +354,12 @@ def _build(
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],
             # after an append, counted in the store: papers added behind kg's back (a push to a
             # writable `kg serve`) are recorded too, so `kg doctor` agrees with the graph
-            "papers": _papers_in(store) if previous else summary.papers,
+            "papers": papers_total,
             "triples": summary.triples,
+            "store_files": store_files(stage / STORE_DIR),  # what an append checks the store against
             "appended": bool(previous),
             "summary": asdict(summary),
         }
-        del store  # close it before the extras re-open it read-only and before the folder is swapped
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         if extras:
             _write_extras(stage)
@@ -319,5 +374,9 @@ def _write_extras(stage: Path) -> None:
         from kg.viz.html import write_html
     except ImportError:  # optional parts not installed in this checkout
         return
-    write_report(stage, stage / "report")
-    write_html(stage, stage / "view.html")
+    with progress_stage("report"):
+        write_report(stage, stage / "report")
+        pause_point("report")
+    with progress_stage("view"):
+        write_html(stage, stage / "view.html")
+        pause_point("view")

@@ -15,7 +15,6 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.errors import KgError
@@ -118,17 +117,9 @@ def build(
         from kg.distributed import dask_shards
 
         shards = dask_shards(scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2, shards_dir=shards_dir)
-    with Progress(
-        TextColumn("[bold]reading and extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("papers"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task("build", total=None)
+    from kg.progress import StageReporter, reporting
+
+    with StageReporter(err) as reporter, reporting(reporter):  # each stage of the build, on stderr
         summary = _run(
             run_build,
             list(inputs),
@@ -140,7 +131,6 @@ def build(
             pipeline=pipeline or DEFAULT_PIPELINE,
             exports=exports,
             extras=extras,
-            on_paper=lambda _p: progress.advance(task),
             shards=shards,
         )
     console.print(_summary_table(summary, out, append))

@@ -5,11 +5,14 @@ only on the papers in the batch, so any way of cutting the input gives the same 
 """
 from __future__ import annotations
 
+import hashlib
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.model import Extraction, Paper
+from kg.rdf.namespaces import KGC, KGR
 from kg.rdf.tallies import Tally
 from kg.rdf.triples import TripleWriter
 
@@ -20,6 +23,19 @@ class ShardStats:
     results: int = 0
     links: Counter = field(default_factory=Counter)
     tally: Tally = field(default_factory=Tally)  # for the labels and counts the build derives at the end
+    triples: int = 0  # distinct N-Triples lines written
+    shared: array = field(default_factory=lambda: array("q"))  # keys of the lines other batches may write too
+
+
+# Lines about concepts and extractors are the only ones two batches can both write (each worker
+# declares a concept the first time it meets it, and the ontology states some of them, alt labels
+# say); every other subject belongs to one paper, so to one batch. The build counts its triples as
+# the distinct lines of each batch less the repeats of these (see TallyFile.declare).
+SHARED_SUBJECTS = (f"<{KGC}", f"<{KGR}extractor/")
+
+
+def line_key(line: str) -> int:
+    return int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, ShardStats]:
@@ -33,6 +49,10 @@ def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, S
         stats.links.update(entity.type for entity in extraction.entities)
         lines += writer.triples(extraction)
     writer.tally = None
+    distinct = set(lines)  # a paper may state a triple twice (two mentions of one span)
+    distinct.discard("")
+    stats.triples = len(distinct)
+    stats.shared.extend(line_key(line) for line in distinct if line.startswith(SHARED_SUBJECTS))
     lines.append("")
     return "\n".join(lines).encode("utf-8"), stats
 

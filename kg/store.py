@@ -7,18 +7,20 @@ graph: a build that fails or is killed half-way leaves the previous graph as it 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.faults import pause_point
 from kg.outputs import atomic_file, check_build_target, check_file_target, versions_dir
 from kg.rdf.namespaces import PREFIXES
 
@@ -64,8 +66,12 @@ def read_manifest(out: str | Path) -> dict:
 
 
 @contextmanager
-def staged_build(out: str | Path, *, copy_current: bool = False):
+def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None = None):
     """Yield a fresh folder for a new build; on success, swap DIR to it atomically.
+
+    `seed(current, stage)`, when given and DIR holds a build, fills the staging folder from the
+    current build first (an append starts from it; see `checkpoint_store`). It must never change
+    a file of the current build, which readers keep using until the swap.
 
     On any exception (or a kill), the staging folder is abandoned and DIR still points to the
     previous complete build; leftovers of abandoned builds are swept by the next build.
@@ -86,28 +92,59 @@ def staged_build(out: str | Path, *, copy_current: bool = False):
     except OSError:
         lock.close()
         raise KgError(f"{out}: another build is writing this graph right now") from None
+    build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    stage = versions / (build_id + ".partial")
     try:
-        build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        stage = versions / (build_id + ".partial")
-        if copy_current and out.exists():
-            shutil.copytree(out.resolve(), stage)
-        else:
-            stage.mkdir()
-    except OSError as exc:
-        raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
+        stage.mkdir()
+        if seed and out.exists():
+            seed(out.resolve(), stage)
+            pause_point("seed")
+    except BaseException as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        lock.close()
+        if isinstance(exc, OSError):
+            raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
+        raise
     try:
         yield stage
         final = versions / build_id
-        os.replace(stage, final)
-        link_tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
-        os.symlink(os.path.relpath(final, out.parent), link_tmp)
-        os.replace(link_tmp, out)  # the atomic swap
+        publish(stage, final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         lock.close()
         raise
     _sweep(versions, keep=final)
     lock.close()
+
+
+def publish(stage: Path, final: Path, out: Path) -> None:
+    """Make the finished build in `stage` the graph DIR (`out`): rename it to its final name, then
+    point DIR at it with one atomic rename of a new symbolic link over the old one. Until that
+    rename, DIR is the previous build, untouched; after it, the new one, whole."""
+    os.replace(stage, final)
+    link_tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
+    os.symlink(os.path.relpath(final, out.parent), link_tmp)
+    pause_point("publish")
+    os.replace(link_tmp, out)  # the atomic swap
+
+
+def store_files(path: Path) -> str:
+    """A fingerprint of a closed store: the names and sizes of its RocksDB files. Any write (a
+    writable endpoint, a script) adds or grows a file, so a build records it and an append compares
+    it in milliseconds instead of counting the store. Opening a store read-only changes nothing
+    here; its info log (LOG*) and LOCK file are left out."""
+    entries = sorted(f"{p.name}:{p.stat().st_size}" for p in path.iterdir()
+                     if p.is_file() and not p.name.startswith(("LOG", "LOCK")))
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
+def checkpoint_store(current: Path, target: Path) -> None:
+    """Make `target` a copy of the store at `current` that can be written without changing it: a
+    RocksDB checkpoint, which hard-links the store's immutable table files (on one file system) and
+    copies only its small metadata, so its cost does not grow with the graph. The store is opened
+    read-only, which writes nothing, and must have been closed cleanly by a build (the checkpoint of
+    a read-only store leaves out writes still only in its log; `store_files` tells)."""
+    ox.Store.read_only(str(current)).backup(str(target))
 
 
 def _sweep(versions: Path, keep: Path) -> None:

@@ -196,3 +196,136 @@ def test_doctor_finds_stale_counts_and_an_append_recomputes_them(kg_cli, tmp_pat
     again = kg_cli("build", EXAMPLE_CORPUS, "--out", out, "--append", "--no-extras")
     assert again.returncode == 0, again.stderr
     assert kg_cli("doctor", out).returncode == 0
+
+
+# --------------------------------------------------------------------------- append without a copy
+
+
+def files_under(folder) -> dict[str, tuple[int, int]]:
+    """relative path -> (inode, size) of every file under a folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_recorded_triple_count_is_the_stores_in_a_build_and_an_append(tmp_path):
+
+    files = sorted(EXAMPLE_CORPUS.iterdir())
+    out = tmp_path / "g"
+    # two processes, small batches: concepts declared by several workers
+    first = build(files[:1], out, extras=False, jobs=2, batch_size=8)
+    assert first.triples == read_manifest(out)["triples"] == len(open_store(out))
+    second = build(files, out, extras=False, append=True, jobs=1, batch_size=16)
+    assert 0 < first.papers < 136 and second.papers == 136 - first.papers
+    assert second.triples == read_manifest(out)["triples"] == len(open_store(out))
+    assert len(open_store(out)) > first.triples  # the count followed what the append added
+
+
+def test_an_append_links_the_previous_store_and_never_changes_its_files(tmp_path, monkeypatch):
+    import kg.build
+    import kg.store
+    from kg.store import STORE_DIR, resolve
+
+    files = sorted(EXAMPLE_CORPUS.iterdir())
+    out = tmp_path / "g"
+    build(files[:1], out, extras=False, jobs=1)
+    before_dir = resolve(out)
+    before = files_under(before_dir)
+    hashes = {name: hashlib_of(before_dir / name) for name in before}
+    seen: dict[str, dict] = {}
+    real_seed, real_publish = kg.build._seed_append, kg.store.publish
+
+    def seeding(current, stage):
+        as_built = real_seed(current, stage)
+        seen["stage"] = files_under(stage / STORE_DIR)
+        return as_built
+
+    def publishing(stage, final, out):  # the append has written everything: the previous build as it was?
+        seen["at publish"] = {name: hashlib_of(before_dir / name) for name in files_under(before_dir)}
+        real_publish(stage, final, out)
+
+    monkeypatch.setattr(kg.build, "_seed_append", seeding)
+    monkeypatch.setattr(kg.store, "publish", publishing)
+    build(files, out, extras=False, append=True, jobs=1)
+    live_tables = {inode for name, (inode, _) in before.items() if name.endswith(".sst")}
+    staged_tables = {inode for name, (inode, _) in seen["stage"].items() if name.endswith(".sst")}
+    assert live_tables and live_tables <= staged_tables, "the staged store hard-links the previous table files"
+    # the previous build's files were never written, although the staged store shared them
+    assert seen["at publish"] == hashes
+    assert run(open_store(out), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows == [[136]]
+
+
+def hashlib_of(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_store_written_outside_kg_is_copied_not_linked_and_keeps_that_write(tmp_path):
+    from kg.store import STORE_DIR, resolve
+
+    files = sorted(EXAMPLE_CORPUS.iterdir())
+    out = tmp_path / "g"
+    build(files[:1], out, extras=False, jobs=1)
+    store = ox.Store(str(resolve(out) / STORE_DIR))  # a write left in the log only, as an endpoint would
+    note = ox.Quad(ox.NamedNode("https://example.org/note"), ox.NamedNode("https://example.org/says"), ox.Literal("hi"))
+    store.add(note)
+    del store
+    summary = build(files, out, extras=False, append=True, jobs=1)
+    store = open_store(out)
+    assert note in store
+    assert summary.triples == len(store)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_every_stage_of_a_default_build_reports_its_name_count_and_time(tmp_path):
+    from kg.progress import reporting
+
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def started(self, stage):
+            self.events.append(("start", stage.name))
+
+        def changed(self, stage):
+            pass
+
+        def finished(self, stage):
+            self.events.append(("end", stage.name, stage.completed, stage.total, stage.elapsed))
+
+    recorder = Recorder()
+    with reporting(recorder):
+        build([EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"], tmp_path / "g", jobs=1, batch_size=4)
+    ended = {e[1]: e[2:] for e in recorder.events if e[0] == "end"}
+    assert list(ended) == ["reading and extracting", "loading", "counts and rankings", "exports", "report", "view"]
+    assert ended["reading and extracting"][0] == read_manifest(tmp_path / "g")["papers"] > 4
+    assert 1000 < ended["loading"][0] < read_manifest(tmp_path / "g")["triples"] - ontology_triples()
+    assert ended["exports"][:2] == (1, 1)
+    assert all(e[-1] >= 0 for e in ended.values())
+    assert (tmp_path / "g" / "view.html").exists()
+
+
+def ontology_triples() -> int:
+    from kg.build import ontology_files
+
+    store = ox.Store()
+    for path in ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return len(store)
+
+
+def test_cli_build_prints_one_line_per_stage_when_not_on_a_terminal(kg_cli, tmp_path):
+    done = kg_cli("build", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt", "--out", tmp_path / "g", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    papers, triples = read_manifest(tmp_path / "g")["papers"], read_manifest(tmp_path / "g")["triples"]
+    assert re.fullmatch(rf"reading and extracting: {papers} papers in \d+\.\d s", lines[0]), done.stderr
+    loaded = re.fullmatch(r"loading: ([\d,]+) triples in \d+\.\d s", lines[1])
+    assert loaded and 1000 < int(loaded[1].replace(",", "")) < triples, done.stderr
+    assert re.fullmatch(r"counts and rankings in \d+\.\d s", lines[2]), done.stderr
+    assert re.fullmatch(r"exports: 1/1 files \(100%\) in \d+\.\d s", lines[3]), done.stderr
+    assert len(lines) == 4, done.stderr  # one line per stage, no live progress off a terminal

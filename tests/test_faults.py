@@ -1,10 +1,16 @@
 """Faults: a build killed at any moment leaves the previous graph whole, and the next build works."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
+import shutil
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -66,3 +72,139 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_graph(tmp_path, kg_c
         assert [p for p in (tiny / ".g.builds").iterdir() if p.is_dir()] == []
     finally:
         subprocess.run(["umount", str(tiny)], check=False)
+
+
+# --------------------------------------------------------------------------- kills at named stages
+# The build is held at a stage by the KG_TEST_PAUSE_AT hook (kg.faults) and killed there, so each
+# kill lands where the build writes, not wherever a timer happens to fall.
+
+BUILD_STAGES = ["load", "counts", "exports", "report", "view", "publish"]
+APPEND_STAGES = ["seed", *BUILD_STAGES]
+
+
+def papers_file(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_parts(tmp_path_factory):
+    """Two disjoint sets of example papers: the previous graph's and the new build's."""
+    from kg.ingest import read_papers
+
+    folder = tmp_path_factory.mktemp("parts")
+    records = [{"title": p.title, "abstract": p.text} for p in read_papers([EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"])]
+    return papers_file(folder / "old.jsonl", records[:6]), papers_file(folder / "new.jsonl", records[6:14])
+
+
+@pytest.fixture(scope="module")
+def previous_graph(tmp_path_factory, corpus_parts):
+    """A graph built by the default command (report and view included), to be copied by each test."""
+    folder = tmp_path_factory.mktemp("previous")
+    done = subprocess.run([KG, "build", str(corpus_parts[0]), "--out", str(folder / "g"), "--jobs", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "g" / "report").is_dir() and (folder / "g" / "view.html").exists()
+    return folder
+
+
+def snapshot(out: Path) -> dict:
+    """Where DIR points and the SHA-256 of every file of the build it points to."""
+    real = out.resolve()
+    return {"target": os.readlink(out),
+            "files": {str(p.relative_to(real)): hashlib.sha256(p.read_bytes()).hexdigest()
+                      for p in sorted(real.rglob("*")) if p.is_file()}}
+
+
+def assert_previous_graph_intact(out: Path, before: dict, papers: int, kg_cli) -> None:
+    """The graph is byte for byte the previous build, and kg reads it: stats and a query."""
+    after = snapshot(out)
+    assert after["target"] == before["target"], "DIR points to another build"
+    missing = sorted(set(before["files"]) - set(after["files"]))
+    changed = sorted(n for n in before["files"] if n in after["files"] and after["files"][n] != before["files"][n])
+    added = sorted(set(after["files"]) - set(before["files"]))
+    assert not (missing or changed or added), f"missing {missing[:5]}, changed {changed[:5]}, added {added[:5]}"
+    stats = kg_cli("stats", out)
+    assert stats.returncode == 0, stats.stderr
+    assert re.search(rf"papers\s+│\s+{papers}\b", stats.stdout), stats.stdout
+    count = kg_cli("query", out, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }", "-f", "csv")
+    assert count.returncode == 0 and count.stdout.splitlines() == ["n", str(papers)], count.stdout + count.stderr
+
+
+def kill_at(stage: str, command: list[str], marker: Path, timeout: float = 600) -> None:
+    """Run `command` held at `stage`, wait until it gets there, and SIGKILL its process group."""
+    marker.unlink(missing_ok=True)
+    env = {**os.environ, "KG_TEST_PAUSE_AT": stage, "KG_TEST_PAUSE_MARKER": str(marker)}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"the build ended before reaching {stage!r}: {proc.stderr.read().decode()[-2000:]}")
+        assert time.monotonic() < deadline, f"the build did not reach {stage!r}"
+        time.sleep(0.1)
+    assert marker.read_text() == stage
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def copy_graph(previous_graph: Path, into: Path) -> Path:
+    shutil.copytree(previous_graph, into, symlinks=True)  # DIR stays a relative link to its build
+    return into / "g"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode,stage", [("build", s) for s in BUILD_STAGES] + [("append", s) for s in APPEND_STAGES])
+def test_a_kill_at_each_stage_leaves_the_previous_graph_byte_identical(mode, stage, previous_graph, corpus_parts,
+                                                                       tmp_path, kg_cli):
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    before = snapshot(out)
+    command = [KG, "build", str(corpus_parts[1]), "--out", str(out), "--jobs", "1", *(["--append"] if mode == "append" else [])]
+    kill_at(stage, command, tmp_path / "marker")
+    assert_previous_graph_intact(out, before, 6, kg_cli)
+    if stage == "publish":  # killed between writing the new build and the swap: the next one still works
+        done = kg_cli(*command[1:], "--no-extras")
+        assert done.returncode == 0, done.stderr
+        assert kg_cli("query", out, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }", "-f", "csv").stdout.splitlines() \
+            == ["n", "14" if mode == "append" else "8"]
+
+
+UNSAFE_PUBLISH = """
+import os, shutil, sys
+import kg.store
+from kg.faults import pause_point
+
+def publish_file_by_file(stage, final, out):
+    # NOT atomic: the new build's files replace the live build's one by one
+    live = out.resolve()
+    for i, entry in enumerate(sorted(stage.iterdir())):
+        target = live / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        shutil.move(str(entry), str(target))
+        if i == 0:
+            pause_point("publish")
+    shutil.rmtree(stage)
+
+kg.store.publish = publish_file_by_file
+from kg.cli import app
+sys.argv = ["kg", *sys.argv[1:]]
+app()
+"""
+
+
+@pytest.mark.slow
+def test_the_stage_kill_check_catches_a_publish_that_is_not_atomic(previous_graph, corpus_parts, tmp_path, kg_cli):
+    """The check above against a deliberately unsafe publish: it must find the damage."""
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    before = snapshot(out)
+    script = tmp_path / "unsafe_kg.py"
+    script.write_text(UNSAFE_PUBLISH)
+    command = [sys.executable, str(script), "build", str(corpus_parts[1]), "--out", str(out), "--jobs", "1", "--append"]
+    kill_at("publish", command, tmp_path / "marker")
+    with pytest.raises(AssertionError, match="changed|missing"):
+        assert_previous_graph_intact(out, before, 6, kg_cli)

@@ -39,7 +39,7 @@ from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, rank
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
-TALLY_VERSION = 2  # what the file holds; an append continues only a file of this version
+TALLY_VERSION = 3  # what the file holds; an append continues only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS results (result TEXT PRIMARY KEY, dataset TEXT NOT NU
     value REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS results_order ON results (dataset, relative, value DESC, result);
 CREATE TABLE IF NOT EXISTS incidence (sizes BLOB NOT NULL, hashes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS declared (line INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 TOUCHED = "concept IN (SELECT concept FROM touched)"  # the rows an appended build rewrites
@@ -146,6 +147,14 @@ class TallyFile:
         self.pending.add(tally)
         if len(self.pending) >= FLUSH_ENTRIES:
             self.flush()
+
+    def declare(self, keys) -> int:
+        """Record the keys of lines that several batches may write (`kg.shard.SHARED_SUBJECTS`);
+        return how many of them are new to the graph, so the build counts each triple once."""
+        before = self.db.total_changes
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO declared VALUES (?)", ((k,) for k in keys))
+        return self.db.total_changes - before
 
     def flush(self) -> None:
         p, self.pending = self.pending, Tally()
@@ -273,17 +282,27 @@ class TallyFile:
             for rank, (k, n) in enumerate(zip(ks.tolist(), ns.tolist()), start=1):
                 yield concept, iri_of[k], n, rank
 
-    def write_derived(self, store: ox.Store, *, appended: bool) -> None:
+    def write_derived(self, store: ox.Store, *, appended: bool) -> int:
         """Write the derived triples into `store`. A fresh build writes them all; an appended one
-        first removes the stale values of the concepts its papers touched and the count nodes."""
+        first removes the stale values of the concepts its papers touched and the count nodes.
+        Returns how many triples the store gained (fewer than none when it lost some)."""
         self.flush()
-        if appended:
-            self._remove_stale(store)
-        store.bulk_extend(self._quads(only_touched=appended))
+        removed = self._remove_stale(store) if appended else 0
+        added = 0
 
-    def _remove_stale(self, store: ox.Store) -> None:
+        def counted(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+            nonlocal added
+            for added, quad in enumerate(quads, start=1):
+                yield quad
+
+        store.bulk_extend(counted(self._quads(only_touched=appended)))
+        return added - removed
+
+    def _remove_stale(self, store: ox.Store) -> int:
+        """Remove the derived triples an append rewrites; return how many there were."""
         from kg.query import with_prefixes
 
+        removed = 0
         for (concept,) in self.db.execute("SELECT concept FROM touched"):
             node = ox.NamedNode(concept)
             stale = list(store.quads_for_pattern(node, PAPER_COUNT, None, ox.DefaultGraph()))
@@ -293,13 +312,19 @@ class TallyFile:
                     stale += store.quads_for_pattern(pair.subject, None, None, ox.DefaultGraph())
             if ox.Quad(node, MINTED, TRUE, ox.DefaultGraph()) in store:  # a vocabulary entry keeps its label
                 stale += store.quads_for_pattern(node, PREF_LABEL, None, ox.DefaultGraph())
+            stale = set(stale)
             for quad in stale:
                 store.remove(quad)
+            removed += len(stale)
+        count_nodes = ("{ ?x a kgo:ModalityPair ; ?p ?o } UNION { ?x a kgo:ModalityMethod ; ?p ?o } "
+                       "UNION { ?x kgo:paperRank ?o }")
+        removed += int(next(iter(store.query(with_prefixes(f"SELECT (COUNT(*) AS ?n) WHERE {{ {count_nodes} }}"))))[0].value)
         store.update(with_prefixes(
             "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityPair ; ?p ?o } ;"
             "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityMethod ; ?p ?o } ;"
             "DELETE { ?c kgo:paperRank ?n } WHERE { ?c kgo:paperRank ?n }"
         ))
+        return removed
 
     def _quads(self, only_touched: bool) -> Iterator[ox.Quad]:
         def count(n: int) -> ox.Literal:

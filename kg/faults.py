@@ -1,0 +1,26 @@
+"""A test hook that holds a build at a named stage, so a fault test can kill it exactly there.
+
+With KG_TEST_PAUSE_AT=STAGE in the environment, the build writes STAGE to the file named by
+KG_TEST_PAUSE_MARKER when it reaches that stage, then sleeps until it is killed. Without the
+variable (every ordinary run) `pause_point` returns at once.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+PAUSE_AT = "KG_TEST_PAUSE_AT"
+PAUSE_MARKER = "KG_TEST_PAUSE_MARKER"
+# the stages a build can be held at, in the order it reaches them
+STAGES = ("seed", "load", "counts", "exports", "report", "view", "publish")
+
+
+def pause_point(stage: str) -> None:
+    if os.environ.get(PAUSE_AT) != stage:
+        return
+    marker = os.environ.get(PAUSE_MARKER)
+    if marker:
+        with open(marker, "w") as fh:
+            fh.write(stage)
+    while True:  # until the test kills the process
+        time.sleep(60)
