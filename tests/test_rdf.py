@@ -106,3 +106,20 @@ def _trig_default(path) -> Graph:
     for s, p, o, _ in ds.quads():
         g.add((s, p, o))
     return g
+
+
+def test_a_name_minted_from_text_never_marks_a_vocabulary_concept_as_minted():
+    """A result's metric named only in the result ("speedup") slugs to the vocabulary concept's IRI:
+    the result points at that concept, which is not declared minted (its label stays the vocabulary's)."""
+    from kg.extract.vocabulary import load_vocabulary
+
+    speedup = next(c for c in load_vocabulary().concepts.values() if c.type == "metric" and c.pref == "speedup")
+    title, abstract = "Fast decoding", "Our decoder runs 2.4x faster than beam search."
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
+    start = paper.text.index("2.4x")
+    result = Result("speedup", 2.4, "x", None, None, "2.4x", paper.text, start, start + 4, 0, len(paper.text))
+    store = ox.Store()
+    load_extractions(store, [Extraction(paper, [], [result])])
+    node = ox.NamedNode(speedup.iri)
+    assert ox.Quad(node, ox.NamedNode("https://w3id.org/kg-lit/ontology#minted"), ox.Literal(True), ox.DefaultGraph()) not in store
+    assert [q.subject for q in store.quads_for_pattern(None, ox.NamedNode("https://w3id.org/kg-lit/ontology#metric"), node)]

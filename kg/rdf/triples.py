@@ -10,6 +10,7 @@ not depend on the order in which papers were processed, the batch size or the nu
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -65,6 +66,13 @@ ROLE_PROP = {r: iri(p) for r, p in PROPERTY_OF_ROLE.items()}
 TRUE, FALSE = typed("true", str(XSD.boolean)), typed("false", str(XSD.boolean))
 
 
+@functools.cache
+def vocabulary_iris() -> frozenset[str]:
+    from kg.extract.vocabulary import load_vocabulary
+
+    return frozenset(load_vocabulary().concepts)
+
+
 class TripleWriter:
     """Turns Extractions into N-Triples lines ("<s> <p> <o> .").
 
@@ -73,16 +81,21 @@ class TripleWriter:
     """
 
     def __init__(self) -> None:
-        self._declared: set[str] = set()
+        # Vocabulary concepts are declared by the ontology files every build loads: a name minted
+        # from text can slug to one of their IRIs ("speedup"), and must then not be declared minted
+        # (a minted concept's label is rewritten from surface forms; a vocabulary one keeps its own).
+        self._declared: set[str] = set(vocabulary_iris())
         self.tally: Tally | None = None  # when set, also tallies what the triples hold (kg.rdf.tallies)
 
     @staticmethod
     def concept_iri(entity: Entity) -> str:
         return entity.concept or mint.concept_iri(entity.type, entity.key)
 
-    def _declare_minted(self, concept: str, entity_type: str, out: list[str]) -> None:
+    def _declare_minted(self, concept: str, entity_type: str, out: list[str]) -> bool:
+        """Declare a concept minted from text (once per writer); whether it is a minted concept,
+        False when its IRI is a vocabulary concept's."""
         if concept in self._declared:
-            return
+            return concept not in vocabulary_iris()
         self._declared.add(concept)
         c = iri(concept)
         out += [
@@ -91,6 +104,7 @@ class TripleWriter:
             f"{c} {IN_SCHEME} {SCHEME[entity_type]} .",
             f"{c} {K['minted']} {TRUE} .",
         ]
+        return True
 
     def _extractor(self, rule: str, out: list[str]) -> str:
         node = iri(mint.extractor_iri(rule))
@@ -148,8 +162,8 @@ class TripleWriter:
             mentioned.add(concept)
             c = iri(concept)
             if not entity.concept:
-                self._declare_minted(concept, entity.type, out)
-                tally.minted.add(concept)
+                if self._declare_minted(concept, entity.type, out):
+                    tally.minted.add(concept)
             for form in {entity.label, *entity.surface_forms}:
                 out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
@@ -200,10 +214,10 @@ class TripleWriter:
             concept = by_form.get((kind, normalise_title(name)))
             if concept is None:  # named only in the result: mint it like any other concept
                 concept = mint.concept_iri(kind, normalise_title(name) or name)
-                self._declare_minted(concept, kind, out)
-                out.append(f"{iri(concept)} {ALT} {lit(name, 'en')} .")
-                tally.minted.add(concept)
-                tally.alt(concept, name)
+                if self._declare_minted(concept, kind, out):
+                    out.append(f"{iri(concept)} {ALT} {lit(name, 'en')} .")
+                    tally.minted.add(concept)
+                    tally.alt(concept, name)
             out.append(f"{node} {K[kind]} {iri(concept)} .")
             if kind == "dataset":  # the leaderboard ranking (kg.rdf.counts) is kept per dataset
                 tally.results.append((result_iri, concept, int(r.relative), round(float(r.value), 6)))
