@@ -90,38 +90,86 @@ def test_a_read_only_server_and_the_python_api_read_one_store_at_once(example_gr
         assert count(server.url) == expected
 
 
-def test_kg_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(example_graph, tmp_path):
+def start_kg_serve(graph, *args: str):
+    """`kg serve GRAPH` as a user starts it; returns the process and its port once it answers."""
     import os
-    import signal
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     port = free_port()
     kg = Path(sys.executable).with_name("kg")
-    proc = subprocess.Popen([str(kg), "serve", str(example_graph), "--port", str(port)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(kg), "serve", str(graph), "--port", str(port), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    line = proc.stdout.readline()  # printed once the server answers
+    assert f"http://127.0.0.1:{port}/" in line, line + proc.stderr.read() if proc.poll() is not None else line
+    return proc, port
+
+
+def oxigraph_children(pid: int) -> list:
+    import psutil
+
+    return [c for c in psutil.Process(pid).children(recursive=True) if "oxigraph" in c.name()]
+
+
+def gone(process, within: float = 10.0) -> bool:
+    """True once the process has exited (a zombie nobody reaps yet has exited too)."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def port_closed(port: int) -> bool:
+    import socket
+
     try:
-        line = proc.stdout.readline()  # printed once the server answers
-        assert f"http://127.0.0.1:{port}/" in line and "read-only" in line
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        return True
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("timeout", ["30", "0"], ids=["supervised", "direct"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_kg_serve_stops_its_oxigraph_child_on_every_signal(example_graph, signame, timeout):
+    """Ctrl-C, `kill`, a closed terminal, and kg serve itself killed: no Oxigraph server outlives it."""
+    import signal
+
+    proc, port = start_kg_serve(example_graph, "--timeout", timeout)
+    children = []
+    try:
+        children = oxigraph_children(proc.pid)
+        assert len(children) == 1
+        child_ports = {c.laddr.port for c in children[0].net_connections("tcp") if c.status == "LISTEN"}
+        assert child_ports and (port in child_ports) == (timeout == "0")
         assert count(f"http://127.0.0.1:{port}") > 0
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
-        assert "stopped" in proc.stdout.read()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # the oxigraph child is gone: its port is free again
-            try:
-                count(f"http://127.0.0.1:{port}")
-            except OSError:
-                break
-            time.sleep(0.2)
+        proc.send_signal(getattr(signal, signame))
+        code = proc.wait(timeout=30)
+        if signame == "SIGKILL":
+            assert code == -signal.SIGKILL
         else:
-            pytest.fail("the server still answers after Ctrl-C")
+            assert code == 0 and "stopped" in proc.stdout.read()
+        assert gone(children[0]), f"the oxigraph server {children[0].pid} outlived kg serve ({signame})"
+        assert all(port_closed(p) for p in {port, *child_ports})
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for child in children:  # a failed run leaves no orphan behind
+            if not gone(child, within=0):
+                child.kill()
 
 
 class FlakyEndpoint:
