@@ -130,14 +130,21 @@ def gone(process, within: float = 10.0) -> bool:
         time.sleep(0.1)
 
 
-def port_closed(port: int) -> bool:
+def port_closed(port: int, within: float = 5.0) -> bool:
+    """True once nothing listens on the port (a dying process's other threads may hold it a moment
+    after its main thread is a zombie)."""
     import socket
+    import time
 
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    except OSError:
-        return True
-    return False
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 @pytest.mark.slow
