@@ -318,8 +318,10 @@ class _Front:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
-        deadline = time.monotonic() + self.server.timeout
         backend = self._acquire()
+        # the limit starts once a process takes the request: waiting for a writable store to reopen
+        # after a runaway query must not use it up (the next query would time out and retire again)
+        deadline = time.monotonic() + self.server.timeout
         timed_out = False
         conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
         try:

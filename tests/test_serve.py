@@ -262,3 +262,78 @@ def test_a_large_answer_streams_through_whole(served, example_store):
     assert len(data) > 2 * (1 << 20)
     expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
     assert sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)) == expected
+
+
+# --------------------------------------------------------------------------- recovery and push from the CLI
+
+
+def construct(url: str, sparql: str) -> set:
+    import pyoxigraph as ox
+
+    q = urllib.parse.quote(sparql)
+    req = urllib.request.Request(f"{url}/query?query={q}", headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(r.read(), format=ox.RdfFormat.N_TRIPLES)}
+
+
+def default_graph_triples(store) -> set:
+    import pyoxigraph as ox
+
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_a_crashed_oxigraph_process_is_replaced_and_the_next_query_answers(example_graph, example_store, tmp_path):
+    import signal
+
+    from kg.query import run
+
+    copy = tmp_path / "copy"
+    shutil.copytree(example_graph.resolve(), copy)
+    expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    with Server(copy, port=free_port(), timeout=20) as server:
+        crashed = server._front.backend.process.process
+        crashed.send_signal(signal.SIGKILL)
+        crashed.wait(10)
+        assert count(server.url) == expected
+        assert server._front.backend.process.process.pid != crashed.pid
+
+
+def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_graph, example_store, tmp_path):
+    """A writable store opens in one process only: the process running the runaway query is killed,
+    a new one opens the store, and what was written before is still there and still writable."""
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    with Server(target, port=free_port(), writable=True, timeout=2) as server:
+        push(example_graph, f"{server.url}/store")
+        before = count(server.url)
+        assert before == len(default_graph_triples(example_store))
+        runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        with pytest.raises(urllib.error.HTTPError) as cut:
+            urllib.request.urlopen(f"{server.url}/query?query={runaway}", timeout=60)
+        assert cut.value.code == 503
+        assert count(server.url) == before
+        assert server.restarts == 1
+        update = urllib.parse.urlencode({"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/update", data=update, method="POST"), timeout=30)
+        assert count(server.url) == before + 1
+
+
+@pytest.mark.slow
+def test_cli_push_into_a_named_graph_of_a_kg_serve_writable_server(example_graph, example_store, kg_cli, tmp_path):
+    import signal
+
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    proc, port = start_kg_serve(target, "--writable")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        iri = "https://example.org/graphs/papers"
+        done = kg_cli("push", example_graph, "--endpoint", f"{url}/store", "--graph", iri, "--chunk-triples", "20000")
+        assert done.returncode == 0, done.stderr
+        expected = default_graph_triples(example_store)
+        assert f"pushed {len(expected)} triples" in done.stdout
+        assert construct(url, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}") == expected
+        assert construct(url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == set()  # the default graph untouched
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
