@@ -506,20 +506,21 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none).")] = 30,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
-    from kg.serve import Server
+    from kg.serve import Server, stop_on_signals
 
     server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None)
-    _run(server.start)
-    mode = "read-write" if writable else "read-only"
-    console.print(f"SPARQL endpoint ({mode}) at {server.url}/query — query UI at {server.url}/ — Ctrl-C to stop")
-    try:
-        while server.alive():
-            time.sleep(0.5)
-        fail("the oxigraph server stopped")
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    with stop_on_signals():  # SIGTERM and SIGHUP stop the server as Ctrl-C does
+        _run(server.start)
+        mode = "read-write" if writable else "read-only"
+        console.print(f"SPARQL endpoint ({mode}) at {server.url}/query — query UI at {server.url}/ — Ctrl-C to stop")
+        try:
+            while server.alive():
+                time.sleep(0.5)
+            fail("the oxigraph server stopped")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     console.print("stopped")
 
 

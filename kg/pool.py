@@ -8,7 +8,7 @@ through msgpack), and decoding them in the parent made two processes slower than
 from __future__ import annotations
 
 import multiprocessing
-from itertools import islice
+from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TypeVar
@@ -17,9 +17,9 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 IN_FLIGHT = 8  # batches queued per worker, so workers keep busy while the parent handles a result
-# Batches a worker process handles before a fresh one replaces it. spaCy's string store keeps every
-# new word it sees (and the triple writer every concept it declared), so a worker that lived through
-# a million abstracts would grow by hundreds of MB; a new process costs about 1-2 s of CPU.
+# Batches per worker process before a fresh set of processes replaces them. spaCy's string store keeps
+# every new word it sees (and the triple writer every concept it declared), so a worker that lived
+# through a million abstracts would grow by hundreds of MB; a new process costs about 1-2 s of CPU.
 WORKER_BATCHES = 500
 _END = object()
 
@@ -43,30 +43,43 @@ def ordered_map(
     """`fn(batch)` for each batch in `jobs` worker processes, yielded in input order.
 
     At most IN_FLIGHT * jobs batches are pending at once, so memory stays flat however long the
-    input. An exception in a worker is raised here, at its batch.
+    input. Every `worker_batches` * `jobs` batches (WORKER_BATCHES per worker by default) the
+    workers are replaced by fresh processes, which gives back what they grew by. An exception in a
+    worker is raised here, at its batch.
     """
-    # spawn: the start method that replacing workers needs (and the same on every platform)
+    # Not ProcessPoolExecutor(max_tasks_per_child=...): up to Python 3.13 it deadlocks once a worker
+    # retires while batches are queued (CPython gh-115634). A new pool per generation cannot.
+    # spawn: the same start method on every platform, and no fork of a process running threads
     context = multiprocessing.get_context("spawn")
+    per_generation = (worker_batches or WORKER_BATCHES) * jobs
     batches = iter(batches)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs,
-                             max_tasks_per_child=worker_batches or WORKER_BATCHES) as pool:
-        pending: dict[Future, int] = {}
-        done: dict[int, Out] = {}
-        submitted = handed_on = 0
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < IN_FLIGHT * jobs:
-                batch = next(batches, _END)
-                if batch is _END:
-                    exhausted = True
-                    break
-                pending[pool.submit(fn, batch)] = submitted
-                submitted += 1
-            if not pending:
+    while True:
+        first = next(batches, _END)
+        if first is _END:
+            return
+        generation = chain([first], islice(batches, per_generation - 1))
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs) as pool:
+            yield from _in_order(pool, fn, generation, jobs)
+
+
+def _in_order(pool: ProcessPoolExecutor, fn: Callable[[In], Out], batches: Iterator[In], jobs: int) -> Iterator[Out]:
+    pending: dict[Future, int] = {}
+    done: dict[int, Out] = {}
+    submitted = handed_on = 0
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < IN_FLIGHT * jobs:
+            batch = next(batches, _END)
+            if batch is _END:
+                exhausted = True
                 break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done[pending.pop(future)] = future.result()
-            while handed_on in done:
-                yield done.pop(handed_on)
-                handed_on += 1
+            pending[pool.submit(fn, batch)] = submitted
+            submitted += 1
+        if not pending:
+            break
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            done[pending.pop(future)] = future.result()
+        while handed_on in done:
+            yield done.pop(handed_on)
+            handed_on += 1

@@ -6,11 +6,17 @@
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import ctypes
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +44,55 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+# ------------------------------------------------------------------ child processes that die with kg
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run in the child between fork and exec: on Linux, ask the kernel to send SIGKILL to it when its
+    parent dies, however the parent dies (SIGKILL included), so no Oxigraph server outlives kg."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+# The kernel sends the parent-death signal when the *thread* that forked the child ends, and the
+# supervisor starts fresh servers from short-lived request threads: every child is therefore started
+# from this one thread, which lives as long as the process.
+_spawner: concurrent.futures.ThreadPoolExecutor | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn_child(cmd: list[str], **kwargs) -> subprocess.Popen:
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kg-spawn")
+    parent = os.getpid()
+    return _spawner.submit(subprocess.Popen, cmd, preexec_fn=lambda: _die_with_parent(parent), **kwargs).result()
+
+
+@contextlib.contextmanager
+def stop_on_signals(signals=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
+    """Within this block, SIGTERM and SIGHUP (what process managers, containers, `kill` and a closed
+    terminal send) raise KeyboardInterrupt as Ctrl-C does, so the caller's cleanup stops the servers.
+    Only the first signal interrupts: the others are ignored while the cleanup runs."""
+    def interrupt(signum, frame):
+        for s in signals:
+            signal.signal(s, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, interrupt) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 class OxigraphProcess:
     """One Oxigraph server process over a store, on `host:port`."""
 
@@ -61,22 +116,25 @@ class OxigraphProcess:
         """Start the server and return once it answers a query (or raise KgError)."""
         # stderr goes to a file, not a pipe: a pipe nobody reads would block a chatty server
         self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=self._log)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self._log.seek(0)
-                message = self._log.read().decode(errors="replace").strip().splitlines()
-                self.process = None
-                raise KgError(f"the oxigraph server stopped: {message[-1] if message else 'no message'}")
-            try:
-                with urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
+        self.process = _spawn_child(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=self._log)
+        try:
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    self._log.seek(0)
+                    message = self._log.read().decode(errors="replace").strip().splitlines()
+                    self.process = None
+                    raise KgError(f"the oxigraph server stopped: {message[-1] if message else 'no message'}")
+                try:
+                    with urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1):
+                        return self
+                except OSError:
+                    time.sleep(0.1)
+            raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
+        except BaseException:  # a timeout, or Ctrl-C while waiting: the child goes too
+            self.stop()
+            raise
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -298,8 +356,10 @@ class _Front:
         body = handler.rfile.read(length) if length else None
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
         path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
-        deadline = time.monotonic() + self.server.timeout
         backend = self._acquire()
+        # the limit starts once a process takes the request: waiting for a writable store to reopen
+        # after a runaway query must not use it up (the next query would time out and retire again)
+        deadline = time.monotonic() + self.server.timeout
         timed_out = False
         conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
         try:

@@ -45,6 +45,11 @@ def kg_cli():
     return run
 
 
+def worker_pid(batch):
+    """A worker's task for tests of kg.pool (here: a light module for spawned workers to import)."""
+    return os.getpid(), batch
+
+
 # --------------------------------------------------------------------------- extraction helpers
 
 

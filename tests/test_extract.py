@@ -95,17 +95,32 @@ def test_spelling_variants_are_one_entity_in_a_paper(nlp):
     [
         ("It reaches 74% Top1 Accuracy on ModelNet40.", [(74.0, "%", False)]),
         ("This yields +3.54 mIoU over the baseline.", [(3.54, None, True)]),
-        ("Accuracy drops by 23.3% and 22.5%, respectively.", [(23.3, "%", True), (22.5, "%", True)]),
+        ("Accuracy drops by 23.3%.", [(23.3, "%", True)]),
         ("We use GPT-4 and ResNet50 on 18 datasets from 2023.", []),
         ("The error falls by 2.1 points.", [(2.1, "points", True)]),
     ],
 )
 def test_result_values(sentence, expected):
-    found = [(v.value, v.unit, v.relative) for v in find_values(sentence)]
-    if expected and expected[-1][2] and len(expected) > 1:
-        # the second value of "drops by A and B" is relative through its neighbour (resolver rule)
-        found = found[:1] + [(v, u, True) for v, u, _ in found[1:]]
-    assert found == expected
+    assert [(v.value, v.unit, v.relative) for v in find_values(sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # a change word makes a gain relative, a bare score is absolute
+        ("Our method achieves 76.8% top-1 accuracy on ImageNet and improves by 2.3% over CLIP.",
+         {76.8: False, 2.3: True}),
+        # the resolver's rule: a value right after a relative one ("by A and B") is relative too
+        ("On ImageNet, top-1 accuracy drops by 23.3% and 22.5% for ViT and ResNet-50, respectively.",
+         {23.3: True, 22.5: True}),
+        # ... and a list of scores stays absolute
+        ("Our model achieves 76.8% top-1 accuracy on ImageNet, 80.1% on CIFAR-100 and 70.2% on Places365.",
+         {76.8: False, 80.1: False, 70.2: False}),
+    ],
+)
+def test_results_are_relative_as_their_sentence_says(nlp, abstract, expected):
+    found = {r.value: r.relative for r in run(nlp, "Results", abstract).results}
+    assert {v: found.get(v) for v in expected} == expected
 
 
 def test_results_attach_metric_dataset_and_method(nlp):

@@ -41,3 +41,22 @@ def test_every_kgo_term_used_in_code_is_declared_in_the_ontology():
     missing = sorted(u for u in used if u not in declared)
     assert not missing, f"used but not declared in ontology/kg.ttl: {missing}"
     assert URIRef("https://w3id.org/kg-lit/ontology#Paper") in set(ontology.subjects())
+
+
+def test_ci_requires_the_browser_tests_and_they_fail_without_chromium(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.index("export KG_REQUIRE_BROWSER=1") < ci.index(readme_commands()[1])
+
+    def browser_tests(require: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "KG_CHROMIUM": str(tmp_path / "no-chromium"), "KG_REQUIRE_BROWSER": require}
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "tests/test_browser.py::test_injected_markup_in_papers_does_not_run"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    required, optional = browser_tests("1"), browser_tests("")
+    assert required.returncode == 1 and "KG_REQUIRE_BROWSER=1" in required.stdout, required.stdout[-500:]
+    assert optional.returncode == 0 and "1 skipped" in optional.stdout, optional.stdout[-500:]

@@ -48,6 +48,26 @@ def test_workers_replaced_after_every_batch_give_the_same_graph(reference, tmp_p
     assert triples(tmp_path / "g") == reference
 
 
+def test_workers_are_replaced_after_their_batches():
+    """Every `worker_batches` batches per worker, fresh processes take over: no process handles
+    batches of two generations, and results still come in input order (Python 3.11's
+    max_tasks_per_child deadlocked here with two batches per worker)."""
+    from conftest import worker_pid
+    from kg.pool import ordered_map
+
+    for per_worker, n in ((1, 6), (2, 8)):
+        answers = list(ordered_map(worker_pid, ([i] for i in range(n)), jobs=2, initializer=int,
+                                   worker_batches=per_worker))
+        assert [batch for _, batch in answers] == [[i] for i in range(n)]
+        generations: dict[int, set[int]] = {}
+        for i, (pid, _) in enumerate(answers):
+            generations.setdefault(i // (2 * per_worker), set()).add(pid)
+        assert len(generations) == n // (2 * per_worker)
+        for g, pids in generations.items():
+            others = set().union(*(p for h, p in generations.items() if h != g))
+            assert not pids & others, f"a worker of generation {g} handled batches of another"
+
+
 def test_another_batch_size_gives_the_same_graph(reference, tmp_path):
     build(FILES, tmp_path / "g", jobs=1, batch_size=7, extras=False)
     assert triples(tmp_path / "g") == reference

@@ -90,38 +90,93 @@ def test_a_read_only_server_and_the_python_api_read_one_store_at_once(example_gr
         assert count(server.url) == expected
 
 
-def test_kg_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(example_graph, tmp_path):
+def start_kg_serve(graph, *args: str):
+    """`kg serve GRAPH` as a user starts it; returns the process and its port once it answers."""
     import os
-    import signal
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     port = free_port()
     kg = Path(sys.executable).with_name("kg")
-    proc = subprocess.Popen([str(kg), "serve", str(example_graph), "--port", str(port)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(kg), "serve", str(graph), "--port", str(port), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+    line = proc.stdout.readline()  # printed once the server answers
+    assert f"http://127.0.0.1:{port}/" in line, line + proc.stderr.read() if proc.poll() is not None else line
+    return proc, port
+
+
+def oxigraph_children(pid: int) -> list:
+    import psutil
+
+    return [c for c in psutil.Process(pid).children(recursive=True) if "oxigraph" in c.name()]
+
+
+def gone(process, within: float = 10.0) -> bool:
+    """True once the process has exited (a zombie nobody reaps yet has exited too)."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def port_closed(port: int, within: float = 5.0) -> bool:
+    """True once nothing listens on the port (a dying process's other threads may hold it a moment
+    after its main thread is a zombie)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("timeout", ["30", "0"], ids=["supervised", "direct"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_kg_serve_stops_its_oxigraph_child_on_every_signal(example_graph, signame, timeout):
+    """Ctrl-C, `kill`, a closed terminal, and kg serve itself killed: no Oxigraph server outlives it."""
+    import signal
+
+    proc, port = start_kg_serve(example_graph, "--timeout", timeout)
+    children = []
     try:
-        line = proc.stdout.readline()  # printed once the server answers
-        assert f"http://127.0.0.1:{port}/" in line and "read-only" in line
+        children = oxigraph_children(proc.pid)
+        assert len(children) == 1
+        child_ports = {c.laddr.port for c in children[0].net_connections("tcp") if c.status == "LISTEN"}
+        assert child_ports and (port in child_ports) == (timeout == "0")
         assert count(f"http://127.0.0.1:{port}") > 0
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
-        assert "stopped" in proc.stdout.read()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # the oxigraph child is gone: its port is free again
-            try:
-                count(f"http://127.0.0.1:{port}")
-            except OSError:
-                break
-            time.sleep(0.2)
+        proc.send_signal(getattr(signal, signame))
+        code = proc.wait(timeout=30)
+        if signame == "SIGKILL":
+            assert code == -signal.SIGKILL
         else:
-            pytest.fail("the server still answers after Ctrl-C")
+            assert code == 0 and "stopped" in proc.stdout.read()
+        assert gone(children[0]), f"the oxigraph server {children[0].pid} outlived kg serve ({signame})"
+        assert all(port_closed(p) for p in {port, *child_ports})
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for child in children:  # a failed run leaves no orphan behind
+            if not gone(child, within=0):
+                child.kill()
 
 
 class FlakyEndpoint:
@@ -207,3 +262,78 @@ def test_a_large_answer_streams_through_whole(served, example_store):
     assert len(data) > 2 * (1 << 20)
     expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
     assert sum(1 for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)) == expected
+
+
+# --------------------------------------------------------------------------- recovery and push from the CLI
+
+
+def construct(url: str, sparql: str) -> set:
+    import pyoxigraph as ox
+
+    q = urllib.parse.quote(sparql)
+    req = urllib.request.Request(f"{url}/query?query={q}", headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(r.read(), format=ox.RdfFormat.N_TRIPLES)}
+
+
+def default_graph_triples(store) -> set:
+    import pyoxigraph as ox
+
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def test_a_crashed_oxigraph_process_is_replaced_and_the_next_query_answers(example_graph, example_store, tmp_path):
+    import signal
+
+    from kg.query import run
+
+    copy = tmp_path / "copy"
+    shutil.copytree(example_graph.resolve(), copy)
+    expected = run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
+    with Server(copy, port=free_port(), timeout=20) as server:
+        crashed = server._front.backend.process.process
+        crashed.send_signal(signal.SIGKILL)
+        crashed.wait(10)
+        assert count(server.url) == expected
+        assert server._front.backend.process.process.pid != crashed.pid
+
+
+def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_graph, example_store, tmp_path):
+    """A writable store opens in one process only: the process running the runaway query is killed,
+    a new one opens the store, and what was written before is still there and still writable."""
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    with Server(target, port=free_port(), writable=True, timeout=2) as server:
+        push(example_graph, f"{server.url}/store")
+        before = count(server.url)
+        assert before == len(default_graph_triples(example_store))
+        runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        with pytest.raises(urllib.error.HTTPError) as cut:
+            urllib.request.urlopen(f"{server.url}/query?query={runaway}", timeout=60)
+        assert cut.value.code == 503
+        assert count(server.url) == before
+        assert server.restarts == 1
+        update = urllib.parse.urlencode({"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/update", data=update, method="POST"), timeout=30)
+        assert count(server.url) == before + 1
+
+
+@pytest.mark.slow
+def test_cli_push_into_a_named_graph_of_a_kg_serve_writable_server(example_graph, example_store, kg_cli, tmp_path):
+    import signal
+
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    proc, port = start_kg_serve(target, "--writable")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        iri = "https://example.org/graphs/papers"
+        done = kg_cli("push", example_graph, "--endpoint", f"{url}/store", "--graph", iri, "--chunk-triples", "20000")
+        assert done.returncode == 0, done.stderr
+        expected = default_graph_triples(example_store)
+        assert f"pushed {len(expected)} triples" in done.stdout
+        assert construct(url, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}") == expected
+        assert construct(url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == set()  # the default graph untouched
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)

@@ -1,0 +1,238 @@
+"""Commands run as a user runs them (subprocesses): the default build with its report and view, export, analyze, the build lock, Ctrl-C, doctor's failure modes."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from kg.query import run
+from kg.store import open_store
+
+from conftest import EXAMPLE_CORPUS, KG
+
+pytestmark = pytest.mark.slow
+
+
+def one(store, sparql: str):
+    return run(store, sparql).rows[0][0]
+
+
+def store_triples(graph: Path) -> Graph:
+    """The default graph of a build's store, read into rdflib (the reference for the exports)."""
+    data = open_store(graph).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return Graph().parse(data=data, format="nt")
+
+
+def fingerprint(graph: Path) -> dict[str, str]:
+    """Where the graph link points and the digest of every file of the build it points to."""
+    target = graph.resolve()
+    files = {str(p.relative_to(target)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(target.rglob("*")) if p.is_file()}
+    assert "store/CURRENT" in files and "graph.ttl" in files
+    return {"link": os.readlink(graph), **files}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, kg_cli_module):
+    """`kg build examples/corpus --out DIR` with the defaults: report and view included."""
+    out = tmp_path_factory.mktemp("cli") / "graph"
+    done = kg_cli_module("build", EXAMPLE_CORPUS, "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def kg_cli_module():
+    def run_kg(*args, timeout: float = 600):
+        return subprocess.run([KG, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "COLUMNS": "200"})
+
+    return run_kg
+
+
+# ----------------------------------------------------------------------------- build, report, view
+
+
+def test_default_build_writes_a_report_and_a_view_of_the_graph(built):
+    from kg.analyse.views import typed_graph
+
+    store = open_store(built)
+    papers = one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")
+    links = one(store, "SELECT (COUNT(*) AS ?n) WHERE { ?p kgo:mentions ?c }")
+    assert papers == 136
+
+    report = json.loads((built / "report" / "report.json").read_text())
+    assert report["counts"]["papers"] == papers and report["counts"]["paper-entity links"] == links
+    markdown = (built / "report" / "report.md").read_text()
+    assert f"| papers | {papers} |" in markdown and f"| paper-entity links | {links} |" in markdown
+    for png in ("top_entities.png", "modality_heatmap.png", "communities.png"):
+        assert (built / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    G = typed_graph(store)
+    page = (built / "view.html").read_text()
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.S).group(1))
+    edges = json.loads(re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", page, re.S).group(1))
+    assert len(nodes) == min(400, G.number_of_nodes())  # the view keeps the 400 best-connected
+    assert f"pruned to the 400 best-connected of {G.number_of_nodes()} nodes" in page
+    assert {n["id"] for n in nodes} <= set(G.nodes)
+    assert all(G.has_edge(e["from"], e["to"]) for e in edges)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", page)  # offline: nothing fetched
+
+
+def test_cli_export_reads_back_as_the_store(built, kg_cli_module, tmp_path):
+    reference = store_triples(built)
+    turtle = kg_cli_module("export", built)  # Turtle on stdout
+    assert turtle.returncode == 0, turtle.stderr
+    assert set(Graph().parse(data=turtle.stdout, format="turtle")) == set(reference)
+    out = tmp_path / "graph.jsonld"  # read back by Oxigraph's parser (rdflib's JSON-LD is slow at this size)
+    done = kg_cli_module("export", built, "--format", "jsonld", "--out", out)
+    assert done.returncode == 0 and f"wrote {out}" in done.stderr
+    store = open_store(built)
+    def triples(quads):
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ox.DefaultGraph()}
+
+    assert triples(ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD)) == triples(store)
+    wrong = kg_cli_module("export", built, "--format", "rdfxml")
+    assert wrong.returncode == 1 and wrong.stderr.strip().splitlines() == [
+        "error: unknown export format 'rdfxml'; choose one of turtle, ntriples, jsonld, trig"]
+
+
+def test_cli_analyze_reports_what_the_store_holds(built, kg_cli_module, tmp_path):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an older report")
+    done = kg_cli_module("analyze", built, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert not (out / "stale.txt").exists()  # the folder is replaced whole
+    report = json.loads((out / "report.json").read_text())
+    store = open_store(built)
+    assert report["counts"]["papers"] == one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")
+    for entity_type, cls in (("method", "Method"), ("dataset", "Dataset"), ("modality", "Modality")):
+        assert report["counts"][entity_type] == one(
+            store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?p kgo:mentions ?c . ?c a kgo:{cls} }}")
+    label, papers = report["top_by_papers"]["dataset"][0]
+    most = run(store, "SELECT ?l (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kgo:mentions ?c . ?c a kgo:Dataset ; "
+                      "skos:prefLabel ?l } GROUP BY ?l ORDER BY DESC(?n) LIMIT 1").rows[0]
+    assert (label, papers) == (str(most[0]), most[1])
+    assert f"| {label} | {papers} |" in (out / "report.md").read_text()
+    missing = kg_cli_module("analyze", tmp_path / "nothing", "--out", tmp_path / "r2")
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+    assert "no built graph here" in missing.stderr
+
+
+# ----------------------------------------------------------------------------- doctor
+
+
+def doctor_failures(kg_cli_module, graph) -> tuple[int, str]:
+    done = kg_cli_module("doctor", graph)
+    return done.returncode, done.stderr.strip()
+
+
+def test_doctor_names_each_fault_of_a_graph(built, kg_cli_module, tmp_path):
+    """(An undamaged copy passes the doctor: see the Ctrl-C test below.)"""
+    # a copy with a wrong manifest, a truncated export and a partial build left behind
+    versions = tmp_path / ".damaged.builds"
+    copy = versions / "20260101T000000-00000000"
+    shutil.copytree(built.resolve(), copy)
+    (tmp_path / "damaged").symlink_to(copy.relative_to(tmp_path))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["papers"] = 135
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    ttl = (copy / "graph.ttl").read_bytes()
+    (copy / "graph.ttl").write_bytes(ttl[: len(ttl) // 2])
+    (versions / "20260101T000001-11111111.partial").mkdir()
+    code, message = doctor_failures(kg_cli_module, tmp_path / "damaged")
+    assert code == 1 and message.startswith("error: 3 of ")
+    assert "paper count matches the manifest: store 136, manifest 135" in message
+    assert "graph.ttl parses" in message and "no abandoned partial builds: 20260101T000001-11111111.partial" in message
+
+    # the store gone
+    shutil.rmtree(copy / "store")
+    code, message = doctor_failures(kg_cli_module, tmp_path / "damaged")
+    assert code == 1 and "store opens" in message and "not a kg build folder (no store/ inside)" in message
+
+    # the link pointing at a build that is gone
+    shutil.rmtree(copy)
+    code, message = doctor_failures(kg_cli_module, tmp_path / "damaged")
+    assert code == 1 and "store opens" in message
+
+
+# ----------------------------------------------------------------------------- lock and Ctrl-C
+
+
+def start_build(out: Path) -> subprocess.Popen:
+    """A build in its own session, as a terminal runs it: Ctrl-C goes to its whole process group."""
+    return subprocess.Popen([KG, "build", str(EXAMPLE_CORPUS), "--out", str(out), "--no-extras"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for_lock(out: Path, proc: subprocess.Popen, within: float = 60) -> None:
+    import fcntl
+
+    lock = out.parent / f".{out.name}.builds" / ".lock"
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        if lock.exists():
+            with open(lock) as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+                except OSError:
+                    return  # held by the build
+        time.sleep(0.05)
+    pytest.fail("the build never took its lock")
+
+
+def interrupt(proc: subprocess.Popen) -> tuple[int, str]:
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        pytest.fail("the build did not stop on Ctrl-C")
+    return proc.returncode, stderr
+
+
+def test_a_second_build_into_the_same_folder_is_refused(built, kg_cli_module, tmp_path):
+    out = tmp_path / "g"
+    first = start_build(out)
+    try:
+        wait_for_lock(out, first)
+        second = kg_cli_module("build", EXAMPLE_CORPUS, "--out", out, "--no-extras")
+        assert second.returncode == 1
+        assert second.stderr.strip().splitlines() == [f"error: {out}: another build is writing this graph right now"]
+    finally:
+        if first.poll() is None:
+            interrupt(first)
+
+
+def test_ctrl_c_during_a_build_leaves_the_previous_graph_as_it_was(built, kg_cli_module, tmp_path):
+    out = tmp_path / "g"
+    shutil.copytree(built.parent / f".{built.name}.builds", tmp_path / ".g.builds", symlinks=True)
+    (tmp_path / "g").symlink_to(Path(".g.builds") / Path(os.readlink(built)).name)
+    before = fingerprint(out)
+    stopped_at = []
+    for delay in (1.0, 6.0):  # during extraction, and (on this machine) during the store load
+        proc = start_build(out)
+        wait_for_lock(out, proc)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            continue
+        code, stderr = interrupt(proc)
+        assert code == 130 and stderr.strip().splitlines()[-1] == "error: interrupted", stderr[-500:]
+        stopped_at.append(delay)
+        assert fingerprint(out) == before
+        assert not list((tmp_path / ".g.builds").glob("*.partial"))  # its staging folder is removed
+    assert stopped_at, "every build finished before it could be interrupted"
+    assert kg_cli_module("doctor", out).returncode == 0
