@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from kg.analyse import communities as comm
-from kg.analyse import links, metrics, trends, views
+from kg.analyse import incidence, links, metrics, plots, trends, views
 from kg.analyse.report import analyse, write_report
 
 
@@ -92,10 +92,9 @@ def test_paper_communities_are_named_by_what_sets_them_apart():
     edges += [(f"p{i}", "B") for i in range(3, 6)] + [(f"p{i}", "B2") for i in range(3, 6)]
     G = typed(edges, {**{f"p{i}": "paper" for i in range(6)}, "image": "modality", "A": "method", "A2": "task",
                       "B": "method", "B2": "task"})
-    for n in G:
-        G.nodes[n]["papers"] = G.degree(n)
-    parts = comm.paper_communities(G, views.paper_similarity(G), seed=42)
-    assert sorted(sorted(c["members"]) for c in parts) == [["p0", "p1", "p2"], ["p3", "p4", "p5"]]
+    inc = incidence.from_graph(G)
+    parts = comm.paper_communities(inc, views.paper_neighbours(inc, range(6)), seed=42)
+    assert sorted(sorted(inc.papers[r] for r in c["members"]) for c in parts) == [["p0", "p1", "p2"], ["p3", "p4", "p5"]]
     assert {c["label"] for c in parts} == {"A / A2", "B / B2"}
 
 
@@ -174,10 +173,12 @@ def test_the_most_central_modality_is_the_one_the_corpus_names_most(corpus_graph
 def test_vision_language_papers_gather_in_a_community(corpus_graph):
     """The community holding the most vision-language papers (by their text) holds them at a
     clearly higher rate than the corpus as a whole."""
-    P = views.paper_similarity(corpus_graph)
-    parts = comm.paper_communities(corpus_graph, P, seed=42)
+    inc = incidence.from_graph(corpus_graph)
+    P = views.paper_neighbours(inc, range(len(inc.papers)))  # the graph the report runs Louvain on
+    parts = comm.paper_communities(inc, P, seed=42)
+    title = inc.titles(P)
     titles = {t for t, text in corpus_texts().items() if re.search(r"vision-language|CLIP", text)}
-    ids = {n for n in P if P.nodes[n]["label"] in titles}
+    ids = {n for n in P if title[n] in titles}
     assert len(ids) >= 10
     best = max(parts, key=lambda c: len(ids & set(c["members"])))
     share_in_best = len(ids & set(best["members"])) / len(best["members"])
@@ -185,7 +186,7 @@ def test_vision_language_papers_gather_in_a_community(corpus_graph):
     assert share_in_best >= 1.5 * share_overall, (share_in_best, share_overall)
     # Nearly every paper of this corpus mentions CLIP or vision-language models somewhere, so the
     # papers *about* them (named in the title) are the sharper test: most fall in two communities.
-    about = {n for n in P if re.search(r"vision-language|CLIP|vision and language|image-text", P.nodes[n]["label"], re.I)}
+    about = {n for n in P if re.search(r"vision-language|CLIP|vision and language|image-text", title[n], re.I)}
     assert len(about) >= 8
     counts = sorted((len(about & set(c["members"])) for c in parts), reverse=True)
     assert sum(counts[:2]) > 0.5 * len(about), counts
