@@ -12,15 +12,18 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from matplotlib import rc_context
+import numpy as np
+from matplotlib import colormaps, rc_context
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator
 
 DPI = 150
 STYLE = {"font.size": 12, "axes.titlesize": 15, "axes.labelsize": 13, "xtick.labelsize": 11,
          "ytick.labelsize": 11, "figure.titlesize": 17, "svg.hashsalt": "kg"}
 PNG_METADATA = {"Software": None}  # no version stamp: the same data give the same bytes
+PLURAL = {"method": "methods", "dataset": "datasets", "modality": "modalities", "metric": "metrics", "task": "tasks"}
 TYPE_COLOURS = {"method": "#1f77b4", "dataset": "#2ca02c", "modality": "#d62728", "metric": "#9467bd", "task": "#ff7f0e"}
 
 
@@ -42,7 +45,7 @@ def top_entities_figure(data: dict, k: int = 10) -> Figure | None:
         rows = data["top_by_papers"][t][:k][::-1]
         ax.barh(range(len(rows)), [n for _, n in rows], color=TYPE_COLOURS.get(t, "#555555"))
         ax.set_yticks(range(len(rows)), [wrap(label, 26) for label, _ in rows])
-        ax.set_title(f"{t}s")
+        ax.set_title(PLURAL.get(t, t))
         ax.set_xlabel("papers")
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes[len(types):]:
@@ -59,33 +62,31 @@ def modality_heatmap_figure(data: dict) -> Figure | None:
     if len(labels) < 2:
         return None
     n = len(labels)
-    # log2 of the lift, so that twice and half as often as chance sit at the same distance from white
-    values = [[math.log2(v) if v else (0.0 if v is None else -3.0) for v in row] for row in heat["lift"]]
+    # log2 of the lift, so that twice and half as often as chance sit at the same distance from
+    # white; pairs no paper shares (and the diagonal) have no lift to colour
+    values = np.ma.masked_invalid([[math.log2(v) if v else np.nan for v in row] for row in heat["lift"]])
     fig = Figure(figsize=(0.62 * n + 4.2, 0.55 * n + 2.6), layout="constrained")
     ax = fig.subplots()
-    image = ax.imshow(values, cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -3.0, 3.0))
+    cmap = colormaps["RdBu_r"].with_extremes(bad="#f4f4f4")
+    image = ax.imshow(values, cmap=cmap, norm=TwoSlopeNorm(0.0, -3.0, 3.0))
     for i in range(n):
         for j in range(n):
-            diagonal = i == j
-            if diagonal:
-                ax.add_patch(_cell_patch(i, j))
-            ax.text(j, i, f"{heat['papers'][i][j]:,}", ha="center", va="center", fontsize=9,
-                    fontweight="bold" if diagonal else "normal",
-                    color="white" if abs(values[i][j]) > 2 and not diagonal else "black")
+            count = heat["papers"][i][j]
+            if i == j:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#d0d0d0", edgecolor="white"))
+            if count or i == j:
+                strong = not values.mask[i, j] and abs(values[i, j]) > 2
+                ax.text(j, i, f"{count:,}", ha="center", va="center", fontsize=9,
+                        fontweight="bold" if i == j else "normal", color="white" if strong else "black")
     ax.set_xticks(range(n), labels, rotation=50, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(n), labels)
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     ticks = [-3, -2, -1, 0, 1, 2, 3]
     bar.set_ticks(ticks, labels=[f"{2.0 ** t:g}" for t in ticks])
     bar.set_label("lift (papers with both / papers expected by chance)")
-    ax.set_title("Modality co-occurrence: lift (colour), papers with both (numbers)")
+    ax.set_title("Modality co-occurrence: lift (colour), papers with both (numbers)\n"
+                 "grey: no shared paper; diagonal: the modality's papers", fontsize=13)
     return fig
-
-
-def _cell_patch(i: int, j: int):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#dddddd", edgecolor="white")
 
 
 def communities_figure(data: dict, k: int = 12) -> Figure | None:
