@@ -1,7 +1,7 @@
 """Louvain communities of a view, labelled from their top entities, and the bridges between them."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import networkx as nx
 import numpy as np

@@ -23,14 +23,15 @@ from kg.query import PREFIX_MAP
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
 Progress = Callable[[str, "int | None", "int | None"], None]
 
-PAPERS = "SELECT ?paper (MIN(STR(?y)) AS ?year) WHERE { ?paper a kgo:Paper OPTIONAL { ?paper dcterms:issued ?y } } GROUP BY ?paper"
-# MIN, not SAMPLE: an entity with two preferred labels must get the same one on every run
+# No GROUP BY: an aggregate holds every group in memory before the first row; these stream, and the
+# rare paper with two dates or entity with two labels is settled below (the least, on every run).
+PAPERS = "SELECT ?paper ?year WHERE { ?paper a kgo:Paper OPTIONAL { ?paper dcterms:issued ?year } }"
 ENTITIES = """
-SELECT ?entity ?type (MIN(STR(?l)) AS ?label) WHERE {
+SELECT ?entity ?type ?label WHERE {
   ?entity a ?type .
   VALUES ?type { kgo:Method kgo:Dataset kgo:Modality kgo:Metric kgo:Task }
-  OPTIONAL { ?entity skos:prefLabel ?l }
-} GROUP BY ?entity ?type"""
+  OPTIONAL { ?entity skos:prefLabel ?label }
+}"""
 LINKS = "SELECT ?paper ?entity WHERE { ?paper kgo:mentions ?entity }"
 TITLES = "SELECT ?paper (MIN(STR(?t)) AS ?title) WHERE { VALUES ?paper { %s } ?paper dcterms:title ?t } GROUP BY ?paper"
 
@@ -80,18 +81,22 @@ class Incidence:
 
 def from_store(store: ox.Store, *, progress: Progress | None = None, every: int = 200_000) -> Incidence:
     """Read the incidence matrix of the graph in `store`, streaming the links into integer arrays."""
-    years_of = {s["paper"].value: _year(s["year"].value if s["year"] is not None else None)
-                for s in store.query(PAPERS, prefixes=PREFIX_MAP)}
+    years_of: dict[str, int] = {}
+    for s in store.query(PAPERS, prefixes=PREFIX_MAP):
+        paper, year = s["paper"].value, _year(s["year"].value if s["year"] is not None else None)
+        known = years_of.get(paper)
+        if known is None or (year and (not known or year < known)):
+            years_of[paper] = year
     papers = sorted(years_of)
     years = np.fromiter((years_of[p] for p in papers), dtype=np.int32, count=len(papers))
     del years_of
-    kinds = {}
+    kinds: dict[str, tuple[str, str]] = {}
     for s in store.query(ENTITIES, prefixes=PREFIX_MAP):
         entity = s["entity"].value
-        # an IRI typed twice (say method and task) counts once, as its least type
-        kind = _local(s["type"].value).lower()
-        if entity not in kinds or kind < kinds[entity][0]:
-            kinds[entity] = (kind, s["label"].value if s["label"] is not None else _local(entity))
+        # an IRI typed twice (say method and task) counts once, as its least type; its least label
+        kind = (_local(s["type"].value).lower(), s["label"].value if s["label"] is not None else _local(entity))
+        if entity not in kinds or kind < kinds[entity]:
+            kinds[entity] = kind
     paper_row = {p: i for i, p in enumerate(papers)}
     entity_ids = {e: i for i, e in enumerate(sorted(kinds))}
     rows, cols = array("i"), array("i")

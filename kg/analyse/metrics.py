@@ -7,7 +7,7 @@ import networkx as nx
 
 # Exact betweenness runs a search from every node (nodes × edges steps); above this many steps it
 # runs from a seeded sample of k nodes (networkx's estimate), k as large as the budget allows.
-BETWEENNESS_STEPS = 60_000_000
+BETWEENNESS_STEPS = 20_000_000
 MIN_SAMPLE = 50
 
 

@@ -177,7 +177,7 @@ def modality_graph(G: nx.Graph) -> nx.Graph:
 # ----------------------------------------------------------------------------- bounded, sparse views
 
 ENTITY_NODES = 3000  # the entity graph holds at most this many entities ...
-ENTITY_EDGES = 150_000  # ... and at most this many edges (networkx keeps ~1 KB per edge)
+ENTITY_EDGES = 100_000  # ... and at most this many edges (networkx keeps ~1 KB per edge)
 PAPER_NEIGHBOURS = 10  # each paper's k most similar papers in the paper graph
 
 
