@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from kg.analyse import communities as comm
-from kg.analyse import links, metrics, trends, views
+from kg.analyse import incidence, links, metrics, plots, trends, views
 from kg.analyse.report import analyse, write_report
 
 
@@ -92,10 +92,9 @@ def test_paper_communities_are_named_by_what_sets_them_apart():
     edges += [(f"p{i}", "B") for i in range(3, 6)] + [(f"p{i}", "B2") for i in range(3, 6)]
     G = typed(edges, {**{f"p{i}": "paper" for i in range(6)}, "image": "modality", "A": "method", "A2": "task",
                       "B": "method", "B2": "task"})
-    for n in G:
-        G.nodes[n]["papers"] = G.degree(n)
-    parts = comm.paper_communities(G, views.paper_similarity(G), seed=42)
-    assert sorted(sorted(c["members"]) for c in parts) == [["p0", "p1", "p2"], ["p3", "p4", "p5"]]
+    inc = incidence.from_graph(G)
+    parts = comm.paper_communities(inc, views.paper_neighbours(inc, range(6)), seed=42)
+    assert sorted(sorted(inc.papers[r] for r in c["members"]) for c in parts) == [["p0", "p1", "p2"], ["p3", "p4", "p5"]]
     assert {c["label"] for c in parts} == {"A / A2", "B / B2"}
 
 
@@ -174,10 +173,12 @@ def test_the_most_central_modality_is_the_one_the_corpus_names_most(corpus_graph
 def test_vision_language_papers_gather_in_a_community(corpus_graph):
     """The community holding the most vision-language papers (by their text) holds them at a
     clearly higher rate than the corpus as a whole."""
-    P = views.paper_similarity(corpus_graph)
-    parts = comm.paper_communities(corpus_graph, P, seed=42)
+    inc = incidence.from_graph(corpus_graph)
+    P = views.paper_neighbours(inc, range(len(inc.papers)))  # the graph the report runs Louvain on
+    parts = comm.paper_communities(inc, P, seed=42)
+    title = inc.titles(P)
     titles = {t for t, text in corpus_texts().items() if re.search(r"vision-language|CLIP", text)}
-    ids = {n for n in P if P.nodes[n]["label"] in titles}
+    ids = {n for n in P if title[n] in titles}
     assert len(ids) >= 10
     best = max(parts, key=lambda c: len(ids & set(c["members"])))
     share_in_best = len(ids & set(best["members"])) / len(best["members"])
@@ -185,7 +186,7 @@ def test_vision_language_papers_gather_in_a_community(corpus_graph):
     assert share_in_best >= 1.5 * share_overall, (share_in_best, share_overall)
     # Nearly every paper of this corpus mentions CLIP or vision-language models somewhere, so the
     # papers *about* them (named in the title) are the sharper test: most fall in two communities.
-    about = {n for n in P if re.search(r"vision-language|CLIP|vision and language|image-text", P.nodes[n]["label"], re.I)}
+    about = {n for n in P if re.search(r"vision-language|CLIP|vision and language|image-text", title[n], re.I)}
     assert len(about) >= 8
     counts = sorted((len(about & set(c["members"])) for c in parts), reverse=True)
     assert sum(counts[:2]) > 0.5 * len(about), counts
@@ -200,3 +201,195 @@ def test_report_files(example_graph, tmp_path):
     assert data["suggested_method_dataset"] and data["suggested_method_modality"]
     for png in ("top_entities.png", "modality_heatmap.png", "communities.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------------- bounded, sparse views
+
+
+def test_the_entity_graph_keeps_the_most_mentioned_entities_within_its_edge_budget(corpus_graph):
+    inc = incidence.from_graph(corpus_graph)
+    full, scope = views.entity_graph(inc)
+    assert not scope["bounded"] and scope["entities"] == len(inc.entities)
+    # the same weights as networkx's projection of the paper–entity graph
+    projected = views.entity_cooccurrence(corpus_graph)
+    assert full.number_of_edges() == projected.number_of_edges()
+    for a, b, w in list(full.edges(data="weight"))[:500]:
+        assert projected[inc.entities[a]][inc.entities[b]]["weight"] == w
+    small, scope = views.entity_graph(inc, max_edges=500)
+    assert scope["bounded"] and small.number_of_edges() <= 500 and scope["edges"] == small.number_of_edges()
+    papers = inc.papers_per_entity
+    kept = set(small)
+    left_out = [e for e in range(len(inc.entities)) if e not in kept]
+    # nothing left out is mentioned by more papers than anything kept
+    assert max(papers[e] for e in left_out) <= min(papers[e] for e in kept) == scope["least papers"]
+    assert small.edges == full.subgraph(kept).edges  # the induced graph: no edge among the kept is lost
+    # one more entity would break the budget
+    one_more = full.subgraph(kept | {max(left_out, key=lambda e: (papers[e], -e))})
+    assert one_more.number_of_edges() > 500
+
+
+def test_each_paper_is_linked_to_the_papers_sharing_most_entities_with_it(corpus_graph):
+    inc = incidence.from_graph(corpus_graph)
+    k = 5
+    P = views.paper_neighbours(inc, range(len(inc.papers)), k=k)
+    mentions = [{inc.entities.index(e) for e in corpus_graph.neighbors(p)} for p in inc.papers]
+    for p in range(0, len(inc.papers), 7):
+        shared = {q: len(mentions[p] & mentions[q]) for q in range(len(inc.papers)) if q != p}
+        best = sorted((q for q in shared if shared[q]), key=lambda q: (-shared[q], q))[:k]
+        assert set(best) <= set(P[p])  # its own choices, plus the papers that chose it
+        for q in P[p]:
+            assert P[p][q]["weight"] == shared[q] > 0
+
+
+def test_suggested_links_score_as_networkx_adamic_adar(corpus_graph):
+    H = views.entity_cooccurrence(corpus_graph)
+    got = links.missing_links(H, ("method", "dataset"), 15)
+    label = {n: H.nodes[n]["label"] for n in H}
+    methods = [n for n in H if H.nodes[n]["type"] == "method"]
+    datasets = [n for n in H if H.nodes[n]["type"] == "dataset"]
+    pairs = [(a, b) for a in methods for b in datasets if not H.has_edge(a, b) and set(H[a]) & set(H[b])]
+    expected = sorted(((label[a], label[b], s) for a, b, s in nx.adamic_adar_index(H, pairs)),
+                      key=lambda x: (-round(x[2], 9), x[0], x[1]))[:15]
+    assert [(r["method"], r["dataset"]) for r in got] == [(a, b) for a, b, _ in expected]
+    assert [r["score"] for r in got] == [round(s, 4) for _, _, s in expected]
+
+
+def test_betweenness_is_sampled_above_its_budget_and_the_report_says_from_how_many(corpus_graph, monkeypatch):
+    H = views.entity_cooccurrence(corpus_graph)
+    exact = nx.betweenness_centrality(H)
+    assert metrics.betweenness_sample(H) is None
+    assert metrics.betweenness(H) == pytest.approx(exact)
+    monkeypatch.setattr(metrics, "BETWEENNESS_STEPS", H.number_of_edges() * 100)
+    assert metrics.betweenness_sample(H) == 100
+    data = analyse(corpus_graph)
+    assert data["scope"]["betweenness"] == {"exact": False, "sources": 100, "seed": 42}
+    from kg.analyse.report import to_markdown
+
+    assert "estimated from k = 100 source nodes drawn with seed 42" in to_markdown(data)
+
+
+def test_paper_communities_of_a_sample_state_their_share_and_margin(corpus_graph, monkeypatch):
+    from kg.analyse import report
+
+    monkeypatch.setattr(report, "PAPER_SAMPLE", 60)
+    data = analyse(corpus_graph)
+    scope = data["scope"]["paper graph"]
+    assert scope["sampled"] and scope["papers"] == 60 and scope["of"] == len(views.papers(corpus_graph))
+    parts = data["paper_communities"]
+    assert sum(c["size"] for c in parts) == 60
+    for c in parts:
+        p = c["size"] / 60
+        assert c["share"] == round(p, 4) and c["margin"] == round(1.96 * (p * (1 - p) / 60) ** 0.5, 4)
+    assert "a random sample of 60 of the" in report.to_markdown(data)
+
+
+# ----------------------------------------------------------------------- plots
+
+
+def test_the_heatmap_shows_the_lift_of_each_pair_of_modalities(corpus_graph):
+    data = analyse(corpus_graph)
+    heat = data["modality_cooccurrence"]
+    assert heat["measure"] == "lift"
+    # computed again from the graph's edges: the set of papers of each modality
+    papers_of = {corpus_graph.nodes[m]["label"]: {p for p in corpus_graph.neighbors(m) if corpus_graph.nodes[p]["type"] == "paper"}
+                 for m in views.entities(corpus_graph, "modality")}
+    n = len(views.papers(corpus_graph))
+    assert heat["labels"] == sorted(papers_of, key=lambda m: (-len(papers_of[m]), m))[:15]
+    for i, a in enumerate(heat["labels"]):
+        for j, b in enumerate(heat["labels"]):
+            both = len(papers_of[a] & papers_of[b])
+            assert heat["papers"][i][j] == both
+            if a != b:
+                assert heat["lift"][i][j] == pytest.approx(both * n / (len(papers_of[a]) * len(papers_of[b])), abs=1e-3)
+    fig = plots.modality_heatmap_figure(data)
+    ax = fig.axes[0]
+    assert "lift" in ax.get_title()
+    shown = ax.images[0].get_array()  # the colour is log2 of the lift
+    assert shown[0][1] == pytest.approx(__import__("math").log2(heat["lift"][0][1]), abs=1e-9)
+    cells = {t.get_text() for t in ax.texts}
+    assert str(heat["papers"][0][1]) in cells
+
+
+def test_community_labels_are_whole_entity_names(corpus_graph):
+    data = analyse(corpus_graph)
+    names = {corpus_graph.nodes[e]["label"] for e in views.entities(corpus_graph)}
+    for c in data["paper_communities"] + data["entity_communities"]:
+        if c["label"] == "(no shared entity)":
+            continue
+        parts = c["label"].split(" / ")
+        assert set(parts) <= names, parts
+        assert parts == [p for p in c["top"][: len(parts)]]
+    fig = plots.communities_figure(data)
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()][::-1]
+    assert [" ".join(s.split("\n")) for s in shown] == [c["label"] for c in data["paper_communities"][:12]]
+    assert any("\n" in s for s in shown)  # long ones wrapped, not cut
+
+
+def test_the_trends_plot_has_whole_years_and_needs_dated_papers():
+    years = {f"p{i}": 2016 + i // 3 for i in range(24)}  # 2016 .. 2023
+    G = typed([(p, "image" if i % 2 else "text") for i, p in enumerate(years)],
+              {**{p: "paper" for p in years}, "image": "modality", "text": "modality"})
+    for p, y in years.items():
+        G.nodes[p]["year"] = y
+    data = analyse(G)
+    fig = plots.modality_trends_figure(data)
+    ticks = fig.axes[0].get_xticks()
+    assert list(ticks) == list(range(2016, 2024)) and all(float(t).is_integer() for t in ticks)
+    for p in years:
+        G.nodes[p]["year"] = 0
+    data = analyse(G)
+    assert plots.modality_trends_figure(data) is None
+    from kg.analyse.report import to_markdown
+
+    assert "No paper has a date" in to_markdown(data)
+
+
+def test_the_top_entities_of_every_type_are_one_figure(corpus_graph):
+    data = analyse(corpus_graph)
+    fig = plots.top_entities_figure(data)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["methods", "datasets", "modalities", "metrics", "tasks"]
+    methods = [t.get_text() for t in panels[0].get_yticklabels()][::-1]
+    assert [" ".join(m.split("\n")) for m in methods] == [label for label, _ in data["top_by_papers"]["method"]]
+
+
+def test_write_report_reports_its_progress(example_graph, tmp_path):
+    seen = []
+    write_report(example_graph, tmp_path / "r", progress=lambda stage, done, total: seen.append((stage, done, total)))
+    stages = list(dict.fromkeys(s for s, _, _ in seen))
+    assert stages == ["reading the graph", "entity co-occurrence", "centrality", "communities of entities",
+                      "communities of papers", "trends", "plots", "writing the report"]
+    assert [d for s, d, _ in seen if s == "plots"] == [0, 1, 2, 3, 4]
+    assert all(t == 4 for s, _, t in seen if s == "plots")
+
+
+# ----------------------------------------------------------------------- repeatable
+
+
+def _analyze(kg_cli, graph, out, seed):
+    result = kg_cli("analyze", graph, "--out", out, env={"PYTHONHASHSEED": str(seed)})
+    assert result.returncode == 0, result.stderr
+    return {f.name: f.read_bytes() for f in sorted(out.iterdir())}
+
+
+def test_the_report_repeats_byte_for_byte_under_other_hash_seeds(example_graph, kg_cli, tmp_path):
+    first = _analyze(kg_cli, example_graph, tmp_path / "r1", 1)
+    second = _analyze(kg_cli, example_graph, tmp_path / "r2", 2)
+    assert {"report.json", "report.md", "top_entities.png", "modality_heatmap.png", "communities.png"} <= set(first)
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_the_report_repeats_whatever_the_order_of_the_input_files(kg_cli, tmp_path):
+    from conftest import EXAMPLE_CORPUS
+
+    files = sorted(EXAMPLE_CORPUS.iterdir())[:60]
+    for name, order, seed in (("a", files, 1), ("b", files[::-1], 2)):
+        result = kg_cli("build", *order, "--out", tmp_path / name, "--no-extras", "--export", "none",
+                        env={"PYTHONHASHSEED": str(seed)})
+        assert result.returncode == 0, result.stderr
+    first = _analyze(kg_cli, tmp_path / "a", tmp_path / "ra", 3)
+    second = _analyze(kg_cli, tmp_path / "b", tmp_path / "rb", 4)
+    assert json.loads(first["report.json"])["entity_communities"]
+    for name in first:
+        assert first[name] == second[name], name

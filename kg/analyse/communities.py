@@ -1,19 +1,25 @@
 """Louvain communities of a view, labelled from their top entities, and the bridges between them."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 
-from kg.analyse.metrics import betweenness
+from kg.analyse.metrics import betweenness, canonical
 
 
 def louvain(H: nx.Graph, *, seed: int = 42) -> list[set]:
-    """networkx's Louvain communities (weighted, seeded), largest first; isolated nodes are singletons."""
+    """networkx's Louvain communities (weighted, seeded), largest first; isolated nodes are singletons.
+
+    Louvain shuffles the nodes with its seed and then walks sets of them; it runs on a copy whose
+    nodes are integers in sorted order, so the result depends on the graph and the seed only, not on
+    the order the graph was built in or on the hash seed (sets of strings iterate in hash order)."""
     if H.number_of_nodes() == 0:
         return []
-    parts = nx.community.louvain_communities(H, weight="weight", seed=seed)
-    return sorted((set(c) for c in parts), key=lambda c: (-len(c), min(map(str, c))))
+    K, nodes = canonical(H)
+    parts = nx.community.louvain_communities(K, weight="weight", seed=seed)
+    return sorted(({nodes[i] for i in c} for c in parts), key=lambda c: (-len(c), min(map(str, c))))
 
 
 def communities(H: nx.Graph, *, seed: int = 42, top: int = 3) -> list[dict]:
@@ -33,33 +39,30 @@ def communities(H: nx.Graph, *, seed: int = 42, top: int = 3) -> list[dict]:
     return out
 
 
-def paper_communities(G: nx.Graph, P: nx.Graph, *, seed: int = 42, top: int = 3, skip_types=("modality",)) -> list[dict]:
-    """Communities of the paper-similarity graph P, each labelled by the entities its papers mention
-    most often relative to the whole corpus (so that entities every paper mentions do not name them all)."""
+def paper_communities(inc, P: nx.Graph, *, seed: int = 42, top: int = 3, skip_types=("modality",)) -> list[dict]:
+    """Communities of the paper graph P (nodes: row numbers of the incidence matrix `inc`), each
+    labelled by the entities its papers mention most often relative to the whole corpus (so that
+    entities every paper mentions do not name them all)."""
     if P.number_of_edges() == 0:
         return []
-    total = len([n for n, t in G.nodes(data="type") if t == "paper"]) or 1
+    total = inc.matrix.shape[0] or 1
+    overall = inc.papers_per_entity / total
+    allowed = np.array([t not in skip_types for t in inc.types], dtype=bool)
     out = []
     for members in louvain(P, seed=seed):
-        counts: Counter = Counter()
-        for p in members:
-            for e in G.neighbors(p):
-                if G.nodes[e]["type"] != "paper" and G.nodes[e]["type"] not in skip_types:
-                    counts[e] += 1
+        rows = sorted(members)
+        counts = np.asarray(inc.matrix[rows].sum(axis=0)).ravel()
+        inside = counts / len(rows)
         # share inside the community times lift over the corpus; an entity must occur at least twice
-        def score(e):
-            inside = counts[e] / len(members)
-            overall = G.nodes[e].get("papers", G.degree(e)) / total
-            return inside * (inside / overall)
-
-        ranked = sorted((e for e, c in counts.items() if c >= min(2, len(members))),
-                        key=lambda e: (-score(e), str(G.nodes[e]["label"])))
-        labels = [str(G.nodes[e]["label"]) for e in ranked]
+        candidates = np.flatnonzero(allowed & (counts >= min(2, len(rows))))
+        score = inside[candidates] * (inside[candidates] / overall[candidates])
+        ranked = sorted(zip(candidates.tolist(), score.tolist()), key=lambda x: (-round(x[1], 12), inc.labels[x[0]]))
+        labels = [inc.labels[e] for e, _ in ranked]
         out.append({
             "label": " / ".join(labels[:top]) or "(no shared entity)",
-            "size": len(members),
+            "size": len(rows),
             "top": labels[:10],
-            "members": sorted(members),
+            "members": rows,
         })
     return out
 

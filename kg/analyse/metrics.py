@@ -5,16 +5,39 @@ from collections import defaultdict
 
 import networkx as nx
 
-EXACT_BETWEENNESS = 1000  # above this many nodes, betweenness is estimated from a seeded sample
-SAMPLE = 200
+# Exact betweenness runs a search from every node (nodes × edges steps); above this many steps it
+# runs from a seeded sample of k nodes (networkx's estimate), k as large as the budget allows.
+BETWEENNESS_STEPS = 20_000_000
+MIN_SAMPLE = 50
+
+
+def canonical(G: nx.Graph) -> tuple[nx.Graph, list]:
+    """A copy of G with integer nodes 0..n-1 (G's nodes in sorted order, returned) and edges
+    inserted in sorted order: seeded algorithms then repeat whatever order G was built in."""
+    nodes = sorted(G, key=lambda n: (str(type(n)), n))
+    index = {n: i for i, n in enumerate(nodes)}
+    K = nx.Graph()
+    K.add_nodes_from(range(len(nodes)))
+    K.add_edges_from(sorted((min(index[a], index[b]), max(index[a], index[b]), d) for a, b, d in G.edges(data=True)))
+    return K, nodes
+
+
+def betweenness_sample(G: nx.Graph) -> int | None:
+    """How many source nodes betweenness is estimated from on G; None when it is exact."""
+    steps = G.number_of_nodes() * max(G.number_of_edges(), 1)
+    if steps <= BETWEENNESS_STEPS:
+        return None
+    return min(G.number_of_nodes(), max(MIN_SAMPLE, BETWEENNESS_STEPS // max(G.number_of_edges(), 1)))
 
 
 def betweenness(G: nx.Graph, *, seed: int = 42) -> dict:
-    """Betweenness centrality; exact on graphs up to EXACT_BETWEENNESS nodes, sampled (seeded) above."""
+    """Betweenness centrality; exact when the graph is small enough (`betweenness_sample`), else
+    networkx's estimate from k seeded source nodes."""
     if G.number_of_nodes() == 0:
         return {}
-    k = None if len(G) <= EXACT_BETWEENNESS else SAMPLE
-    return nx.betweenness_centrality(G, k=k, seed=seed)
+    K, nodes = canonical(G)
+    scores = nx.betweenness_centrality(K, k=betweenness_sample(G), seed=seed)
+    return {nodes[i]: s for i, s in scores.items()}
 
 
 def centrality(G: nx.Graph, *, weight: str | None = "weight", seed: int = 42) -> dict[str, dict[str, float]]:

@@ -1,41 +1,51 @@
-"""Trends by year, where papers have dates (dcterms:issued)."""
+"""Trends by year, where papers have dates (dcterms:issued), counted on the incidence matrix."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import networkx as nx
+import numpy as np
+
+from kg.analyse.incidence import Incidence, from_graph
 
 
-def papers_per_year(G: nx.Graph) -> dict[int, int]:
-    counts = Counter(int(d["year"]) for _, d in G.nodes(data=True) if d["type"] == "paper" and d.get("year"))
-    return dict(sorted(counts.items()))
+def _incidence(source: Incidence | nx.Graph) -> Incidence:
+    return from_graph(source) if isinstance(source, nx.Graph) else source
 
 
-def trends(G: nx.Graph, k: int = 5) -> dict[int, dict[str, list[tuple[str, int]]]]:
+def papers_per_year(source: Incidence | nx.Graph) -> dict[int, int]:
+    inc = _incidence(source)
+    years, counts = np.unique(inc.years[inc.years > 0], return_counts=True)
+    return {int(y): int(n) for y, n in zip(years, counts)}
+
+
+def _mentions_by_year(inc: Incidence) -> dict[int, np.ndarray]:
+    """For each year with dated papers, how many of its papers mention each entity."""
+    return {year: np.asarray(inc.matrix[np.flatnonzero(inc.years == year)].sum(axis=0)).ravel()
+            for year in papers_per_year(inc)}
+
+
+def trends(source: Incidence | nx.Graph, k: int = 5) -> dict[int, dict[str, list[tuple[str, int]]]]:
     """For each year with dated papers, the most mentioned entities of each type."""
-    counts: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for p, data in G.nodes(data=True):
-        if data["type"] != "paper" or not data.get("year"):
-            continue
-        for e in G.neighbors(p):
-            if G.nodes[e]["type"] != "paper":
-                counts[int(data["year"])][G.nodes[e]["type"]][G.nodes[e]["label"]] += 1
-    return {
-        year: {t: sorted(c.items(), key=lambda x: (-x[1], x[0]))[:k] for t, c in sorted(types.items())}
-        for year, types in sorted(counts.items())
-    }
+    inc = _incidence(source)
+    out = {}
+    for year, counts in _mentions_by_year(inc).items():
+        by_type: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for e in np.flatnonzero(counts):
+            by_type[inc.types[e]].append((inc.labels[e], int(counts[e])))
+        out[year] = {t: sorted(rows, key=lambda x: (-x[1], x[0]))[:k] for t, rows in sorted(by_type.items())}
+    return out
 
 
-def share_by_year(G: nx.Graph, entity_type: str = "modality", k: int = 6) -> dict[str, dict[int, float]]:
+def share_by_year(source: Incidence | nx.Graph, entity_type: str = "modality", k: int = 6) -> dict[str, dict[int, float]]:
     """For the k entities of a type mentioned by most dated papers: the share of each year's papers
     that mention them."""
-    per_year = papers_per_year(G)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for p, data in G.nodes(data=True):
-        if data["type"] != "paper" or not data.get("year"):
-            continue
-        for e in G.neighbors(p):
-            if G.nodes[e]["type"] == entity_type:
-                counts[G.nodes[e]["label"]][int(data["year"])] += 1
-    ranked = sorted(counts, key=lambda l: (-sum(counts[l].values()), l))[:k]
-    return {l: {y: round(counts[l][y] / n, 4) for y, n in per_year.items()} for l in ranked}
+    inc = _incidence(source)
+    per_year = papers_per_year(inc)
+    by_year = _mentions_by_year(inc)
+    of_type = inc.of_type(entity_type)
+    if not per_year or not len(of_type):
+        return {}
+    dated = sum(by_year.values())  # dated papers mentioning each entity
+    ranked = sorted((e for e in of_type.tolist() if dated[e]), key=lambda e: (-dated[e], inc.labels[e]))[:k]
+    return {inc.labels[e]: {y: round(int(by_year[y][e]) / n, 4) for y, n in per_year.items()} for e in ranked}

@@ -10,12 +10,24 @@
 - `paper_similarity(G)`: papers linked by the number of entities they share (`weight`).
 - `modality_graph(G)`: modalities linked by the number of papers involving both (`weight`).
 - `evidence(store, entities)`: one evidence sentence per entity, for tooltips.
+
+Those build networkx graphs of every paper and link: right for a view of a few thousand nodes, far
+too big for the report of a large graph (a million papers). The report works from the sparse
+incidence matrix instead (`kg.analyse.incidence`), through bounded views:
+
+- `entity_graph(inc)`: the co-occurrence graph of the most mentioned entities, as many as fit in
+  an edge budget, with a note of what was left out.
+- `paper_neighbours(inc, rows)`: each of these papers linked to the papers (among them) that share
+  most entities with it: a k-nearest-neighbour graph, linear in papers where the full similarity
+  graph is quadratic.
+- `modality_cooccurrence(inc)`: papers per modality and per pair of modalities.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import networkx as nx
+import numpy as np
 import pyoxigraph as ox
 from networkx.algorithms import bipartite
 
@@ -30,8 +42,9 @@ SELECT ?paper ?title ?year WHERE {
   OPTIONAL { ?paper dcterms:title ?title }
   OPTIONAL { ?paper dcterms:issued ?year }
 }"""
+# MIN, not SAMPLE: an entity with two preferred labels gets the same one on every run
 ENTITIES = """
-SELECT ?entity ?type (SAMPLE(?l) AS ?label) WHERE {
+SELECT ?entity ?type (MIN(?l) AS ?label) WHERE {
   ?entity a ?type .
   VALUES ?type { kgo:Method kgo:Dataset kgo:Modality kgo:Metric kgo:Task }
   OPTIONAL { ?entity skos:prefLabel ?l }
@@ -161,3 +174,81 @@ def modality_graph(G: nx.Graph) -> nx.Graph:
         M.nodes[n].update(G.nodes[n])
         M.nodes[n]["papers"] = B.degree(n)
     return M
+
+
+# ----------------------------------------------------------------------------- bounded, sparse views
+
+ENTITY_NODES = 3000  # the entity graph holds at most this many entities ...
+ENTITY_EDGES = 100_000  # ... and at most this many edges (networkx keeps ~1 KB per edge)
+PAPER_NEIGHBOURS = 10  # each paper's k most similar papers in the paper graph
+
+
+def _ordered_graph(nodes: Iterable[int], edges: Iterable[tuple[int, int, int]], attrs) -> nx.Graph:
+    """A graph whose nodes and edges are inserted in sorted order: algorithms that walk them (and
+    seeded ones that shuffle them) then give the same answer on every run."""
+    H = nx.Graph()
+    H.add_nodes_from((n, attrs(n)) for n in sorted(nodes))
+    H.add_weighted_edges_from(sorted(edges))
+    return H
+
+
+def entity_graph(inc, *, max_nodes: int = ENTITY_NODES, max_edges: int = ENTITY_EDGES) -> tuple[nx.Graph, dict]:
+    """Entities linked by the number of papers that mention both (`weight`), for the entities most
+    papers mention: as many as fit in max_nodes and max_edges. Nodes are entity numbers of `inc`
+    with `type`, `label` and `papers`. Also returns what the graph holds and leaves out."""
+    counts = inc.papers_per_entity
+    order = np.lexsort((np.arange(len(counts)), -counts))[:max_nodes]  # most mentioned first, ties by IRI
+    sub = inc.matrix[:, order].tocsc()
+    shared = (sub.T @ sub).tocoo()
+    upper = shared.row < shared.col
+    a, b, w = shared.row[upper], shared.col[upper], shared.data[upper]
+    # an edge joins the graph with its later endpoint: edges among the first n entities, for every n
+    edges_by_size = np.cumsum(np.bincount(np.maximum(a, b), minlength=len(order)))
+    n = int(np.searchsorted(edges_by_size, max_edges, side="right")) if len(order) else 0
+    keep = np.maximum(a, b) < n
+    ids = order[:n]
+    H = _ordered_graph(
+        ids.tolist(),
+        ((int(min(ids[x], ids[y])), int(max(ids[x], ids[y])), int(c)) for x, y, c in zip(a[keep], b[keep], w[keep])),
+        lambda e: {"type": inc.types[e], "label": inc.labels[e], "papers": int(counts[e])},
+    )
+    scope = {
+        "entities": n, "of": len(counts), "edges": H.number_of_edges(),
+        "least papers": int(counts[ids[-1]]) if n else 0,
+        "bounded": n < len(counts), "max entities": max_nodes, "max edges": max_edges,
+    }
+    return H, scope
+
+
+def paper_neighbours(inc, rows: Iterable[int], *, k: int = PAPER_NEIGHBOURS, block: int = 256) -> nx.Graph:
+    """The papers at these row numbers of `inc`, each linked to the k papers among them that share
+    most entities with it (ties to the lower row number); `weight` is the number shared. A paper
+    sharing no entity with the others stays alone."""
+    rows = np.unique(np.asarray(list(rows), dtype=np.int64))
+    B = inc.matrix[rows].astype(np.int32)
+    Bt = B.T.tocsr()
+    n, k = len(rows), min(k, len(rows) - 1)
+    edges: dict[tuple[int, int], int] = {}
+    tiebreak = (n - 1 - np.arange(n)).astype(np.int64)  # the lower row number wins a tie
+    for start in range(0, n, block):
+        shared = (B[start:start + block] @ Bt).toarray().astype(np.int64)
+        shared[np.arange(shared.shape[0]), np.arange(start, start + shared.shape[0])] = 0
+        if k <= 0:
+            break
+        key = shared * n + tiebreak
+        best = np.argpartition(-key, k - 1, axis=1)[:, :k]
+        for i, js in enumerate(best):
+            for j in js:
+                if shared[i, j] > 0:
+                    x, y = sorted((int(rows[start + i]), int(rows[j])))
+                    edges[x, y] = int(shared[i, j])
+    return _ordered_graph(rows.tolist(), ((x, y, w) for (x, y), w in edges.items()), lambda r: {"type": "paper"})
+
+
+def modality_cooccurrence(inc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(entity numbers of the modalities, papers per modality, papers per pair as a square matrix
+    whose diagonal is the papers per modality)."""
+    mods = inc.of_type("modality")
+    sub = inc.matrix[:, mods].tocsc()
+    both = (sub.T @ sub).toarray().astype(np.int64)
+    return mods, np.diag(both).copy(), both
