@@ -225,3 +225,21 @@ def test_build_min_confidence_writes_no_link_below_it(kg_cli_module, tmp_path):
     assert counts["0.85"] < counts["0"]
     done = kg_cli_module("build", papers, "--out", tmp_path / "bad", "--min-confidence", "1.5")
     assert done.returncode != 0
+
+
+def test_the_shipped_trained_pipeline_gives_calibrated_confidences():
+    """pipelines/trained loads without a download, and each link's confidence is a value of its
+    calibration map (the share right that held-out papers showed), not a rule's fixed trust."""
+    from kg.extract import build_nlp, extract
+    from kg.model import Paper
+    from kg.paths import TRAINED_PIPELINE
+
+    calibration = json.loads((TRAINED_PIPELINE / "kg_model_decisions" / "calibration.json").read_text())
+    assert calibration["y"] == sorted(calibration["y"]) and len(calibration["x"]) == len(calibration["y"])
+    size = sum(p.stat().st_size for p in TRAINED_PIPELINE.rglob("*") if p.is_file())
+    assert size <= 25 * 2**20
+    nlp = build_nlp(TRAINED_PIPELINE)
+    paper = Paper(id="p", title=NEW_PAPER["title"], abstract=NEW_PAPER["abstract"] + " We compare with BERT on SQuAD.")
+    extraction = next(extract([paper], nlp=nlp))
+    allowed = set(calibration["y"]) | {calibration.get("unscored")}
+    assert extraction.entities and all(round(e.confidence, 4) in allowed for e in extraction.entities)

@@ -2,8 +2,10 @@
 its scores.
 
 The rule components propose candidates (explainable, fast); the scorer, a spaCy span categorizer
-trained on projected gold (kg.training), gives each candidate, and each short n-gram of name-shaped
-tokens, a probability per entity type and one of being the paper's own (PROPOSED). Then:
+trained on projected gold (kg.training), gives each candidate, and each n-gram of up to four tokens
+that starts and ends with a content word, a probability per entity type and one of being the
+paper's own (PROPOSED). Its features are the words and what the rules say of them
+(`kg_candidate_tags`). Then:
 
 - `kg_model_decisions` (a component after the scorer) keeps, drops or retypes the rules' candidates
   and adds confident spans the rules missed, before the resolver reads them;
@@ -24,9 +26,8 @@ from spacy.language import Language
 from spacy.pipeline.spancat import SpanCategorizer, spancat_score
 from spacy.tokens import Doc
 from thinc.api import Ops, get_current_ops
-from thinc.types import Ragged
-
 from spacy.lang.en.stop_words import STOP_WORDS
+from thinc.types import Ragged
 
 from kg.extract.components import CANDS, token_table
 from kg.model import ENTITY_TYPES, Extraction
@@ -169,6 +170,8 @@ class Decisions:
         self.calibration: dict = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        # (with the thresholds that change nothing, which tuning chooses unless the model clearly
+        # beats the rules, the candidates stay as the rules made them)
         rows = doc.user_data.get(SCORES)
         if rows is None:
             return doc
