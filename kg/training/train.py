@@ -78,6 +78,8 @@ def train(items: Sequence[AnnotatedPaper], out: str | Path, *, config: str | Pat
         stage = out.with_name(f".{out.name}.tmp")
         shutil.rmtree(stage, ignore_errors=True)
         nlp.to_disk(stage)
+        if thresholds["add_above"] > 1:
+            _set_max_ngram(stage / "config.cfg", 0)
     # the finished folder replaces any previous one in one step (a failed run leaves it as it was)
     if out.exists():
         shutil.rmtree(out)
@@ -135,15 +137,33 @@ def tune(nlp: Language, items: Sequence[AnnotatedPaper]) -> dict:
         if best_role is None or accuracy > best_role[0] + (MARGIN if best_role[1] is None else 1e-9):
             best_role = (accuracy, threshold)
     decisions.proposed_above = best_role[1]
+    thresholds = {**best[1], "proposed_above": best_role[1]}
+    if thresholds["add_above"] > 1:
+        # nothing is added: the scorer needs to score only the rules' candidates (its n-grams cost
+        # most of its time); the calibration is then fitted on what it will see
+        scorer_only_candidates(nlp)
+        prepared = prepare(nlp, [it.paper for it in items])
     # the calibration map: raw type probability -> share right, on the tuning papers
     scored = Scored(predict_prepared(nlp, prepared), gold)
-    thresholds = {**best[1], "proposed_above": best_role[1]}
     # added again with the chosen thresholds as its config, which the saved config.cfg then shows
     nlp.remove_pipe("kg_model_decisions")
     decisions = nlp.add_pipe("kg_model_decisions", after="kg_span_scorer", config=thresholds)
     decisions.calibration = calibration_map(scored.outcomes())
     log.info("thresholds %s (tuning micro F1 %.3f, role accuracy %.3f)", thresholds, best[0], best_role[0])
     return thresholds
+
+
+def scorer_only_candidates(nlp: Language) -> None:
+    from kg.extract.learned import make_candidate_suggester
+
+    nlp.get_pipe("kg_span_scorer").suggester = make_candidate_suggester(0)
+
+
+def _set_max_ngram(config_path: Path, max_ngram: int) -> None:
+    """The saved config says what the scorer suggests (spaCy saves the config it was built with)."""
+    config = spacy.util.load_config(config_path, interpolate=False)
+    config["components"]["kg_span_scorer"]["suggester"]["max_ngram"] = max_ngram
+    config.to_disk(config_path)
 
 
 def calibration_map(outcomes: list[tuple[float | None, bool]]) -> dict:
