@@ -1,6 +1,6 @@
 """Extraction throughput: abstracts per second for the tokenizer alone and the full pipeline.
 
-    python bench/bench_extract.py [--papers 2000] [--repeats 3]
+    python bench/bench_extract.py [--papers 2000] [--repeats 3] [--pipeline PATH ...]
 
 The example corpus is repeated (with distinct ids) up to --papers abstracts; each figure is the
 median of --repeats runs in this one process, so the ratios between rows are measured together.
@@ -11,6 +11,9 @@ Rows with two processes: `extract(n_process=2)` (worker processes that each run 
 and send back extractions; its start-up, loading the pipeline in each worker, is timed apart on two
 abstracts) and, for comparison, spaCy's `nlp.pipe(n_process=2)` with the resolver in the parent,
 which receives every Doc whole.
+
+With --pipeline given more than once, the first pipeline gets all the rows and each other one a
+row in one process (and its ratio to the tokenizer), all measured in this one run.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from kg.extract import _settings, build_nlp, extract
 from kg.extract.resolve import resolver
 from kg.ingest import read_papers
+from kg.paths import DEFAULT_PIPELINE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,10 +53,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--papers", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--pipeline", action="append", help="A config file or trained pipeline folder (repeatable).")
     args = ap.parse_args()
     papers = corpus(args.papers)
     texts = [p.text for p in papers]
-    nlp = build_nlp()
+    pipelines = args.pipeline or [str(DEFAULT_PIPELINE)]
+    nlp = build_nlp(pipelines[0])
     rows = []
     rows.append(("tokenizer only, 1 process", *timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)))
     for n_process in (1, 2):
@@ -64,6 +70,13 @@ def main() -> None:
     spacy_pipe = lambda: [resolve(doc, p) for doc, p in nlp.pipe(((p.text, p) for p in papers), as_tuples=True,  # noqa: E731
                                                                   n_process=2, batch_size=64)]
     rows.append(("spaCy nlp.pipe, n_process=2, resolver in the parent", *timed(spacy_pipe, args.repeats)))
+    others = []
+    for path in pipelines[1:]:
+        other = build_nlp(path)
+        run = lambda: list(extract(papers, nlp=other, n_process=1, batch_size=64))  # noqa: E731
+        others.append((f"full pipeline {Path(path).name}, n_process=1", *timed(run, args.repeats)))
+    rows[2:2] = others
+    print(f"pipelines: {', '.join(pipelines)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.papers} abstracts, median of {args.repeats} runs\n")
     print("| what | seconds | abstracts/s | abstracts/s per core | CPU s |")
@@ -75,7 +88,9 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / cores:,.0f} | {cpu_cell} |")
     # both rows come from this one run: their ratio compares code versions when the machine's speed varies
     print(f"\nfull pipeline / tokenizer, 1 process: {rows[1][1] / rows[0][1]:.1f}x (CPU: {rows[1][2] / rows[0][2]:.1f}x)")
-    steady = args.papers / (rows[2][1] - start_up)
+    for name, seconds, cpu in others:
+        print(f"{name} / tokenizer: {seconds / rows[0][1]:.1f}x (CPU: {cpu / rows[0][2]:.1f}x)")
+    steady = args.papers / (rows[2 + len(others)][1] - start_up)
     print(f"n_process=2: worker start-up {start_up:.2f} s; after it {steady:,.0f} abstracts/s ({steady / 2:,.0f} per core)")
 
 

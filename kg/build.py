@@ -87,6 +87,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _pipeline_sha256(pipeline: Path) -> str | None:
+    """The hash of a pipeline config file, or of a trained pipeline folder's files (config,
+    weights, calibration) taken in order of their paths."""
+    if pipeline.is_file():
+        return _sha256(pipeline)
+    if not pipeline.is_dir():
+        return None
+    h = hashlib.sha256()
+    for path in sorted(p for p in pipeline.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(pipeline)).encode("utf-8") + b"\0" + _sha256(path).encode("ascii"))
+    return h.hexdigest()
+
+
 def _in_store(store: ox.Store, paper_id: str) -> bool:
     """Whether the store already holds a paper with this id: an index lookup (~20 µs), so an append
     does not keep every id of the graph in a Python set."""
@@ -226,6 +239,7 @@ def _build(
     batch_size: int = 64,
     append: bool = False,
     pipeline: Path = DEFAULT_PIPELINE,
+    min_confidence: float = 0.0,
     exports: Iterable[str] = ("turtle",),
     extras: bool = True,
     on_paper: Callable[[Paper], None] | None = None,
@@ -283,9 +297,9 @@ def _build(
         elif shards is not None:
             stream = shards(batches)
         elif jobs > 1:
-            stream = ordered_map(process_batch, batches, jobs, init_worker, (str(pipeline),))
+            stream = ordered_map(process_batch, batches, jobs, init_worker, (str(pipeline), min_confidence))
         else:
-            init_worker(pipeline)
+            init_worker(pipeline, min_confidence)
             stream = (process_batch(b) for b in batches)
 
         lap = Laps(summary.stages)
@@ -348,7 +362,8 @@ def _build(
             "kg_version": __version__,
             "python": platform.python_version(),
             "pipeline": str(pipeline),
-            "pipeline_sha256": _sha256(Path(pipeline)) if Path(pipeline).exists() else None,
+            "pipeline_sha256": _pipeline_sha256(Path(pipeline)),
+            "min_confidence": min_confidence,
             "ontology_sha256": {p.name: _sha256(p) for p in ontology_files()},
             "inputs": (previous or {}).get("inputs", [])
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],

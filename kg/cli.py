@@ -96,9 +96,10 @@ def build(
                                 "'none' drops graph.ttl (--export none: no RDF file, for large graphs).")
     ] = [],
     extras: Annotated[bool, typer.Option("--extras/--no-extras", help="Also write the analysis report and the HTML view.")] = True,
-    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+    pipeline: Annotated[Optional[Path], typer.Option(help="Pipeline: a config file or a trained pipeline folder (kg train).")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Run extraction on Dask: a scheduler address, or 'local'.")] = None,
     shards_dir: Annotated[Optional[Path], typer.Option(help="With --scheduler, also keep the N-Triples shards here.")] = None,
+    min_confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Keep only links whose confidence is at least this (0-1).")] = 0.0,
 ) -> None:
     """Build the knowledge graph of INPUTS into --out: store, RDF files, report and HTML view."""
     from kg.build import build as run_build
@@ -116,7 +117,8 @@ def build(
     if scheduler:
         from kg.distributed import dask_shards
 
-        shards = dask_shards(scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2, shards_dir=shards_dir)
+        shards = dask_shards(scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2, shards_dir=shards_dir,
+                             min_confidence=min_confidence)
     from kg.progress import StageReporter, reporting
 
     with StageReporter(err) as reporter, reporting(reporter):  # each stage of the build, on stderr
@@ -129,6 +131,7 @@ def build(
             batch_size=batch_size,
             append=append,
             pipeline=pipeline or DEFAULT_PIPELINE,
+            min_confidence=min_confidence,
             exports=exports,
             extras=extras,
             shards=shards,
@@ -354,7 +357,8 @@ def extract_cmd(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: stdout).")] = None,
     input_format: Annotated[Optional[str], typer.Option("--input-format", help="Force the input format.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Extraction processes (0: all cores).")] = 1,
-    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+    pipeline: Annotated[Optional[Path], typer.Option(help="Pipeline: a config file or a trained pipeline folder (kg train).")] = None,
+    min_confidence: Annotated[float, typer.Option(min=0.0, max=1.0, help="Keep only entities whose confidence is at least this (0-1).")] = 0.0,
 ) -> None:
     """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""
     from kg.extract import build_nlp, extract
@@ -367,7 +371,7 @@ def extract_cmd(
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
         nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
-        for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs):
+        for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs, min_confidence=min_confidence):
             fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
 
     if out is None:
@@ -385,21 +389,25 @@ def extract_cmd(
 
 @app.command("eval")
 def eval_cmd(
-    gold: Annotated[Path, typer.Option("--gold", help="Gold file (JSON Lines, see examples/gold/GUIDELINES.md).")],
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold file (JSON Lines, see examples/gold/GUIDELINES.md); repeatable.")],
     inputs: Annotated[Optional[list[Path]], typer.Argument(help="Input files (default: the example corpus).")] = None,
     errors: Annotated[bool, typer.Option("--errors", help="List each false positive and false negative by paper.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    pipeline: Annotated[Optional[Path], typer.Option(help="spaCy pipeline config.")] = None,
+    pipeline: Annotated[Optional[Path], typer.Option(help="Pipeline: a config file or a trained pipeline folder (kg train).")] = None,
     results_gold: Annotated[Optional[Path], typer.Option("--results", help="Results gold file (default: results.jsonl beside the gold file, if there).")] = None,
+    folds: Annotated[int, typer.Option(min=0, help="K-fold cross-validation by paper over all gold files (a trained pipeline is retrained per fold).")] = 0,
+    epochs: Annotated[Optional[int], typer.Option(min=1, help="With --folds and a trained pipeline: training epochs per fold.")] = None,
 ) -> None:
-    """Score extraction against a gold file: P/R/F1 per type, micro totals, role accuracy, and
-    the reported results (value+metric, full, relative flag) against a results gold."""
+    """Score extraction against gold files: P/R/F1 per type, micro totals, role accuracy, and the
+    reported results (value+metric, full, relative flag) against a results gold."""
     from kg.evaluate import load_gold, score
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results
     from kg.extract import build_nlp, extract
     from kg.paths import DEFAULT_PIPELINE
 
-    gold_entities = _run(load_gold, gold)
+    if folds:
+        return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json)
+    gold_entities = {k: v for path in gold for k, v in _run(load_gold, path).items()}
     results_path = find_results_gold(gold, results_gold)
     gold_results = _run(load_results_gold, results_path) if results_path else None
     papers = _run(gold_and_input_papers, gold, inputs)
@@ -417,7 +425,7 @@ def eval_cmd(
                 data["results"]["errors"] = results_report.errors
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
-    table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{gold} — {report.papers} papers")
+    table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{', '.join(map(str, gold))} — {report.papers} papers")
     for name, s in [*report.per_type.items(), ("micro", report.micro)]:
         table.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn),
                       style="bold" if name == "micro" else None)
@@ -443,6 +451,49 @@ def _print_results_report(report, path: Path, errors: bool) -> None:
         for e in sorted(report.errors, key=lambda e: (e["paper"], e["kind"])):
             extra = f" (gold {e['gold']!r})" if "gold" in e else ""
             console.print(f"{e['kind'].upper():8} result {e['result']}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
+
+
+def _cross_validate(gold: list[Path], inputs, pipeline, folds: int, epochs, as_json: bool) -> None:
+    from kg.paths import DEFAULT_PIPELINE, EXAMPLES_DIR
+    from kg.training.crossval import cross_validate
+    from kg.training.data import read_annotations
+
+    items = _run(read_annotations, gold, inputs or [EXAMPLES_DIR / "corpus"])
+    cv = _run(cross_validate, items, pipeline or DEFAULT_PIPELINE, folds, epochs=epochs,
+              on_fold=lambda k, n: err.print(f"fold {k + 1}/{folds} scored ({n} papers)"))
+    if as_json:
+        sys.stdout.write(json.dumps(cv.as_dict(), indent=2) + "\n")
+        return
+    for name, report in [*cv.per_set.items(), ("total", cv.total)]:
+        table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{folds}-fold cross-validation — {name}, {report.papers} papers")
+        for row, s in [*report.per_type.items(), ("micro", report.micro)]:
+            table.add_row(row, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.tp), str(s.fp), str(s.fn),
+                          style="bold" if row == "micro" else None)
+        console.print(table)
+        console.print(f"role accuracy: {report.role_accuracy:.3f} ({report.role_agree}/{report.role_total})")
+    table = Table("confidence", "links", "right", "share right", title="reliability of the confidences (held-out folds)")
+    for row in cv.reliability:
+        label = f">= {row['low']:.2f}" if row.get("cumulative") else f"{row['low']:.2f}-{row['high']:.2f}"
+        table.add_row(label, str(row["links"]), str(row["right"]), "-" if row["share"] is None else f"{row['share']:.3f}")
+    console.print(table)
+
+
+@app.command()
+def train(
+    annotations: Annotated[list[Path], typer.Argument(help="Gold files (JSON Lines): records with an abstract, or titles found in --corpus.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Pipeline folder to write (replaced whole); use it with --pipeline.")],
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Files holding the abstracts of records without one (repeatable).")] = None,
+    epochs: Annotated[Optional[int], typer.Option(min=1, help="Training epochs (default: the training config's).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Training config (default: pipelines/train.cfg).")] = None,
+) -> None:
+    """Train the extractor's span scorer on annotated abstracts; write a pipeline folder for --pipeline."""
+    from kg.training.data import read_annotations
+    from kg.training.train import TRAIN_CONFIG, train as run_train
+
+    items = _run(read_annotations, annotations, corpus or [])
+    done = _run(run_train, items, out, config=config or TRAIN_CONFIG, epochs=epochs)
+    console.print(f"trained on {done.training_papers} papers, thresholds and calibration chosen on {done.tuning_papers}: {done.path}")
+    console.print("thresholds: " + ", ".join(f"{k} {v}" for k, v in done.thresholds.items()))
 
 
 # ----------------------------------------------------------------------------- analyse / viz

@@ -17,7 +17,7 @@ from kg.model import Paper
 from kg.shard import ShardStats
 
 
-def _plugin(pipeline: str):
+def _plugin(pipeline: str, min_confidence: float = 0.0):
     """A worker plugin that loads the extraction pipeline in every worker process, once."""
     from distributed import WorkerPlugin
 
@@ -27,7 +27,7 @@ def _plugin(pipeline: str):
         def setup(self, worker) -> None:
             from kg.shard import init_worker
 
-            init_worker(pipeline)
+            init_worker(pipeline, min_confidence)
 
     return PipelinePlugin()
 
@@ -62,7 +62,7 @@ def _task(papers: list[Paper]) -> tuple[bytes, ShardStats]:
 
 
 def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shards_dir: str | Path | None = None,
-                window: int | None = None):
+                window: int | None = None, min_confidence: float = 0.0):
     """An executor for build(shards=...): batches in, (N-Triples, stats) out, computed on Dask."""
 
     def run(batches: Iterator[list[Paper]]) -> Iterable[tuple[bytes, ShardStats]]:
@@ -72,7 +72,7 @@ def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shard
         if out_dir:
             out_dir.mkdir(parents=True, exist_ok=True)
         with client_for(scheduler, workers) as client:
-            client.register_plugin(_plugin(str(pipeline)), name="kg-pipeline")
+            client.register_plugin(_plugin(str(pipeline), min_confidence), name="kg-pipeline")
             # a bounded window of futures: the input is read only as fast as the workers take it
             limit = window or 4 * max(1, len(client.scheduler_info()["workers"]))
             pending = as_completed()

@@ -182,22 +182,25 @@ def _describe_gold(g: GoldResult) -> str:
     return f"{g.value}{g.unit} {g.metric or '-'} | {g.method or '-'} | {g.dataset or '-'}{rel}"
 
 
-def find_results_gold(gold: Path, given: Path | None) -> Path | None:
-    """The results gold to score with: the one given, else results.jsonl beside the entity gold."""
+def find_results_gold(gold: list[Path], given: Path | None) -> Path | None:
+    """The results gold to score with: the one given, else results.jsonl beside an entity gold file."""
     if given is not None:
         return given
-    beside = gold.with_name(RESULTS_GOLD_NAME)
-    return beside if beside.is_file() and beside != gold else None
+    for path in gold:
+        beside = path.with_name(RESULTS_GOLD_NAME)
+        if beside.is_file() and beside != path:
+            return beside
+    return None
 
 
-def gold_and_input_papers(gold: Path, inputs: list[Path] | None) -> list[Paper]:
-    """The papers to extract for scoring: those whose text the gold file carries, and those of
+def gold_and_input_papers(gold: list[Path], inputs: list[Path] | None) -> list[Paper]:
+    """The papers to extract for scoring: those whose text the gold files carry, and those of
     INPUTS (default: the example corpus, unless every gold line carries its text)."""
     from kg.ingest import read_papers
     from kg.paths import EXAMPLES_DIR
 
-    papers = list(papers_from_gold(gold))
-    n_gold = sum(1 for _ in _records(gold))
+    papers = [p for path in gold for p in papers_from_gold(path)]
+    n_gold = sum(1 for path in gold for _ in _records(path))
     if inputs or len(papers) < n_gold:
         known = {normalise_title(p.title) for p in papers}
         papers += [p for p in read_papers(inputs or [EXAMPLES_DIR / "corpus"]) if normalise_title(p.title) not in known]

@@ -8,4 +8,6 @@ ONTOLOGY_DIR = ROOT / "ontology"
 VOCAB_DIR = ONTOLOGY_DIR / "vocab"
 PIPELINES_DIR = ROOT / "pipelines"
 EXAMPLES_DIR = ROOT / "examples"
-DEFAULT_PIPELINE = PIPELINES_DIR / "default.cfg"
+RULES_PIPELINE = PIPELINES_DIR / "default.cfg"  # rules and vocabularies only: the fast pipeline
+TRAINED_PIPELINE = PIPELINES_DIR / "trained"  # the rules, then the trained span scorer (kg train)
+DEFAULT_PIPELINE = RULES_PIPELINE

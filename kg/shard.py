@@ -60,19 +60,23 @@ def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, S
 # Per-process state for pool workers: the pipeline is loaded once per process, not per batch.
 _NLP = None
 _WRITER: TripleWriter | None = None
+_MIN_CONFIDENCE = 0.0
 
 
-def init_worker(pipeline: str | Path) -> None:
-    global _NLP, _WRITER
+def init_worker(pipeline: str | Path, min_confidence: float = 0.0) -> None:
+    global _NLP, _WRITER, _MIN_CONFIDENCE
     from kg.extract import build_nlp
 
     _NLP = build_nlp(Path(pipeline))
     _WRITER = TripleWriter()
+    _MIN_CONFIDENCE = min_confidence
 
 
 def process_batch(papers: list[Paper]) -> tuple[bytes, ShardStats]:
     """Extract a batch in this process (after `init_worker`) and serialise it."""
     from kg.extract import extract
 
-    extractions: list[Extraction] = list(extract(papers, nlp=_NLP, n_process=1, batch_size=len(papers) or 1))
+    extractions: list[Extraction] = list(
+        extract(papers, nlp=_NLP, n_process=1, batch_size=len(papers) or 1, min_confidence=_MIN_CONFIDENCE)
+    )
     return serialise(extractions, _WRITER)

@@ -55,9 +55,11 @@ def worker_pid(batch):
 
 @pytest.fixture(scope="session")
 def nlp():
+    """The rules-only pipeline: the rules' tests test the rules, whichever pipeline is the default."""
     from kg.extract import build_nlp
+    from kg.paths import RULES_PIPELINE
 
-    return build_nlp()
+    return build_nlp(RULES_PIPELINE)
 
 
 def run(nlp, title: str, abstract: str):

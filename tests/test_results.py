@@ -241,10 +241,10 @@ def test_a_bad_results_gold_line_names_the_file_and_line(tmp_path):
 def test_results_gold_found_beside_the_gold_file_and_texts_read_from_gold_lines(tmp_path):
     entity_gold = write(tmp_path, [{"id": "s", "title": "Paper S", "abstract": "We test S on CropSet.", "entities": []},
                                    {"id": "t", "title": "Paper T", "entities": []}], name="dev.jsonl")
-    assert find_results_gold(entity_gold, None) is None
+    assert find_results_gold([entity_gold], None) is None
     beside = write(tmp_path, GOLD)
-    assert find_results_gold(entity_gold, None) == beside
-    assert find_results_gold(entity_gold, tmp_path / "other.jsonl") == tmp_path / "other.jsonl"
+    assert find_results_gold([entity_gold], None) == beside
+    assert find_results_gold([entity_gold], tmp_path / "other.jsonl") == tmp_path / "other.jsonl"
     papers = list(papers_from_gold(entity_gold))
     assert [(p.title, p.abstract) for p in papers] == [("Paper S", "We test S on CropSet.")]
 

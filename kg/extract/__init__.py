@@ -1,8 +1,10 @@
-"""Extraction: a spaCy pipeline (pipelines/default.cfg) of registered kg components.
+"""Extraction: a spaCy pipeline of registered kg components.
 
-`build_nlp()` assembles it over a blank English pipeline; `extract(papers)` streams Extractions in
-input order, in one process or several (each worker process runs the whole pipeline, resolver
-included, on a batch of papers and sends back only the extractions; see kg.pool).
+`build_nlp(path)` loads it: a config file (pipelines/default.cfg: rules only, over a blank English
+pipeline) or a trained pipeline folder (pipelines/trained, or one `kg train` wrote: the rules, then
+a trained span scorer and its decisions, see kg.extract.learned). `extract(papers)` streams
+Extractions in input order, in one process or several (each worker process runs the whole
+pipeline, resolver included, on a batch of papers and sends back only the extractions; see kg.pool).
 """
 from __future__ import annotations
 
@@ -16,20 +18,37 @@ from spacy.language import Language
 from thinc.api import Config
 
 from kg.errors import KgError
-from kg.extract import components, results  # noqa: F401  (registers the factories)
+from kg.extract import components, learned, results  # noqa: F401  (registers the factories)
+from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
 from kg.model import Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE
 
 
 def build_nlp(config_path: str | Path = DEFAULT_PIPELINE) -> Language:
+    """The pipeline of a config file, or of a trained pipeline folder (config.cfg and weights)."""
     path = Path(config_path)
-    try:
-        config = spacy.util.load_config(path)
-    except (OSError, ValueError) as exc:
-        raise KgError(f"{path}: cannot read the pipeline config: {exc}") from None
-    nlp = _from_config(config)
+    if path.is_dir():
+        nlp = _from_folder(path)
+    else:
+        try:
+            config = spacy.util.load_config(path)
+        except (OSError, ValueError) as exc:
+            raise KgError(f"{path}: cannot read the pipeline config: {exc}") from None
+        nlp = _from_config(config)
     nlp.meta["kg_config"] = str(path)
+    return nlp
+
+
+def _from_folder(path: Path) -> Language:
+    if not (path / "config.cfg").is_file():
+        raise KgError(f"{path}: not a pipeline folder (no config.cfg); give a .cfg file or a folder from kg train")
+    try:
+        nlp = spacy.load(path)
+    except (OSError, ValueError) as exc:
+        raise KgError(f"{path}: cannot load the trained pipeline: {exc}") from None
+    gc.collect()
+    gc.freeze()
     return nlp
 
 
@@ -48,9 +67,11 @@ def _settings(nlp: Language) -> tuple[str, str]:
 
 
 def extract(
-    papers: Iterable[Paper], nlp: Language | None = None, *, n_process: int = 1, batch_size: int = 64
+    papers: Iterable[Paper], nlp: Language | None = None, *, n_process: int = 1, batch_size: int = 64,
+    min_confidence: float = 0.0,
 ) -> Iterator[Extraction]:
-    """Extractions of papers, in input order, in `n_process` processes (0: all cores).
+    """Extractions of papers, in input order, in `n_process` processes (0: all cores); entities
+    whose confidence is below `min_confidence` are left out.
 
     Worker processes are started with spawn, which imports the calling script again: a script
     (not a notebook) that asks for several processes needs the `if __name__ == "__main__":` guard.
@@ -60,24 +81,36 @@ def extract(
     if n_process > 1:
         from kg.pool import batched, ordered_map
 
-        # the workers rebuild the pipeline from its config: components and data load from files
+        # the workers load the pipeline again: from its folder when trained (the weights are
+        # there), else from its config (components and data load from files)
+        folder = nlp.meta.get("kg_config", "")
+        source = ("folder", folder) if folder and Path(folder).is_dir() else ("config", nlp.config.to_str())
         batches = batched(papers, batch_size)
-        for extractions in ordered_map(_extract_batch, batches, n_process, _init_worker, (nlp.config.to_str(),)):
+        for extractions in ordered_map(_extract_batch, batches, n_process, _init_worker, (source, min_confidence)):
             yield from extractions
         return
     resolve = resolver(*_settings(nlp))
+    finish = finisher(nlp)
     pairs = ((p.text, p) for p in papers)
     for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield resolve(doc, paper)
+        extraction = resolve(doc, paper)
+        if finish is not None:
+            extraction = finish(doc, extraction)
+        if min_confidence > 0:
+            extraction.entities = [e for e in extraction.entities if e.confidence >= min_confidence]
+        yield extraction
 
 
 _WORKER_NLP: Language | None = None  # the pipeline of a worker process, loaded once
+_WORKER_MIN_CONFIDENCE = 0.0
 
 
-def _init_worker(config: str) -> None:
-    global _WORKER_NLP
-    _WORKER_NLP = _from_config(Config().from_str(config))
+def _init_worker(source: tuple[str, str], min_confidence: float = 0.0) -> None:
+    global _WORKER_NLP, _WORKER_MIN_CONFIDENCE
+    kind, value = source
+    _WORKER_NLP = _from_folder(Path(value)) if kind == "folder" else _from_config(Config().from_str(value))
+    _WORKER_MIN_CONFIDENCE = min_confidence
 
 
 def _extract_batch(papers: list[Paper]) -> list[Extraction]:
-    return list(extract(papers, nlp=_WORKER_NLP, batch_size=len(papers)))
+    return list(extract(papers, nlp=_WORKER_NLP, batch_size=len(papers), min_confidence=_WORKER_MIN_CONFIDENCE))

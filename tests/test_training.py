@@ -1,0 +1,257 @@
+"""The trained part of extraction: projection of paper-level gold onto text, folds, calibration,
+cross-validation, `kg train` end to end, `--pipeline` and `--min-confidence`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DEV_GOLD, EXAMPLE_CORPUS, ROOT
+
+GOLD_DIR = ROOT / "examples" / "gold"
+
+
+# --------------------------------------------------------------------------- projection
+
+
+def test_projection_labels_every_token_aligned_occurrence(nlp):
+    from kg.training.data import PROPOSED, project
+
+    doc = nlp.make_doc("FooNet: Fast Parsing\n\nWe propose FooNet. Unlike foonet-lite, FOONET beats ResNet-50 on ImageNet.")
+    spans = project(doc, [
+        {"type": "method", "name": "FooNet", "aliases": [], "role": "proposed"},
+        {"type": "dataset", "name": "imagenet", "aliases": [], "role": "used"},
+        {"type": "method", "name": "ResNet", "aliases": [], "role": "used"},
+    ])
+    got = {(doc[a:b].text, doc[a:b].start_char, label) for a, b, label in spans}
+    foonet = [i for i in range(len(doc.text)) if doc.text.startswith("FooNet", i)]
+    # case-sensitive occurrences only, as the name has some ("foonet-lite" and "FOONET" are not taken)
+    assert {(t, s, l) for t, s, l in got if t.lower() == "foonet"} == {
+        ("FooNet", foonet[0], "method"), ("FooNet", foonet[0], PROPOSED),
+        ("FooNet", foonet[1], "method"), ("FooNet", foonet[1], PROPOSED)}
+    # no case-sensitive occurrence: the case-insensitive one, without PROPOSED for a used dataset
+    assert ("ImageNet", doc.text.index("ImageNet"), "dataset") in got
+    assert not any(label == PROPOSED and t == "ImageNet" for t, _, label in got)
+    # "ResNet" inside the token "ResNet-50" is not token-aligned: no span
+    assert not any(t == "ResNet" for t, _, _ in got)
+
+
+def test_a_gold_record_without_text_names_the_file_and_line(tmp_path):
+    from kg.errors import InputError
+    from kg.training.data import read_annotations
+
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text(json.dumps({"title": "A paper nobody has", "entities": []}) + "\n")
+    with pytest.raises(InputError, match=r"mine\.jsonl:1: no abstract"):
+        read_annotations([gold], [EXAMPLE_CORPUS])
+
+
+def test_folds_are_fixed_by_the_paper_id_and_cover_the_gold():
+    from kg.training.data import fold_of, read_annotations
+
+    items = read_annotations([GOLD_DIR / "dev.jsonl", GOLD_DIR / "seed_more.jsonl", GOLD_DIR / "synthetic.jsonl"],
+                             [EXAMPLE_CORPUS])
+    assert len(items) == 190 and {it.source for it in items} == {"dev", "seed_more", "synthetic"}
+    folds = [fold_of(it.key, 5) for it in items]
+    assert folds == [fold_of(it.key, 5) for it in items]  # the same on every call
+    sizes = [folds.count(k) for k in range(5)]
+    assert min(sizes) >= 25, sizes  # a hash deals them out roughly evenly
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def test_isotonic_calibration_is_monotone_and_fits_the_shares():
+    from kg.extract.learned import calibrate
+    from kg.training.calibration import fit_isotonic
+
+    # raw 0.2: 1 in 4 right; raw 0.6: 3 in 4; raw 0.9: 4 in 4; one inversion (0.4 all wrong) pooled
+    xs = [0.2] * 4 + [0.4] * 2 + [0.6] * 4 + [0.9] * 4
+    ys = [1, 0, 0, 0] + [0, 0] + [1, 1, 1, 0] + [1, 1, 1, 1]
+    bounds, values = fit_isotonic(xs, ys)
+    assert values == sorted(values)
+    cal = {"x": bounds, "y": values}
+    assert calibrate(cal, 0.2) == pytest.approx(1 / 6, abs=1e-4)  # 0.2 and 0.4 pooled: 1 right in 6
+    assert calibrate(cal, 0.45) == pytest.approx(1 / 6, abs=1e-4) and calibrate(cal, 0.1) == calibrate(cal, 0.2)
+    assert calibrate(cal, 0.65) == pytest.approx(0.75)
+    assert calibrate(cal, 0.95) == 1.0
+    assert calibrate({}, 0.42) == 0.42  # no map: the raw probability
+
+
+# --------------------------------------------------------------------------- cross-validation
+
+
+def test_rules_only_cross_validation_adds_up_per_set(tmp_path):
+    from kg.paths import RULES_PIPELINE
+    from kg.training.crossval import cross_validate
+    from kg.training.data import read_annotations
+
+    items = read_annotations([DEV_GOLD, GOLD_DIR / "synthetic.jsonl"], [EXAMPLE_CORPUS])
+    cv = cross_validate(items, RULES_PIPELINE, 3)
+    assert not cv.trained and set(cv.per_set) == {"dev", "synthetic"}
+    assert cv.per_set["dev"].papers == 70 and cv.per_set["synthetic"].papers == 80
+    for t, total in cv.total.per_type.items():
+        assert total.tp == sum(r.per_type[t].tp for r in cv.per_set.values())
+        assert total.fn == sum(r.per_type[t].fn for r in cv.per_set.values())
+    # the rules are better on the dev set they were built on than on the abstracts written apart
+    assert cv.per_set["dev"].micro.f1 > cv.per_set["synthetic"].micro.f1
+    cumulative = cv.reliability[-1]
+    assert cumulative["cumulative"] and cumulative["links"] == sum(r["links"] for r in cv.reliability[-3:-1])
+
+
+def test_kg_eval_folds_of_the_rules_equals_their_plain_score(kg_cli):
+    """The rules learn nothing from the gold: their cross-validated score is their score on every
+    paper, and `kg eval --folds` says so per gold file."""
+    plain = kg_cli("eval", "--gold", DEV_GOLD, "--json")
+    folds = kg_cli("eval", "--gold", DEV_GOLD, "--gold", GOLD_DIR / "seed_more.jsonl", "--folds", "3", "--json")
+    assert plain.returncode == 0 and folds.returncode == 0, folds.stderr
+    plain, folds = json.loads(plain.stdout), json.loads(folds.stdout)
+    assert folds["folds"] == 3 and not folds["trained"]
+    assert folds["per_set"]["dev"]["micro"] == plain["micro"]
+    assert folds["total"]["papers"] == 110
+
+
+# --------------------------------------------------------------------------- kg train, --pipeline
+
+
+def _annotations(path: Path, n: int = 14) -> Path:
+    """Abstracts of a made-up field whose measure, "flurbity", no rule or vocabulary knows."""
+    tasks = ["image captioning", "speech recognition", "question answering", "object detection",
+             "machine translation", "text summarization"]
+    datasets = ["Quorva", "Lintel", "Mardo"]
+    records = []
+    for i in range(n):
+        name, task, data = f"Zq{i}Net", tasks[i % len(tasks)], datasets[i % 3]
+        abstract = (f"We propose {name}, a model for {task}. On the {data} benchmark, {name} reaches a flurbity of "
+                    f"0.{70 + i}, well above previous models. We also report that flurbity rises with model size.")
+        records.append({"id": f"t{i}", "title": f"{name}: Fast {task.title()}", "abstract": abstract, "entities": [
+            {"type": "method", "name": name, "aliases": [], "role": "proposed"},
+            {"type": "metric", "name": "flurbity", "aliases": []},
+            {"type": "dataset", "name": data, "aliases": [], "role": "used"},
+            {"type": "task", "name": task, "aliases": []},
+        ]})
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+NEW_PAPER = {"title": "Blorp: Faster Question Answering",
+             "abstract": "We present Blorp, a reader for question answering. Blorp improves flurbity by three points "
+                         "over strong baselines on the Quorva benchmark."}
+
+
+@pytest.fixture(scope="module")
+def trained_folder(tmp_path_factory, kg_cli_module):
+    out = tmp_path_factory.mktemp("trained") / "flurbity-model"
+    annotations = _annotations(out.parent / "annotations.jsonl")
+    done = kg_cli_module("train", annotations, "--out", out, "--epochs", "30")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def kg_cli_module():
+    import os
+    import subprocess
+
+    from conftest import KG
+
+    def run(*args):
+        return subprocess.run([KG, *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                              env={**os.environ, "COLUMNS": "200"})
+
+    return run
+
+
+def test_kg_train_then_extract_with_the_trained_pipeline(trained_folder, kg_cli_module, tmp_path):
+    """The trained pipeline finds what the annotations taught it and the rules alone miss: the
+    measure "flurbity" in an abstract it was not trained on."""
+    from kg.paths import RULES_PIPELINE
+
+    assert (trained_folder / "config.cfg").is_file()
+    assert (trained_folder / "kg_model_decisions" / "calibration.json").is_file()
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps(NEW_PAPER) + "\n")
+    metrics = {}
+    for name, pipeline in (("trained", trained_folder), ("rules", RULES_PIPELINE)):
+        done = kg_cli_module("extract", new, "--pipeline", pipeline)
+        assert done.returncode == 0, done.stderr
+        record = json.loads(done.stdout)
+        metrics[name] = {e["name"].lower() for e in record["entities"] if e["type"] == "metric"}
+    assert "flurbity" in metrics["trained"]
+    assert "flurbity" not in metrics["rules"]
+
+
+def test_a_trained_pipeline_builds_a_graph(trained_folder, kg_cli_module, tmp_path):
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps(NEW_PAPER) + "\n")
+    out = tmp_path / "graph"
+    done = kg_cli_module("build", new, "--out", out, "--pipeline", trained_folder, "--no-extras", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["pipeline"] == str(trained_folder) and len(manifest["pipeline_sha256"]) == 64
+
+
+def test_a_folder_that_is_not_a_pipeline_is_one_line(kg_cli_module, tmp_path):
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps(NEW_PAPER) + "\n")
+    done = kg_cli_module("extract", new, "--pipeline", tmp_path)
+    assert done.returncode != 0
+    assert "not a pipeline folder" in done.stderr and "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- --min-confidence
+
+
+def test_min_confidence_keeps_only_links_at_or_above_it(kg_cli_module, tmp_path):
+    out = {}
+    for threshold in ("0", "0.9"):
+        done = kg_cli_module("extract", DEV_GOLD.parent.parent / "corpus", "--min-confidence", threshold, "-o",
+                             tmp_path / f"x{threshold}.jsonl")
+        assert done.returncode == 0, done.stderr
+        out[threshold] = [json.loads(line) for line in (tmp_path / f"x{threshold}.jsonl").read_text().splitlines()]
+    every = [e for r in out["0"] for e in r["entities"]]
+    kept = [e for r in out["0.9"] for e in r["entities"]]
+    assert kept and all(e["confidence"] >= 0.9 for e in kept)
+    assert len(kept) == sum(e["confidence"] >= 0.9 for e in every) < len(every)
+
+
+def test_build_min_confidence_writes_no_link_below_it(kg_cli_module, tmp_path):
+    from kg.store import open_store
+
+    papers = tmp_path / "papers.jsonl"
+    gold = [json.loads(line) for line in (GOLD_DIR / "synthetic.jsonl").read_text().splitlines()[:20]]
+    papers.write_text("".join(json.dumps({"title": r["title"], "abstract": r["abstract"]}) + "\n" for r in gold))
+    counts = {}
+    for threshold in ("0", "0.85"):
+        out = tmp_path / f"g{threshold}"
+        done = kg_cli_module("build", papers, "--out", out, "--min-confidence", threshold, "--no-extras", "--jobs", "1")
+        assert done.returncode == 0, done.stderr
+        store = open_store(out)
+        rows = list(store.query("PREFIX kgo: <https://w3id.org/kg-lit/ontology#> "
+                                "SELECT ?c WHERE { ?link kgo:confidence ?c }"))
+        confidences = [float(r[0].value) for r in rows]
+        counts[threshold] = len(confidences)
+        if threshold != "0":
+            assert confidences and min(confidences) >= 0.85
+    assert counts["0.85"] < counts["0"]
+    done = kg_cli_module("build", papers, "--out", tmp_path / "bad", "--min-confidence", "1.5")
+    assert done.returncode != 0
+
+
+def test_the_shipped_trained_pipeline_gives_calibrated_confidences():
+    """pipelines/trained loads without a download, and each link's confidence is a value of its
+    calibration map (the share right that held-out papers showed), not a rule's fixed trust."""
+    from kg.extract import build_nlp, extract
+    from kg.model import Paper
+    from kg.paths import TRAINED_PIPELINE
+
+    calibration = json.loads((TRAINED_PIPELINE / "kg_model_decisions" / "calibration.json").read_text())
+    assert calibration["y"] == sorted(calibration["y"]) and len(calibration["x"]) == len(calibration["y"])
+    size = sum(p.stat().st_size for p in TRAINED_PIPELINE.rglob("*") if p.is_file())
+    assert size <= 25 * 2**20
+    nlp = build_nlp(TRAINED_PIPELINE)
+    paper = Paper(id="p", title=NEW_PAPER["title"], abstract=NEW_PAPER["abstract"] + " We compare with BERT on SQuAD.")
+    extraction = next(extract([paper], nlp=nlp))
+    allowed = set(calibration["y"]) | {calibration.get("unscored")}
+    assert extraction.entities and all(round(e.confidence, 4) in allowed for e in extraction.entities)
