@@ -110,11 +110,11 @@ def test_cli_export_reads_back_as_the_store(built, kg_cli_module, tmp_path):
 
 def test_cli_analyze_reports_what_the_store_holds(built, kg_cli_module, tmp_path):
     out = tmp_path / "report"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an older report")
+    assert kg_cli_module("analyze", built, "--out", out).returncode == 0
+    (out / "stale.txt").write_text("left in a report kg wrote")
     done = kg_cli_module("analyze", built, "--out", out)
     assert done.returncode == 0, done.stderr
-    assert not (out / "stale.txt").exists()  # the folder is replaced whole
+    assert not (out / "stale.txt").exists()  # a report folder kg wrote is replaced whole
     report = json.loads((out / "report.json").read_text())
     store = open_store(built)
     assert report["counts"]["papers"] == one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")

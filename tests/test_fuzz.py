@@ -132,13 +132,12 @@ def round_trip_mismatches(name: str, title: str, sentence: str, folder: Path) ->
     """Load one paper whose title, abstract and mention are the given texts; read each text back from
     the store and from every export (parsed by rdflib); list where it differs from the input."""
     from rdflib import URIRef
-    from rdflib.namespace import DCTERMS
+    from rdflib.namespace import DCTERMS, SKOS
 
     from kg.ids import paper_id
     from kg.model import Entity, Extraction, Mention, Paper
     from kg.rdf import load_extractions
     from kg.rdf.mint import paper_iri
-    from kg.rdf.namespaces import KGO
     from kg.store import EXPORT_FORMATS, export
 
     paper = Paper(id=paper_id(title=title), title=title, abstract=sentence)
@@ -146,7 +145,8 @@ def round_trip_mismatches(name: str, title: str, sentence: str, folder: Path) ->
     extraction = Extraction(paper, [Entity("method", name, name, role="used", mentions=[mention])])
     store = ox.Store()
     load_extractions(store, [extraction])
-    expected = {"title": [title], "abstract": [sentence], "surface form": [name]}
+    # the name is stored as the concept's label as written (the evidence itself is offsets into the text)
+    expected = {"title": [title], "abstract": [sentence], "name": [name]}
     node = paper_iri(paper.id)
 
     def from_store() -> dict[str, list[str]]:
@@ -154,17 +154,17 @@ def round_trip_mismatches(name: str, title: str, sentence: str, folder: Path) ->
             return sorted(q.object.value for q in store.quads_for_pattern(s, ox.NamedNode(p), None))
         return {"title": values(ox.NamedNode(node), str(DCTERMS.title)),
                 "abstract": values(ox.NamedNode(node), str(DCTERMS.abstract)),
-                "surface form": values(None, str(KGO.surfaceForm))}
+                "name": values(None, str(SKOS.altLabel))}
 
     def from_rdflib(g: Graph) -> dict[str, list[str]]:
         return {"title": sorted(str(o) for o in g.objects(URIRef(node), DCTERMS.title)),
                 "abstract": sorted(str(o) for o in g.objects(URIRef(node), DCTERMS.abstract)),
-                "surface form": sorted(str(o) for o in g.objects(None, KGO.surfaceForm))}
+                "name": sorted(str(o) for o in g.objects(None, SKOS.altLabel))}
 
     readings = {"store": from_store()}
     rdflib_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "trig": "trig"}
     for fmt in EXPORT_FORMATS:
-        path = export(store, folder / f"graph.{fmt}", fmt)
+        path = export(store, folder / EXPORT_FORMATS[fmt][1], fmt)
         g = Graph()
         if fmt == "trig":
             from rdflib import Dataset
