@@ -18,6 +18,7 @@ import numpy as np
 import pyoxigraph as ox
 from scipy import sparse
 
+from kg.analyse.views import _local, _year
 from kg.query import PREFIX_MAP
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
@@ -34,17 +35,6 @@ SELECT ?entity ?type ?label WHERE {
 }"""
 LINKS = "SELECT ?paper ?entity WHERE { ?paper kgo:mentions ?entity }"
 TITLES = "SELECT ?paper (MIN(STR(?t)) AS ?title) WHERE { VALUES ?paper { %s } ?paper dcterms:title ?t } GROUP BY ?paper"
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _year(value: object) -> int:
-    try:
-        return int(str(value)[:4])
-    except (TypeError, ValueError):
-        return 0
 
 
 @dataclass
