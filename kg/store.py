@@ -101,7 +101,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
             pause_point("seed")
     except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
-        lock.close()
+        _forget_first(out, versions, lock)
         if isinstance(exc, OSError):
             raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
         raise
@@ -111,7 +111,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
         publish(stage, final, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
-        lock.close()
+        _forget_first(out, versions, lock)
         raise
     _sweep(versions, keep=final)
     lock.close()
@@ -145,6 +145,19 @@ def checkpoint_store(current: Path, target: Path) -> None:
     read-only, which writes nothing, and must have been closed cleanly by a build (the checkpoint of
     a read-only store leaves out writes still only in its log; `store_files` tells)."""
     ox.Store.read_only(str(current)).backup(str(target))
+
+
+def _forget_first(out: Path, versions: Path, lock) -> None:
+    """Release the lock of a build that failed; if it was the first build into `out` (no graph
+    there), remove the builds folder it made, which then holds only the lock file."""
+    try:
+        if not (out.exists() or out.is_symlink()) and not any(p.is_dir() for p in versions.iterdir()):
+            (versions / ".lock").unlink(missing_ok=True)
+            versions.rmdir()
+    except OSError:  # another build took the folder meanwhile, or the disk refuses: leave it
+        pass
+    finally:
+        lock.close()
 
 
 def _sweep(versions: Path, keep: Path) -> None:

@@ -131,6 +131,8 @@ def test_cli_bad_input_gives_one_clear_line_and_no_graph(kg_cli, tmp_path):
     latin.write_bytes("A title\n\nAn abstract long enough to be an abstract, about caf\xe9 images and text.\n".encode("latin-1"))
     one_line_error(kg_cli("build", latin, "--out", out, "--no-extras"), "latin.txt:3", "UTF-8")
     assert not out.exists()
+    # these failed inside the build (after it took its lock): a failed first build leaves no folder behind
+    assert not (tmp_path / ".never.builds").exists()
 
 
 def test_cli_keeps_good_records_and_warns_about_bad_ones(kg_cli, tmp_path):
