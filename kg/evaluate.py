@@ -8,7 +8,7 @@ than 3 characters not ending in "ss"). Matching is one to one (a maximum biparti
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,18 +87,26 @@ def form_key(text: str) -> str:
     return entity_key(text)
 
 
-def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
-    """normalised title -> (title, gold entities). A bad line is an InputError naming file:line."""
-    gold: dict[str, tuple[str, list[GoldEntity]]] = {}
+def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
+    """(line number, record) of each line of a gold file (JSON Lines); an unreadable file or a line
+    that is not JSON is an InputError naming the file and line."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read gold file: {exc}") from None
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except ValueError as exc:
+                raise InputError(str(path), f"not JSON ({exc})", line=number) from None
+
+
+def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
+    """normalised title -> (title, gold entities). A bad line is an InputError naming file:line."""
+    gold: dict[str, tuple[str, list[GoldEntity]]] = {}
+    for number, record in gold_lines(path):
         try:
-            record = json.loads(line)
             entities = [
                 GoldEntity(
                     e["type"], e["name"], {form_key(f) for f in [e["name"], *e.get("aliases", [])] if form_key(f)},

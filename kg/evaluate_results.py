@@ -8,7 +8,6 @@ matches.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import InputError
-from kg.evaluate import TypeScore
+from kg.evaluate import TypeScore, gold_lines
 from kg.extract.normalise import entity_key
 from kg.ids import normalise_title
 from kg.ingest.records import make_paper
@@ -61,7 +60,7 @@ class ResultsReport:
 def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]]]:
     """normalised title -> (title, gold results). A bad line is an InputError naming file:line."""
     gold: dict[str, tuple[str, list[GoldResult]]] = {}
-    for number, record in _records(path):
+    for number, record in gold_lines(path):
         try:
             results = [
                 GoldResult(r.get("method") or "", r.get("metric") or "", float(r["value"]), r.get("unit") or "",
@@ -77,24 +76,11 @@ def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]
 
 def papers_from_gold(path: str | Path) -> Iterator[Paper]:
     """The papers of a gold file whose lines carry their text (an `abstract`, as synthetic.jsonl)."""
-    for number, record in _records(path):
+    for number, record in gold_lines(path):
         if isinstance(record, dict) and record.get("abstract"):
             paper = make_paper(Source(str(path), line=number), title=record.get("title"), abstract=record["abstract"])
             if paper is not None:
                 yield paper
-
-
-def _records(path: str | Path) -> Iterator[tuple[int, object]]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read gold file: {exc}") from None
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            try:
-                yield number, json.loads(line)
-            except ValueError as exc:
-                raise InputError(str(path), f"not JSON ({exc})", line=number) from None
 
 
 def _value_metric(pred: dict, gold: GoldResult) -> bool:
@@ -200,7 +186,7 @@ def gold_and_input_papers(gold: list[Path], inputs: list[Path] | None) -> list[P
     from kg.paths import EXAMPLES_DIR
 
     papers = [p for path in gold for p in papers_from_gold(path)]
-    n_gold = sum(1 for path in gold for _ in _records(path))
+    n_gold = sum(1 for path in gold for _ in gold_lines(path))
     if inputs or len(papers) < n_gold:
         known = {normalise_title(p.title) for p in papers}
         papers += [p for p in read_papers(inputs or [EXAMPLES_DIR / "corpus"]) if normalise_title(p.title) not in known]

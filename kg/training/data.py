@@ -9,7 +9,6 @@ own methods and datasets.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
 from kg.errors import InputError
+from kg.evaluate import gold_lines
 from kg.ids import normalise_title
 from kg.model import ENTITY_TYPES, Paper
 
@@ -46,15 +46,8 @@ def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Pa
             by_title.setdefault(normalise_title(paper.title), paper)
     out: list[AnnotatedPaper] = []
     for path in map(Path, gold_paths):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(path), f"cannot read gold file: {exc}") from None
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
+        for number, record in gold_lines(path):
             try:
-                record = json.loads(line)
                 title, entities = record["title"], record["entities"]
                 for e in entities:
                     if e["type"] not in ENTITY_TYPES or not isinstance(e["name"], str):
