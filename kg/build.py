@@ -26,6 +26,7 @@ from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.rdf.counts import materialise_counts
+from kg.rdf.segment import WORDS_FILE
 from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import finalise_labels
 from kg.pool import batched, ordered_map
@@ -270,6 +271,11 @@ def _build(
     with staged_build(out, seed=seed if append else None) as stage:
         store = ox.Store(str(stage / STORE_DIR))
         previous = json.loads((stage / MANIFEST).read_text()) if append and (stage / MANIFEST).exists() else None
+        if previous and previous.get("concept_words_sha256") != _sha256(WORDS_FILE):
+            # minted concept IRIs are spelt with this word list: new papers would mint other IRIs
+            # for the concepts the graph already has, and split them in two
+            raise KgError(f"{out}: built with other minted concept IRIs (an older kg); "
+                          "rebuild it without --append")
         if not previous:
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
@@ -365,6 +371,7 @@ def _build(
             "pipeline_sha256": _pipeline_sha256(Path(pipeline)),
             "min_confidence": min_confidence,
             "ontology_sha256": {p.name: _sha256(p) for p in ontology_files()},
+            "concept_words_sha256": _sha256(WORDS_FILE),  # the spelling of minted IRIs (kg.rdf.segment)
             "inputs": (previous or {}).get("inputs", [])
             + [{"path": str(f), "sha256": _sha256(f), "bytes": f.stat().st_size} for f in files],
             # after an append, counted in the store: papers added behind kg's back (a push to a
