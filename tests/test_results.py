@@ -278,3 +278,45 @@ def test_dev_results_floor(kg_cli):
     assert scored["value_metric"]["f1"] >= 0.76
     assert scored["full"]["f1"] >= 0.76
     assert scored["relative_accuracy"] >= 0.9
+
+
+# ----------------------------------------------------------------------- the tuning and test halves
+
+
+def test_split_halves_partition_the_papers_by_id_across_gold_files(tmp_path):
+    from kg.evaluate_results import split_titles
+    from kg.training.data import fold_of
+
+    records = [{"id": f"p{i}", "title": f"Paper {i}", "entities": []} for i in range(40)]
+    entities = write(tmp_path, records, name="dev.jsonl")
+    # the results gold names the same papers by the same ids: each paper lands in the same half
+    results_gold = write(tmp_path, [{**r, "results": []} for r in records])
+    tune, test = split_titles([entities], "tune"), split_titles([entities], "test")
+    assert tune and test and not tune & test
+    assert tune | test == {normalise_title(r["title"]) for r in records}
+    assert split_titles([results_gold], "tune") == tune
+    # the halves are folds 0 and 1 of `kg eval --folds 2`
+    assert tune == {normalise_title(r["title"]) for r in records if fold_of(r["id"], 2) == 0}
+    with pytest.raises(ValueError):
+        split_titles([entities], "train")
+
+
+def test_kg_eval_split_scores_only_that_half(kg_cli, tmp_path):
+    abstract = "We propose TerraNet. TerraNet reaches 88.2% accuracy on CropSet."
+    records = [{"id": f"p{i}", "title": f"TerraNet {i}", "abstract": abstract, "entities": []} for i in range(6)]
+    entity_gold = write(tmp_path, records, name="g.jsonl")
+    write(tmp_path, [{"id": r["id"], "title": r["title"], "results": [
+        {"method": "TerraNet", "metric": "accuracy", "value": 88.2, "unit": "%", "dataset": "CropSet", "relative": False}]}
+        for r in records])
+    from kg.training.data import fold_of
+
+    in_test = sum(fold_of(r["id"], 2) == 1 for r in records)
+    assert 0 < in_test < len(records)
+    done = kg_cli("eval", "--gold", entity_gold, "--json", "--split", "test")
+    assert done.returncode == 0, done.stderr
+    scored = json.loads(done.stdout)
+    # only the test half is extracted and scored: every one of its papers, each with its one result
+    assert scored["papers"] == scored["results"]["papers"] == in_test
+    assert scored["results"]["value_metric"]["tp"] == in_test and scored["results"]["value_metric"]["fp"] == 0
+    done = kg_cli("eval", "--gold", entity_gold, "--split", "train")
+    assert done.returncode != 0 and "train" in done.stderr
