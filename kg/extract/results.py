@@ -38,8 +38,10 @@ CHANGE_BEFORE = re.compile(
     r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
         \s+(?:of|by)|\boutperform\w*|\bsurpass\w*|\bexceed\w*|\bbeat\w*|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
         |\bdrop\w*|\bgain\w*|\blift\w*
-        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of)\b
+        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
+        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*)\b
         (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
+                less\s+than|under|below|
                 large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
         [\s(]*$""",
     re.I | re.X,
@@ -50,6 +52,7 @@ CHANGE_AFTER = re.compile(
         (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
            faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
            leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+        |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
               teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
@@ -64,7 +67,7 @@ SIZE_NOUNS = (
     r"variants|levels|times|regions|sites|cities|people|annotators|volunteers|tables|features|attributes|agents|"
     r"environments|games|robots|demonstrations|trajectories|episodes|prompts|instructions|responses|dialogues|"
     r"conversations|articles|reviews|posts|tweets|items|entities|relations|triples|concepts|points\s+clouds?|scans|"
-    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|"
+    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|events|segments|"
     r"FLOPs|GFLOPs|TFLOPs|billion|million|thousand|trillion|hundred"
 )
 # a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
@@ -177,6 +180,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
         if sign in ("-", "–") and before[-1:] in ("-", "/"):
             continue
+        if before[-1:] == "(" and before[-2:-1].isalnum() and after[:1] == ")":
+            continue  # an argument inside a name: "SE(3)-equivariant", "O(1)"
         raw_units = [(m.group("unit") or "").strip().lstrip("-").strip() for m in group]
         written = next((u for u in reversed(raw_units) if u), "")
         unit = UNITS.get(written.lower(), UNITS.get(written)) if written else None
@@ -218,6 +223,19 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
     return out
 
 
+# a factor written in words is a result only as a comparison: "about six times faster", "ten times fewer" is not
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+WORD_FACTOR = re.compile(rf"\b(?P<w>{'|'.join(NUMBER_WORDS)})\s+times(?=\s+(?:faster|slower|higher|lower|better|speed))", re.I)
+
+
+def word_factors(text: str, offset: int = 0) -> list[Value]:
+    """Factors written in words before a comparative ("six times faster"): one value each, a change."""
+    if "times" not in text:
+        return []
+    return [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
+            for m in WORD_FACTOR.finditer(text)]
+
+
 def _name_like(word: str) -> bool:
     """A name, not a common word: holds a digit or a capital after its first letter ("wav2vec",
     "BiomedCLIP"), or is capitalised ("Wenlan"). Metric names look alike; the resolver tells them."""
@@ -231,7 +249,9 @@ class ResultFinder:
         values = []
         text = doc_text(doc)
         for sent in sentences(doc):
-            for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
+            piece = text[sent.start_char : sent.end_char]
+            found = find_values(piece, sent.start_char) + word_factors(piece, sent.start_char)
+            for v in sorted(found, key=lambda v: v.start):
                 # plain tuples: user data stays serialisable with the doc (Doc.to_bytes, msgpack)
                 values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char,
                                v.group, v.needs))
