@@ -67,7 +67,7 @@ METRIC_AFTER_GAP = re.compile(
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
 METRIC_BEFORE_GAP = re.compile(
-    r"""^\s*(?:(?:\(|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
+    r"""^\s*(?:(?:\(|\)|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
         about|around|approximately|nearly|over|only|just|an?|the|absolute|relative|average|mean|improv\w*|
         increas\w*|boost\w*|gains?|rais\w*|reduc\w*|decreas\w*|lower\w*|drops?|dropp\w*|on\s+(?:the\s+)?D|
         in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with)\s*)*$""",
@@ -79,6 +79,8 @@ DATASET_AFTER_GAP = re.compile(r"^[^,;:\d()]{0,25}?\b(?:on|in|for|over|across|at
 DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 FRAME_BEFORE = re.compile(r"^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
+CLAUSE_END = re.compile(r"[,;]")
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
 METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
@@ -139,9 +141,11 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         group, needs = (list(rest) + [-1, ""])[:2]
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
     results = []
+    previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
-        datasets_here = sorted(named.get(("dataset", s_start), ()), key=lambda n: n.start)
+        # the paper's own method is never what its results are on (a name typed both ways)
+        datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
         sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others)
@@ -165,12 +169,19 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
             # several named, which one a later sentence means is a guess)
             for v in vals:
                 v.dataset = v.dataset or datasets[0]
-        if not metrics and metrics_all:
+        if not metrics and previous and not text[previous[0] : s_start].strip() and all(v.metric is None for v in vals):
+            # a sentence that names no metric, right after one whose values have one, goes on about
+            # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
+            for v in vals:
+                v.metric = previous[1]
+        elif not metrics and metrics_all:
             before = [m for m in metrics_all if m.end <= s_start]
             if before and len({m.text.lower() for m in metrics_all}) == 1:
                 # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
                 for v in vals:
                     v.metric = v.metric or before[-1]
+        kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
+        previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
             metric = v.metric.text if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
@@ -272,8 +283,9 @@ class _Sentence:
             if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
                 return m, True
         for m in reversed(self.metrics):  # written right before
-            if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)):
-                return m, False
+            if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)) \
+                    and not COMPARED_BEFORE.search(self.text, self.start, m.start):
+                return m, False  # (but "outperforming MAE by 0.7" names the system beaten, not a metric)
         for m in reversed(self.methods):
             # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
             # measure, even when the name was taken for a method
@@ -333,27 +345,35 @@ class _Sentence:
         same metric ("a WER of 1.6% in clean conditions and 5.8% in noise"), or, for a list as long
         as the run of metrics before it, each in order ("an AUROC of 0.91 and an AUPRC of 0.58,
         compared with 0.88 and 0.52 for X")."""
-        run: list[Named] = []  # the metrics of the latest values that had one
+        run: list[tuple[Named, str | None]] = []  # the metrics (and units) of the latest values that had one
         done: set[int] = set()
+        last_end = self.start
+        owned = {(v.metric.start, v.metric.end) for v in vals if v.metric}
         for v in vals:
             if id(v) in done:
                 continue
             members = [m for m in v.members if id(m) not in done]
             done.update(map(id, members))
+            if any(last_end <= n.start and n.end <= members[0].start and (n.start, n.end) not in owned
+                   and not CLAUSE_END.search(self.text, n.end, members[0].start) for n in self.metrics):
+                run = []  # a metric named in the value's phrase starts another: "and it reduces HD95 by 2.4"
+            last_end = members[-1].end
             if all(m.metric is not None for m in members):
-                if run and run[-1].end > members[0].start:
-                    run = []
-                run += [m.metric for m in members]
+                run += [(m.metric, m.unit) for m in members]
                 continue
             if any(m.metric is not None for m in members) or not run:
                 run = []
                 continue
-            kinds = list(dict.fromkeys(n.text.lower() for n in run))
+            # a list continues the values written in its unit: "2.6% and 6.1% ... latency of 320 ms,
+            # compared with 2.9% and 7.0% for X"
+            same_unit = [n for n, unit in run if unit == members[0].unit]
+            run_here = same_unit or [n for n, _ in run]
+            kinds = list(dict.fromkeys(n.text.lower() for n in run_here))
             if len(kinds) == 1:
                 for m in members:
-                    m.metric = run[-1]
-            elif len(members) == len(run):
-                for m, n in zip(members, run):
+                    m.metric = run_here[-1]
+            elif len(members) == len(run_here):
+                for m, n in zip(members, run_here):
                     m.metric = n
 
     # ------------------------------------------------------------------ dataset

@@ -31,6 +31,7 @@ NUMBER = re.compile(
 )
 DIGIT = re.compile(r"\d")
 # A pair or range joins its numbers with one of these, and nothing else, between them.
+FROM_BEFORE = re.compile(r"\bfrom\s*$", re.I)
 JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
 
 # words before a number that make it a change: "improves by 2.3%", "a gain of 3.4", "by a margin of 5"
@@ -87,7 +88,15 @@ DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|sa
              r"videos|sites|instances|points|shots|resources|time|steps|epochs|weights|layers|neurons|classes|"
              r"vocabulary|unlabell?ed|train|trainable|FLOPs|size")
 FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
-FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as)\s*$", re.I)
+FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as|add\w*|sampl\w*|keep\w*|"
+                           r"label\w*|annotat\w*|remov\w*|mask\w*|drop\w*)\s*$", re.I)
+# what is used is a fraction of anything: "adding 5% of configurations", "with 10% of the scans"
+FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
+# a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
+CONDITION = re.compile(r"^\s?(?:dB|Hz|kHz|MHz|GHz)\b")
+CONDITION_BEFORE = re.compile(r"\b(?:at|under|of)\s*$", re.I)
+# a change in a size is not a result: "reducing the number of parameters by 40%"
+SIZE_CHANGE_BEFORE = re.compile(rf"\b(?:number\s+of\s+(?:[\w-]+\s+)?(?:{SIZE_NOUNS})|model\s+size|parameters|params)\s+by\s*$", re.I)
 FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
 # settings written with a relation or a variable: "p < 0.05", "k = 5", "λ=0.1", "± 0.3"
 HYPER_BEFORE = re.compile(
@@ -154,8 +163,9 @@ def _groups(text: str) -> list[list[re.Match]]:
             # "3%-9%": the minus belongs to the range; "4.8/8.2": the slash joins a pair
             if sign in ("-", "–") and not text[prev_end:begin].strip():
                 joined = True
-            elif not sign and JOINT.fullmatch(gap) and gap.strip() != "to":
-                joined = True
+            elif not sign and JOINT.fullmatch(gap) and (gap.strip() != "to" or not groups[-1][-1].group("unit")
+                                                         and m.group("unit") and not FROM_BEFORE.search(text, 0, groups[-1][0].start())):
+                joined = True  # "4.8/8.2", "3-9%", "3 to 9 points" (but "from 70% to 75%" is two values)
         if joined:
             groups[-1].append(m)
         else:
@@ -202,8 +212,13 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
                 continue  # "10x fewer parameters", "a 20-fold reduction in data"
             if written == "times" and not (TIMES_COMPARATIVE.match(after) or SPEED_BEFORE.search(before[-60:])):
                 continue  # "repeated 3 times"
-        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before) and FRACTION_BARE.match(after))):
+        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before)
+                                                          and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
+        if CONDITION.match(after) and CONDITION_BEFORE.search(before):
+            continue  # a condition: "at −5 dB SNR"
+        if SIZE_CHANGE_BEFORE.search(before):
+            continue  # a change in size: "reducing the number of parameters by 40%"
         if unit is None and VERSION_BEFORE.search(before[-12:]):
             continue  # "version 2.1"
         needs = ""
