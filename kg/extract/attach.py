@@ -335,12 +335,12 @@ class _Sentence:
                 members = v.members
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
-        self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None and v.unit == "x" and FASTER_AFTER.match(self.text, v.end, self.end):
                 # "decodes 2.4x faster", "a 3x speed-up": the factor measures speed, whatever metric is near
                 word = FASTER_AFTER.match(self.text, v.end, self.end)
                 v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+        self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
