@@ -248,6 +248,17 @@ def test_unknown_names_listed_with_respectively_are_the_datasets(nlp):
     assert {r[0]: r[4] for r in found} == {0.5: "Alderley", 1.2: "Brockton", 2.0: "Carwyn"}
 
 
+def test_a_measure_that_moves_from_one_value_to_another(nlp):
+    found = results(nlp, "Recall sensitivity on rare lesions improves from 0.61 to 0.83 with TerraNet.")
+    assert [(r[0], r[2]) for r in found] == [(0.61, "Recall sensitivity"), (0.83, "Recall sensitivity")]
+
+
+def test_a_metric_coefficient_and_a_speed_after_at_are_results(nlp):
+    # "coefficient of" is a setting only as a weight ("a loss coefficient of 0.5"); "at" is a rank only in "recall at 10"
+    found = results(nlp, "TerraNet reaches a Dice coefficient of 0.841 with a loss coefficient of 0.5 and runs at 14 FPS.")
+    assert [(r[0], r[2]) for r in found] == [(0.841, "Dice coefficient"), (14.0, "FPS")]
+
+
 def test_a_number_with_no_metric_is_a_result_only_as_a_change(nlp):
     found = results(nlp, "About 35.5% of the participants preferred TerraNet. TerraNet beats ResNet-50 by 3%.")
     assert [(r[0], r[5]) for r in found] == [(3.0, True)]

@@ -98,7 +98,7 @@ NOT_SUBJECT_BEFORE = re.compile(
 _ACRONYM = r"(?:[A-Z]{2}[\w@.-]*|[A-Z][a-z]?[A-Z][\w@.-]*|m[A-Z][\w@-]*|[A-Z]\d[\w@-]*|[A-Z]@\d+)"
 _HEAD = (r"(?:accuracy|acc|scores?|rates?|errors?|precision|recall|similarity|correlation|coefficient|distance|"
          r"returns?|rewards?|perplexity|AUC|IoU|F1|F-?score|F-?measure|latency|throughput|match|agreement|"
-         r"fidelity|overlap|ratio)")
+         r"fidelity|overlap|ratio|sensitivity|specificity)")
 _MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|macro|micro|weighted|exact|word|"
                    r"character|token|top|overall|success|attack|error|hit|win|pass|equal|false|true|positive|"
                    r"negative|reciprocal|normali[sz]ed|cumulative|discounted|structural|peak|classification|"
@@ -116,6 +116,10 @@ GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "Melanoma sensitivity on darker skin improves from 0.61 to 0.83": the measure that moves
+GUESS_METRIC_FROM = re.compile(
+    rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
+    rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
@@ -313,7 +317,8 @@ class _Sentence:
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else None)
+             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else
+             GUESS_METRIC_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
             span = self.unnamed(offset + m.start("m"), offset + m.end("m"))

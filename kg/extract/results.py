@@ -103,11 +103,12 @@ HYPER_BEFORE = re.compile(
     r"""(?:[<>≤≥]\s*|(?:^|[\s(,;])(?:[A-Za-z]|[α-ωΑ-Ω]|lr|alpha|beta|gamma|lambda|tau|sigma|epsilon|eta|top-[kp])\s*=\s*
         |\b(?:learning\s+rate|lr|temperature|dropout(?:\s+rate)?|weight\s+decay|momentum|threshold|mask(?:ing)?\s+ratio|
         batch\s+size|label\s+smoothing|beam\s+(?:size|width)|warm-?up|sparsity(?:\s+ratio)?|
-        pruning\s+ratio|noise\s+level|coefficient|step\s+size|decay\s+rate|keep\s+ratio)
+        pruning\s+ratio|noise\s+level|(?:weight|loss|penalty|regulari[sz]ation|balancing|mixing|scaling)\s+coefficient|step\s+size|decay\s+rate|keep\s+ratio)
         \s*(?:of|=|:|to|at|is|was|set\s+to|equal\s+to|fixed\s+at)?\s*(?:only\s+|just\s+|about\s+)?)$""",
     re.I | re.X,
 )
-RANK_BEFORE = re.compile(r"\b(?:top|rank|at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+# ("at" only after a ranking metric: "recall at 10"; "runs at 14 FPS" is a result)
+RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
 # a word that looks like a name (digits, inner capitals, capitalised), right before a bare number
