@@ -259,6 +259,12 @@ def test_a_metric_coefficient_and_a_speed_after_at_are_results(nlp):
     assert [(r[0], r[2]) for r in found] == [(0.841, "Dice coefficient"), (14.0, "FPS")]
 
 
+def test_a_dataset_is_named_with_the_version_or_language_pair_written_after_it(nlp):
+    found = results(nlp, "TerraNet reaches 28.9 BLEU on WMT'14 En-De and 7.1% WER on TED-LIUM 3, "
+                         "but 12.0% WER on LibriSpeech 960 hours.")
+    assert {r[0]: r[4] for r in found} == {28.9: "WMT'14 En-De", 7.1: "TED-LIUM 3", 12.0: "LibriSpeech"}
+
+
 def test_a_number_with_no_metric_is_a_result_only_as_a_change(nlp):
     found = results(nlp, "About 35.5% of the participants preferred TerraNet. TerraNet beats ResNet-50 by 3%.")
     assert [(r[0], r[5]) for r in found] == [(3.0, True)]

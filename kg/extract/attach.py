@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.extract.results import AFTER_NAME, INTEGER
+from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
 
 
@@ -135,6 +135,7 @@ _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
+NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
@@ -188,6 +189,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
                 for v in vals:
                     v.metric = v.metric or before[-1]
+        kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
         previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
@@ -198,7 +200,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
             method = v.method.text if v.method else proposed
             results.append(Result(
-                metric=metric, value=v.value, unit=v.unit, method=method, dataset=v.dataset.text if v.dataset else None,
+                metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
                 text=text[v.start : v.end], sentence=text[s_start:s_end].strip(), start=v.start, end=v.end,
                 relative=v.relative, sent_start=s_start, sent_end=s_end,
             ))
@@ -243,6 +245,8 @@ class _Sentence:
             metric, after = self.own_metric(v)
             return metric is not None and not after and not self.text[metric.end : v.start].strip()
         if v.needs == INTEGER:
+            if any(n.end <= v.start and not self.text[n.end : v.start].strip() for n in [*self.datasets, *self.methods]):
+                return False  # the version of the name before it: "TED-LIUM 3", "YOLO 8"
             return self.own_metric(v)[0] is not None
         return True
 
@@ -520,6 +524,17 @@ class _Sentence:
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
                 return m
         return None
+
+
+def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str | None:
+    """A dataset's name as the text writes it, with the version or language pair that follows the
+    mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
+    if name is None:
+        return None
+    m = NAME_SUFFIX.match(text, name.end)
+    if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
+        return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
+    return text[name.start : m.end("suffix")]
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:
