@@ -108,6 +108,8 @@ HYPER_BEFORE = re.compile(
     re.I | re.X,
 )
 # ("at" only after a ranking metric: "recall at 10"; "runs at 14 FPS" is a result)
+# agreement between annotators measures the data, not a method: "inter-annotator agreement reaches a kappa of 0.78"
+AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotator|rater)s?(?:'s?)?\s+agreement|agreement\s+between\s+(?:the\s+)?(?:annotators|raters))\b", re.I)
 RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
@@ -218,6 +220,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
         if CONDITION.match(after) and CONDITION_BEFORE.search(before):
             continue  # a condition: "at −5 dB SNR"
+        if AGREEMENT_BEFORE.search(before):
+            continue  # the annotators' agreement: a property of the data
         if SIZE_CHANGE_BEFORE.search(before):
             continue  # a change in size: "reducing the number of parameters by 40%"
         if unit is None and VERSION_BEFORE.search(before[-12:]):
