@@ -397,20 +397,30 @@ def eval_cmd(
     results_gold: Annotated[Optional[Path], typer.Option("--results", help="Results gold file (default: results.jsonl beside the gold file, if there).")] = None,
     folds: Annotated[int, typer.Option(min=0, help="K-fold cross-validation by paper over all gold files (a trained pipeline is retrained per fold).")] = 0,
     epochs: Annotated[Optional[int], typer.Option(min=1, help="With --folds and a trained pipeline: training epochs per fold.")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Score only one half of the gold papers, by a hash of their id: tune or test (folds 0 and 1 of --folds 2).")] = None,
 ) -> None:
     """Score extraction against gold files: P/R/F1 per type, micro totals, role accuracy, and the
     reported results (value+metric, full, relative flag) against a results gold."""
     from kg.evaluate import load_gold, score
-    from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results
+    from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
+    from kg.ids import normalise_title
     from kg.paths import DEFAULT_PIPELINE
 
     if folds:
+        if split is not None:
+            fail("--split and --folds are two ways of holding papers out; give one")
         return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json)
     gold_entities = {k: v for path in gold for k, v in _run(load_gold, path).items()}
+    if split is not None:
+        try:
+            half = _run(split_titles, gold, split)
+        except ValueError as exc:
+            fail(str(exc))
+        gold_entities = {k: v for k, v in gold_entities.items() if k in half}
     results_path = find_results_gold(gold, results_gold)
     gold_results = _run(load_results_gold, results_path) if results_path else None
-    papers = _run(gold_and_input_papers, gold, inputs)
+    papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
     nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
     records = [e.to_json() for e in extract(papers, nlp=nlp)]
     report = score(records, gold_entities)

@@ -23,6 +23,9 @@ from kg.ingest.records import make_paper
 from kg.model import Paper, Source
 
 RESULTS_GOLD_NAME = "results.jsonl"  # looked for beside an entity gold file
+# `kg eval --split`: the halves of the annotated papers, by a hash of each paper's id (fold 0 and 1 of
+# `kg eval --folds 2`), so that rules can be tuned on the errors of one half and reported on the other
+SPLITS = ("tune", "test")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]
             raise InputError(str(path), f"not a results gold record ({exc.__class__.__name__}: {exc})", line=number) from None
         gold[normalise_title(title)] = (title, results)
     return gold
+
+
+def split_titles(paths: Iterable[str | Path], split: str) -> set[str]:
+    """The normalised titles of the gold papers of `paths` in one half (`SPLITS`): the paper's id
+    (else its normalised title) hashed as the cross-validation folds are, fold 0 tuning, 1 test."""
+    from kg.training.data import fold_of
+
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    wanted = SPLITS.index(split)
+    titles = set()
+    for path in paths:
+        for _, record in gold_lines(path):
+            if isinstance(record, dict) and record.get("title"):
+                key = normalise_title(record["title"])
+                if fold_of(str(record.get("id") or key), len(SPLITS)) == wanted:
+                    titles.add(key)
+    return titles
 
 
 def papers_from_gold(path: str | Path) -> Iterator[Paper]:

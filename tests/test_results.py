@@ -45,6 +45,11 @@ def results(nlp, abstract: str, title: str = "TerraNet: Mapping Fields") -> list
         "Kernels are 3 × 3 and inputs 224×224.",
         "Training takes 3x fewer GPU hours with a 20-fold reduction in data.",
         "Each cloud holds 2048 points.",
+        "Speech is mixed with babble at −5 dB and resampled at 16 kHz.",  # conditions in physical units
+        "Pruning heads reduces the number of parameters by 40%.",  # a change in size
+        "Adding 5% of configurations from short runs helps.",  # a fraction of anything used
+        "On average 4.6 events overlap in each clip.",  # a count
+        "Inter-annotator agreement reaches a Cohen's kappa of 0.78.",  # a property of the data
     ],
 )
 def test_numbers_that_are_not_results_are_never_values(sentence):
@@ -55,6 +60,11 @@ def test_a_version_after_a_name_is_dropped_but_a_score_after_a_metric_is_kept(nl
     found = results(nlp, "We compare with wav2vec 2.0 on read speech. TerraNet reaches BLEU 31.4 on the test set.")
     assert [r[0] for r in found] == [31.4]
     assert found[0][2] == "BLEU"
+
+
+def test_an_argument_inside_a_name_is_not_a_value(nlp):
+    found = results(nlp, "TerraNet uses an SE(3)-equivariant network and reaches 0.41 RMSD on CropMol.")
+    assert [r[0] for r in found] == [0.41]
 
 
 def test_a_bare_integer_is_a_result_only_with_its_metric_beside_it(nlp):
@@ -102,6 +112,9 @@ def test_a_pair_shares_its_metric_and_zips_with_a_pair_of_datasets(nlp):
         ("We observe gains of 3.1 mAP.", True),
         ("The model is 2.4 points better than its teacher.", True),
         ("A 9% relative word error rate reduction follows.", True),
+        ("With 8 dimensions it retains 91% of its full-size accuracy.", True),  # a share of its own score
+        ("Quantization leaves a perplexity gap of 0.52 to the FP16 model.", True),  # a gap is a difference
+        ("No baseline exceeds 0.61 AUROC on the hidden split.", False),  # a level, not a margin
         ("The parser achieves 93.4% accuracy.", False),
         ("It reaches up to 88.1% recall.", False),
         ("Precision is 0.91 on held-out data.", False),
@@ -171,6 +184,91 @@ def test_a_metric_unknown_to_the_vocabulary_is_read_from_its_form(nlp):
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]
+
+
+def test_a_value_naming_no_metric_continues_the_metric_before_it(nlp):
+    # "SNR" is nearer to 7.4 than "WER", and "−5 dB" is a condition: the sentence goes on about WER
+    found = results(nlp, "On CropSpeech, TerraNet obtains a word error rate (WER) of 3.1% on clean audio and "
+                         "7.4% in street noise at −5 dB SNR, a 20% relative reduction.")
+    assert {r[0]: r[2] for r in found} == {3.1: "WER", 7.4: "WER", 20.0: "WER"}
+
+
+def test_a_list_without_metrics_follows_the_metrics_before_it_in_order(nlp):
+    found = results(nlp, "TerraNet reaches an AUROC of 0.93 and an AUPRC of 0.61, compared with 0.90 and 0.55 "
+                         "for ResNet-50 and 0.88 and 0.52 for DenseNet-121.")
+    assert {r[0]: (r[2], r[3]) for r in found} == {
+        0.93: ("AUROC", "TerraNet"), 0.61: ("AUPRC", "TerraNet"), 0.9: ("AUROC", "ResNet-50"),
+        0.55: ("AUPRC", "ResNet-50"), 0.88: ("AUROC", "DenseNet-121"), 0.52: ("AUPRC", "DenseNet-121")}
+
+
+def test_a_list_follows_the_metrics_written_in_its_unit(nlp):
+    found = results(nlp, "TerraNet gets word error rates of 2.1% and 4.0% with a latency of 250 ms, "
+                         "compared with 2.5% and 4.9% for ResNet-50 at a latency of 300 ms.")
+    assert {r[0]: r[2] for r in found if r[0] in (2.5, 4.9)} == {2.5: "word error rates", 4.9: "word error rates"}
+
+
+def test_a_metric_named_in_the_values_own_phrase_is_not_overridden(nlp):
+    found = results(nlp, "TerraNet reaches a Dice score of 88.1% on CropSet, and it reduces the Hausdorff distance (HD95) by 2.4 mm.")
+    assert {r[0]: r[2] for r in found}[2.4] == "HD95"
+
+
+def test_a_sentence_naming_no_metric_goes_on_about_the_one_before(nlp):
+    found = results(nlp, "TerraNet reaches attack success rates of 80.2% and 75.0% against two captioners. "
+                         "These rates exceed those of ResNet-50 by 10 to 20 points.")
+    assert [(r[0], r[1], r[2], r[5]) for r in found[2:]] == [
+        (10.0, "points", "attack success rates", True), (20.0, "points", "attack success rates", True)]
+
+
+def test_a_factor_before_faster_is_a_speedup(nlp):
+    found = results(nlp, "TerraNet keeps 30.1 BLEU and decodes 2.5x faster than beam search. "
+                         "Its encoder is about five times faster than ResNet-50.")
+    assert {r[0]: (r[2], r[5]) for r in found} == {30.1: ("BLEU", False), 2.5: ("speedup", True), 5.0: ("speedup", True)}
+
+
+def test_results_of_a_paper_that_introduces_a_dataset_are_on_it(nlp):
+    found = results(nlp, "We introduce CropBench, a dataset of 9,000 aerial images, and test models pretrained on ImageNet. "
+                         "The best model reaches 61.3 F1.",
+                    title="CropBench: Aerial Fields")
+    assert [(r[0], r[4]) for r in found] == [(61.3, "CropBench")]
+
+
+def test_the_system_outperformed_is_not_a_metric(nlp):
+    # "MAE" is also a metric's acronym; here it is the system beaten
+    found = results(nlp, "TerraNet reaches 84.0% top-1 accuracy after fine-tuning, outperforming MAE by 0.9 points.")
+    assert {r[0]: r[2] for r in found} == {84.0: "top-1 accuracy", 0.9: "top-1 accuracy"}
+
+
+def test_a_named_measure_of_a_value_is_its_metric(nlp):
+    # "a NAME of N": NAME is what N measures, even when the entity extractor takes it for a method
+    found = results(nlp, "With a median filter, TerraNet achieves a PSDS1 of 0.312 on CropSound.")
+    assert [(r[0], r[2], r[3]) for r in found] == [(0.312, "PSDS1", "TerraNet")]
+
+
+def test_unknown_names_listed_with_respectively_are_the_datasets(nlp):
+    found = results(nlp, "TerraNet improves accuracy by 0.5%, 1.2% and 2.0% on Alderley, Brockton and Carwyn, respectively.")
+    assert {r[0]: r[4] for r in found} == {0.5: "Alderley", 1.2: "Brockton", 2.0: "Carwyn"}
+
+
+def test_a_measure_that_moves_from_one_value_to_another(nlp):
+    found = results(nlp, "Recall sensitivity on rare lesions improves from 0.61 to 0.83 with TerraNet.")
+    assert [(r[0], r[2]) for r in found] == [(0.61, "Recall sensitivity"), (0.83, "Recall sensitivity")]
+
+
+def test_a_metric_coefficient_and_a_speed_after_at_are_results(nlp):
+    # "coefficient of" is a setting only as a weight ("a loss coefficient of 0.5"); "at" is a rank only in "recall at 10"
+    found = results(nlp, "TerraNet reaches a Dice coefficient of 0.841 with a loss coefficient of 0.5 and runs at 14 FPS.")
+    assert [(r[0], r[2]) for r in found] == [(0.841, "Dice coefficient"), (14.0, "FPS")]
+
+
+def test_a_dataset_is_named_with_the_version_or_language_pair_written_after_it(nlp):
+    found = results(nlp, "TerraNet reaches 28.9 BLEU on WMT'14 En-De and 7.1% WER on TED-LIUM 3, "
+                         "but 12.0% WER on LibriSpeech 960 hours.")
+    assert {r[0]: r[4] for r in found} == {28.9: "WMT'14 En-De", 7.1: "TED-LIUM 3", 12.0: "LibriSpeech"}
+
+
+def test_a_number_with_no_metric_is_a_result_only_as_a_change(nlp):
+    found = results(nlp, "About 35.5% of the participants preferred TerraNet. TerraNet beats ResNet-50 by 3%.")
+    assert [(r[0], r[5]) for r in found] == [(3.0, True)]
 
 
 # ----------------------------------------------------------------------- the scorer
@@ -278,3 +376,45 @@ def test_dev_results_floor(kg_cli):
     assert scored["value_metric"]["f1"] >= 0.76
     assert scored["full"]["f1"] >= 0.76
     assert scored["relative_accuracy"] >= 0.9
+
+
+# ----------------------------------------------------------------------- the tuning and test halves
+
+
+def test_split_halves_partition_the_papers_by_id_across_gold_files(tmp_path):
+    from kg.evaluate_results import split_titles
+    from kg.training.data import fold_of
+
+    records = [{"id": f"p{i}", "title": f"Paper {i}", "entities": []} for i in range(40)]
+    entities = write(tmp_path, records, name="dev.jsonl")
+    # the results gold names the same papers by the same ids: each paper lands in the same half
+    results_gold = write(tmp_path, [{**r, "results": []} for r in records])
+    tune, test = split_titles([entities], "tune"), split_titles([entities], "test")
+    assert tune and test and not tune & test
+    assert tune | test == {normalise_title(r["title"]) for r in records}
+    assert split_titles([results_gold], "tune") == tune
+    # the halves are folds 0 and 1 of `kg eval --folds 2`
+    assert tune == {normalise_title(r["title"]) for r in records if fold_of(r["id"], 2) == 0}
+    with pytest.raises(ValueError):
+        split_titles([entities], "train")
+
+
+def test_kg_eval_split_scores_only_that_half(kg_cli, tmp_path):
+    abstract = "We propose TerraNet. TerraNet reaches 88.2% accuracy on CropSet."
+    records = [{"id": f"p{i}", "title": f"TerraNet {i}", "abstract": abstract, "entities": []} for i in range(6)]
+    entity_gold = write(tmp_path, records, name="g.jsonl")
+    write(tmp_path, [{"id": r["id"], "title": r["title"], "results": [
+        {"method": "TerraNet", "metric": "accuracy", "value": 88.2, "unit": "%", "dataset": "CropSet", "relative": False}]}
+        for r in records])
+    from kg.training.data import fold_of
+
+    in_test = sum(fold_of(r["id"], 2) == 1 for r in records)
+    assert 0 < in_test < len(records)
+    done = kg_cli("eval", "--gold", entity_gold, "--json", "--split", "test")
+    assert done.returncode == 0, done.stderr
+    scored = json.loads(done.stdout)
+    # only the test half is extracted and scored: every one of its papers, each with its one result
+    assert scored["papers"] == scored["results"]["papers"] == in_test
+    assert scored["results"]["value_metric"]["tp"] == in_test and scored["results"]["value_metric"]["fp"] == 0
+    done = kg_cli("eval", "--gold", entity_gold, "--split", "train")
+    assert done.returncode != 0 and "train" in done.stderr

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.extract.results import AFTER_NAME, INTEGER
+from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
 
 
@@ -67,7 +67,7 @@ METRIC_AFTER_GAP = re.compile(
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
 METRIC_BEFORE_GAP = re.compile(
-    r"""^\s*(?:(?:\(|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
+    r"""^\s*(?:(?:\(|\)|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
         about|around|approximately|nearly|over|only|just|an?|the|absolute|relative|average|mean|improv\w*|
         increas\w*|boost\w*|gains?|rais\w*|reduc\w*|decreas\w*|lower\w*|drops?|dropp\w*|on\s+(?:the\s+)?D|
         in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with)\s*)*$""",
@@ -79,6 +79,8 @@ DATASET_AFTER_GAP = re.compile(r"^[^,;:\d()]{0,25}?\b(?:on|in|for|over|across|at
 DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 FRAME_BEFORE = re.compile(r"^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
+CLAUSE_END = re.compile(r"[,;]")
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
 METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
@@ -96,7 +98,7 @@ NOT_SUBJECT_BEFORE = re.compile(
 _ACRONYM = r"(?:[A-Z]{2}[\w@.-]*|[A-Z][a-z]?[A-Z][\w@.-]*|m[A-Z][\w@-]*|[A-Z]\d[\w@-]*|[A-Z]@\d+)"
 _HEAD = (r"(?:accuracy|acc|scores?|rates?|errors?|precision|recall|similarity|correlation|coefficient|distance|"
          r"returns?|rewards?|perplexity|AUC|IoU|F1|F-?score|F-?measure|latency|throughput|match|agreement|"
-         r"fidelity|overlap|ratio)")
+         r"fidelity|overlap|ratio|sensitivity|specificity)")
 _MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|macro|micro|weighted|exact|word|"
                    r"character|token|top|overall|success|attack|error|hit|win|pass|equal|false|true|positive|"
                    r"negative|reciprocal|normali[sz]ed|cumulative|discounted|structural|peak|classification|"
@@ -114,6 +116,12 @@ GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "Melanoma sensitivity on darker skin improves from 0.61 to 0.83": the measure that moves
+GUESS_METRIC_FROM = re.compile(
+    rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
+    rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
+NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their)\s+$", re.I)
+MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
 CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
@@ -123,7 +131,13 @@ _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+_NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
+NAME = re.compile(_NAME)
+GUESS_DATASET_LIST = re.compile(
+    rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
+NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
+FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -136,9 +150,11 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         group, needs = (list(rest) + [-1, ""])[:2]
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
     results = []
+    previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
-        datasets_here = sorted(named.get(("dataset", s_start), ()), key=lambda n: n.start)
+        # the paper's own method is never what its results are on (a name typed both ways)
+        datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
         sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others)
@@ -151,26 +167,40 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         sentence.tie_metrics(vals)
         sentence.tie_datasets(vals)
         sentence.tie_methods(vals)
-        if not datasets_here and len({d.text for d in datasets}) == 1 and datasets[0].end <= s_start:
+        own = {d.text for d in datasets if d.proposed}
+        if not datasets_here and len(own) == 1:
+            # a paper that introduces a dataset reports, where a sentence names no other, its numbers
+            # on it: "We introduce D, ... The best model reaches 64.2 F1."
+            for v in vals:
+                v.dataset = v.dataset or next(d for d in datasets if d.proposed)
+        elif not datasets_here and len({d.text for d in datasets}) == 1 and datasets[0].end <= s_start:
             # the paper's one dataset, named before: "We evaluate on D. ... reaches 45.2 BLEU." (with
             # several named, which one a later sentence means is a guess)
             for v in vals:
                 v.dataset = v.dataset or datasets[0]
-        if not metrics and metrics_all:
+        if not metrics and previous and not text[previous[0] : s_start].strip() and all(v.metric is None for v in vals):
+            # a sentence that names no metric, right after one whose values have one, goes on about
+            # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
+            for v in vals:
+                v.metric = previous[1]
+        elif not metrics and metrics_all:
             before = [m for m in metrics_all if m.end <= s_start]
             if before and len({m.text.lower() for m in metrics_all}) == 1:
                 # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
                 for v in vals:
                     v.metric = v.metric or before[-1]
+        kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
+        kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
+        previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
             metric = v.metric.text if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
-            if metric is None and v.unit not in ("%", "x", "points"):
-                continue  # a bare decimal with no metric is not a reported result
+            if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
+                continue  # a number with no metric is a reported result only as a change ("improves by 3%")
             method = v.method.text if v.method else proposed
             results.append(Result(
-                metric=metric, value=v.value, unit=v.unit, method=method, dataset=v.dataset.text if v.dataset else None,
+                metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
                 text=text[v.start : v.end], sentence=text[s_start:s_end].strip(), start=v.start, end=v.end,
                 relative=v.relative, sent_start=s_start, sent_end=s_end,
             ))
@@ -181,6 +211,8 @@ class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
                  methods: list[Named], others: list[Named]):
         self.text, self.start, self.end = text, start, end
+        # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
+        metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         self.metrics, self.datasets, self.methods = metrics, datasets, methods
         self.names = sorted([*metrics, *datasets, *methods, *others], key=lambda n: n.start)
         self.breaks = [m.start() for m in CLAUSE_BREAK.finditer(text, start, end)]
@@ -213,6 +245,8 @@ class _Sentence:
             metric, after = self.own_metric(v)
             return metric is not None and not after and not self.text[metric.end : v.start].strip()
         if v.needs == INTEGER:
+            if any(n.end <= v.start and not self.text[n.end : v.start].strip() for n in [*self.datasets, *self.methods]):
+                return False  # the version of the name before it: "TED-LIUM 3", "YOLO 8"
             return self.own_metric(v)[0] is not None
         return True
 
@@ -263,8 +297,15 @@ class _Sentence:
             if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
                 return m, True
         for m in reversed(self.metrics):  # written right before
-            if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)):
-                return m, False
+            if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)) \
+                    and not COMPARED_BEFORE.search(self.text, self.start, m.start):
+                return m, False  # (but "outperforming MAE by 0.7" names the system beaten, not a metric)
+        for m in reversed(self.methods):
+            # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
+            # measure, even when the name was taken for a method
+            if m.end <= v.start and NAMED_MEASURE_BEFORE.search(self.text, self.start, m.start) \
+                    and MEASURE_LINK.fullmatch(self.text, m.end, v.start):
+                return Named(m.start, m.end, m.text, guessed=True), False
         return self.guessed_metric(v)
 
     def guessed_metric(self, v: _Value) -> tuple[Named | None, bool]:
@@ -280,7 +321,8 @@ class _Sentence:
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else None)
+             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else
+             GUESS_METRIC_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
             span = self.unnamed(offset + m.start("m"), offset + m.end("m"))
@@ -303,9 +345,51 @@ class _Sentence:
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
+            if v.metric is None and v.unit == "x" and FASTER_AFTER.match(self.text, v.end, self.end):
+                # "decodes 2.4x faster", "a 3x speed-up": the factor measures speed, whatever metric is near
+                word = FASTER_AFTER.match(self.text, v.end, self.end)
+                v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+        self.parallel_metrics(vals)
+        for v in vals:
             if v.metric is None:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
                 v.metric = self.nearest(self.metrics, span) or self.nearest(self.metrics, span, within=10_000, any_clause=True)
+
+    def parallel_metrics(self, vals: list[_Value]) -> None:
+        """Values that follow values with their metrics written, and name none, continue them: the
+        same metric ("a WER of 1.6% in clean conditions and 5.8% in noise"), or, for a list as long
+        as the run of metrics before it, each in order ("an AUROC of 0.91 and an AUPRC of 0.58,
+        compared with 0.88 and 0.52 for X")."""
+        run: list[tuple[Named, str | None]] = []  # the metrics (and units) of the latest values that had one
+        done: set[int] = set()
+        last_end = self.start
+        owned = {(v.metric.start, v.metric.end) for v in vals if v.metric}
+        for v in vals:
+            if id(v) in done:
+                continue
+            members = [m for m in v.members if id(m) not in done]
+            done.update(map(id, members))
+            if any(last_end <= n.start and n.end <= members[0].start and (n.start, n.end) not in owned
+                   and not CLAUSE_END.search(self.text, n.end, members[0].start) for n in self.metrics):
+                run = []  # a metric named in the value's phrase starts another: "and it reduces HD95 by 2.4"
+            last_end = members[-1].end
+            if all(m.metric is not None for m in members):
+                run += [(m.metric, m.unit) for m in members]
+                continue
+            if any(m.metric is not None for m in members) or not run:
+                run = []
+                continue
+            # a list continues the values written in its unit: "2.6% and 6.1% ... latency of 320 ms,
+            # compared with 2.9% and 7.0% for X"
+            same_unit = [n for n, unit in run if unit == members[0].unit]
+            run_here = same_unit or [n for n, _ in run]
+            kinds = list(dict.fromkeys(n.text.lower() for n in run_here))
+            if len(kinds) == 1:
+                for m in members:
+                    m.metric = run_here[-1]
+            elif len(members) == len(run_here):
+                for m, n in zip(members, run_here):
+                    m.metric = n
 
     # ------------------------------------------------------------------ dataset
 
@@ -336,6 +420,15 @@ class _Sentence:
                 if self.text[out[-2].end : d.start].strip() != ",":
                     return out
         return out[:1]
+
+    def guessed_chain(self, end: int, count: int) -> list[Named]:
+        m = GUESS_DATASET_LIST.match(self.text, end, self.end)
+        if not m:
+            return []
+        names = [Named(n.start(), n.end(), n.group(), guessed=True) for n in NAME.finditer(self.text, m.start("list"), m.end("list"))]
+        if len(names) != count or any(self.unnamed(n.start, n.end) != (n.start, n.end) for n in names):
+            return []
+        return names
 
     def frame(self) -> list[Named]:
         """The datasets a sentence opens with ("On VQAv2 and GQA, ..."), up to its first comma."""
@@ -370,6 +463,10 @@ class _Sentence:
                     # "... on D1 and D2 ..., respectively reaching a and b": the datasets in order
                     unowned = [d for d in self.datasets if id(d) not in owned]
                     listed = unowned if len(unowned) == len(bare) else self.datasets
+                if not listed and respectively and len(members) > 1:
+                    # names the vocabulary does not know, listed as long as the values: "0.7%, 6.8%
+                    # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
+                    listed = self.guessed_chain(end, len(members))
             if not listed:
                 listed = self.frame()
             last = members[-1].dataset
@@ -398,14 +495,17 @@ class _Sentence:
     # ------------------------------------------------------------------ method
 
     def tie_methods(self, vals: list[_Value]) -> None:
+        measures = {(v.metric.start, v.metric.end) for v in vals if v.metric}
+        self.methods = [m for m in self.methods if (m.start, m.end) not in measures]
         for v in vals:
             after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
             for m in self.methods:
                 if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)) and not self.modifies_metric(m):
                     v.method = m
                     break
-            if v.method is None:
-                v.method = self.subject(v)
+        for v in vals:
+            # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
+            v.method = v.method or v.members[-1].method or self.subject(v)
 
     def modifies_metric(self, m: Named) -> bool:
         """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
@@ -424,6 +524,17 @@ class _Sentence:
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
                 return m
         return None
+
+
+def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str | None:
+    """A dataset's name as the text writes it, with the version or language pair that follows the
+    mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
+    if name is None:
+        return None
+    m = NAME_SUFFIX.match(text, name.end)
+    if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
+        return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
+    return text[name.start : m.end("suffix")]
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:

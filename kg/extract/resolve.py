@@ -755,7 +755,8 @@ class Resolver:
                 if m.sent_start in value_sentences:
                     named[(e.type, m.sent_start)].append(Named(m.start, m.end, m.text, proposed, bool(e.concept)))
         proposed = next((e for e in entities if e.type == "method" and e.role == "proposed"), None)
-        datasets = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "dataset" for m in e.mentions),
+        datasets = sorted((Named(m.start, m.end, m.text, e.role == "proposed") for e in entities if e.type == "dataset"
+                           for m in e.mentions),
                           key=attrgetter("start"))
         metrics = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "metric" for m in e.mentions),
                          key=attrgetter("start"))

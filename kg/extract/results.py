@@ -31,15 +31,18 @@ NUMBER = re.compile(
 )
 DIGIT = re.compile(r"\d")
 # A pair or range joins its numbers with one of these, and nothing else, between them.
+FROM_BEFORE = re.compile(r"\bfrom\s*$", re.I)
 JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
 
 # words before a number that make it a change: "improves by 2.3%", "a gain of 3.4", "by a margin of 5"
 CHANGE_BEFORE = re.compile(
     r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
-        \s+(?:of|by)|\boutperform\w*|\bsurpass\w*|\bexceed\w*|\bbeat\w*|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
+        \s+(?:of|by)|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
         |\bdrop\w*|\bgain\w*|\blift\w*
-        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of)\b
+        |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
+        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*)\b
         (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
+                less\s+than|under|below|
                 large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
         [\s(]*$""",
     re.I | re.X,
@@ -50,6 +53,7 @@ CHANGE_AFTER = re.compile(
         (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
            faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
            leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+        |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
               teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
@@ -64,7 +68,7 @@ SIZE_NOUNS = (
     r"variants|levels|times|regions|sites|cities|people|annotators|volunteers|tables|features|attributes|agents|"
     r"environments|games|robots|demonstrations|trajectories|episodes|prompts|instructions|responses|dialogues|"
     r"conversations|articles|reviews|posts|tweets|items|entities|relations|triples|concepts|points\s+clouds?|scans|"
-    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|"
+    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|events|segments|"
     r"FLOPs|GFLOPs|TFLOPs|billion|million|thousand|trillion|hundred"
 )
 # a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
@@ -84,18 +88,29 @@ DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|sa
              r"videos|sites|instances|points|shots|resources|time|steps|epochs|weights|layers|neurons|classes|"
              r"vocabulary|unlabell?ed|train|trainable|FLOPs|size")
 FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
-FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as)\s*$", re.I)
+FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as|add\w*|sampl\w*|keep\w*|"
+                           r"label\w*|annotat\w*|remov\w*|mask\w*|drop\w*)\s*$", re.I)
+# what is used is a fraction of anything: "adding 5% of configurations", "with 10% of the scans"
+FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
+# a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
+CONDITION = re.compile(r"^\s?(?:dB|Hz|kHz|MHz|GHz)\b")
+CONDITION_BEFORE = re.compile(r"\b(?:at|under|of)\s*$", re.I)
+# a change in a size is not a result: "reducing the number of parameters by 40%"
+SIZE_CHANGE_BEFORE = re.compile(rf"\b(?:number\s+of\s+(?:[\w-]+\s+)?(?:{SIZE_NOUNS})|model\s+size|parameters|params)\s+by\s*$", re.I)
 FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
 # settings written with a relation or a variable: "p < 0.05", "k = 5", "λ=0.1", "± 0.3"
 HYPER_BEFORE = re.compile(
     r"""(?:[<>≤≥]\s*|(?:^|[\s(,;])(?:[A-Za-z]|[α-ωΑ-Ω]|lr|alpha|beta|gamma|lambda|tau|sigma|epsilon|eta|top-[kp])\s*=\s*
         |\b(?:learning\s+rate|lr|temperature|dropout(?:\s+rate)?|weight\s+decay|momentum|threshold|mask(?:ing)?\s+ratio|
         batch\s+size|label\s+smoothing|beam\s+(?:size|width)|warm-?up|sparsity(?:\s+ratio)?|
-        pruning\s+ratio|noise\s+level|coefficient|step\s+size|decay\s+rate|keep\s+ratio)
+        pruning\s+ratio|noise\s+level|(?:weight|loss|penalty|regulari[sz]ation|balancing|mixing|scaling)\s+coefficient|step\s+size|decay\s+rate|keep\s+ratio)
         \s*(?:of|=|:|to|at|is|was|set\s+to|equal\s+to|fixed\s+at)?\s*(?:only\s+|just\s+|about\s+)?)$""",
     re.I | re.X,
 )
-RANK_BEFORE = re.compile(r"\b(?:top|rank|at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+# ("at" only after a ranking metric: "recall at 10"; "runs at 14 FPS" is a result)
+# agreement between annotators measures the data, not a method: "inter-annotator agreement reaches a kappa of 0.78"
+AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotator|rater)s?(?:'s?)?\s+agreement|agreement\s+between\s+(?:the\s+)?(?:annotators|raters))\b", re.I)
+RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
 # a word that looks like a name (digits, inner capitals, capitalised), right before a bare number
@@ -151,8 +166,9 @@ def _groups(text: str) -> list[list[re.Match]]:
             # "3%-9%": the minus belongs to the range; "4.8/8.2": the slash joins a pair
             if sign in ("-", "–") and not text[prev_end:begin].strip():
                 joined = True
-            elif not sign and JOINT.fullmatch(gap) and gap.strip() != "to":
-                joined = True
+            elif not sign and JOINT.fullmatch(gap) and (gap.strip() != "to" or not groups[-1][-1].group("unit")
+                                                         and m.group("unit") and not FROM_BEFORE.search(text, 0, groups[-1][0].start())):
+                joined = True  # "4.8/8.2", "3-9%", "3 to 9 points" (but "from 70% to 75%" is two values)
         if joined:
             groups[-1].append(m)
         else:
@@ -177,6 +193,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
         if sign in ("-", "–") and before[-1:] in ("-", "/"):
             continue
+        if before[-1:] == "(" and before[-2:-1].isalnum() and after[:1] == ")":
+            continue  # an argument inside a name: "SE(3)-equivariant", "O(1)"
         raw_units = [(m.group("unit") or "").strip().lstrip("-").strip() for m in group]
         written = next((u for u in reversed(raw_units) if u), "")
         unit = UNITS.get(written.lower(), UNITS.get(written)) if written else None
@@ -197,8 +215,15 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
                 continue  # "10x fewer parameters", "a 20-fold reduction in data"
             if written == "times" and not (TIMES_COMPARATIVE.match(after) or SPEED_BEFORE.search(before[-60:])):
                 continue  # "repeated 3 times"
-        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before) and FRACTION_BARE.match(after))):
+        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before)
+                                                          and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
+        if CONDITION.match(after) and CONDITION_BEFORE.search(before):
+            continue  # a condition: "at −5 dB SNR"
+        if AGREEMENT_BEFORE.search(before):
+            continue  # the annotators' agreement: a property of the data
+        if SIZE_CHANGE_BEFORE.search(before):
+            continue  # a change in size: "reducing the number of parameters by 40%"
         if unit is None and VERSION_BEFORE.search(before[-12:]):
             continue  # "version 2.1"
         needs = ""
@@ -218,6 +243,19 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
     return out
 
 
+# a factor written in words is a result only as a comparison: "about six times faster", "ten times fewer" is not
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+WORD_FACTOR = re.compile(rf"\b(?P<w>{'|'.join(NUMBER_WORDS)})\s+times(?=\s+(?:faster|slower|higher|lower|better|speed))", re.I)
+
+
+def word_factors(text: str, offset: int = 0) -> list[Value]:
+    """Factors written in words before a comparative ("six times faster"): one value each, a change."""
+    if "times" not in text:
+        return []
+    return [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
+            for m in WORD_FACTOR.finditer(text)]
+
+
 def _name_like(word: str) -> bool:
     """A name, not a common word: holds a digit or a capital after its first letter ("wav2vec",
     "BiomedCLIP"), or is capitalised ("Wenlan"). Metric names look alike; the resolver tells them."""
@@ -231,7 +269,9 @@ class ResultFinder:
         values = []
         text = doc_text(doc)
         for sent in sentences(doc):
-            for v in find_values(text[sent.start_char : sent.end_char], sent.start_char):
+            piece = text[sent.start_char : sent.end_char]
+            found = find_values(piece, sent.start_char) + word_factors(piece, sent.start_char)
+            for v in sorted(found, key=lambda v: v.start):
                 # plain tuples: user data stays serialisable with the doc (Doc.to_bytes, msgpack)
                 values.append((v.value, v.unit, v.relative, v.start, v.end, sent.start_char, sent.end_char,
                                v.group, v.needs))
