@@ -58,10 +58,10 @@ def test_triples_carry_role_evidence_and_results():
     assert [(r["relation"], r["form"], r["sentence"], r["rule"]) for r in rows] == [
         ("proposes", 'Net<1> "Q"', extraction.paper.text, "vocabulary")]
     value = list(store.query("""PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
-        SELECT ?v ?u ?s ?e WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m ;
-                                   kgo:start ?s ; kgo:end ?e }"""))
+        SELECT ?v ?u ?span WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m ;
+                                   kgo:span ?span }"""))
     assert float(value[0]["v"].value) == 74.5 and value[0]["u"].value == "%"
-    start, end = int(value[0]["s"].value), int(value[0]["e"].value)
+    start, end = map(int, value[0]["span"].value.split()[:2])
     assert extraction.paper.text[start:end] == "74.5%"
 
 
