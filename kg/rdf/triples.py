@@ -72,6 +72,14 @@ def vocabulary_iris() -> frozenset[str]:
     return frozenset(load_vocabulary().concepts)
 
 
+@functools.cache
+def vocabulary_prefs() -> dict[str, str]:
+    """Each vocabulary concept's preferred label, which the ontology files already state."""
+    from kg.extract.vocabulary import load_vocabulary
+
+    return {iri: concept.pref for iri, concept in load_vocabulary().concepts.items()}
+
+
 class TripleWriter:
     """Turns Extractions into N-Triples lines ("<s> <p> <o> .").
 
@@ -159,8 +167,10 @@ class TripleWriter:
             if not entity.concept:
                 if self._declare_minted(concept, entity.type, out):
                     tally.minted.add(concept)
+            own_label = vocabulary_prefs().get(concept)  # not repeated as an alternative label
             for form in {entity.label, *entity.surface_forms}:
-                out.append(f"{c} {ALT} {lit(form, 'en')} .")
+                if form != own_label:
+                    out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
                 if not entity.concept and not entity.mentions:
                     tally.alt(concept, form)
