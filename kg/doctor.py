@@ -109,7 +109,7 @@ def graph_checks(graph: Path) -> Iterator[Check]:
                 "kg builds, queries and counts the default graph only" if not in_named else
                 f"{in_named} triples in named graphs, which kg's queries, stats and counts do not see "
                 "(pushed with --graph?); push to the default graph instead")
-    orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link . FILTER NOT EXISTS { ?l kgo:start ?s ; kgo:sentenceStart ?ss } }").rows[0][0]
+    orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l kgo:confidence ?c . FILTER NOT EXISTS { ?l kgo:span ?s } }").rows[0][0]
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
     unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]
     yield Check("every entity has a label", unlabelled == 0, f"{unlabelled} entities without a preferred label")

@@ -24,7 +24,8 @@ def graph_stats(store: ox.Store) -> dict[str, int]:
         name = str(type_iri).rsplit("#", 1)[-1].lower()
         numbers[f"{name} entities"] = entities
         numbers[f"{name} links"] = links
-    numbers["results"] = run(store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a kgo:Result }").rows[0][0]
-    numbers["links"] = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l a kgo:Link }").rows[0][0]
+    # results and links carry no rdf:type: kgo:reportsResult's range and kgo:confidence's domain say it
+    numbers["results"] = run(store, "SELECT (COUNT(?r) AS ?n) WHERE { ?p kgo:reportsResult ?r }").rows[0][0]
+    numbers["links"] = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l kgo:confidence ?c }").rows[0][0]
     numbers["triples"] = run(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]
     return numbers

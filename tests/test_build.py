@@ -53,6 +53,22 @@ def test_shapes_catch_a_paper_without_abstract_and_a_link_without_evidence():
     assert "abstract" in messages and "evidence" in messages
 
 
+def test_evidence_reads_every_links_words_back_from_the_paper_as_the_corpus_file_has_it(example_store):
+    """A link stores one span of offsets; the evidence query cuts the words out of the stored title and
+    abstract. Compared with the corpus files as read again here: the form is the entity's name at
+    exactly those offsets, inside a sentence of that paper."""
+    from kg.query import run_named
+
+    texts = corpus_abstracts()
+    rows = run_named(example_store, "evidence", {"entity": "CLIP", "limit": 0}).as_dicts()
+    assert len(rows) >= 5
+    for row in rows:
+        text = texts[row["title"]]
+        assert text[row["start"]:row["end"]] == row["form"] and "clip" in row["form"].lower(), row
+        assert row["form"] in row["sentence"] and row["sentence"] in text, row
+        assert row["relation"] in {"proposes", "uses"} and row["rule"] and 0 < float(row["confidence"]) <= 1
+
+
 def test_papers_per_modality_query_follows_the_text(example_store):
     rows = run(example_store, """
         SELECT ?modality ?title WHERE { ?paper kgo:involvesModality ?m . ?m skos:prefLabel ?modality .

@@ -1,6 +1,9 @@
 """The RDF layer: stable IRIs, safe literals, and exports that both parsers read back identically."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
@@ -58,10 +61,10 @@ def test_triples_carry_role_evidence_and_results():
     assert [(r["relation"], r["form"], r["sentence"], r["rule"]) for r in rows] == [
         ("proposes", 'Net<1> "Q"', extraction.paper.text, "vocabulary")]
     value = list(store.query("""PREFIX kgo: <https://w3id.org/kg-lit/ontology#>
-        SELECT ?v ?u ?s ?e WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m ;
-                                   kgo:start ?s ; kgo:end ?e }"""))
+        SELECT ?v ?u ?span WHERE { ?p kgo:reportsResult ?r . ?r kgo:value ?v ; kgo:unit ?u ; kgo:dataset ?d ; kgo:metric ?m ;
+                                   kgo:span ?span }"""))
     assert float(value[0]["v"].value) == 74.5 and value[0]["u"].value == "%"
-    start, end = int(value[0]["s"].value), int(value[0]["e"].value)
+    start, end = map(int, value[0]["span"].value.split()[:2])
     assert extraction.paper.text[start:end] == "74.5%"
 
 
@@ -123,3 +126,71 @@ def test_a_name_minted_from_text_never_marks_a_vocabulary_concept_as_minted():
     node = ox.NamedNode(speedup.iri)
     assert ox.Quad(node, ox.NamedNode("https://w3id.org/kg-lit/ontology#minted"), ox.Literal(True), ox.DefaultGraph()) not in store
     assert [q.subject for q in store.quads_for_pattern(None, ox.NamedNode("https://w3id.org/kg-lit/ontology#metric"), node)]
+
+
+LINK_PREDICATES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+    "https://w3id.org/kg-lit/ontology#confidence", "https://w3id.org/kg-lit/ontology#span",
+    "http://www.w3.org/ns/prov#wasAttributedTo",
+}
+RESULT_PREDICATES = {f"https://w3id.org/kg-lit/ontology#{p}" for p in
+                     ("value", "span", "isRelative", "unit", "metric", "method", "dataset")}
+KGO_VALUE, KGO_SPAN = "https://w3id.org/kg-lit/ontology#value", "https://w3id.org/kg-lit/ontology#span"
+
+
+def test_synthetic_papers_write_lean_links_and_results_and_few_triples_each(nlp, tmp_path):
+    """The lean graph (issue 15): a link is its paper, its entity, a confidence, one span literal and
+    its extractor; a result its values and one span; nothing a query derives (types implied by a
+    property's domain or range, the relation the paper's own triple says). On 150 synthetic papers,
+    each paper writes at most 100 triples of its own (paper, links, results), and the whole graph,
+    concepts and their labels included, stays under 120 a paper (the share of new concepts is at its
+    largest on so few papers; BENCHMARKS.md has the 20k figures)."""
+    from collections import defaultdict
+
+    from kg.extract import extract
+    from kg.ingest import read_papers
+    from kg.rdf.namespaces import KGR
+    from kg.rdf.triples import to_ntriples
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import synthetic_corpus
+
+    papers = list(read_papers([synthetic_corpus.write(150, tmp_path / "synth.jsonl", seed=5)]))
+    lines = set(to_ntriples(extract(papers, nlp=nlp)))
+    store = ox.Store()
+    store.bulk_load(input="".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+
+    predicates = defaultdict(set)
+    own = 0  # triples whose subject is a paper, a link or a result
+    for quad in store:
+        subject = quad.subject.value
+        if subject.startswith((f"{KGR}paper/", f"{KGR}link/", f"{KGR}result/")):
+            own += 1
+            predicates[subject].add(quad.predicate.value)
+    links = [s for s in predicates if s.startswith(f"{KGR}link/")]
+    results = [s for s in predicates if s.startswith(f"{KGR}result/")]
+    assert len(links) > 5 * len(papers) and len(results) > len(papers)
+    assert all(predicates[s] == LINK_PREDICATES for s in links)
+    assert all(predicates[s] <= RESULT_PREDICATES and {KGO_VALUE, KGO_SPAN} <= predicates[s] for s in results)
+    assert own / len(papers) <= 100
+    assert len(store) / len(papers) <= 120
+
+
+def test_shapes_accept_the_written_evidence_and_reject_a_span_that_is_not_four_offsets():
+    from kg.build import ontology_files
+    from kg.validate import validate_store
+
+    store = ox.Store()
+    for path in ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    load_extractions(store, [tricky_extraction()])
+    conforms, violations = validate_store(store)
+    assert conforms, "\n".join(map(str, violations[:10]))
+
+    span = ox.NamedNode("https://w3id.org/kg-lit/ontology#span")
+    link = next(q for q in store.quads_for_pattern(None, span, None) if "/link/" in q.subject.value)
+    store.remove(link)
+    store.add(ox.Quad(link.subject, span, ox.Literal("11-21"), ox.DefaultGraph()))
+    conforms, violations = validate_store(store)
+    assert not conforms and {v.focus for v in violations} == {link.subject.value}
+    assert "evidence" in " ".join(v.message for v in violations)

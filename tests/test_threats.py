@@ -110,7 +110,7 @@ def test_threat_load_20_clients_50_named_queries_each(busy_endpoint, example_sto
 
     library = named_queries()
     # the dataset with the most results, so that the leaderboard has an answer to compare
-    scored = run(example_store, "SELECT ?label (COUNT(*) AS ?n) WHERE { ?r a kgo:Result ; kgo:dataset ?d . "
+    scored = run(example_store, "SELECT ?label (COUNT(*) AS ?n) WHERE { ?p kgo:reportsResult ?r . ?r kgo:dataset ?d . "
                                 "?d skos:prefLabel ?label } GROUP BY ?label ORDER BY DESC(?n) ?label LIMIT 1").rows
     params = {"type": "dataset", "entity": "CLIP", "dataset": str(scored[0][0])}
     jobs = []

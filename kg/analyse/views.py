@@ -60,14 +60,17 @@ SELECT ?paper ?entity ?relation WHERE {
 }"""
 RESULTS = """
 SELECT ?a ?b WHERE {
-  ?r a kgo:Result .
   { ?r kgo:method ?a ; kgo:dataset ?b } UNION { ?r kgo:method ?a ; kgo:metric ?b } UNION { ?r kgo:dataset ?a ; kgo:metric ?b }
 }"""
 EVIDENCE = """
 SELECT ?entity (SAMPLE(?s) AS ?sentence) WHERE {
   VALUES ?entity { %s }
-  ?link rdf:object ?entity ; rdf:subject ?paper ; kgo:sentenceStart ?from ; kgo:sentenceEnd ?to .
+  ?link rdf:object ?entity ; rdf:subject ?paper ; kgo:span ?span .
   ?paper dcterms:title ?title ; dcterms:abstract ?abstract .
+  # kgo:span is "start end sentenceStart sentenceEnd": the sentence is its last two offsets
+  BIND(STRAFTER(STRAFTER(?span, " "), " ") AS ?sentenceSpan)
+  BIND(xsd:integer(STRBEFORE(?sentenceSpan, " ")) AS ?from)
+  BIND(xsd:integer(STRAFTER(?sentenceSpan, " ")) AS ?to)
   BIND(SUBSTR(CONCAT(?title, "\\n\\n", ?abstract), ?from + 1, ?to - ?from) AS ?s)
 } GROUP BY ?entity"""
 

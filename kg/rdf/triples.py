@@ -50,12 +50,11 @@ def decimal(value: float, places: int = 6) -> str:
 
 A = iri(RDF.type)
 K = {name: iri(KGO[name]) for name in (
-    "Paper", "Link", "Result", "Extractor", "mentions", "confidence", "sentenceStart", "sentenceEnd", "start", "end",
-    "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid",
+    "Paper", "Extractor", "mentions", "confidence", "span", "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid",
     "sourceFile", "minted",
 )}
-SUBJ, PRED, OBJ = iri(RDF.subject), iri(RDF.predicate), iri(RDF.object)
-PREF, ALT, IN_SCHEME, CONCEPT = iri(SKOS.prefLabel), iri(SKOS.altLabel), iri(SKOS.inScheme), iri(SKOS.Concept)
+SUBJ, OBJ = iri(RDF.subject), iri(RDF.object)
+PREF, ALT, IN_SCHEME = iri(SKOS.prefLabel), iri(SKOS.altLabel), iri(SKOS.inScheme)
 TITLE, ABSTRACT, IDENT, ISSUED = iri(DCTERMS.title), iri(DCTERMS.abstract), iri(DCTERMS.identifier), iri(DCTERMS.issued)
 CREATOR, SUBJECT, URL, LABEL = iri(DCTERMS.creator), iri(DCTERMS.subject), iri(SCHEMA.url), iri(RDFS.label)
 ATTRIBUTED = iri(PROV.wasAttributedTo)
@@ -71,6 +70,14 @@ def vocabulary_iris() -> frozenset[str]:
     from kg.extract.vocabulary import load_vocabulary
 
     return frozenset(load_vocabulary().concepts)
+
+
+@functools.cache
+def vocabulary_prefs() -> dict[str, str]:
+    """Each vocabulary concept's preferred label, which the ontology files already state."""
+    from kg.extract.vocabulary import load_vocabulary
+
+    return {iri: concept.pref for iri, concept in load_vocabulary().concepts.items()}
 
 
 class TripleWriter:
@@ -98,9 +105,9 @@ class TripleWriter:
             return concept not in vocabulary_iris()
         self._declared.add(concept)
         c = iri(concept)
+        # its class (kgo:Method, ...) is a subclass of skos:Concept: no second rdf:type
         out += [
             f"{c} {A} {CLASS[entity_type]} .",
-            f"{c} {A} {CONCEPT} .",
             f"{c} {IN_SCHEME} {SCHEME[entity_type]} .",
             f"{c} {K['minted']} {TRUE} .",
         ]
@@ -113,18 +120,14 @@ class TripleWriter:
             out += [f"{node} {A} {K['Extractor']} .", f"{node} {LABEL} {lit(rule)} ."]
         return node
 
-    def _evidence(self, node: str, m: Mention | Result, rule: str, out: list[str]) -> None:
-        """Where the text says it, on the link or result node itself: the mention's and its sentence's
-        character offsets into the paper's text (title, a blank line, abstract; the text is stored once,
-        as the paper's title and abstract, and the `evidence` query reads the words back from it) and
-        the extractor that found it."""
-        out += [
-            f"{node} {K['start']} {integer(m.start)} .",
-            f"{node} {K['end']} {integer(m.end)} .",
-            f"{node} {K['sentenceStart']} {integer(m.sent_start)} .",
-            f"{node} {K['sentenceEnd']} {integer(m.sent_end)} .",
-            f"{node} {ATTRIBUTED} {self._extractor(rule, out)} .",
-        ]
+    @staticmethod
+    def _span(m: Mention | Result) -> str:
+        """Where the text says it: one literal with the mention's and its sentence's character offsets
+        into the paper's text (title, a blank line, abstract), "start end sentenceStart sentenceEnd".
+        The text is stored once, as the paper's title and abstract; the `evidence` query reads the
+        words back from it. One literal instead of four integer triples: offsets are only ever read
+        together, to cut the text."""
+        return lit(f"{m.start} {m.end} {m.sent_start} {m.sent_end}")
 
     def paper_triples(self, paper: Paper) -> list[str]:
         p = iri(mint.paper_iri(paper.id))
@@ -164,22 +167,24 @@ class TripleWriter:
             if not entity.concept:
                 if self._declare_minted(concept, entity.type, out):
                     tally.minted.add(concept)
+            own_label = vocabulary_prefs().get(concept)  # not repeated as an alternative label
             for form in {entity.label, *entity.surface_forms}:
-                out.append(f"{c} {ALT} {lit(form, 'en')} .")
+                if form != own_label:
+                    out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
                 if not entity.concept and not entity.mentions:
                     tally.alt(concept, form)
             is_role_typed = entity.type in ("method", "dataset")
             role = (entity.role or "used") if is_role_typed else None
             prop = ROLE_PROP[role] if role else PROP[entity.type]
-            link_iri = mint.link_iri(paper.id, concept)
-            link = iri(link_iri)
+            # The link: the paper and the entity (rdf:subject, rdf:object) and how sure the extractor is.
+            # Its type (kgo:Link) is implied by kgo:confidence's domain and its relation is the one
+            # sub-property of kgo:mentions between the two, so neither is stored.
+            link = iri(mint.link_iri(paper.id, concept))
             out += [
                 f"{p} {prop} {c} .",
                 f"{p} {K['mentions']} {c} .",
-                f"{link} {A} {K['Link']} .",
                 f"{link} {SUBJ} {p} .",
-                f"{link} {PRED} {prop} .",
                 f"{link} {OBJ} {c} .",
                 f"{link} {K['confidence']} {decimal(entity.confidence, 3)} .",
             ]
@@ -188,7 +193,8 @@ class TripleWriter:
             if entity.mentions:
                 named = [m for m in entity.mentions if m.text == entity.label] or entity.mentions
                 first = min(named, key=lambda m: m.start)
-                self._evidence(link, first, first.rule, out)
+                out += [f"{link} {K['span']} {self._span(first)} .",
+                        f"{link} {ATTRIBUTED} {self._extractor(first.rule, out)} ."]
                 # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
                 tally.forms[(concept, paper.text[first.start:first.end])] += 1
         tally.paper(mentioned)
@@ -200,10 +206,12 @@ class TripleWriter:
                 tally: Tally) -> list[str]:
         result_iri = mint.result_iri(paper_id, index)
         node = iri(result_iri)
+        # kgo:Result is the range of kgo:reportsResult, and every result comes from the one results
+        # extractor (kgr:extractor/results): neither is repeated on every result
         out = [
             f"{p} {K['reportsResult']} {node} .",
-            f"{node} {A} {K['Result']} .",
             f"{node} {K['value']} {decimal(r.value)} .",
+            f"{node} {K['span']} {self._span(r)} .",
             f"{node} {K['isRelative']} {TRUE if r.relative else FALSE} .",
         ]
         if r.unit:
@@ -221,7 +229,6 @@ class TripleWriter:
             out.append(f"{node} {K[kind]} {iri(concept)} .")
             if kind == "dataset":  # the leaderboard ranking (kg.rdf.counts) is kept per dataset
                 tally.results.append((result_iri, concept, int(r.relative), round(float(r.value), 6)))
-        self._evidence(node, r, "results", out)
         return out
 
 
@@ -236,8 +243,10 @@ def to_ntriples(extractions: Iterable[Extraction], writer: TripleWriter | None =
 # the surface form of each link's evidence, read back from its paper's text
 LABEL_QUERY = """
 SELECT ?c ?form (COUNT(?link) AS ?n) WHERE {
-  ?c kgo:minted true . ?link rdf:object ?c ; rdf:subject ?p ; kgo:start ?start ; kgo:end ?end .
+  ?c kgo:minted true . ?link rdf:object ?c ; rdf:subject ?p ; kgo:span ?span .
   ?p dcterms:title ?title ; dcterms:abstract ?abstract .
+  BIND(xsd:integer(STRBEFORE(?span, " ")) AS ?start)
+  BIND(xsd:integer(STRBEFORE(STRAFTER(?span, " "), " ")) AS ?end)
   BIND(SUBSTR(CONCAT(?title, "\\n\\n", ?abstract), ?start + 1, ?end - ?start) AS ?form)
 } GROUP BY ?c ?form
 """
