@@ -28,6 +28,7 @@ redone from its old rows and the rows that grew, and only the triples that diffe
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import sqlite3
@@ -80,7 +81,8 @@ UPSERTS = {
                         "ON CONFLICT DO UPDATE SET papers = papers + excluded.papers",
 }
 
-PAPER_COUNT, RANK, FIRST, SECOND = (ox.NamedNode(str(KGO[n])) for n in ("paperCount", "rank", "first", "second"))
+PAPER_COUNT, RANK, FIRST, SECOND, PAPER_RANK = (ox.NamedNode(str(KGO[n])) for n in
+                                                 ("paperCount", "rank", "first", "second", "paperRank"))
 PREF_LABEL, RDF_TYPE, INTEGER = ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(XSD.integer))
 MODALITY_PAIR, MODALITY_METHOD = ox.NamedNode(str(KGO.ModalityPair)), ox.NamedNode(str(KGO.ModalityMethod))
 MODALITY, METHOD = str(KGC) + "modality/", str(KGC) + "method/"
@@ -270,25 +272,29 @@ class TallyFile:
 
     def _write_rankings(self, changes: "_Changes", only_touched: bool) -> None:
         ranks = self._paper_ranks(only_touched)
-        old = self.db.execute("SELECT concept, rank FROM paper_ranks").fetchall()
-        changes.replace(ranking_quads(old, (), ()), ranking_quads(ranks.items(), (), ()))
+        old = dict(self.db.execute("SELECT concept, rank FROM paper_ranks"))
+        changes.update(old, ranks, lambda concept, rank: [ox.Quad(ox.NamedNode(concept), PAPER_RANK, _integer(rank))])
         self.db.execute("DELETE FROM paper_ranks")
         self.db.executemany("INSERT INTO paper_ranks VALUES (?, ?)", ranks.items())
 
         for modality, methods in self._method_ranks(only_touched).items():
-            old = self.db.execute("SELECT method, papers FROM method_ranks WHERE modality = ? ORDER BY rank", (modality,)).fetchall()
-            changes.replace(_method_quads(modality, old), _method_quads(modality, methods))
+            old = self.db.execute("SELECT method, papers, rank FROM method_ranks WHERE modality = ?", (modality,))
+            new = {method: (n, rank) for rank, (method, n) in enumerate(methods, start=1)}
+            changes.update({method: (n, rank) for method, n, rank in old}, new,
+                           lambda method, row: _method_quads(modality, method, *row))
             self.db.execute("DELETE FROM method_ranks WHERE modality = ?", (modality,))
             self.db.executemany("INSERT INTO method_ranks VALUES (?, ?, ?, ?)",
-                                ((modality, rank, method, n) for rank, (method, n) in enumerate(methods, start=1)))
+                                ((modality, rank, method, n) for method, (n, rank) in new.items()))
 
         popular = self._update_comentions(only_touched)
         for concept, rows in self._related_rankings(popular):
-            old = self.db.execute("SELECT other, n FROM related WHERE concept = ? ORDER BY rank", (concept,)).fetchall()
-            changes.replace(_related_quads(concept, old), _related_quads(concept, rows))
+            old = self.db.execute("SELECT other, n, rank FROM related WHERE concept = ?", (concept,))
+            new = {other: (n, rank) for rank, (other, n) in enumerate(rows, start=1)}
+            changes.update({other: (n, rank) for other, n, rank in old}, new,
+                           lambda other, row: _related_quads(concept, other, *row))
             self.db.execute("DELETE FROM related WHERE concept = ?", (concept,))
             self.db.executemany("INSERT INTO related VALUES (?, ?, ?, ?)",
-                                ((concept, rank, other, n) for rank, (other, n) in enumerate(rows, start=1)))
+                                ((concept, rank, other, n) for other, (n, rank) in new.items()))
 
     # --- related concepts: co-mention sums of the popular concepts ---------------------------------
 
@@ -411,7 +417,7 @@ class TallyFile:
         nodes, and changes the rankings where they differ. Returns how many triples the store gained
         (fewer than none when it lost some)."""
         self.flush()
-        changes = _Changes(store)
+        changes = _Changes(store, bulk=not appended)
         if appended:
             changes.net -= self._remove_stale(store)
         changes.add(self._quads(only_touched=appended))
@@ -453,32 +459,36 @@ class TallyFile:
         yield from ranking_quads((), self.best_results(only_touched), ())
 
 
+@functools.lru_cache(maxsize=4096)  # ranks and small counts recur in every ranking
 def _integer(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=INTEGER)
 
 
-def _method_quads(modality: str, methods) -> Iterator[ox.Quad]:
-    """The `kgo:ModalityMethod` nodes of a modality's ranked [(method, papers)]."""
-    for rank, (method, n) in enumerate(methods, start=1):
-        node = ox.NamedNode(node_iri(modality, method))
-        yield from (ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
-                    ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, _integer(n)),
-                    ox.Quad(node, RANK, _integer(rank)))
+def _related_quads(concept: str, other: str, n: int, rank: int) -> list[ox.Quad]:
+    """The `kgo:RelatedConcept` node of a concept's `rank`-th related concept, sharing `n` papers."""
+    node = ox.NamedNode(node_iri(concept, other, counts.RELATED_BASE))
+    return [ox.Quad(node, RDF_TYPE, RELATED_CONCEPT), ox.Quad(node, FIRST, ox.NamedNode(concept)),
+            ox.Quad(node, SECOND, ox.NamedNode(other)), ox.Quad(node, PAPER_COUNT, _integer(n)),
+            ox.Quad(node, RANK, _integer(rank))]
 
 
-def _related_quads(concept: str, rows) -> Iterator[ox.Quad]:
-    """The `kgo:RelatedConcept` nodes of a concept's ranked [(other, shared papers)]."""
-    return ranking_quads((), (), ((concept, other, n, rank) for rank, (other, n) in enumerate(rows, start=1)))
+def _method_quads(modality: str, method: str, n: int, rank: int) -> list[ox.Quad]:
+    """The `kgo:ModalityMethod` node of a modality's method ranked `rank`, with its `n` papers."""
+    node = ox.NamedNode(node_iri(modality, method))
+    return [ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
+            ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, _integer(n)),
+            ox.Quad(node, RANK, _integer(rank))]
 
 
 class _Changes:
     """The derived triples a build adds and removes, with the net change of the store's size.
-    Added triples are bulk-loaded in large groups (a bulk load per ranking would cost more)."""
+    Added triples are written in large groups: bulk-loaded by a fresh build (fastest for many), added
+    in one transaction by an append (a bulk load costs more for the few an append changes)."""
 
     GROUP = 100_000
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store, self.pending, self.net = store, [], 0
+    def __init__(self, store: ox.Store, bulk: bool) -> None:
+        self.store, self.bulk, self.pending, self.net = store, bulk, [], 0
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
@@ -495,8 +505,16 @@ class _Changes:
             self.net -= 1
         self.add(quad for quad in new if quad not in kept)
 
+    def update(self, old: dict, new: dict, quads) -> None:
+        """Turn a ranking's rows `old` (key -> value, as the store holds them) into `new`, where
+        `quads(key, value)` gives a row's triples: only rows whose value changed are touched."""
+        for key in old.keys() | new.keys():
+            before, after = old.get(key), new.get(key)
+            if before != after:
+                self.replace(() if before is None else quads(key, before), () if after is None else quads(key, after))
+
     def flush(self) -> None:
         self.net += len(self.pending)
         if self.pending:
-            self.store.bulk_extend(self.pending)
+            (self.store.bulk_extend if self.bulk else self.store.extend)(self.pending)
         self.pending = []
