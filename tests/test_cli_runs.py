@@ -90,6 +90,15 @@ def test_default_build_writes_a_report_and_a_view_of_the_graph(built):
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", page)  # offline: nothing fetched
 
 
+def test_the_turtle_written_beside_the_report_reads_back_as_the_store(built):
+    """The default build writes graph.ttl while its report and view are made: the file holds the
+    store's whole default graph, triple for triple (read by Oxigraph's parser: rdflib is slow here)."""
+    store = open_store(built)
+    stored = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    written = {str(q.triple) for q in ox.parse(path=str(built / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert len(stored) > 30_000 and written == stored
+
+
 def test_cli_export_reads_back_as_the_store(built, kg_cli_module, tmp_path):
     reference = store_triples(built)
     turtle = kg_cli_module("export", built)  # Turtle on stdout

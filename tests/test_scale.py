@@ -132,13 +132,45 @@ def test_rankings_from_tallies_equal_the_rankings_computed_from_the_store(small_
     assert sorted(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines()) == ranked
 
 
+def popular_sums(out) -> dict[str, dict[int, int]]:
+    """The co-mention sums the tally file keeps: popular concept -> {other concept's key: shared papers}."""
+    import sqlite3
+
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import resolve
+
+    db = sqlite3.connect(resolve(out) / TALLY_FILE)
+    try:
+        rows = db.execute("SELECT concept, b, n FROM popular JOIN comentions ON a = key").fetchall()
+    finally:
+        db.close()
+    sums: dict[str, dict[int, int]] = {}
+    for concept, other, n in rows:
+        sums.setdefault(concept, {})[other] = n
+    return sums
+
+
 def test_an_appended_build_ranks_as_a_build_of_all_its_inputs(small_rankings, tmp_path, monkeypatch):
+    """The append adds its papers' co-mentions to the concepts popular before it and counts those
+    that became popular over all papers; both give the rankings of a build of everything at once,
+    and the sums kept for the next append are the live counts over the links."""
+    from kg.query import run
+    from kg.rdf.counts import concept_hash
+
     small_rankings_constants(monkeypatch)
     _, ranked = small_rankings
     out = tmp_path / "g"
     build(FILES[:1], out, extras=False)
+    before = popular_sums(out)
     build(FILES, out, append=True, extras=False)
     assert triples(out) == ranked
+    after = popular_sums(out)
+    assert before and set(before) < set(after)  # both kinds of popular concept were met
+    store = open_store(out)
+    for concept in after:
+        live = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?p kgo:mentions <{concept}> , ?o "
+                          f"FILTER(?o != <{concept}>) }} GROUP BY ?o").rows
+        assert after[concept] == {concept_hash(o): n for o, n in live}, concept
 
 
 def test_stored_rankings_hold_what_counting_the_links_gives(small_rankings):

@@ -18,17 +18,23 @@ totals; an appended build continues the file it copies from the previous build a
 derived triples of the concepts its new papers touch. Two tallies are not sums: each dataset's
 results (kept as rows, pruned to the best `TOP_RANKED` once a dataset has twice as many, since
 results are only ever added) and which concepts each paper mentions (64-bit `concept_hash` keys
-in blobs, 8 bytes per link: the related concepts are counted from them at the end with one sparse
-matrix product per group of popular concepts).
+in blobs, 8 bytes per link).
+
+An append costs what its papers add, not what the graph holds: the file also keeps the rankings as
+the graph holds them and, for each popular concept, the papers it shares with every other concept
+(co-mention sums, counted once with a sparse matrix product over the papers' concept keys when the
+concept becomes popular, then increased by each build's papers). As counts only grow, a ranking is
+redone from its old rows and the rows that grew, and only the triples that differ are rewritten.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +45,7 @@ from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, rank
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
-TALLY_VERSION = 3  # what the file holds; an append continues only a file of this version
+TALLY_VERSION = 4  # what the file holds; an append continues only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -55,7 +61,15 @@ CREATE TABLE IF NOT EXISTS results (result TEXT PRIMARY KEY, dataset TEXT NOT NU
 CREATE INDEX IF NOT EXISTS results_order ON results (dataset, relative, value DESC, result);
 CREATE TABLE IF NOT EXISTS incidence (sizes BLOB NOT NULL, hashes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS declared (line INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS popular (concept TEXT PRIMARY KEY, key INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS comentions (a INTEGER, b INTEGER, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper_ranks (concept TEXT PRIMARY KEY, rank INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS method_ranks (modality TEXT, rank INTEGER, method TEXT NOT NULL, papers INTEGER NOT NULL,
+    PRIMARY KEY (modality, rank)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS related (concept TEXT, rank INTEGER, other TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (concept, rank)) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS touched_methods (modality TEXT, method TEXT, PRIMARY KEY (modality, method)) WITHOUT ROWID;
 """
 TOUCHED = "concept IN (SELECT concept FROM touched)"  # the rows an appended build rewrites
 UPSERTS = {
@@ -67,7 +81,8 @@ UPSERTS = {
                         "ON CONFLICT DO UPDATE SET papers = papers + excluded.papers",
 }
 
-PAPER_COUNT, RANK, FIRST, SECOND = (ox.NamedNode(str(KGO[n])) for n in ("paperCount", "rank", "first", "second"))
+PAPER_COUNT, RANK, FIRST, SECOND, PAPER_RANK = (ox.NamedNode(str(KGO[n])) for n in
+                                                 ("paperCount", "rank", "first", "second", "paperRank"))
 PREF_LABEL, RDF_TYPE, INTEGER = ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(XSD.integer))
 MODALITY_PAIR, MODALITY_METHOD = ox.NamedNode(str(KGO.ModalityPair)), ox.NamedNode(str(KGO.ModalityMethod))
 MODALITY, METHOD = str(KGC) + "modality/", str(KGC) + "method/"
@@ -130,6 +145,8 @@ class TallyFile:
         if not self.db.execute("SELECT 1 FROM concepts LIMIT 1").fetchall():
             self.db.execute(f"PRAGMA user_version = {TALLY_VERSION}")
         self.pending = Tally()
+        # the papers of this build are the incidence rows from here on (an append adds to the file)
+        self.first_new = self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM incidence").fetchone()[0]
         self.results_since_pruned: Counter = Counter()  # dataset -> rows added since it was last pruned
 
     @staticmethod
@@ -167,6 +184,7 @@ class TallyFile:
             self.db.executemany(UPSERTS["alts"], p.alts.items())
             self.db.executemany(UPSERTS["pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
             self.db.executemany(UPSERTS["modality_methods"], ((m, x, n) for (m, x), n in p.modality_methods.items()))
+            self.db.executemany("INSERT OR IGNORE INTO touched_methods VALUES (?, ?)", p.modality_methods)
             self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)", p.results)
             if p.sizes:
                 self.db.execute("INSERT INTO incidence VALUES (?, ?)", (p.sizes.tobytes(), p.hashes.tobytes()))
@@ -212,14 +230,6 @@ class TallyFile:
     def paper_counts(self, only_touched: bool) -> Iterator[tuple[str, int]]:
         yield from self.db.execute("SELECT concept, papers FROM concepts" + (f" WHERE {TOUCHED}" if only_touched else ""))
 
-    def top_methods(self, top: int = TOP_METHODS) -> Iterator[tuple[str, str, int, int]]:
-        """(modality, method, papers, rank) for each modality's `top` methods, by papers then IRI."""
-        rows = self.db.execute("SELECT modality, method, papers FROM modality_methods ORDER BY modality, method")
-        for modality, group in itertools.groupby(rows, key=lambda row: row[0]):
-            best = heapq.nsmallest(top, ((-n, method) for _, method, n in group))
-            for rank, (negative, method) in enumerate(best, start=1):
-                yield modality, method, -negative, rank
-
     def best_results(self, only_touched: bool) -> Iterator[tuple[str, str]]:
         """(dataset, result) for each dataset's TOP_RANKED best results (`kg.rdf.counts.result_key`)."""
         where = " WHERE dataset IN (SELECT concept FROM touched)" if only_touched else ""
@@ -228,17 +238,146 @@ class TallyFile:
             for key in heapq.nsmallest(counts.TOP_RANKED, (result_key(rel, value, r) for _, rel, value, r in group)):
                 yield dataset, key[2]
 
-    def related(self, only_touched: bool) -> Iterator[tuple[str, str, int, int]]:
-        """(concept, other, shared papers, rank) for the TOP_RANKED concepts most often mentioned with
-        each concept that RELATED_MIN_PAPERS papers mention, counted from the papers' concept keys:
-        one sparse product (popular concepts x papers) x (papers x concepts) per group of them."""
+    # --- the rankings, re-ranked only where new papers changed a count -----------------------------
+    #
+    # Counts only grow as papers are added, so a ranking's new top k is the top k of its old top k and
+    # the rows whose counts grew: any other row was beaten by k rows that have only gained since. The
+    # file keeps each ranking as the graph holds it (paper_ranks, method_ranks, related), so an
+    # appended build compares the old rows with the new ones and writes only the difference; a fresh
+    # build has no old rows and ranks everything. Either way the graph ends the same.
+
+    def _paper_ranks(self, only_touched: bool) -> dict[str, int]:
+        """Each type's TOP_RANKED most mentioned concepts -> their rank (`kg.rdf.counts.paper_ranks`)."""
+        if only_touched:
+            rows = self.db.execute("SELECT concept, papers FROM touched CROSS JOIN concepts USING (concept) UNION "
+                                   "SELECT concept, papers FROM paper_ranks CROSS JOIN concepts USING (concept)")
+        else:
+            rows = self.db.execute("SELECT concept, papers FROM concepts")
+        return dict(paper_ranks(rows))
+
+    def _method_ranks(self, only_touched: bool) -> dict[str, list[tuple[str, int]]]:
+        """Each modality's TOP_METHODS most frequent methods, by papers then IRI: modality -> [(method, papers)]."""
+        if only_touched:
+            rows = self.db.execute(
+                "SELECT modality, method, papers FROM touched_methods CROSS JOIN modality_methods USING (modality, method) "
+                "UNION SELECT modality, method, m.papers FROM method_ranks CROSS JOIN modality_methods m USING (modality, method) "
+                "ORDER BY 1")
+        else:
+            rows = self.db.execute("SELECT modality, method, papers FROM modality_methods ORDER BY modality")
+        ranked = {}
+        for modality, group in itertools.groupby(rows, key=lambda row: row[0]):
+            ranked[modality] = [(method, -negative) for negative, method in
+                                heapq.nsmallest(TOP_METHODS, ((-n, method) for _, method, n in group))]
+        return ranked
+
+    def _write_rankings(self, changes: "_Changes", only_touched: bool) -> None:
+        ranks = self._paper_ranks(only_touched)
+        old = dict(self.db.execute("SELECT concept, rank FROM paper_ranks"))
+        changes.update(old, ranks, lambda concept, rank: [ox.Quad(ox.NamedNode(concept), PAPER_RANK, _integer(rank))])
+        self.db.execute("DELETE FROM paper_ranks")
+        self.db.executemany("INSERT INTO paper_ranks VALUES (?, ?)", ranks.items())
+
+        for modality, methods in self._method_ranks(only_touched).items():
+            old = self.db.execute("SELECT method, papers, rank FROM method_ranks WHERE modality = ?", (modality,))
+            new = {method: (n, rank) for rank, (method, n) in enumerate(methods, start=1)}
+            changes.update({method: (n, rank) for method, n, rank in old}, new,
+                           lambda method, row: _method_quads(modality, method, *row))
+            self.db.execute("DELETE FROM method_ranks WHERE modality = ?", (modality,))
+            self.db.executemany("INSERT INTO method_ranks VALUES (?, ?, ?, ?)",
+                                ((modality, rank, method, n) for method, (n, rank) in new.items()))
+
+        popular = self._update_comentions(only_touched)
+        for concept, rows in self._related_rankings(popular):
+            old = self.db.execute("SELECT other, n, rank FROM related WHERE concept = ?", (concept,))
+            new = {other: (n, rank) for rank, (other, n) in enumerate(rows, start=1)}
+            changes.update({other: (n, rank) for other, n, rank in old}, new,
+                           lambda other, row: _related_quads(concept, other, *row))
+            self.db.execute("DELETE FROM related WHERE concept = ?", (concept,))
+            self.db.executemany("INSERT INTO related VALUES (?, ?, ?, ?)",
+                                ((concept, rank, other, n) for other, (n, rank) in new.items()))
+
+    # --- related concepts: co-mention sums of the popular concepts ---------------------------------
+
+    def _update_comentions(self, only_touched: bool) -> dict[str, dict[int, int]]:
+        """Bring the co-mention sums up to date and return the popular concepts whose sums changed,
+        each with the keys of the concepts whose shared-paper counts grew (an empty dict: all of them).
+
+        A concept is popular once RELATED_MIN_PAPERS papers mention it; from then on the file keeps
+        the number of papers it shares with every other concept (`comentions`, by `concept_hash`),
+        and a build adds only its own papers' co-mentions. A concept that becomes popular in this
+        build has its sums counted once over all the papers' concept keys (`_full_comentions`)."""
+        previously = dict(self.db.execute("SELECT key, concept FROM popular"))
+        changed: dict[str, dict[int, int]] = {}
+        if previously:
+            added: dict[int, Counter] = {}
+            for size_blob, hash_blob in self.db.execute("SELECT sizes, hashes FROM incidence WHERE rowid >= ?",
+                                                        (self.first_new,)):
+                sizes, hashes = array("q", size_blob), array("q", hash_blob)
+                at = 0
+                for size in sizes:
+                    paper = hashes[at:at + size]
+                    at += size
+                    for a in paper:
+                        if a in previously:
+                            shared = added.setdefault(a, Counter())
+                            shared.update(paper)
+                            shared[a] -= 1  # a concept is not its own co-mention
+            for a, shared in added.items():
+                shared = {b: n for b, n in shared.items() if n}
+                self.db.executemany("INSERT INTO comentions VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+                                    ((a, b, n) for b, n in shared.items()))
+                changed[previously[a]] = shared
+        candidates = "touched CROSS JOIN concepts USING (concept)" if only_touched else "concepts"  # only they grew
+        rising = [c for (c,) in self.db.execute(
+            f"SELECT concept FROM {candidates} WHERE papers >= ? AND concept NOT IN (SELECT concept FROM popular) ORDER BY concept",
+            (counts.RELATED_MIN_PAPERS,))]
+        for concept, keys, n in self._full_comentions(rising):
+            self.db.execute("INSERT INTO popular VALUES (?, ?)", (concept, concept_hash(concept)))
+            a = concept_hash(concept)
+            self.db.executemany("INSERT INTO comentions VALUES (?, ?, ?)", zip(itertools.repeat(a), keys.tolist(), n.tolist()))
+            changed[concept] = {}
+        return changed
+
+    def _related_rankings(self, changed: dict[str, dict[int, int]]) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+        """(popular concept, [(other, shared papers)]) for each concept in `changed`: its TOP_RANKED
+        most co-mentioned concepts, most shared first, ties in `concept_hash` order. A concept whose
+        sums grew is re-ranked from its old rows and the grown ones; a new one from all its sums."""
+        grown = {k for shared in changed.values() for k in shared}
+        iri_of = {}  # key -> IRI of the concepts that may enter a ranking
+        if grown:
+            for (concept,) in self.db.execute("SELECT concept FROM touched"):
+                key = concept_hash(concept)
+                if key in grown:
+                    iri_of[key] = concept
+        rankings = []
+        for concept in sorted(changed):
+            a, shared = concept_hash(concept), changed[concept]
+            if shared:
+                old = self.db.execute("SELECT other, n FROM related WHERE concept = ?", (concept,)).fetchall()
+                candidates = {concept_hash(other): n + shared.get(concept_hash(other), 0) for other, n in old}
+                iri_of.update((concept_hash(other), other) for other, _ in old)
+                for b in shared.keys() - candidates.keys():
+                    candidates[b] = self.db.execute("SELECT n FROM comentions WHERE a = ? AND b = ?", (a, b)).fetchone()[0]
+                rows = candidates.items()
+            else:
+                rows = self.db.execute("SELECT b, n FROM comentions WHERE a = ?", (a,)).fetchall()
+            rankings.append((concept, heapq.nsmallest(counts.TOP_RANKED, rows, key=lambda row: (-row[1], row[0]))))
+        wanted = {b for _, rows in rankings for b, _ in rows} - iri_of.keys()
+        if wanted:  # others of newly popular concepts: their IRIs looked up once, for all of them
+            for (concept,) in self.db.execute("SELECT concept FROM concepts"):
+                key = concept_hash(concept)
+                if key in wanted:
+                    iri_of[key] = concept
+        for concept, rows in rankings:
+            yield concept, [(iri_of[b], n) for b, n in rows]
+
+    def _full_comentions(self, concepts: list[str]):
+        """(concept, other concepts' keys, shared papers) for each of `concepts`, counted over every
+        paper's concept keys: one sparse product (concepts x papers) x (papers x concepts) per group."""
         import numpy as np
         from scipy import sparse
 
-        touched = f" AND {TOUCHED}" if only_touched else ""
-        popular = [c for (c,) in self.db.execute(
-            f"SELECT concept FROM concepts WHERE papers >= ?{touched} ORDER BY concept", (counts.RELATED_MIN_PAPERS,))]
-        if not popular:
+        if not concepts:
             return
         papers, links = self.db.execute("SELECT SUM(length(sizes)), SUM(length(hashes)) FROM incidence").fetchone()
         sizes, hashes = np.empty(papers // 8, dtype=np.int64), np.empty(links // 8, dtype=np.int64)
@@ -254,52 +393,43 @@ class TallyFile:
         indptr = np.concatenate([[0], np.cumsum(sizes)])
         # int8 ones: the product with the int32 matrix below counts in int32
         mentions = sparse.csr_matrix((np.ones(len(columns), dtype=np.int8), columns, indptr), shape=(len(sizes), len(keys)))
-        popular_columns = np.searchsorted(keys, [concept_hash(c) for c in popular])
+        wanted_columns = np.searchsorted(keys, [concept_hash(c) for c in concepts])
         row_of = np.full(len(keys), -1, dtype=np.int32)
-        row_of[popular_columns] = np.arange(len(popular), dtype=np.int32)
+        row_of[wanted_columns] = np.arange(len(concepts), dtype=np.int32)
         rows = row_of[columns]
         hit = rows >= 0
         papers = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[hit]
-        by_popular = sparse.csr_matrix((np.ones(len(papers), dtype=np.int32), (rows[hit], papers)),
-                                       shape=(len(popular), len(sizes)))
+        by_concept = sparse.csr_matrix((np.ones(len(papers), dtype=np.int32), (rows[hit], papers)),
+                                       shape=(len(concepts), len(sizes)))
         del papers, hit, rows, row_of, columns
-        chosen: list[tuple[str, np.ndarray, np.ndarray]] = []
-        for start in range(0, len(popular), 8):  # 8 rows of up to a few 100k concepts each at a time
-            shared = (by_popular[start:start + 8] @ mentions).tocsr()
+        for start in range(0, len(concepts), 8):  # 8 rows of up to a few 100k concepts each at a time
+            shared = (by_concept[start:start + 8] @ mentions).tocsr()
             for i in range(shared.shape[0]):
                 row = shared.getrow(i)
-                own = row.indices != popular_columns[start + i]
-                cols, n = row.indices[own], row.data[own]
-                order = np.lexsort((keys[cols], -n))[: counts.TOP_RANKED]  # most shared first, ties by key
-                chosen.append((popular[start + i], keys[cols[order]], n[order]))
-        wanted = {int(k) for _, ks, _ in chosen for k in ks}
-        iri_of = {}
-        for (concept,) in self.db.execute("SELECT concept FROM concepts"):
-            key = concept_hash(concept)
-            if key in wanted:
-                iri_of[key] = concept
-        for concept, ks, ns in chosen:
-            for rank, (k, n) in enumerate(zip(ks.tolist(), ns.tolist()), start=1):
-                yield concept, iri_of[k], n, rank
+                own = row.indices != wanted_columns[start + i]
+                yield concepts[start + i], keys[row.indices[own]], row.data[own]
+
+    # --- writing -----------------------------------------------------------------------------------
 
     def write_derived(self, store: ox.Store, *, appended: bool) -> int:
         """Write the derived triples into `store`. A fresh build writes them all; an appended one
-        first removes the stale values of the concepts its papers touched and the count nodes.
-        Returns how many triples the store gained (fewer than none when it lost some)."""
+        first removes the stale values of the concepts its papers touched and the modality-pair
+        nodes, and changes the rankings where they differ. Returns how many triples the store gained
+        (fewer than none when it lost some)."""
         self.flush()
-        removed = self._remove_stale(store) if appended else 0
-        added = 0
-
-        def counted(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
-            nonlocal added
-            for added, quad in enumerate(quads, start=1):
-                yield quad
-
-        store.bulk_extend(counted(self._quads(only_touched=appended)))
-        return added - removed
+        changes = _Changes(store, bulk=not appended)
+        if appended:
+            changes.net -= self._remove_stale(store)
+        changes.add(self._quads(only_touched=appended))
+        with self.db:  # the rankings the graph now holds, kept for the next append
+            self._write_rankings(changes, only_touched=appended)
+        changes.flush()
+        return changes.net
 
     def _remove_stale(self, store: ox.Store) -> int:
-        """Remove the derived triples an append rewrites; return how many there were."""
+        """Remove the derived triples an append rewrites whole: the labels, paper counts and best
+        results of the concepts its papers touched, and the modality-pair nodes (a few hundred).
+        Returns how many there were."""
         from kg.query import with_prefixes
 
         removed = 0
@@ -307,42 +437,84 @@ class TallyFile:
             node = ox.NamedNode(concept)
             stale = list(store.quads_for_pattern(node, PAPER_COUNT, None, ox.DefaultGraph()))
             stale += store.quads_for_pattern(node, TOP_RESULT, None, ox.DefaultGraph())
-            for pair in store.quads_for_pattern(None, FIRST, node, ox.DefaultGraph()):
-                if ox.Quad(pair.subject, RDF_TYPE, RELATED_CONCEPT, ox.DefaultGraph()) in store:
-                    stale += store.quads_for_pattern(pair.subject, None, None, ox.DefaultGraph())
             if ox.Quad(node, MINTED, TRUE, ox.DefaultGraph()) in store:  # a vocabulary entry keeps its label
                 stale += store.quads_for_pattern(node, PREF_LABEL, None, ox.DefaultGraph())
-            stale = set(stale)
             for quad in stale:
                 store.remove(quad)
             removed += len(stale)
-        count_nodes = ("{ ?x a kgo:ModalityPair ; ?p ?o } UNION { ?x a kgo:ModalityMethod ; ?p ?o } "
-                       "UNION { ?x kgo:paperRank ?o }")
-        removed += int(next(iter(store.query(with_prefixes(f"SELECT (COUNT(*) AS ?n) WHERE {{ {count_nodes} }}"))))[0].value)
-        store.update(with_prefixes(
-            "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityPair ; ?p ?o } ;"
-            "DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityMethod ; ?p ?o } ;"
-            "DELETE { ?c kgo:paperRank ?n } WHERE { ?c kgo:paperRank ?n }"
-        ))
+        pairs = "{ ?x a kgo:ModalityPair ; ?p ?o }"
+        removed += int(next(iter(store.query(with_prefixes(f"SELECT (COUNT(*) AS ?n) WHERE {pairs}"))))[0].value)
+        store.update(with_prefixes(f"DELETE {{ ?x ?p ?o }} WHERE {pairs}"))
         return removed
 
     def _quads(self, only_touched: bool) -> Iterator[ox.Quad]:
-        def count(n: int) -> ox.Literal:
-            return ox.Literal(str(n), datatype=INTEGER)
-
         for concept, label in self.labels(only_touched):
             yield ox.Quad(ox.NamedNode(concept), PREF_LABEL, ox.Literal(label, language="en"))
         for concept, n in self.paper_counts(only_touched):
-            yield ox.Quad(ox.NamedNode(concept), PAPER_COUNT, count(n))
+            yield ox.Quad(ox.NamedNode(concept), PAPER_COUNT, _integer(n))
         for a, b, n in self.db.execute("SELECT a, b, papers FROM pairs"):
             node = ox.NamedNode(node_iri(a, b))
             yield from (ox.Quad(node, RDF_TYPE, MODALITY_PAIR), ox.Quad(node, FIRST, ox.NamedNode(a)),
-                        ox.Quad(node, SECOND, ox.NamedNode(b)), ox.Quad(node, PAPER_COUNT, count(n)))
-        for modality, method, n, rank in self.top_methods():
-            node = ox.NamedNode(node_iri(modality, method))
-            yield from (ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
-                        ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, count(n)),
-                        ox.Quad(node, RANK, count(rank)))
-        ranks = paper_ranks(self.db.execute("SELECT concept, papers FROM concepts"))  # all of them: few rows
-        yield from ranking_quads(ranks, self.best_results(only_touched), self.related(only_touched))
+                        ox.Quad(node, SECOND, ox.NamedNode(b)), ox.Quad(node, PAPER_COUNT, _integer(n)))
+        yield from ranking_quads((), self.best_results(only_touched), ())
 
+
+@functools.lru_cache(maxsize=4096)  # ranks and small counts recur in every ranking
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=INTEGER)
+
+
+def _related_quads(concept: str, other: str, n: int, rank: int) -> list[ox.Quad]:
+    """The `kgo:RelatedConcept` node of a concept's `rank`-th related concept, sharing `n` papers."""
+    node = ox.NamedNode(node_iri(concept, other, counts.RELATED_BASE))
+    return [ox.Quad(node, RDF_TYPE, RELATED_CONCEPT), ox.Quad(node, FIRST, ox.NamedNode(concept)),
+            ox.Quad(node, SECOND, ox.NamedNode(other)), ox.Quad(node, PAPER_COUNT, _integer(n)),
+            ox.Quad(node, RANK, _integer(rank))]
+
+
+def _method_quads(modality: str, method: str, n: int, rank: int) -> list[ox.Quad]:
+    """The `kgo:ModalityMethod` node of a modality's method ranked `rank`, with its `n` papers."""
+    node = ox.NamedNode(node_iri(modality, method))
+    return [ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
+            ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, _integer(n)),
+            ox.Quad(node, RANK, _integer(rank))]
+
+
+class _Changes:
+    """The derived triples a build adds and removes, with the net change of the store's size.
+    Added triples are written in large groups: bulk-loaded by a fresh build (fastest for many), added
+    in one transaction by an append (a bulk load costs more for the few an append changes)."""
+
+    GROUP = 100_000
+
+    def __init__(self, store: ox.Store, bulk: bool) -> None:
+        self.store, self.bulk, self.pending, self.net = store, bulk, [], 0
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        for quad in quads:
+            self.pending.append(quad)
+            if len(self.pending) >= self.GROUP:
+                self.flush()
+
+    def replace(self, old: Iterable[ox.Quad], new: Iterable[ox.Quad]) -> None:
+        """Turn the triples `old` (which the store holds) into `new`, touching only those that differ."""
+        old, new = set(old), list(new)
+        kept = old.intersection(new)
+        for quad in old - kept:
+            self.store.remove(quad)
+            self.net -= 1
+        self.add(quad for quad in new if quad not in kept)
+
+    def update(self, old: dict, new: dict, quads) -> None:
+        """Turn a ranking's rows `old` (key -> value, as the store holds them) into `new`, where
+        `quads(key, value)` gives a row's triples: only rows whose value changed are touched."""
+        for key in old.keys() | new.keys():
+            before, after = old.get(key), new.get(key)
+            if before != after:
+                self.replace(() if before is None else quads(key, before), () if after is None else quads(key, after))
+
+    def flush(self) -> None:
+        self.net += len(self.pending)
+        if self.pending:
+            (self.store.bulk_extend if self.bulk else self.store.extend)(self.pending)
+        self.pending = []
