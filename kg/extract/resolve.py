@@ -11,9 +11,8 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.components import (
-    ALIASES, CANDS, DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, Sent, Tok, drop_token_table, sentences, token_table,
-)
+from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS
+from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Tok, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.attach import Named, tie_results
