@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.normalise import entity_key
-from kg.extract.pipeline.tokens import ALIASES, Table, add_candidate, find, kg_spans, sentences, span_text, token_table, watch
+from kg.extract.pipeline.tokens import ALIASES, Table, add_candidate, kg_spans, sentences, span_text, token_table
 from kg.extract.vocabulary import load_vocabulary
 
 
@@ -47,19 +47,10 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
 
 
 
+
 def occurrences(values: list[str], value: str) -> list[int]:
-    """The indices of one value in a list (list.index, C-level, from one to the next)."""
-    found, i = [], -1
-    try:
-        while True:
-            i = values.index(value, i + 1)
-            found.append(i)
-    except ValueError:
-        return found
-
-
-
-_OPEN = frozenset("(")
+    """The indices of one value in a list."""
+    return [i for i, v in enumerate(values) if v == value]
 
 
 class AcronymFinder:
@@ -69,7 +60,6 @@ class AcronymFinder:
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
         self.vocab = load_vocabulary(vocab_dir)
-        self.open_bit = watch(_OPEN)
 
     def _type_of(self, cands: list, T: Table, a: int, b: int, acronym: str) -> str | None:
         """The type of the long form T[a:b] of an acronym."""
@@ -105,7 +95,7 @@ class AcronymFinder:
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
         cands = kg_spans(doc)
         sent_starts = None
-        for i in find(T, self.open_bit):
+        for i in occurrences(texts, "("):
             if i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
             acro = texts[i + 1]

@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.pipeline.names import VERB_BEFORE
-from kg.extract.pipeline.tokens import Table, add_candidate, find, kg_spans, token_table, watch
+from kg.extract.pipeline.tokens import Table, add_candidate, kg_spans, token_table, tokens_in
 from kg.extract.vocabulary import load_vocabulary
 
 
@@ -35,7 +35,7 @@ class ModalityMapper:
                 else:
                     self.exact.setdefault(label, c.iri)
         # the words by lower-case form; the exact-case ones are then tested as written
-        self.word_bit = watch(self.lower) | watch({w.lower() for w in self.exact})
+        self.words = set(self.lower) | {w.lower() for w in self.exact}
 
     def _lookup(self, text: str, low: str) -> str | None:
         return self.exact.get(text) or self.lower.get(low)
@@ -72,7 +72,7 @@ class ModalityMapper:
         # a word inside a longer modality phrase ("3D" in "3D point clouds") is not a modality of its own
         covered = {i for s, e in existing if e - s > 1 for i in range(s, e)}
         exact, lower = self.exact, self.lower
-        for i in find(T, self.word_bit):  # the modality words are among these
+        for i in tokens_in(T, self.words):  # the modality words are among these
             low = lowers[i]
             iri = exact.get(texts[i]) or lower.get(low)
             if iri is None or i in in_name or (i, i + 1) in existing or i in covered:

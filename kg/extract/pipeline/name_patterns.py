@@ -14,7 +14,7 @@ from kg.extract.pipeline.names import (
     DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped,
 )
 from kg.extract.pipeline.tokens import (
-    ALIASES, Sent, Table, add_candidate, find, kg_spans, name_shapes, sentences, span_text, token_table, watch,
+    ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
 )
 from kg.extract.vocabulary import load_vocabulary
 # Words by which a sentence speaks of the paper itself.
@@ -29,6 +29,8 @@ BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
 MEASURE_HEADS = ("rate", "error", "ratio")
+# Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
+METRIC_WORDS = {"metric", "metrics", "score", *MEASURE_HEADS}
 # A value: "92.1", "3%", "0.41".
 NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 # Words after which a proposal verb's form is a noun ("the V2 release", "a design").
@@ -92,11 +94,6 @@ def within(indices: list[int], start: int, end: int) -> list[int]:
 
 
 
-# the rules of the sentence loop of NamePatterns a lower-case word can start (bits of its triggers)
-(_NAMING, _CALL, _PROPOSE, _DATASET_HEAD, _METRIC, _METHOD_HEAD, _PAREN, _ON, _TASK_HEAD, _TASK, _TRAINING,
- _TECHNIQUE_HEAD) = (1 << b for b in range(12))
-
-
 class NamePatterns:
     """Names never seen before, from their shape and context."""
 
@@ -112,24 +109,13 @@ class NamePatterns:
         }
         # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
-        # the words that can start a rule of the sentence loop below (rules 2 to 6); most tokens are
-        # none of them, and one set lookup per token leaves them out
-        # none of them, and one lookup per token leaves them out. Each word maps to the rules it can
-        # start, as bits: one dict lookup per trigger token instead of a set lookup per rule.
-        self.triggers: dict[str, int] = {}
-        for bit, words in (
-            (_NAMING, NAMING_WORDS), (_CALL, ("call", "calls")), (_PROPOSE, self.cues.propose_verbs),
-            (_DATASET_HEAD, self.cues.dataset_heads), (_METRIC, ("metric", "metrics", "score", *MEASURE_HEADS)),
-            (_METHOD_HEAD, self.cues.method_heads), (_PAREN, ("(",)), (_ON, ("on", "across")),
-            (_TASK_HEAD, self.cues.task_heads), (_TASK, ("task",)), (_TRAINING, ("training",)),
-            (_TECHNIQUE_HEAD, self.cues.technique_heads),
-        ):
-            for w in words:
-                self.triggers[w] = self.triggers.get(w, 0) | bit
-        self._list_words = {}
-        self.trigger_bit, self.separator_bit = watch(self.triggers), watch(LIST_SEPARATORS)
-
-    _list_words: dict[str, bool]
+        # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
+        # visits only these tokens
+        self.trigger_words = {
+            *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
+            *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
+            *self.cues.technique_heads,
+        }
 
     def _is_name(self, text: str) -> bool:
         return name_shaped(text) and text not in self.cues.stop_names
@@ -382,15 +368,7 @@ class NamePatterns:
         return all(t == "-" or low in generic for t, low in zip(T.texts[j:i], T.lowers[j:i]))
 
     def _list_word(self, text: str) -> bool:
-        """A word that can be part of an item of a list of tasks (cached per text, which decides it)."""
-        known = self._list_words.get(text)
-        if known is None:
-            if len(self._list_words) >= 1 << 16:
-                self._list_words.clear()
-            known = self._list_words[text] = self._is_list_word(text)
-        return known
-
-    def _is_list_word(self, text: str) -> bool:
+        """A word that can be part of an item of a list of tasks."""
         low = text.lower()
         if text == "-":
             return True
@@ -411,7 +389,7 @@ class NamePatterns:
         texts, lowers = T.texts, T.lowers
         list_word = self._list_word
         others = None  # the tokens of names and metrics, made when a list is found
-        separators = find(T, self.separator_bit)
+        separators = tokens_in(T, LIST_SEPARATORS)
         # only a sentence with a known task can hold a list of them
         sent_starts = [sent.start for sent in sents]
         for sent in [sents[n] for n in sorted({bisect_right(sent_starts, start) - 1 for start, _ in tasks})]:
@@ -493,9 +471,10 @@ class NamePatterns:
                 add_candidate(cands, T, span.start, span.end, entity_type, "title-name")
                 title_name = span_text(T, span.start, span.end) if entity_type == "method" else ""
         self._title_phrases(doc, cands, T, title_end, title_name)
-        # the tokens each test below applies to, found once for the doc by C-level scans
-        rules_of = self.triggers
-        triggers = find(T, self.trigger_bit)
+        # the tokens the rules below start at, and the head words that start each rule
+        triggers = tokens_in(T, self.trigger_words)
+        propose_verbs, dataset_heads, method_heads = self.cues.propose_verbs, self.cues.dataset_heads, self.cues.method_heads
+        task_heads, technique_heads = self.cues.task_heads, self.cues.technique_heads
         shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
@@ -513,10 +492,9 @@ class NamePatterns:
             for i in sent_triggers:
                 low, word = lowers[i], texts[i]
                 k = i - sent.start  # the token's place in its sentence
-                rules = rules_of[low]
                 # 2. "called / named / dubbed X"
-                naming = rules & _NAMING or (
-                    rules & _CALL and k > 0 and lowers[i - 1] in ("we", "which", "that")
+                naming = low in NAMING_WORDS or (
+                    low in ("call", "calls") and k > 0 and lowers[i - 1] in ("we", "which", "that")
                 )
                 if naming and i + 1 < n:
                     j = i + 1
@@ -533,9 +511,9 @@ class NamePatterns:
                         default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
                         add_candidate(cands, T, s, e, self._type_after(T, e, default), "named-as")
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
-                if rules & _PROPOSE and is_self is None:
+                if low in propose_verbs and is_self is None:
                     is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
-                if rules & _PROPOSE and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
+                if low in propose_verbs and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -562,7 +540,7 @@ class NamePatterns:
                             add_candidate(cands, T, s, e, self._type_after(T, e, default), "we-propose")
                             break
                 # 4. "X dataset / benchmark", "on X, Y and Z datasets": runs of names before the head
-                if rules & _DATASET_HEAD and k > 0:
+                if low in dataset_heads and k > 0:
                     in_title = idxs[i] < title_end
                     j, run_end = i - 1, i
                     if k > 1 and lowers[i - 1] in DATASET_ADJECTIVES:  # "X and Y downstream datasets"
@@ -590,7 +568,7 @@ class NamePatterns:
                     # plural head ("a corpus, X, ..." more often describes the paper's own)
                     if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
                         self._names_after_head(cands, T, i + 1, sent.end, text)
-                if rules & _METRIC and k > 0:
+                if low in METRIC_WORDS and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
                         j -= 1
@@ -600,7 +578,7 @@ class NamePatterns:
                     elif j == i and low in MEASURE_HEADS and word.islower():
                         self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
-                if rules & _METHOD_HEAD and idxs[i] > title_end and k > 0 and word.islower():
+                if low in method_heads and idxs[i] > title_end and k > 0 and word.islower():
                     j = i
                     while j - 1 >= sent.start and (
                         (texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "an", "our", "this", "we", "in", "to"))
@@ -627,7 +605,7 @@ class NamePatterns:
                         end = i + 1 if low in NAME_HEADS or joined_head else i
                         add_candidate(cands, T, j, end, "method", "component-name")
                 # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
-                if rules & _PAREN and k > 0 and lowers[i - 1] in self.cues.task_heads:
+                if word == "(" and k > 0 and lowers[i - 1] in self.cues.task_heads:
                     j, found = i + 1, []
                     while j < sent.end and texts[j] != ")":
                         t = texts[j]
@@ -648,9 +626,9 @@ class NamePatterns:
                         for s_, e_ in dict.fromkeys(found):
                             add_candidate(cands, T, s_, e_, "dataset", "dataset-list")
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
-                if rules & _ON and is_eval is None:
+                if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if rules & _ON and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j = i + 1
                     while j < sent.end:
                         t = texts[j]
@@ -665,7 +643,7 @@ class NamePatterns:
                         break
                 # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
                 # most one other content word at the far left ("toxic content detection")
-                if rules & _TASK_HEAD and k > 0 and word.islower():
+                if low in task_heads and k > 0 and word.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]):
                         j -= 1
@@ -688,7 +666,7 @@ class NamePatterns:
                           and lowers[i - 1] not in ("and", "or", "both", "one", "each") and not texts[i - 1].isdigit()):
                         add_candidate(cands, T, i, i + 1, "task", "task-phrase")  # "the planning task"
                 # 5b. "the task of Chinese text-to-image retrieval": the phrase after "task of" up to its head
-                if rules & _TASK and i + 2 < sent.end and lowers[i + 1] == "of":
+                if low == "task" and i + 2 < sent.end and lowers[i + 1] == "of":
                     e = i + 2
                     while e < sent.end and e - i <= 8 and (texts[e].isalpha() or texts[e] == "-") and (
                         lowers[e] not in TITLE_BREAKS or (texts[e - 1] == "-" and not spaces[e - 1])  # "text-to-image"
@@ -697,7 +675,7 @@ class NamePatterns:
                     if e - 1 > i + 2 and lowers[e - 1] in self.cues.task_heads:
                         add_candidate(cands, T, i + 2, e, "task", "task-phrase")
                 # 6a. "feature-alignment pre-training": a hyphenated compound before "pre-training"
-                if (rules & _TRAINING and k >= 5 and texts[i - 1] == "-" and lowers[i - 2] == "pre"
+                if (low == "training" and k >= 5 and texts[i - 1] == "-" and lowers[i - 2] == "pre"
                         and not spaces[i - 2] and not spaces[i - 1]):
                     h = i - 2
                     a, dash, b = texts[h - 3], texts[h - 2], texts[h - 1]
@@ -706,7 +684,7 @@ class NamePatterns:
                             and not SUFFIX_WORD.match(lowers[h - 1]) and lowers[h - 3] not in self.not_method_words):
                         add_candidate(cands, T, h - 3, i + 1, "method", "method-phrase")
                 # 6. technique phrases: modifiers from the method vocabulary, then a technique head
-                if rules & _TECHNIQUE_HEAD and k > 0 and word.islower():
+                if low in technique_heads and k > 0 and word.islower():
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
                         (lowers[j - 1] in self.method_words and texts[j - 1].islower() and lowers[j - 1] not in self.not_method_words

@@ -1,8 +1,6 @@
 """kg_title_boundary: the title, which has no final full stop, is a sentence of its own."""
 from __future__ import annotations
 
-from bisect import insort
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -19,8 +17,6 @@ def title_boundary(doc: Doc) -> Doc:
         if "\n\n" in text or (text.isspace() and "\n" in text):
             if i + 1 < len(doc):
                 doc[i + 1].is_sent_start = True
-                if T.starts is not None and i + 1 not in T.starts:
-                    insort(T.starts, i + 1)
             break
     return doc
 

@@ -7,7 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
-from kg.extract.pipeline.tokens import Table, add_candidate, find, kg_spans, token_table, watch
+from kg.extract.pipeline.tokens import add_candidate, kg_spans, token_table
 from kg.extract.vocabulary import load_vocabulary
 
 # Words after which a participle is an adjective before its noun ("the pretrained, frozen encoder").
@@ -30,20 +30,6 @@ class VerbForms:
                 self.target[form] = iri
         forms = sorted(self.target, key=len, reverse=True)
         self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I) if forms else None
-        # A match is kept only when it covers whole tokens, so it starts where a token does, and that
-        # token's text is the start of a form (in any case). In ASCII text, lower case is all the
-        # case-insensitive match compares, and these lower-case starts find the few tokens to try the
-        # pattern at, where a scan tries it at every character. Matches tried there are the scan's:
-        # forms hold only word characters and hyphens, so no match begins inside another.
-        ascii_forms = all(f.isascii() for f in forms)
-        self.starts = frozenset(f.lower()[:k] for f in forms for k in range(1, len(f) + 1)) if ascii_forms else None
-        self.start_bit = watch(self.starts) if self.starts else 0
-
-    def _matches(self, T: Table, text: str):
-        if self.starts is None or not text.isascii():
-            return self.pattern.finditer(text)
-        idxs = T.idxs
-        return filter(None, [self.pattern.match(text, idxs[i]) for i in find(T, self.start_bit)])
 
     def __call__(self, doc: Doc) -> Doc:
         if self.pattern is None:
@@ -51,7 +37,7 @@ class VerbForms:
         T = token_table(doc)
         text, lowers = T.text, T.lowers
         cands = kg_spans(doc)
-        for m in self._matches(T, text):
+        for m in self.pattern.finditer(text):
             span = doc.char_span(m.start(), m.end())
             if span is None:
                 continue

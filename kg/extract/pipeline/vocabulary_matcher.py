@@ -6,7 +6,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.pipeline.names import SUFFIX_WORD, name_shaped
-from kg.extract.pipeline.tokens import Cand0, _new_tuple, kg_spans, token_table
+from kg.extract.pipeline.tokens import Cand0, kg_spans, token_table
 from kg.extract.vocabulary import load_vocabulary
 
 
@@ -56,12 +56,11 @@ class VocabularyMatcher:
         # the exact-case matches first, then the lower-case ones, each in the matcher's order (by
         # start, then end: a label's tokens are no other label's of its kind). One pass over the
         # matches: the lower-case ones' candidates wait in a list of their own, added at the end.
-        # The candidates are made here rather than by _add, a call per candidate.
         if self.exact_matcher is not None:
             for key, start, end in self.exact_matcher(doc):
                 start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
                 for t, iri in typed[key]:
-                    cands.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+                    cands.append(Cand0(start, end, start_char, end_char, t, iri, "vocabulary"))
         later = []
         for key, start, end in matches:
             tokens = exact_texts.get(key)
@@ -82,7 +81,7 @@ class VocabularyMatcher:
                 out = later
             start_char, end_char = idxs[start], idxs[end - 1] + len(texts[end - 1])
             for t, iri in typed[key]:
-                out.append(_new_tuple(Cand0, (start, end, start_char, end_char, t, iri, "vocabulary")))
+                out.append(Cand0(start, end, start_char, end_char, t, iri, "vocabulary"))
         cands += later
         return doc
 
