@@ -46,8 +46,6 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
     return None
 
 
-
-
 def occurrences(values: list[str], value: str) -> list[int]:
     """The indices of one value in a list."""
     return [i for i, v in enumerate(values) if v == value]

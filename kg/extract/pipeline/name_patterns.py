@@ -87,11 +87,9 @@ def _initials_cover(name: str, words: list[str]) -> bool:
     return bool(capitals) and k == len(capitals)
 
 
-
 def within(indices: list[int], start: int, end: int) -> list[int]:
     """The sorted indices in [start, end)."""
     return indices[bisect_left(indices, start) : bisect_left(indices, end)]
-
 
 
 class NamePatterns:

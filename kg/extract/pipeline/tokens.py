@@ -5,7 +5,8 @@ Each component adds candidates to the list `doc.user_data["kg_cands"]`: token an
 `label_` the entity type, `kb_id_` the vocabulary concept IRI (empty for new names), `id_` the rule
 that made it. `kg.extract.resolve` turns the candidates into entities, roles and results. They are
 plain tuples, not a SpanGroup in `doc.spans`: a Span builds Token objects for its bounds, once when
-it is added and again each time the group is read, which cost a tenth of the pipeline's time.
+it is added and again each time the group is read, which cost a tenth of the pipeline's time
+(BENCHMARKS.md, Extraction speed); the resolver and kg.extract.learned read these tuples.
 """
 from __future__ import annotations
 
