@@ -18,7 +18,7 @@ from spacy.language import Language
 from thinc.api import Config
 
 from kg.errors import KgError
-from kg.extract import components, learned, results  # noqa: F401  (registers the factories)
+from kg.extract import learned, pipeline, results  # noqa: F401  (registers the factories)
 from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
 from kg.model import Extraction, Paper

@@ -11,9 +11,8 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.components import (
-    ALIASES, CANDS, DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, Sent, Tok, drop_token_table, sentences, token_table,
-)
+from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS
+from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
 from kg.extract.attach import Named, tie_results
@@ -208,7 +207,7 @@ class Resolver:
             return True
         return False
 
-    def _bare_task_head(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
+    def _bare_task_head(self, T: Table, span: Cand, cands: list[Cand]) -> bool:
         """A task head noun alone ("classification", "retrieval") names a task only as an item of a
         list of tasks or before "task": not in "the classification of", "accurate retrieval"."""
         if span.label_ != "task" or span.end - span.start != 1 or span.text.lower() not in self.cues.task_heads:
@@ -229,7 +228,7 @@ class Resolver:
         return True
 
     @staticmethod
-    def _names_an_owner(T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
+    def _names_an_owner(T: Table, span: Cand, cands: list[Cand]) -> bool:
         """A name that says who made something: the agent of "developed by X", "released by X", or
         the owner in "X's" before a known model ("X's GPT-4"): an organisation, not a method."""
         lowers = T.lowers
@@ -238,17 +237,17 @@ class Resolver:
         after = span.end + 1  # the token after "'s"
         return any(c.start == after and c.kb_id_ and c.label_ == "method" for c in cands)
 
-    def _task_head_at(self, T: list[Tok], i: int) -> bool:
+    def _task_head_at(self, T: Table, i: int) -> bool:
         return 0 <= i < len(T) and T.lowers[i] in self.cues.task_heads
 
-    def _measured(self, T: list[Tok], span: Cand, cands: list[Cand]) -> bool:
+    def _measured(self, T: Table, span: Cand, cands: list[Cand]) -> bool:
         """A resource word ("latency", "memory footprint") is a metric as an item of a list of metrics:
         "objectives such as accuracy, model size, and latency"."""
         if span.label_ != "metric" or not span.kb_id_ or span.text.lower() not in self.cues.vague_terms:
             return False
         return _listed_with(T, span, cands, "metric")
 
-    def _metric_in_context(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
+    def _metric_in_context(self, T: Table, sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A metric named by an everyday word ("sensitivity", "exact match", "coverage") counts in a
         sentence about evaluation, next to a value, or in a list with another metric."""
         if span.label_ != "metric" or span.text.lower() not in self.cues.ambiguous_metric_words:
@@ -256,7 +255,7 @@ class Resolver:
         if _near_number(T, span.start, span.end) or _listed_with(T, span, cands, "metric"):
             return True
         sent = _sentence_of(sents, span.start)
-        lowers = T.lowers  # (the table's columns: a row T[i] is built on every access)
+        lowers = T.lowers
         return not (EVAL_WORDS.isdisjoint(lowers[sent.start : span.start]) and EVAL_WORDS.isdisjoint(lowers[span.end : sent.end]))
 
     def _defined_elsewise(self, span: Cand, aliases: dict[str, str], cands: list[Cand]) -> bool:
@@ -273,7 +272,7 @@ class Resolver:
         defined = next((c.label_ for c in reversed(cands) if c.id_ == "acronym" and c.text == span.text), span.label_)
         return defined != span.label_
 
-    def _word_as_dataset(self, T: list[Tok], sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
+    def _word_as_dataset(self, T: Table, sents: list[Sent], span: Cand, cands: list[Cand]) -> bool:
         """A dataset whose name is a capitalised common word ("Places", "Weather", "Replica") counts
         only where the context says dataset: before a dataset head, in a sentence about evaluation, or
         in a list next to another name; never as the first word of a sentence."""
@@ -307,7 +306,7 @@ class Resolver:
             return False
         return bool(self.CODE_RELEASE.search(text, span.end_char, span.end_char + 60))
 
-    def _not_the_method(self, T: list[Tok], span: Cand) -> bool:
+    def _not_the_method(self, T: Table, span: Cand) -> bool:
         """A vocabulary method whose words name something else here (one test for both, called for
         every such candidate): "vision and language models" are models of two kinds of data, not
         the concept "language model"; "neural network feature maps": a lower-case class of models
@@ -317,12 +316,12 @@ class Resolver:
             return True
         return end < len(T) and lowers[end] in _DATA_OF_MODELS and span.text.islower()
 
-    def _ellipses(self, T: list[Tok], text: str, spans: list[Cand]) -> list[Cand]:
+    def _ellipses(self, T: Table, text: str, spans: list[Cand]) -> list[Cand]:
         """Tasks and techniques that share words across "and" / "or": "image understanding and
         generation" names image generation too, "image and video understanding" image understanding,
         "zero-shot and in-context learning" zero-shot learning when the vocabulary knows it."""
         heads = self.cues.task_heads
-        texts, lowers, idxs, n = T.texts, T.lowers, T.idxs, len(T)  # (columns: a row T[i] is built per access)
+        texts, lowers, idxs, n = T.texts, T.lowers, T.idxs, len(T)
         at = None  # the candidates by place, made only when a coordination is found
         extra: dict[tuple[int, int], Cand] = {}
         drop: set[tuple[int, int]] = set()  # candidates that a coordination replaces
@@ -387,7 +386,7 @@ class Resolver:
         return (word in self.modality_words or word in self.task_words) and word not in self.cues.task_heads \
             and word not in STOP_WORDS and word.isalpha()
 
-    def _coordinated_words(self, T: list[Tok], conj: int, at: dict) -> list[int]:
+    def _coordinated_words(self, T: Table, conj: int, at: dict) -> list[int]:
         """The single words coordinated before the conjunction at `conj` ("A and", "A, B, and"),
         each of which shares the head after it; none when an item is a longer phrase or a name."""
         texts, lowers = T.texts, T.lowers
@@ -408,7 +407,7 @@ class Resolver:
                 break
         return words
 
-    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: list[Tok], mixed: set[tuple[int, int]]) -> list[Cand]:
+    def _one_type_per_label(self, spans: list[Cand], doc: Doc, T: Table, mixed: set[tuple[int, int]]) -> list[Cand]:
         """A vocabulary label of two types ("VQA": task and dataset; "domain generalization": task and
         method) takes the type its context says: a dataset head after it makes a dataset, a task head
         as its last word or "task" after it a task; otherwise a task before a method before a dataset."""
@@ -763,7 +762,7 @@ class Resolver:
         return tie_results(text, values, named, proposed.surface_forms[0] if proposed else None, datasets, metrics)
 
 
-def _coordinated_datasets(T: list[Tok], spans: list[Cand]) -> list[Cand]:
+def _coordinated_datasets(T: Table, spans: list[Cand]) -> list[Cand]:
     """A name typed by its shape alone is a dataset in a list with a known dataset ("Objaverse and
     X", "X, Y and ImageNet") and no method: items of one list are of one kind."""
     known = [s for s in spans if s.label_ == "dataset" and s.kb_id_]  # datasets the vocabulary knows
@@ -808,7 +807,7 @@ _TEXT = attrgetter("text")
 _RULE = attrgetter("rule")
 
 
-def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> bool:
+def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str) -> bool:
     """Is the span an item of a list ("precision, recall and F1") whose next or previous item is a
     candidate of type `label`? (The item is outside the span.)"""
     for step in (-1, 1):
@@ -824,14 +823,14 @@ def _listed_with(T: list[Tok], span: Cand, cands: list[Cand], label: str) -> boo
 NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 
 
-def _near_number(T: list[Tok], start: int, end: int) -> bool:
+def _near_number(T: Table, start: int, end: int) -> bool:
     """Is a value reported next to the span ("ASR of 92%", "MAE 0.41", "12.5 MAE")?"""
     after = T.texts[end : end + 4]
     before = T.texts[max(0, start - 2) : start]
     return any(NUMBER.match(w) or w == "%" for w in after + before)
 
 
-def _with_metric_head(T: list[Tok], text: str, span: Cand) -> Cand:
+def _with_metric_head(T: Table, text: str, span: Cand) -> Cand:
     """A metric named with its head noun ("perceptual similarity metric", "BLEU score") keeps it."""
     if span.label_ != "metric" or not span.kb_id_ or span.end >= len(T):
         return span

@@ -1,0 +1,726 @@
+"""kg_patterns: names never seen before, from their shape and their context ("we propose X",
+"X dataset", "evaluated on X", "X score", task and technique phrases, lists of tasks, title phrases)."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.lexicon import load_cues
+from kg.extract.pipeline.names import (
+    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped,
+)
+from kg.extract.pipeline.tokens import (
+    ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
+)
+from kg.extract.vocabulary import load_vocabulary
+# Words by which a sentence speaks of the paper itself.
+SELF_WORDS = frozenset(("we", "our"))
+# Words after which a name follows ("a model named X").
+NAMING_WORDS = ("called", "named", "dubbed", "termed", "coined")
+# Head nouns that belong to a component's name ("Matching Network"), unlike "module" or "strategy".
+NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder", "attention", "loss", "learning", "fusion"}
+# Names that say they are benchmarks ("UniSim-Bench", "MMBench", "LVLM-eHub").
+BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
+# Short all-capital tokens ("BEV", "VQA"): abbreviations of anything, not names by their shape alone.
+SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
+MEASURE_HEADS = ("rate", "error", "ratio")
+# Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
+METRIC_WORDS = {"metric", "metrics", "score", *MEASURE_HEADS}
+# A value: "92.1", "3%", "0.41".
+NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
+# Words after which a proposal verb's form is a noun ("the V2 release", "a design").
+NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
+# Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
+TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
+# A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
+# challenges; models are numbered by version or size.
+YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
+# A measure taken at a cut-off ("HR@10", "MRR@10", "NDCG@K", "Accuracy@1"): a metric whatever its context.
+AT_CUTOFF = re.compile(r"@(?:\d+(?:\.\d+)?|[kKnN])$")
+# The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
+NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
+# Last parts of compound adjectives that qualify a technique rather than name it ("modality-specific
+# encoder", "BERT-based encoder"), unlike "knowledge-enhanced", "text-guided" or "context-aware".
+QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
+                   "oriented", "centric", "friendly", "compatible"}
+# Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
+BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
+# A version written after a name: "MobileVLM v2", "LLaVA V1.5".
+VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
+
+
+# Function words that end a run of content words in a title (spaCy's stop words also hold "call",
+# "show", "full" ... which are content words there).
+TITLE_BREAKS = frozenset(
+    "a an the for of in on with via and or nor to from by at as is are be was were using through towards toward "
+    "under between across without within into over beyond versus vs its their your our my we you i it this that "
+    "these those how what when where which who why do does can could will should not no than about is".split()
+)
+# Nouns a task head modifies rather than names a task before ("question-answering pairs").
+TASK_AS_MODIFIER = {"pairs", "pair", "samples", "annotations", "data", "triplets", "examples", "instances"}
+# Words before a list that say what its items are ("tasks such as", "like", "including").
+LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
+# Last parts of compound adjectives, which do not end the name of a task.
+LIST_ADJECTIVE_ENDS = {"related", "level", "wise", "based", "like", "style", "specific", "grained", "aware", "oriented"}
+LIST_SEPARATORS = frozenset((",", "and", "or", ";"))
+# Words that end an item of a list of tasks.
+LIST_STOPS = {"task", "tasks", "problem", "problems", "benchmark", "benchmarks", "dataset", "datasets", "setting", "settings",
+              "etc", "data", "capabilities", "abilities", "skills", "domains", "applications"}
+# Heads that end a technique's name in a title, besides the technique heads of the cues.
+TITLE_METHOD_HEADS = {"network", "representation", "training", "modeling", "modelling", "alignment"}
+
+
+def _initials_cover(name: str, words: list[str]) -> bool:
+    """Do the capitals of a name appear, in order, among the initials of words ("DPL" and
+    "Decoupled Prompt Learning", "M2FNet" and "Multi-modal Fusion Network")?"""
+    initials = [p[:1].upper() for w in words for p in w.split("-") if p]
+    capitals = [c for c in name if c.isupper()]
+    k = 0
+    for c in initials:
+        if k < len(capitals) and c == capitals[k]:
+            k += 1
+    return bool(capitals) and k == len(capitals)
+
+
+def within(indices: list[int], start: int, end: int) -> list[int]:
+    """The sorted indices in [start, end)."""
+    return indices[bisect_left(indices, start) : bisect_left(indices, end)]
+
+
+class NamePatterns:
+    """Names never seen before, from their shape and context."""
+
+    def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
+        self.cues = load_cues(cues_path)
+        vocab = load_vocabulary(vocab_dir)
+        # modifier lexicons: content words of the vocabulary's labels (never "and", "of", "to" ...)
+        content = lambda words: {w for w in words if w not in STOP_WORDS and w.isalpha() or any(c.isdigit() for c in w) and len(w) > 1}  # noqa: E731
+        self.task_words = content(vocab.words.get("task", set()) | vocab.words.get("modality", set()))
+        self.method_words = content(vocab.words.get("method", set()))
+        self.modality_words = {
+            w for c in vocab.concepts.values() if c.type == "modality" for label in c.labels for w in label.lower().split("-") if " " not in label
+        }
+        # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
+        self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
+        # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
+        # visits only these tokens
+        self.trigger_words = {
+            *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
+            *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
+            *self.cues.technique_heads,
+        }
+
+    def _is_name(self, text: str) -> bool:
+        return name_shaped(text) and text not in self.cues.stop_names
+
+    def _task_word(self, text: str, low: str) -> bool:
+        if low in QUALIFYING_ENDS:
+            return False  # "attention-based retrieval": the phrase does not cross "-based" ("text-guided" it does)
+        return text == "-" or text in ("2D", "3D") or (low in self.task_words and low not in self.cues.not_task_modifiers)
+
+    def _open_modifier(self, text: str, low: str, sentence_initial: bool = False) -> bool:
+        """A lower-case content word that can name what a task is about ("watermark", "price")."""
+        shape_ok = text.islower() or (sentence_initial and text[:1].isupper() and text[1:].islower())
+        if not shape_ok or not text.isalpha() or low in STOP_WORDS or low in self.cues.propose_verbs:
+            return False
+        if low in self.cues.not_task_modifiers or low in self.cues.generic_heads:
+            return False
+        return not low.endswith(("ed", "ly", "ing", "es", "able", "ible", "ive", "ous", "ful", "est", "er"))
+
+    @staticmethod
+    def _compound_start(T: Table, j: int, end: int, lo: int) -> int:
+        """Move a phrase start left over the first parts of hyphenated compounds it begins inside
+        ("modal retrieval" in "cross-modal retrieval", "shot learning" in "zero-shot learning")."""
+        texts, spaces = T.texts, T.spaces
+        while j < end and texts[j] == "-":
+            if j - 1 >= lo and not spaces[j - 1] and not spaces[j] and texts[j - 1].isalnum():
+                j -= 1
+            else:
+                j += 1
+        while j - 2 >= lo and texts[j - 1] == "-" and not spaces[j - 1] and not spaces[j - 2] and texts[j - 2].isalnum():
+            j -= 2
+        return j
+
+    def _joined_name(self, T: Table, j: int) -> int | None:
+        """The end of a name made of capitalised words joined by hyphens ("Meta-Transformer"),
+        read only where the context says a name follows (named X, we propose X)."""
+        texts, spaces = T.texts, T.spaces
+        text = texts[j]
+        if self._is_name(text):
+            return None
+        end = j + 1
+        while (
+            end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] and not spaces[end]
+            and texts[end + 1][:1].isupper()
+        ):
+            end += 2
+        if end > j + 1 and text[:1].isupper() and text.isalpha():
+            return end
+        return None
+
+    def _titled_run(self, T: Table, j: int, end: int) -> int | None:
+        """The end of a run of two or more capitalised words, hyphen-joined parts included
+        ("Geodesic Multi-Modal Mixup"), that starts at j; None if there is none."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        e, words = j, 0
+        while e < end and words < 6:
+            t = texts[e]
+            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[e] not in TITLE_BREAKS:
+                words += 1
+                e += 1
+            elif t == "-" and e > j and not spaces[e] and not spaces[e - 1] and e + 1 < end and texts[e + 1][:1].isupper():
+                e += 1
+            else:
+                break
+        while e > j and texts[e - 1] == "-":
+            e -= 1
+        return e if words >= 2 else None
+
+    def _capitalised_run(self, T: Table, j: int, end: int) -> int | None:
+        """The end of a run of capitalised words that a naming cue introduces ("we call Diffusion Classifier")."""
+        texts = T.texts
+        e = j
+        while e < end and e - j < 4 and texts[e][:1].isupper() and texts[e].isalpha() and texts[e] not in self.cues.stop_names:
+            e += 1
+        return e if e > j else None
+
+    def _type_after(self, T: Table, end: int, default: str | None) -> str | None:
+        """Type a name by the head noun that follows it ("X dataset", "X metric"), by an apposition
+        ("X, a benchmark of ...") or by its own last part ("UniSim-Bench")."""
+        texts, lowers = T.texts, T.lowers
+        n = len(texts)
+        if end > 0 and AT_CUTOFF.search(texts[end - 1]):
+            return "metric"
+        if end > 0 and BENCHMARK_NAME.search(texts[end - 1]):
+            default = "dataset"
+        if end + 1 < n and texts[end] == "," and lowers[end + 1] in ("a", "an", "the"):
+            for m in range(end + 2, min(end + 8, n)):
+                low = lowers[m]
+                if texts[m] in (",", ".", ";", "(", ")") or low in ("of", "for", "that", "which", "with"):
+                    break
+                if low in self.cues.dataset_heads:
+                    return "dataset"
+                if low in self.cues.method_heads:
+                    return "method"
+        if end < n:
+            nxt = lowers[end]
+            if nxt in self.cues.dataset_heads:
+                return "dataset"
+            if nxt in ("metric", "metrics", "score", "measure"):
+                return "metric"
+            if nxt in ("task", "tasks", "problem"):
+                return "task"
+            if nxt in self.cues.method_heads:
+                return "method"
+        return default
+
+    @staticmethod
+    def _name_span(T: Table, i: int, text: str) -> tuple[int, int]:
+        """Extend a name token over joined parts that are themselves name-like ("VQA-RAD",
+        "MedTrinity-25M", "AdapNet++"), but not over "-based" or "-style"."""
+        texts, idxs = T.texts, T.idxs
+        start_char = idxs[i] + len(texts[i])
+        tail = NAME_TAIL.match(text, start_char)
+        end_char = tail.end() if tail else start_char
+        while end_char > start_char and text[end_char - 1] in ".-/":
+            end_char -= 1
+        n = len(texts)
+        end = i + 1  # walk tokens (doc.char_span scans the whole doc)
+        while end < n and idxs[end] + len(texts[end]) <= end_char:
+            end += 1
+        if end < n and T.spaces[end - 1] and VERSION.match(texts[end]):
+            end += 1  # "MobileVLM v2"
+        return i, end
+
+    def _title_runs(self, T: Table, te: int) -> list[tuple[int, int]]:
+        """Runs of content words in a title (hyphenated compounds kept whole), split at function
+        words and punctuation, without a leading verb ("Optimizing", "Boosting")."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        word = [t[:1].isalnum() and low not in TITLE_BREAKS for t, low in zip(texts[:te], lowers[:te])]  # content words
+        runs, i = [], 0
+        while i < te:
+            if not word[i]:
+                i += 1
+                continue
+            start = i
+            while i < te and (word[i] or (
+                texts[i] == "-" and not spaces[i] and not spaces[i - 1] and i + 1 < te
+                and (word[i + 1] or (texts[i + 1].isalpha() and i + 2 < te and texts[i + 2] == "-"))
+            ) or (texts[i - 1] == "-" and not spaces[i - 1] and texts[i].isalpha() and i + 1 < te and texts[i + 1] == "-")):
+                i += 1  # "End-to-End", "All-in-One": a function word inside a compound stays
+            if lowers[start].endswith("ing") and start + 1 < i and texts[start + 1] != "-" and texts[start][:1].isupper():
+                start += 1
+            runs.append((start, i))
+        return runs
+
+    def _title_phrases(self, doc: Doc, cands: list, T: Table, title_end: int, title_name: str) -> None:
+        """Task and method phrases of a title, whose words are all capitalised: "... for 3D Industrial
+        Anomaly Detection" (a task head ends the run), "Geodesic Multi-Modal Mixup for ...", "... via
+        Modality Inversion" (a technique head ends a run that opens the title, follows its colon or
+        follows "via / with / using / through")."""
+        texts, lowers = T.texts, T.lowers
+        te = bisect_left(T.idxs, title_end)  # the tokens that start before the title's end
+        colon = texts.index(":", 0, te) if ":" in texts[:te] else -1
+        for s, e in self._title_runs(T, te):
+            words = [w for w in texts[s:e] if w != "-"]
+            if len(words) < 2 or len(words) > 6:
+                continue
+            last = lowers[e - 1]
+            head = e - 2 if last in self.cues.dataset_heads or last in ("task", "tasks") else e - 1  # "... Detection Benchmark"
+            while s < head and texts[s + 1] != "-" and lowers[s] in self.cues.not_task_modifiers:
+                s += 1  # "Comprehensive Synthetic Data Detection"
+            if head > s and lowers[head] in self.cues.task_heads and texts[head - 1] != "-":
+                start = max(s, head - 4)
+                start = self._compound_start(T, start, head, s)
+                add_candidate(cands, T, start, head + 1, "task", "title-task")
+                continue
+            if last not in self.cues.technique_heads and last not in TITLE_METHOD_HEADS or texts[e - 2] == "-":
+                continue
+            prev = lowers[s - 1] if s > 0 else ""
+            if not (s == 0 or s == colon + 1 or prev in ("via", "with", "using", "through", "by")):
+                continue
+            phrase = span_text(T, s, e)
+            if any(phrase.lower() in long.lower() for long in doc.user_data.get(ALIASES, {}).values()):
+                continue  # part of a long form the abstract defines ("Local-to-global Self-supervised ...")
+            if title_name and s == colon + 1:
+                if not _initials_cover(title_name, words):
+                    continue  # a description of the title's name, not a name of its own
+                doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
+            label = "task" if phrase.lower().endswith("representation learning") else "method"
+            add_candidate(cands, T, s, e, label, "title-phrase")
+
+    def _names_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """Names listed right after a plural dataset head and a list cue ("datasets, X and Y",
+        "benchmarks such as X, Y", "datasets (X, Y)", "corpora: X and Y") are datasets."""
+        texts, lowers = T.texts, T.lowers
+        comma_only = texts[j] == ","  # "On X benchmarks, LexVLA, trained on ...": a subject, unless a list follows
+        if texts[j] in (",", ":", "("):
+            j += 1
+        if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
+            j += 2
+            comma_only = False
+        elif j < end and lowers[j] in LIST_CUES:
+            j += 1
+            comma_only = False
+        found = []
+        while j < end:
+            t = texts[j]
+            if t in (",", "and", "or") or lowers[j] == "the":
+                j += 1
+                continue
+            if self._is_name(t) and not SHORT_ABBREVIATION.match(t) and not AT_CUTOFF.search(t):
+                s, e = self._name_span(T, j, text)
+                found.append((s, e))
+                j = e
+                continue
+            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[j] not in TITLE_BREAKS:
+                found.append((j, j + 1))  # a capitalised word ("Objaverse")
+                j += 1
+                continue
+            break
+        if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in TITLE_BREAKS \
+                and texts[j - 1] not in (",", "and", "or"):
+            return  # the list goes on with something else than names ("datasets, X models ...")
+        if comma_only and len(found) < 2:
+            return
+        for s, e in found:
+            add_candidate(cands, T, s, e, "dataset", "dataset-list")
+
+    def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
+        """A measure named in running text by its head ("false alarm rate", "reconstruction error",
+        "alignment score"): one to three lower-case modifiers before the head, in a sentence about
+        evaluation or next to a value; not a setting ("learning rate", "dropout rate") nor a judgement
+        ("a lower error")."""
+        texts, lowers = T.texts, T.lowers
+        j, words = i, 0
+        while j - 1 >= sent.start and words < 3:
+            t, low = texts[j - 1], lowers[j - 1]
+            if t == "-" and words and j - 2 >= sent.start and texts[j - 2].isalpha() and not T.spaces[j - 2]:
+                j -= 1  # "click-through rate"
+                continue
+            if not (t.isalpha() and t.islower()) or low in STOP_WORDS or low in self.cues.not_task_modifiers \
+                    or low in self.cues.not_metric_modifiers or low in self.cues.propose_verbs \
+                    or low.endswith(("ly", "ive", "ous", "ful", "able", "ible")):
+                break
+            j -= 1
+            words += 1
+        while j < i and (texts[j] == "-" or lowers[j] in self.cues.not_metric_modifiers):
+            j += 1
+        if j == i or any(lowers[m] in self.cues.not_metric_modifiers for m in range(j, i)):
+            return
+        near_value = any(NUMBER_TEXT.match(t) for t in texts[max(sent.start, j - 3) : min(sent.end, i + 5)])
+        if near_value or not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end]):
+            add_candidate(cands, T, j, i + 1, "metric", "metric-head")
+
+    def _generic_understanding(self, T: Table, j: int, i: int) -> bool:
+        """"semantic understanding", "multimodal comprehension": a vague head with only generic
+        modifiers names no task ("video understanding", "document comprehension" do)."""
+        if T.lowers[i] not in self.cues.vague_task_heads:
+            return False
+        generic = self.cues.generic_task_modifiers
+        return all(t == "-" or low in generic for t, low in zip(T.texts[j:i], T.lowers[j:i]))
+
+    def _list_word(self, text: str) -> bool:
+        """A word that can be part of an item of a list of tasks."""
+        low = text.lower()
+        if text == "-":
+            return True
+        if low in STOP_WORDS or low in LIST_STOPS or low in LIST_CUES or low in self.cues.generic_heads or low in self.cues.not_task_modifiers:
+            return False
+        if low in self.cues.vague_terms:
+            return False
+        return text.isalpha() and (text.islower() or text.isupper()) or text in ("2D", "3D")
+
+    def _task_lists(self, cands: list, sents: list[Sent], T: Table) -> None:
+        """Items of a list that names tasks are tasks: "tasks like classification, querying, and
+        visual question answering", "matching and retrieval tasks", "including X, Y, and Z" with X a
+        known task. The list must be cued (such as / like / including / ... tasks) and hold a known task,
+        or hold two known tasks."""
+        tasks = {(s.start, s.end) for s in cands if s.label_ == "task"}
+        if not tasks:
+            return
+        texts, lowers = T.texts, T.lowers
+        list_word = self._list_word
+        others = None  # the tokens of names and metrics, made when a list is found
+        separators = tokens_in(T, LIST_SEPARATORS)
+        # only a sentence with a known task can hold a list of them
+        sent_starts = [sent.start for sent in sents]
+        for sent in [sents[n] for n in sorted({bisect_right(sent_starts, start) - 1 for start, _ in tasks})]:
+            a, b = sent.start, sent.end
+            seps = within(separators, a, b)
+            if not seps:
+                continue
+            # chunks between separators; ", and" leaves an empty chunk, which is skipped
+            bounds, prev = [], a
+            for i in seps + [b]:
+                if i > prev:
+                    bounds.append((prev, i))
+                prev = i + 1
+            for k in range(len(bounds) - 1):
+                # the list that starts in chunk k: its first item is the tail of the chunk
+                s0, e0 = bounds[k]
+                j = e0
+                while j > s0 and list_word(texts[j - 1]):
+                    j -= 1
+                j = self._compound_start(T, j, e0, s0)
+                if j >= e0 or (j > s0 and texts[j - 1] == "-"):
+                    continue
+                items = [(j, e0)]
+                cue_before = j > s0 and (lowers[j - 1] in LIST_CUES or texts[j - 1] == ":")
+                m = k + 1
+                cue_after = False
+                while m < len(bounds):
+                    s1, e1 = bounds[m]
+                    if texts[s1 - 1] == ";":
+                        break
+                    e = s1
+                    while e < e1 and list_word(texts[e]):
+                        e += 1
+                    if e == s1 or (e < e1 and texts[e] == "-"):
+                        break
+                    items.append((s1, e))
+                    if e < e1:  # the last item: what follows it may say "tasks"
+                        cue_after = lowers[e] in ("task", "tasks", "problems", "problem")
+                        break
+                    if lowers[s1 - 1] in ("and", "or"):
+                        break  # "X, Y, and Z, surpassing ...": the item after "and" ends the list
+                    m += 1
+                if len(items) < 2:
+                    continue
+                known = [it for it in items if it in tasks]
+                if not known or (not (cue_before or cue_after) and len(known) < 2):
+                    continue
+                for s_, e_ in items:
+                    words = [w for w in range(s_, e_) if texts[w] != "-"]
+                    if others is None:
+                        others = {i for s in cands if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
+                    if (s_, e_) in tasks or not 1 <= len(words) <= 4 or not others.isdisjoint(range(s_, e_)):
+                        continue
+                    if lowers[words[-1]] in LIST_ADJECTIVE_ENDS or all(lowers[w] in self.modality_words for w in words):
+                        continue  # "OCR-related", "page-level", "image-text": modifiers, not tasks
+                    add_candidate(cands, T, s_, e_, "task", "task-list")
+
+    def __call__(self, doc: Doc) -> Doc:
+        T = token_table(doc)
+        text = T.text
+        texts, lowers, spaces, idxs = T.texts, T.lowers, T.spaces, T.idxs
+        n = len(texts)
+        cands = kg_spans(doc)
+        is_name = self._is_name
+        stop_names = self.cues.stop_names
+        title_end = text.find("\n\n")
+        title_end = len(text) if title_end < 0 else title_end
+        # 1. the name before the colon of the title
+        colon = text.find(":", 0, title_end)
+        title_name = ""
+        if 0 < colon < 60:
+            span = doc.char_span(0, colon, alignment_mode="expand")
+            words = text[:colon].split()
+            single = len(words) == 1 and any(c.isupper() for c in words[0]) and words[0] not in stop_names
+            if span is not None and len(words) <= 2 and (single or any(is_name(t) for t in texts[span.start : span.end])):
+                rest = text[colon:title_end].lower()
+                named_bench = BENCHMARK_NAME.search(text[:colon])  # "Tiny LVLM-eHub: Early Experiments with ..."
+                entity_type = "dataset" if named_bench or BENCHMARK_WORD.search(rest) else "method"
+                add_candidate(cands, T, span.start, span.end, entity_type, "title-name")
+                title_name = span_text(T, span.start, span.end) if entity_type == "method" else ""
+        self._title_phrases(doc, cands, T, title_end, title_name)
+        # the tokens the rules below start at, and the head words that start each rule
+        triggers = tokens_in(T, self.trigger_words)
+        propose_verbs, dataset_heads, method_heads = self.cues.propose_verbs, self.cues.dataset_heads, self.cues.method_heads
+        task_heads, technique_heads = self.cues.task_heads, self.cues.technique_heads
+        shaped = name_shapes(T)
+        task_word = self._task_word
+        sents = sentences(doc)
+        # one sweep over the sentences and the (sorted) trigger and name-shaped tokens; whether a
+        # sentence speaks of the paper itself or of evaluation is decided when a rule asks
+        t0 = n0 = 0
+        for sent in sents:
+            t1 = bisect_left(triggers, sent.end, t0)
+            n1 = bisect_left(shaped, sent.end, n0)
+            if t0 == t1 and n0 == n1:
+                continue
+            sent_triggers, t0 = triggers[t0:t1], t1
+            sent_shaped, n0 = shaped[n0:n1], n1
+            is_self = is_eval = None
+            for i in sent_triggers:
+                low, word = lowers[i], texts[i]
+                k = i - sent.start  # the token's place in its sentence
+                # 2. "called / named / dubbed X"
+                naming = low in NAMING_WORDS or (
+                    low in ("call", "calls") and k > 0 and lowers[i - 1] in ("we", "which", "that")
+                )
+                if naming and i + 1 < n:
+                    j = i + 1
+                    if texts[j] in ('"', "'", "“"):
+                        j += 1
+                    joined = self._joined_name(T, j) if j < n else None
+                    if joined is None and j < n and not is_name(texts[j]):
+                        joined = self._capitalised_run(T, j, sent.end)
+                        if joined:
+                            joined = self._name_span(T, joined - 1, text)[1]  # "Tiny LVLM-eHub"
+                    if j < n and (joined or is_name(texts[j])):
+                        s, e = (j, joined) if joined else self._name_span(T, j, text)
+                        prev = " ".join(lowers[max(sent.start, i - 6) : i])
+                        default = "dataset" if any(h in prev.split() for h in self.cues.dataset_heads) else "method"
+                        add_candidate(cands, T, s, e, self._type_after(T, e, default), "named-as")
+                # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
+                if low in propose_verbs and is_self is None:
+                    is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
+                if low in propose_verbs and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
+                    j0 = i + 1
+                    while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
+                        j0 += 1
+                    run_end = self._titled_run(T, j0, sent.end)
+                    if (run_end is None and j0 + 2 < sent.end and texts[j0][:1].isupper() and texts[j0].isalpha()
+                            and texts[j0] not in stop_names and texts[j0 + 1] == ","
+                            and lowers[j0 + 2] in ("a", "an")):
+                        run_end = j0 + 1  # "We present Hydra, a universal framework ..."
+                    if run_end:  # "we propose a Geodesic Multi-Modal Mixup that ..."
+                        add_candidate(cands, T, j0, run_end, self._type_after(T, run_end, "method"), "we-propose")
+                        continue
+                    for j in range(i + 1, min(i + 8, sent.end)):
+                        if texts[j] in (",", ";", ".", "(", ":"):
+                            break
+                        # a name-shaped token, else capitalised words joined by hyphens
+                        if is_name(texts[j]):
+                            s, e = self._name_span(T, j, text)
+                        else:
+                            e = self._joined_name(T, j)
+                            s = j
+                        if e:
+                            before = set(lowers[i:j])
+                            default = "dataset" if before & self.cues.dataset_heads else "method"
+                            add_candidate(cands, T, s, e, self._type_after(T, e, default), "we-propose")
+                            break
+                # 4. "X dataset / benchmark", "on X, Y and Z datasets": runs of names before the head
+                if low in dataset_heads and k > 0:
+                    in_title = idxs[i] < title_end
+                    j, run_end = i - 1, i
+                    if k > 1 and lowers[i - 1] in DATASET_ADJECTIVES:  # "X and Y downstream datasets"
+                        j, run_end = i - 2, i - 1
+                    while j >= sent.start:
+                        t = texts[j]
+                        is_word = is_name(t) or (
+                            not in_title and t[:1].isupper() and t.isalpha() and j != sent.start
+                            and lowers[j] not in ("the", "a", "an", "our", "this", "these", "and")
+                        )
+                        if is_word:
+                            j -= 1
+                            continue
+                        if run_end > j + 1:
+                            add_candidate(cands, T, j + 1, run_end, "dataset", "dataset-head")
+                        if t in (",", "and", "&") or lowers[j] == "the":
+                            run_end = j
+                            j -= 1
+                            continue
+                        break
+                    else:
+                        if run_end > sent.start:
+                            add_candidate(cands, T, sent.start, run_end, "dataset", "dataset-head")
+                    # "two datasets, X and Y", "benchmarks such as X, Y and Z": the names listed after a
+                    # plural head ("a corpus, X, ..." more often describes the paper's own)
+                    if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
+                        self._names_after_head(cands, T, i + 1, sent.end, text)
+                if low in METRIC_WORDS and k > 0:
+                    j = i
+                    while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
+                        j -= 1
+                    inside = j > sent.start and texts[j - 1] == "-" and not spaces[j - 1]  # "Multi-[Modal ...]"
+                    if j < i and j > sent.start and not inside:
+                        add_candidate(cands, T, j, i + (1 if low in MEASURE_HEADS else 0), "metric", "metric-head")
+                    elif j == i and low in MEASURE_HEADS and word.islower():
+                        self._measure_phrase(cands, T, i, sent)
+                # 4c. "Capitalised Words module / network / loss": a named component of a method
+                if low in method_heads and idxs[i] > title_end and k > 0 and word.islower():
+                    j = i
+                    while j - 1 >= sent.start and (
+                        (texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "an", "our", "this", "we", "in", "to"))
+                        or (texts[j - 1] == "-" and not spaces[j - 1] and j - 2 >= sent.start)
+                        or (  # "Intra-modal Matching Network": a lower-case part joined to a capitalised word
+                            j - 3 >= sent.start and texts[j - 1].islower() and texts[j - 1].isalpha()
+                            and texts[j - 2] == "-" and not spaces[j - 2] and texts[j - 3][:1].isupper()
+                        )
+                    ):
+                        j -= 1
+                    while j < i and texts[j] == "-":
+                        j += 1
+                    if j == sent.start and j < i and not is_name(texts[j]) and texts[j + 1] != "-":
+                        j += 1  # a capital that only starts the sentence ("Current VL models")
+                    words = [w for w in texts[j:i] if w != "-"] if j < i else ()  # mostly none
+                    if words and texts[i - 2] == "-" and SUFFIX_WORD.match(lowers[i - 1]):
+                        words = ()  # "Transformer-based models", "NLP-enhanced decoder": an adjective, no name
+                    if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not any(
+                        # "CLIP-style training", but "Branch-aware Fusion network" is a name
+                        SUFFIX_WORD.match(lowers[m]) and texts[m - 1] == "-" and is_name(texts[m - 2])
+                        for m in range(max(j, 2), i)
+                    ):
+                        joined_head = texts[i - 1] == "-" and not spaces[i - 1]  # "Contrastive Pre-training"
+                        end = i + 1 if low in NAME_HEADS or joined_head else i
+                        add_candidate(cands, T, j, end, "method", "component-name")
+                # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
+                if word == "(" and k > 0 and lowers[i - 1] in self.cues.task_heads:
+                    j, found = i + 1, []
+                    while j < sent.end and texts[j] != ")":
+                        t = texts[j]
+                        variants = VARIANTS.match(t)
+                        if variants:  # "RefCOCO/+/g" names RefCOCO, RefCOCO+ and RefCOCOg
+                            found += [(j, j + 1)] * (variants.group(2).count("/") + 1)
+                            j += 1
+                        elif is_name(t) and not SHORT_ABBREVIATION.match(t):
+                            s_, e_ = self._name_span(T, j, text)
+                            found.append((s_, e_))
+                            j = e_
+                        elif t in (",", ";", "and") or t[:1].isupper():
+                            j += 1
+                        else:
+                            found = []
+                            break
+                    if j < sent.end and texts[j] == ")" and len(found) >= 2:
+                        for s_, e_ in dict.fromkeys(found):
+                            add_candidate(cands, T, s_, e_, "dataset", "dataset-list")
+                # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
+                if low in ("on", "across") and is_eval is None:
+                    is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
+                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                    j = i + 1
+                    while j < sent.end:
+                        t = texts[j]
+                        if lowers[j] in ("the", "and", ",", "both", "several", "standard", "popular"):
+                            j += 1
+                            continue
+                        if is_name(t) and not SHORT_ABBREVIATION.match(t):
+                            s, e = self._name_span(T, j, text)
+                            add_candidate(cands, T, s, e, self._type_after(T, e, "dataset"), "evaluated-on")
+                            j = e
+                            continue
+                        break
+                # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
+                # most one other content word at the far left ("toxic content detection")
+                if low in task_heads and k > 0 and word.islower():
+                    j, words = i, 0
+                    while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]):
+                        j -= 1
+                        words += texts[j] != "-"
+                    # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
+                    # nor before a measure of the task ("high prediction accuracy")
+                    if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
+                            and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
+                            and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
+                        j -= 1
+                        words += 1
+                        while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]) and texts[j - 1] != "-":
+                            j -= 1
+                            words += 1
+                    j = self._compound_start(T, j, i, sent.start)
+                    modifies = i + 1 < n and lowers[i + 1] in TASK_AS_MODIFIER  # "question-answering pairs"
+                    if j < i and not modifies and not self._generic_understanding(T, j, i):
+                        add_candidate(cands, T, j, i + 1, "task", "task-phrase")
+                    elif (j == i and i + 1 < n and lowers[i + 1] == "task" and low not in self.cues.vague_task_heads
+                          and lowers[i - 1] not in ("and", "or", "both", "one", "each") and not texts[i - 1].isdigit()):
+                        add_candidate(cands, T, i, i + 1, "task", "task-phrase")  # "the planning task"
+                # 5b. "the task of Chinese text-to-image retrieval": the phrase after "task of" up to its head
+                if low == "task" and i + 2 < sent.end and lowers[i + 1] == "of":
+                    e = i + 2
+                    while e < sent.end and e - i <= 8 and (texts[e].isalpha() or texts[e] == "-") and (
+                        lowers[e] not in TITLE_BREAKS or (texts[e - 1] == "-" and not spaces[e - 1])  # "text-to-image"
+                    ):
+                        e += 1
+                    if e - 1 > i + 2 and lowers[e - 1] in self.cues.task_heads:
+                        add_candidate(cands, T, i + 2, e, "task", "task-phrase")
+                # 6a. "feature-alignment pre-training": a hyphenated compound before "pre-training"
+                if (low == "training" and k >= 5 and texts[i - 1] == "-" and lowers[i - 2] == "pre"
+                        and not spaces[i - 2] and not spaces[i - 1]):
+                    h = i - 2
+                    a, dash, b = texts[h - 3], texts[h - 2], texts[h - 1]
+                    if (h - 3 >= sent.start and dash == "-" and not spaces[h - 3] and not spaces[h - 2]
+                            and a.isalpha() and b.isalpha() and a.islower() and b.islower()
+                            and not SUFFIX_WORD.match(lowers[h - 1]) and lowers[h - 3] not in self.not_method_words):
+                        add_candidate(cands, T, h - 3, i + 1, "method", "method-phrase")
+                # 6. technique phrases: modifiers from the method vocabulary, then a technique head
+                if low in technique_heads and k > 0 and word.islower():
+                    j, words = i, 0
+                    while j - 1 >= sent.start and words < 4 and (
+                        (lowers[j - 1] in self.method_words and texts[j - 1].islower() and lowers[j - 1] not in self.not_method_words
+                         and lowers[j - 1] not in QUALIFYING_ENDS)
+                        or texts[j - 1] == "-"
+                    ):
+                        j -= 1
+                        words += texts[j] != "-"
+                    if j == i and i - 3 >= sent.start and texts[i - 2] == "-" and not spaces[i - 2] and not spaces[i - 3] and texts[i - 1].islower():
+                        if lowers[i - 1] not in QUALIFYING_ENDS:  # not "BERT-based encoder", "modality-specific encoder"
+                            j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
+                    j = self._compound_start(T, j, i, sent.start)
+                    while j + 2 < i and texts[j + 1] == "-" and lowers[j] in self.not_method_words:
+                        j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name
+                    mods = [lowers[m] for m in range(j, i) if texts[m] != "-"]
+                    if low == "learning" and mods and (
+                        all(m in self.modality_words or m in ("multimodal", "modal", "multi", "cross", "language") for m in mods)
+                        or (len(mods) == 1 and (mods[0] in self.cues.task_heads or mods[0] in self.cues.technique_heads))
+                    ):
+                        continue  # "audio-language multimodal learning" is a field, "retrieval learning" no technique
+                    if j < i:
+                        # "vision-language representation learning" names a problem, not a technique
+                        topic = low == "learning" and lowers[i - 1] == "representation" and j < i - 1
+                        add_candidate(cands, T, j, i + 1, "task" if topic else "method", "method-phrase")
+            # 7. any other name-shaped token: a method unless the next word says otherwise. Short
+            # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
+            # the vocabulary knows them or the text defines them (acronym component).
+            for i in sent_shaped:
+                t = texts[i]
+                if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
+                        and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
+                    s, e = self._name_span(T, i, text)
+                    default = "dataset" if YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
+                    add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
+        self._task_lists(cands, sents, T)
+        return doc
+
+
+@Language.factory("kg_patterns", default_config={"cues": "", "vocab_dir": ""})
+def make_patterns(nlp: Language, name: str, cues: str, vocab_dir: str) -> NamePatterns:
+    return NamePatterns(nlp, cues, vocab_dir)

@@ -1,0 +1,39 @@
+"""kg_tokenizer: spaCy's English tokenizer, adjusted so that names stay whole."""
+from __future__ import annotations
+
+import re
+
+import spacy
+from spacy.language import Language
+
+from kg.extract.pipeline.names import NAME_SUFFIX_WORDS
+
+
+@spacy.registry.tokenizers("kg_tokenizer")
+def make_tokenizer():
+    """English tokenization, except that capital unit letters after digits stay attached:
+    names such as "PIN-14M" or "CC-12M" remain one token (spaCy splits "14M" as 14 + M), and a full
+    stop after such a name is split off. An opening
+    bracket glued to a word is split off, so that "Transformer(ViT)" defines an acronym."""
+
+    def create(nlp: Language):
+        from spacy.util import compile_infix_regex, compile_suffix_regex
+
+        suffixes = [
+            re.sub(r"\|(?:T|G|M|K)(?=\|)", "", s) if isinstance(s, str) and s.startswith("(?<=[0-9])(?:km") else s
+            for s in nlp.Defaults.suffixes
+        ]
+        from spacy.util import registry as spacy_registry
+
+        # a full stop after a name that ends in a capital ("... beats ViT.", "... on CC-12M.") ends the
+        # sentence: spaCy splits it only after a lower-case letter or two capitals
+        suffixes.append(r"(?<=[a-z0-9][A-Z])\.")
+        tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"
+        infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z])[({](?=[A-Za-z])",
+                   r"(?<=[A-Za-z0-9])-(?=(?i:" + NAME_SUFFIX_WORDS + r")\b)"]
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        return tokenizer
+
+    return create
