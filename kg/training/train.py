@@ -63,6 +63,10 @@ def train(items: Sequence[AnnotatedPaper], out: str | Path, *, config: str | Pat
     """Train the span scorer on `items`, tune and calibrate it, and save the pipeline to `out`."""
     from kg.extract import build_nlp
 
+    if "judge" in spacy.util.load_config(Path(config), interpolate=False):
+        from kg.training.judge import train_judge
+
+        return train_judge(items, out, Path(config))
     train_items, tune_items = split(items)
     out = Path(out)
     tokenizer_nlp = build_nlp()  # the project's tokenizer: the docs are tokenised as at run time
