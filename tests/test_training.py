@@ -104,8 +104,11 @@ def test_rules_only_cross_validation_adds_up_per_set(tmp_path):
 def test_kg_eval_folds_of_the_rules_equals_their_plain_score(kg_cli):
     """The rules learn nothing from the gold: their cross-validated score is their score on every
     paper, and `kg eval --folds` says so per gold file."""
-    plain = kg_cli("eval", "--gold", DEV_GOLD, "--json")
-    folds = kg_cli("eval", "--gold", DEV_GOLD, "--gold", GOLD_DIR / "seed_more.jsonl", "--folds", "3", "--json")
+    from kg.paths import RULES_PIPELINE
+
+    plain = kg_cli("eval", "--gold", DEV_GOLD, "--json", "--pipeline", RULES_PIPELINE)
+    folds = kg_cli("eval", "--gold", DEV_GOLD, "--gold", GOLD_DIR / "seed_more.jsonl", "--folds", "3", "--json",
+                   "--pipeline", RULES_PIPELINE)
     assert plain.returncode == 0 and folds.returncode == 0, folds.stderr
     plain, folds = json.loads(plain.stdout), json.loads(folds.stdout)
     assert folds["folds"] == 3 and not folds["trained"]
