@@ -9,5 +9,6 @@ VOCAB_DIR = ONTOLOGY_DIR / "vocab"
 PIPELINES_DIR = ROOT / "pipelines"
 EXAMPLES_DIR = ROOT / "examples"
 RULES_PIPELINE = PIPELINES_DIR / "default.cfg"  # rules and vocabularies only: the fast pipeline
-TRAINED_PIPELINE = PIPELINES_DIR / "trained"  # the rules, then the trained span scorer (kg train)
-DEFAULT_PIPELINE = RULES_PIPELINE
+TRAINED_PIPELINE = PIPELINES_DIR / "trained"  # the rules, then the trained entity judge (kg train)
+# the trained pipeline is the default: it beats the rules alone on held-out folds (BENCHMARKS.md)
+DEFAULT_PIPELINE = TRAINED_PIPELINE

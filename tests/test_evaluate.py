@@ -80,8 +80,11 @@ def test_a_bad_gold_line_names_the_file_and_line(tmp_path):
 
 
 def test_dev_gold_floor(kg_cli):
-    """The quality reached on the dev gold; a drop below it is a regression (see BENCHMARKS.md)."""
-    done = kg_cli("eval", "--gold", DEV_GOLD, EXAMPLE_CORPUS, "--json")
+    """The quality the rules reached on the dev gold; a drop below it is a regression (see
+    BENCHMARKS.md). The rules-only pipeline: the default's judge was trained on these papers."""
+    from kg.paths import RULES_PIPELINE
+
+    done = kg_cli("eval", "--gold", DEV_GOLD, EXAMPLE_CORPUS, "--json", "--pipeline", RULES_PIPELINE)
     assert done.returncode == 0, done.stderr
     scores = json.loads(done.stdout)
     assert scores["papers"] == 70

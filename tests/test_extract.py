@@ -174,10 +174,10 @@ def test_worker_processes_use_the_callers_pipeline(tmp_path):
 
     from kg.extract import build_nlp, extract
     from kg.ingest import read_papers
-    from kg.paths import DEFAULT_PIPELINE
+    from kg.paths import RULES_PIPELINE
 
     config = tmp_path / "no-results.cfg"
-    config.write_text(DEFAULT_PIPELINE.read_text().replace(', "kg_results"', ""))
+    config.write_text(RULES_PIPELINE.read_text().replace(', "kg_results"', ""))
     nlp = build_nlp(config)
     papers = [replace(p, id=f"p{i}") for i, p in enumerate(list(read_papers([EXAMPLE_CORPUS]))[:12])]
     here = list(extract(papers, nlp=nlp))

@@ -29,6 +29,7 @@ from thinc.api import Ops, get_current_ops
 from spacy.lang.en.stop_words import STOP_WORDS
 from thinc.types import Ragged
 
+from kg.extract import judge  # noqa: F401  (registers the entity judge's factory)
 from kg.extract.components import CANDS, token_table
 from kg.model import ENTITY_TYPES, Extraction
 
@@ -280,9 +281,12 @@ class ModelFinisher:
         return extraction
 
 
-def finisher(nlp: Language) -> ModelFinisher | None:
-    """The step after the resolver for a pipeline with a trained scorer, else None."""
+def finisher(nlp: Language):
+    """The step after the resolver, (doc, extraction) -> extraction, for a pipeline with a trained
+    part (the span scorer's decisions, or the entity judge), else None."""
     for _, component in nlp.pipeline:
         if isinstance(component, Decisions):
             return ModelFinisher(component)
+        if hasattr(component, "finish"):
+            return component.finish
     return None

@@ -135,9 +135,10 @@ def is_trained(pipeline: str | Path) -> bool:
     path = Path(pipeline)
     config = path / "config.cfg" if path.is_dir() else path
     try:
-        return "kg_span_scorer" in config.read_text(encoding="utf-8")
+        text = config.read_text(encoding="utf-8")
     except OSError:
         return False
+    return "kg_span_scorer" in text or "kg_entity_judge" in text or "\n[judge]" in text
 
 
 def cross_validate(items: Sequence[AnnotatedPaper], pipeline: str | Path, folds: int = 5, *,

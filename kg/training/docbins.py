@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg.paths import EXAMPLES_DIR
 from kg.training.data import read_annotations, write_docbin
-from kg.training.train import TRAIN_CONFIG, split
+from kg.training.train import SPANCAT_CONFIG, split
 
 GOLD_FILES = [EXAMPLES_DIR / "gold" / f"{name}.jsonl" for name in ("dev", "seed_more", "synthetic")]
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     n_train = write_docbin(nlp, train_items, args.out / "train.spacy")
     n_dev = write_docbin(nlp, tune_items, args.out / "dev.spacy")
     print(f"{args.out}/train.spacy: {n_train} papers; {args.out}/dev.spacy: {n_dev} papers")
-    print(f"python -m spacy train {TRAIN_CONFIG} --paths.train {args.out}/train.spacy --paths.dev {args.out}/dev.spacy "
+    print(f"python -m spacy train {SPANCAT_CONFIG} --paths.train {args.out}/train.spacy --paths.dev {args.out}/dev.spacy "
           f"--code {Path(__file__).with_name('register.py')} --output {args.out}/model")
 
 

@@ -1,7 +1,10 @@
 """`kg train`: annotated papers -> a trained pipeline folder that `--pipeline` loads.
 
+A training config with a [judge] section (pipelines/train.cfg, the default) trains the entity judge
+(kg.training.judge); any other is a spaCy training config of the span scorer, trained as follows.
+
 1. Papers are split by a hash of their id: most train the span scorer (spaCy's own training loop,
-   `spacy train`, with pipelines/train.cfg), the rest (the "tuning" papers, never trained on) choose
+   `spacy train`, with pipelines/spancat.cfg), the rest (the "tuning" papers, never trained on) choose
    the decision thresholds and fit the calibration map of the confidences.
 2. The trained pipeline gets the decisions component (thresholds, calibration map) and is saved
    whole: config, weights and calibration.json, loadable by `spacy.load` once kg is imported.
@@ -20,11 +23,12 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import KgError
-from kg.paths import PIPELINES_DIR
+from kg.paths import PIPELINES_DIR, RULES_PIPELINE
 from kg.training.calibration import fit_isotonic
 from kg.training.data import AnnotatedPaper, fold_of, write_docbin
 
-TRAIN_CONFIG = PIPELINES_DIR / "train.cfg"
+TRAIN_CONFIG = PIPELINES_DIR / "train.cfg"  # the entity judge (kg.training.judge)
+SPANCAT_CONFIG = PIPELINES_DIR / "spancat.cfg"  # the span scorer (spaCy training, below)
 TUNING_SHARE = 6  # one paper in this many tunes the thresholds and calibration instead of training
 log = logging.getLogger(__name__)
 
@@ -63,9 +67,13 @@ def train(items: Sequence[AnnotatedPaper], out: str | Path, *, config: str | Pat
     """Train the span scorer on `items`, tune and calibrate it, and save the pipeline to `out`."""
     from kg.extract import build_nlp
 
+    if "judge" in spacy.util.load_config(Path(config), interpolate=False):
+        from kg.training.judge import train_judge
+
+        return train_judge(items, out, Path(config))
     train_items, tune_items = split(items)
     out = Path(out)
-    tokenizer_nlp = build_nlp()  # the project's tokenizer: the docs are tokenised as at run time
+    tokenizer_nlp = build_nlp(RULES_PIPELINE)  # the project's tokenizer: the docs are tokenised as at run time
     with tempfile.TemporaryDirectory(prefix="kg-train-") as tmp:
         tmp = Path(tmp)
         write_docbin(tokenizer_nlp, train_items, tmp / "train.spacy")
