@@ -30,7 +30,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from thinc.types import Ragged
 
 from kg.extract import judge  # noqa: F401  (registers the entity judge's factory)
-from kg.extract.components import CANDS, token_table
+from kg.extract.pipeline.tokens import CANDS, token_table
 from kg.model import ENTITY_TYPES, Extraction
 
 SCORES = "kg_model_scores"  # doc.user_data: [start_char, end_char, p(type) for each type..., p(PROPOSED)]

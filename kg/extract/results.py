@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.components import doc_text, sentences
+from kg.extract.pipeline.tokens import doc_text, sentences
 
 RESULTS = "kg_results"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.evaluate import GoldEntity, Report, _match, form_key, score
-from kg.extract.components import CANDS
+from kg.extract.pipeline.tokens import CANDS
 from kg.ids import normalise_title
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.training.data import AnnotatedPaper, fold_of
