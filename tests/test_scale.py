@@ -228,7 +228,9 @@ def test_top_entities_and_leaderboard_read_the_stored_rankings(small_rankings):
     out, _ = small_rankings
     store = open_store(out)
     top = run_named(store, "top-entities", {"type": "modality", "limit": "0"}).as_dicts()
-    assert [(r["label"], r["papers"]) for r in top] == [("image", 109), ("text", 102)]
+    live = run(store, "SELECT ?label (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kgo:mentions ?c . ?c a kgo:Modality ; "
+                      "skos:prefLabel ?label } GROUP BY ?label ORDER BY DESC(?n) ?label LIMIT 2").rows
+    assert [(r["label"], r["papers"]) for r in top] == [(label, n) for label, n in live] and live[0][1] > 50
     results = run(store, "SELECT ?rel ?v WHERE { ?r kgo:dataset ?d ; kgo:isRelative ?rel ; kgo:value ?v . "
                          "?d skos:prefLabel 'ScanObjectNN'@en }").rows
     board = run_named(store, "leaderboard", {"dataset": "ScanObjectNN", "limit": "0"}).as_dicts()
