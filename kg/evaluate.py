@@ -124,19 +124,24 @@ def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
     return gold
 
 
+def one_to_one(n_pred: int, n_gold: int, agree) -> list[tuple[int, int]]:
+    """A maximum one-to-one matching of predicted i and gold j where agree(i, j), as sorted pairs.
+
+    Nodes are plain ints (predicted i, gold n_pred + j): networkx keeps them in sets, and only ints
+    iterate in the same order under every PYTHONHASHSEED, so the pairs chosen among equally large
+    matchings (and with them role accuracy, the relative flag and training labels) repeat exactly.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n_pred + n_gold))
+    graph.add_edges_from((i, n_pred + j) for i in range(n_pred) for j in range(n_gold) if agree(i, j))
+    matching = nx.bipartite.maximum_matching(graph, top_nodes=range(n_pred))
+    return sorted((i, matching[i] - n_pred) for i in range(n_pred) if i in matching)
+
+
 def _match(pred: list[dict], gold: list[GoldEntity]) -> list[tuple[int, int]]:
     """Maximum one-to-one matching between predicted and gold entities sharing a form."""
-    graph = nx.Graph()
-    left = [("p", i) for i in range(len(pred))]
-    graph.add_nodes_from(left)
-    graph.add_nodes_from(("g", j) for j in range(len(gold)))
     pred_forms = [{form_key(f) for f in [e["name"], *e.get("mentions", [])] if form_key(f)} for e in pred]
-    for i, forms in enumerate(pred_forms):
-        for j, g in enumerate(gold):
-            if forms & g.forms:
-                graph.add_edge(("p", i), ("g", j))
-    matching = nx.bipartite.maximum_matching(graph, top_nodes=left)
-    return sorted((i, matching[("p", i)][1]) for (side, i) in left if ("p", i) in matching)
+    return one_to_one(len(pred), len(gold), lambda i, j: bool(pred_forms[i] & gold[j].forms))
 
 
 def score(predictions: Iterable[dict], gold: dict[str, tuple[str, list[GoldEntity]]]) -> Report:

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 
 from kg.errors import InputError
-from kg.evaluate import TypeScore, gold_lines
+from kg.evaluate import TypeScore, gold_lines, one_to_one
 from kg.extract.normalise import entity_key
 from kg.ids import normalise_title
 from kg.ingest.records import make_paper
@@ -116,13 +115,7 @@ def _full(pred: dict, gold: GoldResult) -> bool:
 
 def _match(pred: list[dict], gold: list[GoldResult], agree) -> list[tuple[int, int]]:
     """Maximum one-to-one matching of predicted and gold results that `agree`."""
-    graph = nx.Graph()
-    left = [("p", i) for i in range(len(pred))]
-    graph.add_nodes_from(left)
-    graph.add_nodes_from(("g", j) for j in range(len(gold)))
-    graph.add_edges_from((("p", i), ("g", j)) for i, p in enumerate(pred) for j, g in enumerate(gold) if agree(p, g))
-    matching = nx.bipartite.maximum_matching(graph, top_nodes=left)
-    return sorted((i, matching[("p", i)][1]) for (_, i) in left if ("p", i) in matching)
+    return one_to_one(len(pred), len(gold), lambda i, j: agree(pred[i], gold[j]))
 
 
 def _count(score: TypeScore, pairs: list, n_pred: int, n_gold: int) -> None:
