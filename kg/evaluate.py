@@ -47,6 +47,10 @@ class TypeScore:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def as_dict(self) -> dict:
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
 
 @dataclass
 class Report:
@@ -69,14 +73,10 @@ class Report:
         return self.role_agree / self.role_total if self.role_total else 0.0
 
     def as_dict(self) -> dict:
-        def row(s: TypeScore) -> dict:
-            return {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4),
-                    "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
-
         return {
             "papers": self.papers,
-            "per_type": {t: row(s) for t, s in self.per_type.items()},
-            "micro": row(self.micro),
+            "per_type": {t: s.as_dict() for t, s in self.per_type.items()},
+            "micro": self.micro.as_dict(),
             "role_accuracy": round(self.role_accuracy, 4),
             "roles_scored": self.role_total,
             "missing_papers": self.missing_papers,

@@ -51,11 +51,7 @@ class ResultsReport:
         return self.relative_agree / self.relative_total if self.relative_total else 0.0
 
     def as_dict(self) -> dict:
-        def row(s: TypeScore) -> dict:
-            return {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4),
-                    "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
-
-        return {"papers": self.papers, "value_metric": row(self.value_metric), "full": row(self.full),
+        return {"papers": self.papers, "value_metric": self.value_metric.as_dict(), "full": self.full.as_dict(),
                 "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
 
 
