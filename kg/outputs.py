@@ -6,6 +6,9 @@ existing one is replaced only when it is recognisably an earlier output of the s
 - a build folder (`kg build --out`): a link into its own `.DIR.builds/` folder, or an empty folder;
 - a report folder (`kg analyze --out`): a folder holding the marker file kg writes into every
   report (or, for reports written before the marker, nothing but report files), or an empty folder;
+- a pipeline folder (`kg train --out`): a folder holding the marker kg writes into every trained
+  pipeline (or, for pipelines written before the marker, a spaCy pipeline of kg's own components),
+  or an empty folder;
 - a single file (`kg viz`, `kg export`, `kg extract -o`): a plain file whose name ends in the
   extension of the format being written (`-o view.html` replaces the view written before,
   `-o README.md` is refused), never a folder or a build.
@@ -31,6 +34,7 @@ REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this
 # what report folders written before the marker hold (kg.analyse.report)
 REPORT_FILES = {"report.md", "report.json", "top_entities.png", "modality_heatmap.png", "communities.png",
                 "modality_trends.png"}
+PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train` writes
 STORE_DIR = "store"
 
 
@@ -91,6 +95,20 @@ def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
                       "a file of the format it writes: choose another --out")
     raise KgError(f"{out}: {_what(out)}; kg writes a file here only where there is none or one it wrote: "
                   "choose another --out")
+
+
+def check_pipeline_target(out: str | Path) -> None:
+    """Raise KgError unless a trained pipeline may replace `out`."""
+    out = Path(out)
+    if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):
+        return
+    check_folder_target(out, marker=PIPELINE_MARKER, known=())
+
+
+def _is_kg_pipeline(path: Path) -> bool:
+    """A spaCy pipeline folder whose components are kg's: what `kg train` wrote before the marker."""
+    config = path / "config.cfg"
+    return (path / "meta.json").is_file() and config.is_file() and '"kg_' in config.read_text(encoding="utf-8")
 
 
 def _what(path: Path) -> str:

@@ -197,6 +197,39 @@ def test_a_trained_pipeline_builds_a_graph(trained_folder, kg_cli_module, tmp_pa
     assert manifest["pipeline"] == str(trained_folder) and len(manifest["pipeline_sha256"]) == 64
 
 
+def test_kg_train_never_replaces_a_folder_it_did_not_write(kg_cli_module, tmp_path):
+    """`--out` naming a user's folder (a project, a home directory) is refused before any work, in
+    one line, and the folder keeps every file; a pipeline kg wrote may be replaced."""
+    from kg.errors import KgError
+    from kg.outputs import check_pipeline_target
+    from kg.paths import TRAINED_PIPELINE
+
+    project = tmp_path / "my-project"
+    project.mkdir()
+    (project / "notes.txt").write_text("months of work\n")
+    annotations = _annotations(tmp_path / "annotations.jsonl")
+    done = kg_cli_module("train", annotations, "--out", project)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert str(project) in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert [p.name for p in project.iterdir()] == ["notes.txt"]
+    assert (project / "notes.txt").read_text() == "months of work\n"
+    # another spaCy pipeline (not one of kg's components) is a folder kg did not write either
+    (project / "meta.json").write_text("{}")
+    (project / "config.cfg").write_text('[nlp]\npipeline = ["ner"]\n')
+    with pytest.raises(KgError):
+        check_pipeline_target(project)
+    check_pipeline_target(TRAINED_PIPELINE)  # the shipped pipeline is retrained in place
+    check_pipeline_target(tmp_path / "new-model")  # a path that does not exist yet
+
+
+def test_a_trained_pipeline_folder_is_marked_as_kg_s(trained_folder):
+    from kg.outputs import PIPELINE_MARKER, check_pipeline_target
+
+    assert (trained_folder / PIPELINE_MARKER).is_file()
+    check_pipeline_target(trained_folder)  # so `kg train --out` the same folder again replaces it
+    assert not list(trained_folder.parent.glob(f".{trained_folder.name}*"))  # no staging folder left
+
+
 def test_a_folder_that_is_not_a_pipeline_is_one_line(kg_cli_module, tmp_path):
     new = tmp_path / "new.jsonl"
     new.write_text(json.dumps(NEW_PAPER) + "\n")

@@ -14,7 +14,6 @@ pipelines/train.cfg.
 """
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,7 +200,7 @@ def train_judge(items: Sequence[AnnotatedPaper], out: str | Path, config_path: P
 
     from kg.errors import KgError
     from kg.extract import build_nlp
-    from kg.training.train import Trained
+    from kg.training.train import Trained, pipeline_folder
 
     config = load_config(config_path, interpolate=True)
     settings = config["judge"]
@@ -217,12 +216,7 @@ def train_judge(items: Sequence[AnnotatedPaper], out: str | Path, config_path: P
     judge.keep_above, judge.add_above, judge.max_words = keep_above, add_above, max_words
     judge.calibration = calibration_map(oof, keep_above, add_above)
     out = Path(out)
-    stage = out.with_name(f".{out.name}.tmp")
-    shutil.rmtree(stage, ignore_errors=True)
-    nlp.to_disk(stage)
-    # the finished folder replaces any previous one in one step (a failed run leaves it as it was)
-    if out.exists():
-        shutil.rmtree(out)
-    stage.rename(out)
+    with pipeline_folder(out) as stage:
+        nlp.to_disk(stage)
     thresholds = {f"keep {t}": keep_above[t] for t in ENTITY_TYPES} | {f"add {t}": add_above[t] for t in ENTITY_TYPES}
     return Trained(out, thresholds, len(items), len(items))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import KgError
+from kg.outputs import PIPELINE_MARKER, atomic_folder, check_pipeline_target
 from kg.paths import PIPELINES_DIR, RULES_PIPELINE
 from kg.training.calibration import fit_isotonic
 from kg.training.data import AnnotatedPaper, fold_of, write_docbin
@@ -67,6 +68,8 @@ def train(items: Sequence[AnnotatedPaper], out: str | Path, *, config: str | Pat
     """Train the span scorer on `items`, tune and calibrate it, and save the pipeline to `out`."""
     from kg.extract import build_nlp
 
+    check_pipeline_target(out)
+
     if "judge" in spacy.util.load_config(Path(config), interpolate=False):
         from kg.training.judge import train_judge
 
@@ -83,16 +86,20 @@ def train(items: Sequence[AnnotatedPaper], out: str | Path, *, config: str | Pat
             overrides["training.max_epochs"] = epochs
         nlp = run_spacy_training(Path(config), tmp / "model", overrides)
         thresholds = tune(nlp, tune_items)
-        stage = out.with_name(f".{out.name}.tmp")
-        shutil.rmtree(stage, ignore_errors=True)
-        nlp.to_disk(stage)
-        if thresholds["add_above"] > 1:
-            _set_max_ngram(stage / "config.cfg", 0)
-    # the finished folder replaces any previous one in one step (a failed run leaves it as it was)
-    if out.exists():
-        shutil.rmtree(out)
-    stage.rename(out)
+        with pipeline_folder(out) as stage:
+            nlp.to_disk(stage)
+            if thresholds["add_above"] > 1:
+                _set_max_ngram(stage / "config.cfg", 0)
     return Trained(out, thresholds, len(tune_items), len(train_items))
+
+
+@contextmanager
+def pipeline_folder(out: Path) -> Iterator[Path]:
+    """A fresh folder to save a trained pipeline in; once it is whole it replaces `out` in one step
+    (a failed run leaves `out` as it was). `train` has refused, before any work, an `out` that is
+    not a pipeline kg wrote: a user's folder is never replaced."""
+    with atomic_folder(out, marker=PIPELINE_MARKER) as stage:
+        yield stage
 
 
 def run_spacy_training(config_path: Path, output: Path, overrides: dict) -> Language:
