@@ -62,6 +62,10 @@ def test_a_version_after_a_name_is_dropped_but_a_score_after_a_metric_is_kept(nl
     assert found[0][2] == "BLEU"
 
 
+def test_a_superscript_inside_a_name_is_not_a_value(nlp):
+    assert results(nlp, "We add M^2IXT, a light in-context module, to OFA.") == []
+
+
 def test_an_argument_inside_a_name_is_not_a_value(nlp):
     found = results(nlp, "TerraNet uses an SE(3)-equivariant network and reaches 0.41 RMSD on CropMol.")
     assert [r[0] for r in found] == [0.41]
@@ -159,6 +163,36 @@ def test_respectively_zips_values_with_datasets(nlp):
 def test_a_sentence_opening_with_its_dataset_frames_its_values(nlp):
     found = results(nlp, "On ImageNet, TerraNet reaches 82.3% top-1 accuracy, surpassing DeiT by 1.4%.")
     assert {r[0]: r[4] for r in found} == {82.3: "ImageNet", 1.4: "ImageNet"}
+
+
+def test_a_clause_opening_with_its_dataset_frames_its_values(nlp):
+    # the frame opens the clause after the colon, not the sentence; the next clause has its own
+    found = results(nlp, "Transfer holds as well: with a Cascade R-CNN head on COCO, TerraNet reaches 51.0 APbox and "
+                         "44.2 APmask, and on ADE20K it lifts mIoU by 2.2.")
+    assert {r[0]: r[4] for r in found} == {51.0: "COCO", 44.2: "COCO", 2.2: "ADE20K"}
+
+
+def test_the_dataset_of_the_experiments_frames_the_values_they_show(nlp):
+    found = results(nlp, "Extensive experiments on nuScenes demonstrate that distilling the LiDAR teacher into the camera-only "
+                         "student consistently improves NDS by 2.5%.")
+    assert [(r[0], r[4]) for r in found] == [(2.5, "nuScenes")]
+
+
+def test_a_value_over_a_list_of_datasets_is_on_none_of_them(nlp):
+    found = results(nlp, "On four reasoning tasks, namely PIQA, HellaSwag, BoolQ and WinoGrande, TerraNet keeps average "
+                         "accuracy within 0.9 points of the full-precision model.")
+    assert [(r[0], r[4]) for r in found] == [(0.9, None)]
+
+
+def test_the_dataset_after_the_metric_and_its_task(nlp):
+    found = results(nlp, "On ScanObjectNN TerraNet gains 3.2%, and it beats PointCLIP by 20.1% on top-1 accuracy for "
+                         "zero-shot 3D object classification on ModelNet40.")
+    assert {r[0]: r[4] for r in found}[20.1] == "ModelNet40"
+
+
+def test_an_unknown_dataset_named_as_a_hyphenated_compound(nlp):
+    found = results(nlp, "Grounding models that reach 38.5 cIoU on Vggish-SoundSet fall below 15.2 cIoU on our clips.")
+    assert {r[0]: r[4] for r in found}[38.5] == "Vggish-SoundSet"
 
 
 def test_the_compared_method_is_not_the_one_that_achieves(nlp):

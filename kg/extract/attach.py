@@ -74,11 +74,22 @@ METRIC_BEFORE_GAP = re.compile(
     re.I | re.X,
 )
 # between a value (and its metric) and the dataset it is on: "76.8% on Kinetics-600", "on the D test set"
-DATASET_AFTER_GAP = re.compile(r"^[^,;:\d()]{0,25}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+# (no other number between them: digits only inside words, "for zero-shot 3D classification on D")
+DATASET_AFTER_GAP = re.compile(
+    r"^(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
 # between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
 DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
-FRAME_BEFORE = re.compile(r"^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+# (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
+# ("Experiments on nuScenes show that X improves ...")
+FRAME_BEFORE = re.compile(
+    r"""^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:(?:using|with|under)\s+[^,;]{1,40}?\s+)?
+        (?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$""", re.I | re.X)
+EXPERIMENTS_ON = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}?(?:experiments|evaluations?|results|tests|studies)\s+(?:on|in|over|across)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$",
+    re.I)
+# where a clause opens, for its frame: the sentence's start, a colon or semicolon, "while", ", and"
+CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
@@ -127,7 +138,7 @@ CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
-_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
+_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet")
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
@@ -430,12 +441,16 @@ class _Sentence:
             return []
         return names
 
-    def frame(self) -> list[Named]:
-        """The datasets a sentence opens with ("On VQAv2 and GQA, ..."), up to its first comma."""
-        for d in self.datasets:
-            if FRAME_BEFORE.match(self.gap(self.start, d.start)):
-                return self.chain(d)
-            break
+    def frame(self, at: int) -> list[Named]:
+        """The datasets the clause of `at` opens with ("On VQAv2 and GQA, ...", "...: with Mask R-CNN
+        on COCO, ...", "Experiments on nuScenes show ..."), up to its first comma."""
+        opens = [self.start, *(m.end() for m in CLAUSE_OPEN.finditer(self.text, self.start, at))]
+        for start in reversed(opens):  # the nearest clause first ("On A, B, and C, ..." is one frame)
+            d = next((d for d in self.datasets if d.start >= start), None)
+            if d is not None and d.end <= at:
+                gap = self.gap(start, d.start)
+                if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
+                    return self.chain(d)
         return []
 
     def tie_datasets(self, vals: list[_Value]) -> None:
@@ -468,7 +483,7 @@ class _Sentence:
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
                     listed = self.guessed_chain(end, len(members))
             if not listed:
-                listed = self.frame()
+                listed = self.frame(members[0].start)
             last = members[-1].dataset
             if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
                 # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
@@ -483,13 +498,18 @@ class _Sentence:
             elif len(listed) == 1:
                 for m in bare:
                     m.dataset = listed[0]
+        # a value near a list of datasets it is not listed with is over them all ("On PIQA, ARC and
+        # BoolQ, average accuracy is within 1.5 points"): no one of them is its dataset
+        in_lists = {id(d) for first in self.datasets for d in self.chain(first)[1:]}
+        in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
+        lone = [d for d in self.datasets if id(d) not in in_lists]
         previous = None
         for v in vals:
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
             if v.dataset is None:
-                v.dataset = self.nearest(self.datasets, v, owned)
+                v.dataset = self.nearest(lone, v, owned)
             previous = v
 
     # ------------------------------------------------------------------ method

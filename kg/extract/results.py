@@ -189,8 +189,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
         # (the words around a number decide: 80 characters each side, not the whole sentence copied)
         before, after = text[max(0, begin - 80) : begin], text[last.end() : last.end() + 80]
         # (cheap tests first: most numbers are glued to names or are bare integers)
-        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_") and not sign):
-            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
+        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_", "^") and not sign):
+            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600, M^2IXT
         if sign in ("-", "–") and before[-1:] in ("-", "/"):
             continue
         if before[-1:] == "(" and before[-2:-1].isalnum() and after[:1] == ")":
