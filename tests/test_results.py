@@ -122,6 +122,7 @@ def test_a_pair_shares_its_metric_and_zips_with_a_pair_of_datasets(nlp):
         ("The parser achieves 93.4% accuracy.", False),
         ("It reaches up to 88.1% recall.", False),
         ("Precision is 0.91 on held-out data.", False),
+        ("Accuracy stays within 0.5% of ERM.", True),  # a distance to another score
     ],
 )
 def test_relative_flag_comes_from_the_sentence(sentence, relative):
@@ -193,6 +194,47 @@ def test_the_dataset_after_the_metric_and_its_task(nlp):
 def test_an_unknown_dataset_named_as_a_hyphenated_compound(nlp):
     found = results(nlp, "Grounding models that reach 38.5 cIoU on Vggish-SoundSet fall below 15.2 cIoU on our clips.")
     assert {r[0]: r[4] for r in found}[38.5] == "Vggish-SoundSet"
+
+
+def test_values_each_with_its_metric_phrase_share_the_dataset_after_them(nlp):
+    found = results(nlp, "TerraNet reaches a success rate of 61% and an SPL of 0.49 on R2R, 6% higher than the "
+                         "previous best.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {
+        61.0: ("success rate", "R2R"), 0.49: ("SPL", "R2R"), 6.0: ("success rate", "R2R")}
+
+
+def test_each_value_takes_the_dataset_it_is_reported_with(nlp):
+    # "and on nuScenes" opens the next phrase: it is not where 72.4 is reported
+    found = results(nlp, "TerraNet leads on SemanticKITTI with 72.4 mIoU and on nuScenes with 80.1 mIoU.")
+    assert {r[0]: r[4] for r in found} == {72.4: "SemanticKITTI", 80.1: "nuScenes"}
+
+
+def test_an_unknown_dataset_opening_the_sentence_frames_its_values(nlp):
+    found = results(nlp, "On Amazon-Books, TerraNet reaches an NDCG@10 of 0.412 and HR@10 of 0.618.")
+    assert {r[0]: r[4] for r in found} == {0.412: "Amazon-Books", 0.618: "Amazon-Books"}
+
+
+def test_a_change_is_on_the_dataset_of_the_last_value_of_its_metric(nlp):
+    found = results(nlp, "TerraNet reaches 47.8 mAP on AudioSet and 97.1% accuracy on ESC-50, outperforming AST by 1.3 mAP.")
+    assert {r[0]: r[4] for r in found} == {47.8: "AudioSet", 97.1: "ESC-50", 1.3: "AudioSet"}
+
+
+def test_a_unit_of_measure_stands_between_a_value_and_its_metric(nlp):
+    # the metric after the unit binds tighter than "top-1 accuracy" before; the phone is no subject
+    found = results(nlp, "TerraNet reaches 81.9% top-1 accuracy on ImageNet with 1.2 ms latency on an iPhone 12, "
+                         "2.1x faster than EfficientNet-B1.")
+    assert {r[0]: (r[2], r[3]) for r in found} == {
+        81.9: ("top-1 accuracy", "TerraNet"), 1.2: ("latency", "TerraNet"), 2.1: ("speedup", "TerraNet")}
+
+
+def test_a_factor_after_speeds_up_by_is_a_speedup(nlp):
+    found = results(nlp, "TerraNet keeps a perplexity of 5.61 and speeds up decoding by 2.6x.")
+    assert {r[0]: r[2] for r in found} == {5.61: "perplexity", 2.6: "speedup"}
+
+
+def test_a_name_in_a_list_of_measures_is_a_measure(nlp):
+    found = results(nlp, "On Argoverse 2, TerraNet achieves a minADE of 0.71 m and minFDE of 1.39 m.")
+    assert {r[0]: r[2] for r in found} == {0.71: "minADE", 1.39: "minFDE"}
 
 
 def test_the_compared_method_is_not_the_one_that_achieves(nlp):

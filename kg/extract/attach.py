@@ -55,14 +55,14 @@ class _Value:
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
 LIST_GAP = re.compile(
     r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
-        (?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
+        (?:(?:an?|the)\s+)?(?:M\s*(?:of|=|:|at|is)?\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
     re.I | re.X,
 )
 # between a value and the metric written after it: "76.8% top-1 accuracy", "1.3% improvements in
 # overall accuracy", "2.4 points of mIoU", "77.0% on D zero-shot accuracy"
 METRIC_AFTER_GAP = re.compile(
     r"""^\s*(?:(?:absolute|relative|average|mean|overall|points?|pp|higher|lower|better|worse|improvements?|gains?|
-        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D)\s+)*$""",
+        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
     re.I | re.X,
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
@@ -70,15 +70,15 @@ METRIC_BEFORE_GAP = re.compile(
     r"""^\s*(?:(?:\(|\)|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
         about|around|approximately|nearly|over|only|just|an?|the|absolute|relative|average|mean|improv\w*|
         increas\w*|boost\w*|gains?|rais\w*|reduc\w*|decreas\w*|lower\w*|drops?|dropp\w*|on\s+(?:the\s+)?D|
-        in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with)\s*)*$""",
+        in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with|from)\s*)*$""",
     re.I | re.X,
 )
 # between a value (and its metric) and the dataset it is on: "76.8% on Kinetics-600", "on the D test set"
 # (no other number between them: digits only inside words, "for zero-shot 3D classification on D")
 DATASET_AFTER_GAP = re.compile(
-    r"^(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+    r"^(?!.*\b(?:and|or)\s+(?:on|in|for|at|with)\s)(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
 # between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
-DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 # (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
 # ("Experiments on nuScenes show that X improves ...")
@@ -92,6 +92,7 @@ EXPERIMENTS_ON = re.compile(
 CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
+DATASET_MARK = re.compile(r"\bD\b")  # a dataset's name in a gap (Sentence.gap)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
 METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
@@ -103,6 +104,8 @@ NOT_SUBJECT_BEFORE = re.compile(
         \s+(?:[\w-]+\s+){0,4}$""",
     re.I | re.X,
 )
+# a name right after a preposition is no subject: "with 1.2 ms latency on an iPhone 12, 2.1x faster"
+PREPOSITION_BEFORE = re.compile(r"\b(?:on|at|in)\s+(?:an?\s+|the\s+)?$", re.I)
 # Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
@@ -120,7 +123,7 @@ _LOWER_MODIFIER = rf"(?:[a-z]+-[\w@-]+|[a-z]+@\d+|{_MODIFIER_WORDS})"
 _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
 GUESS_METRIC_AFTER = re.compile(
-    rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in)\s+)*(?P<m>{_PHRASE})\b")
+    rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
 GUESS_METRIC_BEFORE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
 GUESS_METRIC_CHANGED = re.compile(
@@ -131,7 +134,7 @@ _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
-NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their)\s+$", re.I)
+NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
 CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
@@ -142,6 +145,10 @@ _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*)"
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+# a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
+GUESS_FRAME = re.compile(
+    rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
+    rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
@@ -149,6 +156,8 @@ GUESS_DATASET_LIST = re.compile(
 NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
+# "speeds up decoding by 2.6x", "accelerates training by 3x"
+SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -292,7 +301,10 @@ class _Sentence:
         """Values written as one list ("A/B", "A-B", "A, B and C", "A on D1, B on D2") share members."""
         current = [vals[0]]
         for prev, v in zip(vals, vals[1:]):
-            if (v.group >= 0 and v.group == prev.group) or LIST_GAP.match(self.gap(prev.end, v.start)):
+            gap = self.gap(prev.end, v.start)
+            # (a change after a level and its dataset is said of them, not listed with them: "0.49
+            # on D, 6% higher than ...")
+            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and DATASET_MARK.search(gap))):
                 current.append(v)
             else:
                 for m in current:
@@ -307,6 +319,9 @@ class _Sentence:
         for m in self.metrics:  # written right after
             if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
                 return m, True
+        after = self.guessed_metric_after(v)  # "1.2 ms latency": the words right after bind tighter
+        if after is not None:
+            return after, True
         for m in reversed(self.metrics):  # written right before
             if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)) \
                     and not COMPARED_BEFORE.search(self.text, self.start, m.start):
@@ -322,11 +337,6 @@ class _Sentence:
     def guessed_metric(self, v: _Value) -> tuple[Named | None, bool]:
         """A metric the vocabulary does not know, from its form and place: "4.8 WER", "a mean
         absolute error of 0.21", "reduces CER by 1.2"."""
-        m = GUESS_METRIC_AFTER.match(self.text, v.end, self.end)
-        if m:
-            span = self.unnamed(m.start("m"), m.end("m"))
-            if span and span[0] == m.start("m"):
-                return self.guess(*span), True
         # the words just before the value say which form to look for ("... of", "... by"), so the
         # longer searches run only where they can match
         tail = self.text[max(self.start, v.start - 25) : v.start]
@@ -340,6 +350,15 @@ class _Sentence:
             if span:
                 return self.guess(*span), False
         return None, False
+
+    def guessed_metric_after(self, v: _Value) -> Named | None:
+        """A metric the vocabulary does not know, written right after the value: "4.8 WER"."""
+        m = GUESS_METRIC_AFTER.match(self.text, v.end, self.end)
+        if m:
+            span = self.unnamed(m.start("m"), m.end("m"))
+            if span and span[0] == m.start("m"):
+                return self.guess(*span)
+        return None
 
     def guess(self, a: int, b: int) -> Named | None:
         text = self.text[a:b]
@@ -356,10 +375,13 @@ class _Sentence:
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
-            if v.metric is None and v.unit == "x" and FASTER_AFTER.match(self.text, v.end, self.end):
-                # "decodes 2.4x faster", "a 3x speed-up": the factor measures speed, whatever metric is near
-                word = FASTER_AFTER.match(self.text, v.end, self.end)
-                v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+            if v.metric is None and v.unit == "x":
+                # "decodes 2.4x faster", "a 3x speed-up", "speeds up decoding by 2.6x": the factor
+                # measures speed, whatever metric is near
+                word = (FASTER_AFTER.match(self.text, v.end, self.end)
+                        or SPEEDUP_BEFORE.search(self.text, max(self.start, v.start - 80), v.start))
+                if word:
+                    v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
         self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None:
@@ -451,6 +473,10 @@ class _Sentence:
                 gap = self.gap(start, d.start)
                 if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
                     return self.chain(d)
+        for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
+            m = GUESS_FRAME.match(self.text, start, at)
+            if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
+                return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
 
     def tie_datasets(self, vals: list[_Value]) -> None:
@@ -504,10 +530,15 @@ class _Sentence:
         in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
         lone = [d for d in self.datasets if id(d) not in in_lists]
         previous = None
-        for v in vals:
+        for k, v in enumerate(vals):
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
+            if v.dataset is None and v.metric is not None:
+                # "47.8 mAP on D1 and 97.1% accuracy on D2, outperforming X by 1.3 mAP": the change
+                # is on the dataset of the last value of its metric in its clause
+                v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
+                                  and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
             if v.dataset is None:
                 v.dataset = self.nearest(lone, v, owned)
             previous = v
@@ -539,7 +570,8 @@ class _Sentence:
         for m in reversed(self.methods):
             if m.end > v.start or m.start < clause_start:
                 continue
-            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m):
+            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m) \
+                    or PREPOSITION_BEFORE.search(self.text, max(clause_start, m.start - 12), m.start):
                 continue
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
                 return m

@@ -36,7 +36,7 @@ JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
 
 # words before a number that make it a change: "improves by 2.3%", "a gain of 3.4", "by a margin of 5"
 CHANGE_BEFORE = re.compile(
-    r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
+    r"""(?:\bby|\bmargins?|\bwithin|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
         \s+(?:of|by)|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
         |\bdrop\w*|\bgain\w*|\blift\w*
         |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
