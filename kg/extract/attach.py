@@ -134,6 +134,18 @@ _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
+ACRONYM = re.compile(_ACRONYM)
+# metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
+_SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
+SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
+SLASHED_AFTER = re.compile(rf"\s*{_SLASHED}")
+METRIC_LIKE = re.compile(r"[A-Za-z][\w@.-]*[A-Z0-9@][\w@.-]*|[A-Z][\w@.-]*")
+# a value over many datasets is on none of them: "average accuracy over 11 datasets by 3.4%"
+AGGREGATE = re.compile(
+    r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
+    r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
+METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
+CHANGE_VERB_BEFORE = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s+(?:the\s+|its\s+|our\s+)?$", re.I)
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
@@ -326,6 +338,15 @@ class _Sentence:
             if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)) \
                     and not COMPARED_BEFORE.search(self.text, self.start, m.start):
                 return m, False  # (but "outperforming MAE by 0.7" names the system beaten, not a metric)
+        for m in reversed(self.metrics):  # "cuts the MAE of HOMO prediction by 18%"
+            if m.end <= v.start and METRIC_OF_TASK_BY.fullmatch(self.text, m.end, v.start) \
+                    and CHANGE_VERB_BEFORE.search(self.text, max(self.start, m.start - 40), m.start):
+                return m, False
+        for m in self.methods:
+            # "25.4% AP3D": a name right after a value, written as a metric's acronym, is its measure
+            if m.start >= v.end and not self.text[v.end : m.start].strip() and ACRONYM.fullmatch(m.text) \
+                    and not m.proposed:
+                return Named(m.start, m.end, m.text, guessed=True), True
         for m in reversed(self.methods):
             # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
             # measure, even when the name was taken for a method
@@ -364,9 +385,33 @@ class _Sentence:
         text = self.text[a:b]
         return None if text.lower() in NOT_METRICS else Named(a, b, text, guessed=True)
 
-    def tie_metrics(self, vals: list[_Value]) -> None:
+    def slashed_metrics(self, vals: list[_Value]) -> None:
+        """A pair or run of values written with as many metrics joined the same way takes them in
+        order: "EM/F1 of 80.1/87.3", "ROUGE-1/2/L of 44.1/21.3/40.8", "80.1/87.3 EM/F1"."""
+        groups: dict[int, list[_Value]] = {}
         for v in vals:
-            v.metric, v.metric_after = self.own_metric(v)
+            if v.group >= 0:
+                groups.setdefault(v.group, []).append(v)
+        for members in groups.values():
+            v = members[0]
+            m = (SLASHED_AFTER.match(self.text, members[-1].end, self.end)
+                 or SLASHED_BEFORE.search(self.text, max(self.start, v.start - 60), v.start))
+            if not m:
+                continue
+            parts = m.group("list").split("/")
+            stem = parts[0][: parts[0].rfind("-") + 1]  # "ROUGE-1/2/L": the later parts share "ROUGE-"
+            names = [p if i == 0 or len(p) > 2 or not stem else stem + p for i, p in enumerate(parts)]
+            if len(names) != len(members) or not all(METRIC_LIKE.fullmatch(n) for n in names):
+                continue
+            after = m.start() >= members[-1].end
+            for member, name in zip(members, names):
+                member.metric, member.metric_after = Named(m.start("list"), m.end("list"), name, guessed=True), after
+
+    def tie_metrics(self, vals: list[_Value]) -> None:
+        self.slashed_metrics(vals)
+        for v in vals:
+            if v.metric is None:
+                v.metric, v.metric_after = self.own_metric(v)
         for v in vals:
             if v.metric is None:
                 # the list's metric: after its last value, else before its first, else any member's,
@@ -482,6 +527,12 @@ class _Sentence:
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
             v.dataset = self.own_dataset(v)
+        for v in vals:
+            # a run written as one ("44.1/21.3/40.8 on D") is on the one dataset written after it
+            last = next((m for m in reversed(vals) if v.group >= 0 and m.group == v.group), v)
+            if v.dataset is None and last is not v and last.dataset is not None and last.dataset.start > last.end \
+                    and len(self.chain(last.dataset)) == 1:  # (a list of datasets zips with the run, below)
+                v.dataset = last.dataset
         owned = {id(v.dataset) for v in vals if v.dataset}
         respectively = "respectively" in self.text[self.start : self.end].lower()
         done: set[int] = set()
@@ -539,7 +590,7 @@ class _Sentence:
                 # is on the dataset of the last value of its metric in its clause
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
-            if v.dataset is None:
+            if v.dataset is None and not AGGREGATE.search(self.text, max(self.start, v.start - 60), min(self.end, v.end + 40)):
                 v.dataset = self.nearest(lone, v, owned)
             previous = v
 
@@ -567,6 +618,7 @@ class _Sentence:
         not compared with or used ("outperforms X", "based on Y"), or the paper's own for "our
         model"/"we"; None leaves the paper's proposed method."""
         clause_start = max([self.start, *[b for b in self.breaks if b <= v.start]])
+        found = []
         for m in reversed(self.methods):
             if m.end > v.start or m.start < clause_start:
                 continue
@@ -574,8 +626,10 @@ class _Sentence:
                     or PREPOSITION_BEFORE.search(self.text, max(clause_start, m.start - 12), m.start):
                 continue
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
-                return m
-        return None
+                found.append(m)
+        # the paper's own method, when the clause names it, is the subject and the others its objects:
+        # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"
+        return next((m for m in found if m.proposed), found[0] if found else None)
 
 
 def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str | None:

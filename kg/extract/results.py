@@ -52,7 +52,7 @@ CHANGE_AFTER = re.compile(
     r"""^\s*(?:[\w@-]+\s+){0,2}?
         (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
            faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
-           leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+           leads?|edge|jump|uplift|delta|difference|above|ahead|below|behind)\b
         |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
@@ -110,6 +110,9 @@ HYPER_BEFORE = re.compile(
 # ("at" only after a ranking metric: "recall at 10"; "runs at 14 FPS" is a result)
 # agreement between annotators measures the data, not a method: "inter-annotator agreement reaches a kappa of 0.78"
 AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotator|rater)s?(?:'s?)?\s+agreement|agreement\s+between\s+(?:the\s+)?(?:annotators|raters))\b", re.I)
+# a confidence interval is the spread of a result, not one: "(95% CI 0.89-0.93)", "95% confidence interval: 0.8-0.9"
+CONFIDENCE_AFTER = re.compile(r"^\s*(?:CI|C\.I\.|confidence\s+intervals?|credible\s+intervals?)\b", re.I)
+CONFIDENCE_BEFORE = re.compile(r"\b(?:CI|C\.I\.|confidence\s+intervals?)\s*(?:[:=,]\s*)?(?:\[|\()?\s*$", re.I)
 RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
@@ -220,6 +223,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
         if CONDITION.match(after) and CONDITION_BEFORE.search(before):
             continue  # a condition: "at −5 dB SNR"
+        if unit == "%" and CONFIDENCE_AFTER.match(after) or CONFIDENCE_BEFORE.search(before):
+            continue  # a confidence interval: its level ("95% CI") and its bounds ("(95% CI 0.89-0.93)")
         if AGREEMENT_BEFORE.search(before):
             continue  # the annotators' agreement: a property of the data
         if SIZE_CHANGE_BEFORE.search(before):
