@@ -124,6 +124,7 @@ def test_a_pair_shares_its_metric_and_zips_with_a_pair_of_datasets(nlp):
         ("Precision is 0.91 on held-out data.", False),
         ("Accuracy stays within 0.5% of ERM.", True),  # a distance to another score
         ("The pruned model is only 1.8% below the dense one.", True),
+        ("The student recovers 97% of the teacher's accuracy.", True),  # a share of another score
     ],
 )
 def test_relative_flag_comes_from_the_sentence(sentence, relative):
@@ -249,6 +250,16 @@ def test_metrics_joined_by_slashes_zip_with_the_values(nlp):
 def test_an_acronym_right_after_a_value_is_its_metric(nlp):
     found = results(nlp, "TerraNet achieves 25.4% AP3D on KITTI for the moderate car category.")
     assert [(r[0], r[2], r[4]) for r in found] == [(25.4, "AP3D", "KITTI")]
+
+
+def test_counts_written_n_of_m_are_not_results(nlp):
+    found = results(nlp, "TerraNet beats GIN on 6 of 9 OGBSets, with accuracy gains of up to 4.1% on PROTEINS.")
+    assert [(r[0], r[2]) for r in found] == [(4.1, "accuracy")]
+
+
+def test_a_measure_named_in_plain_words_is_read_where_a_value_changes_it(nlp):
+    found = results(nlp, "TerraNet reduces memory usage by 58% and increases throughput by 1.7x over FlashAttention-2.")
+    assert {r[0]: r[2] for r in found} == {58.0: "memory usage", 1.7: "throughput"}
 
 
 def test_a_confidence_interval_is_not_a_result(nlp):

@@ -40,7 +40,7 @@ CHANGE_BEFORE = re.compile(
         \s+(?:of|by)|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
         |\bdrop\w*|\bgain\w*|\blift\w*
         |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
-        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*)\b
+        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*|\brecover\w*|\bpreserv\w*)\b
         (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
                 less\s+than|under|below|
                 large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
@@ -114,6 +114,9 @@ AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotat
 CONFIDENCE_AFTER = re.compile(r"^\s*(?:CI|C\.I\.|confidence\s+intervals?|credible\s+intervals?)\b", re.I)
 CONFIDENCE_BEFORE = re.compile(r"\b(?:CI|C\.I\.|confidence\s+intervals?)\s*(?:[:=,]\s*)?(?:\[|\()?\s*$", re.I)
 RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+# "7 of 8 datasets", "87 out of 100 attempts": counts
+COUNT_OF_BEFORE = re.compile(r"\d\s+(?:out\s+)?of\s*$")
+COUNT_OF_AFTER = re.compile(r"^\s+(?:out\s+)?of\s+\d")
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
 # a word that looks like a name (digits, inner capitals, capitalised), right before a bare number
@@ -203,7 +206,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
         unit = UNITS.get(written.lower(), UNITS.get(written)) if written else None
         integer = all("." not in m.group("num") for m in group)
         bare_integer = unit is None and not sign and integer
-        if bare_integer and (len(group) > 1 or RANK_BEFORE.search(before[-12:]) or 1900 <= int(first.group("num").replace(",", "")) < 2100):
+        if bare_integer and (len(group) > 1 or RANK_BEFORE.search(before[-12:]) or 1900 <= int(first.group("num").replace(",", "")) < 2100
+                             or COUNT_OF_BEFORE.search(before[-16:]) or COUNT_OF_AFTER.match(after)):
             continue  # years ("2019-2021", "in 2023"), ranks ("top 5")
         if unit != "%" and SIZE_AFTER.match(after):
             continue  # a size or a count: "7B", "1.4 million parameters", "960 hours"
