@@ -262,6 +262,12 @@ def test_a_measure_named_in_plain_words_is_read_where_a_value_changes_it(nlp):
     assert {r[0]: r[2] for r in found} == {58.0: "memory usage", 1.7: "throughput"}
 
 
+def test_a_metric_keeps_the_compound_modifier_written_before_it(nlp):
+    # the variant of the measure is part of its written name; a plain adjective is not kept
+    found = results(nlp, "On CropDocs, TerraNet attains a token-level F1 of 88.2 and a strong F1 of 79.5 on FieldForms.")
+    assert {r[0]: r[2] for r in found} == {88.2: "token-level F1", 79.5: "F1"}
+
+
 def test_a_confidence_interval_is_not_a_result(nlp):
     found = results(nlp, "TerraNet predicts onset with an AUROC of 0.91 (95% CI 0.89-0.93) on MIMIC-IV.")
     assert [(r[0], r[2]) for r in found] == [(0.91, "AUROC")]

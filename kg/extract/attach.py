@@ -135,6 +135,7 @@ GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
 ACRONYM = re.compile(_ACRONYM)
+METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
 SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
@@ -225,7 +226,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
         previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
-            metric = v.metric.text if v.metric else None
+            metric = _written_metric(text, v.metric) if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
@@ -641,6 +642,13 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
         return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
     return text[name.start : m.end("suffix")]
+
+
+def _written_metric(text: str, metric: Named) -> str:
+    """A metric's name as the text writes it, with the compound modifier written before the mention
+    ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
+    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
+    return text[m.start("mod") : metric.end] if m and not metric.guessed else metric.text
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:
