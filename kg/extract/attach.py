@@ -55,14 +55,14 @@ class _Value:
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
 LIST_GAP = re.compile(
     r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
-        (?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
+        (?:(?:an?|the)\s+)?(?:M\s*(?:of|=|:|at|is)?\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
     re.I | re.X,
 )
 # between a value and the metric written after it: "76.8% top-1 accuracy", "1.3% improvements in
 # overall accuracy", "2.4 points of mIoU", "77.0% on D zero-shot accuracy"
 METRIC_AFTER_GAP = re.compile(
     r"""^\s*(?:(?:absolute|relative|average|mean|overall|points?|pp|higher|lower|better|worse|improvements?|gains?|
-        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D)\s+)*$""",
+        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
     re.I | re.X,
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
@@ -70,17 +70,29 @@ METRIC_BEFORE_GAP = re.compile(
     r"""^\s*(?:(?:\(|\)|:|=|of|is|was|are|were|reach\w*|achiev\w*|attain\w*|obtain\w*|scor\w*|at|by|to|up\s+to|
         about|around|approximately|nearly|over|only|just|an?|the|absolute|relative|average|mean|improv\w*|
         increas\w*|boost\w*|gains?|rais\w*|reduc\w*|decreas\w*|lower\w*|drops?|dropp\w*|on\s+(?:the\s+)?D|
-        in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with)\s*)*$""",
+        in\s+(?:the\s+)?D|at\s+least|more\s+than|than|with|from)\s*)*$""",
     re.I | re.X,
 )
 # between a value (and its metric) and the dataset it is on: "76.8% on Kinetics-600", "on the D test set"
-DATASET_AFTER_GAP = re.compile(r"^[^,;:\d()]{0,25}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+# (no other number between them: digits only inside words, "for zero-shot 3D classification on D")
+DATASET_AFTER_GAP = re.compile(
+    r"^(?!.*\b(?:and|or)\s+(?:on|in|for|at|with)\s)(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
 # between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
-DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
-FRAME_BEFORE = re.compile(r"^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
+# (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
+# ("Experiments on nuScenes show that X improves ...")
+FRAME_BEFORE = re.compile(
+    r"""^\s*(?:[A-Z][\w ]{0,25},\s*)?(?:(?:using|with|under)\s+[^,;]{1,40}?\s+)?
+        (?:on|in|for|across|over|at)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$""", re.I | re.X)
+EXPERIMENTS_ON = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}?(?:experiments|evaluations?|results|tests|studies)\s+(?:on|in|over|across)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$",
+    re.I)
+# where a clause opens, for its frame: the sentence's start, a colon or semicolon, "while", ", and"
+CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
+DATASET_MARK = re.compile(r"\bD\b")  # a dataset's name in a gap (Sentence.gap)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
 METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
@@ -92,13 +104,15 @@ NOT_SUBJECT_BEFORE = re.compile(
         \s+(?:[\w-]+\s+){0,4}$""",
     re.I | re.X,
 )
+# a name right after a preposition is no subject: "with 1.2 ms latency on an iPhone 12, 2.1x faster"
+PREPOSITION_BEFORE = re.compile(r"\b(?:on|at|in)\s+(?:an?\s+|the\s+)?$", re.I)
 # Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
 _ACRONYM = r"(?:[A-Z]{2}[\w@.-]*|[A-Z][a-z]?[A-Z][\w@.-]*|m[A-Z][\w@-]*|[A-Z]\d[\w@-]*|[A-Z]@\d+)"
 _HEAD = (r"(?:accuracy|acc|scores?|rates?|errors?|precision|recall|similarity|correlation|coefficient|distance|"
          r"returns?|rewards?|perplexity|AUC|IoU|F1|F-?score|F-?measure|latency|throughput|match|agreement|"
-         r"fidelity|overlap|ratio|sensitivity|specificity)")
+         r"fidelity|overlap|ratio|sensitivity|specificity|usage|consumption|footprint)")
 _MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|macro|micro|weighted|exact|word|"
                    r"character|token|top|overall|success|attack|error|hit|win|pass|equal|false|true|positive|"
                    r"negative|reciprocal|normali[sz]ed|cumulative|discounted|structural|peak|classification|"
@@ -109,28 +123,45 @@ _LOWER_MODIFIER = rf"(?:[a-z]+-[\w@-]+|[a-z]+@\d+|{_MODIFIER_WORDS})"
 _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
 GUESS_METRIC_AFTER = re.compile(
-    rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in)\s+)*(?P<m>{_PHRASE})\b")
+    rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
 GUESS_METRIC_BEFORE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
-    rf"(?P<m>{_PHRASE})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
+    rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
 # "Melanoma sensitivity on darker skin improves from 0.61 to 0.83": the measure that moves
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
-NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their)\s+$", re.I)
+ACRONYM = re.compile(_ACRONYM)
+METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
+# metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
+_SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
+SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
+SLASHED_AFTER = re.compile(rf"\s*{_SLASHED}")
+METRIC_LIKE = re.compile(r"[A-Za-z][\w@.-]*[A-Z0-9@][\w@.-]*|[A-Z][\w@.-]*")
+# a value over many datasets is on none of them: "average accuracy over 11 datasets by 3.4%"
+AGGREGATE = re.compile(
+    r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
+    r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
+METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
+CHANGE_VERB_BEFORE = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s+(?:the\s+|its\s+|our\s+)?$", re.I)
+NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
 CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
-_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+[A-Z][\w-]*)"
+_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet")
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+# a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
+GUESS_FRAME = re.compile(
+    rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
+    rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
@@ -138,6 +169,8 @@ GUESS_DATASET_LIST = re.compile(
 NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
+# "speeds up decoding by 2.6x", "accelerates training by 3x"
+SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -193,7 +226,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
         previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
-            metric = v.metric.text if v.metric else None
+            metric = _written_metric(text, v.metric) if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
@@ -281,7 +314,10 @@ class _Sentence:
         """Values written as one list ("A/B", "A-B", "A, B and C", "A on D1, B on D2") share members."""
         current = [vals[0]]
         for prev, v in zip(vals, vals[1:]):
-            if (v.group >= 0 and v.group == prev.group) or LIST_GAP.match(self.gap(prev.end, v.start)):
+            gap = self.gap(prev.end, v.start)
+            # (a change after a level and its dataset is said of them, not listed with them: "0.49
+            # on D, 6% higher than ...")
+            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and DATASET_MARK.search(gap))):
                 current.append(v)
             else:
                 for m in current:
@@ -296,10 +332,22 @@ class _Sentence:
         for m in self.metrics:  # written right after
             if m.start >= v.end and (METRIC_AFTER_GAP.match(self.gap(v.end, m.start))):
                 return m, True
+        after = self.guessed_metric_after(v)  # "1.2 ms latency": the words right after bind tighter
+        if after is not None:
+            return after, True
         for m in reversed(self.metrics):  # written right before
             if m.end <= v.start and METRIC_BEFORE_GAP.match(self.gap(m.end, v.start)) \
                     and not COMPARED_BEFORE.search(self.text, self.start, m.start):
                 return m, False  # (but "outperforming MAE by 0.7" names the system beaten, not a metric)
+        for m in reversed(self.metrics):  # "cuts the MAE of HOMO prediction by 18%"
+            if m.end <= v.start and METRIC_OF_TASK_BY.fullmatch(self.text, m.end, v.start) \
+                    and CHANGE_VERB_BEFORE.search(self.text, max(self.start, m.start - 40), m.start):
+                return m, False
+        for m in self.methods:
+            # "25.4% AP3D": a name right after a value, written as a metric's acronym, is its measure
+            if m.start >= v.end and not self.text[v.end : m.start].strip() and ACRONYM.fullmatch(m.text) \
+                    and not m.proposed:
+                return Named(m.start, m.end, m.text, guessed=True), True
         for m in reversed(self.methods):
             # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
             # measure, even when the name was taken for a method
@@ -311,11 +359,6 @@ class _Sentence:
     def guessed_metric(self, v: _Value) -> tuple[Named | None, bool]:
         """A metric the vocabulary does not know, from its form and place: "4.8 WER", "a mean
         absolute error of 0.21", "reduces CER by 1.2"."""
-        m = GUESS_METRIC_AFTER.match(self.text, v.end, self.end)
-        if m:
-            span = self.unnamed(m.start("m"), m.end("m"))
-            if span and span[0] == m.start("m"):
-                return self.guess(*span), True
         # the words just before the value say which form to look for ("... of", "... by"), so the
         # longer searches run only where they can match
         tail = self.text[max(self.start, v.start - 25) : v.start]
@@ -330,13 +373,46 @@ class _Sentence:
                 return self.guess(*span), False
         return None, False
 
+    def guessed_metric_after(self, v: _Value) -> Named | None:
+        """A metric the vocabulary does not know, written right after the value: "4.8 WER"."""
+        m = GUESS_METRIC_AFTER.match(self.text, v.end, self.end)
+        if m:
+            span = self.unnamed(m.start("m"), m.end("m"))
+            if span and span[0] == m.start("m"):
+                return self.guess(*span)
+        return None
+
     def guess(self, a: int, b: int) -> Named | None:
         text = self.text[a:b]
         return None if text.lower() in NOT_METRICS else Named(a, b, text, guessed=True)
 
-    def tie_metrics(self, vals: list[_Value]) -> None:
+    def slashed_metrics(self, vals: list[_Value]) -> None:
+        """A pair or run of values written with as many metrics joined the same way takes them in
+        order: "EM/F1 of 80.1/87.3", "ROUGE-1/2/L of 44.1/21.3/40.8", "80.1/87.3 EM/F1"."""
+        groups: dict[int, list[_Value]] = {}
         for v in vals:
-            v.metric, v.metric_after = self.own_metric(v)
+            if v.group >= 0:
+                groups.setdefault(v.group, []).append(v)
+        for members in groups.values():
+            v = members[0]
+            m = (SLASHED_AFTER.match(self.text, members[-1].end, self.end)
+                 or SLASHED_BEFORE.search(self.text, max(self.start, v.start - 60), v.start))
+            if not m:
+                continue
+            parts = m.group("list").split("/")
+            stem = parts[0][: parts[0].rfind("-") + 1]  # "ROUGE-1/2/L": the later parts share "ROUGE-"
+            names = [p if i == 0 or len(p) > 2 or not stem else stem + p for i, p in enumerate(parts)]
+            if len(names) != len(members) or not all(METRIC_LIKE.fullmatch(n) for n in names):
+                continue
+            after = m.start() >= members[-1].end
+            for member, name in zip(members, names):
+                member.metric, member.metric_after = Named(m.start("list"), m.end("list"), name, guessed=True), after
+
+    def tie_metrics(self, vals: list[_Value]) -> None:
+        self.slashed_metrics(vals)
+        for v in vals:
+            if v.metric is None:
+                v.metric, v.metric_after = self.own_metric(v)
         for v in vals:
             if v.metric is None:
                 # the list's metric: after its last value, else before its first, else any member's,
@@ -345,10 +421,13 @@ class _Sentence:
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
-            if v.metric is None and v.unit == "x" and FASTER_AFTER.match(self.text, v.end, self.end):
-                # "decodes 2.4x faster", "a 3x speed-up": the factor measures speed, whatever metric is near
-                word = FASTER_AFTER.match(self.text, v.end, self.end)
-                v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+            if v.metric is None and v.unit == "x":
+                # "decodes 2.4x faster", "a 3x speed-up", "speeds up decoding by 2.6x": the factor
+                # measures speed, whatever metric is near
+                word = (FASTER_AFTER.match(self.text, v.end, self.end)
+                        or SPEEDUP_BEFORE.search(self.text, max(self.start, v.start - 80), v.start))
+                if word:
+                    v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
         self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None:
@@ -430,17 +509,31 @@ class _Sentence:
             return []
         return names
 
-    def frame(self) -> list[Named]:
-        """The datasets a sentence opens with ("On VQAv2 and GQA, ..."), up to its first comma."""
-        for d in self.datasets:
-            if FRAME_BEFORE.match(self.gap(self.start, d.start)):
-                return self.chain(d)
-            break
+    def frame(self, at: int) -> list[Named]:
+        """The datasets the clause of `at` opens with ("On VQAv2 and GQA, ...", "...: with Mask R-CNN
+        on COCO, ...", "Experiments on nuScenes show ..."), up to its first comma."""
+        opens = [self.start, *(m.end() for m in CLAUSE_OPEN.finditer(self.text, self.start, at))]
+        for start in reversed(opens):  # the nearest clause first ("On A, B, and C, ..." is one frame)
+            d = next((d for d in self.datasets if d.start >= start), None)
+            if d is not None and d.end <= at:
+                gap = self.gap(start, d.start)
+                if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
+                    return self.chain(d)
+        for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
+            m = GUESS_FRAME.match(self.text, start, at)
+            if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
+                return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
 
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
             v.dataset = self.own_dataset(v)
+        for v in vals:
+            # a run written as one ("44.1/21.3/40.8 on D") is on the one dataset written after it
+            last = next((m for m in reversed(vals) if v.group >= 0 and m.group == v.group), v)
+            if v.dataset is None and last is not v and last.dataset is not None and last.dataset.start > last.end \
+                    and len(self.chain(last.dataset)) == 1:  # (a list of datasets zips with the run, below)
+                v.dataset = last.dataset
         owned = {id(v.dataset) for v in vals if v.dataset}
         respectively = "respectively" in self.text[self.start : self.end].lower()
         done: set[int] = set()
@@ -468,7 +561,7 @@ class _Sentence:
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
                     listed = self.guessed_chain(end, len(members))
             if not listed:
-                listed = self.frame()
+                listed = self.frame(members[0].start)
             last = members[-1].dataset
             if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
                 # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
@@ -483,13 +576,23 @@ class _Sentence:
             elif len(listed) == 1:
                 for m in bare:
                     m.dataset = listed[0]
+        # a value near a list of datasets it is not listed with is over them all ("On PIQA, ARC and
+        # BoolQ, average accuracy is within 1.5 points"): no one of them is its dataset
+        in_lists = {id(d) for first in self.datasets for d in self.chain(first)[1:]}
+        in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
+        lone = [d for d in self.datasets if id(d) not in in_lists]
         previous = None
-        for v in vals:
+        for k, v in enumerate(vals):
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
-            if v.dataset is None:
-                v.dataset = self.nearest(self.datasets, v, owned)
+            if v.dataset is None and v.metric is not None:
+                # "47.8 mAP on D1 and 97.1% accuracy on D2, outperforming X by 1.3 mAP": the change
+                # is on the dataset of the last value of its metric in its clause
+                v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
+                                  and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
+            if v.dataset is None and not AGGREGATE.search(self.text, max(self.start, v.start - 60), min(self.end, v.end + 40)):
+                v.dataset = self.nearest(lone, v, owned)
             previous = v
 
     # ------------------------------------------------------------------ method
@@ -516,14 +619,18 @@ class _Sentence:
         not compared with or used ("outperforms X", "based on Y"), or the paper's own for "our
         model"/"we"; None leaves the paper's proposed method."""
         clause_start = max([self.start, *[b for b in self.breaks if b <= v.start]])
+        found = []
         for m in reversed(self.methods):
             if m.end > v.start or m.start < clause_start:
                 continue
-            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m):
+            if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m) \
+                    or PREPOSITION_BEFORE.search(self.text, max(clause_start, m.start - 12), m.start):
                 continue
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
-                return m
-        return None
+                found.append(m)
+        # the paper's own method, when the clause names it, is the subject and the others its objects:
+        # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"
+        return next((m for m in found if m.proposed), found[0] if found else None)
 
 
 def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str | None:
@@ -535,6 +642,13 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
         return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
     return text[name.start : m.end("suffix")]
+
+
+def _written_metric(text: str, metric: Named) -> str:
+    """A metric's name as the text writes it, with the compound modifier written before the mention
+    ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
+    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
+    return text[m.start("mod") : metric.end] if m and not metric.guessed else metric.text
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:

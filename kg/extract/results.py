@@ -36,11 +36,11 @@ JOINT = re.compile(r"\s?(?:/|[-–~]|to)\s?$")
 
 # words before a number that make it a change: "improves by 2.3%", "a gain of 3.4", "by a margin of 5"
 CHANGE_BEFORE = re.compile(
-    r"""(?:\bby|\bmargins?|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
+    r"""(?:\bby|\bmargins?|\bwithin|\b(?:gains?|improvements?|increases?|boosts?|reductions?|decreases?|drops?|lifts?)
         \s+(?:of|by)|\bimprov\w*|\bboost\w*|\bincreas\w*|\breduc\w*|\bdecreas\w*
         |\bdrop\w*|\bgain\w*|\blift\w*
         |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
-        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*)\b
+        |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*|\brecover\w*|\bpreserv\w*)\b
         (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
                 less\s+than|under|below|
                 large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
@@ -52,7 +52,7 @@ CHANGE_AFTER = re.compile(
     r"""^\s*(?:[\w@-]+\s+){0,2}?
         (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
            faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
-           leads?|edge|jump|uplift|delta|difference|above|ahead)\b
+           leads?|edge|jump|uplift|delta|difference|above|ahead|below|behind)\b
         |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
@@ -110,7 +110,13 @@ HYPER_BEFORE = re.compile(
 # ("at" only after a ranking metric: "recall at 10"; "runs at 14 FPS" is a result)
 # agreement between annotators measures the data, not a method: "inter-annotator agreement reaches a kappa of 0.78"
 AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotator|rater)s?(?:'s?)?\s+agreement|agreement\s+between\s+(?:the\s+)?(?:annotators|raters))\b", re.I)
+# a confidence interval is the spread of a result, not one: "(95% CI 0.89-0.93)", "95% confidence interval: 0.8-0.9"
+CONFIDENCE_AFTER = re.compile(r"^\s*(?:CI|C\.I\.|confidence\s+intervals?|credible\s+intervals?)\b", re.I)
+CONFIDENCE_BEFORE = re.compile(r"\b(?:CI|C\.I\.|confidence\s+intervals?)\s*(?:[:=,]\s*)?(?:\[|\()?\s*$", re.I)
 RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+# "7 of 8 datasets", "87 out of 100 attempts": counts
+COUNT_OF_BEFORE = re.compile(r"\d\s+(?:out\s+)?of\s*$")
+COUNT_OF_AFTER = re.compile(r"^\s+(?:out\s+)?of\s+\d")
 # words before a number that give it a version: "version 2.1", "v 3"
 VERSION_BEFORE = re.compile(r"\b(?:version|versions|release|v|ver)\s*$", re.I)
 # a word that looks like a name (digits, inner capitals, capitalised), right before a bare number
@@ -189,8 +195,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
         # (the words around a number decide: 80 characters each side, not the whole sentence copied)
         before, after = text[max(0, begin - 80) : begin], text[last.end() : last.end() + 80]
         # (cheap tests first: most numbers are glued to names or are bare integers)
-        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_") and not sign):
-            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600
+        if before[-1:].isalnum() or (before[-1:] in ("-", "/", "@", ".", "_", "^") and not sign):
+            continue  # part of a name or an id: GPT-4, ResNet50, R@1, v2, Kinetics-400/600, M^2IXT
         if sign in ("-", "–") and before[-1:] in ("-", "/"):
             continue
         if before[-1:] == "(" and before[-2:-1].isalnum() and after[:1] == ")":
@@ -200,7 +206,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
         unit = UNITS.get(written.lower(), UNITS.get(written)) if written else None
         integer = all("." not in m.group("num") for m in group)
         bare_integer = unit is None and not sign and integer
-        if bare_integer and (len(group) > 1 or RANK_BEFORE.search(before[-12:]) or 1900 <= int(first.group("num").replace(",", "")) < 2100):
+        if bare_integer and (len(group) > 1 or RANK_BEFORE.search(before[-12:]) or 1900 <= int(first.group("num").replace(",", "")) < 2100
+                             or COUNT_OF_BEFORE.search(before[-16:]) or COUNT_OF_AFTER.match(after)):
             continue  # years ("2019-2021", "in 2023"), ranks ("top 5")
         if unit != "%" and SIZE_AFTER.match(after):
             continue  # a size or a count: "7B", "1.4 million parameters", "960 hours"
@@ -220,6 +227,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
         if CONDITION.match(after) and CONDITION_BEFORE.search(before):
             continue  # a condition: "at −5 dB SNR"
+        if unit == "%" and CONFIDENCE_AFTER.match(after) or CONFIDENCE_BEFORE.search(before):
+            continue  # a confidence interval: its level ("95% CI") and its bounds ("(95% CI 0.89-0.93)")
         if AGREEMENT_BEFORE.search(before):
             continue  # the annotators' agreement: a property of the data
         if SIZE_CHANGE_BEFORE.search(before):
