@@ -173,13 +173,19 @@ class TallyFile:
         if len(self.pending) >= FLUSH_ENTRIES:
             self.flush()
 
-    def declare(self, keys) -> int:
+    def declare(self, keys) -> set[int]:
         """Record the keys of lines that several batches may write (`kg.shard.SHARED_SUBJECTS`);
-        return how many of them are new to the graph, so the build counts each triple once."""
-        before = self.db.total_changes
+        return those new to the graph, so the build loads, exports and counts each triple once."""
+        keys = list(dict.fromkeys(keys))
+        known: set[int] = set()
+        for at in range(0, len(keys), 500):
+            part = keys[at:at + 500]
+            known.update(k for (k,) in self.db.execute(
+                f"SELECT line FROM declared WHERE line IN ({', '.join('?' * len(part))})", part))
+        new = [k for k in keys if k not in known]
         with self.db:
-            self.db.executemany("INSERT OR IGNORE INTO declared VALUES (?)", ((k,) for k in keys))
-        return self.db.total_changes - before
+            self.db.executemany("INSERT INTO declared VALUES (?)", ((k,) for k in new))
+        return set(new)
 
     def flush(self) -> None:
         p, self.pending = self.pending, Tally()
@@ -432,15 +438,16 @@ class TallyFile:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def write_derived(self, store: ox.Store, *, appended: bool, progress=None) -> int:
+    def write_derived(self, store: ox.Store, *, appended: bool, progress=None, also=None) -> int:
         """Write the derived triples into `store`. A fresh build writes them all; an appended one
         rewrites only the values its papers changed, knowing from the file what the graph held
         (no lookups in the store): the paper counts and modality pairs from what this build added
         to them, the labels and best results from the rows the file keeps of them, the rankings
-        where they differ. `progress` (a kg.progress stage) is advanced once per kind of triple.
+        where they differ. `progress` (a kg.progress stage) is advanced once per kind of triple;
+        `also`, for a fresh build only, is given every group of triples added (`_Changes`).
         Returns how many triples the store gained (fewer than none when it lost some)."""
         self.flush()
-        changes = _Changes(store, bulk=not appended)
+        changes = _Changes(store, bulk=not appended, also=also)
         steps = (self._write_labels, self._write_paper_counts, self._write_pairs, self._write_best_results)
         if progress:
             progress.set_total(len(steps) + 1)
@@ -561,6 +568,8 @@ class _Changes:
         """Turn the triples `old` (which the store holds) into `new`, touching only those that differ."""
         old, new = set(old), list(new)
         kept = old.intersection(new)
+        if self.also and old - kept:  # what `also` was given would no longer be the store's
+            raise RuntimeError("a build that streams its derived triples removed one")
         for quad in old - kept:
             self.store.remove(quad)
             self.net -= 1
