@@ -28,6 +28,7 @@ class Stage:
 
     def __init__(self, name: str, total: float | None = None, unit: str = "") -> None:
         self.name, self.total, self.unit = name, total, unit
+        self.detail = ""  # the step under way, for stages made of named steps
         self.completed = 0.0
         self.started = time.perf_counter()
         self._listener = None  # the reporter's hook, called with each change
@@ -36,6 +37,20 @@ class Stage:
         self.completed += n
         if self._listener:
             self._listener(self)
+
+    def step(self, detail: str) -> None:
+        """Start the named step `detail`: the one under way before it is done (and the last one
+        when the stage ends)."""
+        if self.detail:
+            self.completed += 1
+        self.detail = detail
+        if self._listener:
+            self._listener(self)
+
+    def end_steps(self) -> None:
+        if self.detail:
+            self.completed += 1
+            self.detail = ""
 
     def set_total(self, total: float | None) -> None:
         self.total = total
@@ -68,6 +83,7 @@ def stage(name: str, total: float | None = None, unit: str = "") -> Iterator[Sta
     reporter.started(current)
     try:
         yield current
+        current.end_steps()
     finally:
         current._listener = None
         reporter.finished(current)
@@ -85,14 +101,16 @@ def reporting(reporter: Reporter) -> Iterator[Reporter]:
 
 
 def describe(stage: Stage) -> str:
-    """'name: 1,234/5,000 papers (25%)', 'name: 1,234 triples' or 'name'."""
+    """'name: 1,234/5,000 papers (25%)', 'name: 1,234 triples' or 'name', the name followed by
+    the step under way, if any, while the stage runs: 'report (centrality): 3/8 steps (38%)'."""
     done = f"{stage.completed:,.0f}"
+    name = f"{stage.name} ({stage.detail})" if stage.detail else stage.name
     if stage.total:
         share = min(stage.completed / stage.total, 1.0)
-        return f"{stage.name}: {done}/{stage.total:,.0f} {stage.unit}".rstrip() + f" ({share:.0%})"
+        return f"{name}: {done}/{stage.total:,.0f} {stage.unit}".rstrip() + f" ({share:.0%})"
     if stage.completed:
-        return f"{stage.name}: {done} {stage.unit}".rstrip()
-    return stage.name
+        return f"{name}: {done} {stage.unit}".rstrip()
+    return name
 
 
 class StageReporter:

@@ -25,6 +25,7 @@ class ShardStats:
     tally: Tally = field(default_factory=Tally)  # for the labels and counts the build derives at the end
     triples: int = 0  # distinct N-Triples lines written
     shared: array = field(default_factory=lambda: array("q"))  # keys of the lines other batches may write too
+    shared_bytes: int = 0  # those lines end the batch's N-Triples, in the order of their keys, in this many bytes
 
 
 # Lines about concepts and extractors are the only ones two batches can both write (each worker
@@ -49,12 +50,25 @@ def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, S
         stats.links.update(entity.type for entity in extraction.entities)
         lines += writer.triples(extraction)
     writer.tally = None
-    distinct = set(lines)  # a paper may state a triple twice (two mentions of one span)
-    distinct.discard("")
+    distinct = dict.fromkeys(lines)  # a paper may state a triple twice (two mentions of one span)
+    distinct.pop("", None)
     stats.triples = len(distinct)
-    stats.shared.extend(line_key(line) for line in distinct if line.startswith(SHARED_SUBJECTS))
-    lines.append("")
-    return "\n".join(lines).encode("utf-8"), stats
+    shared = [line for line in distinct if line.startswith(SHARED_SUBJECTS)]
+    stats.shared.extend(map(line_key, shared))
+    # the shared lines last, so the build can drop those an earlier batch wrote (`without_repeats`)
+    tail = "".join(f"{line}\n" for line in shared).encode("utf-8")
+    stats.shared_bytes = len(tail)
+    own = "".join(f"{line}\n" for line in distinct if not line.startswith(SHARED_SUBJECTS))
+    return own.encode("utf-8") + tail, stats
+
+
+def without_repeats(data: bytes, stats: ShardStats, new: set[int]) -> bytes:
+    """A batch's N-Triples (`serialise`) without the shared lines whose keys are not in `new`."""
+    if not stats.shared_bytes:
+        return data
+    cut = len(data) - stats.shared_bytes
+    tail = data[cut:].split(b"\n")
+    return data[:cut] + b"".join(line + b"\n" for line, key in zip(tail, stats.shared) if key in new)
 
 
 # Per-process state for pool workers: the pipeline is loaded once per process, not per batch.

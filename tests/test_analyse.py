@@ -9,7 +9,7 @@ import pytest
 
 from kg.analyse import communities as comm
 from kg.analyse import incidence, links, metrics, plots, trends, views
-from kg.analyse.report import analyse, write_report
+from kg.analyse.report import STEPS, analyse, write_report
 
 
 def typed(edges: list[tuple[str, str]], types: dict[str, str]) -> nx.Graph:
@@ -357,7 +357,7 @@ def test_write_report_reports_its_progress(example_graph, tmp_path):
     seen = []
     write_report(example_graph, tmp_path / "r", progress=lambda stage, done, total: seen.append((stage, done, total)))
     stages = list(dict.fromkeys(s for s, _, _ in seen))
-    assert stages == ["reading the graph", "entity co-occurrence", "centrality", "communities of entities",
+    assert stages == list(STEPS) == ["reading the graph", "entity co-occurrence", "centrality", "communities of entities",
                       "communities of papers", "trends", "plots", "writing the report"]
     assert [d for s, d, _ in seen if s == "plots"] == [0, 1, 2, 3, 4]
     assert all(t == 4 for s, _, t in seen if s == "plots")

@@ -319,15 +319,27 @@ def test_every_stage_of_a_default_build_reports_its_name_count_and_time(tmp_path
     with reporting(recorder):
         build([EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"], tmp_path / "g", jobs=1, batch_size=4)
     ended = {e[1]: e[2:] for e in recorder.events if e[0] == "end"}
-    # the exports are written beside the report and view: their stage starts first and ends last
-    assert list(ended) == ["reading and extracting", "loading", "counts and rankings", "report", "view", "exports"]
-    started = [e[1] for e in recorder.events if e[0] == "start"]
-    assert started.index("exports") < started.index("report")
+    # the Turtle file is written as the store is filled: its stage ends before the report starts
+    assert list(ended) == ["reading and extracting", "loading", "counts and rankings", "exports", "report", "view"]
     assert ended["reading and extracting"][0] == read_manifest(tmp_path / "g")["papers"] > 4
     assert 1000 < ended["loading"][0] < read_manifest(tmp_path / "g")["triples"] - ontology_triples()
+    assert ended["counts and rankings"][:2] == (5, 5)  # labels, paper counts, pairs, best results, rankings
     assert ended["exports"][:2] == (1, 1)
+    assert ended["report"][0] == ended["report"][1] > 3 and ended["view"][0] == ended["view"][1] > 1
     assert all(e[-1] >= 0 for e in ended.values())
     assert (tmp_path / "g" / "view.html").exists()
+
+
+def test_a_stage_of_named_steps_shows_the_step_under_way_and_counts_those_done():
+    from kg.progress import Stage, describe
+
+    report = Stage("report", total=3, unit="steps")
+    report.step("reading the graph")
+    assert describe(report) == "report (reading the graph): 0/3 steps (0%)"
+    report.step("plots")
+    assert describe(report) == "report (plots): 1/3 steps (33%)"
+    report.end_steps()
+    assert describe(report) == "report: 2/3 steps (67%)"
 
 
 def ontology_triples() -> int:
@@ -347,6 +359,6 @@ def test_cli_build_prints_one_line_per_stage_when_not_on_a_terminal(kg_cli, tmp_
     assert re.fullmatch(rf"reading and extracting: {papers} papers in \d+\.\d s", lines[0]), done.stderr
     loaded = re.fullmatch(r"loading: ([\d,]+) triples in \d+\.\d s", lines[1])
     assert loaded and 1000 < int(loaded[1].replace(",", "")) < triples, done.stderr
-    assert re.fullmatch(r"counts and rankings in \d+\.\d s", lines[2]), done.stderr
+    assert re.fullmatch(r"counts and rankings: 5/5 steps \(100%\) in \d+\.\d s", lines[2]), done.stderr
     assert re.fullmatch(r"exports: 1/1 files \(100%\) in \d+\.\d s", lines[3]), done.stderr
     assert len(lines) == 4, done.stderr  # one line per stage, no live progress off a terminal

@@ -36,6 +36,9 @@ PAPER_SAMPLE = 5000  # communities of papers are found among at most this many p
 HEATMAP_MODALITIES = 15
 
 Progress = Callable[[str, "int | None", "int | None"], None]
+# the stages `write_report` names to its `progress`, in order
+STEPS = ("reading the graph", "entity co-occurrence", "centrality", "communities of entities", "communities of papers",
+         "trends", "plots", "writing the report")
 
 
 def _no_progress(stage: str, done: int | None = None, total: int | None = None) -> None:

@@ -20,10 +20,12 @@ results (kept as rows, pruned to the best `TOP_RANKED` once a dataset has twice 
 results are only ever added) and which concepts each paper mentions (64-bit `concept_hash` keys
 in blobs, 8 bytes per link).
 
-An append costs what its papers add, not what the graph holds: the file also keeps the rankings as
-the graph holds them and, for each popular concept, the papers it shares with every other concept
+An append costs what its papers add, not what the graph holds, and never looks a value up in the
+store: the file keeps the labels, best results and rankings as the graph holds them, the build
+records what it adds to each count (so the count the graph held is the new one less that), and for
+each concept of half the popular threshold or more, the papers it shares with every other concept
 (co-mention sums, counted once with a sparse matrix product over the papers' concept keys when the
-concept becomes popular, then increased by each build's papers). As counts only grow, a ranking is
+concept reaches half, then increased by each build's papers). As counts only grow, a ranking is
 redone from its old rows and the rows that grew, and only the triples that differ are rewritten.
 """
 from __future__ import annotations
@@ -41,11 +43,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.rdf import counts
-from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, ranking_quads, result_key
+from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, result_key
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
-TALLY_VERSION = 4  # what the file holds; an append continues only a file of this version
+TALLY_VERSION = 5  # what the file holds; an append continues only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -68,7 +70,10 @@ CREATE TABLE IF NOT EXISTS method_ranks (modality TEXT, rank INTEGER, method TEX
     PRIMARY KEY (modality, rank)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS related (concept TEXT, rank INTEGER, other TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (concept, rank)) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS labels (concept TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS top_results (dataset TEXT, result TEXT, PRIMARY KEY (dataset, result)) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS touched (concept TEXT PRIMARY KEY, added INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS touched_pairs (a TEXT, b TEXT, added INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TEMP TABLE IF NOT EXISTS touched_methods (modality TEXT, method TEXT, PRIMARY KEY (modality, method)) WITHOUT ROWID;
 """
 TOUCHED = "concept IN (SELECT concept FROM touched)"  # the rows an appended build rewrites
@@ -79,6 +84,9 @@ UPSERTS = {
     "pairs": "INSERT INTO pairs VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET papers = papers + excluded.papers",
     "modality_methods": "INSERT INTO modality_methods VALUES (?, ?, ?) "
                         "ON CONFLICT DO UPDATE SET papers = papers + excluded.papers",
+    # what this build adds, so an append knows the values the graph held before it without reading the store
+    "touched": "INSERT INTO touched VALUES (?, ?) ON CONFLICT DO UPDATE SET added = added + excluded.added",
+    "touched_pairs": "INSERT INTO touched_pairs VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET added = added + excluded.added",
 }
 
 PAPER_COUNT, RANK, FIRST, SECOND, PAPER_RANK = (ox.NamedNode(str(KGO[n])) for n in
@@ -165,24 +173,32 @@ class TallyFile:
         if len(self.pending) >= FLUSH_ENTRIES:
             self.flush()
 
-    def declare(self, keys) -> int:
+    def declare(self, keys) -> set[int]:
         """Record the keys of lines that several batches may write (`kg.shard.SHARED_SUBJECTS`);
-        return how many of them are new to the graph, so the build counts each triple once."""
-        before = self.db.total_changes
+        return those new to the graph, so the build loads, exports and counts each triple once."""
+        keys = list(dict.fromkeys(keys))
+        known: set[int] = set()
+        for at in range(0, len(keys), 500):
+            part = keys[at:at + 500]
+            known.update(k for (k,) in self.db.execute(
+                f"SELECT line FROM declared WHERE line IN ({', '.join('?' * len(part))})", part))
+        new = [k for k in keys if k not in known]
         with self.db:
-            self.db.executemany("INSERT OR IGNORE INTO declared VALUES (?)", ((k,) for k in keys))
-        return self.db.total_changes - before
+            self.db.executemany("INSERT INTO declared VALUES (?)", ((k,) for k in new))
+        return set(new)
 
     def flush(self) -> None:
         p, self.pending = self.pending, Tally()
         with self.db:
             self.db.executemany(UPSERTS["concepts"], p.concepts.items())
-            for touched in (p.concepts, p.minted):  # the concepts whose derived triples this build rewrites
-                self.db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((c,) for c in touched))
+            # the concepts whose derived triples this build rewrites, with the papers it adds to each
+            self.db.executemany(UPSERTS["touched"], p.concepts.items())
+            self.db.executemany("INSERT OR IGNORE INTO touched VALUES (?, 0)", ((c,) for c in p.minted))
             self.db.executemany(UPSERTS["forms"], ((c, f, n) for (c, f), n in p.forms.items()))
             self.db.executemany("INSERT OR IGNORE INTO minted VALUES (?)", ((c,) for c in p.minted))
             self.db.executemany(UPSERTS["alts"], p.alts.items())
             self.db.executemany(UPSERTS["pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
+            self.db.executemany(UPSERTS["touched_pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
             self.db.executemany(UPSERTS["modality_methods"], ((m, x, n) for (m, x), n in p.modality_methods.items()))
             self.db.executemany("INSERT OR IGNORE INTO touched_methods VALUES (?, ?)", p.modality_methods)
             self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)", p.results)
@@ -273,7 +289,7 @@ class TallyFile:
     def _write_rankings(self, changes: "_Changes", only_touched: bool) -> None:
         ranks = self._paper_ranks(only_touched)
         old = dict(self.db.execute("SELECT concept, rank FROM paper_ranks"))
-        changes.update(old, ranks, lambda concept, rank: [ox.Quad(ox.NamedNode(concept), PAPER_RANK, _integer(rank))])
+        changes.update(old, ranks, lambda concept, rank, whole: [ox.Quad(ox.NamedNode(concept), PAPER_RANK, _integer(rank))])
         self.db.execute("DELETE FROM paper_ranks")
         self.db.executemany("INSERT INTO paper_ranks VALUES (?, ?)", ranks.items())
 
@@ -281,7 +297,7 @@ class TallyFile:
             old = self.db.execute("SELECT method, papers, rank FROM method_ranks WHERE modality = ?", (modality,))
             new = {method: (n, rank) for rank, (method, n) in enumerate(methods, start=1)}
             changes.update({method: (n, rank) for method, n, rank in old}, new,
-                           lambda method, row: _method_quads(modality, method, *row))
+                           lambda method, row, whole: _method_quads(modality, method, *row, whole))
             self.db.execute("DELETE FROM method_ranks WHERE modality = ?", (modality,))
             self.db.executemany("INSERT INTO method_ranks VALUES (?, ?, ?, ?)",
                                 ((modality, rank, method, n) for method, (n, rank) in new.items()))
@@ -291,7 +307,7 @@ class TallyFile:
             old = self.db.execute("SELECT other, n, rank FROM related WHERE concept = ?", (concept,))
             new = {other: (n, rank) for rank, (other, n) in enumerate(rows, start=1)}
             changes.update({other: (n, rank) for other, n, rank in old}, new,
-                           lambda other, row: _related_quads(concept, other, *row))
+                           lambda other, row, whole: _related_quads(concept, other, *row, whole))
             self.db.execute("DELETE FROM related WHERE concept = ?", (concept,))
             self.db.executemany("INSERT INTO related VALUES (?, ?, ?, ?)",
                                 ((concept, rank, other, n) for other, (n, rank) in new.items()))
@@ -302,10 +318,13 @@ class TallyFile:
         """Bring the co-mention sums up to date and return the popular concepts whose sums changed,
         each with the keys of the concepts whose shared-paper counts grew (an empty dict: all of them).
 
-        A concept is popular once RELATED_MIN_PAPERS papers mention it; from then on the file keeps
-        the number of papers it shares with every other concept (`comentions`, by `concept_hash`),
-        and a build adds only its own papers' co-mentions. A concept that becomes popular in this
-        build has its sums counted once over all the papers' concept keys (`_full_comentions`)."""
+        A concept is popular once RELATED_MIN_PAPERS papers mention it. From half as many (table
+        `popular`: the concepts watched) the file keeps the number of papers it shares with every
+        other concept (`comentions`, by `concept_hash`), and a build adds only its own papers'
+        co-mentions. A concept that reaches half in this build has its sums counted once over all
+        the papers' concept keys (`_full_comentions`, a pass over the whole incidence): watching
+        from half means an append seldom makes that pass, as a concept usually crosses the
+        threshold in a later append than the one that takes it past half."""
         previously = dict(self.db.execute("SELECT key, concept FROM popular"))
         changed: dict[str, dict[int, int]] = {}
         if previously:
@@ -330,13 +349,20 @@ class TallyFile:
         candidates = "touched CROSS JOIN concepts USING (concept)" if only_touched else "concepts"  # only they grew
         rising = [c for (c,) in self.db.execute(
             f"SELECT concept FROM {candidates} WHERE papers >= ? AND concept NOT IN (SELECT concept FROM popular) ORDER BY concept",
-            (counts.RELATED_MIN_PAPERS,))]
+            (counts.RELATED_MIN_PAPERS // 2,))]
         for concept, keys, n in self._full_comentions(rising):
             self.db.execute("INSERT INTO popular VALUES (?, ?)", (concept, concept_hash(concept)))
             a = concept_hash(concept)
             self.db.executemany("INSERT INTO comentions VALUES (?, ?, ?)", zip(itertools.repeat(a), keys.tolist(), n.tolist()))
             changed[concept] = {}
-        return changed
+        # of the watched concepts, the popular ones are ranked: from all their sums if they were not before
+        popular = {}
+        for concept, shared in changed.items():
+            papers, added = self.db.execute("SELECT papers, COALESCE(added, papers) FROM concepts LEFT JOIN touched "
+                                            "USING (concept) WHERE concept = ?", (concept,)).fetchone()
+            if papers >= counts.RELATED_MIN_PAPERS:
+                popular[concept] = shared if papers - added >= counts.RELATED_MIN_PAPERS else {}
+        return popular
 
     def _related_rankings(self, changed: dict[str, dict[int, int]]) -> Iterator[tuple[str, list[tuple[str, int]]]]:
         """(popular concept, [(other, shared papers)]) for each concept in `changed`: its TOP_RANKED
@@ -354,8 +380,9 @@ class TallyFile:
             a, shared = concept_hash(concept), changed[concept]
             if shared:
                 old = self.db.execute("SELECT other, n FROM related WHERE concept = ?", (concept,)).fetchall()
-                candidates = {concept_hash(other): n + shared.get(concept_hash(other), 0) for other, n in old}
-                iri_of.update((concept_hash(other), other) for other, _ in old)
+                keyed = {concept_hash(other): (other, n) for other, n in old}
+                candidates = {b: n + shared.get(b, 0) for b, (_, n) in keyed.items()}
+                iri_of.update((b, other) for b, (other, _) in keyed.items())
                 for b in shared.keys() - candidates.keys():
                     candidates[b] = self.db.execute("SELECT n FROM comentions WHERE a = ? AND b = ?", (a, b)).fetchone()[0]
                 rows = candidates.items()
@@ -411,52 +438,87 @@ class TallyFile:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def write_derived(self, store: ox.Store, *, appended: bool) -> int:
+    def write_derived(self, store: ox.Store, *, appended: bool, progress=None, also=None) -> int:
         """Write the derived triples into `store`. A fresh build writes them all; an appended one
-        first removes the stale values of the concepts its papers touched and the modality-pair
-        nodes, and changes the rankings where they differ. Returns how many triples the store gained
-        (fewer than none when it lost some)."""
+        rewrites only the values its papers changed, knowing from the file what the graph held
+        (no lookups in the store): the paper counts and modality pairs from what this build added
+        to them, the labels and best results from the rows the file keeps of them, the rankings
+        where they differ. `progress` (a kg.progress stage) is advanced once per kind of triple;
+        `also`, for a fresh build only, is given every group of triples added (`_Changes`).
+        Returns how many triples the store gained (fewer than none when it lost some)."""
         self.flush()
-        changes = _Changes(store, bulk=not appended)
-        if appended:
-            changes.net -= self._remove_stale(store)
-        changes.add(self._quads(only_touched=appended))
-        with self.db:  # the rankings the graph now holds, kept for the next append
+        changes = _Changes(store, bulk=not appended, also=also)
+        steps = (self._write_labels, self._write_paper_counts, self._write_pairs, self._write_best_results)
+        if progress:
+            progress.set_total(len(steps) + 1)
+        with self.db:  # what the graph now holds, kept for the next append
+            for write in steps:
+                write(changes, appended)
+                if progress:
+                    progress.advance()
             self._write_rankings(changes, only_touched=appended)
         changes.flush()
+        if progress:
+            progress.advance()
         return changes.net
 
-    def _remove_stale(self, store: ox.Store) -> int:
-        """Remove the derived triples an append rewrites whole: the labels, paper counts and best
-        results of the concepts its papers touched, and the modality-pair nodes (a few hundred).
-        Returns how many there were."""
-        from kg.query import with_prefixes
+    def _write_labels(self, changes: "_Changes", appended: bool) -> None:
+        def label(concept: str, text: str) -> list[ox.Quad]:
+            return [ox.Quad(ox.NamedNode(concept), PREF_LABEL, ox.Literal(text, language="en"))]
 
-        removed = 0
-        for (concept,) in self.db.execute("SELECT concept FROM touched"):
+        if not appended:
+            for concept, text in self._kept("labels", self.labels(only_touched=False)):
+                changes.add(label(concept, text))
+            return
+        new = dict(self.labels(only_touched=True))
+        old = dict(self.db.execute(f"SELECT concept, label FROM labels WHERE {TOUCHED}"))
+        changes.update(old, new, lambda concept, text, whole: label(concept, text))
+        self.db.executemany("INSERT OR REPLACE INTO labels VALUES (?, ?)", new.items())
+
+    def _kept(self, table: str, rows: Iterator[tuple]) -> Iterator[tuple]:
+        """Pass `rows` on and keep them in `table`, in groups (a fresh build's rows are many)."""
+        while group := list(itertools.islice(rows, 10_000)):
+            self.db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(group[0]))})", group)
+            yield from group
+
+    def _write_paper_counts(self, changes: "_Changes", appended: bool) -> None:
+        if not appended:
+            changes.add(ox.Quad(ox.NamedNode(c), PAPER_COUNT, _integer(n)) for c, n in self.paper_counts(only_touched=False))
+            return
+        rows = self.db.execute("SELECT concept, papers - added, papers FROM touched CROSS JOIN concepts USING (concept) "
+                               "WHERE added > 0")
+        for concept, before, after in rows:
             node = ox.NamedNode(concept)
-            stale = list(store.quads_for_pattern(node, PAPER_COUNT, None, ox.DefaultGraph()))
-            stale += store.quads_for_pattern(node, TOP_RESULT, None, ox.DefaultGraph())
-            if ox.Quad(node, MINTED, TRUE, ox.DefaultGraph()) in store:  # a vocabulary entry keeps its label
-                stale += store.quads_for_pattern(node, PREF_LABEL, None, ox.DefaultGraph())
-            for quad in stale:
-                store.remove(quad)
-            removed += len(stale)
-        pairs = "{ ?x a kgo:ModalityPair ; ?p ?o }"
-        removed += int(next(iter(store.query(with_prefixes(f"SELECT (COUNT(*) AS ?n) WHERE {pairs}"))))[0].value)
-        store.update(with_prefixes(f"DELETE {{ ?x ?p ?o }} WHERE {pairs}"))
-        return removed
+            changes.replace([ox.Quad(node, PAPER_COUNT, _integer(before))] if before else [],
+                            [ox.Quad(node, PAPER_COUNT, _integer(after))])
 
-    def _quads(self, only_touched: bool) -> Iterator[ox.Quad]:
-        for concept, label in self.labels(only_touched):
-            yield ox.Quad(ox.NamedNode(concept), PREF_LABEL, ox.Literal(label, language="en"))
-        for concept, n in self.paper_counts(only_touched):
-            yield ox.Quad(ox.NamedNode(concept), PAPER_COUNT, _integer(n))
-        for a, b, n in self.db.execute("SELECT a, b, papers FROM pairs"):
+    def _write_pairs(self, changes: "_Changes", appended: bool) -> None:
+        """The modality-pair nodes: all of them in a fresh build, the count of the pairs this build's
+        papers involve in an append (and the whole node of a pair first met)."""
+        rows = self.db.execute("SELECT a, b, papers - added, papers FROM touched_pairs CROSS JOIN pairs USING (a, b)"
+                               if appended else "SELECT a, b, 0, papers FROM pairs")
+        for a, b, before, after in rows:
             node = ox.NamedNode(node_iri(a, b))
-            yield from (ox.Quad(node, RDF_TYPE, MODALITY_PAIR), ox.Quad(node, FIRST, ox.NamedNode(a)),
-                        ox.Quad(node, SECOND, ox.NamedNode(b)), ox.Quad(node, PAPER_COUNT, _integer(n)))
-        yield from ranking_quads((), self.best_results(only_touched), ())
+            if before:
+                changes.replace([ox.Quad(node, PAPER_COUNT, _integer(before))], [ox.Quad(node, PAPER_COUNT, _integer(after))])
+            else:
+                changes.add([ox.Quad(node, RDF_TYPE, MODALITY_PAIR), ox.Quad(node, FIRST, ox.NamedNode(a)),
+                             ox.Quad(node, SECOND, ox.NamedNode(b)), ox.Quad(node, PAPER_COUNT, _integer(after))])
+
+    def _write_best_results(self, changes: "_Changes", appended: bool) -> None:
+        def best(dataset: str, result: str) -> list[ox.Quad]:
+            return [ox.Quad(ox.NamedNode(dataset), TOP_RESULT, ox.NamedNode(result))]
+
+        if not appended:
+            for dataset, result in self._kept("top_results", self.best_results(only_touched=False)):
+                changes.add(best(dataset, result))
+            return
+        new = dict.fromkeys(self.best_results(only_touched=True), True)
+        old = dict.fromkeys(self.db.execute(
+            "SELECT dataset, result FROM top_results WHERE dataset IN (SELECT concept FROM touched)"), True)
+        changes.update(old, new, lambda row, _, whole: best(*row))
+        self.db.executemany("DELETE FROM top_results WHERE dataset = ? AND result = ?", old.keys() - new.keys())
+        self.db.executemany("INSERT INTO top_results VALUES (?, ?)", new.keys() - old.keys())
 
 
 @functools.lru_cache(maxsize=4096)  # ranks and small counts recur in every ranking
@@ -464,31 +526,37 @@ def _integer(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=INTEGER)
 
 
-def _related_quads(concept: str, other: str, n: int, rank: int) -> list[ox.Quad]:
-    """The `kgo:RelatedConcept` node of a concept's `rank`-th related concept, sharing `n` papers."""
+def _related_quads(concept: str, other: str, n: int, rank: int, whole: bool = True) -> list[ox.Quad]:
+    """The `kgo:RelatedConcept` node of a concept's `rank`-th related concept, sharing `n` papers
+    (`whole`: with its type and concepts, else only its count and rank, the triples that move)."""
     node = ox.NamedNode(node_iri(concept, other, counts.RELATED_BASE))
+    moving = [ox.Quad(node, PAPER_COUNT, _integer(n)), ox.Quad(node, RANK, _integer(rank))]
+    if not whole:
+        return moving
     return [ox.Quad(node, RDF_TYPE, RELATED_CONCEPT), ox.Quad(node, FIRST, ox.NamedNode(concept)),
-            ox.Quad(node, SECOND, ox.NamedNode(other)), ox.Quad(node, PAPER_COUNT, _integer(n)),
-            ox.Quad(node, RANK, _integer(rank))]
+            ox.Quad(node, SECOND, ox.NamedNode(other)), *moving]
 
 
-def _method_quads(modality: str, method: str, n: int, rank: int) -> list[ox.Quad]:
+def _method_quads(modality: str, method: str, n: int, rank: int, whole: bool = True) -> list[ox.Quad]:
     """The `kgo:ModalityMethod` node of a modality's method ranked `rank`, with its `n` papers."""
     node = ox.NamedNode(node_iri(modality, method))
+    moving = [ox.Quad(node, PAPER_COUNT, _integer(n)), ox.Quad(node, RANK, _integer(rank))]
+    if not whole:
+        return moving
     return [ox.Quad(node, RDF_TYPE, MODALITY_METHOD), ox.Quad(node, FIRST, ox.NamedNode(modality)),
-            ox.Quad(node, SECOND, ox.NamedNode(method)), ox.Quad(node, PAPER_COUNT, _integer(n)),
-            ox.Quad(node, RANK, _integer(rank))]
+            ox.Quad(node, SECOND, ox.NamedNode(method)), *moving]
 
 
 class _Changes:
     """The derived triples a build adds and removes, with the net change of the store's size.
     Added triples are written in large groups: bulk-loaded by a fresh build (fastest for many), added
-    in one transaction by an append (a bulk load costs more for the few an append changes)."""
+    in one transaction by an append (a bulk load costs more for the few an append changes).
+    `also`, when given, is called with every group added (a fresh build's streamed export)."""
 
     GROUP = 100_000
 
-    def __init__(self, store: ox.Store, bulk: bool) -> None:
-        self.store, self.bulk, self.pending, self.net = store, bulk, [], 0
+    def __init__(self, store: ox.Store, bulk: bool, also=None) -> None:
+        self.store, self.bulk, self.also, self.pending, self.net = store, bulk, also, [], 0
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
@@ -500,21 +568,30 @@ class _Changes:
         """Turn the triples `old` (which the store holds) into `new`, touching only those that differ."""
         old, new = set(old), list(new)
         kept = old.intersection(new)
+        if self.also and old - kept:  # what `also` was given would no longer be the store's
+            raise RuntimeError("a build that streams its derived triples removed one")
         for quad in old - kept:
             self.store.remove(quad)
             self.net -= 1
         self.add(quad for quad in new if quad not in kept)
 
     def update(self, old: dict, new: dict, quads) -> None:
-        """Turn a ranking's rows `old` (key -> value, as the store holds them) into `new`, where
-        `quads(key, value)` gives a row's triples: only rows whose value changed are touched."""
+        """Turn rows `old` (key -> value, as the store holds them) into `new`, where
+        `quads(key, value, whole)` gives a row's triples (`whole` False: only those its value
+        sets): only rows whose value changed are touched, and of those only the triples that differ."""
         for key in old.keys() | new.keys():
             before, after = old.get(key), new.get(key)
-            if before != after:
-                self.replace(() if before is None else quads(key, before), () if after is None else quads(key, after))
+            if before == after:
+                continue
+            if before is None or after is None:
+                self.replace(() if before is None else quads(key, before, True), () if after is None else quads(key, after, True))
+            else:
+                self.replace(quads(key, before, False), quads(key, after, False))
 
     def flush(self) -> None:
         self.net += len(self.pending)
         if self.pending:
             (self.store.bulk_extend if self.bulk else self.store.extend)(self.pending)
+            if self.also:
+                self.also(self.pending)
         self.pending = []
