@@ -96,7 +96,7 @@ def test_the_turtle_written_beside_the_report_reads_back_as_the_store(built):
     store = open_store(built)
     stored = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     written = {str(q.triple) for q in ox.parse(path=str(built / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
-    assert len(stored) > 30_000 and written == stored
+    assert len(stored) > 20_000 and written == stored  # the example corpus: ~28,000 in the lean graph
 
 
 def test_cli_export_reads_back_as_the_store(built, kg_cli_module, tmp_path):
