@@ -100,7 +100,8 @@ def test_the_turtle_written_as_the_store_is_filled_reads_back_as_the_store(built
     stored = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     reloaded = ox.Store()
     reloaded.bulk_load(path=str(built / "graph.ttl"), format=ox.RdfFormat.TURTLE)
-    assert len(stored) > 30_000 and {str(q.triple) for q in reloaded} == stored
+    # the example corpus: ~28,000 triples in the lean graph
+    assert len(stored) > 20_000 and {str(q.triple) for q in reloaded} == stored
     assert sum(1 for _ in ox.parse(path=str(built / "graph.ttl"), format=ox.RdfFormat.TURTLE)) == len(stored)
     assert read_manifest(built)["triples"] == len(stored)
 

@@ -68,6 +68,33 @@ def test_triples_carry_role_evidence_and_results():
     assert extraction.paper.text[start:end] == "74.5%"
 
 
+def test_evidence_names_the_extractor_and_the_paper_a_link_does_not_store():
+    """A link stores neither its paper (its IRI names it) nor the default extractor (the graph states
+    once which that is): the evidence query still answers both, for a paper id holding "/" too, and
+    names a rule other than the default, which that link does state. Results store kgo:isRelative
+    only when true, and the leaderboard reads the others as levels."""
+    from kg.query import run_named
+
+    extractions = []
+    for pid, rule, relative in (("doi-10.1000/a/b", "we-propose", True), ("plain-id", "vocabulary", False)):
+        abstract = "We propose FooNet, reaching 74.5% accuracy on FooData."
+        paper = Paper(id=pid, title=f"Paper {pid}", abstract=abstract)
+        start = paper.text.index("74.5%")
+        extractions.append(Extraction(paper, [
+            Entity("method", "foonet", "FooNet", role="proposed", mentions=[mention("FooNet", paper.text, rule)]),
+            Entity("dataset", "foodata", "FooData", role="used", mentions=[mention("FooData", paper.text)]),
+        ], [Result("accuracy", 74.5, "%", "FooNet", "FooData", "74.5%", paper.text, start, start + 5, relative=relative)]))
+    store = ox.Store()
+    load_extractions(store, extractions)
+    rows = run_named(store, "evidence", {"entity": "FooNet"}).as_dicts()
+    assert sorted((r["paperIri"], r["rule"], r["form"]) for r in rows) == [
+        (paper_iri("doi-10.1000/a/b"), "we-propose", "FooNet"), (paper_iri("plain-id"), "vocabulary", "FooNet")]
+    attributed = ox.NamedNode("http://www.w3.org/ns/prov#wasAttributedTo")
+    assert len(list(store.quads_for_pattern(None, attributed, None))) == 1  # only the rule that is not the default
+    board = run_named(store, "leaderboard", {"dataset": "FooData"}).as_dicts()
+    assert sorted(r["relative"] for r in board) == [False, True]
+
+
 def test_minted_concepts_get_their_most_frequent_surface_form_whatever_the_order():
     def paper(title: str, form: str) -> Extraction:
         p = Paper(id=paper_id(title=title), title=title, abstract=f"We use {form} here.")
@@ -129,10 +156,10 @@ def test_a_name_minted_from_text_never_marks_a_vocabulary_concept_as_minted():
 
 
 LINK_PREDICATES = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
     "https://w3id.org/kg-lit/ontology#confidence", "https://w3id.org/kg-lit/ontology#span",
-    "http://www.w3.org/ns/prov#wasAttributedTo",
 }
+ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
 RESULT_PREDICATES = {f"https://w3id.org/kg-lit/ontology#{p}" for p in
                      ("value", "span", "isRelative", "unit", "metric", "method", "dataset")}
 KGO_VALUE, KGO_SPAN = "https://w3id.org/kg-lit/ontology#value", "https://w3id.org/kg-lit/ontology#span"
@@ -170,7 +197,10 @@ def test_synthetic_papers_write_lean_links_and_results_and_few_triples_each(nlp,
     links = [s for s in predicates if s.startswith(f"{KGR}link/")]
     results = [s for s in predicates if s.startswith(f"{KGR}result/")]
     assert len(links) > 5 * len(papers) and len(results) > len(papers)
-    assert all(predicates[s] == LINK_PREDICATES for s in links)
+    # the paper is the one the link's IRI names; the extractor is stated unless it is the default
+    assert all(predicates[s] - {ATTRIBUTED} == LINK_PREDICATES for s in links)
+    attributed = sum(ATTRIBUTED in predicates[s] for s in links)
+    assert 0 < attributed < len(links) / 2
     assert all(predicates[s] <= RESULT_PREDICATES and {KGO_VALUE, KGO_SPAN} <= predicates[s] for s in results)
     assert own / len(papers) <= 100
     assert len(store) / len(papers) <= 120

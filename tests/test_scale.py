@@ -195,7 +195,8 @@ def test_stored_rankings_hold_what_counting_the_links_gives(small_rankings):
         kept = [(o, n) for c, o, n, _ in stored if c == concept]
         assert [n for _, n in kept] == sorted((n for _, n in shared), reverse=True)[:2], concept
         assert set(kept) <= {(o, n) for o, n in shared}
-    results = run(store, "SELECT ?d ?r ?v ?rel WHERE { ?r kgo:dataset ?d ; kgo:value ?v ; kgo:isRelative ?rel }").rows
+    results = run(store, "SELECT ?d ?r ?v ?rel WHERE { ?r kgo:dataset ?d ; kgo:value ?v "
+                         "OPTIONAL { ?r kgo:isRelative ?stated } BIND(COALESCE(?stated, false) AS ?rel) }").rows
     best = dict.fromkeys(d for d, *_ in results)
     for dataset in best:
         rows = sorted(((rel, -v, r) for d, r, v, rel in results if d == dataset))[:2]
@@ -231,8 +232,8 @@ def test_top_entities_and_leaderboard_read_the_stored_rankings(small_rankings):
     live = run(store, "SELECT ?label (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kgo:mentions ?c . ?c a kgo:Modality ; "
                       "skos:prefLabel ?label } GROUP BY ?label ORDER BY DESC(?n) ?label LIMIT 2").rows
     assert [(r["label"], r["papers"]) for r in top] == [(label, n) for label, n in live] and live[0][1] > 50
-    results = run(store, "SELECT ?rel ?v WHERE { ?r kgo:dataset ?d ; kgo:isRelative ?rel ; kgo:value ?v . "
-                         "?d skos:prefLabel 'ScanObjectNN'@en }").rows
+    results = run(store, "SELECT ?rel ?v WHERE { ?r kgo:dataset ?d ; kgo:value ?v . ?d skos:prefLabel 'ScanObjectNN'@en "
+                         "OPTIONAL { ?r kgo:isRelative ?stated } BIND(COALESCE(?stated, false) AS ?rel) }").rows
     board = run_named(store, "leaderboard", {"dataset": "ScanObjectNN", "limit": "0"}).as_dicts()
     assert len(results) == 4 and len(board) == 2
     assert sorted((r["relative"], -r["value"]) for r in board) == sorted((rel, -v) for rel, v in results)[:2]

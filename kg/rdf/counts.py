@@ -74,7 +74,10 @@ GROUP BY ?m ?x
 
 
 PAPER_COUNTED = "SELECT ?c ?n WHERE { ?c kgo:paperCount ?n . FILTER(STRSTARTS(STR(?c), STR(kgc:))) }"
-RESULTS = "SELECT ?d ?r ?relative ?value WHERE { ?r kgo:dataset ?d ; kgo:isRelative ?relative ; kgo:value ?value }"
+# kgo:isRelative is stored only when true
+RESULTS = """SELECT ?d ?r ?relative ?value WHERE {
+  ?r kgo:dataset ?d ; kgo:value ?value . OPTIONAL { ?r kgo:isRelative ?stated } BIND(COALESCE(?stated, false) AS ?relative)
+}"""
 CO_MENTIONED = "SELECT ?o (COUNT(*) AS ?n) WHERE { VALUES ?c { %s } ?paper kgo:mentions ?c , ?o . FILTER(?o != ?c) } GROUP BY ?o"
 
 
