@@ -2,6 +2,8 @@
 character and the punctuation that follows it)."""
 from __future__ import annotations
 
+from itertools import compress
+
 from spacy.attrs import IS_PUNCT
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
@@ -23,18 +25,21 @@ class ConfiguredSentencizer(Sentencizer):
 
     def _starts(self, doc: Doc) -> list[bool]:
         """Sentence starts: the first token, and the first token after a sentence-final character
-        that is no punctuation itself."""
+        that is neither punctuation nor another such character."""
         guesses = [False] * len(doc)
         if guesses:
             guesses[0] = True
+            texts = token_table(doc).texts
             is_punct = doc.to_array(IS_PUNCT).tolist()
-            after_end = False  # a sentence-final character was seen since the sentence started
-            for i, text in enumerate(token_table(doc).texts):
-                if text in self.punct_chars:
-                    after_end = True
-                elif after_end and not is_punct[i]:
+            i = 0
+            for end in compress(range(len(texts)), map(self.punct_chars.__contains__, texts)):
+                if end < i:
+                    continue  # in the punctuation run of the previous sentence end
+                i = end + 1
+                while i < len(texts) and (is_punct[i] or texts[i] in self.punct_chars):
+                    i += 1
+                if i < len(texts):
                     guesses[i] = True
-                    after_end = False
         return guesses
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
