@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import spacy
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -81,12 +82,12 @@ class VocabularyMatcher:
 def label_tokens(nlp: Language, labels: list[str]) -> list[list[str]]:
     """The texts of the tokens of each label, as the pipeline's tokenizer splits it.
 
-    Kept on disk, keyed by the labels and the tokenizer's rules: tokenizing the ~9,000 labels took
-    1.7 s of every process's start-up (each worker's and each command's), 1.2 s of it making the
-    lexemes of their words, which the matchers do not need; reading the file takes a few
-    milliseconds."""
-    digest = hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"]))
-    digest.update(json.dumps(labels).encode("utf-8"))
+    Kept on disk, keyed by the labels, the tokenizer's rules and spaCy's version: tokenizing the
+    ~9,000 labels took 1.7 s of every process's start-up (each worker's and each command's), 1.2 s
+    of it making the lexemes of their words, which the matchers do not need; reading the file takes
+    a few milliseconds."""
+    digest = hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"]))  # its rules and affixes
+    digest.update(json.dumps([spacy.__version__, labels]).encode("utf-8"))  # and how spaCy applies them
     cache = CACHE_DIR / f"label-tokens-{digest.hexdigest()[:32]}.json"
     try:
         return json.loads(cache.read_text(encoding="utf-8"))
