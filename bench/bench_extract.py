@@ -1,6 +1,6 @@
 """Extraction throughput: abstracts per second for the tokenizer alone and the full pipeline.
 
-    python bench/bench_extract.py [--papers 2000] [--repeats 3] [--pipeline PATH ...]
+    python bench/bench_extract.py [--papers 2000] [--repeats 3] [--pipeline PATH ...] [--components]
 
 The example corpus is repeated (with distinct ids) up to --papers abstracts; each figure is the
 median of --repeats runs in this one process, so the ratios between rows are measured together.
@@ -14,6 +14,10 @@ which receives every Doc whole.
 
 With --pipeline given more than once, the first pipeline gets all the rows and each other one a
 row in one process (and its ratio to the tokenizer), all measured in this one run.
+
+With --components, only where one process's time goes: the CPU time of the tokenizer, of each
+component and of the resolver, doc by doc as `extract` runs them (the best of --repeats passes),
+in units of the tokenizer's time; steadier than the rows above on a loaded machine.
 """
 from __future__ import annotations
 
@@ -49,16 +53,46 @@ def timed(fn, repeats: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def component_times(nlp, papers, repeats: int) -> None:
+    resolve = resolver(*_settings(nlp))
+    names = ["tokenizer", *nlp.pipe_names, "resolver"]
+    components = [component for _, component in nlp.pipeline]
+    clock = time.thread_time_ns
+    best = None
+    for _ in range(repeats):
+        spent = [0] * len(names)
+        for paper in papers:
+            start = clock()
+            doc = nlp.make_doc(paper.text)
+            now = clock()
+            spent[0] += now - start
+            for k, component in enumerate(components, 1):
+                doc = component(doc)
+                start, now = now, clock()
+                spent[k] += now - start
+            resolve(doc, paper)
+            spent[-1] += clock() - now
+        best = spent if best is None else list(map(min, best, spent))
+    print(f"{len(papers)} abstracts, best of {repeats} passes, doc by doc\n")
+    print("| part | CPU s | x tokenizer |")
+    print("|---|---:|---:|")
+    for name, ns in [*zip(names, best), ("sum", sum(best))]:
+        print(f"| {name} | {ns / 1e9:.3f} | {ns / best[0]:.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--papers", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--pipeline", action="append", help="A config file or trained pipeline folder (repeatable).")
+    ap.add_argument("--components", action="store_true", help="Only the time of each component of the first pipeline.")
     args = ap.parse_args()
     papers = corpus(args.papers)
     texts = [p.text for p in papers]
     pipelines = args.pipeline or [str(DEFAULT_PIPELINE)]
     nlp = build_nlp(pipelines[0])
+    if args.components:
+        return component_times(nlp, papers, args.repeats)
     rows = []
     rows.append(("tokenizer only, 1 process", *timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)))
     for n_process in (1, 2):

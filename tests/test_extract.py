@@ -203,3 +203,37 @@ def test_bad_input_in_extract_is_one_line_naming_the_file_and_writes_nothing(kg_
     assert len(errors) == 1, done.stderr
     assert errors[0].startswith("error:") and f"{bad}:3:" in errors[0] and "UTF-8" in errors[0]
     assert not out.exists() and not list(tmp_path.glob(".x.jsonl*"))
+
+
+
+def test_vocabulary_patterns_from_the_label_token_cache_are_the_tokenized_labels(nlp, tmp_path, monkeypatch):
+    """The vocabulary matcher's patterns, from tokenizing the labels or from the cache written then,
+    are the tokens spaCy's tokenizer makes of each label (capitalised labels as written, the others
+    in lower case), each with its concepts; the cache is keyed by the labels."""
+    from kg.extract.pipeline import vocabulary_matcher
+    from kg.extract.pipeline.vocabulary_matcher import VocabularyMatcher
+
+    monkeypatch.setattr(vocabulary_matcher, "CACHE_DIR", tmp_path)
+    fresh = VocabularyMatcher(nlp)
+    assert len(list(tmp_path.glob("label-tokens-*.json"))) == 1
+    cached = VocabularyMatcher(nlp)
+    assert cached.exact == fresh.exact and cached.lower == fresh.lower  # the tokens of every label
+    for label, matcher, table, as_written in (
+        ("CLIP", cached.exact_matcher, cached.exact, True), ("MS-COCO", cached.exact_matcher, cached.exact, True),
+        ("contrastive learning", cached.lower_matcher, cached.lower, False),
+        ("fine-tuning", cached.lower_matcher, cached.lower, False),
+    ):
+        written = label if as_written else label.capitalize()
+        doc = nlp.make_doc(f"We report {written} here.")
+        n = len(nlp.make_doc(label))
+        assert (2, 2 + n) in {(start, end) for _, start, end in matcher(doc)}
+        tokens = tuple(t.text if as_written else t.lower_ for t in doc[2 : 2 + n])
+        assert {iri for _, iri in table[tokens]} == set((cached.vocab.exact if as_written else cached.vocab.lower)[label])
+    assert not cached.exact_matcher(nlp.make_doc("We report clip here."))  # capitalised labels as written
+    # the tokens are read from the file of these labels, not from another labels' file
+    before = set(tmp_path.glob("label-tokens-*.json"))
+    assert vocabulary_matcher.label_tokens(nlp, ["CLIP", "MS-COCO"]) == [["CLIP"], ["MS", "-", "COCO"]]
+    (own,) = set(tmp_path.glob("label-tokens-*.json")) - before
+    own.write_text('[["CL", "IP"], ["MS-COCO"]]', encoding="utf-8")
+    assert vocabulary_matcher.label_tokens(nlp, ["CLIP", "MS-COCO"]) == [["CL", "IP"], ["MS-COCO"]]
+    assert vocabulary_matcher.label_tokens(nlp, ["CLIP"]) == [["CLIP"]]

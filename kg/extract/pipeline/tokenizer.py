@@ -5,6 +5,8 @@ import re
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from kg.extract.pipeline.names import NAME_SUFFIX_WORDS
 
@@ -16,24 +18,27 @@ def make_tokenizer():
     stop after such a name is split off. An opening
     bracket glued to a word is split off, so that "Transformer(ViT)" defines an acronym."""
 
-    def create(nlp: Language):
-        from spacy.util import compile_infix_regex, compile_suffix_regex
-
+    def create(nlp: Language) -> Tokenizer:
         suffixes = [
             re.sub(r"\|(?:T|G|M|K)(?=\|)", "", s) if isinstance(s, str) and s.startswith("(?<=[0-9])(?:km") else s
             for s in nlp.Defaults.suffixes
         ]
-        from spacy.util import registry as spacy_registry
-
         # a full stop after a name that ends in a capital ("... beats ViT.", "... on CC-12M.") ends the
         # sentence: spaCy splits it only after a lower-case letter or two capitals
         suffixes.append(r"(?<=[a-z0-9][A-Z])\.")
-        tokenizer = spacy_registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
-        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         # a bracket glued to a word opens a new token: "Vision Transformer(ViT)", "Wukong{ViT-B}"
         infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z])[({](?=[A-Za-z])",
                    r"(?<=[A-Za-z0-9])-(?=(?i:" + NAME_SUFFIX_WORDS + r")\b)"]
-        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-        return tokenizer
+        # spaCy's own English tokenizer (spacy.Tokenizer.v1) with these affixes, made in one go: its
+        # special cases are loaded once, not again for each affix rule set afterwards
+        return Tokenizer(
+            nlp.vocab,
+            rules=nlp.Defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex(nlp.Defaults.prefixes).search,
+            suffix_search=compile_suffix_regex(suffixes).search,
+            infix_finditer=compile_infix_regex(infixes).finditer,
+            token_match=nlp.Defaults.token_match,
+            url_match=nlp.Defaults.url_match,
+        )
 
     return create

@@ -1,17 +1,21 @@
 """kg_verb_forms: techniques named by a verb ("fine-tuned on", "instruction-tuned")."""
 from __future__ import annotations
 
-import re
-
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
-from kg.extract.pipeline.tokens import add_candidate, kg_spans, token_table
+from kg.extract.pipeline.tokens import add_candidate, kg_spans, span_text, token_table
 from kg.extract.vocabulary import load_vocabulary
 
 # Words after which a participle is an adjective before its noun ("the pretrained, frozen encoder").
 ADJECTIVE_BEFORE = {"on", "the", "a", "an", "of", "with", "from", "our", "their", "its", "these", "those", "such"}
+
+
+def _glued(char: str) -> bool:
+    """Does a character joined to a form make it part of a longer word ("pre-fine-tuned")?"""
+    return char.isalnum() or char in "_-"
 
 
 class VerbForms:
@@ -22,31 +26,35 @@ class VerbForms:
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:
         self.cues = load_cues(cues_path)
         vocab = load_vocabulary(vocab_dir)
-        self.target: dict[str, str] = {}
+        self.target: dict[str, str] = {}  # a form in lower case: its technique's concept
         for form, label in self.cues.verb_forms:
             iris = vocab.lower.get(label) or vocab.exact.get(label) or []
             iri = next((i for i in iris if vocab.concepts[i].type == "method"), None)
             if iri:
-                self.target[form] = iri
-        forms = sorted(self.target, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I) if forms else None
+                self.target[form.lower()] = iri
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher.add("verb_form", [nlp.make_doc(form) for form in self.target])
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.pattern is None:
+        matches = self.matcher(doc)
+        if not matches:
             return doc
         T = token_table(doc)
         text, lowers = T.text, T.lowers
         cands = kg_spans(doc)
-        for m in self.pattern.finditer(text):
-            span = doc.char_span(m.start(), m.end())
-            if span is None:
+        taken = 0  # the end of the last form taken: forms do not overlap, the leftmost and longest wins
+        for _, start, end in sorted(matches, key=lambda m: (m[1], -m[2])):
+            form = span_text(T, start, end).lower()  # as written: no space inside a form
+            a, b = T.idxs[start], T.idxs[end - 1] + len(T.texts[end - 1])
+            if start < taken or form not in self.target or (a and _glued(text[a - 1])) or (b < len(text) and _glued(text[b])):
                 continue
-            after = lowers[span.end] if span.end < len(lowers) else "."
-            before = lowers[span.start - 1] if span.start > 0 else ""
+            taken = end
+            after = lowers[end] if end < len(lowers) else "."
+            before = lowers[start - 1] if start > 0 else ""
             if before in ADJECTIVE_BEFORE:
                 continue  # "on pretrained, frozen encoders": an adjective in a list of adjectives
             if after in self.cues.verb_contexts_after or before in self.cues.verb_contexts_before:
-                add_candidate(cands, T, span.start, span.end, "method", "verb-form", self.target[m.group(0).lower()])
+                add_candidate(cands, T, start, end, "method", "verb-form", self.target[form])
         return doc
 
 
