@@ -116,6 +116,26 @@ def test_kg_eval_folds_of_the_rules_equals_their_plain_score(kg_cli):
     assert folds["total"]["papers"] == 110
 
 
+def test_the_judges_cross_validation_is_kg_train_on_the_other_folds(tmp_path):
+    """`kg eval --folds` runs the rules once and fits each fold's judge in process: what it predicts
+    for a held-out paper is what `kg train` on the other folds, then extraction, gives."""
+    from kg.extract import build_nlp, extract
+    from kg.training.data import fold_of, read_annotations
+    from kg.training.judge import cross_validate_judge
+    from kg.training.train import TRAIN_CONFIG, train
+
+    items = read_annotations([DEV_GOLD], [EXAMPLE_CORPUS])[:16]
+    fold = [fold_of(it.key, 2) for it in items]
+    predictions, thresholds = cross_validate_judge(items, TRAIN_CONFIG, fold, 2)
+    done = train([it for it, f in zip(items, fold) if f != 0], tmp_path / "judge")
+    apart = extract([it.paper for it, f in zip(items, fold) if f == 0], nlp=build_nlp(done.path))
+    in_process = [p for p, f in zip(predictions, fold) if f == 0]
+    assert [e.to_json() for e in apart] == [e.to_json() for e in in_process] and in_process
+    assert thresholds[0] == done.thresholds
+    # the judge did decide: confidences are its calibrated probabilities, not the rules' 1.0
+    assert any(e.confidence < 1.0 for x in in_process for e in x.entities)
+
+
 # --------------------------------------------------------------------------- kg train, --pipeline
 
 

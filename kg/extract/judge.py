@@ -41,71 +41,98 @@ def _shape(word: str) -> str:
     return "".join(out)
 
 
-def features(entity: Entity, text: str, title_end: int) -> dict[str, float]:
+def features(entity: Entity, text: str, title_end: int, sentence_words: dict | None = None) -> dict[str, float]:
     """The judge's features of one entity of a paper whose text (title, blank line, abstract) is
-    `text`; every feature is named with the entity's type, so each type learns its own weights."""
-    t = entity.type
-    f: dict[str, float] = {f"type|{t}": 1.0}
+    `text`. The models cross each with the entity's type (`typed`), so each type learns its own
+    weights. `sentence_words` caches each sentence's word features across the entities of a paper."""
+    f, sentences = entity_features(entity, text, title_end)
+    f.update(sentence_features(text, sentences, {} if sentence_words is None else sentence_words))
+    return f
+
+
+def entity_features(entity: Entity, text: str, title_end: int) -> tuple[dict[str, float], frozenset]:
+    """The features of the entity and its mentions, and the (start, end) of the sentences it
+    occurs in, whose words are features too (sentence_features)."""
+    f: dict[str, float] = {}
 
     def add(name: str, value: float = 1.0) -> None:
-        f[f"{name}|{t}"] = max(f.get(f"{name}|{t}", 0.0), value)
+        if f.get(name, 0.0) < value:
+            f[name] = value
 
     words = WORD.findall(entity.label)
-    add(f"words={min(len(words), 5)}")
+    f[f"words={min(len(words), 5)}"] = 1.0
     if entity.concept:
-        add("concept")
+        f["concept"] = 1.0
     if entity.role == "proposed":
-        add("proposed")
+        f["proposed"] = 1.0
     for w in words:
-        add(f"w={w.lower()}")
+        f[f"w={w.lower()}"] = 1.0
     if words:
         head = words[-1].lower()
-        add(f"head={head}")
-        add(f"first={words[0].lower()}")
-        add(f"suffix={head[-3:]}")
-    add("mentions", math.log1p(len(entity.mentions)))
+        f[f"head={head}"] = f[f"first={words[0].lower()}"] = f[f"suffix={head[-3:]}"] = 1.0
     forms = entity.surface_forms
+    add("mentions", math.log1p(len(entity.mentions)))
     add("forms", math.log1p(len(forms)))
     for form in forms:
-        add(f"shape={_shape(form)[:8]}")
+        f[f"shape={_shape(form)[:8]}"] = 1.0
         if any(c.isdigit() for c in form):
-            add("digit")
+            f["digit"] = 1.0
         if form.isupper():
-            add("allcaps")
+            f["allcaps"] = 1.0
         elif form[:1].isupper():
-            add("capital")
+            f["capital"] = 1.0
         elif form.islower():
-            add("lower")
+            f["lower"] = 1.0
     sentences = set()
     for m in entity.mentions:
-        add(f"rule={m.rule}")
+        f[f"rule={m.rule}"] = 1.0
         if m.start < title_end:
-            add("in-title")
+            f["in-title"] = 1.0
         elif m.sent_start <= title_end + 2:
-            add("first-sentence")
+            f["first-sentence"] = 1.0
         before = WORD.findall(text[max(m.sent_start, m.start - 60) : m.start])[-CONTEXT:]
         after = WORD.findall(text[m.end : min(m.sent_end, m.end + 60)])[:CONTEXT]
         for k, w in enumerate(reversed(before), 1):
-            add(f"before{k}={w.lower()}")
+            f[f"before{k}={w.lower()}"] = 1.0
         for k, w in enumerate(after, 1):
-            add(f"after{k}={w.lower()}")
+            f[f"after{k}={w.lower()}"] = 1.0
         if not before:
-            add("sentence-start")
+            f["sentence-start"] = 1.0
         sentences.add((m.sent_start, m.sent_end))
     add("sentences", math.log1p(len(sentences)))
+    return f, frozenset(sentences)
+
+
+def sentence_features(text: str, sentences: frozenset, cache: dict) -> dict[str, float]:
+    """The words of the sentences (each 0.5); `cache` keeps each sentence's across a paper."""
+    f: dict[str, float] = {}
     for a, b in sentences:
-        for w in WORD.findall(text[a:b].lower()):
-            if len(w) > 2:
-                add(f"sent={w}", 0.5)
+        in_sentence = cache.get((a, b))
+        if in_sentence is None:
+            in_sentence = cache[(a, b)] = dict.fromkeys((f"sent={w}" for w in WORD.findall(text[a:b].lower()) if len(w) > 2), 0.5)
+        f.update(in_sentence)
     return f
+
+
+def typed(entity_type: str, feats: dict[str, float]) -> dict[str, float]:
+    """The features crossed with the type ("w=net|method"), as the models are fitted on them."""
+    out = {f"{name}|{entity_type}": v for name, v in feats.items()}
+    out[f"type|{entity_type}"] = 1.0
+    return out
 
 
 NAME_WORD = re.compile(r"\w[\w'.+/-]*\w|\w")
 PROPOSED_RULE = "judge"  # the rule name of the entities the judge adds
+PROPOSAL_TYPE = "new"  # the type of a proposal until the judge types it
+
+
+LETTER = re.compile(r"[^\W\d_]")
+DIGIT = re.compile(r"\d")
 
 
 def _name_shaped(word: str) -> bool:
-    return any(c.isupper() or c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    """A capital or a digit, and a letter."""
+    return (word != word.lower() or DIGIT.search(word) is not None) and LETTER.search(word) is not None
 
 
 def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Entity]:
@@ -122,10 +149,11 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
     for sent in doc.sents:
         a, b = sent.start_char, sent.end_char
         words = [(m.start() + a, m.end() + a, m.group()) for m in NAME_WORD.finditer(text[a:b])]
+        shaped = [_name_shaped(w) for _, _, w in words]
         for i in range(len(words)):
             for n in range(1, max_words + 1):
                 run = words[i : i + n]
-                if len(run) < n or not _name_shaped(run[-1][2]):
+                if len(run) < n or not shaped[i + n - 1]:
                     break
                 start, end = run[0][0], run[-1][1]
                 if any(covered[start:end]) or "\n" in text[start:end]:
@@ -136,8 +164,8 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
                     continue
                 entity = found.get(key)
                 if entity is None:
-                    entity = found[key] = Entity("new", key, form, None, "proposed" if start < title_end else "used")
-                entity.mentions.append(Mention("new", form, start, end, text[a:b].strip(), a, b, PROPOSED_RULE, 0.5))
+                    entity = found[key] = Entity(PROPOSAL_TYPE, key, form, None, "proposed" if start < title_end else "used")
+                entity.mentions.append(Mention(PROPOSAL_TYPE, form, start, end, text[a:b].strip(), a, b, PROPOSED_RULE, 0.5))
     return list(found.values())
 
 
@@ -157,26 +185,62 @@ class Judge:
         self.add_above: dict[str, float] = {t: 1.01 for t in ENTITY_TYPES}
         self.calibration: dict = {}
         self.max_words = 3
+        self._indexed_from: tuple = ()
+        self._indexed: tuple = ({}, {})
 
     def __call__(self, doc: Doc) -> Doc:
         return doc
 
-    def keep_probability(self, feats: dict[str, float]) -> float:
-        weights = self.keep["weights"]
-        z = self.keep["bias"] + sum(weights.get(k, 0.0) * v for k, v in feats.items())
+    def _tables(self) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
+        """The weights by type then by plain feature name ({"method": {"w=net": 0.3}}) and the add
+        model's rows by plain name: scoring looks features up without crossing them with the type.
+        Built again whenever keep or add is replaced."""
+        if self._indexed_from != (id(self.keep), id(self.add)):
+            keep: dict[str, dict[str, float]] = {}
+            for name, w in self.keep["weights"].items():
+                feature, _, entity_type = name.rpartition("|")
+                keep.setdefault(entity_type, {})[feature] = w
+            add = {name.rpartition("|")[0]: row for name, row in self.add["weights"].items()}
+            self._indexed = (keep, add)
+            self._indexed_from = (id(self.keep), id(self.add))
+        return self._indexed
+
+    def keep_logit(self, entity_type: str, feats: dict[str, float]) -> float:
+        """The keep model's sum over these (plain) features of an entity of this type."""
+        weights = self._tables()[0].get(entity_type, {})
+        z = 0.0
+        for k, v in feats.items():
+            w = weights.get(k)
+            if w is not None:
+                z += w * v
+        return z
+
+    def keep_probability(self, entity_type: str, feats: dict[str, float], extra: float = 0.0) -> float:
+        """Probability that an entity of this type with these (plain) features is right; `extra`:
+        the logit of features scored apart (keep_logit)."""
+        z = self.keep["bias"] + self._tables()[0].get(entity_type, {}).get("type", 0.0)
+        z += self.keep_logit(entity_type, feats) + extra
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def add_probabilities(self, feats: dict[str, float]) -> dict[str, float]:
-        """Probability of each class ("none" and entity types) of a proposal (softmax)."""
-        classes, weights = self.add["classes"], self.add["weights"]
-        if not classes:
-            return {}
-        z = list(self.add["bias"])
+    def add_logits(self, feats: dict[str, float]) -> list[float]:
+        """The add model's sums, one per class, over these (plain) features of a proposal."""
+        weights = self._tables()[1]
+        z = [0.0] * len(self.add["classes"])
         for k, v in feats.items():
             row = weights.get(k)
             if row:
                 for c, w in enumerate(row):
                     z[c] += w * v
+        return z
+
+    def add_probabilities(self, feats: dict[str, float], extra: list[float] | None = None) -> dict[str, float]:
+        """Probability of each class ("none" and entity types) of a proposal (softmax); `extra`:
+        the logits of features scored apart (add_logits)."""
+        classes = self.add["classes"]
+        if not classes:
+            return {}
+        z = [b + w + x + y for b, w, x, y in zip(self.add["bias"], self._tables()[1].get("type", [0.0] * len(classes)),
+                                                 self.add_logits(feats), extra or [0.0] * len(classes))]
         top = max(z)
         e = [math.exp(x - top) for x in z]
         total = sum(e)
@@ -185,16 +249,30 @@ class Judge:
     def finish(self, doc: Doc, extraction: Extraction) -> Extraction:
         text = extraction.paper.text
         title_end = len(extraction.paper.title)
+        # the words of a sentence are features of every entity in it: their part of each model's
+        # sum is computed once per paper, per set of sentences (and per type for keep)
+        sentence_words: dict = {}
+        keep_part: dict = {}
         kept = []
         for entity in extraction.entities:
-            p = self.keep_probability(features(entity, text, title_end))
+            feats, sentences = entity_features(entity, text, title_end)
+            part = keep_part.get((entity.type, sentences))
+            if part is None:
+                part = keep_part[(entity.type, sentences)] = self.keep_logit(
+                    entity.type, sentence_features(text, sentences, sentence_words))
+            p = self.keep_probability(entity.type, feats, part)
             if p < self.keep_above.get(entity.type, 0.0):
                 continue
             self._set_confidence(entity, p)
             kept.append(entity)
         if any(v <= 1 for v in self.add_above.values()):
+            add_part: dict = {}
             for entity in proposals(doc, extraction, self.max_words):
-                probs = self.add_probabilities(features(entity, text, title_end))
+                feats, sentences = entity_features(entity, text, title_end)
+                part = add_part.get(sentences)
+                if part is None:
+                    part = add_part[sentences] = self.add_logits(sentence_features(text, sentences, sentence_words))
+                probs = self.add_probabilities(feats, part)
                 best = max(ENTITY_TYPES, key=lambda t: probs.get(t, 0.0))
                 if probs.get(best, 0.0) >= self.add_above.get(best, 1.01):
                     entity.type = best

@@ -141,6 +141,12 @@ def is_trained(pipeline: str | Path) -> bool:
     return "kg_span_scorer" in text or "kg_entity_judge" in text or "\n[judge]" in text
 
 
+def _trains_judge(train_config: str | Path) -> bool:
+    from spacy.util import load_config
+
+    return "judge" in load_config(Path(train_config), interpolate=False)
+
+
 def cross_validate(items: Sequence[AnnotatedPaper], pipeline: str | Path, folds: int = 5, *,
                    epochs: int | None = None, train_config: str | Path | None = None,
                    on_fold=None) -> CrossValidation:
@@ -160,6 +166,12 @@ def cross_validate(items: Sequence[AnnotatedPaper], pipeline: str | Path, folds:
         nlp = build_nlp(pipeline)
         for it, extraction in zip(items, extract([it.paper for it in items], nlp=nlp)):
             predictions[id(it)] = extraction
+    elif _trains_judge(train_config or TRAIN_CONFIG):
+        from kg.training.judge import cross_validate_judge
+
+        extractions, result.thresholds = cross_validate_judge(
+            items, Path(train_config or TRAIN_CONFIG), [fold[id(it)] for it in items], folds, on_fold)
+        predictions = {id(it): extraction for it, extraction in zip(items, extractions)}
     else:
         for k in range(folds):
             held_out = [it for it in items if fold[id(it)] == k]
