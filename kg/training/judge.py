@@ -246,6 +246,9 @@ def train_judge(items: Sequence[AnnotatedPaper], out: str | Path, config_path: P
     judge = nlp.add_pipe("kg_entity_judge")
     thresholds = fit_judge(judge, papers, settings)
     out = Path(out)
+    # where the rules' config sat on the training machine means nothing elsewhere; loading the
+    # folder records the folder itself (kg.extract.build_nlp)
+    nlp.meta.pop("kg_config", None)
     with pipeline_folder(out) as stage:
         nlp.to_disk(stage)
     return Trained(out, thresholds, len(items), len(items))
