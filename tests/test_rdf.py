@@ -224,3 +224,34 @@ def test_shapes_accept_the_written_evidence_and_reject_a_span_that_is_not_four_o
     conforms, violations = validate_store(store)
     assert not conforms and {v.focus for v in violations} == {link.subject.value}
     assert "evidence" in " ".join(v.message for v in violations)
+
+
+def test_two_entities_minted_to_one_iri_give_the_concept_one_link():
+    """"vision encoder" and "VisionEncoder" are two entity keys but one minted IRI: the paper gets one
+    link to it (the surer entity's confidence, relation and evidence), and both forms as labels."""
+    from kg.query import run
+
+    title = "A Vision Encoder for Charts"
+    abstract = "We propose a vision encoder. The VisionEncoder reads charts."
+    paper = Paper(id=paper_id(title=title), title=title, abstract=abstract)
+    text = paper.text
+    weak = Mention("method", "VisionEncoder", text.index("VisionEncoder"), text.index("VisionEncoder") + 13,
+                   text, 0, len(text), "name_patterns", 0.6)
+    strong = Mention("method", "vision encoder", text.index("vision encoder"), text.index("vision encoder") + 14,
+                     text, 0, len(text), "vocabulary", 0.9)
+    ents = [Entity("method", "visionencoder", "VisionEncoder", role="used", mentions=[weak]),
+            Entity("method", "vision encoder", "vision encoder", role="proposed", mentions=[strong])]
+    assert concept_iri("method", ents[0].key) == concept_iri("method", ents[1].key)
+    store = ox.Store()
+    load_extractions(store, [Extraction(paper, ents, [])])
+    c = f"<{concept_iri('method', 'vision encoder')}>"
+    links = run(store, f"SELECT ?link ?conf ?span WHERE {{ ?link rdf:object {c} ; kgo:confidence ?conf ; kgo:span ?span }}").rows
+    assert len(links) == 1 and float(links[0][1]) == 0.9
+    start = int(str(links[0][2]).split()[0])
+    assert text[start:start + 14] == "vision encoder"  # the surer entity's evidence
+    relations = run(store, f"SELECT ?rel WHERE {{ ?p a kgo:Paper ; ?rel {c} . FILTER(?rel != kgo:mentions) }}").rows
+    from kg.rdf.namespaces import KGO
+
+    assert [str(r[0]) for r in relations] == [str(KGO.proposes)]
+    labels = {str(r[0]) for r in run(store, f"SELECT ?l WHERE {{ {c} skos:altLabel ?l }}").rows}
+    assert {"VisionEncoder", "vision encoder"} <= labels

@@ -166,6 +166,16 @@ class TripleWriter:
         by_form: dict[tuple[str, str], str] = {}  # (type, normalised form) -> concept IRI, to resolve results
         tally = self.tally if self.tally is not None else Tally()
         mentioned: set[str] = set()
+        # Two entities of one paper can name one concept IRI ("vision encoder" and "VisionEncoder"
+        # are two keys but one minted IRI): the concept gets one link, the surest entity's (a
+        # proposal before a use at equal confidence), and the other's forms as labels; two links
+        # under one IRI would give it two confidences, two spans and two relations.
+        linked: dict[str, Entity] = {}
+        for entity in extraction.entities:
+            concept = self.concept_iri(entity)
+            best = linked.get(concept)
+            if best is None or (entity.confidence, entity.role == "proposed") > (best.confidence, best.role == "proposed"):
+                linked[concept] = entity
         for entity in extraction.entities:
             concept = self.concept_iri(entity)
             mentioned.add(concept)
@@ -180,6 +190,8 @@ class TripleWriter:
                 by_form[(entity.type, normalise_title(form))] = concept
                 if not entity.concept and not entity.mentions:
                     tally.alt(concept, form)
+            if linked[concept] is not entity:
+                continue
             is_role_typed = entity.type in ("method", "dataset")
             role = (entity.role or "used") if is_role_typed else None
             prop = ROLE_PROP[role] if role else PROP[entity.type]
