@@ -68,10 +68,10 @@ def test_triples_carry_role_evidence_and_results():
     assert extraction.paper.text[start:end] == "74.5%"
 
 
-def test_evidence_names_the_extractor_and_the_paper_a_link_does_not_store():
-    """A link stores neither its paper (its IRI names it) nor the default extractor (the graph states
-    once which that is): the evidence query still answers both, for a paper id holding "/" too, and
-    names a rule other than the default, which that link does state. Results store kgo:isRelative
+def test_evidence_names_the_extractor_a_link_does_not_store():
+    """A link does not store the default extractor (the graph states once which that is): the
+    evidence query still names it, and its paper, for a paper id holding "/" too, and names a rule
+    other than the default, which that link does state. Results store kgo:isRelative
     only when true, and the leaderboard reads the others as levels."""
     from kg.query import run_named
 
@@ -156,7 +156,7 @@ def test_a_name_minted_from_text_never_marks_a_vocabulary_concept_as_minted():
 
 
 LINK_PREDICATES = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
     "https://w3id.org/kg-lit/ontology#confidence", "https://w3id.org/kg-lit/ontology#span",
 }
 ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
@@ -197,7 +197,7 @@ def test_synthetic_papers_write_lean_links_and_results_and_few_triples_each(nlp,
     links = [s for s in predicates if s.startswith(f"{KGR}link/")]
     results = [s for s in predicates if s.startswith(f"{KGR}result/")]
     assert len(links) > 5 * len(papers) and len(results) > len(papers)
-    # the paper is the one the link's IRI names; the extractor is stated unless it is the default
+    # the extractor is stated unless it is the default
     assert all(predicates[s] - {ATTRIBUTED} == LINK_PREDICATES for s in links)
     attributed = sum(ATTRIBUTED in predicates[s] for s in links)
     assert 0 < attributed < len(links) / 2

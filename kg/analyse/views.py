@@ -65,8 +65,7 @@ SELECT ?a ?b WHERE {
 EVIDENCE = """
 SELECT ?entity (SAMPLE(?s) AS ?sentence) WHERE {
   VALUES ?entity { %s }
-  ?link rdf:object ?entity ; kgo:span ?span .
-  BIND(IRI(REPLACE(STR(?link), "/link/(.+)/[^/]+/[^/]+$", "/paper/$1")) AS ?paper)  # the paper its IRI names
+  ?link rdf:object ?entity ; rdf:subject ?paper ; kgo:span ?span .
   ?paper dcterms:title ?title ; dcterms:abstract ?abstract .
   # kgo:span is "start end sentenceStart sentenceEnd": the sentence is its last two offsets
   BIND(STRAFTER(STRAFTER(?span, " "), " ") AS ?sentenceSpan)

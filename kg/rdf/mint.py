@@ -34,11 +34,6 @@ def link_iri(paper_id: str, concept: str) -> str:
     return str(KGR[f"link/{paper_id}/{tail[-2]}/{tail[-1]}"])
 
 
-# The paper of a link (`?link`), in SPARQL: the one its IRI names. A link stores no rdf:subject;
-# paper ids may hold "/", the entity's type and slug never do.
-PAPER_OF_LINK = 'IRI(REPLACE(STR(?link), "/link/(.+)/[^/]+/[^/]+$", "/paper/$1"))'
-
-
 def result_iri(paper_id: str, index: int) -> str:
     return str(KGR[f"result/{paper_id}/{index}"])
 
