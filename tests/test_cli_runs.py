@@ -188,9 +188,12 @@ def test_doctor_names_each_fault_of_a_graph(built, kg_cli_module, tmp_path):
 
 
 def start_build(out: Path) -> subprocess.Popen:
-    """A build in its own session, as a terminal runs it: Ctrl-C goes to its whole process group."""
+    """A build in its own session, as a terminal runs it: Ctrl-C goes to its whole process group.
+    SIGINT is set back to its default in the child, as a terminal has it: a test run started in the
+    background by a shell inherits SIGINT ignored, and Python then never turns it into Ctrl-C."""
     return subprocess.Popen([KG, "build", str(EXAMPLE_CORPUS), "--out", str(out), "--no-extras"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for_lock(out: Path, proc: subprocess.Popen, within: float = 60) -> None:
