@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from kg.errors import InputError
-from kg.ingest import detect_format, read_papers
+from kg.ingest import detect_format, expand, read_papers
 
 from conftest import EXAMPLE_CORPUS
 
@@ -259,3 +259,31 @@ def test_an_error_quoting_input_with_line_breaks_stays_one_line(tmp_path):
     assert message.startswith(f"{path}:1: no title and abstract columns")
     assert "\n" not in message and "\x07" not in message
     assert "abstract\\na title" in message  # the break is shown, escaped
+
+
+TWO_PAPERS = (
+    '{"title": "FooNet for image classification", "abstract": "We propose FooNet, a convolutional network '
+    'for image classification, and evaluate it on ImageNet, where it reaches 81.2% top-1 accuracy."}\n'
+    '{"title": "Speech recognition with BarFormer", "abstract": "We introduce BarFormer, a transformer for '
+    'speech recognition trained on LibriSpeech, reaching a word error rate of 2.1% on test-clean."}\n'
+)
+
+
+def test_a_graph_built_inside_its_corpus_folder_is_not_read_back_as_input(tmp_path):
+    # `kg build corpus --out corpus/kg` keeps its builds in corpus/.kg.builds/; before, the next build
+    # of corpus/ read the graph's own graph.ttl (sniffed as BibTeX) and failed, or read its report
+    from kg.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "papers.jsonl", TWO_PAPERS)
+    build([corpus], corpus / "kg", extras=False)
+    build([corpus], corpus / "kg", extras=False)  # the second build reads only papers.jsonl
+    (corpus / ".git").mkdir()
+    write(corpus / ".git", "HEAD", "ref: refs/heads/main\n")
+    report = corpus / "report"
+    report.mkdir()
+    write(report, ".kg-report", "written by kg\n")
+    write(report, "report.json", '{"papers": 2}')
+    assert expand([corpus]) == [corpus / "papers.jsonl"]
+    assert len(list(read_papers([corpus]))) == 2

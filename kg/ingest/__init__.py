@@ -7,9 +7,9 @@ streamed and de-duplicated across all files: by arXiv id or DOI when known, and 
 from __future__ import annotations
 
 import hashlib
-
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -111,12 +111,31 @@ def detect_format(path: Path) -> str:
     return by_content
 
 
+def _is_kg_output(folder: Path) -> bool:
+    """A folder kg wrote: a build (its store inside), a report or a trained pipeline (their markers)."""
+    from kg.outputs import PIPELINE_MARKER, REPORT_MARKER, STORE_DIR
+
+    return (folder / STORE_DIR).is_dir() or (folder / REPORT_MARKER).exists() or (folder / PIPELINE_MARKER).exists()
+
+
+def _files_in(folder: Path) -> list[Path]:
+    """The input files under `folder`, sorted. Hidden files and folders are left out, and so are the
+    folders kg itself wrote there: `kg build corpus --out corpus/kg` keeps its builds in
+    corpus/.kg.builds/, which the next build of corpus/ must not read back as papers. Links to
+    folders are not followed (as `Path.rglob`)."""
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not _is_kg_output(Path(top, d))]
+        found.extend(Path(top, n) for n in names if not n.startswith(".") and Path(top, n).is_file())
+    return sorted(found)
+
+
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
+            out.extend(_files_in(p))
         elif p.exists():
             out.append(p)
         else:
