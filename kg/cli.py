@@ -263,11 +263,13 @@ def export_cmd(
     """Export the graph as Turtle, N-Triples, JSON-LD or TriG."""
     import tempfile
 
+    from kg.outputs import check_not_a_graph_input
     from kg.store import check_export_format, check_export_target, export, open_store
 
     _run(check_export_format, fmt)
     if out is not None:
         _run(check_export_target, out, fmt)  # before any work: kg replaces only an export it wrote
+        _run(check_not_a_graph_input, out, graph)
     store = _run(open_store, graph)
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -362,7 +364,7 @@ def extract_cmd(
 ) -> None:
     """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""
     from kg.extract import build_nlp, extract
-    from kg.ingest import read_papers
+    from kg.ingest import expand, read_papers
     from kg.paths import DEFAULT_PIPELINE
 
     if fmt != "jsonl":
@@ -377,9 +379,10 @@ def extract_cmd(
     if out is None:
         _run(write, sys.stdout)
         return
-    from kg.outputs import atomic_file, check_file_target
+    from kg.outputs import atomic_file, check_file_target, check_not_an_input
 
     _run(check_file_target, out, ["jsonl", "ndjson", "json"])  # before any work; kg replaces only its own
+    _run(check_not_an_input, out, _run(expand, inputs))
     try:
         with atomic_file(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
             _run(write, fh)
@@ -540,6 +543,7 @@ def viz(
     """Draw the graph: by default the field map (entities sized by their papers, linked by the papers
     they share, communities as halos; click one for its papers and evidence), with --papers the papers
     and entities; an interactive offline HTML page or GraphML / GEXF / Cytoscape JSON / PNG / SVG."""
+    from kg.outputs import check_not_a_graph_input
     from kg.viz.exports import EXTENSIONS, check_view_target
     from kg.viz.make import make_view
     from kg.viz.select import check_types
@@ -549,6 +553,7 @@ def viz(
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
     _run(check_view_target, out, fmt)  # before any work: kg replaces only a view it wrote
+    _run(check_not_a_graph_input, out, graph)
     view = _run(make_view, graph, papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
     _run(view.write, out, fmt)
     H, note = view.graph, view.note

@@ -20,6 +20,7 @@ command leaves the previous output whole.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -95,6 +96,41 @@ def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
                       "a file of the format it writes: choose another --out")
     raise KgError(f"{out}: {_what(out)}; kg writes a file here only where there is none or one it wrote: "
                   "choose another --out")
+
+
+def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:
+    """Raise KgError when the file `out` is one of the files this command reads (`inputs`) or one the
+    graph was built from (`recorded`: a manifest's inputs, known by path or, as the build may have run
+    from another folder, by size and SHA-256). A file of the right extension can still be the user's
+    data: `kg extract papers.jsonl -o papers.jsonl` or `kg export DIR -f jsonld -o papers.json`
+    replaced the papers with the output."""
+    out, recorded = Path(out), list(recorded)
+    if not out.is_file():
+        return
+    paths = [*map(Path, inputs), *(Path(r.get("path") or "") for r in recorded)]
+    if any(p.is_file() and os.path.samefile(out, p) for p in paths) or _recorded_content(out, recorded):
+        raise KgError(f"{out}: an input file (of this command or of the graph); kg never writes over its "
+                      "inputs: choose another --out")
+
+
+def _recorded_content(path: Path, recorded: Iterable[dict]) -> bool:
+    """Whether `path` holds the bytes of one of the `recorded` inputs (hashed only if a size matches)."""
+    digests = {r.get("sha256") for r in recorded if r.get("bytes") == path.stat().st_size}
+    if not digests:
+        return False
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest() in digests
+
+
+def check_not_a_graph_input(out: str | Path, graph: str | Path) -> None:
+    """`check_not_an_input` against the inputs recorded in the manifest of the build `graph`."""
+    from kg.store import read_manifest
+
+    try:
+        recorded = read_manifest(graph).get("inputs", [])
+    except KgError:  # no readable manifest: the command itself says what is wrong with the graph
+        recorded = []
+    check_not_an_input(out, recorded=[r for r in recorded if isinstance(r, dict)])
 
 
 def check_pipeline_target(out: str | Path) -> None:

@@ -124,6 +124,21 @@ def test_single_file_outputs_replace_their_own_earlier_output(kg_cli, small_buil
     assert "<html" in view.read_text().lower()
 
 
+def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_path):
+    # the extension rule alone let these replace the papers: `extract X.jsonl -o X.jsonl` read X while
+    # writing its temporary file, then renamed the extractions over it; `export -f jsonld` and
+    # `viz -f cytoscape` took a .json input of the graph for an earlier output of theirs
+    papers = write_papers(tmp_path / "papers.jsonl")
+    moved = tmp_path / "papers.json"  # the graph's input, copied elsewhere under a .json name
+    moved.write_bytes((small_build.parent / "papers.jsonl").read_bytes())
+    for args in (["extract", papers, "-o", papers], ["extract", tmp_path, "-o", moved],
+                 ["export", small_build, "-f", "jsonld", "-o", moved],
+                 ["viz", small_build, "-f", "cytoscape", "-o", moved]):
+        one_line_error(kg_cli(*args), args[-1].name, "never writes over its inputs")
+    assert papers.read_text() == moved.read_text() == "".join(json.dumps(p) + "\n" for p in PAPERS)
+    assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
+
+
 def test_build_refuses_a_folder_of_other_files_and_a_link_it_did_not_make(kg_cli, tmp_path):
     papers = write_papers(tmp_path / "papers.jsonl")
     folder = tmp_path / "results"
