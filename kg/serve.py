@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import fcntl
 import os
 import shutil
 import signal
@@ -169,23 +170,49 @@ class Server:
 
     def __init__(self, graph: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
                  timeout: float | None = None) -> None:
-        self.location = resolve(graph) / STORE_DIR
+        self.graph, self.location = Path(graph), resolve(graph) / STORE_DIR
         self.host, self.port, self.writable, self.timeout = host, port, writable, timeout
         self._direct: OxigraphProcess | None = None
         self._front: _Front | None = None
+        self._lock = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def _lock_builds(self) -> None:
+        """A writable server holds the build lock of its graph (`kg.store.staged_build`) while it runs:
+        a build into that graph, meanwhile, would start from the store as it was and, once published,
+        sweep the folder this server keeps writing to, so every update it accepted from then on would
+        be lost. Whichever comes second is refused; a read-only server needs no lock."""
+        versions = self.location.parent.parent  # `.DIR.builds/`, when the graph is a link kg made
+        if not self.writable or not (versions.name.startswith(".") and versions.name.endswith(".builds")):
+            return
+        self._lock = open(versions / ".lock", "a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise KgError(f"{self.graph}: a build is writing this graph right now; serve it "
+                          "--writable once the build is done") from None
+
     def start(self, wait: float = 30.0) -> "Server":
         """Start serving and return once the endpoint answers (or raise KgError)."""
+        self._lock_builds()
+        try:
+            self._start(wait)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self, wait: float) -> None:
         if not self.timeout:
             self._direct = OxigraphProcess(self.location, host=self.host, port=self.port,
                                            writable=self.writable, timeout=None).start(wait)
         else:
             self._front = _Front(self).start(wait)
-        return self
 
     def alive(self) -> bool:
         if self._direct is not None:
@@ -204,6 +231,9 @@ class Server:
         if self._front is not None:
             self._front.stop()
             self._front = None
+        if self._lock is not None:
+            self._lock.close()  # releases the build lock, once the server has stopped writing
+            self._lock = None
 
     def __enter__(self) -> "Server":
         return self.start()

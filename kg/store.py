@@ -91,7 +91,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         lock.close()
-        raise KgError(f"{out}: another build is writing this graph right now") from None
+        raise KgError(f"{out}: another build (or a kg serve --writable) is writing this graph right now") from None
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     stage = versions / (build_id + ".partial")
     try:

@@ -231,7 +231,7 @@ def test_a_second_build_into_the_same_folder_is_refused(built, kg_cli_module, tm
         wait_for_lock(out, first)
         second = kg_cli_module("build", EXAMPLE_CORPUS, "--out", out, "--no-extras")
         assert second.returncode == 1
-        assert second.stderr.strip().splitlines() == [f"error: {out}: another build is writing this graph right now"]
+        assert second.stderr.strip().splitlines() == [f"error: {out}: another build (or a kg serve --writable) is writing this graph right now"]
     finally:
         if first.poll() is None:
             interrupt(first)

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pyoxigraph as ox
 import pytest
 
 from kg.errors import KgError
@@ -337,3 +338,34 @@ def test_cli_push_into_a_named_graph_of_a_kg_serve_writable_server(example_graph
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
+
+
+def test_a_writable_server_and_a_build_of_its_graph_never_run_at_once(tmp_path):
+    """Before, an append (or a rebuild) beside `kg serve --writable` started from the store as it was,
+    then swept the build folder the server kept writing to: every update accepted after it was lost."""
+    from kg.build import build
+    from kg.store import open_store, staged_build
+
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps({"title": "FooNet for image classification", "abstract": "We propose FooNet, "
+                                  "a network for image classification evaluated on ImageNet."}) + "\n")
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"title": "BarNet for speech recognition", "abstract": "We propose BarNet, a "
+                                "model for speech recognition evaluated on LibriSpeech."}) + "\n")
+    graph = tmp_path / "graph"
+    build([papers], graph, extras=False, jobs=1)
+    update = urllib.parse.urlencode({"update": 'INSERT DATA { <urn:mine> <urn:says> "keep me" }'}).encode()
+    with Server(graph, port=free_port(), writable=True) as server:
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/update", data=update, method="POST"), timeout=30)
+        with pytest.raises(KgError, match="another build .or a kg serve --writable. is writing this graph"):
+            build([more], graph, append=True, extras=False, jobs=1)
+    build([more], graph, append=True, extras=False, jobs=1)  # the server stopped: the append goes ahead
+    store = open_store(graph)
+    assert len(list(store.quads_for_pattern(None, None, ox.Literal("keep me")))) == 1
+    assert len(list(store.quads_for_pattern(None, None, ox.Literal("BarNet for speech recognition")))) == 1
+    with pytest.raises(InterruptedError), staged_build(graph):  # a build under way, abandoned at the end
+        with pytest.raises(KgError, match="a build is writing this graph right now"):
+            Server(graph, port=free_port(), writable=True).start()
+        with Server(graph, port=free_port()) as reader:  # reading needs no lock
+            assert count(reader.url) > 0
+        raise InterruptedError
