@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from kg.errors import KgError
+from kg.errors import KgError, one_line
 
 app = typer.Typer(
     help="Build, query and explore a knowledge graph of research papers.",
@@ -67,6 +67,9 @@ def _run(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except KgError as exc:
         fail(str(exc).replace("[", r"\["))
+    except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
+        message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+        fail(one_line(message).replace("[", r"\["))
     except KeyboardInterrupt:
         fail("interrupted", 130)
 

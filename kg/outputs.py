@@ -167,7 +167,10 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, out)
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
+            pass
 
 
 @contextmanager

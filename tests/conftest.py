@@ -45,6 +45,28 @@ def kg_cli():
     return run
 
 
+@pytest.fixture()
+def read_only_folder(tmp_path):
+    """An empty folder nothing can be written to: permissions for a user, a read-only bind mount for root."""
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode:
+        pytest.skip("cannot bind-mount here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode:
+            pytest.skip("cannot remount read-only here")
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
 def worker_pid(batch):
     """A worker's task for tests of kg.pool (here: a light module for spawned workers to import)."""
     return os.getpid(), batch

@@ -139,29 +139,6 @@ def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_pat
     assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
 
 
-@pytest.fixture()
-def read_only_folder(tmp_path):
-    """An empty folder nothing can be written to: permissions for a user, a read-only bind mount for root."""
-    import os
-    import subprocess
-
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    if os.geteuid() != 0:
-        folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
-        return
-    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode:
-        pytest.skip("cannot bind-mount here")
-    try:
-        if subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode:
-            pytest.skip("cannot remount read-only here")
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
-
-
 def test_outputs_into_a_read_only_folder_are_one_line(kg_cli, small_build, read_only_folder):
     # analyze and viz ended in a traceback (and atomic_file's clean-up raised over the first error)
     for args in (["analyze", small_build, "-o", read_only_folder / "report"],
