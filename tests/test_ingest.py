@@ -287,3 +287,16 @@ def test_a_graph_built_inside_its_corpus_folder_is_not_read_back_as_input(tmp_pa
     write(report, "report.json", '{"papers": 2}')
     assert expand([corpus]) == [corpus / "papers.jsonl"]
     assert len(list(read_papers([corpus]))) == 2
+
+
+def test_csv_records_are_named_by_their_first_line_and_an_unclosed_quote_is_an_error(tmp_path, caplog):
+    # a record spanning lines was named by its last line; a quote never closed made the csv module
+    # read every later line into one field, so the records after it vanished without a word
+    good = write(tmp_path, "good.csv", 'title,abstract\n"T1","first line\nsecond line"\n"T2",""\n')
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        assert [p.source.line for p in read_papers([good])] == [2]
+    assert any("good.csv:4: skipped, no abstract" in r.getMessage() for r in caplog.records)
+    rows = "".join(f"Paper {i},An abstract about image classification number {i}.\n" for i in range(3, 9))
+    bad = write(tmp_path, "bad.csv", 'title,abstract\nPaper 1,Fine.\n"Paper 2","a quote never closed\n' + rows)
+    with pytest.raises(InputError, match=r"bad\.csv:3: a quoted field .* never closed"):
+        list(read_papers([bad]))

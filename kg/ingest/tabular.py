@@ -162,11 +162,30 @@ def read_csv(path: Path) -> Iterator[Paper]:
         raise InputError(str(path), f"malformed CSV header: {exc}", line=1) from None
     if not headers & set(ALIASES["title"]) or not headers & set(ALIASES["abstract"]):
         raise InputError(str(path), f"no title and abstract columns (found: {', '.join(sorted(headers)) or 'none'})", line=1)
+    rows, start = [], reader.line_num + 1  # a record is named by its first line (a quoted field may span lines)
     try:
-        rows = [(row, Source(str(path), line=reader.line_num)) for row in reader]
+        for row in reader:
+            rows.append((row, Source(str(path), line=start)))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(str(path), f"malformed CSV: {exc}", line=reader.line_num) from None
+        raise InputError(str(path), f"malformed CSV: {exc}", line=start) from None
+    if rows:
+        _check_quotes_close(path, text, rows[-1][1].line, dialect)
     yield from _records(rows)
+
+
+def _check_quotes_close(path: Path, text: str, line: int, dialect) -> None:
+    """Raise InputError when a quoted field of the record at `line` is never closed. The csv module
+    then reads every line to the end of the file into that one field, so the records after it would
+    vanish without a word; it always happens in the last record read, which is parsed again, strictly."""
+    tail = "".join(io.StringIO(text, newline="").readlines()[line - 1:])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), dialect=dialect, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(str(path), "a quoted field that starts in this record is never closed (a missing "
+                             '" would make the rest of the file one field)', line=line) from None
 
 
 read = read_jsonl
