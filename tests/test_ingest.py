@@ -300,3 +300,15 @@ def test_csv_records_are_named_by_their_first_line_and_an_unclosed_quote_is_an_e
     bad = write(tmp_path, "bad.csv", 'title,abstract\nPaper 1,Fine.\n"Paper 2","a quote never closed\n' + rows)
     with pytest.raises(InputError, match=r"bad\.csv:3: a quoted field .* never closed"):
         list(read_papers([bad]))
+
+
+def test_a_malformed_bibtex_entry_is_warned_about_with_its_line(tmp_path, caplog):
+    # bibtexparser drops an entry it cannot parse without a word: a missing comma lost a paper silently
+    bib = write(tmp_path, "refs.bib", "@article{good1,\n title={FooNet},\n abstract={We propose FooNet.}\n}\n"
+                "@article{lost,\n title={No comma here}\n abstract={We propose BarNet.}\n}\n"
+                "@article{good2,\n title={BazNet},\n abstract={We propose BazNet.}\n}\n")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([bib]))
+    assert [(p.title, p.source.line) for p in papers] == [("FooNet", 1), ("BazNet", 9)]
+    assert [r.getMessage() for r in caplog.records if "lost" in r.getMessage()] == [
+        f"{bib}:5: skipped entry lost, malformed BibTeX (an unclosed brace, a missing comma or quotes?)"]
