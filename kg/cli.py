@@ -15,7 +15,9 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kg.errors import KgError, one_line
 
@@ -27,8 +29,10 @@ app = typer.Typer(
 )
 # Piped or redirected, a table is as wide as its longest cell: nothing is cut or wrapped for scripts.
 PIPE_WIDTH = 100_000
-console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True)
+# Paper text and paths are data: markup is off, and is asked for only where kg writes it itself
+# (a title "Results [/b] of X" in a table of results ended the command in a traceback).
+console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, markup=False)
+err = Console(stderr=True, markup=False)
 
 
 def _version(value: bool) -> None:
@@ -53,12 +57,12 @@ def _setup(
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
 def _run(fn, *args, **kwargs):
@@ -66,10 +70,10 @@ def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except KgError as exc:
-        fail(str(exc).replace("[", r"\["))
+        fail(str(exc))
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
-        fail(one_line(message).replace("[", r"\["))
+        fail(one_line(message))
     except KeyboardInterrupt:
         fail("interrupted", 130)
 
@@ -294,7 +298,7 @@ def validate(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> No
 
     conforms, violations = _run(validate_store, _run(open_store, graph))
     if conforms:
-        console.print(f"[green]valid[/]: {graph} conforms to the kg shapes")
+        console.print(f"[green]valid[/]: {escape(str(graph))} conforms to the kg shapes", markup=True)
         return
     table = Table("node", "property", "problem", title=f"{len(violations)} SHACL violations")
     for v in violations[:200]:
@@ -345,7 +349,7 @@ def doctor(
         return
     table = Table("check", "", "detail", title="kg doctor")
     for check in checks:
-        table.add_row(check.name, "[green]ok[/]" if check.ok else "[bold red]FAIL[/]", check.detail)
+        table.add_row(check.name, Text("ok", style="green") if check.ok else Text("FAIL", style="bold red"), check.detail)
     console.print(table)
     failed = [c for c in checks if not c.ok]
     if failed:
@@ -448,7 +452,7 @@ def eval_cmd(
     console.print(table)
     console.print(f"role accuracy: {report.role_accuracy:.3f} ({report.role_agree}/{report.role_total})")
     if report.missing_papers:
-        console.print(f"[yellow]{len(report.missing_papers)} gold papers not in the input[/]")
+        console.print(f"{len(report.missing_papers)} gold papers not in the input", style="yellow")
     if errors:
         for e in sorted(report.errors, key=lambda e: (e["paper"], e["type"], e["kind"])):
             extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""

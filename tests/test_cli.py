@@ -148,6 +148,22 @@ def test_outputs_into_a_read_only_folder_are_one_line(kg_cli, small_build, read_
     assert list(read_only_folder.iterdir()) == []
 
 
+def test_text_and_paths_that_look_like_rich_markup_are_printed_as_they_are(kg_cli, tmp_path):
+    # rich read "[/b]" in a paper's title (a table of results), or in a path (the build summary,
+    # "wrote ..."), as a closing tag: the command ended in a traceback, after the work was done
+    title = "Results [/b] of FooNet on [bold]ImageNet"
+    papers = write_papers(tmp_path / "papers.jsonl", [{**PAPERS[0], "title": title}])
+    graph = tmp_path / "[/b]graph"
+    graph.parent.mkdir(exist_ok=True)
+    done = kg_cli("build", papers, "--out", graph, "--no-extras", "-j", "1")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    done = kg_cli("query", graph, "contributions")
+    assert done.returncode == 0 and title in done.stdout, done.stdout + done.stderr
+    done = kg_cli("export", graph, "-o", tmp_path / "[/e].ttl")
+    assert done.returncode == 0 and f"wrote {tmp_path / '[/e].ttl'}" in done.stderr, done.stderr
+    one_line_error(kg_cli("stats", tmp_path / "[/x]"), f"{tmp_path / '[/x]'}: no built graph here")
+
+
 def test_build_refuses_a_folder_of_other_files_and_a_link_it_did_not_make(kg_cli, tmp_path):
     papers = write_papers(tmp_path / "papers.jsonl")
     folder = tmp_path / "results"
