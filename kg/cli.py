@@ -124,8 +124,8 @@ def build(
     if scheduler:
         from kg.distributed import dask_shards
 
-        shards = dask_shards(scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2, shards_dir=shards_dir,
-                             min_confidence=min_confidence)
+        shards = _run(dask_shards, scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2,
+                      shards_dir=shards_dir, min_confidence=min_confidence)
     from kg.progress import StageReporter, reporting
 
     with StageReporter(err) as reporter, reporting(reporter):  # each stage of the build, on stderr

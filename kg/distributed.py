@@ -8,13 +8,18 @@ ready to push to an external store.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Paper
+from kg.outputs import atomic_folder
 from kg.shard import ShardStats
+
+SHARDS_MARKER = ".kg-shards"  # written into every shards folder: "kg wrote this folder"
+SHARD_NAME = re.compile(r"shard-\d{6,}\.nt")
 
 
 def _plugin(pipeline: str, min_confidence: float = 0.0):
@@ -63,14 +68,19 @@ def _task(papers: list[Paper]) -> tuple[bytes, ShardStats]:
 
 def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shards_dir: str | Path | None = None,
                 window: int | None = None, min_confidence: float = 0.0):
-    """An executor for build(shards=...): batches in, (N-Triples, stats) out, computed on Dask."""
+    """An executor for build(shards=...): batches in, (N-Triples, stats) out, computed on Dask.
+    `shards_dir` is written whole through a staging folder and replaces the shards of an earlier
+    run (none left behind to be pushed twice); a folder holding anything else is refused, before any work."""
+    if shards_dir:
+        check_shards_target(shards_dir)
 
     def run(batches: Iterator[list[Paper]]) -> Iterable[tuple[bytes, ShardStats]]:
+        with atomic_folder(shards_dir, marker=SHARDS_MARKER) if shards_dir else nullcontext() as out_dir:
+            yield from computed(batches, out_dir)
+
+    def computed(batches: Iterator[list[Paper]], out_dir: Path | None) -> Iterator[tuple[bytes, ShardStats]]:
         from distributed import as_completed
 
-        out_dir = Path(shards_dir) if shards_dir else None
-        if out_dir:
-            out_dir.mkdir(parents=True, exist_ok=True)
         with client_for(scheduler, workers) as client:
             client.register_plugin(_plugin(str(pipeline), min_confidence), name="kg-pipeline")
             # a bounded window of futures: the input is read only as fast as the workers take it
@@ -88,6 +98,19 @@ def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shard
                 yield _collect(future, out_dir, index_of.pop(future))
 
     return run
+
+
+def check_shards_target(out: str | Path) -> None:
+    """Raise KgError unless `out` is absent, empty, or a shards folder kg wrote (its marker, or only shards)."""
+    out = Path(out)
+    if not (out.exists() or out.is_symlink()):
+        return
+    if out.is_dir() and not out.is_symlink():
+        names = [p.name for p in out.iterdir()]
+        if all(n == SHARDS_MARKER or SHARD_NAME.fullmatch(n) for n in names):
+            return
+    raise KgError(f"{out}: not a shards folder kg wrote (it holds other files, or is a file or a link); kg replaces "
+                  "only what it wrote: choose another --shards-dir")
 
 
 def _collect(future, out_dir: Path | None, index: int) -> tuple[bytes, ShardStats]:

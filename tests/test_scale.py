@@ -321,11 +321,11 @@ def test_cli_dask_build_keeps_shards_that_rebuild_the_graph(kg_cli, tmp_path):
     done = kg_cli("build", source, "--out", out, "--no-extras", "--export", "none", "--batch-size", "50",
                   "--scheduler", "local", "--jobs", "2", "--shards-dir", shards)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert sorted(p.name for p in shards.iterdir()) == ["shard-000000.nt", "shard-000001.nt", "shard-000002.nt"]
+    assert sorted(p.name for p in shards.glob("*.nt")) == ["shard-000000.nt", "shard-000001.nt", "shard-000002.nt"]
     store = ox.Store()
     for path in ontology_files():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-    for path in sorted(shards.iterdir()):
+    for path in sorted(shards.glob("*.nt")):
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     finalise_labels(store)
     materialise_counts(store)

@@ -199,3 +199,36 @@ def test_the_loopback_check_sees_a_server_open_to_every_address(example_graph):
 
     with Server(example_graph, host="0.0.0.0", port=free_port(), timeout=5) as server:
         assert "0.0.0.0" in listening_addresses(server_pids(server))
+
+
+def test_threat_shards_of_an_earlier_run_or_other_files_in_the_shards_folder(tmp_path):
+    """`--shards-dir` wrote shard-N.nt into any folder: beside a user's files, and over an earlier
+    run's shards, whose extra files stayed behind to be pushed with the new ones."""
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    from kg.build import build
+    from kg.distributed import SHARDS_MARKER, dask_shards
+    from kg.errors import KgError
+    from kg.paths import DEFAULT_PIPELINE
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("mine\n")
+    with pytest.raises(KgError, match="not a shards folder kg wrote"):
+        dask_shards("local", DEFAULT_PIPELINE, shards_dir=notes)  # refused before any work
+    assert [p.name for p in notes.iterdir()] == ["todo.txt"]
+
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text("".join(json.dumps({"title": f"Method {n} for image classification", "abstract":
+                                          f"We propose Net{n}, evaluated on ImageNet with accuracy."}) + "\n"
+                              for n in range(2)))
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for n in range(4):  # an earlier run of four batches, written before the marker
+        (shards / f"shard-{n:06d}.nt").write_text("<urn:old> <urn:p> <urn:o> .\n")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        build([papers], tmp_path / "g", batch_size=1, extras=False,
+              shards=dask_shards(cluster.scheduler_address, DEFAULT_PIPELINE, shards_dir=shards))
+    assert sorted(p.name for p in shards.iterdir()) == [SHARDS_MARKER, "shard-000000.nt", "shard-000001.nt"]
+    assert all(b"urn:old" not in p.read_bytes() and b"Net" in p.read_bytes() for p in shards.glob("*.nt"))
