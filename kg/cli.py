@@ -531,7 +531,9 @@ def analyze(
     build folder is left as it was built: every `kg build` already writes DIR/report and DIR/view.html.
     """
     from kg.analyse.report import write_report
+    from kg.outputs import check_not_an_input
 
+    _run(check_not_an_input, out)  # not inside a build
     folder = _run(write_report, graph, out)
     console.print(f"wrote {folder / 'report.md'}")
 

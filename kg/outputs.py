@@ -99,12 +99,17 @@ def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
 
 
 def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:
-    """Raise KgError when the file `out` is one of the files this command reads (`inputs`) or one the
+    """Raise KgError when `out` overlaps what kg reads: a file this command reads (`inputs`), one the
     graph was built from (`recorded`: a manifest's inputs, known by path or, as the build may have run
-    from another folder, by size and SHA-256). A file of the right extension can still be the user's
-    data: `kg extract papers.jsonl -o papers.jsonl` or `kg export DIR -f jsonld -o papers.json`
-    replaced the papers with the output."""
+    from another folder, by size and SHA-256), or a place inside a build, which only `kg build`
+    writes, whole. A file of the right extension can still be the user's data or the build's own:
+    `kg extract papers.jsonl -o papers.jsonl` replaced the papers with the extractions, and
+    `kg export DIR -f jsonld -o DIR/manifest.json` the manifest, which broke every later append."""
     out, recorded = Path(out), list(recorded)
+    parent = out.resolve().parent
+    build = next((p for p in (parent, *parent.parents) if is_build(p) and (p / "manifest.json").is_file()), None)
+    if build is not None:
+        raise KgError(f"{out}: inside the kg build {build}, which only kg build writes: choose another --out")
     if not out.is_file():
         return
     paths = [*map(Path, inputs), *(Path(r.get("path") or "") for r in recorded)]

@@ -139,6 +139,18 @@ def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_pat
     assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
 
 
+def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
+    # `export -f jsonld -o DIR/manifest.json` replaced the manifest (a .json file), and the next
+    # append ended in a traceback; only kg build writes a build
+    before = snapshot(small_build)
+    for args in (["export", small_build, "-f", "jsonld", "-o", small_build / "manifest.json"],
+                 ["viz", small_build, "-f", "cytoscape", "-o", small_build / "manifest.json"],
+                 ["extract", small_build.parent / "papers.jsonl", "-o", small_build / "store" / "x.jsonl"],
+                 ["analyze", small_build, "-o", small_build / "report"]):
+        one_line_error(kg_cli(*args), args[-1].name, "inside the kg build")
+    assert snapshot(small_build) == before
+
+
 def test_outputs_into_a_read_only_folder_are_one_line(kg_cli, small_build, read_only_folder):
     # analyze and viz ended in a traceback (and atomic_file's clean-up raised over the first error)
     for args in (["analyze", small_build, "-o", read_only_folder / "report"],
