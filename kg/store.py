@@ -60,9 +60,12 @@ def open_store(out: str | Path, *, read_only: bool = True) -> ox.Store:
 
 def read_manifest(out: str | Path) -> dict:
     try:
-        return json.loads((resolve(out) / MANIFEST).read_text())
+        manifest = json.loads((resolve(out) / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise KgError(f"{out}: unreadable {MANIFEST}: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise KgError(f"{out}: unreadable {MANIFEST}: not a JSON object")
+    return manifest
 
 
 @contextmanager

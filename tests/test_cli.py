@@ -482,3 +482,16 @@ def test_the_query_ui_shows_kgs_prefixes_and_runs_a_query_without_them(small_bui
             page.wait_for_selector(f"text={PAPERS[0]['title']}", timeout=20000)
         finally:
             browser.close()
+
+
+def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_path):
+    from kg.build import build
+
+    graph = tmp_path / "g"
+    build([write_papers(tmp_path / "papers.jsonl", PAPERS[:1])], graph, extras=False, jobs=1)
+    more = write_papers(tmp_path / "more.jsonl", PAPERS[1:2])
+    for broken in ("{broken", "[]"):  # a traceback each (JSONDecodeError, AttributeError)
+        (graph / "manifest.json").write_text(broken)
+        before = snapshot(graph)
+        one_line_error(kg_cli("build", more, "--out", graph, "--append", "--no-extras"), "unreadable manifest.json")
+        assert snapshot(graph) == before
