@@ -312,3 +312,23 @@ def test_a_malformed_bibtex_entry_is_warned_about_with_its_line(tmp_path, caplog
     assert [(p.title, p.source.line) for p in papers] == [("FooNet", 1), ("BazNet", 9)]
     assert [r.getMessage() for r in caplog.records if "lost" in r.getMessage()] == [
         f"{bib}:5: skipped entry lost, malformed BibTeX (an unclosed brace, a missing comma or quotes?)"]
+
+
+def test_a_file_name_that_is_not_utf8_is_built_and_named_with_replacement_characters(tmp_path):
+    # Python keeps the bytes of such a name as lone surrogates, and the paper's N-Triples (its
+    # kgo:sourceFile) failed to encode: the build ended in a UnicodeEncodeError traceback
+    import os
+
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.store import open_store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    name = os.fsdecode(b"caf\xe9 papers.jsonl")  # Latin-1 bytes in a file name
+    write(corpus, name, TWO_PAPERS)
+    build([corpus], tmp_path / "g", extras=False, jobs=1)
+    sources = {str(q.object.value) for q in open_store(tmp_path / "g").quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/kg-lit/ontology#sourceFile"), None)}
+    assert sources == {f"{corpus}/caf\ufffd papers.jsonl:1", f"{corpus}/caf\ufffd papers.jsonl:2"}

@@ -6,6 +6,7 @@ streamed and de-duplicated across all files: by arXiv id or DOI when known, and 
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import logging
@@ -185,8 +186,13 @@ def read_papers(
     for path in files:
         reader = _reader(fmt or detect_format(path))
         count = 0
+        # a file name that is not UTF-8 reaches Python as lone surrogates, which no UTF-8 writer takes:
+        # the graph names the file with U+FFFD for those bytes (its N-Triples failed to encode)
+        shown = os.fsencode(path).decode("utf-8", "replace")
         for paper in reader(path):
             count += 1
+            if shown != str(path) and paper.source is not None:
+                paper.source = dataclasses.replace(paper.source, path=shown)
             if not dedupe or seen.is_new(paper):
                 yield paper
             else:
