@@ -277,8 +277,7 @@ def test_a_graph_built_inside_its_corpus_folder_is_not_read_back_as_input(tmp_pa
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     write(corpus, "papers.jsonl", TWO_PAPERS)
-    build([corpus], corpus / "kg", extras=False)
-    build([corpus], corpus / "kg", extras=False)  # the second build reads only papers.jsonl
+    build([corpus], corpus / "kg", extras=False)  # corpus/kg, corpus/.kg.builds/<id>/graph.ttl, store/...
     (corpus / ".git").mkdir()
     write(corpus / ".git", "HEAD", "ref: refs/heads/main\n")
     report = corpus / "report"
