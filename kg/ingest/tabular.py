@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -178,7 +179,10 @@ def _check_quotes_close(path: Path, text: str, line: int, dialect) -> None:
     """Raise InputError when a quoted field of the record at `line` is never closed. The csv module
     then reads every line to the end of the file into that one field, so the records after it would
     vanish without a word; it always happens in the last record read, which is parsed again, strictly."""
-    tail = "".join(io.StringIO(text, newline="").readlines()[line - 1:])
+    lines = io.StringIO(text, newline="")  # lines as the csv module counts them
+    for _ in itertools.islice(lines, line - 1):
+        pass
+    tail = lines.read()
     try:
         for _ in csv.reader(io.StringIO(tail, newline=""), dialect=dialect, strict=True):
             pass
