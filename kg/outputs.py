@@ -143,6 +143,7 @@ def check_pipeline_target(out: str | Path) -> None:
     out = Path(out)
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):
         return
+    check_not_an_input(out)  # a pipeline written inside a build would be swept with it
     check_folder_target(out, marker=PIPELINE_MARKER, known=())
 
 
@@ -170,12 +171,23 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield tmp
+        _flush_to_disk(tmp)
         os.replace(tmp, out)
     finally:
         try:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _flush_to_disk(path: Path) -> None:
+    """Put the file's bytes on disk before it is renamed over the old one: otherwise a power cut
+    soon after can leave the new name pointing at an empty file, the old one already gone."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -146,7 +146,8 @@ def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
     for args in (["export", small_build, "-f", "jsonld", "-o", small_build / "manifest.json"],
                  ["viz", small_build, "-f", "cytoscape", "-o", small_build / "manifest.json"],
                  ["extract", small_build.parent / "papers.jsonl", "-o", small_build / "store" / "x.jsonl"],
-                 ["analyze", small_build, "-o", small_build / "report"]):
+                 ["analyze", small_build, "-o", small_build / "report"],
+                 ["train", ROOT / "examples" / "gold" / "synthetic.jsonl", "--out", small_build / "model"]):
         one_line_error(kg_cli(*args), args[-1].name, "inside the kg build")
     assert snapshot(small_build) == before
 

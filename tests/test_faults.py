@@ -208,3 +208,21 @@ def test_the_stage_kill_check_catches_a_publish_that_is_not_atomic(previous_grap
     kill_at("publish", command, tmp_path / "marker")
     with pytest.raises(AssertionError, match="changed|missing"):
         assert_previous_graph_intact(out, before, 6, kg_cli)
+
+
+def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
+    # without the fsync a power cut soon after the rename can leave the new name on an empty file,
+    # the old content already gone: the bytes must be flushed before os.replace runs
+    import kg.outputs as outputs
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))), real_fsync(fd))[1])
+    monkeypatch.setattr(outputs.os, "replace", lambda a, b: (events.append(("replace", str(a))), real_replace(a, b))[1])
+    target = tmp_path / "view.html"
+    target.write_text("old", encoding="utf-8")
+    with outputs.atomic_file(target) as tmp:
+        tmp.write_text("new", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [kind for kind, _ in events] == ["fsync", "replace"]
+    assert events[0][1] == events[1][1] == str(tmp)
