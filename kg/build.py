@@ -27,6 +27,7 @@ from kg.faults import pause_point
 from kg.ingest import expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
+from kg.query import mentions
 from kg.rdf.counts import materialise_counts
 from kg.rdf.segment import WORDS_FILE
 from kg.rdf.tallies import TALLY_FILE, TallyFile
@@ -46,8 +47,8 @@ PAPER = ox.NamedNode("https://w3id.org/kg-lit/ontology#Paper")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # distinct concepts per type that papers link to; a concept IRI's type is the path segment after kgc:
 CONCEPTS_PER_TYPE = """SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE {
-  ?p <https://w3id.org/kg-lit/ontology#mentions> ?c . BIND(STRBEFORE(STRAFTER(STR(?c), "%s"), "/") AS ?t)
-} GROUP BY ?t"""
+  %s BIND(STRBEFORE(STRAFTER(STR(?c), "%%s"), "/") AS ?t)
+} GROUP BY ?t""" % mentions("?p", "?c")
 
 
 @dataclass

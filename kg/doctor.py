@@ -78,7 +78,7 @@ def installation_checks() -> Iterator[Check]:
 # (a graph written by an older kg, or changed behind kg's back).
 STALE_COUNTS = """
 SELECT (COUNT(*) AS ?n) WHERE {
-  { SELECT ?c (COUNT(*) AS ?live) WHERE { ?p kgo:mentions ?c } GROUP BY ?c }
+  { SELECT ?c (COUNT(*) AS ?live) WHERE { %s } GROUP BY ?c }
   OPTIONAL { ?c kgo:paperCount ?stored }
   FILTER(!BOUND(?stored) || ?stored != ?live)
 }
@@ -86,7 +86,7 @@ SELECT (COUNT(*) AS ?n) WHERE {
 
 
 def graph_checks(graph: Path) -> Iterator[Check]:
-    from kg.query import run
+    from kg.query import mentions, run
     from kg.store import EXPORT_FORMATS, open_store, read_manifest, resolve
 
     try:
@@ -111,9 +111,9 @@ def graph_checks(graph: Path) -> Iterator[Check]:
                 "(pushed with --graph?); push to the default graph instead")
     orphans = run(store, "SELECT (COUNT(?l) AS ?n) WHERE { ?l kgo:confidence ?c . FILTER NOT EXISTS { ?l kgo:span ?s } }").rows[0][0]
     yield Check("every link has evidence", orphans == 0, f"{orphans} links without evidence")
-    unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p kgo:mentions ?c FILTER NOT EXISTS { ?c skos:prefLabel ?l } }").rows[0][0]
+    unlabelled = run(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { %s FILTER NOT EXISTS { ?c skos:prefLabel ?l } }" % mentions("?p", "?c")).rows[0][0]
     yield Check("every entity has a label", unlabelled == 0, f"{unlabelled} entities without a preferred label")
-    stale = run(store, STALE_COUNTS).rows[0][0]
+    stale = run(store, STALE_COUNTS % mentions("?p", "?c")).rows[0][0]
     yield Check("stored paper counts are current", stale == 0,
                 f"{stale} entities whose stored paper count (kgo:paperCount) is missing or wrong: named queries "
                 f"would report wrong figures; `kg build INPUT --out {graph} --append` recomputes them" if stale else

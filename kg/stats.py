@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.query import run
+from kg.query import mentions, run
 
 STATS_QUERY = """
 SELECT
@@ -12,10 +12,10 @@ WHERE { ?paper a kgo:Paper }
 """
 ENTITY_QUERY = """
 SELECT ?type (COUNT(DISTINCT ?e) AS ?entities) (COUNT(*) AS ?links)
-WHERE { ?paper kgo:mentions ?e . ?e a ?type .
+WHERE { %s ?e a ?type .
         VALUES ?type { kgo:Method kgo:Dataset kgo:Modality kgo:Metric kgo:Task } }
 GROUP BY ?type ORDER BY ?type
-"""
+""" % mentions("?paper", "?e")
 
 
 def graph_stats(store: ox.Store) -> dict[str, int]:

@@ -68,7 +68,7 @@ def test_default_build_writes_a_report_and_a_view_of_the_graph(built):
 
     store = open_store(built)
     papers = one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")
-    links = one(store, "SELECT (COUNT(*) AS ?n) WHERE { ?p kgo:mentions ?c }")
+    links = one(store, "SELECT (COUNT(*) AS ?n) WHERE { ?l rdf:subject ?p ; rdf:object ?c }")
     assert papers == 136
 
     report = json.loads((built / "report" / "report.json").read_text())
@@ -136,9 +136,9 @@ def test_cli_analyze_reports_what_the_store_holds(built, kg_cli_module, tmp_path
     assert report["counts"]["papers"] == one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")
     for entity_type, cls in (("method", "Method"), ("dataset", "Dataset"), ("modality", "Modality")):
         assert report["counts"][entity_type] == one(
-            store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?p kgo:mentions ?c . ?c a kgo:{cls} }}")
+            store, f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?l rdf:subject ?p ; rdf:object ?c . ?c a kgo:{cls} }}")
     label, papers = report["top_by_papers"]["dataset"][0]
-    most = run(store, "SELECT ?l (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kgo:mentions ?c . ?c a kgo:Dataset ; "
+    most = run(store, "SELECT ?l (COUNT(DISTINCT ?p) AS ?n) WHERE { ?link rdf:subject ?p ; rdf:object ?c . ?c a kgo:Dataset ; "
                       "skos:prefLabel ?l } GROUP BY ?l ORDER BY DESC(?n) LIMIT 1").rows[0]
     assert (label, papers) == (str(most[0]), most[1])
     assert f"| {label} | {papers} |" in (out / "report.md").read_text()

@@ -293,7 +293,7 @@ LIVE_METHODS = """SELECT ?modality ?method (COUNT(DISTINCT ?paper) AS ?papers) W
   ?paper kgo:involvesModality ?m ; kgo:proposes|kgo:uses ?x . ?x a kgo:Method ; skos:prefLabel ?method .
   ?m skos:prefLabel ?modality } GROUP BY ?modality ?method"""
 LIVE_TOP = """SELECT ?label (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
-  ?paper kgo:mentions ?e . ?e a kgo:Task ; skos:prefLabel ?label } GROUP BY ?label"""
+  ?link rdf:subject ?paper ; rdf:object ?e . ?e a kgo:Task ; skos:prefLabel ?label } GROUP BY ?label"""
 
 
 def test_stored_counts_equal_counts_computed_from_the_links(example_store):

@@ -119,11 +119,13 @@ def small_rankings_constants(patch: pytest.MonkeyPatch) -> None:
 
 
 def test_rankings_from_tallies_equal_the_rankings_computed_from_the_store(small_rankings, monkeypatch):
-    from kg.rdf.counts import materialise_counts
+    from kg.rdf.counts import RELATED_BASE, materialise_counts
 
     small_rankings_constants(monkeypatch)
     _, ranked = small_rankings
-    assert sum("/related/" in t and "#RelatedConcept>" in t for t in ranked) == 10 * 2
+    assert sum("/related/" in t and "#relatedConceptOf>" in t for t in ranked) == 10 * 2
+    # a related-concept node is three triples: no type (implied) and no rank (ordered by count)
+    assert sum(t.startswith(f"<{RELATED_BASE}") for t in ranked) == 10 * 2 * 3
     assert sum(t.split()[1].endswith("#paperRank>") for t in ranked) == 5 * 2
     assert sum(t.split()[1].endswith("#topResult>") for t in ranked) > 10
     store = ox.Store()
@@ -168,8 +170,8 @@ def test_an_appended_build_ranks_as_a_build_of_all_its_inputs(small_rankings, tm
     assert before and set(before) < set(after)  # both kinds of popular concept were met
     store = open_store(out)
     for concept in after:
-        live = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?p kgo:mentions <{concept}> , ?o "
-                          f"FILTER(?o != <{concept}>) }} GROUP BY ?o").rows
+        live = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?a rdf:subject ?p ; rdf:object <{concept}> . "
+                          f"?b rdf:subject ?p ; rdf:object ?o FILTER(?o != <{concept}>) }} GROUP BY ?o").rows
         assert after[concept] == {concept_hash(o): n for o, n in live}, concept
 
 
@@ -180,19 +182,19 @@ def test_stored_rankings_hold_what_counting_the_links_gives(small_rankings):
 
     out, _ = small_rankings
     store = open_store(out)
-    live = run(store, "SELECT ?c (COUNT(*) AS ?n) WHERE { ?p kgo:mentions ?c } GROUP BY ?c").rows
+    live = run(store, "SELECT ?c (COUNT(*) AS ?n) WHERE { ?l rdf:subject ?p ; rdf:object ?c } GROUP BY ?c").rows
     for t in ("method", "dataset", "modality", "metric", "task"):
         counts = sorted((n for c, n in live if f"/concept/{t}/" in c), reverse=True)
         ranked = run(store, f"SELECT ?r ?n WHERE {{ ?c a kgo:{t.title()} ; kgo:paperRank ?r ; kgo:paperCount ?n }} ORDER BY ?r").rows
         assert [r for r, _ in ranked] == [1, 2] and [n for _, n in ranked] == counts[:2], t
     popular = {c for c, n in live if n >= 20}
-    stored = run(store, "SELECT ?c ?o ?n ?r WHERE { ?x a kgo:RelatedConcept ; kgo:first ?c ; kgo:second ?o ; "
-                        "kgo:paperCount ?n ; kgo:rank ?r } ORDER BY ?c ?r").rows
+    stored = run(store, "SELECT ?c ?o ?n WHERE { ?x kgo:relatedConceptOf ?c ; kgo:second ?o ; "
+                        "kgo:paperCount ?n } ORDER BY ?c DESC(?n)").rows
     assert {c for c, *_ in stored} == popular
     for concept in popular:
-        shared = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?p kgo:mentions <{concept}> , ?o "
+        shared = run(store, f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?a rdf:subject ?p ; rdf:object <{concept}> . ?b rdf:subject ?p ; rdf:object ?o "
                             f"FILTER(?o != <{concept}>) }} GROUP BY ?o").rows
-        kept = [(o, n) for c, o, n, _ in stored if c == concept]
+        kept = [(o, n) for c, o, n in stored if c == concept]
         assert [n for _, n in kept] == sorted((n for _, n in shared), reverse=True)[:2], concept
         assert set(kept) <= {(o, n) for o, n in shared}
     results = run(store, "SELECT ?d ?r ?v ?rel WHERE { ?r kgo:dataset ?d ; kgo:value ?v "
@@ -229,7 +231,7 @@ def test_top_entities_and_leaderboard_read_the_stored_rankings(small_rankings):
     out, _ = small_rankings
     store = open_store(out)
     top = run_named(store, "top-entities", {"type": "modality", "limit": "0"}).as_dicts()
-    live = run(store, "SELECT ?label (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p kgo:mentions ?c . ?c a kgo:Modality ; "
+    live = run(store, "SELECT ?label (COUNT(DISTINCT ?p) AS ?n) WHERE { ?l rdf:subject ?p ; rdf:object ?c . ?c a kgo:Modality ; "
                       "skos:prefLabel ?label } GROUP BY ?label ORDER BY DESC(?n) ?label LIMIT 2").rows
     assert [(r["label"], r["papers"]) for r in top] == [(label, n) for label, n in live] and live[0][1] > 50
     results = run(store, "SELECT ?rel ?v WHERE { ?r kgo:dataset ?d ; kgo:value ?v . ?d skos:prefLabel 'ScanObjectNN'@en "

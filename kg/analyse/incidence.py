@@ -2,8 +2,8 @@
 
 Papers and entities are numbered in the order of their sorted IRIs, so the same graph gives the same
 numbering (and the same report) whatever the hash seed or the order its input files were read in.
-The matrix is a scipy CSR matrix with a 1 where a paper mentions an entity (`kgo:mentions`); a
-million papers with twenty links each take about 100 MB, where a networkx graph of the same links
+The matrix is a scipy CSR matrix with a 1 where a paper mentions an entity (a sub-property of
+kgo:mentions, `kg.rdf.namespaces.mentions`); a million papers with twenty links each take about 100 MB, where a networkx graph of the same links
 takes tens of GB. It is read from the store with SPARQL queries whose solutions are streamed into
 integer arrays, never held as Python rows.
 """
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from scipy import sparse
 
 from kg.analyse.views import _local, _year
-from kg.query import PREFIX_MAP
+from kg.query import PREFIX_MAP, mentions
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
 Progress = Callable[[str, "int | None", "int | None"], None]
@@ -33,7 +33,7 @@ SELECT ?entity ?type ?label WHERE {
   VALUES ?type { kgo:Method kgo:Dataset kgo:Modality kgo:Metric kgo:Task }
   OPTIONAL { ?entity skos:prefLabel ?label }
 }"""
-LINKS = "SELECT ?paper ?entity WHERE { ?paper kgo:mentions ?entity }"
+LINKS = "SELECT ?paper ?entity WHERE { %s }" % mentions("?paper", "?entity")
 TITLES = "SELECT ?paper (MIN(STR(?t)) AS ?title) WHERE { VALUES ?paper { %s } ?paper dcterms:title ?t } GROUP BY ?paper"
 
 

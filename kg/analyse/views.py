@@ -31,7 +31,7 @@ import numpy as np
 import pyoxigraph as ox
 from networkx.algorithms import bipartite
 
-from kg.query import run
+from kg.query import mentions, run
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
 RELATIONS = ("proposes", "uses", "involvesModality", "addressesTask", "measuresWith")
@@ -49,15 +49,8 @@ SELECT ?entity ?type (MIN(?l) AS ?label) WHERE {
   VALUES ?type { kgo:Method kgo:Dataset kgo:Modality kgo:Metric kgo:Task }
   OPTIONAL { ?entity skos:prefLabel ?l }
 } GROUP BY ?entity ?type"""
-# kgo:mentions is materialised for every link; the sub-property, when there is one, says how.
-LINKS = """
-SELECT ?paper ?entity ?relation WHERE {
-  ?paper a kgo:Paper ; kgo:mentions ?entity .
-  OPTIONAL {
-    ?paper ?relation ?entity .
-    VALUES ?relation { kgo:proposes kgo:uses kgo:involvesModality kgo:addressesTask kgo:measuresWith }
-  }
-}"""
+# every link states one sub-property of kgo:mentions, which says how the paper mentions the entity
+LINKS = """SELECT ?paper ?entity ?relation WHERE { ?paper a kgo:Paper . %s }""" % mentions("?paper", "?entity", "?relation")
 RESULTS = """
 SELECT ?a ?b WHERE {
   { ?r kgo:method ?a ; kgo:dataset ?b } UNION { ?r kgo:method ?a ; kgo:metric ?b } UNION { ?r kgo:dataset ?a ; kgo:metric ?b }

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError, did_you_mean, one_line
-from kg.rdf.namespaces import PREFIXES
+from kg.rdf.namespaces import PREFIXES, mentions  # noqa: F401 (mentions: for the modules that query)
 
 
 @dataclass

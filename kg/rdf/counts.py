@@ -16,8 +16,9 @@ graph that grows with it (Oxigraph's ORDER BY ... LIMIT sorts every row; it keep
 * each dataset's `TOP_RANKED` best results: `kgo:topResult` (absolute values before relative gains,
   higher values first, ties by IRI), which the leaderboard reads;
 * each concept that at least `RELATED_MIN_PAPERS` papers mention: its `TOP_RANKED` most co-mentioned
-  concepts as `kgo:RelatedConcept` nodes with the number of shared papers and a `kgo:rank` (ties in
-  the order of `concept_hash`). A less mentioned concept's co-mentions are counted at query time,
+  concepts (ties in the order of `concept_hash`) as `kgo:RelatedConcept` nodes with the number of
+  shared papers. A node states no type (its `kgo:relatedConceptOf`'s domain says it) and no rank
+  (a query orders the rows by their count): a rank would move on every row below one that rises. A less mentioned concept's co-mentions are counted at query time,
   over fewer than that many papers.
 
 `materialise_counts` computes them from the store's links: it is what `kg doctor` checks a graph
@@ -33,7 +34,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from kg.rdf.namespaces import KGC, KGO, KGR, RDF, XSD
+from kg.rdf.namespaces import KGC, KGO, KGR, RDF, XSD, mentions
 
 COOCCURRENCE_BASE = str(KGR) + "cooccurrence/"
 RELATED_BASE = str(KGR) + "related/"
@@ -47,15 +48,16 @@ DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityPair ; ?p ?o } ;
 DELETE { ?x ?p ?o } WHERE { ?x a kgo:ModalityMethod ; ?p ?o } ;
 DELETE { ?c kgo:paperRank ?n } WHERE { ?c kgo:paperRank ?n } ;
 DELETE { ?d kgo:topResult ?r } WHERE { ?d kgo:topResult ?r } ;
+DELETE { ?x ?p ?o } WHERE { ?x kgo:relatedConceptOf ?c ; ?p ?o } ;
 DELETE { ?x ?p ?o } WHERE { ?x a kgo:RelatedConcept ; ?p ?o }
 """
 
-# kgo:mentions is always materialised and a graph holds each (paper, concept) triple once, so
+# A paper states one sub-property of kgo:mentions per concept it mentions (one link each), so
 # COUNT(*) counts distinct papers without the per-group sets that COUNT(DISTINCT) would keep.
 PAPER_COUNTS = """
 INSERT { ?c kgo:paperCount ?n }
-WHERE { SELECT ?c (COUNT(*) AS ?n) WHERE { ?paper kgo:mentions ?c } GROUP BY ?c }
-"""
+WHERE { SELECT ?c (COUNT(*) AS ?n) WHERE { %s } GROUP BY ?c }
+""" % mentions("?paper", "?c")
 
 # The STR order keeps one node per unordered pair of modalities.
 MODALITY_PAIRS = """
@@ -68,9 +70,9 @@ WHERE {
 
 MODALITY_METHODS = """
 SELECT ?m ?x (COUNT(*) AS ?n)
-WHERE { ?paper kgo:involvesModality ?m ; kgo:mentions ?x . ?x a kgo:Method }
+WHERE { ?paper kgo:involvesModality ?m . %s ?x a kgo:Method }
 GROUP BY ?m ?x
-"""
+""" % mentions("?paper", "?x")
 
 
 PAPER_COUNTED = "SELECT ?c ?n WHERE { ?c kgo:paperCount ?n . FILTER(STRSTARTS(STR(?c), STR(kgc:))) }"
@@ -78,7 +80,8 @@ PAPER_COUNTED = "SELECT ?c ?n WHERE { ?c kgo:paperCount ?n . FILTER(STRSTARTS(ST
 RESULTS = """SELECT ?d ?r ?relative ?value WHERE {
   ?r kgo:dataset ?d ; kgo:value ?value . OPTIONAL { ?r kgo:isRelative ?stated } BIND(COALESCE(?stated, false) AS ?relative)
 }"""
-CO_MENTIONED = "SELECT ?o (COUNT(*) AS ?n) WHERE { VALUES ?c { %s } ?paper kgo:mentions ?c , ?o . FILTER(?o != ?c) } GROUP BY ?o"
+CO_MENTIONED = ("SELECT ?o (COUNT(*) AS ?n) WHERE { VALUES ?c { %%s } %s %s FILTER(?o != ?c) } GROUP BY ?o"
+                % (mentions("?paper", "?c"), mentions("?paper", "?o")))
 
 
 def node_iri(a: str, b: str, base: str = COOCCURRENCE_BASE) -> str:
@@ -121,23 +124,21 @@ def top_related(shared: Iterable[tuple[str, int]], top: int | None = None) -> li
 
 def ranking_quads(ranks: Iterable[tuple[str, int]], best: Iterable[tuple[str, str]],
                   related: Iterable[tuple[str, str, int, int]]):
-    """The ranking triples: (concept, rank), (dataset, result) and (concept, other, shared, rank)."""
+    """The ranking triples: (concept, rank), (dataset, result) and (concept, other, shared)."""
     import pyoxigraph as ox
 
     term = {name: ox.NamedNode(str(KGO[name])) for name in
-            ("paperRank", "topResult", "RelatedConcept", "first", "second", "paperCount", "rank")}
-    rdf_type, integer = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(XSD.integer))
+            ("paperRank", "topResult", "relatedConceptOf", "second", "paperCount")}
+    integer = ox.NamedNode(str(XSD.integer))
     for concept, rank in ranks:
         yield ox.Quad(ox.NamedNode(concept), term["paperRank"], ox.Literal(str(rank), datatype=integer))
     for dataset, result in best:
         yield ox.Quad(ox.NamedNode(dataset), term["topResult"], ox.NamedNode(result))
-    for concept, other, n, rank in related:
+    for concept, other, n in related:
         node = ox.NamedNode(node_iri(concept, other, RELATED_BASE))
-        yield ox.Quad(node, rdf_type, term["RelatedConcept"])
-        yield ox.Quad(node, term["first"], ox.NamedNode(concept))
+        yield ox.Quad(node, term["relatedConceptOf"], ox.NamedNode(concept))
         yield ox.Quad(node, term["second"], ox.NamedNode(other))
         yield ox.Quad(node, term["paperCount"], ox.Literal(str(n), datatype=integer))
-        yield ox.Quad(node, term["rank"], ox.Literal(str(rank), datatype=integer))
 
 
 def materialise_counts(store, top_methods: int = TOP_METHODS) -> None:
@@ -188,6 +189,6 @@ def _rankings(store):
         if n >= RELATED_MIN_PAPERS:
             rows = store.query(CO_MENTIONED % ox.NamedNode(concept), prefixes=PREFIX_MAP)
             shared = [(row["o"].value, int(row["n"].value)) for row in rows]
-            related += [(concept, other, k, rank) for rank, (other, k) in enumerate(top_related(shared), start=1)]
+            related += [(concept, other, k) for other, k in top_related(shared)]
     return ranks, best, related
 

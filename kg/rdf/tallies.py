@@ -47,7 +47,7 @@ from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, resu
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
-TALLY_VERSION = 5  # what the file holds; an append continues only a file of this version
+TALLY_VERSION = 6  # what the file holds; an append continues only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -94,7 +94,7 @@ PAPER_COUNT, RANK, FIRST, SECOND, PAPER_RANK = (ox.NamedNode(str(KGO[n])) for n 
 PREF_LABEL, RDF_TYPE, INTEGER = ox.NamedNode(str(SKOS.prefLabel)), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(XSD.integer))
 MODALITY_PAIR, MODALITY_METHOD = ox.NamedNode(str(KGO.ModalityPair)), ox.NamedNode(str(KGO.ModalityMethod))
 MODALITY, METHOD = str(KGC) + "modality/", str(KGC) + "method/"
-TOP_RESULT, RELATED_CONCEPT = ox.NamedNode(str(KGO.topResult)), ox.NamedNode(str(KGO.RelatedConcept))
+TOP_RESULT, RELATED_CONCEPT_OF = ox.NamedNode(str(KGO.topResult)), ox.NamedNode(str(KGO.relatedConceptOf))
 MINTED, TRUE = ox.NamedNode(str(KGO.minted)), ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
@@ -304,13 +304,12 @@ class TallyFile:
 
         popular = self._update_comentions(only_touched)
         for concept, rows in self._related_rankings(popular):
-            old = self.db.execute("SELECT other, n, rank FROM related WHERE concept = ?", (concept,))
-            new = {other: (n, rank) for rank, (other, n) in enumerate(rows, start=1)}
-            changes.update({other: (n, rank) for other, n, rank in old}, new,
-                           lambda other, row, whole: _related_quads(concept, other, *row, whole))
+            old = self.db.execute("SELECT other, n FROM related WHERE concept = ?", (concept,))
+            # the graph stores no rank here: only rows entering, leaving or counting more change
+            changes.update(dict(old), dict(rows), lambda other, n, whole: _related_quads(concept, other, n, whole))
             self.db.execute("DELETE FROM related WHERE concept = ?", (concept,))
             self.db.executemany("INSERT INTO related VALUES (?, ?, ?, ?)",
-                                ((concept, rank, other, n) for other, (n, rank) in new.items()))
+                                ((concept, rank, other, n) for rank, (other, n) in enumerate(rows, start=1)))
 
     # --- related concepts: co-mention sums of the popular concepts ---------------------------------
 
@@ -526,15 +525,15 @@ def _integer(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=INTEGER)
 
 
-def _related_quads(concept: str, other: str, n: int, rank: int, whole: bool = True) -> list[ox.Quad]:
-    """The `kgo:RelatedConcept` node of a concept's `rank`-th related concept, sharing `n` papers
-    (`whole`: with its type and concepts, else only its count and rank, the triples that move)."""
+def _related_quads(concept: str, other: str, n: int, whole: bool = True) -> list[ox.Quad]:
+    """The `kgo:RelatedConcept` node of a concept's related concept `other`, sharing `n` papers
+    (`whole`: with its concepts, else only its count, the triple that moves). No type (its
+    `kgo:relatedConceptOf`'s domain) and no rank (`kg.rdf.counts`)."""
     node = ox.NamedNode(node_iri(concept, other, counts.RELATED_BASE))
-    moving = [ox.Quad(node, PAPER_COUNT, _integer(n)), ox.Quad(node, RANK, _integer(rank))]
+    moving = [ox.Quad(node, PAPER_COUNT, _integer(n))]
     if not whole:
         return moving
-    return [ox.Quad(node, RDF_TYPE, RELATED_CONCEPT), ox.Quad(node, FIRST, ox.NamedNode(concept)),
-            ox.Quad(node, SECOND, ox.NamedNode(other)), *moving]
+    return [ox.Quad(node, RELATED_CONCEPT_OF, ox.NamedNode(concept)), ox.Quad(node, SECOND, ox.NamedNode(other)), *moving]
 
 
 def _method_quads(modality: str, method: str, n: int, rank: int, whole: bool = True) -> list[ox.Quad]:

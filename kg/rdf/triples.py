@@ -50,7 +50,7 @@ def decimal(value: float, places: int = 6) -> str:
 
 A = iri(RDF.type)
 K = {name: iri(KGO[name]) for name in (
-    "Paper", "Extractor", "DefaultExtractor", "mentions", "confidence", "span", "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid",
+    "Paper", "Extractor", "DefaultExtractor", "confidence", "span", "reportsResult", "metric", "method", "dataset", "value", "unit", "isRelative", "arxivId", "doi", "pmid",
     "sourceFile", "minted",
 )}
 SUBJ, OBJ = iri(RDF.subject), iri(RDF.object)
@@ -195,6 +195,8 @@ class TripleWriter:
             is_role_typed = entity.type in ("method", "dataset")
             role = (entity.role or "used") if is_role_typed else None
             prop = ROLE_PROP[role] if role else PROP[entity.type]
+            # The paper states the one sub-property of kgo:mentions that says the entity's role;
+            # kgo:mentions itself is implied by it and not stored (kg.rdf.namespaces.mentions reads the union).
             # The link: the paper and the entity (rdf:subject, rdf:object) and how sure the extractor
             # is. Its type (kgo:Link) is implied by kgo:confidence's domain and its relation is the one
             # sub-property of kgo:mentions between the two, so neither is stored. The paper is stored
@@ -204,7 +206,6 @@ class TripleWriter:
             link = iri(mint.link_iri(paper.id, concept))
             out += [
                 f"{p} {prop} {c} .",
-                f"{p} {K['mentions']} {c} .",
                 f"{link} {SUBJ} {p} .",
                 f"{link} {OBJ} {c} .",
                 f"{link} {K['confidence']} {decimal(entity.confidence, 3)} .",

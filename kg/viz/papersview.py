@@ -13,13 +13,13 @@ from __future__ import annotations
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.query import run
+from kg.query import mentions, run
 from kg.viz.fieldmap import COUNTS, TYPES, _chunks, _iris, _local, panel_evidence
 
 PAPER_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?paper a kgo:Paper }"
 LINKED_PAPERS = """
-SELECT ?paper (COUNT(*) AS ?links) WHERE { VALUES ?entity { %s } ?paper kgo:mentions ?entity }
-GROUP BY ?paper ORDER BY DESC(?links) ?paper LIMIT %d"""
+SELECT ?paper (COUNT(*) AS ?links) WHERE { VALUES ?entity { %%s } %s }
+GROUP BY ?paper ORDER BY DESC(?links) ?paper LIMIT %%d""" % mentions("?paper", "?entity")
 PAPER_DATA = """
 SELECT ?paper (SAMPLE(?t) AS ?title) (SAMPLE(?y) AS ?year) WHERE {
   VALUES ?paper { %s } OPTIONAL { ?paper dcterms:title ?t } OPTIONAL { ?paper dcterms:issued ?y }
@@ -27,11 +27,9 @@ SELECT ?paper (SAMPLE(?t) AS ?title) (SAMPLE(?y) AS ?year) WHERE {
 ENTITY_LABELS = """SELECT ?entity (SAMPLE(?l) AS ?label) WHERE { VALUES ?entity { %s } ?entity skos:prefLabel ?l } GROUP BY ?entity"""
 LINKS = """
 SELECT ?paper ?entity ?relation WHERE {
-  VALUES ?paper { %s } VALUES ?entity { %s }
-  ?paper kgo:mentions ?entity .
-  OPTIONAL { ?paper ?relation ?entity .
-             VALUES ?relation { kgo:proposes kgo:uses kgo:involvesModality kgo:addressesTask kgo:measuresWith } }
-}"""
+  VALUES ?paper { %%s } VALUES ?entity { %%s }
+  %s
+}""" % mentions("?paper", "?entity", "?relation")
 
 
 def _year(value) -> int:
