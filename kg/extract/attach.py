@@ -10,6 +10,11 @@ the number ("compared with 71.2% for BLIP"). Values written as one list ("77.0%,
 ...") share what one of them states: the change flag, the metric, and datasets listed in the same
 order ("respectively"). Only when no structure says, the nearest name in the same clause is taken.
 
+A sentence that names no dataset takes one from the paper: the one dataset it evaluates on (a
+dataset only trained on is none: "trained on LAION-400M and evaluated on COCO"), the datasets of the
+sentence right before when its values were each on one ("... 47.2% on D1 and 44.8% on D2. These
+exceed X by 2.1% and 1.6%."), or an earlier list as long as its values ("respectively").
+
 A metric or dataset the vocabulary does not know is read from its form where the structure expects
 one ("an NDCG@10 of 0.41", "4.8 WER", "a mean absolute error of 0.27", "on MVTec-3D"); a paper that
 names one dataset (or one metric) lends it to the values of sentences that name none.
@@ -54,15 +59,16 @@ class _Value:
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
 LIST_GAP = re.compile(
-    r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
-        (?:(?:an?|the)\s+)?(?:M\s*(?:of|=|:|at|is)?\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
+    r"""^\s*(?:(?:ms|s|sec|m|mm|cm|km|Å|eV|dB|px|pixels)\s+)?(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?
+        (?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
+        (?:(?:an?|the)\s+)?(?:(?:M\s*(?:of|=|:|at|is)?|(?-i:[A-Za-z][\w@-]*[A-Z][\w@-]*)\s*(?:of|=|:))\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
     re.I | re.X,
 )
 # between a value and the metric written after it: "76.8% top-1 accuracy", "1.3% improvements in
 # overall accuracy", "2.4 points of mIoU", "77.0% on D zero-shot accuracy"
 METRIC_AFTER_GAP = re.compile(
     r"""^\s*(?:(?:absolute|relative|average|mean|overall|points?|pp|higher|lower|better|worse|improvements?|gains?|
-        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
+        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
     re.I | re.X,
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
@@ -92,10 +98,11 @@ EXPERIMENTS_ON = re.compile(
 CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
-DATASET_MARK = re.compile(r"\bD\b")  # a dataset's name in a gap (Sentence.gap)
+NAME_MARK = re.compile(r"\b[DM]\b")  # a dataset or metric name in a gap
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
-METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
+# or in a parenthesis of its own: "81.2% (X-S) and 83.9% (X-B)"
+METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?|\(\s*)$", re.I)
 # a method that is not the subject: compared with, or a part or tool of the subject
 NOT_SUBJECT_BEFORE = re.compile(
     r"""\b(?:than|over|outperform\w*|surpass\w*|beat\w*|exceed\w*|compared\s+(?:to|with)|comparison\s+(?:to|with)|
@@ -166,11 +173,30 @@ _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
-NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
+NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]{1,9}(?:-|→|->)[A-Z][a-z]{1,9}))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
+TRAINING_BEFORE = re.compile(
+    r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
+GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
+COMPOUND_WORD = re.compile(r"(?<![\w-])(?P<w>[A-Za-z]+)\s+$")
+# words that open a noun phrase or qualify a value rather than name what a metric measures
+PHRASE_OPENERS = {
+    "a", "an", "the", "its", "their", "our", "his", "her", "this", "that", "these", "those", "of", "in", "on", "at",
+    "for", "to", "by", "with", "and", "or", "from", "as", "than", "over", "under", "per", "into", "via", "is", "are",
+    "was", "were", "be", "been", "has", "have", "had", "which", "while", "where", "when", "also", "both", "each",
+    "all", "any", "more", "most", "less", "least", "high", "higher", "highest", "low", "lower", "lowest", "best",
+    "better", "good", "strong", "stronger", "competitive", "new", "average", "mean", "overall", "same", "similar",
+    "comparable", "final", "reported", "absolute", "relative", "up", "only", "about", "around", "nearly", "some",
+    "it", "we", "they", "x", "times", "ms", "s", "points", "pp"}
+# verbs that take a metric as object: "improves vehicle segmentation IoU by 3.5"
+VERB_LIKE = re.compile(
+    r"(?:improv|boost|reduc|rais|increas|decreas|lower|achiev|reach|attain|obtain|yield|surpass|outperform|exceed|"
+    r"match|report|measur|evaluat|deliver|record|gain|cut|drop|show|produc|maintain|retain|keep|giv|get|scor|inflat|"
+    r"confirm|hurt|harm|degrad|affect)\w*$")
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -182,8 +208,15 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     for value, unit, relative, start, end, s_start, s_end, *rest in values:
         group, needs = (list(rest) + [-1, ""])[:2]
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
+    # the datasets the paper evaluates on: those named at least once outside a training frame
+    # ("trained on LAION-400M and evaluated on COCO": COCO)
+    trained = {d.text for d in datasets if TRAINING_BEFORE.search(text, max(0, d.start - 50), d.start)}
+    evaluated = list({d.text: d for d in reversed(datasets) if d.text not in trained}.values())[::-1]
+    if any(COORDINATED.match(text, d.end) for d in evaluated):
+        evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
     results = []
     previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
+    before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
         # the paper's own method is never what its results are on (a name typed both ways)
@@ -201,16 +234,32 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         sentence.tie_datasets(vals)
         sentence.tie_methods(vals)
         own = {d.text for d in datasets if d.proposed}
+        if not datasets_here and before_ds and not text[before_ds[0] : s_start].strip():
+            # a sentence that names no dataset, right after one whose values are each on another, goes
+            # on about them in order: "X reaches 47.2% on D1 and 44.8% on D2. These exceed the
+            # previous best by 2.1% and 1.6%."
+            for members in _lists(vals):
+                if len(members) == len(before_ds[1]) and all(m.dataset is None for m in members):
+                    for m, d in zip(members, before_ds[1]):
+                        m.dataset = d
         if not datasets_here and len(own) == 1:
             # a paper that introduces a dataset reports, where a sentence names no other, its numbers
             # on it: "We introduce D, ... The best model reaches 64.2 F1."
             for v in vals:
                 v.dataset = v.dataset or next(d for d in datasets if d.proposed)
-        elif not datasets_here and len({d.text for d in datasets}) == 1 and datasets[0].end <= s_start:
-            # the paper's one dataset, named before: "We evaluate on D. ... reaches 45.2 BLEU." (with
-            # several named, which one a later sentence means is a guess)
+        elif not datasets_here and len(evaluated) == 1 and evaluated[0].end <= s_start:
+            # the paper's one dataset it evaluates on, named before: "We train on L and evaluate on D.
+            # ... reaches 45.2 BLEU." (with several named, which one a later sentence means is a guess)
             for v in vals:
-                v.dataset = v.dataset or datasets[0]
+                v.dataset = v.dataset or evaluated[0]
+        elif not datasets_here and "respectively" in text[s_start:s_end].lower():
+            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively": the
+            # datasets of the last list as long as the values
+            for members in _lists(vals):
+                bare = [m for m in members if m.dataset is None]
+                listed = _earlier_list(text, datasets, s_start, len(bare)) if len(bare) == len(members) > 1 else []
+                for m, d in zip(bare, listed):
+                    m.dataset = d
         if not metrics and previous and not text[previous[0] : s_start].strip() and all(v.metric is None for v in vals):
             # a sentence that names no metric, right after one whose values have one, goes on about
             # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
@@ -222,15 +271,19 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
                 for v in vals:
                     v.metric = v.metric or before[-1]
+        ordered = list({id(v.dataset): v.dataset for v in vals if v.dataset}.values())
+        before_ds = (s_end, ordered) if len(ordered) > 1 and len(ordered) == len(vals) else None
         kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
         previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
         for v in vals:
-            metric = _written_metric(text, v.metric) if v.metric else None
+            metric = _written_metric(text, v.metric, s_start) if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
+            if metric and metric.endswith("ies"):
+                metric = metric[:-3] + "y"  # the measure's name, not its plural: "top-1 accuracies"
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -317,7 +370,7 @@ class _Sentence:
             gap = self.gap(prev.end, v.start)
             # (a change after a level and its dataset is said of them, not listed with them: "0.49
             # on D, 6% higher than ...")
-            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and DATASET_MARK.search(gap))):
+            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and NAME_MARK.search(gap))):
                 current.append(v)
             else:
                 for m in current:
@@ -580,7 +633,9 @@ class _Sentence:
         # BoolQ, average accuracy is within 1.5 points"): no one of them is its dataset
         in_lists = {id(d) for first in self.datasets for d in self.chain(first)[1:]}
         in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
-        lone = [d for d in self.datasets if id(d) not in in_lists]
+        # (nor is a dataset the model was trained on: "Trained on ERA5, X reaches an RMSE of 298")
+        lone = [d for d in self.datasets if id(d) not in in_lists
+                and not TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start)]
         previous = None
         for k, v in enumerate(vals):
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
@@ -603,7 +658,9 @@ class _Sentence:
         for v in vals:
             after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
             for m in self.methods:
-                if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)) and not self.modifies_metric(m):
+                gap = self.gap(after, m.start)
+                if m.start >= after and METHOD_AFTER_GAP.match(gap) and not self.modifies_metric(m) \
+                        and (not gap.rstrip().endswith("(") or self.text[m.end : m.end + 1] == ")"):
                     v.method = m
                     break
         for v in vals:
@@ -644,11 +701,73 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     return text[name.start : m.end("suffix")]
 
 
-def _written_metric(text: str, metric: Named) -> str:
+def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
     ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
-    return text[m.start("mod") : metric.end] if m and not metric.guessed else metric.text
+    if m and not metric.guessed:
+        return text[m.start("mod") : metric.end]
+    glued = GLUED_PREFIX.search(text, max(0, metric.start - 12), metric.start)
+    # a prefix joined to the mention by a hyphen names a variant: "P-MPJPE", "PA-MPJPE", "macro-F1"
+    if glued:
+        return text[glued.start("pre") : metric.end]
+    if text[metric.start : metric.end] != metric.text:
+        return metric.text  # a measure named for what the words say ("faster": speedup)
+    begin = _compound_start(text, metric.start, sent_start)
+    return text[begin : metric.end] if begin < metric.start else metric.text
+
+
+def _compound_start(text: str, start: int, sent_start: int) -> int:
+    """Where the noun compound ending in a metric mention begins: the plain words written before it
+    that name what is measured ("vehicle segmentation IoU", "algorithmic latency", "prefill
+    speedup"), between a word that opens the phrase (a determiner, a preposition, a verb, a
+    number, punctuation) and the mention. Qualities of the value ("average", "higher") and
+    hyphenated compounds ("end-to-end", "wall-clock") are not taken."""
+    begin = start
+    for _ in range(3):
+        w = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
+        if not w or not _noun_modifier(w.group("w")):
+            break
+        begin = w.start("w")
+    if begin == start:
+        return start
+    before = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
+    opener = before is None or before.group("w").lower() in PHRASE_OPENERS or VERB_LIKE.match(before.group("w").lower())
+    if before is None and text[sent_start:begin].strip() and text[sent_start:begin].rstrip()[-1:].isalpha():
+        opener = False  # a hyphenated or capitalised word right before: part of a name, not an opener
+    return begin if opener else start
+
+
+def _noun_modifier(word: str) -> bool:
+    low = word.lower()
+    return (low == word and low not in PHRASE_OPENERS and not low.endswith("ly") and not VERB_LIKE.match(low)
+            and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _lists(vals: list[_Value]) -> list[list[_Value]]:
+    """The lists of a sentence's values (Sentence.lists), each once, in order."""
+    out, seen = [], set()
+    for v in vals:
+        if id(v.members[0]) not in seen:
+            seen.add(id(v.members[0]))
+            out.append(v.members)
+    return out
+
+
+def _earlier_list(text: str, datasets: list[Named], before: int, count: int) -> list[Named]:
+    """The last list of `count` datasets written before `before` ("on D1, D2 and D3")."""
+    best: list[Named] = []
+    run: list[Named] = []
+    for d in datasets:
+        if d.end > before:
+            break
+        if run and CHAINED.match(text[run[-1].end : d.start]) and d.text not in {r.text for r in run}:
+            run.append(d)
+        else:
+            run = [d]
+        if len(run) == count:
+            best = list(run)
+    return best
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:

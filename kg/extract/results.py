@@ -94,7 +94,8 @@ FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s
 FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
 # a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
 CONDITION = re.compile(r"^\s?(?:dB|Hz|kHz|MHz|GHz)\b")
-CONDITION_BEFORE = re.compile(r"\b(?:at|under|of)\s*$", re.I)
+# ("a PSNR of 31.8 dB" is a result; "at an SNR of 0 dB" a condition)
+CONDITION_BEFORE = re.compile(r"\b(?:at|under)\s+(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,2}?(?:of\s+)?$|\b(?:at|under)\s*$", re.I)
 # a change in a size is not a result: "reducing the number of parameters by 40%"
 SIZE_CHANGE_BEFORE = re.compile(rf"\b(?:number\s+of\s+(?:[\w-]+\s+)?(?:{SIZE_NOUNS})|model\s+size|parameters|params)\s+by\s*$", re.I)
 FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
@@ -215,6 +216,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # a standard deviation, a setting
         if unit == "points" and integer and not sign and not (CHANGE_BEFORE.search(before) or CHANGE_AFTER.match(after)):
             continue  # "2048 points": a count of points, not a change in points
+        if after[:1] in ("x", "×") and after[1:2].isdigit():
+            continue  # a size written "800x800"
         if unit == "x":
             if after[:2].strip()[:1].isdigit():
                 continue  # a shape: "3 × 3 kernels", "224×224 images"
