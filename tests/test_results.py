@@ -476,6 +476,31 @@ def test_a_metric_is_named_with_the_plain_words_of_its_compound(nlp):
     assert {r[0]: r[2] for r in found} == {2.2: "field boundary IoU", 0.81: "parcel detection F1", 9.0: "F1"}
 
 
+def test_a_measure_changed_in_the_passive_is_the_metric(nlp):
+    found = results(nlp, "TerraNet reaches 30.2 BLEU on CropTalk. Latency is reduced by 35% compared with cascades.")
+    assert {r[0]: (r[2].lower(), r[5]) for r in found} == {30.2: ("bleu", False), 35.0: ("latency", True)}
+
+
+def test_a_list_naming_no_metric_takes_the_metrics_of_the_sentence_before_in_order(nlp):
+    found = results(nlp, "On MVTec AD, TerraNet reaches an image-level AUROC of 97.3% and a pixel-level AUROC of 95.2%. "
+                         "On VisA, it achieves 93.1% and 96.4%, respectively.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {
+        97.3: ("image-level AUROC", "MVTec AD"), 95.2: ("pixel-level AUROC", "MVTec AD"),
+        93.1: ("image-level AUROC", "VisA"), 96.4: ("pixel-level AUROC", "VisA")}
+
+
+def test_a_sentence_opening_on_a_plain_capitalised_name_is_on_that_benchmark(nlp):
+    found = results(nlp, "On Lighthouse, TerraNet achieves 86.3% execution accuracy.")
+    assert [(r[0], r[4]) for r in found] == [(86.3, "Lighthouse")]
+
+
+def test_a_value_over_several_tasks_inherits_no_dataset_and_is_no_change(nlp):
+    # "over eight ... tasks" is an average, not a comparison with a system; its dataset is none
+    found = results(nlp, "TerraNet reaches a perplexity of 5.62 on CropText and an average accuracy of 78.2 "
+                         "over eight reasoning tasks.")
+    assert {r[0]: (r[4], r[5]) for r in found} == {5.62: ("CropText", False), 78.2: (None, False)}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

@@ -137,6 +137,10 @@ GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
+GUESS_METRIC_PASSIVE = re.compile(
+    rf"\b(?P<m>{_PHRASE})\s+(?:is|are|was|were)\s+(?:(?:further|also)\s+)?(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
+    rf"\s+(?:by|to)\s+{_ADVERB}$", re.I)
 # "Melanoma sensitivity on darker skin improves from 0.61 to 0.83": the measure that moves
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
@@ -169,6 +173,8 @@ GUESS_DATASET_AFTER = re.compile(
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
     rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
+# a sentence that opens "On Name," names the benchmark it reports on, even a plain word ("On Spider, ...")
+GUESS_OPENING_FRAME = re.compile(r"\s*On\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
@@ -217,6 +223,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     results = []
     previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
     before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
+    before_ms: tuple[int, list[Named]] | None = None  # the same, and the one metric of each of its values
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
         # the paper's own method is never what its results are on (a name typed both ways)
@@ -260,6 +267,14 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 listed = _earlier_list(text, datasets, s_start, len(bare)) if len(bare) == len(members) > 1 else []
                 for m, d in zip(bare, listed):
                     m.dataset = d
+        if not metrics and before_ms and not text[before_ms[0] : s_start].strip():
+            # a sentence that names no metric, right after one whose values each had another, goes on
+            # with them in order: "X reaches an I-AUROC of 99.3% and a P-AUROC of 98.7% on D1. On D2,
+            # it achieves 96.1% and 98.9%, respectively."
+            for members in _lists(vals):
+                if len(members) == len(before_ms[1]) and all(m.metric is None for m in members):
+                    for m, n in zip(members, before_ms[1]):
+                        m.metric = n
         if not metrics and previous and not text[previous[0] : s_start].strip() and all(v.metric is None for v in vals):
             # a sentence that names no metric, right after one whose values have one, goes on about
             # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
@@ -276,6 +291,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
         previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
+        before_ms = (s_end, list(kinds.values())) if len(kinds) > 1 and len(kinds) == len(vals) else None
         for v in vals:
             metric = _written_metric(text, v.metric, s_start) if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
@@ -417,7 +433,7 @@ class _Sentence:
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else
+             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
              GUESS_METRIC_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
@@ -573,7 +589,8 @@ class _Sentence:
                 if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
                     return self.chain(d)
         for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
-            m = GUESS_FRAME.match(self.text, start, at)
+            m = GUESS_FRAME.match(self.text, start, at) or (GUESS_OPENING_FRAME.match(self.text, start, at)
+                                                            if start == self.start else None)
             if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
                 return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
@@ -638,6 +655,13 @@ class _Sentence:
                 and not TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start)]
         previous = None
         for k, v in enumerate(vals):
+            # (the value's own phrase, between the commas around it)
+            lo = max(self.start, v.start - 60, self.text.rfind(",", 0, v.start) + 1)
+            comma = self.text.find(",", v.end, self.end)
+            hi = min(self.end, v.end + 60, comma if comma >= 0 else self.end)
+            if v.dataset is None and AGGREGATE.search(self.text, lo, hi):
+                previous = v
+                continue  # "retains 98.5% of its accuracy on six reasoning tasks": on none of the datasets
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
@@ -646,7 +670,7 @@ class _Sentence:
                 # is on the dataset of the last value of its metric in its clause
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
-            if v.dataset is None and not AGGREGATE.search(self.text, max(self.start, v.start - 60), min(self.end, v.end + 40)):
+            if v.dataset is None:
                 v.dataset = self.nearest(lone, v, owned)
             previous = v
 

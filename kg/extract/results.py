@@ -56,7 +56,7 @@ CHANGE_AFTER = re.compile(
         |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
-              teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
+              teachers?|counterparts?|methods?|models?|systems?|approaches|(?-i:[A-Z]))""",
     re.I | re.X,
 )
 SIZE_NOUNS = (
