@@ -501,6 +501,18 @@ def test_a_value_over_several_tasks_inherits_no_dataset_and_is_no_change(nlp):
     assert {r[0]: (r[4], r[5]) for r in found} == {5.62: ("CropText", False), 78.2: (None, False)}
 
 
+def test_a_list_compared_after_values_of_two_units_follows_them_in_order(nlp):
+    found = results(nlp, "TerraNet achieves an annualized return of 31.2% and a Sharpe ratio of 1.84, "
+                         "compared with 18.5% and 1.12 for ResNet-50.")
+    assert {r[0]: r[2] for r in found} == {31.2: "annualized return", 1.84: "Sharpe ratio",
+                                           18.5: "annualized return", 1.12: "Sharpe ratio"}
+
+
+def test_a_value_later_in_the_clause_of_the_sentences_one_dataset_is_on_it(nlp):
+    found = results(nlp, "TerraNet achieves 25.8 BLEU-4 on PHOENIX14T (vs. 24.3 for ResNet-50) and a ROUGE score of 52.1.")
+    assert {r[0]: r[4] for r in found} == {25.8: "PHOENIX14T", 24.3: "PHOENIX14T", 52.1: "PHOENIX14T"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

@@ -529,6 +529,11 @@ class _Sentence:
                 continue
             # a list continues the values written in its unit: "2.6% and 6.1% ... latency of 320 ms,
             # compared with 2.9% and 7.0% for X"
+            if len(members) == len(run) and [m.unit for m in members] == [unit for _, unit in run]:
+                # "a return of 31.2% and a Sharpe ratio of 1.84, compared with 18.5% and 1.12": in order
+                for m, (n, _) in zip(members, run):
+                    m.metric = n
+                continue
             same_unit = [n for n, unit in run if unit == members[0].unit]
             run_here = same_unit or [n for n, _ in run]
             kinds = list(dict.fromkeys(n.text.lower() for n in run_here))
@@ -672,6 +677,11 @@ class _Sentence:
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
             if v.dataset is None:
                 v.dataset = self.nearest(lone, v, owned)
+            if v.dataset is None and len({d.text for d in lone}) == 1 and len(lone) == len(self.datasets) \
+                    and self.clause(lone[0].start) == self.clause(v.start):
+                # the clause's one dataset, already a value's: "25.8 BLEU on D (vs. 24.3 for Y) and a
+                # ROUGE score of 52.1" is on D too
+                v.dataset = lone[0]
             previous = v
 
     # ------------------------------------------------------------------ method
