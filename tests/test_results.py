@@ -513,6 +513,17 @@ def test_a_value_later_in_the_clause_of_the_sentences_one_dataset_is_on_it(nlp):
     assert {r[0]: r[4] for r in found} == {25.8: "PHOENIX14T", 24.3: "PHOENIX14T", 52.1: "PHOENIX14T"}
 
 
+def test_a_list_after_values_each_on_a_dataset_follows_their_datasets_in_order(nlp):
+    found = results(nlp, "TerraNet reaches a Recall@1 of 45.3% on MSR-VTT and 41.2% on DiDeMo, "
+                         "surpassing the previous best results of 42.1% and 38.0%.")
+    assert {r[0]: r[4] for r in found} == {45.3: "MSR-VTT", 41.2: "DiDeMo", 42.1: "MSR-VTT", 38.0: "DiDeMo"}
+
+
+def test_a_value_in_parentheses_after_a_system_is_that_systems(nlp):
+    found = results(nlp, "On MT-Bench, TerraNet reaches a judge score of 7.12, close to GPT-4 (8.99).")
+    assert {r[0]: r[3] for r in found} == {7.12: "TerraNet", 8.99: "GPT-4"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

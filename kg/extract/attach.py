@@ -645,6 +645,13 @@ class _Sentence:
                 if len(chained) == len(members):
                     bare = members
                 listed = chained if len(chained) == len(members) else [last]
+            if not listed and len(bare) == len(members) > 1:
+                # a list after values each on another dataset goes with them in order: "45.3% on D1
+                # and 41.2% on D2, surpassing the previous best of 42.1% and 38.0%"
+                earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
+                run = earlier[-len(members):]
+                if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
+                    listed = [p.dataset for p in run]
             if len(listed) == len(bare):
                 for m, d in zip(bare, listed):
                     m.dataset = d
@@ -697,6 +704,11 @@ class _Sentence:
                         and (not gap.rstrip().endswith("(") or self.text[m.end : m.end + 1] == ")"):
                     v.method = m
                     break
+        for v in vals:
+            # a value in parentheses right after a name is that system's: "close to GPT-4 (8.99)"
+            if v.method is None and self.text[max(self.start, v.start - 2) : v.start].strip() == "(":
+                v.method = next((m for m in self.methods if not self.text[m.end : v.start - 1].strip()
+                                 and self.text[m.end : v.start].strip() == "("), None)
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
             v.method = v.method or v.members[-1].method or self.subject(v)
