@@ -524,6 +524,17 @@ def test_a_value_in_parentheses_after_a_system_is_that_systems(nlp):
     assert {r[0]: r[3] for r in found} == {7.12: "TerraNet", 8.99: "GPT-4"}
 
 
+def test_a_measure_moved_on_each_dataset_from_one_value_to_another(nlp):
+    found = results(nlp, "TerraNet improves ANLS on DocVQA from 78.3 to 84.6 and on InfographicVQA from 45.2 to 52.8.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {78.3: ("ANLS", "DocVQA"), 84.6: ("ANLS", "DocVQA"),
+                                                  45.2: ("ANLS", "InfographicVQA"), 52.8: ("ANLS", "InfographicVQA")}
+
+
+def test_a_change_in_a_phrase_of_its_own_after_a_level_is_not_listed_with_it(nlp):
+    found = results(nlp, "On PEMS-BAY, TerraNet achieves an MAE of 1.32, a 14% reduction over ResNet-50.")
+    assert {r[0]: r[5] for r in found} == {1.32: False, 14.0: True}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

@@ -83,8 +83,9 @@ METRIC_BEFORE_GAP = re.compile(
 # (no other number between them: digits only inside words, "for zero-shot 3D classification on D")
 DATASET_AFTER_GAP = re.compile(
     r"^(?!.*\b(?:and|or)\s+(?:on|in|for|at|with)\s)(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
-# between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
-DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+# between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2",
+# or the measure that moves on it: "improves ANLS on D from 78.3 to 84.6"
+DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving)|from)\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 # (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
 # ("Experiments on nuScenes show that X improves ...")
@@ -99,6 +100,7 @@ CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
 NAME_MARK = re.compile(r"\b[DM]\b")  # a dataset or metric name in a gap
+ARTICLE_END = re.compile(r",\s*(?:an?|the)\s*$", re.I)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
 # or in a parenthesis of its own: "81.2% (X-S) and 83.9% (X-B)"
@@ -145,6 +147,10 @@ GUESS_METRIC_PASSIVE = re.compile(
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
+# "improves ANLS on DocVQA from 78.3 to 84.6": the measure the verb moves
+GUESS_METRIC_CHANGED_FROM = re.compile(
+    rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
+    rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
 METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
@@ -386,7 +392,9 @@ class _Sentence:
             gap = self.gap(prev.end, v.start)
             # (a change after a level and its dataset is said of them, not listed with them: "0.49
             # on D, 6% higher than ...")
-            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and NAME_MARK.search(gap))):
+            # (nor is a change in a phrase of its own: "an MAE of 1.32, a 14% reduction over X")
+            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (
+                    v.relative and not prev.relative and (NAME_MARK.search(gap) or ARTICLE_END.search(gap)))):
                 current.append(v)
             else:
                 for m in current:
@@ -434,7 +442,7 @@ class _Sentence:
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
              GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
-             GUESS_METRIC_FROM.search(before) if tail.endswith("from ") else None)
+             GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
             span = self.unnamed(offset + m.start("m"), offset + m.end("m"))
