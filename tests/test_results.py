@@ -8,6 +8,7 @@ import json
 import pytest
 
 from kg.errors import InputError
+from kg.evaluate import load_gold
 from kg.evaluate_results import find_results_gold, load_results_gold, papers_from_gold, score_results
 from kg.extract.results import find_values
 from kg.ids import normalise_title
@@ -578,6 +579,25 @@ def test_results_scores_counted_by_hand(tmp_path):
     assert report.papers == 3
     kinds = sorted(e["kind"] for e in report.errors)
     assert kinds == ["dataset", "fn", "fp", "fp", "relative"]
+
+
+def test_metric_names_as_the_entity_gold_groups_them_are_a_second_figure(tmp_path):
+    # the results gold writes "MAE"; the paper's entity gold names the metric "mean absolute error"
+    # with "MAE" as an alias: a result written "mean absolute error" counts in the second figure only
+    gold = load_results_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "results": [
+        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "RMSE", "value": 0.41, "unit": "", "dataset": "", "relative": False}]}]))
+    entity_gold = load_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "entities": [
+        {"type": "metric", "name": "mean absolute error", "aliases": ["MAE"]},
+        {"type": "metric", "name": "R2", "aliases": []}]}], name="g.jsonl"))
+    predictions = [{"title": "Paper D", "results": [
+        {"metric": "mean absolute error", "value": 0.27},  # a form of the same gold metric entity
+        {"metric": "R2", "value": 0.41}]}]  # a metric entity of the paper, but not the gold result's
+    report = score_results(predictions, gold, entity_gold=entity_gold)
+    strict, named = report.value_metric, report.value_metric_named
+    assert (strict.tp, strict.fp, strict.fn) == (0, 2, 2)
+    assert (named.tp, named.fp, named.fn) == (1, 1, 1)
+    assert score_results(predictions, gold).value_metric_named is None  # without the entity gold, not reported
 
 
 def test_matching_is_one_to_one(tmp_path):
