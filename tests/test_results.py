@@ -536,6 +536,22 @@ def test_a_change_in_a_phrase_of_its_own_after_a_level_is_not_listed_with_it(nlp
     assert {r[0]: r[5] for r in found} == {1.32: False, 14.0: True}
 
 
+def test_values_as_many_as_the_sentences_one_list_of_datasets_follow_it(nlp):
+    found = results(nlp, "Results on three benchmarks (ImageNet, CIFAR-100 and Food-101) show that TerraNet "
+                         "reaches top-1 accuracies of 80.2%, 91.3% and 88.7%.")
+    assert {r[0]: r[4] for r in found} == {80.2: "ImageNet", 91.3: "CIFAR-100", 88.7: "Food-101"}
+
+
+def test_a_dataset_name_in_lower_camel_case_is_read_after_on(nlp):
+    found = results(nlp, "TerraNet reaches 48.2 ROUGE-L on the arXiv summarization dataset and 45.9 on PubMed.")
+    assert {r[0]: r[4] for r in found} == {48.2: "arXiv", 45.9: "PubMed"}
+
+
+def test_an_integer_after_with_is_a_setting(nlp):
+    found = results(nlp, "TerraNet achieves 94.6% accuracy on CIFAR-10 with 4 time steps.")
+    assert [(r[0], r[2]) for r in found] == [(94.6, "accuracy")]
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

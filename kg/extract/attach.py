@@ -171,7 +171,7 @@ CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
-_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet")
+_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[a-z]{1,4}-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet", "arXiv")
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
@@ -192,6 +192,7 @@ FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 TRAINING_BEFORE = re.compile(
     r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
 COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
 GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
 COMPOUND_WORD = re.compile(r"(?<![\w-])(?P<w>[A-Za-z]+)\s+$")
@@ -353,6 +354,8 @@ class _Sentence:
             metric, after = self.own_metric(v)
             return metric is not None and not after and not self.text[metric.end : v.start].strip()
         if v.needs == INTEGER:
+            if WITH_BEFORE.search(self.text, max(self.start, v.start - 6), v.start):
+                return False  # a setting: "94.6% accuracy with 4 time steps", "with 8 GPUs"
             if any(n.end <= v.start and not self.text[n.end : v.start].strip() for n in [*self.datasets, *self.methods]):
                 return False  # the version of the name before it: "TED-LIUM 3", "YOLO 8"
             return self.own_metric(v)[0] is not None
@@ -639,6 +642,13 @@ class _Sentence:
                     # "... on D1 and D2 ..., respectively reaching a and b": the datasets in order
                     unowned = [d for d in self.datasets if id(d) not in owned]
                     listed = unowned if len(unowned) == len(bare) else self.datasets
+                if not listed and len(members) > 1:
+                    # the sentence's one list of as many datasets, none of them a value's: "results on
+                    # three benchmarks (A, B and C) show accuracies of a, b and c"
+                    chains = [self.chain(d) for d in self.datasets if d.end <= members[0].start]
+                    chains = [c for c in chains if len(c) == len(members) and not any(id(d) in owned for d in c)]
+                    if len(chains) == 1 and not any(d.end > members[0].start for d in self.datasets):
+                        listed = chains[0]
                 if not listed and respectively and len(members) > 1:
                     # names the vocabulary does not know, listed as long as the values: "0.7%, 6.8%
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
