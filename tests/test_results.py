@@ -552,6 +552,20 @@ def test_an_integer_after_with_is_a_setting(nlp):
     assert [(r[0], r[2]) for r in found] == [(94.6, "accuracy")]
 
 
+def test_a_cost_that_shrinks_is_the_measure_of_its_change_and_a_size_is_no_value(nlp):
+    found = results(nlp, "TerraNet issues 27% fewer tool calls than ResNet-50 and needs 2.1x less compute, "
+                         "with 10x fewer parameters.")
+    assert {r[0]: (r[2], r[5]) for r in found} == {27.0: ("tool calls", True), 2.1: ("compute", True)}
+
+
+def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
+    # the sentence before holds a level of one metric and a change of another: the next sentence's
+    # change is of the level's metric
+    found = results(nlp, "On ImageNet, TerraNet reaches 82.7% top-1 accuracy, matching ResNet-50 while needing 2.1x less "
+                         "compute. On CropSet, it improves over ResNet-50 by 0.8 points.")
+    assert {r[0]: r[2] for r in found} == {82.7: "top-1 accuracy", 2.1: "compute", 0.8: "top-1 accuracy"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

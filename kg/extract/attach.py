@@ -192,6 +192,8 @@ FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 TRAINING_BEFORE = re.compile(
     r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+FEWER_AFTER = re.compile(
+    r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
 WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
 COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
 GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
@@ -203,7 +205,7 @@ PHRASE_OPENERS = {
     "was", "were", "be", "been", "has", "have", "had", "which", "while", "where", "when", "also", "both", "each",
     "all", "any", "more", "most", "less", "least", "high", "higher", "highest", "low", "lower", "lowest", "best",
     "better", "good", "strong", "stronger", "competitive", "new", "average", "mean", "overall", "same", "similar",
-    "comparable", "final", "reported", "absolute", "relative", "up", "only", "about", "around", "nearly", "some",
+    "comparable", "final", "reported", "absolute", "relative", "up", "only", "about", "around", "nearly", "some", "fewer",
     "it", "we", "they", "x", "times", "ms", "s", "points", "pp"}
 # verbs that take a metric as object: "improves vehicle segmentation IoU by 3.5"
 VERB_LIKE = re.compile(
@@ -228,7 +230,8 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     if any(COORDINATED.match(text, d.end) for d in evaluated):
         evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
     results = []
-    previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
+    # the end of the last sentence with values, their one metric, and whether it is only its levels'
+    previous: tuple[int, Named, bool] | None = None
     before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
     before_ms: tuple[int, list[Named]] | None = None  # the same, and the one metric of each of its values
     for (s_start, s_end), vals in by_sentence.items():
@@ -286,7 +289,8 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
             # a sentence that names no metric, right after one whose values have one, goes on about
             # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
             for v in vals:
-                v.metric = previous[1]
+                if v.relative or not previous[2]:
+                    v.metric = previous[1]
         elif not metrics and metrics_all:
             before = [m for m in metrics_all if m.end <= s_start]
             if before and len({m.text.lower() for m in metrics_all}) == 1:
@@ -297,7 +301,12 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         before_ds = (s_end, ordered) if len(ordered) > 1 and len(ordered) == len(vals) else None
         kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
-        previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
+        # (the levels' metric, when the sentence also holds changes of another: "82.7% top-1 accuracy
+        # with 2.1x less compute")
+        levels = {v.metric.text.lower(): v.metric for v in vals if v.metric and not v.relative}
+        # (the levels' metric goes on only to changes: "TubeSparse-B improves over X by 0.8 points")
+        previous = (s_end, next(iter(kinds.values())), False) if len(kinds) == 1 else \
+            (s_end, next(iter(levels.values())), True) if len(levels) == 1 else None
         before_ms = (s_end, list(kinds.values())) if len(kinds) > 1 and len(kinds) == len(vals) else None
         for v in vals:
             metric = _written_metric(text, v.metric, s_start) if v.metric else None
@@ -500,6 +509,12 @@ class _Sentence:
                 members = v.members
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
+        for v in vals:
+            if v.metric is None and v.relative and v.unit in ("%", "x"):
+                # "27% fewer tool calls", "2.1x less compute": the quantity that shrinks is the measure
+                fewer = FEWER_AFTER.match(self.text, v.end, self.end)
+                if fewer and self.unnamed(fewer.start("m"), fewer.end("m")) == (fewer.start("m"), fewer.end("m")):
+                    v.metric = Named(fewer.start("m"), fewer.end("m"), fewer.group("m"), guessed=True)
         for v in vals:
             if v.metric is None and v.unit == "x":
                 # "decodes 2.4x faster", "a 3x speed-up", "speeds up decoding by 2.6x": the factor

@@ -73,10 +73,12 @@ SIZE_NOUNS = (
 )
 # a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
 SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
-# a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data")
+# a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data");
+# one that compares a cost is a result ("2.1x less compute", "3x less energy")
 SIZE_FACTOR_AFTER = re.compile(
-    r"^\s*(?:fewer|less|more|smaller|larger|bigger|cheaper|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)",
-    re.I,
+    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:compute|computation|energy|memory|time|latency|
+        (?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power)\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
+    re.I | re.X,
 )
 # "N times" is a result only as a comparison ("3 times faster") or with speed named before
 TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-?ups?|improvements?|gains?|more\s+efficient)", re.I)
