@@ -7,8 +7,8 @@ Precision, recall and F1 are micro-averaged over papers; the relative flag is sc
 matches.
 
 RESULTS_GUIDELINES.md lets a gold metric be named "as written or as an entity annotator would name
-it", so the two gold files of a paper may name one metric two ways ("MAE" in the results, "mean
-absolute error" with its aliases in the entities). Given the entity gold, a second value+metric
+it", so the two gold files of a paper may name one metric two ways ("Dice" in the results; "Dice"
+with its alias "Dice coefficient", the text's word, in the entities). Given the entity gold, a second value+metric
 figure ("value+metric, names as the entity gold") also counts a metric equal to any form of the same
 paper's gold metric entity that the gold result's metric is a form of. It is reported beside the
 strict figure, never instead of it.
