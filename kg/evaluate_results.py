@@ -5,6 +5,13 @@ paper, one to one, when the values are equal and the metric names are equal afte
 normalisation ("value+metric"); a "full" match also needs equal dataset names (empty equals empty).
 Precision, recall and F1 are micro-averaged over papers; the relative flag is scored over the full
 matches.
+
+RESULTS_GUIDELINES.md lets a gold metric be named "as written or as an entity annotator would name
+it", so the two gold files of a paper may name one metric two ways ("Dice" in the results; "Dice"
+with its alias "Dice coefficient", the text's word, in the entities). Given the entity gold, a second value+metric
+figure ("value+metric, names as the entity gold") also counts a metric equal to any form of the same
+paper's gold metric entity that the gold result's metric is a form of. It is reported beside the
+strict figure, never instead of it.
 """
 from __future__ import annotations
 
@@ -41,6 +48,7 @@ class GoldResult:
 class ResultsReport:
     value_metric: TypeScore = field(default_factory=TypeScore)
     full: TypeScore = field(default_factory=TypeScore)
+    value_metric_named: TypeScore | None = None  # metric names as the entity gold groups them (module doc)
     relative_agree: int = 0
     relative_total: int = 0
     papers: int = 0
@@ -51,8 +59,11 @@ class ResultsReport:
         return self.relative_agree / self.relative_total if self.relative_total else 0.0
 
     def as_dict(self) -> dict:
-        return {"papers": self.papers, "value_metric": self.value_metric.as_dict(), "full": self.full.as_dict(),
-                "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
+        out = {"papers": self.papers, "value_metric": self.value_metric.as_dict(), "full": self.full.as_dict(),
+               "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
+        if self.value_metric_named is not None:
+            out["value_metric_entity_names"] = self.value_metric_named.as_dict()
+        return out
 
 
 def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]]]:
@@ -105,6 +116,19 @@ def _value_metric(pred: dict, gold: GoldResult) -> bool:
             and entity_key(pred.get("metric") or "") == entity_key(gold.metric))
 
 
+def _value_metric_named(groups: list[set[str]]):
+    """value+metric where the metrics may also be two forms of one gold metric entity of the paper."""
+    def agree(pred: dict, gold: GoldResult) -> bool:
+        if _value_metric(pred, gold):
+            return True
+        value = pred.get("value")
+        if not (isinstance(value, (int, float)) and math.isclose(value, gold.value, rel_tol=1e-9, abs_tol=1e-9)):
+            return False
+        said, meant = entity_key(pred.get("metric") or ""), entity_key(gold.metric)
+        return bool(said) and any(said in forms and meant in forms for forms in groups)
+    return agree
+
+
 def _full(pred: dict, gold: GoldResult) -> bool:
     return _value_metric(pred, gold) and entity_key(pred.get("dataset") or "") == entity_key(gold.dataset)
 
@@ -121,30 +145,39 @@ def _count(score: TypeScore, pairs: list, n_pred: int, n_gold: int) -> None:
 
 
 def score_results(predictions: Iterable[dict], gold: dict[str, tuple[str, list[GoldResult]]],
-                  titles: Iterable[str] | None = None) -> ResultsReport:
+                  titles: Iterable[str] | None = None, entity_gold: dict | None = None) -> ResultsReport:
     """Score the `results` of `kg extract` records against gold, on the papers whose normalised
     title is in `titles` (default: every gold paper). A gold paper never predicted has all its
-    results missed."""
+    results missed. With `entity_gold` (kg.evaluate.load_gold), the report also holds the
+    value+metric figure with metric names as the entity gold groups them (module doc)."""
     wanted = set(gold) if titles is None else {t for t in titles if t in gold}
-    report = ResultsReport()
+    report = ResultsReport(value_metric_named=TypeScore() if entity_gold is not None else None)
+
+    def metric_forms(key: str) -> list[set[str]]:
+        entities = entity_gold.get(key, ("", []))[1] if entity_gold is not None else []
+        return [e.forms for e in entities if e.type == "metric"]
+
     seen: set[str] = set()
     for record in predictions:
         key = normalise_title(record["title"])
         if key not in wanted or key in seen:
             continue
         seen.add(key)
-        _score_paper(report, record.get("results", []), *gold[key])
+        _score_paper(report, record.get("results", []), *gold[key], metric_forms(key))
     for key in sorted(wanted - seen):
-        _score_paper(report, [], *gold[key])
+        _score_paper(report, [], *gold[key], metric_forms(key))
     return report
 
 
-def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[GoldResult]) -> None:
+def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[GoldResult],
+                 metric_forms: list[set[str]] = ()) -> None:
     report.papers += 1
     loose = _match(pred, gl, _value_metric)
     full = _match(pred, gl, _full)
     _count(report.value_metric, loose, len(pred), len(gl))
     _count(report.full, full, len(pred), len(gl))
+    if report.value_metric_named is not None:
+        _count(report.value_metric_named, _match(pred, gl, _value_metric_named(metric_forms)), len(pred), len(gl))
     for i, j in full:
         report.relative_total += 1
         if bool(pred[i].get("relative")) == gl[j].relative:

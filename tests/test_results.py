@@ -8,6 +8,7 @@ import json
 import pytest
 
 from kg.errors import InputError
+from kg.evaluate import load_gold
 from kg.evaluate_results import find_results_gold, load_results_gold, papers_from_gold, score_results
 from kg.extract.results import find_values
 from kg.ids import normalise_title
@@ -401,6 +402,170 @@ def test_a_number_with_no_metric_is_a_result_only_as_a_change(nlp):
     assert [(r[0], r[5]) for r in found] == [(3.0, True)]
 
 
+def test_the_dataset_evaluated_on_carries_to_later_sentences_not_the_one_trained_on(nlp):
+    # two datasets are named, but one only as training data: the values are on the other
+    found = results(nlp, "TerraNet is trained on AgriWeb-5M and evaluated zero-shot on CropSet. "
+                         "It reaches a mean IoU of 61.8, and its boundary F1 is 0.72.")
+    assert {r[0]: r[4] for r in found} == {61.8: "CropSet", 0.72: "CropSet"}
+
+
+def test_a_dataset_evaluated_with_others_is_not_the_papers_one(nlp):
+    # "and the Z dataset": several datasets are evaluated on, even when one name is not recognised
+    found = results(nlp, "TerraNet is evaluated on CropSet and the farmland parcels of the Dutch registry. "
+                         "Its error falls by 14%.")
+    assert [(r[0], r[4]) for r in found] == [(14.0, None)]
+
+
+def test_values_listed_with_respectively_take_the_papers_earlier_list_of_datasets(nlp):
+    found = results(nlp, "We evaluate TerraNet on CropSet, Alderley-10 and Brockton-3D. "
+                         "It reaches 71.2%, 64.5% and 58.0% accuracy on the three, respectively.")
+    assert {r[0]: r[4] for r in found} == {71.2: "CropSet", 64.5: "Alderley-10", 58.0: "Brockton-3D"}
+
+
+def test_changes_in_the_next_sentence_follow_the_datasets_of_the_values_before(nlp):
+    found = results(nlp, "TerraNet reaches 47.2% accuracy on Alderley-10 and 44.8% on Brockton-3D. "
+                         "These exceed the previous best by 2.1% and 1.6%.")
+    assert {r[0]: r[4] for r in found} == {47.2: "Alderley-10", 44.8: "Brockton-3D", 2.1: "Alderley-10", 1.6: "Brockton-3D"}
+
+
+def test_a_change_after_a_level_with_its_metric_is_not_listed_with_it(nlp):
+    # "73.9% accuracy, 1.2 points above X": a level, then a change said of it
+    found = results(nlp, "On CropSet, TerraNet attains 73.9% accuracy, 1.2 points above ResNet-50.")
+    assert {r[0]: r[5] for r in found} == {73.9: False, 1.2: True}
+
+
+def test_a_prefix_joined_to_a_metric_by_a_hyphen_is_part_of_its_name(nlp):
+    found = results(nlp, "On Human3.6M, TerraNet reaches an MPJPE of 40.1 mm and a P-MPJPE of 31.5 mm.")
+    assert {r[0]: r[2] for r in found} == {40.1: "MPJPE", 31.5: "P-MPJPE"}
+
+
+def test_a_language_pair_written_in_words_is_part_of_the_dataset_name(nlp):
+    found = results(nlp, "TerraNet obtains 30.4 BLEU on WMT14 English-German and 41.7 BLEU on WMT14 English-French.")
+    assert {r[0]: r[4] for r in found} == {30.4: "WMT14 English-German", 41.7: "WMT14 English-French"}
+
+
+def test_values_each_with_a_unit_and_own_metric_share_the_dataset_after_the_list(nlp):
+    found = results(nlp, "TerraNet attains a minADE of 0.61 m and a minFDE of 1.12 m on the Argoverse 2 dataset.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {0.61: ("minADE", "Argoverse 2"), 1.12: ("minFDE", "Argoverse 2")}
+
+
+def test_a_dataset_trained_on_is_not_the_dataset_of_a_value(nlp):
+    found = results(nlp, "Trained on ERA5, TerraNet reaches an RMSE of 0.41 for two-day temperature forecasts.")
+    assert [(r[0], r[2], r[4]) for r in found] == [(0.41, "RMSE", None)]
+
+
+def test_a_score_in_decibels_after_of_is_a_result_and_a_condition_is_not(nlp):
+    found = results(nlp, "TerraNet reaches a PSNR of 31.8 dB on CropSet, and a word error rate of 9.1% at an SNR of 0 dB.")
+    assert {r[0]: r[2] for r in found} == {31.8: "PSNR", 9.1: "word error rate"}
+
+
+def test_a_resolution_written_with_an_x_is_not_a_value(nlp):
+    found = results(nlp, "TerraNet renders 96 FPS at 800x800 resolution.")
+    assert [(r[0], r[2]) for r in found] == [(96.0, "FPS")]
+
+
+def test_a_method_in_parentheses_after_a_value_is_its_method(nlp):
+    found = results(nlp, "TerraNet reaches top-1 accuracies of 80.1% (TerraNet-S) and 83.2% (TerraNet-B) on ImageNet.")
+    assert {r[0]: (r[2], r[3]) for r in found} == {80.1: ("top-1 accuracy", "TerraNet-S"), 83.2: ("top-1 accuracy", "TerraNet-B")}
+
+
+def test_a_metric_is_named_with_the_plain_words_of_its_compound(nlp):
+    # what is measured is part of the name as written; a quality of the value ("average") is not,
+    # nor is the verb of a subject ("splits inflate")
+    found = results(nlp, "TerraNet improves field boundary IoU by 2.2 and reaches an average parcel detection F1 "
+                         "of 0.81. Random splits inflate F1 by 9%.")
+    assert {r[0]: r[2] for r in found} == {2.2: "field boundary IoU", 0.81: "parcel detection F1", 9.0: "F1"}
+
+
+def test_a_measure_changed_in_the_passive_is_the_metric(nlp):
+    found = results(nlp, "TerraNet reaches 30.2 BLEU on CropTalk. Latency is reduced by 35% compared with cascades.")
+    assert {r[0]: (r[2].lower(), r[5]) for r in found} == {30.2: ("bleu", False), 35.0: ("latency", True)}
+
+
+def test_a_list_naming_no_metric_takes_the_metrics_of_the_sentence_before_in_order(nlp):
+    found = results(nlp, "On MVTec AD, TerraNet reaches an image-level AUROC of 97.3% and a pixel-level AUROC of 95.2%. "
+                         "On VisA, it achieves 93.1% and 96.4%, respectively.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {
+        97.3: ("image-level AUROC", "MVTec AD"), 95.2: ("pixel-level AUROC", "MVTec AD"),
+        93.1: ("image-level AUROC", "VisA"), 96.4: ("pixel-level AUROC", "VisA")}
+
+
+def test_a_sentence_opening_on_a_plain_capitalised_name_is_on_that_benchmark(nlp):
+    found = results(nlp, "On Lighthouse, TerraNet achieves 86.3% execution accuracy.")
+    assert [(r[0], r[4]) for r in found] == [(86.3, "Lighthouse")]
+
+
+def test_a_value_over_several_tasks_inherits_no_dataset_and_is_no_change(nlp):
+    # "over eight ... tasks" is an average, not a comparison with a system; its dataset is none
+    found = results(nlp, "TerraNet reaches a perplexity of 5.62 on CropText and an average accuracy of 78.2 "
+                         "over eight reasoning tasks.")
+    assert {r[0]: (r[4], r[5]) for r in found} == {5.62: ("CropText", False), 78.2: (None, False)}
+
+
+def test_a_list_compared_after_values_of_two_units_follows_them_in_order(nlp):
+    found = results(nlp, "TerraNet achieves an annualized return of 31.2% and a Sharpe ratio of 1.84, "
+                         "compared with 18.5% and 1.12 for ResNet-50.")
+    assert {r[0]: r[2] for r in found} == {31.2: "annualized return", 1.84: "Sharpe ratio",
+                                           18.5: "annualized return", 1.12: "Sharpe ratio"}
+
+
+def test_a_value_later_in_the_clause_of_the_sentences_one_dataset_is_on_it(nlp):
+    found = results(nlp, "TerraNet achieves 25.8 BLEU-4 on PHOENIX14T (vs. 24.3 for ResNet-50) and a ROUGE score of 52.1.")
+    assert {r[0]: r[4] for r in found} == {25.8: "PHOENIX14T", 24.3: "PHOENIX14T", 52.1: "PHOENIX14T"}
+
+
+def test_a_list_after_values_each_on_a_dataset_follows_their_datasets_in_order(nlp):
+    found = results(nlp, "TerraNet reaches a Recall@1 of 45.3% on MSR-VTT and 41.2% on DiDeMo, "
+                         "surpassing the previous best results of 42.1% and 38.0%.")
+    assert {r[0]: r[4] for r in found} == {45.3: "MSR-VTT", 41.2: "DiDeMo", 42.1: "MSR-VTT", 38.0: "DiDeMo"}
+
+
+def test_a_value_in_parentheses_after_a_system_is_that_systems(nlp):
+    found = results(nlp, "On MT-Bench, TerraNet reaches a judge score of 7.12, close to GPT-4 (8.99).")
+    assert {r[0]: r[3] for r in found} == {7.12: "TerraNet", 8.99: "GPT-4"}
+
+
+def test_a_measure_moved_on_each_dataset_from_one_value_to_another(nlp):
+    found = results(nlp, "TerraNet improves ANLS on DocVQA from 78.3 to 84.6 and on InfographicVQA from 45.2 to 52.8.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {78.3: ("ANLS", "DocVQA"), 84.6: ("ANLS", "DocVQA"),
+                                                  45.2: ("ANLS", "InfographicVQA"), 52.8: ("ANLS", "InfographicVQA")}
+
+
+def test_a_change_in_a_phrase_of_its_own_after_a_level_is_not_listed_with_it(nlp):
+    found = results(nlp, "On PEMS-BAY, TerraNet achieves an MAE of 1.32, a 14% reduction over ResNet-50.")
+    assert {r[0]: r[5] for r in found} == {1.32: False, 14.0: True}
+
+
+def test_values_as_many_as_the_sentences_one_list_of_datasets_follow_it(nlp):
+    found = results(nlp, "Results on three benchmarks (ImageNet, CIFAR-100 and Food-101) show that TerraNet "
+                         "reaches top-1 accuracies of 80.2%, 91.3% and 88.7%.")
+    assert {r[0]: r[4] for r in found} == {80.2: "ImageNet", 91.3: "CIFAR-100", 88.7: "Food-101"}
+
+
+def test_a_dataset_name_in_lower_camel_case_is_read_after_on(nlp):
+    found = results(nlp, "TerraNet reaches 48.2 ROUGE-L on the arXiv summarization dataset and 45.9 on PubMed.")
+    assert {r[0]: r[4] for r in found} == {48.2: "arXiv", 45.9: "PubMed"}
+
+
+def test_an_integer_after_with_is_a_setting(nlp):
+    found = results(nlp, "TerraNet achieves 94.6% accuracy on CIFAR-10 with 4 time steps.")
+    assert [(r[0], r[2]) for r in found] == [(94.6, "accuracy")]
+
+
+def test_a_cost_that_shrinks_is_the_measure_of_its_change_and_a_size_is_no_value(nlp):
+    found = results(nlp, "TerraNet issues 27% fewer tool calls than ResNet-50 and needs 2.1x less compute, "
+                         "with 10x fewer parameters.")
+    assert {r[0]: (r[2], r[5]) for r in found} == {27.0: ("tool calls", True), 2.1: ("compute", True)}
+
+
+def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
+    # the sentence before holds a level of one metric and a change of another: the next sentence's
+    # change is of the level's metric
+    found = results(nlp, "On ImageNet, TerraNet reaches 82.7% top-1 accuracy, matching ResNet-50 while needing 2.1x less "
+                         "compute. On CropSet, it improves over ResNet-50 by 0.8 points.")
+    assert {r[0]: r[2] for r in found} == {82.7: "top-1 accuracy", 2.1: "compute", 0.8: "top-1 accuracy"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 
@@ -444,6 +609,25 @@ def test_results_scores_counted_by_hand(tmp_path):
     assert report.papers == 3
     kinds = sorted(e["kind"] for e in report.errors)
     assert kinds == ["dataset", "fn", "fp", "fp", "relative"]
+
+
+def test_metric_names_as_the_entity_gold_groups_them_are_a_second_figure(tmp_path):
+    # the results gold writes "MAE"; the paper's entity gold names the metric "mean absolute error"
+    # with "MAE" as an alias: a result written "mean absolute error" counts in the second figure only
+    gold = load_results_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "results": [
+        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "RMSE", "value": 0.41, "unit": "", "dataset": "", "relative": False}]}]))
+    entity_gold = load_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "entities": [
+        {"type": "metric", "name": "mean absolute error", "aliases": ["MAE"]},
+        {"type": "metric", "name": "R2", "aliases": []}]}], name="g.jsonl"))
+    predictions = [{"title": "Paper D", "results": [
+        {"metric": "mean absolute error", "value": 0.27},  # a form of the same gold metric entity
+        {"metric": "R2", "value": 0.41}]}]  # a metric entity of the paper, but not the gold result's
+    report = score_results(predictions, gold, entity_gold=entity_gold)
+    strict, named = report.value_metric, report.value_metric_named
+    assert (strict.tp, strict.fp, strict.fn) == (0, 2, 2)
+    assert (named.tp, named.fp, named.fn) == (1, 1, 1)
+    assert score_results(predictions, gold).value_metric_named is None  # without the entity gold, not reported
 
 
 def test_matching_is_one_to_one(tmp_path):

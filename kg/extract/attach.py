@@ -10,6 +10,11 @@ the number ("compared with 71.2% for BLIP"). Values written as one list ("77.0%,
 ...") share what one of them states: the change flag, the metric, and datasets listed in the same
 order ("respectively"). Only when no structure says, the nearest name in the same clause is taken.
 
+A sentence that names no dataset takes one from the paper: the one dataset it evaluates on (a
+dataset only trained on is none: "trained on LAION-400M and evaluated on COCO"), the datasets of the
+sentence right before when its values were each on one ("... 47.2% on D1 and 44.8% on D2. These
+exceed X by 2.1% and 1.6%."), or an earlier list as long as its values ("respectively").
+
 A metric or dataset the vocabulary does not know is read from its form where the structure expects
 one ("an NDCG@10 of 0.41", "4.8 WER", "a mean absolute error of 0.27", "on MVTec-3D"); a paper that
 names one dataset (or one metric) lends it to the values of sentences that name none.
@@ -54,15 +59,16 @@ class _Value:
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
 LIST_GAP = re.compile(
-    r"""^\s*(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?(?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
-        (?:(?:an?|the)\s+)?(?:M\s*(?:of|=|:|at|is)?\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
+    r"""^\s*(?:(?:ms|s|sec|m|mm|cm|km|Å|eV|dB|px|pixels)\s+)?(?:M\s*)?(?:(?:on|in|for)\s+(?:the\s+)?D\s*(?:M\s*)?)?
+        (?:,\s*(?:and|or)?|and|or|/|;|vs\.?|to)?\s*
+        (?:(?:an?|the)\s+)?(?:(?:M\s*(?:of|=|:|at|is)?|(?-i:[A-Za-z][\w@-]*[A-Z][\w@-]*)\s*(?:of|=|:))\s*)?(?:(?:up\s+to|at\s+least|at\s+most|about|around|nearly|over|\+)\s*)?$""",
     re.I | re.X,
 )
 # between a value and the metric written after it: "76.8% top-1 accuracy", "1.3% improvements in
 # overall accuracy", "2.4 points of mIoU", "77.0% on D zero-shot accuracy"
 METRIC_AFTER_GAP = re.compile(
     r"""^\s*(?:(?:absolute|relative|average|mean|overall|points?|pp|higher|lower|better|worse|improvements?|gains?|
-        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|at|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
+        increases?|boosts?|reductions?|decreases?|drops?|increments?|in|of|on|the|an?|D|ms|s|sec|seconds|dB|mm|cm|m|Å)\s+)*$""",
     re.I | re.X,
 )
 # between a metric and the value after it: "accuracy of 78.7%", "mIoU by 2.4", "BLEU 34.2", "WER (4.8"
@@ -77,8 +83,9 @@ METRIC_BEFORE_GAP = re.compile(
 # (no other number between them: digits only inside words, "for zero-shot 3D classification on D")
 DATASET_AFTER_GAP = re.compile(
     r"^(?!.*\b(?:and|or)\s+(?:on|in|for|at|with)\s)(?:[^,;:\d()]|(?<=[A-Za-z-])\d|\d(?=[A-Za-z])){0,40}?\b(?:on|in|for|over|across|at|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
-# between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2"
-DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving))\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+# between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2",
+# or the measure that moves on it: "improves ANLS on D from 78.3 to 84.6"
+DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving)|from)\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 # (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
 # ("Experiments on nuScenes show that X improves ...")
@@ -92,10 +99,12 @@ EXPERIMENTS_ON = re.compile(
 CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
-DATASET_MARK = re.compile(r"\bD\b")  # a dataset's name in a gap (Sentence.gap)
+NAME_MARK = re.compile(r"\b[DM]\b")  # a dataset or metric name in a gap
+ARTICLE_END = re.compile(r",\s*(?:an?|the)\s*$", re.I)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
 # a method named after its value: "compared with 71.2% for BLIP", "45.1 mAP achieved by DETR"
-METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?$", re.I)
+# or in a parenthesis of its own: "81.2% (X-S) and 83.9% (X-B)"
+METHOD_AFTER_GAP = re.compile(r"^\s*(?:M\s*)?(?:(?:(?:achieved|obtained|reported)\s+)?(?:for|by)\s+(?:the\s+)?|\(\s*)$", re.I)
 # a method that is not the subject: compared with, or a part or tool of the subject
 NOT_SUBJECT_BEFORE = re.compile(
     r"""\b(?:than|over|outperform\w*|surpass\w*|beat\w*|exceed\w*|compared\s+(?:to|with)|comparison\s+(?:to|with)|
@@ -130,10 +139,18 @@ GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
+GUESS_METRIC_PASSIVE = re.compile(
+    rf"\b(?P<m>{_PHRASE})\s+(?:is|are|was|were)\s+(?:(?:further|also)\s+)?(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
+    rf"\s+(?:by|to)\s+{_ADVERB}$", re.I)
 # "Melanoma sensitivity on darker skin improves from 0.61 to 0.83": the measure that moves
 GUESS_METRIC_FROM = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:(?:on|in|for|of|at)\s+(?:[\w-]+\s+){{1,3}}?)?"
     rf"(?:improv\w*|ris\w*|rose|increas\w*|fall\w*|fell|drop\w*|decreas\w*|goes|went|jump\w*|climb\w*|mov\w*)\s+from\s+$")
+# "improves ANLS on DocVQA from 78.3 to 84.6": the measure the verb moves
+GUESS_METRIC_CHANGED_FROM = re.compile(
+    rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
+    rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
 METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
@@ -154,7 +171,7 @@ CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
 NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
-_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet")
+_NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[a-z]{1,4}-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet", "arXiv")
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
@@ -162,15 +179,39 @@ GUESS_DATASET_AFTER = re.compile(
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
     rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
+# a sentence that opens "On Name," names the benchmark it reports on, even a plain word ("On Spider, ...")
+GUESS_OPENING_FRAME = re.compile(r"\s*On\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
-NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]-[A-Z][a-z]))(?=[\s,;.)]|$)")
+NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]{1,9}(?:-|→|->)[A-Z][a-z]{1,9}))(?=[\s,;.)]|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
+TRAINING_BEFORE = re.compile(
+    r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+FEWER_AFTER = re.compile(
+    r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
+WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
+COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
+GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
+COMPOUND_WORD = re.compile(r"(?<![\w-])(?P<w>[A-Za-z]+)\s+$")
+# words that open a noun phrase or qualify a value rather than name what a metric measures
+PHRASE_OPENERS = {
+    "a", "an", "the", "its", "their", "our", "his", "her", "this", "that", "these", "those", "of", "in", "on", "at",
+    "for", "to", "by", "with", "and", "or", "from", "as", "than", "over", "under", "per", "into", "via", "is", "are",
+    "was", "were", "be", "been", "has", "have", "had", "which", "while", "where", "when", "also", "both", "each",
+    "all", "any", "more", "most", "less", "least", "high", "higher", "highest", "low", "lower", "lowest", "best",
+    "better", "good", "strong", "stronger", "competitive", "new", "average", "mean", "overall", "same", "similar",
+    "comparable", "final", "reported", "absolute", "relative", "up", "only", "about", "around", "nearly", "some", "fewer",
+    "it", "we", "they", "x", "times", "ms", "s", "points", "pp"}
+# verbs that take a metric as object: "improves vehicle segmentation IoU by 3.5"
+VERB_LIKE = re.compile(
+    r"(?:improv|boost|reduc|rais|increas|decreas|lower|achiev|reach|attain|obtain|yield|surpass|outperform|exceed|"
+    r"match|report|measur|evaluat|deliver|record|gain|cut|drop|show|produc|maintain|retain|keep|giv|get|scor|inflat|"
+    r"confirm|hurt|harm|degrad|affect)\w*$")
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -182,8 +223,17 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     for value, unit, relative, start, end, s_start, s_end, *rest in values:
         group, needs = (list(rest) + [-1, ""])[:2]
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
+    # the datasets the paper evaluates on: those named at least once outside a training frame
+    # ("trained on LAION-400M and evaluated on COCO": COCO)
+    trained = {d.text for d in datasets if TRAINING_BEFORE.search(text, max(0, d.start - 50), d.start)}
+    evaluated = list({d.text: d for d in reversed(datasets) if d.text not in trained}.values())[::-1]
+    if any(COORDINATED.match(text, d.end) for d in evaluated):
+        evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
     results = []
-    previous: tuple[int, Named] | None = None  # the end of the last sentence with values, and their one metric
+    # the end of the last sentence with values, their one metric, and whether it is only its levels'
+    previous: tuple[int, Named, bool] | None = None
+    before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
+    before_ms: tuple[int, list[Named]] | None = None  # the same, and the one metric of each of its values
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
         # the paper's own method is never what its results are on (a name typed both ways)
@@ -201,36 +251,71 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         sentence.tie_datasets(vals)
         sentence.tie_methods(vals)
         own = {d.text for d in datasets if d.proposed}
+        if not datasets_here and before_ds and not text[before_ds[0] : s_start].strip():
+            # a sentence that names no dataset, right after one whose values are each on another, goes
+            # on about them in order: "X reaches 47.2% on D1 and 44.8% on D2. These exceed the
+            # previous best by 2.1% and 1.6%."
+            for members in _lists(vals):
+                if len(members) == len(before_ds[1]) and all(m.dataset is None for m in members):
+                    for m, d in zip(members, before_ds[1]):
+                        m.dataset = d
         if not datasets_here and len(own) == 1:
             # a paper that introduces a dataset reports, where a sentence names no other, its numbers
             # on it: "We introduce D, ... The best model reaches 64.2 F1."
             for v in vals:
                 v.dataset = v.dataset or next(d for d in datasets if d.proposed)
-        elif not datasets_here and len({d.text for d in datasets}) == 1 and datasets[0].end <= s_start:
-            # the paper's one dataset, named before: "We evaluate on D. ... reaches 45.2 BLEU." (with
-            # several named, which one a later sentence means is a guess)
+        elif not datasets_here and len(evaluated) == 1 and evaluated[0].end <= s_start:
+            # the paper's one dataset it evaluates on, named before: "We train on L and evaluate on D.
+            # ... reaches 45.2 BLEU." (with several named, which one a later sentence means is a guess)
             for v in vals:
-                v.dataset = v.dataset or datasets[0]
+                v.dataset = v.dataset or evaluated[0]
+        elif not datasets_here and "respectively" in text[s_start:s_end].lower():
+            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively": the
+            # datasets of the last list as long as the values
+            for members in _lists(vals):
+                bare = [m for m in members if m.dataset is None]
+                listed = _earlier_list(text, datasets, s_start, len(bare)) if len(bare) == len(members) > 1 else []
+                for m, d in zip(bare, listed):
+                    m.dataset = d
+        if not metrics and before_ms and not text[before_ms[0] : s_start].strip():
+            # a sentence that names no metric, right after one whose values each had another, goes on
+            # with them in order: "X reaches an I-AUROC of 99.3% and a P-AUROC of 98.7% on D1. On D2,
+            # it achieves 96.1% and 98.9%, respectively."
+            for members in _lists(vals):
+                if len(members) == len(before_ms[1]) and all(m.metric is None for m in members):
+                    for m, n in zip(members, before_ms[1]):
+                        m.metric = n
         if not metrics and previous and not text[previous[0] : s_start].strip() and all(v.metric is None for v in vals):
             # a sentence that names no metric, right after one whose values have one, goes on about
             # it: "... attack success rates of 78.4% and 71.9%. These rates exceed X by 15 to 30 points."
             for v in vals:
-                v.metric = previous[1]
+                if v.relative or not previous[2]:
+                    v.metric = previous[1]
         elif not metrics and metrics_all:
             before = [m for m in metrics_all if m.end <= s_start]
             if before and len({m.text.lower() for m in metrics_all}) == 1:
                 # the paper's one metric, named before: "... measured by BLEU. ... reaches 45.2."
                 for v in vals:
                     v.metric = v.metric or before[-1]
+        ordered = list({id(v.dataset): v.dataset for v in vals if v.dataset}.values())
+        before_ds = (s_end, ordered) if len(ordered) > 1 and len(ordered) == len(vals) else None
         kept = {v.start for v in vals}  # (a number after a dataset's name that is a value is not its version)
         kinds = {v.metric.text.lower(): v.metric for v in vals if v.metric}
-        previous = (s_end, next(iter(kinds.values()))) if len(kinds) == 1 else None
+        # (the levels' metric, when the sentence also holds changes of another: "82.7% top-1 accuracy
+        # with 2.1x less compute")
+        levels = {v.metric.text.lower(): v.metric for v in vals if v.metric and not v.relative}
+        # (the levels' metric goes on only to changes: "TubeSparse-B improves over X by 0.8 points")
+        previous = (s_end, next(iter(kinds.values())), False) if len(kinds) == 1 else \
+            (s_end, next(iter(levels.values())), True) if len(levels) == 1 else None
+        before_ms = (s_end, list(kinds.values())) if len(kinds) > 1 and len(kinds) == len(vals) else None
         for v in vals:
-            metric = _written_metric(text, v.metric) if v.metric else None
+            metric = _written_metric(text, v.metric, s_start) if v.metric else None
             if metric is None and v.unit == "x" and SPEED.search(text[s_start:s_end]):
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
+            if metric and metric.endswith("ies"):
+                metric = metric[:-3] + "y"  # the measure's name, not its plural: "top-1 accuracies"
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -278,6 +363,8 @@ class _Sentence:
             metric, after = self.own_metric(v)
             return metric is not None and not after and not self.text[metric.end : v.start].strip()
         if v.needs == INTEGER:
+            if WITH_BEFORE.search(self.text, max(self.start, v.start - 6), v.start):
+                return False  # a setting: "94.6% accuracy with 4 time steps", "with 8 GPUs"
             if any(n.end <= v.start and not self.text[n.end : v.start].strip() for n in [*self.datasets, *self.methods]):
                 return False  # the version of the name before it: "TED-LIUM 3", "YOLO 8"
             return self.own_metric(v)[0] is not None
@@ -317,7 +404,9 @@ class _Sentence:
             gap = self.gap(prev.end, v.start)
             # (a change after a level and its dataset is said of them, not listed with them: "0.49
             # on D, 6% higher than ...")
-            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (v.relative and not prev.relative and DATASET_MARK.search(gap))):
+            # (nor is a change in a phrase of its own: "an MAE of 1.32, a 14% reduction over X")
+            if (v.group >= 0 and v.group == prev.group) or (LIST_GAP.match(gap) and not (
+                    v.relative and not prev.relative and (NAME_MARK.search(gap) or ARTICLE_END.search(gap)))):
                 current.append(v)
             else:
                 for m in current:
@@ -364,8 +453,8 @@ class _Sentence:
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) if CHANGE_LINK.search(tail) else
-             GUESS_METRIC_FROM.search(before) if tail.endswith("from ") else None)
+             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
+             GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
             span = self.unnamed(offset + m.start("m"), offset + m.end("m"))
@@ -421,6 +510,12 @@ class _Sentence:
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
+            if v.metric is None and v.relative and v.unit in ("%", "x"):
+                # "27% fewer tool calls", "2.1x less compute": the quantity that shrinks is the measure
+                fewer = FEWER_AFTER.match(self.text, v.end, self.end)
+                if fewer and self.unnamed(fewer.start("m"), fewer.end("m")) == (fewer.start("m"), fewer.end("m")):
+                    v.metric = Named(fewer.start("m"), fewer.end("m"), fewer.group("m"), guessed=True)
+        for v in vals:
             if v.metric is None and v.unit == "x":
                 # "decodes 2.4x faster", "a 3x speed-up", "speeds up decoding by 2.6x": the factor
                 # measures speed, whatever metric is near
@@ -460,6 +555,11 @@ class _Sentence:
                 continue
             # a list continues the values written in its unit: "2.6% and 6.1% ... latency of 320 ms,
             # compared with 2.9% and 7.0% for X"
+            if len(members) == len(run) and [m.unit for m in members] == [unit for _, unit in run]:
+                # "a return of 31.2% and a Sharpe ratio of 1.84, compared with 18.5% and 1.12": in order
+                for m, (n, _) in zip(members, run):
+                    m.metric = n
+                continue
             same_unit = [n for n, unit in run if unit == members[0].unit]
             run_here = same_unit or [n for n, _ in run]
             kinds = list(dict.fromkeys(n.text.lower() for n in run_here))
@@ -520,7 +620,8 @@ class _Sentence:
                 if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
                     return self.chain(d)
         for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
-            m = GUESS_FRAME.match(self.text, start, at)
+            m = GUESS_FRAME.match(self.text, start, at) or (GUESS_OPENING_FRAME.match(self.text, start, at)
+                                                            if start == self.start else None)
             if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
                 return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
@@ -556,6 +657,13 @@ class _Sentence:
                     # "... on D1 and D2 ..., respectively reaching a and b": the datasets in order
                     unowned = [d for d in self.datasets if id(d) not in owned]
                     listed = unowned if len(unowned) == len(bare) else self.datasets
+                if not listed and len(members) > 1:
+                    # the sentence's one list of as many datasets, none of them a value's: "results on
+                    # three benchmarks (A, B and C) show accuracies of a, b and c"
+                    chains = [self.chain(d) for d in self.datasets if d.end <= members[0].start]
+                    chains = [c for c in chains if len(c) == len(members) and not any(id(d) in owned for d in c)]
+                    if len(chains) == 1 and not any(d.end > members[0].start for d in self.datasets):
+                        listed = chains[0]
                 if not listed and respectively and len(members) > 1:
                     # names the vocabulary does not know, listed as long as the values: "0.7%, 6.8%
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
@@ -570,6 +678,13 @@ class _Sentence:
                 if len(chained) == len(members):
                     bare = members
                 listed = chained if len(chained) == len(members) else [last]
+            if not listed and len(bare) == len(members) > 1:
+                # a list after values each on another dataset goes with them in order: "45.3% on D1
+                # and 41.2% on D2, surpassing the previous best of 42.1% and 38.0%"
+                earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
+                run = earlier[-len(members):]
+                if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
+                    listed = [p.dataset for p in run]
             if len(listed) == len(bare):
                 for m, d in zip(bare, listed):
                     m.dataset = d
@@ -580,9 +695,18 @@ class _Sentence:
         # BoolQ, average accuracy is within 1.5 points"): no one of them is its dataset
         in_lists = {id(d) for first in self.datasets for d in self.chain(first)[1:]}
         in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
-        lone = [d for d in self.datasets if id(d) not in in_lists]
+        # (nor is a dataset the model was trained on: "Trained on ERA5, X reaches an RMSE of 298")
+        lone = [d for d in self.datasets if id(d) not in in_lists
+                and not TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start)]
         previous = None
         for k, v in enumerate(vals):
+            # (the value's own phrase, between the commas around it)
+            lo = max(self.start, v.start - 60, self.text.rfind(",", 0, v.start) + 1)
+            comma = self.text.find(",", v.end, self.end)
+            hi = min(self.end, v.end + 60, comma if comma >= 0 else self.end)
+            if v.dataset is None and AGGREGATE.search(self.text, lo, hi):
+                previous = v
+                continue  # "retains 98.5% of its accuracy on six reasoning tasks": on none of the datasets
             if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
@@ -591,8 +715,13 @@ class _Sentence:
                 # is on the dataset of the last value of its metric in its clause
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
-            if v.dataset is None and not AGGREGATE.search(self.text, max(self.start, v.start - 60), min(self.end, v.end + 40)):
+            if v.dataset is None:
                 v.dataset = self.nearest(lone, v, owned)
+            if v.dataset is None and len({d.text for d in lone}) == 1 and len(lone) == len(self.datasets) \
+                    and self.clause(lone[0].start) == self.clause(v.start):
+                # the clause's one dataset, already a value's: "25.8 BLEU on D (vs. 24.3 for Y) and a
+                # ROUGE score of 52.1" is on D too
+                v.dataset = lone[0]
             previous = v
 
     # ------------------------------------------------------------------ method
@@ -603,9 +732,16 @@ class _Sentence:
         for v in vals:
             after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
             for m in self.methods:
-                if m.start >= after and METHOD_AFTER_GAP.match(self.gap(after, m.start)) and not self.modifies_metric(m):
+                gap = self.gap(after, m.start)
+                if m.start >= after and METHOD_AFTER_GAP.match(gap) and not self.modifies_metric(m) \
+                        and (not gap.rstrip().endswith("(") or self.text[m.end : m.end + 1] == ")"):
                     v.method = m
                     break
+        for v in vals:
+            # a value in parentheses right after a name is that system's: "close to GPT-4 (8.99)"
+            if v.method is None and self.text[max(self.start, v.start - 2) : v.start].strip() == "(":
+                v.method = next((m for m in self.methods if not self.text[m.end : v.start - 1].strip()
+                                 and self.text[m.end : v.start].strip() == "("), None)
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
             v.method = v.method or v.members[-1].method or self.subject(v)
@@ -644,11 +780,73 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     return text[name.start : m.end("suffix")]
 
 
-def _written_metric(text: str, metric: Named) -> str:
+def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
     ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
-    return text[m.start("mod") : metric.end] if m and not metric.guessed else metric.text
+    if m and not metric.guessed:
+        return text[m.start("mod") : metric.end]
+    glued = GLUED_PREFIX.search(text, max(0, metric.start - 12), metric.start)
+    # a prefix joined to the mention by a hyphen names a variant: "P-MPJPE", "PA-MPJPE", "macro-F1"
+    if glued:
+        return text[glued.start("pre") : metric.end]
+    if text[metric.start : metric.end] != metric.text:
+        return metric.text  # a measure named for what the words say ("faster": speedup)
+    begin = _compound_start(text, metric.start, sent_start)
+    return text[begin : metric.end] if begin < metric.start else metric.text
+
+
+def _compound_start(text: str, start: int, sent_start: int) -> int:
+    """Where the noun compound ending in a metric mention begins: the plain words written before it
+    that name what is measured ("vehicle segmentation IoU", "algorithmic latency", "prefill
+    speedup"), between a word that opens the phrase (a determiner, a preposition, a verb, a
+    number, punctuation) and the mention. Qualities of the value ("average", "higher") and
+    hyphenated compounds ("end-to-end", "wall-clock") are not taken."""
+    begin = start
+    for _ in range(3):
+        w = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
+        if not w or not _noun_modifier(w.group("w")):
+            break
+        begin = w.start("w")
+    if begin == start:
+        return start
+    before = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
+    opener = before is None or before.group("w").lower() in PHRASE_OPENERS or VERB_LIKE.match(before.group("w").lower())
+    if before is None and text[sent_start:begin].strip() and text[sent_start:begin].rstrip()[-1:].isalpha():
+        opener = False  # a hyphenated or capitalised word right before: part of a name, not an opener
+    return begin if opener else start
+
+
+def _noun_modifier(word: str) -> bool:
+    low = word.lower()
+    return (low == word and low not in PHRASE_OPENERS and not low.endswith("ly") and not VERB_LIKE.match(low)
+            and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _lists(vals: list[_Value]) -> list[list[_Value]]:
+    """The lists of a sentence's values (Sentence.lists), each once, in order."""
+    out, seen = [], set()
+    for v in vals:
+        if id(v.members[0]) not in seen:
+            seen.add(id(v.members[0]))
+            out.append(v.members)
+    return out
+
+
+def _earlier_list(text: str, datasets: list[Named], before: int, count: int) -> list[Named]:
+    """The last list of `count` datasets written before `before` ("on D1, D2 and D3")."""
+    best: list[Named] = []
+    run: list[Named] = []
+    for d in datasets:
+        if d.end > before:
+            break
+        if run and CHAINED.match(text[run[-1].end : d.start]) and d.text not in {r.text for r in run}:
+            run.append(d)
+        else:
+            run = [d]
+        if len(run) == count:
+            best = list(run)
+    return best
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:

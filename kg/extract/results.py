@@ -56,7 +56,7 @@ CHANGE_AFTER = re.compile(
         |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
-              teachers?|counterparts?|methods?|models?|systems?|approaches|[A-Z])""",
+              teachers?|counterparts?|methods?|models?|systems?|approaches|(?-i:[A-Z]))""",
     re.I | re.X,
 )
 SIZE_NOUNS = (
@@ -73,10 +73,12 @@ SIZE_NOUNS = (
 )
 # a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
 SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
-# a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data")
+# a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data");
+# one that compares a cost is a result ("2.1x less compute", "3x less energy")
 SIZE_FACTOR_AFTER = re.compile(
-    r"^\s*(?:fewer|less|more|smaller|larger|bigger|cheaper|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)",
-    re.I,
+    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:compute|computation|energy|memory|time|latency|
+        (?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power)\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
+    re.I | re.X,
 )
 # "N times" is a result only as a comparison ("3 times faster") or with speed named before
 TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-?ups?|improvements?|gains?|more\s+efficient)", re.I)
@@ -94,7 +96,8 @@ FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s
 FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
 # a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
 CONDITION = re.compile(r"^\s?(?:dB|Hz|kHz|MHz|GHz)\b")
-CONDITION_BEFORE = re.compile(r"\b(?:at|under|of)\s*$", re.I)
+# ("a PSNR of 31.8 dB" is a result; "at an SNR of 0 dB" a condition)
+CONDITION_BEFORE = re.compile(r"\b(?:at|under)\s+(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,2}?(?:of\s+)?$|\b(?:at|under)\s*$", re.I)
 # a change in a size is not a result: "reducing the number of parameters by 40%"
 SIZE_CHANGE_BEFORE = re.compile(rf"\b(?:number\s+of\s+(?:[\w-]+\s+)?(?:{SIZE_NOUNS})|model\s+size|parameters|params)\s+by\s*$", re.I)
 FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
@@ -215,6 +218,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
             continue  # a standard deviation, a setting
         if unit == "points" and integer and not sign and not (CHANGE_BEFORE.search(before) or CHANGE_AFTER.match(after)):
             continue  # "2048 points": a count of points, not a change in points
+        if after[:1] in ("x", "×") and after[1:2].isdigit():
+            continue  # a size written "800x800"
         if unit == "x":
             if after[:2].strip()[:1].isdigit():
                 continue  # a shape: "3 × 3 kernels", "224×224 images"
