@@ -12,6 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS
+from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
@@ -859,25 +860,10 @@ def _tail(form: str) -> str | None:
     return " " + spaced if " " in spaced else None
 
 
-class _Memo(dict):
-    """A function of a text, kept per text (up to 65536 of them): a hit is a dict lookup, which
-    costs less than a hit of functools.lru_cache, which also reorders its entries."""
-
-    def __init__(self, fn) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, text: str):
-        if len(self) >= 1 << 16:
-            self.clear()
-        value = self[text] = self.fn(text)
-        return value
-
-
-_KEYS = _Memo(entity_key)
-_FORM_KEYS = _Memo(_form_key)
-_SPACED = _Memo(_spaced)
-_TAILS = _Memo(_tail)
+_KEYS = Memo(entity_key)
+_FORM_KEYS = Memo(_form_key)
+_SPACED = Memo(_spaced)
+_TAILS = Memo(_tail)
 
 
 def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:

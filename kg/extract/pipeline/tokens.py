@@ -18,6 +18,7 @@ import numpy as np
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
+from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.names import name_shaped
 
 ALIASES = "kg_aliases"  # doc.user_data: {acronym text: long form text}
@@ -40,13 +41,28 @@ class Table:
 
     def __init__(self, doc: Doc) -> None:
         orths, self.idxs, self.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-        strings = doc.vocab.strings
-        self.texts = list(map(strings.__getitem__, orths))
-        self.lowers = list(map(str.lower, self.texts))  # what the English LOWER attribute computes
+        # each word's text and lower-case form are made once, not once per token (see _TEXTS)
+        _TEXTS.strings = doc.vocab.strings
+        self.texts = list(map(_TEXTS.__getitem__, orths))
+        self.lowers = list(map(_LOWERS.__getitem__, self.texts))  # what the English LOWER attribute computes
         self.text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+class _WordTexts(Memo):
+    """Words' texts by their hash (ORTH), as the doc's StringStore gives them. The store decodes a
+    new str on every lookup, which costs more than a dict hit; a hash names the same text in every
+    store, so one memo serves all pipelines (`strings` is the store of the doc being read)."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda orth: self.strings[orth])
+        self.strings = None
+
+
+_TEXTS = _WordTexts()
+_LOWERS = Memo(str.lower)
 
 
 # Token tables of docs, kept beside the docs rather than in their user data, which travels with a
@@ -73,9 +89,11 @@ def doc_text(doc: Doc) -> str:
     return token_table(doc).text
 
 
-def tokens_in(T: Table, words) -> list[int]:
-    """The indices of the tokens whose lower-case form is one of the words (a set), in order."""
-    return list(compress(range(len(T.lowers)), map(words.__contains__, T.lowers)))
+def tokens_in(T: Table, words, lower: bool = True) -> list[int]:
+    """The indices of the tokens whose lower-case form (or, with lower=False, text) is one of the
+    words (a set), in order."""
+    forms = T.lowers if lower else T.texts
+    return list(compress(range(len(forms)), map(words.__contains__, forms)))
 
 
 def name_shapes(T: Table) -> list[int]:
