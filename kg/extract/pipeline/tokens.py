@@ -29,8 +29,8 @@ SENTS = "kg_sents"  # doc.user_data: the sentences' bounds (Sent)
 class Table:
     """The token table of a doc: the tokens' attributes as parallel lists, which the components and
     the resolver read instead of Token objects. A speed measure kept: spaCy builds a new Token object
-    on every `doc[i]`, and one pass reading each token's text that way costs 0.44x the blank
-    tokenizer's time, while building this whole table costs 0.69x (bench_extract's corpus), and the
+    on every `doc[i]`, and one pass reading each token's text that way costs 0.3x the blank
+    tokenizer's time, while building this whole table costs 0.45x (bench_extract's corpus), and the
     rules and the resolver read tokens and their neighbours many times per doc. Built once per doc
     by token_table.
 
