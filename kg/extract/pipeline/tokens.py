@@ -41,9 +41,7 @@ class Table:
 
     def __init__(self, doc: Doc) -> None:
         orths, self.idxs, self.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-        # each word's text and lower-case form are made once, not once per token (see _TEXTS)
-        _TEXTS.strings = doc.vocab.strings
-        self.texts = list(map(_TEXTS.__getitem__, orths))
+        self.texts = _word_texts(orths, doc.vocab.strings)
         self.lowers = list(map(_LOWERS.__getitem__, self.texts))  # what the English LOWER attribute computes
         self.text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
 
@@ -51,17 +49,22 @@ class Table:
         return len(self.texts)
 
 
-class _WordTexts(Memo):
-    """Words' texts by their hash (ORTH), as the doc's StringStore gives them. The store decodes a
-    new str on every lookup, which costs more than a dict hit; a hash names the same text in every
-    store, so one memo serves all pipelines (`strings` is the store of the doc being read)."""
-
-    def __init__(self) -> None:
-        super().__init__(lambda orth: self.strings[orth])
-        self.strings = None
+# Words' texts by their hash (ORTH), kept once per word: the StringStore decodes a new str on every
+# lookup, which costs more than a dict hit. A hash names the same text in every store, so one dict
+# serves every pipeline of the process.
+_TEXTS: dict[int, str] = {}
 
 
-_TEXTS = _WordTexts()
+def _word_texts(orths: list[int], strings) -> list[str]:
+    """The texts of the hashes `orths`, the words not seen before read from the doc's `strings`."""
+    try:
+        return list(map(_TEXTS.__getitem__, orths))
+    except KeyError:
+        if len(_TEXTS) >= 1 << 16:
+            _TEXTS.clear()  # a long run does not grow it without end
+        return [_TEXTS[orth] if orth in _TEXTS else _TEXTS.setdefault(orth, strings[orth]) for orth in orths]
+
+
 _LOWERS = Memo(str.lower)
 
 
