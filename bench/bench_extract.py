@@ -16,7 +16,8 @@ With --pipeline given more than once, the first pipeline gets all the rows and e
 row in one process (and its ratio to the tokenizer), all measured in this one run.
 
 With --components, only where one process's time goes: the CPU time of the tokenizer, of each
-component and of the resolver, doc by doc as `extract` runs them (the best of --repeats passes),
+component, of the resolver and of a trained pipeline's finisher (the step after the resolver,
+where the entity judge decides), doc by doc as `extract` runs them (the best of --repeats passes),
 in units of the tokenizer's time; steadier than the rows above on a loaded machine.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg.extract import _settings, build_nlp, extract
+from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
 from kg.ingest import read_papers
 from kg.paths import DEFAULT_PIPELINE
@@ -55,7 +57,8 @@ def timed(fn, repeats: int) -> tuple[float, float]:
 
 def component_times(nlp, papers, repeats: int) -> None:
     resolve = resolver(*_settings(nlp))
-    names = ["tokenizer", *nlp.pipe_names, "resolver"]
+    finish = finisher(nlp)  # a trained pipeline's step after the resolver (the entity judge)
+    names = ["tokenizer", *nlp.pipe_names, "resolver", *(["finisher"] if finish else [])]
     components = [component for _, component in nlp.pipeline]
     clock = time.thread_time_ns
     best = None
@@ -70,8 +73,12 @@ def component_times(nlp, papers, repeats: int) -> None:
                 doc = component(doc)
                 start, now = now, clock()
                 spent[k] += now - start
-            resolve(doc, paper)
-            spent[-1] += clock() - now
+            extraction = resolve(doc, paper)
+            start, now = now, clock()
+            spent[len(components) + 1] += now - start
+            if finish is not None:
+                finish(doc, extraction)
+                spent[-1] += clock() - now
         best = spent if best is None else list(map(min, best, spent))
     print(f"{len(papers)} abstracts, best of {repeats} passes, doc by doc\n")
     print("| part | CPU s | x tokenizer |")

@@ -545,3 +545,26 @@ def test_size_and_version_variants_merge_under_a_named_base(nlp):
     assert "HootNet-B2" in methods  # no base named: kept as written
     y = run(nlp, "Listening to forests", "We fine-tune ViT-B/16 on owl photos.")
     assert "ViT-B16" not in forms(y, "method")  # a patch size, not a variant after a slash
+
+
+def test_the_sentencizer_splits_as_spacys_own(nlp):
+    """kg_sentencizer reads the token table instead of Token objects; its sentences are spaCy's
+    Sentencizer's, on abstracts of the example corpus and on punctuation runs written for the test."""
+    from itertools import islice
+
+    from spacy.attrs import SENT_START
+    from spacy.pipeline import Sentencizer
+
+    from conftest import EXAMPLE_CORPUS
+    from kg.ingest import read_papers
+
+    spacys = Sentencizer(punct_chars=[".", "!", "?"])
+    ours = nlp.get_pipe("sentencizer")
+    texts = [p.text for p in islice(read_papers([EXAMPLE_CORPUS]), 20)] + [
+        "", "Done.", "...", "It works. . Really?! \"Yes.\" (See below.) Then", "Ends with a quote.\"", "A ! b ? c",
+    ]
+    for text in texts:
+        expected, got = nlp.make_doc(text), nlp.make_doc(text)
+        spacys(expected)
+        ours(got)
+        assert got.to_array(SENT_START).tolist() == expected.to_array(SENT_START).tolist(), text

@@ -12,6 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS
+from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
 from kg.extract.normalise import entity_key
@@ -71,9 +72,7 @@ class Cand(NamedTuple):
 
 def candidates(doc: Doc, text: str) -> list[Cand]:
     # by position: the components' tuples come back as lists from another process
-    # (tuple.__new__ directly: a NamedTuple's own constructor is a Python function)
-    new = tuple.__new__
-    return [new(Cand, (start, end, a, b, label, concept, rule, text[a:b]))
+    return [Cand(start, end, a, b, label, concept, rule, text[a:b])
             for start, end, a, b, label, concept, rule in doc.user_data.get(CANDS, [])]
 
 
@@ -94,16 +93,12 @@ def _choose(spans: list[Cand]) -> list[Cand]:
     """Resolve overlaps among non-modality candidates: longer spans first, then the more trusted rule."""
     distrust = _DISTRUST.get
     ranked = sorted(spans, key=lambda s: (s.start - s.end, distrust(s.id_, -0.5), s.start, s.label_))
-    # the tokens taken as the bits of an int: one AND per span, where a set took a range made,
-    # tested and added
-    taken = 0
+    taken = [False] * max((s.end for s in spans), default=0)  # the tokens of the spans chosen so far
     chosen = []
     for s in ranked:
-        start = s.start
-        tokens = ((1 << (s.end - start)) - 1) << start
-        if not taken & tokens:
+        if not any(taken[s.start : s.end]):
             chosen.append(s)
-            taken |= tokens
+            taken[s.start : s.end] = [True] * (s.end - s.start)
     chosen.sort(key=_START)
     return chosen
 
@@ -167,11 +162,7 @@ class Resolver:
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
-        # (a lookahead for the verbs' first letters lets the search pass over most positions
-        # without trying the alternatives)
-        firsts = "".join(sorted({v[0] for v in cues.propose_verbs})) if all(cues.propose_verbs) else ""
-        self._verbs = re.compile(r"\b" + (f"(?=[{re.escape(firsts)}])" if firsts else "") + "(?:"
-                                 + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
+        self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
 
@@ -703,25 +694,8 @@ class Resolver:
         by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
         alias_keys = [(_KEYS[acro], _KEYS[long]) for acro, long in aliases.items()]
-        alias_forms = {k for pair in alias_keys for k in pair}
         for e in entities:
-            seen = by_form.get(e.type)
-            if seen is None:
-                seen = by_form[e.type] = {}
-            # most entities have one form, and most forms are no alias key: no set needed
-            form = _FORM_KEYS[e.mentions[0].text] if len(e.mentions) == 1 else None
-            if form is not None and form not in alias_forms:
-                target = seen.get(form)
-                if target is None:
-                    out.append(e)
-                    seen[form] = e
-                else:
-                    target.mentions += e.mentions
-                    if e.role == "proposed":
-                        target.role = "proposed"
-                    target.concept = target.concept or e.concept
-                continue
-            # (the mentions' texts in order: the same set as from the entity's surface forms)
+            seen = by_form.setdefault(e.type, {})
             forms = set(map(_FORM_KEYS.__getitem__, map(_TEXT, e.mentions)))
             for acro, long in alias_keys:
                 if acro in forms:
@@ -859,25 +833,10 @@ def _tail(form: str) -> str | None:
     return " " + spaced if " " in spaced else None
 
 
-class _Memo(dict):
-    """A function of a text, kept per text (up to 65536 of them): a hit is a dict lookup, which
-    costs less than a hit of functools.lru_cache, which also reorders its entries."""
-
-    def __init__(self, fn) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, text: str):
-        if len(self) >= 1 << 16:
-            self.clear()
-        value = self[text] = self.fn(text)
-        return value
-
-
-_KEYS = _Memo(entity_key)
-_FORM_KEYS = _Memo(_form_key)
-_SPACED = _Memo(_spaced)
-_TAILS = _Memo(_tail)
+_KEYS = Memo(entity_key)
+_FORM_KEYS = Memo(_form_key)
+_SPACED = Memo(_spaced)
+_TAILS = Memo(_tail)
 
 
 def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
@@ -895,10 +854,7 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                 if f is e or f.type != e.type:
                     continue
                 # the last words f is named by, a space before each, for one str.endswith call
-                # (most entities have one mention: its tail alone)
-                mentions = f.mentions
-                tails = (_TAILS[mentions[0].text] if len(mentions) == 1
-                         else tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, mentions)))))
+                tails = tuple(filter(None, map(_TAILS.__getitem__, map(_TEXT, f.mentions))))
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break

@@ -13,7 +13,8 @@ In the order of pipelines/default.cfg:
 
 The components add candidate mentions to the doc (see tokens: the token table, sentences and
 candidates they share with the resolver); names holds the word lists and name shapes that more
-than one of them reads. Importing this package registers the factories.
+than one of them reads, memo the per-word cache they and the resolver use for what depends on a
+word alone. Importing this package registers the factories.
 """
 from kg.extract.pipeline import (  # noqa: F401  (registers the factories)
     acronyms, modalities, name_patterns, sentencizer, title_boundary, tokenizer, verb_forms, vocabulary_matcher,

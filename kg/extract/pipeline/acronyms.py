@@ -8,7 +8,9 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.normalise import entity_key
-from kg.extract.pipeline.tokens import ALIASES, Table, add_candidate, kg_spans, sentences, span_text, token_table
+from kg.extract.pipeline.tokens import (
+    ALIASES, Table, add_candidate, kg_spans, sentences, span_text, token_table, tokens_in,
+)
 from kg.extract.vocabulary import load_vocabulary
 
 
@@ -44,11 +46,6 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
             return i
         pos += len(w) + 1
     return None
-
-
-def occurrences(values: list[str], value: str) -> list[int]:
-    """The indices of one value in a list."""
-    return [i for i, v in enumerate(values) if v == value]
 
 
 class AcronymFinder:
@@ -93,7 +90,7 @@ class AcronymFinder:
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
         cands = kg_spans(doc)
         sent_starts = None
-        for i in occurrences(texts, "("):
+        for i in tokens_in(T, {"("}, lower=False):
             if i + 2 >= len(texts) or texts[i + 2] != ")" or i < 1:
                 continue
             acro = texts[i + 1]
@@ -142,7 +139,7 @@ class AcronymFinder:
                 continue
             aliases[acro] = long_text
             add_candidate(cands, T, first, i, entity_type, "acronym-definition")
-            for j in occurrences(texts, acro):
+            for j in tokens_in(T, {acro}, lower=False):
                 add_candidate(cands, T, j, j + 1, entity_type, "acronym")
         return doc
 

@@ -459,15 +459,15 @@ class NamePatterns:
         colon = text.find(":", 0, title_end)
         title_name = ""
         if 0 < colon < 60:
-            span = doc.char_span(0, colon, alignment_mode="expand")
+            end = bisect_right(idxs, colon - 1)  # the tokens before the colon and the one it may end
             words = text[:colon].split()
             single = len(words) == 1 and any(c.isupper() for c in words[0]) and words[0] not in stop_names
-            if span is not None and len(words) <= 2 and (single or any(is_name(t) for t in texts[span.start : span.end])):
+            if len(words) <= 2 and (single or any(is_name(t) for t in texts[:end])):
                 rest = text[colon:title_end].lower()
                 named_bench = BENCHMARK_NAME.search(text[:colon])  # "Tiny LVLM-eHub: Early Experiments with ..."
                 entity_type = "dataset" if named_bench or BENCHMARK_WORD.search(rest) else "method"
-                add_candidate(cands, T, span.start, span.end, entity_type, "title-name")
-                title_name = span_text(T, span.start, span.end) if entity_type == "method" else ""
+                add_candidate(cands, T, 0, end, entity_type, "title-name")
+                title_name = span_text(T, 0, end) if entity_type == "method" else ""
         self._title_phrases(doc, cands, T, title_end, title_name)
         # the tokens the rules below start at, and the head words that start each rule
         triggers = tokens_in(T, self.trigger_words)

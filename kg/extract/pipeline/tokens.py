@@ -18,6 +18,7 @@ import numpy as np
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
+from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.names import name_shaped
 
 ALIASES = "kg_aliases"  # doc.user_data: {acronym text: long form text}
@@ -28,8 +29,8 @@ SENTS = "kg_sents"  # doc.user_data: the sentences' bounds (Sent)
 class Table:
     """The token table of a doc: the tokens' attributes as parallel lists, which the components and
     the resolver read instead of Token objects. A speed measure kept: spaCy builds a new Token object
-    on every `doc[i]`, and one pass reading each token's text that way costs 0.44x the blank
-    tokenizer's time, while building this whole table costs 0.69x (bench_extract's corpus), and the
+    on every `doc[i]`, and one pass reading each token's text that way costs 0.3x the blank
+    tokenizer's time, while building this whole table costs 0.45x (bench_extract's corpus), and the
     rules and the resolver read tokens and their neighbours many times per doc. Built once per doc
     by token_table.
 
@@ -40,13 +41,31 @@ class Table:
 
     def __init__(self, doc: Doc) -> None:
         orths, self.idxs, self.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-        strings = doc.vocab.strings
-        self.texts = list(map(strings.__getitem__, orths))
-        self.lowers = list(map(str.lower, self.texts))  # what the English LOWER attribute computes
+        self.texts = _word_texts(orths, doc.vocab.strings)
+        self.lowers = list(map(_LOWERS.__getitem__, self.texts))  # what the English LOWER attribute computes
         self.text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+# Words' texts by their hash (ORTH), kept once per word: the StringStore decodes a new str on every
+# lookup, which costs more than a dict hit. A hash names the same text in every store, so one dict
+# serves every pipeline of the process.
+_TEXTS: dict[int, str] = {}
+
+
+def _word_texts(orths: list[int], strings) -> list[str]:
+    """The texts of the hashes `orths`, the words not seen before read from the doc's `strings`."""
+    try:
+        return list(map(_TEXTS.__getitem__, orths))
+    except KeyError:
+        if len(_TEXTS) >= 1 << 16:
+            _TEXTS.clear()  # a long run does not grow it without end
+        return [_TEXTS[orth] if orth in _TEXTS else _TEXTS.setdefault(orth, strings[orth]) for orth in orths]
+
+
+_LOWERS = Memo(str.lower)
 
 
 # Token tables of docs, kept beside the docs rather than in their user data, which travels with a
@@ -73,9 +92,11 @@ def doc_text(doc: Doc) -> str:
     return token_table(doc).text
 
 
-def tokens_in(T: Table, words) -> list[int]:
-    """The indices of the tokens whose lower-case form is one of the words (a set), in order."""
-    return list(compress(range(len(T.lowers)), map(words.__contains__, T.lowers)))
+def tokens_in(T: Table, words, lower: bool = True) -> list[int]:
+    """The indices of the tokens whose lower-case form (or, with lower=False, text) is one of the
+    words (a set), in order."""
+    forms = T.lowers if lower else T.texts
+    return list(compress(range(len(forms)), map(words.__contains__, forms)))
 
 
 def name_shapes(T: Table) -> list[int]:
