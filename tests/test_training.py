@@ -341,6 +341,18 @@ def test_proposals_are_name_shaped_phrases_the_rules_missed():
     assert all(any(c.isupper() or c.isdigit() for c in word) for form in found for word in form.split())
 
 
+def test_no_proposal_starts_with_a_capitalised_function_word():
+    """A sentence's "We", "The" or "In" is capitalised by its place, not by a name: no run starts
+    there (the name after it is still proposed); an acronym spelling a function word ("UP") is a name."""
+    from kg.extract.judge import proposals
+
+    doc, extraction = _rules_output("Geo-FNO for Airfoil Design",
+                                    "We report FLRB on Zorp. The Zorp split is hard. In UP, Blorp wins.")
+    found = {e.label for e in proposals(doc, extraction)}
+    assert {"Zorp", "UP", "Blorp"} <= found
+    assert not found & {"We", "The", "In", "The Zorp", "In UP"}
+
+
 def test_the_judge_drops_below_its_threshold_and_adds_typed_proposals():
     from kg.extract.judge import Judge
 

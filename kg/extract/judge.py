@@ -25,6 +25,7 @@ from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -169,6 +170,12 @@ LETTER = re.compile(r"[^\W\d_]")
 DIGIT = re.compile(r"\d")
 
 
+def _function_word(word: str) -> bool:
+    """A word of spaCy's English stop list capitalised as a sentence or title starts it ("We",
+    "The", "In"): its capital says nothing of a name ("MoRE" and "UP" are not of this shape)."""
+    return word == word.capitalize() and word.lower() in STOP_WORDS
+
+
 def _name_shaped(word: str) -> bool:
     """A capital or a digit, and a letter."""
     return (word != word.lower() or DIGIT.search(word) is not None) and LETTER.search(word) is not None
@@ -177,7 +184,8 @@ def _name_shaped(word: str) -> bool:
 def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Entity]:
     """Entities the rules did not find, for the judge to type or reject: runs of one to
     `max_words` name-shaped words (a capital or a digit: "Geo-FNO", "minADE", "Speech Commands")
-    inside a sentence and outside every mention of the rules' entities, one entity per form."""
+    inside a sentence and outside every mention of the rules' entities, one entity per form. A run
+    never starts with a capitalised function word ("We", "The"): a fifth of all runs, never a name."""
     text = extraction.paper.text
     covered = bytearray(len(text) + 1)
     for entity in extraction.entities:
@@ -190,6 +198,8 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
         words = [(m.start() + a, m.end() + a, m.group()) for m in NAME_WORD.finditer(text[a:b])]
         shaped = [_name_shaped(w) for _, _, w in words]
         for i in range(len(words)):
+            if shaped[i] and _function_word(words[i][2]):
+                continue
             for n in range(1, max_words + 1):
                 run = words[i : i + n]
                 if len(run) < n or not shaped[i + n - 1]:
