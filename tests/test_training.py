@@ -160,8 +160,8 @@ def _annotations(path: Path, n: int = 14) -> Path:
 
 
 NEW_PAPER = {"title": "Blorp: Faster Question Answering",
-             "abstract": "We present Blorp, a reader for question answering. Blorp improves FLRB by three points "
-                         "over strong baselines on the Quorva benchmark."}
+             "abstract": "We present Blorp, a reader for question answering. Blorp improves FLRB to 0.81, three "
+                         "points over strong baselines on the Quorva benchmark."}
 
 
 @pytest.fixture(scope="module")
@@ -341,6 +341,18 @@ def test_proposals_are_name_shaped_phrases_the_rules_missed():
     assert all(any(c.isupper() or c.isdigit() for c in word) for form in found for word in form.split())
 
 
+def test_no_proposal_starts_with_a_capitalised_function_word():
+    """A sentence's "We", "The" or "In" is capitalised by its place, not by a name: no run starts
+    there (the name after it is still proposed); an acronym spelling a function word ("UP") is a name."""
+    from kg.extract.judge import proposals
+
+    doc, extraction = _rules_output("Geo-FNO for Airfoil Design",
+                                    "We report FLRB on Zorp. The Zorp split is hard. In UP, Blorp wins.")
+    found = {e.label for e in proposals(doc, extraction)}
+    assert {"Zorp", "UP", "Blorp"} <= found
+    assert not found & {"We", "The", "In", "The Zorp", "In UP"}
+
+
 def test_the_judge_drops_below_its_threshold_and_adds_typed_proposals():
     from kg.extract.judge import Judge
 
@@ -375,3 +387,55 @@ def test_thresholds_are_chosen_for_the_best_f1_of_each_type():
     keep, add = choose_thresholds(oof)
     assert 0.2 < keep["method"] <= 0.65 and 0.4 < add["method"] <= 0.8
     assert keep["dataset"] == 0.0 and add["dataset"] > 1
+
+
+def test_cue_words_and_numbers_near_a_mention_are_features_by_their_lexicon_class():
+    """A word of the rules' lexicon next to a mention ("testbed", a dataset head no gold paper uses)
+    is a feature by its class, so the judge's weight for the class carries to it; a number or a
+    percentage next to a mention is one too (a metric's value)."""
+    from kg.extract.judge import entity_features
+    from kg.extract.lexicon import load_cues
+    from kg.model import Entity, Mention
+
+    text = "Zorp: a study\n\nWe test Blorp on the Quorva testbed, where Blorp reaches a FLRB of 71.2% overall."
+    sentence = (text.index("We"), len(text))
+
+    def entity(name: str, entity_type: str) -> Entity:
+        e = Entity(entity_type, name.lower(), name, None, None)
+        for at in [i for i in range(len(text)) if text.startswith(name, i)]:
+            e.mentions.append(Mention(entity_type, name, at, at + len(name), text[sentence[0]:], *sentence, "test", 1.0))
+        return e
+
+    assert "testbed" in load_cues().dataset_heads
+    quorva, _ = entity_features(entity("Quorva", "dataset"), text, len("Zorp: a study"))
+    flrb, _ = entity_features(entity("FLRB", "metric"), text, len("Zorp: a study"))
+    assert quorva["cue-after=dataset"] == 1.0 and "number-after" not in quorva
+    assert flrb["number-after"] == 1.0 and "cue-after=dataset" not in flrb
+
+
+def test_the_keep_model_shares_its_weights_across_types_and_drops_the_negligible(nlp):
+    """Fitted on real annotated papers, the keep model has, besides each type's own weights, one
+    weight per feature shared by all types: a feature seen only with methods moves the probability
+    of a metric too. Weights under PRUNE are not saved."""
+    from kg.extract.judge import Judge
+    from kg.training.data import read_annotations
+    from kg.training.judge import PRUNE, examples, fit_keep
+
+    items = read_annotations([DEV_GOLD], [EXAMPLE_CORPUS])[:24]
+    papers = examples(nlp, items, 3)
+    judge = Judge(None, "judge")
+    judge.keep = fit_keep(papers, 1.0)
+    weights = judge.keep["weights"]
+    assert all(abs(w) > PRUNE for w in weights.values())
+    seen = {f"{name}|{t}" for p in papers for t, f, _ in p.kept for name in f}
+    assert len(weights) < len(seen)  # the negligible ones went
+    by_type: dict[str, set] = {}
+    for p in papers:
+        for t, f, _ in p.kept:
+            for name in f:
+                by_type.setdefault(name, set()).add(t)
+    only_methods = [name for name, types in by_type.items() if types == {"method"} and f"{name}|*" in weights]
+    assert only_methods
+    name = only_methods[0]
+    assert f"{name}|metric" not in weights
+    assert judge.keep_probability("metric", {name: 1.0}) != judge.keep_probability("metric", {})

@@ -3,9 +3,12 @@ paper, and gives it a calibrated confidence.
 
 The rules see a span and a few words around it; the judge sees the whole entity as the paper
 uses it: which rules found it and how often, whether a vocabulary knows it, where it occurs
-(title, first sentence), its shape (capitals, digits, length, head word) and the words around each
-mention and in its sentences, each feature crossed with the type the rules gave. A logistic
-regression over these sparse features (kg.training.judge fits it on projected paper-level gold)
+(title, first sentence), its shape (capitals, digits, length, head word), the words around each
+mention and in its sentences, and the class of the cue words and numbers near it (a dataset head
+such as "benchmark", a metric head such as "score", a propose verb: classes of the rules' lexicon,
+so a cue word the gold never shows still counts). The keep model crosses each feature with the type
+the rules gave and also has it shared by all types, so a rare type borrows what the others learnt.
+A logistic regression over these sparse features (kg.training.judge fits it on projected paper-level gold)
 gives the probability that the entity is right; an entity is kept when that probability reaches
 its type's threshold (chosen on training papers only), and the probability, mapped through an
 isotonic calibration fitted on out-of-fold predictions, becomes its confidence.
@@ -19,16 +22,38 @@ import json
 import math
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.lexicon import load_cues
 from kg.extract.normalise import entity_key as form_key
 from kg.model import ENTITY_TYPES, Entity, Extraction, Mention
 
 WORD = re.compile(r"\w[\w'-]*|[^\w\s]")
 CONTEXT = 2  # words either side of a mention that are features of their own
+CUE_REACH = 3  # words either side of a mention searched for a cue word or a number
+NUMBER = re.compile(r"\d+(?:\.\d+)?%?$|%$")
+
+
+@lru_cache(maxsize=1)
+def cue_classes() -> dict[str, tuple[str, ...]]:
+    """The class(es) of each cue word of the rules' lexicon (pipelines/lexicon/cues.json): a word
+    next to a mention says what it is ("X benchmark", "X score", "trained on X") whatever the
+    word, so the judge learns one weight per class, which carries to cue words the gold never shows."""
+    cues = load_cues()
+    lists = {"dataset": cues.dataset_heads, "method": cues.method_heads, "metric": cues.metric_heads,
+             "task": cues.task_heads, "data": cues.data_nouns, "generic": cues.generic_heads,
+             "propose": cues.propose_verbs}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, words in lists.items():
+        for w in words:
+            if " " not in w:
+                out[w] = (*out.get(w, ()), name)
+    return out
 
 
 def _shape(word: str) -> str:
@@ -70,6 +95,8 @@ def entity_features(entity: Entity, text: str, title_end: int) -> tuple[dict[str
     if words:
         head = words[-1].lower()
         f[f"head={head}"] = f[f"first={words[0].lower()}"] = f[f"suffix={head[-3:]}"] = 1.0
+        for cls in cue_classes().get(head, ()):
+            f[f"head-cue={cls}"] = 1.0
     forms = entity.surface_forms
     add("mentions", math.log1p(len(entity.mentions)))
     add("forms", math.log1p(len(forms)))
@@ -83,6 +110,7 @@ def entity_features(entity: Entity, text: str, title_end: int) -> tuple[dict[str
             f["capital"] = 1.0
         elif form.islower():
             f["lower"] = 1.0
+    cues = cue_classes()
     sentences = set()
     for m in entity.mentions:
         f[f"rule={m.rule}"] = 1.0
@@ -90,12 +118,18 @@ def entity_features(entity: Entity, text: str, title_end: int) -> tuple[dict[str
             f["in-title"] = 1.0
         elif m.sent_start <= title_end + 2:
             f["first-sentence"] = 1.0
-        before = WORD.findall(text[max(m.sent_start, m.start - 60) : m.start])[-CONTEXT:]
-        after = WORD.findall(text[m.end : min(m.sent_end, m.end + 60)])[:CONTEXT]
-        for k, w in enumerate(reversed(before), 1):
+        before = WORD.findall(text[max(m.sent_start, m.start - 60) : m.start])[-CUE_REACH:]
+        after = WORD.findall(text[m.end : min(m.sent_end, m.end + 60)])[:CUE_REACH]
+        for k, w in enumerate(reversed(before[-CONTEXT:]), 1):
             f[f"before{k}={w.lower()}"] = 1.0
-        for k, w in enumerate(after, 1):
+        for k, w in enumerate(after[:CONTEXT], 1):
             f[f"after{k}={w.lower()}"] = 1.0
+        for side, near in (("before", before), ("after", after)):
+            for w in near:
+                for cls in cues.get(w.lower(), ()):
+                    f[f"cue-{side}={cls}"] = 1.0
+                if NUMBER.match(w):
+                    f[f"number-{side}"] = 1.0
         if not before:
             f["sentence-start"] = 1.0
         sentences.add((m.sent_start, m.sent_end))
@@ -114,10 +148,16 @@ def sentence_features(text: str, sentences: frozenset, cache: dict) -> dict[str,
     return f
 
 
-def typed(entity_type: str, feats: dict[str, float]) -> dict[str, float]:
-    """The features crossed with the type ("w=net|method"), as the models are fitted on them."""
+SHARED = "*"  # the "type" of the keep model's features shared by every type
+
+
+def typed(entity_type: str, feats: dict[str, float], shared: bool = False) -> dict[str, float]:
+    """The features crossed with the type ("w=net|method"), as the models are fitted on them;
+    `shared`: also each feature as such ("w=net|*"), whose weight every type shares."""
     out = {f"{name}|{entity_type}": v for name, v in feats.items()}
     out[f"type|{entity_type}"] = 1.0
+    if shared:
+        out.update((f"{name}|{SHARED}", v) for name, v in feats.items())
     return out
 
 
@@ -130,6 +170,12 @@ LETTER = re.compile(r"[^\W\d_]")
 DIGIT = re.compile(r"\d")
 
 
+def _function_word(word: str) -> bool:
+    """A word of spaCy's English stop list capitalised as a sentence or title starts it ("We",
+    "The", "In"): its capital says nothing of a name ("MoRE" and "UP" are not of this shape)."""
+    return word == word.capitalize() and word.lower() in STOP_WORDS
+
+
 def _name_shaped(word: str) -> bool:
     """A capital or a digit, and a letter."""
     return (word != word.lower() or DIGIT.search(word) is not None) and LETTER.search(word) is not None
@@ -138,7 +184,8 @@ def _name_shaped(word: str) -> bool:
 def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Entity]:
     """Entities the rules did not find, for the judge to type or reject: runs of one to
     `max_words` name-shaped words (a capital or a digit: "Geo-FNO", "minADE", "Speech Commands")
-    inside a sentence and outside every mention of the rules' entities, one entity per form."""
+    inside a sentence and outside every mention of the rules' entities, one entity per form. A run
+    never starts with a capitalised function word ("We", "The"): a fifth of all runs, never a name."""
     text = extraction.paper.text
     covered = bytearray(len(text) + 1)
     for entity in extraction.entities:
@@ -151,6 +198,8 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
         words = [(m.start() + a, m.end() + a, m.group()) for m in NAME_WORD.finditer(text[a:b])]
         shaped = [_name_shaped(w) for _, _, w in words]
         for i in range(len(words)):
+            if shaped[i] and _function_word(words[i][2]):
+                continue
             for n in range(1, max_words + 1):
                 run = words[i : i + n]
                 if len(run) < n or not shaped[i + n - 1]:
@@ -207,10 +256,14 @@ class Judge:
 
     def keep_logit(self, entity_type: str, feats: dict[str, float]) -> float:
         """The keep model's sum over these (plain) features of an entity of this type."""
-        weights = self._tables()[0].get(entity_type, {})
+        tables = self._tables()[0]
+        weights, shared = tables.get(entity_type, {}), tables.get(SHARED, {})
         z = 0.0
         for k, v in feats.items():
             w = weights.get(k)
+            if w is not None:
+                z += w * v
+            w = shared.get(k)
             if w is not None:
                 z += w * v
         return z
