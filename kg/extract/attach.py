@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kg.extract.lexicon import load_cues
 from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
 
@@ -198,15 +199,6 @@ WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
 COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
 GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
 COMPOUND_WORD = re.compile(r"(?<![\w-])(?P<w>[A-Za-z]+)\s+$")
-# words that open a noun phrase or qualify a value rather than name what a metric measures
-PHRASE_OPENERS = {
-    "a", "an", "the", "its", "their", "our", "his", "her", "this", "that", "these", "those", "of", "in", "on", "at",
-    "for", "to", "by", "with", "and", "or", "from", "as", "than", "over", "under", "per", "into", "via", "is", "are",
-    "was", "were", "be", "been", "has", "have", "had", "which", "while", "where", "when", "also", "both", "each",
-    "all", "any", "more", "most", "less", "least", "high", "higher", "highest", "low", "lower", "lowest", "best",
-    "better", "good", "strong", "stronger", "competitive", "new", "average", "mean", "overall", "same", "similar",
-    "comparable", "final", "reported", "absolute", "relative", "up", "only", "about", "around", "nearly", "some", "fewer",
-    "it", "we", "they", "x", "times", "ms", "s", "points", "pp"}
 # verbs that take a metric as object: "improves vehicle segmentation IoU by 3.5"
 VERB_LIKE = re.compile(
     r"(?:improv|boost|reduc|rais|increas|decreas|lower|achiev|reach|attain|obtain|yield|surpass|outperform|exceed|"
@@ -811,7 +803,7 @@ def _compound_start(text: str, start: int, sent_start: int) -> int:
     if begin == start:
         return start
     before = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
-    opener = before is None or before.group("w").lower() in PHRASE_OPENERS or VERB_LIKE.match(before.group("w").lower())
+    opener = before is None or before.group("w").lower() in load_cues().metric_phrase_openers or VERB_LIKE.match(before.group("w").lower())
     if before is None and text[sent_start:begin].strip() and text[sent_start:begin].rstrip()[-1:].isalpha():
         opener = False  # a hyphenated or capitalised word right before: part of a name, not an opener
     return begin if opener else start
@@ -819,7 +811,7 @@ def _compound_start(text: str, start: int, sent_start: int) -> int:
 
 def _noun_modifier(word: str) -> bool:
     low = word.lower()
-    return (low == word and low not in PHRASE_OPENERS and not low.endswith("ly") and not VERB_LIKE.match(low)
+    return (low == word and low not in load_cues().metric_phrase_openers and not low.endswith("ly") and not VERB_LIKE.match(low)
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
 
 

@@ -36,6 +36,7 @@ class Cues:
     vague_task_heads: frozenset[str] = frozenset()
     generic_task_modifiers: frozenset[str] = frozenset()
     not_metric_modifiers: frozenset[str] = frozenset()
+    metric_phrase_openers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -66,4 +67,5 @@ def load_cues(path: str = "") -> Cues:
         vague_task_heads=frozenset(w.lower() for w in data.get("vague_task_heads", [])),
         generic_task_modifiers=frozenset(w.lower() for w in data.get("generic_task_modifiers", [])),
         not_metric_modifiers=frozenset(w.lower() for w in data.get("not_metric_modifiers", [])),
+        metric_phrase_openers=frozenset(w.lower() for w in data.get("metric_phrase_openers", [])),
     )
