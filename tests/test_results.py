@@ -612,22 +612,39 @@ def test_results_scores_counted_by_hand(tmp_path):
 
 
 def test_metric_names_as_the_entity_gold_groups_them_are_a_second_figure(tmp_path):
-    # the results gold writes "MAE"; the paper's entity gold names the metric "mean absolute error"
-    # with "MAE" as an alias: a result written "mean absolute error" counts in the second figure only
+    # the results gold writes "NME"; the paper's entity gold names the metric "normalized mean error"
+    # with "NME" as an alias (a pair the metric vocabulary does not know): a result written
+    # "normalized mean error" counts in the second figure only
     gold = load_results_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "results": [
-        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "NME", "value": 3.27, "unit": "", "dataset": "", "relative": False},
         {"method": "", "metric": "RMSE", "value": 0.41, "unit": "", "dataset": "", "relative": False}]}]))
     entity_gold = load_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "entities": [
-        {"type": "metric", "name": "mean absolute error", "aliases": ["MAE"]},
+        {"type": "metric", "name": "normalized mean error", "aliases": ["NME"]},
         {"type": "metric", "name": "R2", "aliases": []}]}], name="g.jsonl"))
     predictions = [{"title": "Paper D", "results": [
-        {"metric": "mean absolute error", "value": 0.27},  # a form of the same gold metric entity
+        {"metric": "normalized mean error", "value": 3.27},  # a form of the same gold metric entity
         {"metric": "R2", "value": 0.41}]}]  # a metric entity of the paper, but not the gold result's
     report = score_results(predictions, gold, entity_gold=entity_gold)
     strict, named = report.value_metric, report.value_metric_named
     assert (strict.tp, strict.fp, strict.fn) == (0, 2, 2)
     assert (named.tp, named.fp, named.fn) == (1, 1, 1)
     assert score_results(predictions, gold).value_metric_named is None  # without the entity gold, not reported
+
+
+def test_two_labels_of_one_metric_concept_are_one_metric(tmp_path):
+    # "MAE" and "mean absolute error", "Dice" and "Dice coefficient" are labels of one concept of
+    # ontology/vocab/metrics.ttl; "IoU" and "mIoU" are two concepts, and stay apart
+    gold = load_results_gold(write(tmp_path, [{"id": "e", "title": "Paper E", "results": [
+        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "Dice", "value": 0.84, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "mIoU", "value": 51.2, "unit": "", "dataset": "", "relative": False}]}]))
+    predictions = [{"title": "Paper E", "results": [
+        {"metric": "mean absolute error", "value": 0.27}, {"metric": "Dice coefficient", "value": 0.84},
+        {"metric": "IoU", "value": 51.2}]}]
+    report = score_results(predictions, gold)
+    assert (report.value_metric.tp, report.value_metric.fp, report.value_metric.fn) == (2, 1, 1)
+    folded = report.value_metric_folded  # the names as written: none of the three is folded alike
+    assert (folded.tp, folded.fp, folded.fn) == (0, 3, 3)
 
 
 def test_matching_is_one_to_one(tmp_path):
