@@ -312,6 +312,19 @@ def test_a_metric_unknown_to_the_vocabulary_is_read_from_its_form(nlp):
     assert {r[0]: r[2] for r in found} == {0.412: "NDCG@10", 0.27: "mean absolute error"}
 
 
+def test_an_acronym_defined_in_parentheses_before_the_value_names_its_metric(nlp):
+    # neither measure is in the vocabulary: the acronym the sentence defines for it is its short name
+    found = results(nlp, "TerraNet reaches a boundary overlap ratio (BOR) of 0.64 and a field purity (FP-score) "
+                         "of 81.5% on CropSet.")
+    assert {r[0]: r[2] for r in found} == {0.64: "BOR", 81.5: "FP-score"}
+
+
+def test_a_dataset_name_does_not_end_inside_a_hyphenated_word(nlp):
+    # the vocabulary knows "TCGA"; the sentence names the cohort "TCGA-LUAD"
+    found = results(nlp, "TerraNet reaches a C-index of 0.69 on TCGA-LUAD.")
+    assert [(r[0], r[4]) for r in found] == [(0.69, "TCGA-LUAD")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

@@ -134,8 +134,13 @@ _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
 GUESS_METRIC_AFTER = re.compile(
     rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
+_ADVERB_BEFORE = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
 GUESS_METRIC_BEFORE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
+# an acronym defined in parentheses right before the value names the measure: "a median matching
+# RMSD (MAT-R) of 0.38", "a concordance index (C-index) of 0.71"; the acronym is its short name
+GUESS_ACRONYM_BEFORE = re.compile(
+    rf"[\w-]\s+\((?P<m>{_ACRONYM}|[A-Z][\w-]*-[\w-]+)\)\s*(?:scores?\s+)?(?:of|=|:|is|was|reach\w*)\s*{_ADVERB_BEFORE}$")
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
@@ -187,6 +192,7 @@ NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
 NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]{1,9}(?:-|→|->)[A-Z][a-z]{1,9}))(?=[\s,;.)]|$)")
+GLUED_SUFFIX = re.compile(r"(?:-[A-Za-z0-9][\w.]*?)+(?=[\s,;:)]|\.(?:\s|$)|$)")
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
@@ -444,7 +450,7 @@ class _Sentence:
         # longer searches run only where they can match
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
-        m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
+        m = (GUESS_ACRONYM_BEFORE.search(before) or GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
              GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
              GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
@@ -766,6 +772,11 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
     if name is None:
         return None
+    glued = GLUED_SUFFIX.match(text, name.end)
+    if glued:
+        # a name does not end inside a hyphenated word: "TCGA-BRCA" is one name, whatever part the
+        # vocabulary knew
+        name = Named(name.start, glued.end(), text[name.start : glued.end()], guessed=True)
     m = NAME_SUFFIX.match(text, name.end)
     if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
         return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
