@@ -325,6 +325,13 @@ def test_a_dataset_name_does_not_end_inside_a_hyphenated_word(nlp):
     assert [(r[0], r[4]) for r in found] == [(0.69, "TCGA-LUAD")]
 
 
+def test_a_compared_list_follows_the_datasets_of_the_values_before_it_not_the_frame(nlp):
+    found = results(nlp, "On the GLUE benchmark, TerraNet reaches an accuracy of 91.2% on SST-2 and 88.4% on MRPC, "
+                         "compared with 89.0% and 85.1% for BERT.")
+    assert [(r[0], r[3], r[4]) for r in found] == [
+        (91.2, "TerraNet", "SST-2"), (88.4, "TerraNet", "MRPC"), (89.0, "BERT", "SST-2"), (85.1, "BERT", "MRPC")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

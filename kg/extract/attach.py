@@ -587,6 +587,14 @@ class _Sentence:
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
         return None
 
+    def parallel_run(self, vals: list[_Value], members: list[_Value]) -> list[Named]:
+        """The datasets of the values right before a list, as many as it has and each another one."""
+        earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
+        run = earlier[-len(members):]
+        if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
+            return [p.dataset for p in run]
+        return []
+
     def chain(self, first: Named) -> list[Named]:
         """The datasets listed from `first` on: "CIFAR-10, CIFAR-100 and SVHN", "LibriSpeech/TED-LIUM"
         (a run joined by commas alone is no list: "On ImageNet, TerraNet reaches ...")."""
@@ -666,8 +674,14 @@ class _Sentence:
                     # names the vocabulary does not know, listed as long as the values: "0.7%, 6.8%
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
                     listed = self.guessed_chain(end, len(members))
+            parallel = self.parallel_run(vals, members) if len(bare) == len(members) > 1 else []
             if not listed:
                 listed = self.frame(members[0].start)
+                if parallel and all(d.end <= parallel[0].start for d in listed):
+                    # the values each on a dataset of the frame, written before the list, are more
+                    # precise than the frame: "On D, X reaches 79.4 on D1 and 71.2 on D2, compared
+                    # with 75.1 and 63.8 for Y" (Y's are on D1 and D2)
+                    listed = parallel
             last = members[-1].dataset
             if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
                 # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
@@ -676,13 +690,10 @@ class _Sentence:
                 if len(chained) == len(members):
                     bare = members
                 listed = chained if len(chained) == len(members) else [last]
-            if not listed and len(bare) == len(members) > 1:
+            if not listed:
                 # a list after values each on another dataset goes with them in order: "45.3% on D1
                 # and 41.2% on D2, surpassing the previous best of 42.1% and 38.0%"
-                earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
-                run = earlier[-len(members):]
-                if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
-                    listed = [p.dataset for p in run]
+                listed = parallel
             if len(listed) == len(bare):
                 for m, d in zip(bare, listed):
                     m.dataset = d
