@@ -332,6 +332,16 @@ def test_a_compared_list_follows_the_datasets_of_the_values_before_it_not_the_fr
         (91.2, "TerraNet", "SST-2"), (88.4, "TerraNet", "MRPC"), (89.0, "BERT", "SST-2"), (85.1, "BERT", "MRPC")]
 
 
+def test_a_value_is_on_the_dataset_evaluated_on_not_the_one_trained_on_after_it(nlp):
+    found = results(nlp, "TerraNet reaches a top-1 accuracy of 78.3% when trained on ImageNet-21K and evaluated on ImageNet-1K.")
+    assert [(r[0], r[4]) for r in found] == [(78.3, "ImageNet-1K")]
+
+
+def test_a_change_said_on_a_dataset_before_it_is_on_that_dataset(nlp):
+    found = results(nlp, "TerraNet outperforms CLIP on Flickr30K by 3.1% in R@1 and on MSCOCO by 2.7%.")
+    assert [(r[0], r[4]) for r in found] == [(3.1, "Flickr30K"), (2.7, "MSCOCO")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

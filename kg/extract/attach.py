@@ -87,6 +87,9 @@ DATASET_AFTER_GAP = re.compile(
 # between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2",
 # or the measure that moves on it: "improves ANLS on D from 78.3 to 84.6"
 DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving)|from)\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+# between a dataset after a preposition and the change said on it: "outperforms X on D by 2.7%",
+# "improves mAP on D by 4.1"
+CHANGE_ON_BEFORE = re.compile(r"\s+(?:(?:in\s+)?M\s+)?by\s+(?:(?:about|around|nearly|up\s+to|over|roughly|approximately)\s+)?", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 # (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
 # ("Experiments on nuScenes show that X improves ...")
@@ -573,6 +576,8 @@ class _Sentence:
     def own_dataset(self, v: _Value) -> Named | None:
         after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
         for d in self.datasets:
+            if d.start >= v.end and self.trained_on(d):
+                continue  # "78.3% when trained on D1 and evaluated on D2": D2
             if d.start >= after and DATASET_AFTER_GAP.match(self.gap(after, d.start)):
                 return d
             if d.start >= v.end and DATASET_AFTER_GAP.match(self.gap(v.end, d.start)):
@@ -580,12 +585,18 @@ class _Sentence:
         for d in reversed(self.datasets):
             if d.end <= v.start and DATASET_BEFORE_GAP.match(self.gap(d.end, v.start)):
                 return d
+            if d.end <= v.start and CHANGE_ON_BEFORE.fullmatch(self.gap(d.end, v.start)) \
+                    and PREPOSITION_BEFORE.search(self.text, max(self.start, d.start - 12), d.start):
+                return d  # the change is said on the dataset: "outperforms X on D by 2.7%"
         m = GUESS_DATASET_AFTER.match(self.text, after, self.end)
         if m:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
         return None
+
+    def trained_on(self, d: Named) -> bool:
+        return bool(TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start))
 
     def parallel_run(self, vals: list[_Value], members: list[_Value]) -> list[Named]:
         """The datasets of the values right before a list, as many as it has and each another one."""
