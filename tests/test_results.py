@@ -342,6 +342,11 @@ def test_a_change_said_on_a_dataset_before_it_is_on_that_dataset(nlp):
     assert [(r[0], r[4]) for r in found] == [(3.1, "Flickr30K"), (2.7, "MSCOCO")]
 
 
+def test_a_dataset_after_a_comma_opens_the_next_phrase_not_the_values(nlp):
+    found = results(nlp, "Trained on MS MARCO, TerraNet reaches an MRR@10 of 41.2, and on BEIR it achieves an nDCG@10 of 52.3.")
+    assert [(r[0], r[4]) for r in found] == [(41.2, None), (52.3, "BEIR")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

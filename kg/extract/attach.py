@@ -736,7 +736,10 @@ class _Sentence:
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
             if v.dataset is None:
-                v.dataset = self.nearest(lone, v, owned)
+                # (a name after the value and a comma opens the next phrase: "an MRR of 41.2, and on
+                # D it achieves ...")
+                v.dataset = self.nearest([d for d in lone if d.end <= v.start or not CLAUSE_END.search(self.text, v.end, d.start)],
+                                         v, owned)
             if v.dataset is None and len({d.text for d in lone}) == 1 and len(lone) == len(self.datasets) \
                     and self.clause(lone[0].start) == self.clause(v.start):
                 # the clause's one dataset, already a value's: "25.8 BLEU on D (vs. 24.3 for Y) and a
