@@ -347,6 +347,11 @@ def test_a_dataset_after_a_comma_opens_the_next_phrase_not_the_values(nlp):
     assert [(r[0], r[4]) for r in found] == [(41.2, None), (52.3, "BEIR")]
 
 
+def test_values_said_of_both_datasets_take_the_earlier_list_in_order(nlp):
+    found = results(nlp, "We evaluate TerraNet on UCF101 and HMDB51. It achieves 96.1% and 74.3% accuracy on the two datasets.")
+    assert [(r[0], r[4]) for r in found] == [(96.1, "UCF101"), (74.3, "HMDB51")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

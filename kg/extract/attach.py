@@ -196,6 +196,9 @@ GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
 NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]{1,9}(?:-|→|->)[A-Z][a-z]{1,9}))(?=[\s,;.)]|$)")
 GLUED_SUFFIX = re.compile(r"(?:-[A-Za-z0-9][\w.]*?)+(?=[\s,;:)]|\.(?:\s|$)|$)")
+# a list of values said of an earlier list of datasets, in order
+RESPECTIVE = re.compile(r"\brespectively\b|\b(?:the|these|those|both)\s+(?:(?:two|three|four|five|six)\s+)?"
+                        r"(?:datasets|benchmarks|corpora|test\s+sets)\b", re.I)
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
@@ -270,9 +273,9 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
             # ... reaches 45.2 BLEU." (with several named, which one a later sentence means is a guess)
             for v in vals:
                 v.dataset = v.dataset or evaluated[0]
-        elif not datasets_here and "respectively" in text[s_start:s_end].lower():
-            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively": the
-            # datasets of the last list as long as the values
+        elif not datasets_here and RESPECTIVE.search(text, s_start, s_end):
+            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively", "...
+            # a and b on both datasets": the datasets of the last list as long as the values
             for members in _lists(vals):
                 bare = [m for m in members if m.dataset is None]
                 listed = _earlier_list(text, datasets, s_start, len(bare)) if len(bare) == len(members) > 1 else []
