@@ -352,6 +352,18 @@ def test_values_said_of_both_datasets_take_the_earlier_list_in_order(nlp):
     assert [(r[0], r[4]) for r in found] == [(96.1, "UCF101"), (74.3, "HMDB51")]
 
 
+def test_a_value_in_another_unit_does_not_lend_its_metric(nlp):
+    # the 8.9 has no measure of its own; the win rate is the percentage's
+    found = results(nlp, "TerraNet scores 8.9 on MT-Bench and a 92.3% win rate on AlpacaEval.")
+    assert [(r[0], r[2]) for r in found] == [(92.3, "win rate")]
+
+
+def test_a_value_with_no_metric_still_carries_its_dataset_to_the_next(nlp):
+    found = results(nlp, "TerraNet classifies 88.0% of the parcels on COCO while reaching 41.3 mIoU, "
+                         "compared with 39.0 mIoU for U-Net.")
+    assert [(r[0], r[2], r[4]) for r in found] == [(41.3, "mIoU", "COCO"), (39.0, "mIoU", "COCO")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

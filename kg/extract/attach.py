@@ -510,7 +510,9 @@ class _Sentence:
             if v.metric is None:
                 # the list's metric: after its last value, else before its first, else any member's,
                 # else the one nearest to the list as a whole
-                members = v.members
+                # (of the members written in its unit: "8.9 on D1 and 92.3% win rate on D2" lends
+                # no win rate to the 8.9)
+                members = [m for m in v.members if m.unit == v.unit]
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
@@ -531,7 +533,9 @@ class _Sentence:
         for v in vals:
             if v.metric is None:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
-                v.metric = self.nearest(self.metrics, span) or self.nearest(self.metrics, span, within=10_000, any_clause=True)
+                # (not the metric written beside a value in another unit: "8.9 on D1 and 92.3% win rate")
+                other = {id(p.metric) for p in vals if p.metric and p.unit != v.unit}
+                v.metric = self.nearest(self.metrics, span, other) or self.nearest(self.metrics, span, other, within=10_000, any_clause=True)
 
     def parallel_metrics(self, vals: list[_Value]) -> None:
         """Values that follow values with their metrics written, and name none, continue them: the
@@ -881,4 +885,4 @@ def _earlier_list(text: str, datasets: list[Named], before: int, count: int) -> 
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:
-    return v.metric is None or (other.metric is not None and v.metric.text == other.metric.text)
+    return v.metric is None or other.metric is None or v.metric.text == other.metric.text
