@@ -364,6 +364,11 @@ def test_a_value_with_no_metric_still_carries_its_dataset_to_the_next(nlp):
     assert [(r[0], r[2], r[4]) for r in found] == [(41.3, "mIoU", "COCO"), (39.0, "mIoU", "COCO")]
 
 
+def test_a_measure_coordinated_with_the_first_object_of_a_change_verb(nlp):
+    found = results(nlp, "TerraNet reduces decoding latency by 42% and peak memory usage by 3.1x.")
+    assert {r[0]: r[2] for r in found} == {42.0: "decoding latency", 3.1: "peak memory usage"}
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

@@ -148,6 +148,10 @@ GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "... and memory usage by 3.1x": a measure coordinated with an earlier object of a change verb
+GUESS_METRIC_COORDINATED = re.compile(
+    rf"(?:\band|,)\s+(?:the\s+|its\s+|their\s+)?(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+by\s+{_ADVERB}$")
+CHANGE_VERB = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s", re.I)
 # "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
 GUESS_METRIC_PASSIVE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:is|are|was|were)\s+(?:(?:further|also)\s+)?(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
@@ -457,7 +461,8 @@ class _Sentence:
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
         m = (GUESS_ACRONYM_BEFORE.search(before) or GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
+             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) or _coordinated_change(before)
+             if CHANGE_LINK.search(tail) else
              GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
@@ -856,6 +861,13 @@ def _noun_modifier(word: str) -> bool:
     low = word.lower()
     return (low == word and low not in load_cues().metric_phrase_openers and not low.endswith("ly") and not VERB_LIKE.match(low)
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _coordinated_change(before: str) -> re.Match | None:
+    """The second object of a change verb, coordinated with the first: "reduces latency by 42% and
+    memory usage by 3.1x" (the verb is written once, before the first)."""
+    m = GUESS_METRIC_COORDINATED.search(before)
+    return m if m and CHANGE_VERB.search(before, 0, m.start()) else None
 
 
 def _lists(vals: list[_Value]) -> list[list[_Value]]:
