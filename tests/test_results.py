@@ -51,6 +51,7 @@ def results(nlp, abstract: str, title: str = "TerraNet: Mapping Fields") -> list
         "Adding 5% of configurations from short runs helps.",  # a fraction of anything used
         "On average 4.6 events overlap in each clip.",  # a count
         "Inter-annotator agreement reaches a Cohen's kappa of 0.78.",  # a property of the data
+        "The student uses 40% fewer parameters than its teacher.",  # sizes compared
     ],
 )
 def test_numbers_that_are_not_results_are_never_values(sentence):
@@ -367,6 +368,11 @@ def test_a_value_with_no_metric_still_carries_its_dataset_to_the_next(nlp):
 def test_a_measure_coordinated_with_the_first_object_of_a_change_verb(nlp):
     found = results(nlp, "TerraNet reduces decoding latency by 42% and peak memory usage by 3.1x.")
     assert {r[0]: r[2] for r in found} == {42.0: "decoding latency", 3.1: "peak memory usage"}
+
+
+def test_a_cost_compared_in_percent_is_a_result_not_a_fraction_used(nlp):
+    found = results(nlp, "TerraNet uses 40% less memory than FlashAttention-2.")
+    assert [(r[0], r[1], r[2], r[5]) for r in found] == [(40.0, "%", "memory", True)]
 
 
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):

@@ -75,10 +75,10 @@ SIZE_NOUNS = (
 SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
 # a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data");
 # one that compares a cost is a result ("2.1x less compute", "3x less energy")
+COST_NOUNS = r"compute|computation|energy|memory|time|latency|(?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power"
 SIZE_FACTOR_AFTER = re.compile(
-    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:compute|computation|energy|memory|time|latency|
-        (?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power)\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
-    re.I | re.X,
+    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:{COST_NOUNS})\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
+    re.I,
 )
 # "N times" is a result only as a comparison ("3 times faster") or with speed named before
 TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-?ups?|improvements?|gains?|more\s+efficient)", re.I)
@@ -92,6 +92,9 @@ DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|sa
 FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
 FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as|add\w*|sampl\w*|keep\w*|"
                            r"label\w*|annotat\w*|remov\w*|mask\w*|drop\w*)\s*$", re.I)
+# (but a cost compared is a result, as it is for factors: "uses 40% less memory than X"; "40% fewer
+# parameters" compares sizes)
+COMPARED_AFTER = re.compile(rf"^\s*(?:less|fewer|lower)\s+(?:{COST_NOUNS})\b", re.I)
 # what is used is a fraction of anything: "adding 5% of configurations", "with 10% of the scans"
 FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
 # a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
@@ -227,8 +230,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
                 continue  # "10x fewer parameters", "a 20-fold reduction in data"
             if written == "times" and not (TIMES_COMPARATIVE.match(after) or SPEED_BEFORE.search(before[-60:])):
                 continue  # "repeated 3 times"
-        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before)
-                                                          and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
+        if unit == "%" and not COMPARED_AFTER.match(after) and (
+                FRACTION_OF.match(after) or (FRACTION_USED.search(before) and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
         if CONDITION.match(after) and CONDITION_BEFORE.search(before):
             continue  # a condition: "at −5 dB SNR"
