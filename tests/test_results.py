@@ -375,6 +375,13 @@ def test_a_cost_compared_in_percent_is_a_result_not_a_fraction_used(nlp):
     assert [(r[0], r[1], r[2], r[5]) for r in found] == [(40.0, "%", "memory", True)]
 
 
+def test_a_metric_keeps_the_cut_off_written_before_it_but_not_a_dataset_name(nlp):
+    found = results(nlp, "TerraNet improves Rank-5 accuracy by 2.4% on VeRi-776.")
+    assert [(r[0], r[2]) for r in found] == [(2.4, "Rank-5 accuracy")]
+    found = results(nlp, "TerraNet reaches a WikiText-2 perplexity of 5.47.")
+    assert [(r[0], r[2]) for r in found] == [(5.47, "perplexity")]
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

@@ -165,6 +165,9 @@ GUESS_METRIC_CHANGED_FROM = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
+# the cut-off a ranking measure is read at, written before it: "Rank-1 accuracy", "Hit-10 rate"
+# (not a name with a number: "WikiText-2 perplexity" is the perplexity on WikiText-2)
+CUTOFF_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>(?i:rank|top|hits?|recall|precision|pass)-\d+)\s+$")
 METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
@@ -823,7 +826,8 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
 def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
     ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
-    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
+    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
+        text, max(0, metric.start - 20), metric.start)
     if m and not metric.guessed:
         return text[m.start("mod") : metric.end]
     glued = GLUED_PREFIX.search(text, max(0, metric.start - 12), metric.start)
