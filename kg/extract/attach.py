@@ -137,21 +137,20 @@ _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
 GUESS_METRIC_AFTER = re.compile(
     rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
-_ADVERB_BEFORE = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
-GUESS_METRIC_BEFORE = re.compile(
-    rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
+_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+GUESS_METRIC_BEFORE = re.compile(rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*{_ADVERB}$")
 # an acronym defined in parentheses right before the value names the measure: "a median matching
 # RMSD (MAT-R) of 0.38", "a concordance index (C-index) of 0.71"; the acronym is its short name
 GUESS_ACRONYM_BEFORE = re.compile(
-    rf"[\w-]\s+\((?P<m>{_ACRONYM}|[A-Z][\w-]*-[\w-]+)\)\s*(?:scores?\s+)?(?:of|=|:|is|was|reach\w*)\s*{_ADVERB_BEFORE}$")
+    rf"[\w-]\s+\((?P<m>{_ACRONYM}|[A-Z][\w-]*-[\w-]+)\)\s*(?:scores?\s+)?(?:of|=|:|is|was|reach\w*)\s*{_ADVERB}$")
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
-_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
 # "... and memory usage by 3.1x": a measure coordinated with an earlier object of a change verb
 GUESS_METRIC_COORDINATED = re.compile(
     rf"(?:\band|,)\s+(?:the\s+|its\s+|their\s+)?(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+by\s+{_ADVERB}$")
-CHANGE_VERB = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s", re.I)
+_CHANGE_VERB = r"(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
+CHANGE_VERB = re.compile(rf"\b{_CHANGE_VERB}\s", re.I)
 # "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
 GUESS_METRIC_PASSIVE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:is|are|was|were)\s+(?:(?:further|also)\s+)?(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
@@ -179,7 +178,7 @@ AGGREGATE = re.compile(
     r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
     r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
 METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
-CHANGE_VERB_BEFORE = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s+(?:the\s+|its\s+|our\s+)?$", re.I)
+CHANGE_VERB_BEFORE = re.compile(rf"\b{_CHANGE_VERB}\s+(?:the\s+|its\s+|our\s+)?$", re.I)
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
@@ -825,7 +824,8 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
 
 def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
-    ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
+    ("field-level F1", "point-adjusted F1") or the ranking cut-off ("Rank-5 accuracy"), which names a
+    variant of the measure."""
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
         text, max(0, metric.start - 20), metric.start)
     if m and not metric.guessed:
