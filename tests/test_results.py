@@ -382,6 +382,13 @@ def test_a_metric_keeps_the_cut_off_written_before_it_but_not_a_dataset_name(nlp
     assert [(r[0], r[2]) for r in found] == [(5.47, "perplexity")]
 
 
+def test_a_change_in_points_written_in_words_is_a_value(nlp):
+    found = results(nlp, "TerraNet improves mIoU by two points on Cityscapes.")
+    assert [(r[0], r[1], r[2], r[5]) for r in found] == [(2.0, "points", "mIoU", True)]
+    assert results(nlp, "TerraNet aligns two points in time with 41.3 mIoU.") == [
+        (41.3, None, "mIoU", "TerraNet", None, False)]  # two points that are no change
+
+
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
     found = results(nlp, "We evaluate TerraNet on CropSet. It reaches 88.2% accuracy with a small encoder.")
     assert [(r[0], r[4]) for r in found] == [(88.2, "CropSet")]

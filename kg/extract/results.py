@@ -265,12 +265,23 @@ NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7
 WORD_FACTOR = re.compile(rf"\b(?P<w>{'|'.join(NUMBER_WORDS)})\s+times(?=\s+(?:faster|slower|higher|lower|better|speed))", re.I)
 
 
+# a change in points written in words, after the words that say a change's size: "by two points",
+# "to under three points", "a gain of four points" ("two points in time" is no change)
+WORD_POINTS = re.compile(
+    rf"\b(?:by|of|to|within)\s+(?:(?:about|nearly|only|under|over|up\s+to|less\s+than|more\s+than)\s+)?"
+    rf"(?P<w>{'|'.join(NUMBER_WORDS)})\s+(?:percentage\s+)?points\b", re.I)
+
+
 def word_factors(text: str, offset: int = 0) -> list[Value]:
-    """Factors written in words before a comparative ("six times faster"): one value each, a change."""
-    if "times" not in text:
+    """Changes written in words: factors before a comparative ("six times faster") and points after
+    the size of a change ("by two points"): one value each, a change."""
+    if "times" not in text and "points" not in text:
         return []
-    return [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
-            for m in WORD_FACTOR.finditer(text)]
+    factors = [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
+               for m in WORD_FACTOR.finditer(text)]
+    points = [Value(float(NUMBER_WORDS[m.group("w").lower()]), "points", True, offset + m.start("w"), offset + m.end())
+              for m in WORD_POINTS.finditer(text)]
+    return factors + points
 
 
 def _name_like(word: str) -> bool:
