@@ -6,6 +6,12 @@ normalisation ("value+metric"); a "full" match also needs equal dataset names (e
 Precision, recall and F1 are micro-averaged over papers; the relative flag is scored over the full
 matches.
 
+Two metric names are equal when they fold to the same key or when the project's SKOS metric
+vocabulary (ontology/vocab/metrics.ttl) lists both as labels of one concept ("MAE" and "mean absolute
+error", "Dice" and "Dice coefficient"): a leaderboard files them in one column, and the vocabulary is
+project data, not gold. The figure with folded names only ("value+metric, names folded only") is
+reported beside it, so the two can be told apart.
+
 RESULTS_GUIDELINES.md lets a gold metric be named "as written or as an entity annotator would name
 it", so the two gold files of a paper may name one metric two ways ("Dice" in the results; "Dice"
 with its alias "Dice coefficient", the text's word, in the entities). Given the entity gold, a second value+metric
@@ -18,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -48,6 +55,7 @@ class GoldResult:
 class ResultsReport:
     value_metric: TypeScore = field(default_factory=TypeScore)
     full: TypeScore = field(default_factory=TypeScore)
+    value_metric_folded: TypeScore = field(default_factory=TypeScore)  # names equal only when folded alike
     value_metric_named: TypeScore | None = None  # metric names as the entity gold groups them (module doc)
     relative_agree: int = 0
     relative_total: int = 0
@@ -60,6 +68,7 @@ class ResultsReport:
 
     def as_dict(self) -> dict:
         out = {"papers": self.papers, "value_metric": self.value_metric.as_dict(), "full": self.full.as_dict(),
+               "value_metric_folded_names": self.value_metric_folded.as_dict(),
                "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
         if self.value_metric_named is not None:
             out["value_metric_entity_names"] = self.value_metric_named.as_dict()
@@ -110,10 +119,31 @@ def papers_from_gold(path: str | Path) -> Iterator[Paper]:
                 yield paper
 
 
-def _value_metric(pred: dict, gold: GoldResult) -> bool:
+def metric_key(name: str) -> str:
+    """The key two metric names share when they name one measure: the SKOS metric concept (ontology/vocab)
+    that lists the name among its labels ("MAE" and "mean absolute error"), else the folded name."""
+    key = entity_key(name)
+    return _metric_concepts().get(key, key)
+
+
+@lru_cache(maxsize=1)
+def _metric_concepts() -> dict[str, str]:
+    from kg.extract.vocabulary import load_vocabulary
+
+    return load_vocabulary().by_key("metric")
+
+
+def _same_value(pred: dict, gold: GoldResult) -> bool:
     value = pred.get("value")
-    return (isinstance(value, (int, float)) and math.isclose(value, gold.value, rel_tol=1e-9, abs_tol=1e-9)
-            and entity_key(pred.get("metric") or "") == entity_key(gold.metric))
+    return isinstance(value, (int, float)) and math.isclose(value, gold.value, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _value_metric(pred: dict, gold: GoldResult) -> bool:
+    return _same_value(pred, gold) and metric_key(pred.get("metric") or "") == metric_key(gold.metric)
+
+
+def _value_metric_folded(pred: dict, gold: GoldResult) -> bool:
+    return _same_value(pred, gold) and entity_key(pred.get("metric") or "") == entity_key(gold.metric)
 
 
 def _value_metric_named(groups: list[set[str]]):
@@ -121,8 +151,7 @@ def _value_metric_named(groups: list[set[str]]):
     def agree(pred: dict, gold: GoldResult) -> bool:
         if _value_metric(pred, gold):
             return True
-        value = pred.get("value")
-        if not (isinstance(value, (int, float)) and math.isclose(value, gold.value, rel_tol=1e-9, abs_tol=1e-9)):
+        if not _same_value(pred, gold):
             return False
         said, meant = entity_key(pred.get("metric") or ""), entity_key(gold.metric)
         return bool(said) and any(said in forms and meant in forms for forms in groups)
@@ -176,6 +205,7 @@ def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[G
     full = _match(pred, gl, _full)
     _count(report.value_metric, loose, len(pred), len(gl))
     _count(report.full, full, len(pred), len(gl))
+    _count(report.value_metric_folded, _match(pred, gl, _value_metric_folded), len(pred), len(gl))
     if report.value_metric_named is not None:
         _count(report.value_metric_named, _match(pred, gl, _value_metric_named(metric_forms)), len(pred), len(gl))
     for i, j in full:

@@ -51,6 +51,7 @@ def results(nlp, abstract: str, title: str = "TerraNet: Mapping Fields") -> list
         "Adding 5% of configurations from short runs helps.",  # a fraction of anything used
         "On average 4.6 events overlap in each clip.",  # a count
         "Inter-annotator agreement reaches a Cohen's kappa of 0.78.",  # a property of the data
+        "The student uses 40% fewer parameters than its teacher.",  # sizes compared
     ],
 )
 def test_numbers_that_are_not_results_are_never_values(sentence):
@@ -310,6 +311,82 @@ def test_our_model_is_the_papers_named_model(nlp):
 def test_a_metric_unknown_to_the_vocabulary_is_read_from_its_form(nlp):
     found = results(nlp, "TerraNet reaches an NDCG@10 of 0.412 and a mean absolute error of 0.27.")
     assert {r[0]: r[2] for r in found} == {0.412: "NDCG@10", 0.27: "mean absolute error"}
+
+
+def test_an_acronym_defined_in_parentheses_before_the_value_names_its_metric(nlp):
+    # neither measure is in the vocabulary: the acronym the sentence defines for it is its short name
+    found = results(nlp, "TerraNet reaches a boundary overlap ratio (BOR) of 0.64 and a field purity (FP-score) "
+                         "of 81.5% on CropSet.")
+    assert {r[0]: r[2] for r in found} == {0.64: "BOR", 81.5: "FP-score"}
+
+
+def test_a_dataset_name_does_not_end_inside_a_hyphenated_word(nlp):
+    # the vocabulary knows "TCGA"; the sentence names the cohort "TCGA-LUAD"
+    found = results(nlp, "TerraNet reaches a C-index of 0.69 on TCGA-LUAD.")
+    assert [(r[0], r[4]) for r in found] == [(0.69, "TCGA-LUAD")]
+
+
+def test_a_compared_list_follows_the_datasets_of_the_values_before_it_not_the_frame(nlp):
+    found = results(nlp, "On the GLUE benchmark, TerraNet reaches an accuracy of 91.2% on SST-2 and 88.4% on MRPC, "
+                         "compared with 89.0% and 85.1% for BERT.")
+    assert [(r[0], r[3], r[4]) for r in found] == [
+        (91.2, "TerraNet", "SST-2"), (88.4, "TerraNet", "MRPC"), (89.0, "BERT", "SST-2"), (85.1, "BERT", "MRPC")]
+
+
+def test_a_value_is_on_the_dataset_evaluated_on_not_the_one_trained_on_after_it(nlp):
+    found = results(nlp, "TerraNet reaches a top-1 accuracy of 78.3% when trained on ImageNet-21K and evaluated on ImageNet-1K.")
+    assert [(r[0], r[4]) for r in found] == [(78.3, "ImageNet-1K")]
+
+
+def test_a_change_said_on_a_dataset_before_it_is_on_that_dataset(nlp):
+    found = results(nlp, "TerraNet outperforms CLIP on Flickr30K by 3.1% in R@1 and on MSCOCO by 2.7%.")
+    assert [(r[0], r[4]) for r in found] == [(3.1, "Flickr30K"), (2.7, "MSCOCO")]
+
+
+def test_a_dataset_after_a_comma_opens_the_next_phrase_not_the_values(nlp):
+    found = results(nlp, "Trained on MS MARCO, TerraNet reaches an MRR@10 of 41.2, and on BEIR it achieves an nDCG@10 of 52.3.")
+    assert [(r[0], r[4]) for r in found] == [(41.2, None), (52.3, "BEIR")]
+
+
+def test_values_said_of_both_datasets_take_the_earlier_list_in_order(nlp):
+    found = results(nlp, "We evaluate TerraNet on UCF101 and HMDB51. It achieves 96.1% and 74.3% accuracy on the two datasets.")
+    assert [(r[0], r[4]) for r in found] == [(96.1, "UCF101"), (74.3, "HMDB51")]
+
+
+def test_a_value_in_another_unit_does_not_lend_its_metric(nlp):
+    # the 8.9 has no measure of its own; the win rate is the percentage's
+    found = results(nlp, "TerraNet scores 8.9 on MT-Bench and a 92.3% win rate on AlpacaEval.")
+    assert [(r[0], r[2]) for r in found] == [(92.3, "win rate")]
+
+
+def test_a_value_with_no_metric_still_carries_its_dataset_to_the_next(nlp):
+    found = results(nlp, "TerraNet classifies 88.0% of the parcels on COCO while reaching 41.3 mIoU, "
+                         "compared with 39.0 mIoU for U-Net.")
+    assert [(r[0], r[2], r[4]) for r in found] == [(41.3, "mIoU", "COCO"), (39.0, "mIoU", "COCO")]
+
+
+def test_a_measure_coordinated_with_the_first_object_of_a_change_verb(nlp):
+    found = results(nlp, "TerraNet reduces decoding latency by 42% and peak memory usage by 3.1x.")
+    assert {r[0]: r[2] for r in found} == {42.0: "decoding latency", 3.1: "peak memory usage"}
+
+
+def test_a_cost_compared_in_percent_is_a_result_not_a_fraction_used(nlp):
+    found = results(nlp, "TerraNet uses 40% less memory than FlashAttention-2.")
+    assert [(r[0], r[1], r[2], r[5]) for r in found] == [(40.0, "%", "memory", True)]
+
+
+def test_a_metric_keeps_the_cut_off_written_before_it_but_not_a_dataset_name(nlp):
+    found = results(nlp, "TerraNet improves Rank-5 accuracy by 2.4% on VeRi-776.")
+    assert [(r[0], r[2]) for r in found] == [(2.4, "Rank-5 accuracy")]
+    found = results(nlp, "TerraNet reaches a WikiText-2 perplexity of 5.47.")
+    assert [(r[0], r[2]) for r in found] == [(5.47, "perplexity")]
+
+
+def test_a_change_in_points_written_in_words_is_a_value(nlp):
+    found = results(nlp, "TerraNet improves mIoU by two points on Cityscapes.")
+    assert [(r[0], r[1], r[2], r[5]) for r in found] == [(2.0, "points", "mIoU", True)]
+    assert results(nlp, "TerraNet aligns two points in time with 41.3 mIoU.") == [
+        (41.3, None, "mIoU", "TerraNet", None, False)]  # two points that are no change
 
 
 def test_the_papers_only_dataset_carries_to_a_later_sentence(nlp):
@@ -612,22 +689,39 @@ def test_results_scores_counted_by_hand(tmp_path):
 
 
 def test_metric_names_as_the_entity_gold_groups_them_are_a_second_figure(tmp_path):
-    # the results gold writes "MAE"; the paper's entity gold names the metric "mean absolute error"
-    # with "MAE" as an alias: a result written "mean absolute error" counts in the second figure only
+    # the results gold writes "NME"; the paper's entity gold names the metric "normalized mean error"
+    # with "NME" as an alias (a pair the metric vocabulary does not know): a result written
+    # "normalized mean error" counts in the second figure only
     gold = load_results_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "results": [
-        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "NME", "value": 3.27, "unit": "", "dataset": "", "relative": False},
         {"method": "", "metric": "RMSE", "value": 0.41, "unit": "", "dataset": "", "relative": False}]}]))
     entity_gold = load_gold(write(tmp_path, [{"id": "d", "title": "Paper D", "entities": [
-        {"type": "metric", "name": "mean absolute error", "aliases": ["MAE"]},
+        {"type": "metric", "name": "normalized mean error", "aliases": ["NME"]},
         {"type": "metric", "name": "R2", "aliases": []}]}], name="g.jsonl"))
     predictions = [{"title": "Paper D", "results": [
-        {"metric": "mean absolute error", "value": 0.27},  # a form of the same gold metric entity
+        {"metric": "normalized mean error", "value": 3.27},  # a form of the same gold metric entity
         {"metric": "R2", "value": 0.41}]}]  # a metric entity of the paper, but not the gold result's
     report = score_results(predictions, gold, entity_gold=entity_gold)
     strict, named = report.value_metric, report.value_metric_named
     assert (strict.tp, strict.fp, strict.fn) == (0, 2, 2)
     assert (named.tp, named.fp, named.fn) == (1, 1, 1)
     assert score_results(predictions, gold).value_metric_named is None  # without the entity gold, not reported
+
+
+def test_two_labels_of_one_metric_concept_are_one_metric(tmp_path):
+    # "MAE" and "mean absolute error", "Dice" and "Dice coefficient" are labels of one concept of
+    # ontology/vocab/metrics.ttl; "IoU" and "mIoU" are two concepts, and stay apart
+    gold = load_results_gold(write(tmp_path, [{"id": "e", "title": "Paper E", "results": [
+        {"method": "", "metric": "MAE", "value": 0.27, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "Dice", "value": 0.84, "unit": "", "dataset": "", "relative": False},
+        {"method": "", "metric": "mIoU", "value": 51.2, "unit": "", "dataset": "", "relative": False}]}]))
+    predictions = [{"title": "Paper E", "results": [
+        {"metric": "mean absolute error", "value": 0.27}, {"metric": "Dice coefficient", "value": 0.84},
+        {"metric": "IoU", "value": 51.2}]}]
+    report = score_results(predictions, gold)
+    assert (report.value_metric.tp, report.value_metric.fp, report.value_metric.fn) == (2, 1, 1)
+    folded = report.value_metric_folded  # the names as written: none of the three is folded alike
+    assert (folded.tp, folded.fp, folded.fn) == (0, 3, 3)
 
 
 def test_matching_is_one_to_one(tmp_path):

@@ -87,6 +87,9 @@ DATASET_AFTER_GAP = re.compile(
 # between a dataset and a value in parentheses or after a colon: "ModelNet40 (74% ...)", "COCO: 45.2",
 # or the measure that moves on it: "improves ANLS on D from 78.3 to 84.6"
 DATASET_BEFORE_GAP = re.compile(r"^\s*(?:[(:]|,?\s*(?:with|reaching|achieving)|from)\s*(?:M\s*)?(?:of|=|:)?\s*$", re.I)
+# between a dataset after a preposition and the change said on it: "outperforms X on D by 2.7%",
+# "improves mAP on D by 4.1"
+CHANGE_ON_BEFORE = re.compile(r"\s+(?:(?:in\s+)?M\s+)?by\s+(?:(?:about|around|nearly|up\s+to|over|roughly|approximately)\s+)?", re.I)
 # a sentence that opens with the dataset it is about: "On VQAv2, ...", "For instance, in PASCAL VOC 2007 ..."
 # (also a clause's: "...: using Mask R-CNN on COCO, X reaches ..."), or with the experiments it reports
 # ("Experiments on nuScenes show that X improves ...")
@@ -134,12 +137,20 @@ _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
 GUESS_METRIC_AFTER = re.compile(
     rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
-GUESS_METRIC_BEFORE = re.compile(
-    rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?$")
+_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+GUESS_METRIC_BEFORE = re.compile(rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*{_ADVERB}$")
+# an acronym defined in parentheses right before the value names the measure: "a median matching
+# RMSD (MAT-R) of 0.38", "a concordance index (C-index) of 0.71"; the acronym is its short name
+GUESS_ACRONYM_BEFORE = re.compile(
+    rf"[\w-]\s+\((?P<m>{_ACRONYM}|[A-Z][\w-]*-[\w-]+)\)\s*(?:scores?\s+)?(?:of|=|:|is|was|reach\w*)\s*{_ADVERB}$")
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
-_ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
+# "... and memory usage by 3.1x": a measure coordinated with an earlier object of a change verb
+GUESS_METRIC_COORDINATED = re.compile(
+    rf"(?:\band|,)\s+(?:the\s+|its\s+|their\s+)?(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+by\s+{_ADVERB}$")
+_CHANGE_VERB = r"(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
+CHANGE_VERB = re.compile(rf"\b{_CHANGE_VERB}\s", re.I)
 # "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
 GUESS_METRIC_PASSIVE = re.compile(
     rf"\b(?P<m>{_PHRASE})\s+(?:is|are|was|were)\s+(?:(?:further|also)\s+)?(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
@@ -153,6 +164,9 @@ GUESS_METRIC_CHANGED_FROM = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
+# the cut-off a ranking measure is read at, written before it: "Rank-1 accuracy", "Hit-10 rate"
+# (not a name with a number: "WikiText-2 perplexity" is the perplexity on WikiText-2)
+CUTOFF_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>(?i:rank|top|hits?|recall|precision|pass)-\d+)\s+$")
 METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
@@ -164,7 +178,7 @@ AGGREGATE = re.compile(
     r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
     r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
 METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
-CHANGE_VERB_BEFORE = re.compile(r"\b(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*\s+(?:the\s+|its\s+|our\s+)?$", re.I)
+CHANGE_VERB_BEFORE = re.compile(rf"\b{_CHANGE_VERB}\s+(?:the\s+|its\s+|our\s+)?$", re.I)
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
@@ -187,6 +201,10 @@ NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
     rf"[^,;:\d()]{{0,40}}?\b(?:on|in|for|across)\s+(?:the\s+)?(?P<list>{_NAME}(?:,\s{_NAME})*,?\s(?:and|&)\s{_NAME})(?=\s*[,;.)]|\s+(?:datasets|benchmarks|respectively))")
 NAME_SUFFIX = re.compile(r"(?P<suffix>\s(?:\d{1,4}(?:\.\d+)?|[vV]\d+(?:\.\d+)?|[A-Z][a-z]{1,9}(?:-|→|->)[A-Z][a-z]{1,9}))(?=[\s,;.)]|$)")
+GLUED_SUFFIX = re.compile(r"(?:-[A-Za-z0-9][\w.]*?)+(?=[\s,;:)]|\.(?:\s|$)|$)")
+# a list of values said of an earlier list of datasets, in order
+RESPECTIVE = re.compile(r"\brespectively\b|\b(?:the|these|those|both)\s+(?:(?:two|three|four|five|six)\s+)?"
+                        r"(?:datasets|benchmarks|corpora|test\s+sets)\b", re.I)
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
@@ -261,9 +279,9 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
             # ... reaches 45.2 BLEU." (with several named, which one a later sentence means is a guess)
             for v in vals:
                 v.dataset = v.dataset or evaluated[0]
-        elif not datasets_here and "respectively" in text[s_start:s_end].lower():
-            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively": the
-            # datasets of the last list as long as the values
+        elif not datasets_here and RESPECTIVE.search(text, s_start, s_end):
+            # "We evaluate on D1, D2 and D3. X reaches a, b and c on the three, respectively", "...
+            # a and b on both datasets": the datasets of the last list as long as the values
             for members in _lists(vals):
                 bare = [m for m in members if m.dataset is None]
                 listed = _earlier_list(text, datasets, s_start, len(bare)) if len(bare) == len(members) > 1 else []
@@ -444,8 +462,9 @@ class _Sentence:
         # longer searches run only where they can match
         tail = self.text[max(self.start, v.start - 25) : v.start]
         before = self.text[max(self.start, v.start - 80) : v.start]
-        m = (GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
-             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) if CHANGE_LINK.search(tail) else
+        m = (GUESS_ACRONYM_BEFORE.search(before) or GUESS_METRIC_BEFORE.search(before) if LINK_BEFORE.search(tail) else
+             GUESS_METRIC_CHANGED.search(before) or GUESS_METRIC_PASSIVE.search(before) or _coordinated_change(before)
+             if CHANGE_LINK.search(tail) else
              GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
@@ -498,7 +517,9 @@ class _Sentence:
             if v.metric is None:
                 # the list's metric: after its last value, else before its first, else any member's,
                 # else the one nearest to the list as a whole
-                members = v.members
+                # (of the members written in its unit: "8.9 on D1 and 92.3% win rate on D2" lends
+                # no win rate to the 8.9)
+                members = [m for m in v.members if m.unit == v.unit]
                 v.metric = (next((m.metric for m in reversed(members) if m.metric and m.metric_after), None)
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
@@ -519,7 +540,9 @@ class _Sentence:
         for v in vals:
             if v.metric is None:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
-                v.metric = self.nearest(self.metrics, span) or self.nearest(self.metrics, span, within=10_000, any_clause=True)
+                # (not the metric written beside a value in another unit: "8.9 on D1 and 92.3% win rate")
+                other = {id(p.metric) for p in vals if p.metric and p.unit != v.unit}
+                v.metric = self.nearest(self.metrics, span, other) or self.nearest(self.metrics, span, other, within=10_000, any_clause=True)
 
     def parallel_metrics(self, vals: list[_Value]) -> None:
         """Values that follow values with their metrics written, and name none, continue them: the
@@ -567,6 +590,8 @@ class _Sentence:
     def own_dataset(self, v: _Value) -> Named | None:
         after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
         for d in self.datasets:
+            if d.start >= v.end and self.trained_on(d):
+                continue  # "78.3% when trained on D1 and evaluated on D2": D2
             if d.start >= after and DATASET_AFTER_GAP.match(self.gap(after, d.start)):
                 return d
             if d.start >= v.end and DATASET_AFTER_GAP.match(self.gap(v.end, d.start)):
@@ -574,12 +599,26 @@ class _Sentence:
         for d in reversed(self.datasets):
             if d.end <= v.start and DATASET_BEFORE_GAP.match(self.gap(d.end, v.start)):
                 return d
+            if d.end <= v.start and CHANGE_ON_BEFORE.fullmatch(self.gap(d.end, v.start)) \
+                    and PREPOSITION_BEFORE.search(self.text, max(self.start, d.start - 12), d.start):
+                return d  # the change is said on the dataset: "outperforms X on D by 2.7%"
         m = GUESS_DATASET_AFTER.match(self.text, after, self.end)
         if m:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
         return None
+
+    def trained_on(self, d: Named) -> bool:
+        return bool(TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start))
+
+    def parallel_run(self, vals: list[_Value], members: list[_Value]) -> list[Named]:
+        """The datasets of the values right before a list, as many as it has and each another one."""
+        earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
+        run = earlier[-len(members):]
+        if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
+            return [p.dataset for p in run]
+        return []
 
     def chain(self, first: Named) -> list[Named]:
         """The datasets listed from `first` on: "CIFAR-10, CIFAR-100 and SVHN", "LibriSpeech/TED-LIUM"
@@ -660,8 +699,14 @@ class _Sentence:
                     # names the vocabulary does not know, listed as long as the values: "0.7%, 6.8%
                     # and 1.3% in accuracy on Weibo, Politifact and Gossipcop, respectively"
                     listed = self.guessed_chain(end, len(members))
+            parallel = self.parallel_run(vals, members) if len(bare) == len(members) > 1 else []
             if not listed:
                 listed = self.frame(members[0].start)
+                if parallel and all(d.end <= parallel[0].start for d in listed):
+                    # the values each on a dataset of the frame, written before the list, are more
+                    # precise than the frame: "On D, X reaches 79.4 on D1 and 71.2 on D2, compared
+                    # with 75.1 and 63.8 for Y" (Y's are on D1 and D2)
+                    listed = parallel
             last = members[-1].dataset
             if not listed and len(bare) == len(members) - 1 and last is not None and last.start > members[-1].end:
                 # the datasets after the list's last value are the list's: "1.1%, 2.3% and 0.9% on
@@ -670,13 +715,10 @@ class _Sentence:
                 if len(chained) == len(members):
                     bare = members
                 listed = chained if len(chained) == len(members) else [last]
-            if not listed and len(bare) == len(members) > 1:
+            if not listed:
                 # a list after values each on another dataset goes with them in order: "45.3% on D1
                 # and 41.2% on D2, surpassing the previous best of 42.1% and 38.0%"
-                earlier = [p for p in vals if p.end <= members[0].start and p.dataset is not None]
-                run = earlier[-len(members):]
-                if len(run) == len(members) and len({id(p.dataset) for p in run}) == len(run):
-                    listed = [p.dataset for p in run]
+                listed = parallel
             if len(listed) == len(bare):
                 for m, d in zip(bare, listed):
                     m.dataset = d
@@ -708,7 +750,10 @@ class _Sentence:
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
                                   and p.metric.text == v.metric.text and self.clause(p.start) == self.clause(v.start)), None)
             if v.dataset is None:
-                v.dataset = self.nearest(lone, v, owned)
+                # (a name after the value and a comma opens the next phrase: "an MRR of 41.2, and on
+                # D it achieves ...")
+                v.dataset = self.nearest([d for d in lone if d.end <= v.start or not CLAUSE_END.search(self.text, v.end, d.start)],
+                                         v, owned)
             if v.dataset is None and len({d.text for d in lone}) == 1 and len(lone) == len(self.datasets) \
                     and self.clause(lone[0].start) == self.clause(v.start):
                 # the clause's one dataset, already a value's: "25.8 BLEU on D (vs. 24.3 for Y) and a
@@ -766,6 +811,11 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
     if name is None:
         return None
+    glued = GLUED_SUFFIX.match(text, name.end)
+    if glued:
+        # a name does not end inside a hyphenated word: "TCGA-BRCA" is one name, whatever part the
+        # vocabulary knew
+        name = Named(name.start, glued.end(), text[name.start : glued.end()], guessed=True)
     m = NAME_SUFFIX.match(text, name.end)
     if not m or m.start("suffix") + 1 in value_starts or SIZE_AFTER.match(text[m.end() : m.end() + 40]):
         return name.text  # ("on LibriSpeech 960 hours": a size; "COCO 45.1 AP": a value)
@@ -774,8 +824,10 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
 
 def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
-    ("field-level F1", "point-adjusted F1"), which names a variant of the measure."""
-    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start)
+    ("field-level F1", "point-adjusted F1") or the ranking cut-off ("Rank-5 accuracy"), which names a
+    variant of the measure."""
+    m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
+        text, max(0, metric.start - 20), metric.start)
     if m and not metric.guessed:
         return text[m.start("mod") : metric.end]
     glued = GLUED_PREFIX.search(text, max(0, metric.start - 12), metric.start)
@@ -815,6 +867,13 @@ def _noun_modifier(word: str) -> bool:
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
 
 
+def _coordinated_change(before: str) -> re.Match | None:
+    """The second object of a change verb, coordinated with the first: "reduces latency by 42% and
+    memory usage by 3.1x" (the verb is written once, before the first)."""
+    m = GUESS_METRIC_COORDINATED.search(before)
+    return m if m and CHANGE_VERB.search(before, 0, m.start()) else None
+
+
 def _lists(vals: list[_Value]) -> list[list[_Value]]:
     """The lists of a sentence's values (Sentence.lists), each once, in order."""
     out, seen = [], set()
@@ -842,4 +901,4 @@ def _earlier_list(text: str, datasets: list[Named], before: int, count: int) -> 
 
 
 def _same_metric(v: _Value, other: _Value) -> bool:
-    return v.metric is None or (other.metric is not None and v.metric.text == other.metric.text)
+    return v.metric is None or other.metric is None or v.metric.text == other.metric.text

@@ -75,10 +75,10 @@ SIZE_NOUNS = (
 SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
 # a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data");
 # one that compares a cost is a result ("2.1x less compute", "3x less energy")
+COST_NOUNS = r"compute|computation|energy|memory|time|latency|(?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power"
 SIZE_FACTOR_AFTER = re.compile(
-    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:compute|computation|energy|memory|time|latency|
-        (?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power)\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
-    re.I | re.X,
+    rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:{COST_NOUNS})\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
+    re.I,
 )
 # "N times" is a result only as a comparison ("3 times faster") or with speed named before
 TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-?ups?|improvements?|gains?|more\s+efficient)", re.I)
@@ -92,6 +92,9 @@ DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|sa
 FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
 FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as|add\w*|sampl\w*|keep\w*|"
                            r"label\w*|annotat\w*|remov\w*|mask\w*|drop\w*)\s*$", re.I)
+# (but a cost compared is a result, as it is for factors: "uses 40% less memory than X"; "40% fewer
+# parameters" compares sizes)
+COMPARED_AFTER = re.compile(rf"^\s*(?:less|fewer|lower)\s+(?:{COST_NOUNS})\b", re.I)
 # what is used is a fraction of anything: "adding 5% of configurations", "with 10% of the scans"
 FRACTION_ANY = re.compile(r"^\s*of\s+(?:the\s+|its\s+|their\s+)?[a-z][\w-]*", re.I)
 # a number in a physical unit after "at" is a condition: "at −5 dB SNR", "sampled at 16 kHz"
@@ -227,8 +230,8 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
                 continue  # "10x fewer parameters", "a 20-fold reduction in data"
             if written == "times" and not (TIMES_COMPARATIVE.match(after) or SPEED_BEFORE.search(before[-60:])):
                 continue  # "repeated 3 times"
-        if unit == "%" and (FRACTION_OF.match(after) or (FRACTION_USED.search(before)
-                                                          and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
+        if unit == "%" and not COMPARED_AFTER.match(after) and (
+                FRACTION_OF.match(after) or (FRACTION_USED.search(before) and (FRACTION_BARE.match(after) or FRACTION_ANY.match(after)))):
             continue  # a fraction of the data used: "only 1% of the labels", "with 10% labeled data"
         if CONDITION.match(after) and CONDITION_BEFORE.search(before):
             continue  # a condition: "at −5 dB SNR"
@@ -262,12 +265,23 @@ NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7
 WORD_FACTOR = re.compile(rf"\b(?P<w>{'|'.join(NUMBER_WORDS)})\s+times(?=\s+(?:faster|slower|higher|lower|better|speed))", re.I)
 
 
+# a change in points written in words, after the words that say a change's size: "by two points",
+# "to under three points", "a gain of four points" ("two points in time" is no change)
+WORD_POINTS = re.compile(
+    rf"\b(?:by|of|to|within)\s+(?:(?:about|nearly|only|under|over|up\s+to|less\s+than|more\s+than)\s+)?"
+    rf"(?P<w>{'|'.join(NUMBER_WORDS)})\s+(?:percentage\s+)?points\b", re.I)
+
+
 def word_factors(text: str, offset: int = 0) -> list[Value]:
-    """Factors written in words before a comparative ("six times faster"): one value each, a change."""
-    if "times" not in text:
+    """Changes written in words: factors before a comparative ("six times faster") and points after
+    the size of a change ("by two points"): one value each, a change."""
+    if "times" not in text and "points" not in text:
         return []
-    return [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
-            for m in WORD_FACTOR.finditer(text)]
+    factors = [Value(float(NUMBER_WORDS[m.group("w").lower()]), "x", True, offset + m.start(), offset + m.end())
+               for m in WORD_FACTOR.finditer(text)]
+    points = [Value(float(NUMBER_WORDS[m.group("w").lower()]), "points", True, offset + m.start("w"), offset + m.end())
+              for m in WORD_POINTS.finditer(text)]
+    return factors + points
 
 
 def _name_like(word: str) -> bool:
