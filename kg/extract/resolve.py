@@ -733,7 +733,26 @@ class Resolver:
                           key=attrgetter("start"))
         metrics = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "metric" for m in e.mentions),
                          key=attrgetter("start"))
-        return tie_results(text, values, named, proposed.surface_forms[0] if proposed else None, datasets, metrics)
+        results = tie_results(text, values, named, proposed.surface_forms[0] if proposed else None, datasets, metrics)
+        return _metrics_named_short(results, entities)
+
+
+def _metrics_named_short(results: list[Result], entities: list[Entity]) -> list[Result]:
+    """A result's metric written as a longer form of a metric entity ("mean absolute error",
+    "Dice coefficient") is named by the entity's shortest form in the paper ("MAE", "Dice"): the
+    guidelines name a measure by its standard short form, and a leaderboard needs one column for it
+    whichever form a sentence uses. Forms the resolver did not join (a compound such as "top-1
+    accuracy" beside "accuracy") stay as written."""
+    shortest: dict[str, str] = {}
+    for e in entities:
+        if e.type == "metric":
+            short = min(e.surface_forms, key=len)
+            for form in e.surface_forms:
+                shortest[form.lower()] = short
+    for r in results:
+        if r.metric and r.metric.lower() in shortest:
+            r.metric = shortest[r.metric.lower()]
+    return results
 
 
 def _coordinated_datasets(T: Table, spans: list[Cand]) -> list[Cand]:
