@@ -214,6 +214,20 @@ def test_records_without_title_or_abstract_are_skipped_with_a_warning(tmp_path, 
     assert "mixed.jsonl:3" in caplog.text and "mixed.jsonl:4" in caplog.text
 
 
+@pytest.mark.parametrize("name, text", [
+    ("array.json", json.dumps([{"title": "Good", "abstract": ABSTRACT}, {"title": "No abstract"}], indent=1)),
+    ("page.json", json.dumps({"results": [{"title": "Good", "abstract": ABSTRACT}, {"title": "No abstract"}]})),
+    ("feed.atom", ATOM.replace("<summary>Pigeons", "<summary_>Pigeons").replace("network.</summary>", "network.</summary_>")),
+])
+def test_records_of_arrays_and_feeds_are_counted_from_1_as_lines_are(tmp_path, caplog, name, text):
+    # the second record lacks its abstract: the warning says "record 2", as JSON Lines says line 2
+    # (the first record was called "record 0" while JSON Lines counted from 1)
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([write(tmp_path, name, text)]))
+    assert len(papers) == 1
+    assert [r.getMessage().split(": ")[0] for r in caplog.records] == [f"{tmp_path / name}[record 2]"]
+
+
 def test_a_file_with_no_valid_json_line_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no line is valid JSON"):
         list(read_papers([write(tmp_path, "junk.jsonl", "{a\n{b\n")]))
