@@ -1,13 +1,16 @@
 """The `kg` command line: a thin layer that parses arguments and calls the package."""
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import json
 import logging
 import os
+import signal
 import sys
 import time
+import traceback
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,7 +24,26 @@ from rich.text import Text
 
 from kg.errors import KgError, one_line
 
+class _Commands(typer.core.TyperGroup):
+    """kg's commands, each ending the same way on Ctrl-C: "error: interrupted", exit 130. Typer
+    turned a Ctrl-C outside `_run` (say while the summary printed) into a silent 130; and in the
+    last instant of Python's shutdown, after it dropped its handler, the signal killed kg (exit -2,
+    no word), though the command had finished and published its output."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            # clearing the frames closes the interrupted work's generators now, and with them its
+            # worker pools, instead of at exit
+            traceback.clear_frames(exc.__traceback__)
+            fail("interrupted", 130)
+        finally:
+            atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs first at exit: nothing left to stop
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Build, query and explore a knowledge graph of research papers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -66,7 +88,7 @@ def warn(message: str) -> None:
 
 
 def _run(fn, *args, **kwargs):
-    """Call into the package; a KgError becomes one red line and exit code 1."""
+    """Call into the package; a KgError becomes one red line and exit code 1 (a Ctrl-C: `_Commands`)."""
     try:
         return fn(*args, **kwargs)
     except KgError as exc:
@@ -74,8 +96,6 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
 
 
 class OutputFormat(str, Enum):

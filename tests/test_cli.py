@@ -496,3 +496,81 @@ def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_pat
         before = snapshot(graph)
         one_line_error(kg_cli("build", more, "--out", graph, "--append", "--no-extras"), "unreadable manifest.json")
         assert snapshot(graph) == before
+
+
+# --------------------------------------------------------------------- Ctrl-C: 130 and one line
+
+CTRL_C_WHILE_WORKERS_START = '''
+import os, sys, time
+from pathlib import Path
+
+def started(folder):
+    Path(folder, str(os.getpid())).write_text("")
+    time.sleep(1.5)  # still starting when Ctrl-C comes
+
+def double(batch):
+    return [2 * x for x in batch]
+
+if __name__ == "__main__":
+    from kg.pool import ordered_map
+    try:
+        print(list(ordered_map(double, [[1], [2], [3], [4]], 2, started, (sys.argv[1],))))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+'''
+
+
+def test_ctrl_c_while_workers_start_reaches_only_the_parent(tmp_path):
+    # Ctrl-C goes to the whole process group: each starting worker took it and printed its own
+    # traceback after "error: interrupted", and its queues' semaphores were reported leaked
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script, started = tmp_path / "pool_run.py", tmp_path / "started"
+    script.write_text(CTRL_C_WHILE_WORKERS_START)
+    started.mkdir()
+    proc = subprocess.Popen([sys.executable, str(script), str(started)], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list(started.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(p.name) for p in started.iterdir()]
+    assert len(workers) == 2
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, "interrupted\n")
+    for pid in workers:  # the parent stopped its workers before it exited
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+
+
+def test_ctrl_c_outside_the_package_calls_is_the_same_one_line(monkeypatch):
+    # a Ctrl-C while kg printed (outside `_run`) ended with exit 130 and no word
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.cli, "Table", interrupted)
+    result = CliRunner().invoke(kg.cli.app, ["query", "--list"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "error: interrupted"
+
+
+def test_after_a_command_python_s_shutdown_ignores_ctrl_c():
+    # in the last instant of the shutdown Python has dropped its own handler: a Ctrl-C there killed
+    # kg by the signal (exit -2, no word) after it had published its output
+    import subprocess
+    import sys
+
+    probe = ("import atexit, signal, sys; from kg.cli import app\n"
+             "atexit.register(lambda: print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN))\n"
+             "app(['query', '--list'])\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
