@@ -53,6 +53,28 @@ def is_build(path: Path) -> bool:
     return (path / STORE_DIR).is_dir()
 
 
+def hold_build(out: str | Path) -> tuple[Path, int]:
+    """The build folder DIR points to, locked for reading: (folder, descriptor; closing it releases
+    the lock). A long reader (`kg serve`, a notebook's `open_graph`) holds it for as long as it reads:
+    the builds that replace it leave it in place (`kg.store._sweep` skips a build being read) instead
+    of deleting the store under it. A shared lock on the folder itself: any number of readers, no
+    file written into the build, released by the kernel if the reader dies."""
+    from kg.store import resolve
+
+    while True:
+        build = resolve(out)
+        fd = os.open(build, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if resolve(out) == build:  # not replaced (and so not swept) before the lock was taken
+            return build, fd
+        os.close(fd)
+
+
+def is_being_read(build: Path) -> bool:
+    """Whether a reader holds the build folder (`hold_build`)."""
+    return _locked(build)
+
+
 def _is_own_build_link(out: Path) -> bool:
     """A link that points into DIR's own `.DIR.builds/` folder: what `kg build --out DIR` made."""
     if not out.is_symlink():
@@ -263,7 +285,7 @@ def _sweep_abandoned_stages(out: Path) -> None:
     old output it had renamed aside back first."""
     prefix = _stage_prefix(out)
     for path in sorted(out.parent.glob(glob.escape(prefix) + "*")):
-        if not path.is_dir() or path.is_symlink() or _held(path):
+        if not path.is_dir() or path.is_symlink() or _locked(path):
             continue
         if path.name.endswith(".old") and not (out.exists() or out.is_symlink()):
             os.rename(path, out)
@@ -278,12 +300,12 @@ def _hold(stage: Path) -> int:
     return fd
 
 
-def _held(stage: Path) -> bool:
-    """Whether a live kg holds `stage` (its lock cannot be taken)."""
+def _locked(path: Path) -> bool:
+    """Whether a live process holds a lock on the folder `path` (one cannot be taken now)."""
     try:
-        fd = os.open(stage, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return True  # gone or unreadable: leave it alone
+        return False  # gone, or unreadable: nobody reads it through kg
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return False
