@@ -391,10 +391,14 @@ class _Front:
         """
         import http.client
 
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else None
+        try:
+            length = int(handler.headers.get("Content-Length") or 0)
+            body = handler.rfile.read(length) if length > 0 else None
+            path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
+        except (ValueError, UnicodeDecodeError) as exc:  # a request kg cannot read: the client's error, said
+            handler.send_error(400, f"unreadable request: {type(exc).__name__}")
+            return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
-        path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
         backend = self._acquire()
         # the limit starts once a process takes the request: waiting for a writable store to reopen
         # after a runaway query must not use it up (the next query would time out and retire again)

@@ -413,3 +413,22 @@ def test_a_build_leaves_the_build_a_notebook_or_a_server_still_reads(tmp_path):
     tiny_build(out, "fourth")  # nobody reads the first any more: swept, with the second and third
     builds = [p for p in (tmp_path / ".graph.builds").iterdir() if p.is_dir()]
     assert builds == [resolve(out)]
+
+
+def test_an_unreadable_request_is_answered_400_and_the_server_goes_on(tmp_path):
+    """Before, a query body that is not UTF-8 (or a Content-Length that is not a number) raised in
+    the front server's handler: a traceback in kg serve's output and the connection dropped unanswered."""
+    import socket
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    with Server(out, port=free_port(), timeout=20) as server:
+        bad = urllib.request.Request(f"{server.url}/query", data=b"SELECT * WHERE { ?s ?p \xff }", method="POST",
+                                     headers={"Content-Type": "application/sparql-query"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=30)
+        assert refused.value.code == 400
+        with socket.create_connection((server.host, server.port), timeout=30) as raw:
+            raw.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\nConnection: close\r\n\r\n")
+            assert raw.recv(100).split(b" ")[1] == b"400"
+        assert labels(server.url) == {"first"}
