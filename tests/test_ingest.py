@@ -345,3 +345,29 @@ def test_a_file_name_that_is_not_utf8_is_built_and_named_with_replacement_charac
     sources = {str(q.object.value) for q in open_store(tmp_path / "g").quads_for_pattern(
         None, ox.NamedNode("https://w3id.org/kg-lit/ontology#sourceFile"), None)}
     assert sources == {f"{corpus}/caf\ufffd papers.jsonl:1", f"{corpus}/caf\ufffd papers.jsonl:2"}
+
+
+GOOD_GOLD = {"title": "Gulls", "abstract": ABSTRACT, "entities": [{"type": "dataset", "name": "GullSet", "aliases": []}]}
+
+
+@pytest.mark.parametrize("bad, says", [
+    ({**GOOD_GOLD, "title": 123}, "no title"),
+    ({**GOOD_GOLD, "abstract": 7}, '"abstract" is a number'),
+    ({**GOOD_GOLD, "entities": [{"type": "dataset", "name": 5}]}, "an entity without a name"),
+    ({**GOOD_GOLD, "entities": [{"type": "dataset", "name": "GullSet", "aliases": "GS"}]}, "aliases of entity 'GullSet'"),
+    ({**GOOD_GOLD, "entities": [{"type": "datasets", "name": "GullSet"}]}, "unknown entity type 'datasets'"),
+    ({**GOOD_GOLD, "entities": "GullSet"}, '"entities" is not a list'),
+    (["Gulls"], "an array, not an object"),
+])
+def test_a_bad_gold_record_is_one_line_naming_its_file_and_line_for_eval_and_train(tmp_path, bad, says):
+    # before: a title that is a number ended kg eval and kg train in a traceback; an abstract that
+    # is a number was scored as an empty paper; aliases given as a string were matched letter by letter
+    from kg.evaluate import load_gold
+    from kg.training.data import read_annotations
+
+    path = write(tmp_path, "gold.jsonl", json.dumps(GOOD_GOLD) + "\n" + json.dumps(bad) + "\n")
+    for read in (load_gold, lambda p: read_annotations([p])):
+        with pytest.raises(InputError) as caught:
+            read(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}:2: not a gold record") and says in message and "\n" not in message
