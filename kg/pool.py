@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -60,12 +61,33 @@ def ordered_map(
         if first is _END:
             return
         generation = chain([first], islice(batches, per_generation - 1))
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_set_up,
+                                 initargs=(initializer, *initargs)) as pool:
             try:
-                yield from _in_order(pool, fn, generation, jobs)
+                yield from _in_order(pool, partial(_call, fn), generation, jobs)
             except BaseException:  # Ctrl-C, an error, the caller stopping early: drop the queued batches
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+
+
+_SETUP_ERROR: BaseException | None = None  # in a worker: why its initializer failed
+
+
+def _set_up(initializer: Callable[..., None], *initargs) -> None:
+    """Run the initializer in a worker; keep its error for the first batch to raise in the caller.
+    Raised here, it broke the pool: the caller saw BrokenProcessPool and a traceback per worker
+    instead of the error itself (a `--pipeline` that cannot be loaded: one line)."""
+    global _SETUP_ERROR
+    try:
+        initializer(*initargs)
+    except Exception as exc:  # noqa: BLE001 - handed on whole to the caller
+        _SETUP_ERROR = exc
+
+
+def _call(fn: Callable[[In], Out], batch: In) -> Out:
+    if _SETUP_ERROR is not None:
+        raise _SETUP_ERROR
+    return fn(batch)
 
 
 @contextmanager
