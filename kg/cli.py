@@ -79,6 +79,8 @@ def _setup(
 
 
 def fail(message: str, code: int = 1) -> None:
+    # one line, though a library's message spans several (spaCy's config errors)
+    message = " ".join(part.strip() for part in message.splitlines() if part.strip())
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -451,6 +453,9 @@ def eval_cmd(
     results_path = find_results_gold(gold, results_gold)
     gold_results = _run(load_results_gold, results_path) if results_path else None
     papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
+    if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
+        fail(f"{', '.join(map(str, gold))}: no gold paper to score ({len(gold_entities)} gold records, none of them in "
+             "the input): give each record its abstract, or the INPUT files that hold the papers")
     nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
     records = [e.to_json() for e in extract(papers, nlp=nlp)]
     report = score(records, gold_entities)

@@ -3,6 +3,7 @@ before any work, one vocabulary of options, output fit for pipes (issue 19)."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -574,3 +575,59 @@ def test_after_a_command_python_s_shutdown_ignores_ctrl_c():
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+# --------------------------------------------------------------------- pipelines and gold that cannot be used
+
+def test_a_pipeline_that_is_not_kg_s_or_cannot_be_built_is_one_line(tmp_path):
+    # before: a config naming an unknown component or language ended in a traceback, spaCy's
+    # config errors took seven lines, and a spaCy pipeline of someone else's ran and found nothing
+    import spacy
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    paper = tmp_path / "papers.jsonl"
+    paper.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet."}) + "\n")
+    unknown = tmp_path / "unknown.cfg"
+    unknown.write_text('[nlp]\nlang = "en"\npipeline = ["nope"]\n\n[components]\n\n[components.nope]\nfactory = "nope"\n')
+    garbled = tmp_path / "garbled.cfg"
+    garbled.write_text("garbage [[\n")
+    foreign = tmp_path / "foreign"
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    blank.to_disk(foreign)
+    for pipeline, says in [(unknown, "cannot build the pipeline of this config"), (garbled, "cannot read the pipeline config"),
+                           (foreign, "not a kg pipeline")]:
+        result = CliRunner().invoke(kg.cli.app, ["extract", str(paper), "--pipeline", str(pipeline)])
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {pipeline}: {says}"), result.stderr
+
+
+def test_eval_with_no_gold_paper_in_the_input_is_an_error_not_a_score_of_zero(tmp_path):
+    # before: exit 0 and a table of 0.000, as if the pipeline had found nothing
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "A paper no input holds", "entities": []}) + "\n")
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet."}) + "\n")
+    result = CliRunner().invoke(kg.cli.app, ["eval", "--gold", str(gold), str(papers)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {gold}: no gold paper to score (1 gold records, none of them in the input): "
+                                     "give each record its abstract, or the INPUT files that hold the papers")
+
+
+def test_a_worker_that_cannot_set_up_hands_its_error_to_the_caller(tmp_path):
+    # `kg build --pipeline X --jobs 2` loads the pipeline in the workers only: one that could not
+    # (X missing, not kg's) broke the pool, and the build ended in BrokenProcessPool and a traceback
+    # per worker instead of the one line "X: not a kg pipeline". Here the set-up is a chdir that fails.
+    from kg.pool import ordered_map
+
+    missing = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError, match="missing"):
+        list(ordered_map(len, [[1], [2]], 1, os.chdir, (str(missing),)))
