@@ -347,7 +347,8 @@ def test_a_file_name_that_is_not_utf8_is_built_and_named_with_replacement_charac
     assert sources == {f"{corpus}/caf\ufffd papers.jsonl:1", f"{corpus}/caf\ufffd papers.jsonl:2"}
 
 
-GOOD_GOLD = {"title": "Gulls", "abstract": ABSTRACT, "entities": [{"type": "dataset", "name": "GullSet", "aliases": []}]}
+GOOD_GOLD = {"title": "Gulls", "abstract": ABSTRACT, "entities": [{"type": "dataset", "name": "GullSet", "aliases": []}],
+             "results": [{"metric": "accuracy", "value": 91.2, "relative": False}]}
 
 
 @pytest.mark.parametrize("bad, says", [
@@ -358,15 +359,20 @@ GOOD_GOLD = {"title": "Gulls", "abstract": ABSTRACT, "entities": [{"type": "data
     ({**GOOD_GOLD, "entities": [{"type": "datasets", "name": "GullSet"}]}, "unknown entity type 'datasets'"),
     ({**GOOD_GOLD, "entities": "GullSet"}, '"entities" is not a list'),
     (["Gulls"], "an array, not an object"),
+    ({**GOOD_GOLD, "results": [{"metric": "accuracy", "value": 91.2, "relative": "no"}]}, '"relative" is not true or false'),
+    ({**GOOD_GOLD, "results": [{"metric": "accuracy", "value": "high"}]}, "value is not a number"),
+    ({**GOOD_GOLD, "results": [{"metric": 3, "value": 91.2}]}, '"metric" is not text'),
 ])
 def test_a_bad_gold_record_is_one_line_naming_its_file_and_line_for_eval_and_train(tmp_path, bad, says):
     # before: a title that is a number ended kg eval and kg train in a traceback; an abstract that
-    # is a number was scored as an empty paper; aliases given as a string were matched letter by letter
+    # is a number was scored as an empty paper; aliases given as a string were matched letter by
+    # letter; a result's "relative": "no" counted as true
     from kg.evaluate import load_gold
+    from kg.evaluate_results import load_results_gold
     from kg.training.data import read_annotations
 
     path = write(tmp_path, "gold.jsonl", json.dumps(GOOD_GOLD) + "\n" + json.dumps(bad) + "\n")
-    for read in (load_gold, lambda p: read_annotations([p])):
+    for read in (load_gold, lambda p: read_annotations([p]), load_results_gold):
         with pytest.raises(InputError) as caught:
             read(path)
         message = str(caught.value)

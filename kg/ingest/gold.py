@@ -4,6 +4,8 @@ line, never a traceback later (a title that is a number) or a paper silently sco
 abstract that is not text)."""
 from __future__ import annotations
 
+import math
+
 from kg.errors import InputError
 from kg.model import ENTITY_TYPES
 
@@ -40,4 +42,13 @@ def check_gold_record(path: str, line: int, record: object) -> dict:
             raise bad(f"the aliases of entity {name!r} are not a list of strings")
         if entity.get("role") is not None and not isinstance(entity["role"], str):
             raise bad(f"the role of entity {name!r} is not text")
+    for result in record.get("results") or []:
+        value = result.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad(f"a result whose value is not a number: {result!r:.80}")
+        if not isinstance(result.get("relative", False), bool):  # bool("no") is True: a flag read wrong
+            raise bad(f'a result whose "relative" is not true or false: {result!r:.80}')
+        for key in ("method", "metric", "unit", "dataset"):
+            if result.get(key) is not None and not isinstance(result[key], str):
+                raise bad(f'a result whose "{key}" is not text: {result!r:.80}')
     return record
