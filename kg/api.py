@@ -44,7 +44,10 @@ class Graph:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - late in Python's shutdown `os` may be gone; the kernel frees the lock
+            pass
 
     def _rows(self, query: str, params: dict, timeout: float | None) -> Rows | bool | list:
         if query in named_queries():
