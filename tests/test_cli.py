@@ -535,7 +535,8 @@ def test_ctrl_c_while_workers_start_reaches_only_the_parent(tmp_path):
     script.write_text(CTRL_C_WHILE_WORKERS_START)
     started.mkdir()
     proc = subprocess.Popen([sys.executable, str(script), str(started)], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal has it
     deadline = time.monotonic() + 60
     while len(list(started.iterdir())) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
