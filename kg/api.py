@@ -12,11 +12,13 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.outputs import hold_build
 from kg.query import NamedQuery, Rows, load_query, named_queries, run, run_named, with_timeout
 from kg.store import open_store, read_manifest
 
@@ -25,6 +27,27 @@ from kg.store import open_store, read_manifest
 class Graph:
     path: Path
     store: ox.Store
+    # the lock that keeps a later build from deleting the build this graph reads (`close` releases it)
+    _hold: int | None = field(default=None, repr=False)
+    _build: Path | None = field(default=None, repr=False)  # the build folder read (DIR may point elsewhere later)
+
+    def close(self) -> None:
+        """Stop reading: a later build may then remove the build this graph read."""
+        if self._hold is not None:
+            os.close(self._hold)
+            self._hold = None
+
+    def __enter__(self) -> "Graph":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - late in Python's shutdown `os` may be gone; the kernel frees the lock
+            pass
 
     def _rows(self, query: str, params: dict, timeout: float | None) -> Rows | bool | list:
         if query in named_queries():
@@ -70,9 +93,16 @@ class Graph:
         return to_rdflib(self.store)
 
     def manifest(self) -> dict:
-        return read_manifest(self.path)
+        return read_manifest(self._build or self.path)
 
 
 def open_graph(path: str | Path) -> Graph:
-    """Open a build folder read-only (several processes may read one graph at the same time)."""
-    return Graph(Path(path), open_store(path))
+    """Open a build folder read-only (several processes may read one graph at the same time). The
+    build read stays whole while the graph is open, though `kg build` replaces it meanwhile: a
+    notebook keeps reading the graph as it was until `close()` (or `open_graph` again for the new one)."""
+    build, hold = hold_build(path)
+    try:
+        return Graph(Path(path), open_store(build), hold, build)
+    except BaseException:
+        os.close(hold)
+        raise

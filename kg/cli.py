@@ -1,13 +1,16 @@
 """The `kg` command line: a thin layer that parses arguments and calls the package."""
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import json
 import logging
 import os
+import signal
 import sys
 import time
+import traceback
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,7 +24,26 @@ from rich.text import Text
 
 from kg.errors import KgError, one_line
 
+class _Commands(typer.core.TyperGroup):
+    """kg's commands, each ending the same way on Ctrl-C: "error: interrupted", exit 130. Typer
+    turned a Ctrl-C outside `_run` (say while the summary printed) into a silent 130; and in the
+    last instant of Python's shutdown, after it dropped its handler, the signal killed kg (exit -2,
+    no word), though the command had finished and published its output."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            # clearing the frames closes the interrupted work's generators now, and with them its
+            # worker pools, instead of at exit
+            traceback.clear_frames(exc.__traceback__)
+            fail("interrupted", 130)
+        finally:
+            atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs first at exit: nothing left to stop
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Build, query and explore a knowledge graph of research papers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -57,6 +79,8 @@ def _setup(
 
 
 def fail(message: str, code: int = 1) -> None:
+    # one line, though a library's message spans several (spaCy's config errors)
+    message = " ".join(part.strip() for part in message.splitlines() if part.strip())
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -66,7 +90,7 @@ def warn(message: str) -> None:
 
 
 def _run(fn, *args, **kwargs):
-    """Call into the package; a KgError becomes one red line and exit code 1."""
+    """Call into the package; a KgError becomes one red line and exit code 1 (a Ctrl-C: `_Commands`)."""
     try:
         return fn(*args, **kwargs)
     except KgError as exc:
@@ -74,8 +98,6 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
-    except KeyboardInterrupt:
-        fail("interrupted", 130)
 
 
 class OutputFormat(str, Enum):
@@ -431,6 +453,9 @@ def eval_cmd(
     results_path = find_results_gold(gold, results_gold)
     gold_results = _run(load_results_gold, results_path) if results_path else None
     papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
+    if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
+        fail(f"{', '.join(map(str, gold))}: no gold paper to score ({len(gold_entities)} gold records, none of them in "
+             "the input): give each record its abstract, or the INPUT files that hold the papers")
     nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
     records = [e.to_json() for e in extract(papers, nlp=nlp)]
     report = score(records, gold_entities)

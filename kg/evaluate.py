@@ -17,6 +17,7 @@ import networkx as nx
 from kg.errors import InputError
 from kg.extract.normalise import entity_key
 from kg.ids import normalise_title
+from kg.ingest.gold import check_gold_record
 from kg.model import ENTITY_TYPES
 
 
@@ -97,9 +98,10 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                yield number, json.loads(line)
+                record = json.loads(line)
             except ValueError as exc:
                 raise InputError(str(path), f"not JSON ({exc})", line=number) from None
+            yield number, check_gold_record(str(path), number, record)
 
 
 def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:

@@ -15,7 +15,8 @@ Role = Literal["proposed", "used"]
 
 @dataclass(frozen=True)
 class Source:
-    """Where a paper was read from: the file and the line (text formats) or record index."""
+    """Where a paper was read from: the file and the line (text formats) or the record's number,
+    counted from 1 as lines are (JSON arrays, XML, a BibTeX entry whose line is unknown)."""
 
     path: str
     line: int | None = None

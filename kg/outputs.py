@@ -20,6 +20,10 @@ command leaves the previous output whole.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import glob
 import hashlib
 import os
 import shutil
@@ -47,6 +51,28 @@ def versions_dir(out: Path) -> Path:
 def is_build(path: Path) -> bool:
     """Whether `path` is (or links to) a kg build folder."""
     return (path / STORE_DIR).is_dir()
+
+
+def hold_build(out: str | Path) -> tuple[Path, int]:
+    """The build folder DIR points to, locked for reading: (folder, descriptor; closing it releases
+    the lock). A long reader (`kg serve`, a notebook's `open_graph`) holds it for as long as it reads:
+    the builds that replace it leave it in place (`kg.store._sweep` skips a build being read) instead
+    of deleting the store under it. A shared lock on the folder itself: any number of readers, no
+    file written into the build, released by the kernel if the reader dies."""
+    from kg.store import resolve
+
+    while True:
+        build = resolve(out)
+        fd = os.open(build, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if resolve(out) == build:  # not replaced (and so not swept) before the lock was taken
+            return build, fd
+        os.close(fd)
+
+
+def is_being_read(build: Path) -> bool:
+    """Whether a reader holds the build folder (`hold_build`)."""
+    return _locked(build)
 
 
 def _is_own_build_link(out: Path) -> bool:
@@ -190,24 +216,128 @@ def _flush_to_disk(path: Path) -> None:
         os.close(fd)
 
 
+def _stage_prefix(out: Path) -> str:
+    """The name every staging folder of `out` starts with (hidden: no reader of a corpus takes it)."""
+    return f".{out.name}.kg-stage."
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` itself (flock on the directory; the kernel frees it when the
+    process dies, so a killed kg leaves no stale lock and no lock file). Publishes and sweeps of the
+    outputs in one folder take it in turn: two `kg analyze -o SAME` at once each find the other's
+    output whole, never half moved."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the paths `a` and `b` in one step (Linux renameat2 RENAME_EXCHANGE): at no moment is either
+    name missing. False where the system or file system cannot (the caller then renames twice)."""
+    rename = getattr(_libc(), "renameat2", None)
+    if rename is None:
+        return False
+    if rename(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Put the folder `stage` at `out` (under the folder lock). The old `out` is swapped out in one
+    step and then removed; where that cannot be done in one step it is renamed aside, and put back
+    if the new one cannot be renamed in (a Ctrl-C, an error)."""
+    if not (out.exists() or out.is_symlink()):
+        os.rename(stage, out)
+        return
+    if _exchange(stage, out):
+        shutil.rmtree(stage, ignore_errors=True)  # `stage` now names the old output
+        return
+    aside = stage.with_name(stage.name + ".old")
+    os.rename(out, aside)
+    try:
+        os.rename(stage, out)
+    except BaseException:
+        os.rename(aside, out)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _sweep_abandoned_stages(out: Path) -> None:
+    """Remove what a kg killed while writing `out` left beside it (under the folder lock): staging
+    folders no live kg holds, and, if it was killed between the two renames of a publish, put the
+    old output it had renamed aside back first."""
+    prefix = _stage_prefix(out)
+    for path in sorted(out.parent.glob(glob.escape(prefix) + "*")):
+        if not path.is_dir() or path.is_symlink() or _locked(path):
+            continue
+        if path.name.endswith(".old") and not (out.exists() or out.is_symlink()):
+            os.rename(path, out)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _hold(stage: Path) -> int:
+    """Lock a staging folder for as long as this kg writes it (the descriptor, closed by the caller)."""
+    fd = os.open(stage, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _locked(path: Path) -> bool:
+    """Whether a live process holds a lock on the folder `path` (one cannot be taken now)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # gone, or unreadable: nobody reads it through kg
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[Path]:
     """Yield a fresh folder beside `out`, marked as kg's; on success it replaces `out` (already
-    checked by `check_folder_target`), on any failure it is removed and `out` stays as it was."""
+    checked by `check_folder_target`), on any failure it is removed and `out` stays as it was.
+
+    Several kg writing the same `out` at once each publish whole, one after the other (the last one
+    stays); none fails for the other's doing or leaves a folder behind. A kg killed while writing
+    leaves its staging folder, which the next write of `out` removes (or puts back, if it held the
+    old output)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    with _folder_lock(out.parent):
+        _sweep_abandoned_stages(out)
+        stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out), dir=out.parent))
+        held = _hold(stage)  # before the marker is written: a sweep never takes a folder being set up
     try:
-        os.chmod(tmp, 0o755)
-        (tmp / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
-        yield tmp
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "previous")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        os.chmod(stage, 0o755)
+        (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
+        yield stage
+        with _folder_lock(out.parent):
+            _publish(stage, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
         raise
+    finally:
+        os.close(held)

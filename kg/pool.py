@@ -8,6 +8,9 @@ through msgpack), and decoding them in the parent made two processes slower than
 from __future__ import annotations
 
 import multiprocessing
+import signal
+from contextlib import contextmanager
+from functools import partial
 from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -58,8 +61,49 @@ def ordered_map(
         if first is _END:
             return
         generation = chain([first], islice(batches, per_generation - 1))
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs) as pool:
-            yield from _in_order(pool, fn, generation, jobs)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_set_up,
+                                 initargs=(initializer, *initargs)) as pool:
+            try:
+                yield from _in_order(pool, partial(_call, fn), generation, jobs)
+            except BaseException:  # Ctrl-C, an error, the caller stopping early: drop the queued batches
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+
+_SETUP_ERROR: BaseException | None = None  # in a worker: why its initializer failed
+
+
+def _set_up(initializer: Callable[..., None], *initargs) -> None:
+    """Run the initializer in a worker; keep its error for the first batch to raise in the caller.
+    Raised here, it broke the pool: the caller saw BrokenProcessPool and a traceback per worker
+    instead of the error itself (a `--pipeline` that cannot be loaded: one line)."""
+    global _SETUP_ERROR
+    try:
+        initializer(*initargs)
+    except Exception as exc:  # noqa: BLE001 - handed on whole to the caller
+        _SETUP_ERROR = exc
+
+
+def _call(fn: Callable[[In], Out], batch: In) -> Out:
+    if _SETUP_ERROR is not None:
+        raise _SETUP_ERROR
+    return fn(batch)
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block Ctrl-C's signal while worker processes start: they inherit the mask and never take it.
+    A Ctrl-C reaches the whole process group; workers that took it printed a traceback each (most
+    while still importing) and left their queues' semaphores to be reported as leaked. The parent
+    alone handles it (the signal waits until it is unblocked here) and stops the workers."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _in_order(pool: ProcessPoolExecutor, fn: Callable[[In], Out], batches: Iterator[In], jobs: int) -> Iterator[Out]:
@@ -73,7 +117,8 @@ def _in_order(pool: ProcessPoolExecutor, fn: Callable[[In], Out], batches: Itera
             if batch is _END:
                 exhausted = True
                 break
-            pending[pool.submit(fn, batch)] = submitted
+            with _sigint_blocked():  # a submit may start a worker process
+                pending[pool.submit(fn, batch)] = submitted
             submitted += 1
         if not pending:
             break

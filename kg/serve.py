@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.outputs import hold_build
 from kg.store import STORE_DIR, open_store, resolve
 
 
@@ -175,6 +176,7 @@ class Server:
         self._direct: OxigraphProcess | None = None
         self._front: _Front | None = None
         self._lock = None
+        self._hold: int | None = None  # the build folder served, locked for reading (`kg.outputs.hold_build`)
 
     @property
     def url(self) -> str:
@@ -201,6 +203,10 @@ class Server:
         """Start serving and return once the endpoint answers (or raise KgError)."""
         self._lock_builds()
         try:
+            # a build of this graph meanwhile leaves the folder served in place (it used to delete
+            # the store under a read-only server, whose next query, or restart, then failed)
+            build, self._hold = hold_build(self.graph)
+            self.location = build / STORE_DIR
             self._start(wait)
         except BaseException:
             self.stop()
@@ -234,6 +240,9 @@ class Server:
         if self._lock is not None:
             self._lock.close()  # releases the build lock, once the server has stopped writing
             self._lock = None
+        if self._hold is not None:
+            os.close(self._hold)  # a later build may now remove the folder served
+            self._hold = None
 
     def __enter__(self) -> "Server":
         return self.start()
@@ -382,10 +391,14 @@ class _Front:
         """
         import http.client
 
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else None
+        try:
+            length = int(handler.headers.get("Content-Length") or 0)
+            body = handler.rfile.read(length) if length > 0 else None
+            path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
+        except (ValueError, UnicodeDecodeError) as exc:  # a request kg cannot read: the client's error, said
+            handler.send_error(400, f"unreadable request: {type(exc).__name__}")
+            return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
-        path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
         backend = self._acquire()
         # the limit starts once a process takes the request: waiting for a writable store to reopen
         # after a runaway query must not use it up (the next query would time out and retire again)

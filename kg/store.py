@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.outputs import atomic_file, check_build_target, check_file_target, versions_dir
+from kg.outputs import atomic_file, check_build_target, check_file_target, is_being_read, versions_dir
 from kg.rdf.namespaces import PREFIXES
 
 STORE_DIR = "store"
@@ -164,9 +164,11 @@ def _forget_first(out: Path, versions: Path, lock) -> None:
 
 
 def _sweep(versions: Path, keep: Path) -> None:
-    """Remove older builds and partial ones left by killed builds (the lock says none is running)."""
+    """Remove older builds and partial ones left by killed builds (the lock says none is running);
+    an older build a reader still holds (`kg.outputs.hold_build`: `kg serve`, a notebook) stays
+    for a later build to remove."""
     for child in versions.iterdir():
-        if child != keep and child.is_dir():
+        if child != keep and child.is_dir() and not is_being_read(child):
             shutil.rmtree(child, ignore_errors=True)
 
 

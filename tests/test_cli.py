@@ -3,6 +3,7 @@ before any work, one vocabulary of options, output fit for pipes (issue 19)."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -496,3 +497,138 @@ def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_pat
         before = snapshot(graph)
         one_line_error(kg_cli("build", more, "--out", graph, "--append", "--no-extras"), "unreadable manifest.json")
         assert snapshot(graph) == before
+
+
+# --------------------------------------------------------------------- Ctrl-C: 130 and one line
+
+CTRL_C_WHILE_WORKERS_START = '''
+import os, sys, time
+from pathlib import Path
+
+def started(folder):
+    Path(folder, str(os.getpid())).write_text("")
+    time.sleep(1.5)  # still starting when Ctrl-C comes
+
+def double(batch):
+    return [2 * x for x in batch]
+
+if __name__ == "__main__":
+    from kg.pool import ordered_map
+    try:
+        print(list(ordered_map(double, [[1], [2], [3], [4]], 2, started, (sys.argv[1],))))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+'''
+
+
+def test_ctrl_c_while_workers_start_reaches_only_the_parent(tmp_path):
+    # Ctrl-C goes to the whole process group: each starting worker took it and printed its own
+    # traceback after "error: interrupted", and its queues' semaphores were reported leaked
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script, started = tmp_path / "pool_run.py", tmp_path / "started"
+    script.write_text(CTRL_C_WHILE_WORKERS_START)
+    started.mkdir()
+    proc = subprocess.Popen([sys.executable, str(script), str(started)], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal has it
+    deadline = time.monotonic() + 60
+    while len(list(started.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [int(p.name) for p in started.iterdir()]
+    assert len(workers) == 2
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, "interrupted\n")
+    for pid in workers:  # the parent stopped its workers before it exited
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+
+
+def test_ctrl_c_outside_the_package_calls_is_the_same_one_line(monkeypatch):
+    # a Ctrl-C while kg printed (outside `_run`) ended with exit 130 and no word
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.cli, "Table", interrupted)
+    result = CliRunner().invoke(kg.cli.app, ["query", "--list"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "error: interrupted"
+
+
+def test_after_a_command_python_s_shutdown_ignores_ctrl_c():
+    # in the last instant of the shutdown Python has dropped its own handler: a Ctrl-C there killed
+    # kg by the signal (exit -2, no word) after it had published its output
+    import subprocess
+    import sys
+
+    probe = ("import atexit, signal, sys; from kg.cli import app\n"
+             "atexit.register(lambda: print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN))\n"
+             "app(['query', '--list'])\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+# --------------------------------------------------------------------- pipelines and gold that cannot be used
+
+def test_a_pipeline_that_is_not_kg_s_or_cannot_be_built_is_one_line(tmp_path):
+    # before: a config naming an unknown component or language ended in a traceback, spaCy's
+    # config errors took seven lines, and a spaCy pipeline of someone else's ran and found nothing
+    import spacy
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    paper = tmp_path / "papers.jsonl"
+    paper.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet."}) + "\n")
+    unknown = tmp_path / "unknown.cfg"
+    unknown.write_text('[nlp]\nlang = "en"\npipeline = ["nope"]\n\n[components]\n\n[components.nope]\nfactory = "nope"\n')
+    garbled = tmp_path / "garbled.cfg"
+    garbled.write_text("garbage [[\n")
+    foreign = tmp_path / "foreign"
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    blank.to_disk(foreign)
+    for pipeline, says in [(unknown, "cannot build the pipeline of this config"), (garbled, "cannot read the pipeline config"),
+                           (foreign, "not a kg pipeline")]:
+        result = CliRunner().invoke(kg.cli.app, ["extract", str(paper), "--pipeline", str(pipeline)])
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {pipeline}: {says}"), result.stderr
+
+
+def test_eval_with_no_gold_paper_in_the_input_is_an_error_not_a_score_of_zero(tmp_path):
+    # before: exit 0 and a table of 0.000, as if the pipeline had found nothing
+    from typer.testing import CliRunner
+
+    import kg.cli
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "A paper no input holds", "entities": []}) + "\n")
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet."}) + "\n")
+    result = CliRunner().invoke(kg.cli.app, ["eval", "--gold", str(gold), str(papers)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {gold}: no gold paper to score (1 gold records, none of them in the input): "
+                                     "give each record its abstract, or the INPUT files that hold the papers")
+
+
+def test_a_worker_that_cannot_set_up_hands_its_error_to_the_caller(tmp_path):
+    # `kg build --pipeline X --jobs 2` loads the pipeline in the workers only: one that could not
+    # (X missing, not kg's) broke the pool, and the build ended in BrokenProcessPool and a traceback
+    # per worker instead of the one line "X: not a kg pipeline". Here the set-up is a chdir that fails.
+    from kg.pool import ordered_map
+
+    missing = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError, match="missing"):
+        list(ordered_map(len, [[1], [2]], 1, os.chdir, (str(missing),)))

@@ -226,3 +226,107 @@ def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch)
     assert target.read_text(encoding="utf-8") == "new"
     assert [kind for kind, _ in events] == ["fsync", "replace"]
     assert events[0][1] == events[1][1] == str(tmp)
+
+
+def _report_folder(path: Path, who: str) -> None:
+    path.mkdir()
+    (path / ".kg-report").write_text("kg\n")
+    for name in ("report.md", "report.json"):
+        (path / name).write_text(who)
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two renames"])
+def test_two_publishes_of_one_folder_at_once_both_succeed_and_leave_nothing_behind(tmp_path, monkeypatch, swap):
+    # two `kg analyze -o SAME` finishing together: the first moved the old report aside and, before
+    # it renamed its own in, the second found no report to move (FileNotFoundError) and left its
+    # `.SAME.old.*` folder behind. Every move is held until the other publish tries one (or 0.5 s).
+    import threading
+
+    import kg.outputs as outputs
+
+    out = tmp_path / "report"
+    _report_folder(out, "old")
+    if swap == "two renames":
+        monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
+    moves, other_moved = [], threading.Event()
+
+    def held(real):
+        def move(a, b):
+            moves.append(threading.get_ident())
+            if len(set(moves)) > 1:
+                other_moved.set()
+            real(a, b)
+            if len(moves) == 1:
+                other_moved.wait(0.5)
+        return move
+
+    monkeypatch.setattr(outputs.os, "replace", held(os.replace))
+    monkeypatch.setattr(outputs.os, "rename", held(os.rename))
+    both_written, errors = threading.Barrier(2), []
+
+    def publish(who):
+        try:
+            with outputs.atomic_folder(out) as stage:
+                for name in ("report.md", "report.json"):
+                    (stage / name).write_text(who)
+                both_written.wait(5)
+        except BaseException as exc:  # noqa: BLE001 - any failure of either publish is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(who,)) for who in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+    contents = {(out / name).read_text() for name in ("report.md", "report.json")}
+    assert contents in ({"A"}, {"B"})
+    assert (out / ".kg-report").is_file()
+
+
+def test_an_interrupted_publish_puts_the_old_folder_back(tmp_path, monkeypatch):
+    # where the swap takes two renames, a Ctrl-C between them must not leave the output missing
+    import kg.outputs as outputs
+
+    out = tmp_path / "report"
+    _report_folder(out, "old")
+    monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def interrupted(a, b):
+        if Path(b) == out and not str(a).endswith(".old"):  # the new report renamed in; the old one may go back
+            raise KeyboardInterrupt
+        real_rename(a, b)
+
+    monkeypatch.setattr(outputs.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with outputs.atomic_folder(out) as stage:
+            (stage / "report.md").write_text("new")
+    assert (out / "report.md").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_the_next_write_clears_what_a_killed_one_left_and_spares_a_live_one(tmp_path):
+    # a kg killed while writing leaves its staging folder (or, killed between the two renames of a
+    # publish, the old output renamed aside and no output): the next write removes the first and
+    # puts the second back, never touching a staging folder a live kg holds or the build folders
+    import fcntl
+
+    import kg.outputs as outputs
+
+    out = tmp_path / "report"
+    _report_folder(tmp_path / ".report.kg-stage.dead1", "half-written")
+    _report_folder(tmp_path / ".report.kg-stage.dead2.old", "old")
+    _report_folder(tmp_path / ".report.kg-stage.live", "being written")
+    (tmp_path / ".report.builds").mkdir()
+    live = os.open(tmp_path / ".report.kg-stage.live", os.O_RDONLY)
+    fcntl.flock(live, fcntl.LOCK_EX)
+    try:
+        with outputs.atomic_folder(out) as stage:
+            assert (out / "report.md").read_text() == "old"  # put back before this write began
+            (stage / "report.md").write_text("new")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".report.builds", ".report.kg-stage.live", "report"]
+        assert (out / "report.md").read_text() == "new"
+    finally:
+        os.close(live)

@@ -214,6 +214,20 @@ def test_records_without_title_or_abstract_are_skipped_with_a_warning(tmp_path, 
     assert "mixed.jsonl:3" in caplog.text and "mixed.jsonl:4" in caplog.text
 
 
+@pytest.mark.parametrize("name, text", [
+    ("array.json", json.dumps([{"title": "Good", "abstract": ABSTRACT}, {"title": "No abstract"}], indent=1)),
+    ("page.json", json.dumps({"results": [{"title": "Good", "abstract": ABSTRACT}, {"title": "No abstract"}]})),
+    ("feed.atom", ATOM.replace("<summary>Pigeons", "<summary_>Pigeons").replace("network.</summary>", "network.</summary_>")),
+])
+def test_records_of_arrays_and_feeds_are_counted_from_1_as_lines_are(tmp_path, caplog, name, text):
+    # the second record lacks its abstract: the warning says "record 2", as JSON Lines says line 2
+    # (the first record was called "record 0" while JSON Lines counted from 1)
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([write(tmp_path, name, text)]))
+    assert len(papers) == 1
+    assert [r.getMessage().split(": ")[0] for r in caplog.records] == [f"{tmp_path / name}[record 2]"]
+
+
 def test_a_file_with_no_valid_json_line_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no line is valid JSON"):
         list(read_papers([write(tmp_path, "junk.jsonl", "{a\n{b\n")]))
@@ -331,3 +345,35 @@ def test_a_file_name_that_is_not_utf8_is_built_and_named_with_replacement_charac
     sources = {str(q.object.value) for q in open_store(tmp_path / "g").quads_for_pattern(
         None, ox.NamedNode("https://w3id.org/kg-lit/ontology#sourceFile"), None)}
     assert sources == {f"{corpus}/caf\ufffd papers.jsonl:1", f"{corpus}/caf\ufffd papers.jsonl:2"}
+
+
+GOOD_GOLD = {"title": "Gulls", "abstract": ABSTRACT, "entities": [{"type": "dataset", "name": "GullSet", "aliases": []}],
+             "results": [{"metric": "accuracy", "value": 91.2, "relative": False}]}
+
+
+@pytest.mark.parametrize("bad, says", [
+    ({**GOOD_GOLD, "title": 123}, "no title"),
+    ({**GOOD_GOLD, "abstract": 7}, '"abstract" is a number'),
+    ({**GOOD_GOLD, "entities": [{"type": "dataset", "name": 5}]}, "an entity without a name"),
+    ({**GOOD_GOLD, "entities": [{"type": "dataset", "name": "GullSet", "aliases": "GS"}]}, "aliases of entity 'GullSet'"),
+    ({**GOOD_GOLD, "entities": [{"type": "datasets", "name": "GullSet"}]}, "unknown entity type 'datasets'"),
+    ({**GOOD_GOLD, "entities": "GullSet"}, '"entities" is not a list'),
+    (["Gulls"], "an array, not an object"),
+    ({**GOOD_GOLD, "results": [{"metric": "accuracy", "value": 91.2, "relative": "no"}]}, '"relative" is not true or false'),
+    ({**GOOD_GOLD, "results": [{"metric": "accuracy", "value": "high"}]}, "value is not a number"),
+    ({**GOOD_GOLD, "results": [{"metric": 3, "value": 91.2}]}, '"metric" is not text'),
+])
+def test_a_bad_gold_record_is_one_line_naming_its_file_and_line_for_eval_and_train(tmp_path, bad, says):
+    # before: a title that is a number ended kg eval and kg train in a traceback; an abstract that
+    # is a number was scored as an empty paper; aliases given as a string were matched letter by
+    # letter; a result's "relative": "no" counted as true
+    from kg.evaluate import load_gold
+    from kg.evaluate_results import load_results_gold
+    from kg.training.data import read_annotations
+
+    path = write(tmp_path, "gold.jsonl", json.dumps(GOOD_GOLD) + "\n" + json.dumps(bad) + "\n")
+    for read in (load_gold, lambda p: read_annotations([p]), load_results_gold):
+        with pytest.raises(InputError) as caught:
+            read(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}:2: not a gold record") and says in message and "\n" not in message

@@ -143,7 +143,7 @@ def test_csl_json_dates_authors_and_an_item_without_abstract(tmp_path, caplog):
     assert gulls.year == 2024 and gulls.doi == "10.1234/gull.5"
     assert gulls.authors == ["Ada Lark", "Gull Watch Consortium"]
     assert owls.year == 2021 and owls.url == "https://example.org/owls"
-    assert any("zotero.json[record 1]" in r.getMessage() and "no abstract" in r.getMessage() for r in caplog.records)
+    assert any("zotero.json[record 2]" in r.getMessage() and "no abstract" in r.getMessage() for r in caplog.records)
 
 
 def test_pubmed_structured_abstract_with_doctype_never_fetched(tmp_path, monkeypatch):

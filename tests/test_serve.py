@@ -369,3 +369,66 @@ def test_a_writable_server_and_a_build_of_its_graph_never_run_at_once(tmp_path):
         with Server(graph, port=free_port()) as reader:  # reading needs no lock
             assert count(reader.url) > 0
         raise InterruptedError
+
+
+def tiny_build(out, label: str) -> None:
+    """A build of one triple through kg's own publish (`staged_build`): what `kg build` leaves."""
+    from kg.store import staged_build
+
+    with staged_build(out) as stage:
+        store = ox.Store(str(stage / "store"))
+        store.add(ox.Quad(ox.NamedNode("urn:graph"), ox.NamedNode("urn:label"), ox.Literal(label)))
+        store.flush()
+        del store
+        (stage / "manifest.json").write_text("{}")
+
+
+def labels(url_or_graph) -> set:
+    sparql = "SELECT ?l WHERE { <urn:graph> <urn:label> ?l }"
+    if isinstance(url_or_graph, str):
+        req = urllib.request.Request(f"{url_or_graph}/query?query={urllib.parse.quote(sparql)}",
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return {b["l"]["value"] for b in json.load(r)["results"]["bindings"]}
+    return {row["l"] for row in url_or_graph.query(sparql)}
+
+
+def test_a_build_leaves_the_build_a_notebook_or_a_server_still_reads(tmp_path):
+    """Before, the next `kg build` of the graph deleted the build folder a read-only `kg serve` or an
+    open notebook was reading: the server's next query (or its restart after a timeout) failed."""
+    from kg.api import open_graph
+    from kg.store import resolve
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    first = resolve(out)
+    with open_graph(out) as notebook, Server(out, port=free_port(), timeout=None) as server:
+        tiny_build(out, "second")
+        tiny_build(out, "third")  # a build that sweeps while the first is still read
+        assert first.is_dir() and resolve(out) != first
+        assert labels(notebook) == {"first"} and labels(server.url) == {"first"}
+        assert notebook.manifest() == {}
+    with open_graph(out) as reader:
+        assert labels(reader) == {"third"}
+    tiny_build(out, "fourth")  # nobody reads the first any more: swept, with the second and third
+    builds = [p for p in (tmp_path / ".graph.builds").iterdir() if p.is_dir()]
+    assert builds == [resolve(out)]
+
+
+def test_an_unreadable_request_is_answered_400_and_the_server_goes_on(tmp_path):
+    """Before, a query body that is not UTF-8 (or a Content-Length that is not a number) raised in
+    the front server's handler: a traceback in kg serve's output and the connection dropped unanswered."""
+    import socket
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    with Server(out, port=free_port(), timeout=20) as server:
+        bad = urllib.request.Request(f"{server.url}/query", data=b"SELECT * WHERE { ?s ?p \xff }", method="POST",
+                                     headers={"Content-Type": "application/sparql-query"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad, timeout=30)
+        assert refused.value.code == 400
+        with socket.create_connection((server.host, server.port), timeout=30) as raw:
+            raw.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\nConnection: close\r\n\r\n")
+            assert raw.recv(100).split(b" ")[1] == b"400"
+        assert labels(server.url) == {"first"}

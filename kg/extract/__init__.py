@@ -35,7 +35,13 @@ def build_nlp(config_path: str | Path = DEFAULT_PIPELINE) -> Language:
             config = spacy.util.load_config(path)
         except (OSError, ValueError) as exc:
             raise KgError(f"{path}: cannot read the pipeline config: {exc}") from None
-        nlp = _from_config(config)
+        try:
+            nlp = _from_config(config)
+        except (ValueError, ImportError, KeyError) as exc:  # an unknown component or language, a bad setting
+            raise KgError(f"{path}: cannot build the pipeline of this config: {exc}") from None
+    if not any(factory.startswith("kg_") for factory in nlp.pipe_factories.values()):
+        # a spaCy pipeline of someone else's finds no entity: every paper would come out empty
+        raise KgError(f"{path}: not a kg pipeline (none of kg's components); give a .cfg file or a folder from kg train")
     nlp.meta["kg_config"] = str(path)
     return nlp
 
@@ -45,7 +51,7 @@ def _from_folder(path: Path) -> Language:
         raise KgError(f"{path}: not a pipeline folder (no config.cfg); give a .cfg file or a folder from kg train")
     try:
         nlp = spacy.load(path)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ImportError, KeyError) as exc:
         raise KgError(f"{path}: cannot load the trained pipeline: {exc}") from None
     gc.collect()
     gc.freeze()

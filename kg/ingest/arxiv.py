@@ -29,7 +29,7 @@ def read_atom(path: Path) -> Iterator[Paper]:
         raise InputError(str(path), f"malformed XML at column {column}: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
     if root.tag != f"{ATOM}feed":
         raise InputError(str(path), f"not an Atom feed (root element {root.tag})")
-    for index, entry in enumerate(root.iter(f"{ATOM}entry")):
+    for number, entry in enumerate(root.iter(f"{ATOM}entry"), 1):
         def get(tag: str, ns: str = ATOM) -> str | None:
             node = entry.find(f"{ns}{tag}")
             return node.text if node is not None else None
@@ -39,7 +39,7 @@ def read_atom(path: Path) -> Iterator[Paper]:
         links = [l.get("href") for l in entry.findall(f"{ATOM}link") if l.get("rel") in (None, "alternate")]
         categories = [c.get("term") for c in entry.findall(f"{ATOM}category") if c.get("term")]
         paper = make_paper(
-            Source(str(path), record=index),
+            Source(str(path), record=number),
             title=get("title"),
             abstract=get("summary"),
             url=links[0] if links else (ident or None),

@@ -43,10 +43,10 @@ def read(path: Path) -> Iterator[Paper]:
     if not database.entries:
         raise InputError(str(path), "no BibTeX entries found")
     written = _WrittenEntries(text, path)
-    for index, entry in enumerate(database.entries):
-        key = entry.get("ID", f"#{index}")
+    for number, entry in enumerate(database.entries, 1):
+        key = entry.get("ID", f"#{number}")
         line = written.line_of(key)
-        where = Source(str(path), line=line) if line else Source(str(path), record=index)
+        where = Source(str(path), line=line) if line else Source(str(path), record=number)
         if not entry.get("abstract"):
             log.warning("%s: skipped entry %s, no abstract field", where, key)
             continue

@@ -86,7 +86,7 @@ def paper_from_article(record: Element, source: Source) -> Paper | None:
 
 def read(path: Path) -> Iterator[Paper]:
     text = read_text(path)
-    index = -1
+    number = 0  # records are counted from 1, as a reader counts them
     root_seen = False
     try:
         for event, elem in iterparse(io.BytesIO(text.encode("utf-8")), events=("start", "end")):
@@ -97,14 +97,14 @@ def read(path: Path) -> Iterator[Paper]:
                         raise InputError(str(path), f"not a PubMed XML file (root element {elem.tag}, expected PubmedArticleSet)")
                 continue
             if elem.tag == "PubmedArticle":
-                index += 1
-                paper = paper_from_article(elem, Source(str(path), record=index))
+                number += 1
+                paper = paper_from_article(elem, Source(str(path), record=number))
                 elem.clear()
                 if paper:
                     yield paper
             elif elem.tag == "PubmedBookArticle":
-                index += 1
-                log.warning("%s [record %d]: skipped, a book chapter (PubmedBookArticle)", path, index)
+                number += 1
+                log.warning("%s: skipped, a book chapter (PubmedBookArticle)", Source(str(path), record=number))
                 elem.clear()
     except DefusedXmlException as exc:
         raise InputError(str(path), f"refused: XML entity declarations are not allowed ({type(exc).__name__})") from None

@@ -134,8 +134,8 @@ def json_records(path: Path, list_key: str) -> Iterator[tuple[object, Source]]:
     data = load_json(path, text)
     if isinstance(data, dict):
         data = data[list_key] if isinstance(data.get(list_key), list) else [data]
-    for index, record in enumerate(data if isinstance(data, list) else [data]):
-        yield record, Source(str(path), record=index)
+    for number, record in enumerate(data if isinstance(data, list) else [data], 1):
+        yield record, Source(str(path), record=number)
 
 
 def read_json(path: Path) -> Iterator[Paper]:
@@ -146,7 +146,7 @@ def read_json(path: Path) -> Iterator[Paper]:
         data = inner if inner is not None else [data]
     if not isinstance(data, list):
         raise InputError(str(path), "expected a JSON array of papers")
-    yield from _records((r, Source(str(path), record=i)) for i, r in enumerate(data))
+    yield from _records((r, Source(str(path), record=n)) for n, r in enumerate(data, 1))
 
 
 def read_csv(path: Path) -> Iterator[Paper]:
