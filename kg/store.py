@@ -113,11 +113,23 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
         final = versions / build_id
         publish(stage, final, out)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove_stage(stage)
         _forget_first(out, versions, lock)
         raise
     _sweep(versions, keep=final)
     lock.close()
+
+
+def _remove_stage(stage: Path, tries: int = 50) -> None:
+    """Remove a failed build's folder. Its store is still open while the failure propagates (the
+    build's frame holds it, and pyoxigraph has no close), and RocksDB's background threads may add a
+    file while the folder is being removed, so that its last rmdir fails: try again until it is gone
+    (a few tries at most; what is still left is swept by the next build)."""
+    for _ in range(tries):
+        shutil.rmtree(stage, ignore_errors=True)
+        if not stage.exists():
+            return
+        time.sleep(0.02)
 
 
 def publish(stage: Path, final: Path, out: Path) -> None:
