@@ -589,3 +589,10 @@ def test_a_fronted_on_phrase_ends_at_its_comma(nlp):
     x = run(nlp, "Counting owls", "On ForestA, OwlNet-B reaches the best count. We evaluate on ForestA, ForestB and Taiga9.")
     assert "OwlNet-B" not in entities(x, "dataset")
     assert {"ForestA", "ForestB", "Taiga9"} <= set(entities(x, "dataset"))
+
+
+def test_a_title_task_with_more_modifiers_is_a_variant_of_the_abstracts_task(nlp):
+    x = run(nlp, "Foggy-Night Pedestrian Detection for Owls", "We study pedestrian detection in fog. OwlNet detects walkers.")
+    tasks = entities(x, "task")
+    assert list(tasks) == ["pedestrian detection"]
+    assert "Foggy-Night Pedestrian Detection" in tasks["pedestrian detection"]["mentions"]

@@ -835,7 +835,8 @@ def _with_metric_head(T: Table, text: str, span: Cand) -> Cand:
     return span._replace(end=span.end + 1, end_char=end_char, text=text[span.start_char : end_char])
 
 
-PHRASE_RULES = {"task-phrase", "method-phrase"}
+# the rules that build a phrase from its modifiers and head: their phrases can be variants of a shorter name
+PHRASE_RULES = {"task-phrase", "method-phrase", "title-task"}
 
 
 def _form_key(form: str) -> str:
