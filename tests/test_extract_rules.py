@@ -568,3 +568,31 @@ def test_the_sentencizer_splits_as_spacys_own(nlp):
         spacys(expected)
         ours(got)
         assert got.to_array(SENT_START).tolist() == expected.to_array(SENT_START).tolist(), text
+
+
+def test_a_unit_after_a_value_is_no_name(nlp):
+    x = run(nlp, "Quiet owls", "OwlNet lowers the noise floor to 4.5 dB and runs at −3 dB SNR with 12 GHz sampling.")
+    named = forms(x, "method") | forms(x, "dataset")
+    assert "OwlNet" in forms(x, "method")
+    assert not named & {"dB", "GHz"}
+
+
+def test_a_name_listed_with_a_dataset_typed_by_its_context_is_a_dataset(nlp):
+    x = run(nlp, "OwlNet: counting owls",
+            "OwlNet is tested on ForestA. It is compared on ForestA, ForestB-7 and Taiga9 with BirdCount.")
+    assert {"ForestA", "ForestB-7", "Taiga9"} <= set(entities(x, "dataset"))
+    assert "Taiga9" not in entities(x, "method")
+    assert "OwlNet" in entities(x, "method")  # the paper's own name listed beside them stays a method
+
+
+def test_a_fronted_on_phrase_ends_at_its_comma(nlp):
+    x = run(nlp, "Counting owls", "On ForestA, OwlNet-B reaches the best count. We evaluate on ForestA, ForestB and Taiga9.")
+    assert "OwlNet-B" not in entities(x, "dataset")
+    assert {"ForestA", "ForestB", "Taiga9"} <= set(entities(x, "dataset"))
+
+
+def test_a_title_task_with_more_modifiers_is_a_variant_of_the_abstracts_task(nlp):
+    x = run(nlp, "Foggy-Night Pedestrian Detection for Owls", "We study pedestrian detection in fog. OwlNet detects walkers.")
+    tasks = entities(x, "task")
+    assert list(tasks) == ["pedestrian detection"]
+    assert "Foggy-Night Pedestrian Detection" in tasks["pedestrian detection"]["mentions"]

@@ -589,6 +589,9 @@ class Resolver:
                   and (lowers[start - 1] == "by" or end + 1 < n and lowers[end] in ("'s", "’s"))
                   and self._names_an_owner(T, s, cands)):
                 continue
+            elif (rule == "name-shape" and end - start == 1 and start and NUMBER.match(T.texts[start - 1].lstrip("−–"))
+                  and not any(c.isdigit() for c in name)):
+                continue  # a unit after a value ("21.3 dB", "5 GHz"), not a name
             elif label == "task":
                 if end - start == 1 and self._bare_task_head(T, s, cands):
                     continue
@@ -757,18 +760,35 @@ def _metrics_named_short(results: list[Result], entities: list[Entity]) -> list[
 
 def _coordinated_datasets(T: Table, spans: list[Cand]) -> list[Cand]:
     """A name typed by its shape alone is a dataset in a list with a known dataset ("Objaverse and
-    X", "X, Y and ImageNet") and no method: items of one list are of one kind."""
-    known = [s for s in spans if s.label_ == "dataset" and s.kb_id_]  # datasets the vocabulary knows
+    X", "X, Y and ImageNet") and no method: items of one list are of one kind. Known: a dataset of
+    the vocabulary, or one its context typed (here or elsewhere in the abstract: "evaluated on X");
+    the type passes along the list item by item. A method that stops it is one typed by more than
+    its shape, or the paper's own model."""
+    known = [s for s in spans if s.label_ == "dataset"]  # every dataset type comes from a vocabulary or a context
     if not known:
         return spans
-    out = spans
-    for k, s in enumerate(spans):
-        if s.id_ == "name-shape" and s.label_ == "method" and _listed_with(T, s, known, "dataset") \
-                and not _listed_with(T, s, spans, "method"):
-            if out is spans:
-                out = spans[:]
-            out[k] = s._replace(label_="dataset")
+    own = {s.text for s in spans if s.id_ in ("title-name", "we-propose") and s.label_ == "method"}
+    methods = [s for s in spans if s.label_ == "method" and (s.id_ != "name-shape" or s.text in own)]
+    out, changed = spans, True
+    while changed:
+        changed = False
+        for k, s in enumerate(out):
+            if s.id_ == "name-shape" and s.label_ == "method" and s.text not in own \
+                    and _listed_with(T, s, known, "dataset") and not _listed_with(T, s, methods, "method") \
+                    and _list_item(T, s):
+                if out is spans:
+                    out = spans[:]
+                out[k] = s._replace(label_="dataset")
+                known.append(out[k])
+                changed = True
     return out
+
+
+def _list_item(T: Table, span: Cand) -> bool:
+    """Is the span placed as an item of a list: followed by the list's next separator, or its last
+    item after "and"/"or"? Not "On X, Y reaches ...", where Y after the comma opens the clause."""
+    after = T.texts[span.end] if span.end < len(T) else "."
+    return after in (",", "and", "or", "/", ";", ")", ".") or span.start > 0 and T.lowers[span.start - 1] in ("and", "or")
 
 
 def _names_a_word(text: str, names: list[str]) -> bool:
@@ -834,7 +854,8 @@ def _with_metric_head(T: Table, text: str, span: Cand) -> Cand:
     return span._replace(end=span.end + 1, end_char=end_char, text=text[span.start_char : end_char])
 
 
-PHRASE_RULES = {"task-phrase", "method-phrase"}
+# the rules that build a phrase from its modifiers and head: their phrases can be variants of a shorter name
+PHRASE_RULES = {"task-phrase", "method-phrase", "title-task"}
 
 
 def _form_key(form: str) -> str:

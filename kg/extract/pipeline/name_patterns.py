@@ -627,18 +627,25 @@ class NamePatterns:
                 if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
                 if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
-                    j = i + 1
+                    j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
                         if lowers[j] in ("the", "and", ",", "both", "several", "standard", "popular"):
+                            joined = joined or lowers[j] == "and"
                             j += 1
                             continue
                         if is_name(t) and not SHORT_ABBREVIATION.match(t):
                             s, e = self._name_span(T, j, text)
-                            add_candidate(cands, T, s, e, self._type_after(T, e, "dataset"), "evaluated-on")
+                            items.append((s, e))
                             j = e
                             continue
                         break
+                    if not joined and all(texts[m].isspace() for m in range(sent.start, i)):
+                        # "On X, Y reaches ...": a fronted phrase ends at its comma, and the name after
+                        # it is the clause's subject; a list would be joined by "and"
+                        items = items[:1]
+                    for s, e in items:
+                        add_candidate(cands, T, s, e, self._type_after(T, e, "dataset"), "evaluated-on")
                 # 5. task phrases: modifiers from the task vocabulary before a task head noun, and at
                 # most one other content word at the far left ("toxic content detection")
                 if low in task_heads and k > 0 and word.islower():
