@@ -402,9 +402,19 @@ def make_judge(nlp: Language, name: str, extend_words: int) -> Judge:
 
 def _without_cut_short(kept: list[Entity], added: list[Entity]) -> list[Entity]:
     """The kept entities less those every mention of which lies inside an added one: the judge
-    chose the wider boundary ("TCGA-NSCLC" over the rules' "TCGA")."""
-    spans = [(m.start, m.end) for e in added for m in e.mentions]
-    return [e for e in kept if not all(any(s <= m.start and m.end <= t for s, t in spans) for m in e.mentions)]
+    chose the wider boundary ("TCGA-NSCLC" over the rules' "TCGA"). The wider name of the same type
+    takes the role the rules gave the narrower one ("we propose X" said of the whole name)."""
+    out = []
+    for e in kept:
+        wider = [a for a in added if all(any(n.start <= m.start and m.end <= n.end for n in a.mentions) for m in e.mentions)]
+        covered = wider or all(any(n.start <= m.start and m.end <= n.end for a in added for n in a.mentions)
+                               for m in e.mentions)
+        if not covered:
+            out.append(e)
+        for a in wider:
+            if a.type == e.type and a.role is not None and e.role is not None:
+                a.role = e.role
+    return out
 
 
 def calibrate(calibration: dict, p: float) -> float:
