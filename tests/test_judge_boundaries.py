@@ -67,7 +67,9 @@ def test_the_shipped_judge_widens_cut_short_names_in_an_unseen_abstract():
     paper = Paper(id="q", title="Blorp for Survival Prediction",
                   abstract="We present Blorp, a slide-level model trained on the TCGA-KIRC cohort. Blorp uses a "
                            "lesion-aware attention module and improves the C-index on TCGA-KIRC by 3 points.")
-    (extraction,) = extract([paper], nlp=build_nlp(PIPELINES_DIR / "trained"))
+    nlp = build_nlp(PIPELINES_DIR / "trained")
+    nlp.get_pipe("kg_entity_judge").extend_words = 2  # as trained (pipelines/train.cfg); shipped off for now
+    (extraction,) = extract([paper], nlp=nlp)
     found = {(e.type, e.label): {m.rule for m in e.mentions} for e in extraction.entities}
     assert found.get(("dataset", "TCGA-KIRC")) == {"judge-extends-dataset"}
     assert found.get(("method", "lesion-aware attention module")) == {"judge-extends-method"}
