@@ -181,11 +181,13 @@ def _name_shaped(word: str) -> bool:
     return (word != word.lower() or DIGIT.search(word) is not None) and LETTER.search(word) is not None
 
 
-def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Entity]:
+def proposals(doc: Doc, extraction: Extraction, max_words: int = 3, extend_words: int = 0) -> list[Entity]:
     """Entities the rules did not find, for the judge to type or reject: runs of one to
     `max_words` name-shaped words (a capital or a digit: "Geo-FNO", "minADE", "Speech Commands")
     inside a sentence and outside every mention of the rules' entities, one entity per form. A run
-    never starts with a capitalised function word ("We", "The"): a fifth of all runs, never a name."""
+    never starts with a capitalised function word ("We", "The"): a fifth of all runs, never a name.
+    With `extend_words`, also each rule mention widened to the words around it (extensions), for
+    the judge to choose the boundary the rules cut short; an added one replaces the rules' entity."""
     text = extraction.paper.text
     covered = bytearray(len(text) + 1)
     for entity in extraction.entities:
@@ -193,6 +195,17 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
             covered[m.start : m.end] = b"\x01" * (m.end - m.start)
     title_end = len(extraction.paper.title)
     found: dict[str, Entity] = {}
+
+    def propose(start: int, end: int, a: int, b: int, rule: str = PROPOSED_RULE) -> None:
+        form = text[start:end]
+        key = form_key(form)
+        if not key:
+            return
+        entity = found.get(key)
+        if entity is None:
+            entity = found[key] = Entity(PROPOSAL_TYPE, key, form, None, "proposed" if start < title_end else "used")
+        entity.mentions.append(Mention(PROPOSAL_TYPE, form, start, end, text[a:b].strip(), a, b, rule, 0.5))
+
     for sent in doc.sents:
         a, b = sent.start_char, sent.end_char
         words = [(m.start() + a, m.end() + a, m.group()) for m in NAME_WORD.finditer(text[a:b])]
@@ -207,15 +220,38 @@ def proposals(doc: Doc, extraction: Extraction, max_words: int = 3) -> list[Enti
                 start, end = run[0][0], run[-1][1]
                 if any(covered[start:end]) or "\n" in text[start:end]:
                     break
-                form = text[start:end]
-                key = form_key(form)
-                if not key:
-                    continue
-                entity = found.get(key)
-                if entity is None:
-                    entity = found[key] = Entity(PROPOSAL_TYPE, key, form, None, "proposed" if start < title_end else "used")
-                entity.mentions.append(Mention(PROPOSAL_TYPE, form, start, end, text[a:b].strip(), a, b, PROPOSED_RULE, 0.5))
-    return list(found.values())
+                propose(start, end, a, b)
+        if extend_words:
+            for entity in extraction.entities:
+                for m in entity.mentions:
+                    if a <= m.start < b:
+                        for start, end in extensions(text, words, m.start, m.end, extend_words):
+                            propose(start, end, a, b, f"{PROPOSED_RULE}-extends-{entity.type}")
+    ruled = {e.key for e in extraction.entities}
+    return [e for e in found.values() if e.key not in ruled]
+
+
+def extensions(text: str, words: list[tuple[int, int, str]], start: int, end: int, max_left: int):
+    """(start, end) of a mention widened to whole words ("TCGA" inside "TCGA-NSCLC"), then by up to
+    `max_left` words before it and one after it, each joined by a space and none a stop word: the
+    longer names the rules cut short ("cross-scale gating mechanism", "patch embedding module")."""
+    inside = [k for k, (s, e, _) in enumerate(words) if e > start and s < end]
+    if not inside:
+        return
+    first, last = inside[0], inside[-1]
+
+    def joins(k: int) -> bool:  # word k and word k + 1 are one phrase
+        return 0 <= k < len(words) - 1 and text[words[k][1] : words[k + 1][0]] == " " and \
+            words[k][2].lower() not in STOP_WORDS and words[k + 1][2].lower() not in STOP_WORDS
+
+    lefts = [first]
+    while len(lefts) <= max_left and joins(lefts[-1] - 1):
+        lefts.append(lefts[-1] - 1)
+    rights = [last] + ([last + 1] if joins(last) else [])
+    for i in lefts:
+        for j in rights:
+            if (words[i][0], words[j][1]) != (start, end):
+                yield words[i][0], words[j][1]
 
 
 class Judge:
@@ -226,8 +262,9 @@ class Judge:
     Two linear models: `keep` (is an entity the rules resolved right?) and `add` (is a proposal an
     entity, and of which type?), each a {feature: weight} table."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, extend_words: int = 0) -> None:
         self.name = name
+        self.extend_words = extend_words  # rule mentions are proposed widened by up to this many words (proposals)
         self.keep: dict = {"bias": 0.0, "weights": {}}
         self.add: dict = {"classes": [], "bias": [], "weights": {}}
         self.keep_above: dict[str, float] = {t: 0.0 for t in ENTITY_TYPES}
@@ -318,9 +355,10 @@ class Judge:
                 continue
             self._set_confidence(entity, p)
             kept.append(entity)
+        added: list[Entity] = []
         if any(v <= 1 for v in self.add_above.values()):
             add_part: dict = {}
-            for entity in proposals(doc, extraction, self.max_words):
+            for entity in proposals(doc, extraction, self.max_words, self.extend_words):
                 feats, sentences = entity_features(entity, text, title_end)
                 part = add_part.get(sentences)
                 if part is None:
@@ -334,8 +372,8 @@ class Judge:
                     if best not in ("method", "dataset"):
                         entity.role = None
                     self._set_confidence(entity, probs[best])
-                    kept.append(entity)
-        extraction.entities = kept
+                    added.append(entity)
+        extraction.entities = (_without_cut_short(kept, added) if added else kept) + added
         return extraction
 
     def _set_confidence(self, entity: Entity, p: float) -> None:
@@ -357,9 +395,26 @@ class Judge:
         return self
 
 
-@Language.factory("kg_entity_judge")
-def make_judge(nlp: Language, name: str) -> Judge:
-    return Judge(nlp, name)
+@Language.factory("kg_entity_judge", default_config={"extend_words": 0})
+def make_judge(nlp: Language, name: str, extend_words: int) -> Judge:
+    return Judge(nlp, name, extend_words)
+
+
+def _without_cut_short(kept: list[Entity], added: list[Entity]) -> list[Entity]:
+    """The kept entities less those every mention of which lies inside an added one: the judge
+    chose the wider boundary ("TCGA-NSCLC" over the rules' "TCGA"). The wider name of the same type
+    takes the role the rules gave the narrower one ("we propose X" said of the whole name)."""
+    out = []
+    for e in kept:
+        wider = [a for a in added if all(any(n.start <= m.start and m.end <= n.end for n in a.mentions) for m in e.mentions)]
+        covered = wider or all(any(n.start <= m.start and m.end <= n.end for a in added for n in a.mentions)
+                               for m in e.mentions)
+        if not covered:
+            out.append(e)
+        for a in wider:
+            if a.type == e.type and a.role is not None and e.role is not None:
+                a.role = e.role
+    return out
 
 
 def calibrate(calibration: dict, p: float) -> float:

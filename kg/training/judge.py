@@ -45,17 +45,18 @@ class PaperExamples:
     gold_counts: dict[str, int] = field(default_factory=dict)
 
 
-def examples(nlp, items: Sequence[AnnotatedPaper], max_words: int) -> list[PaperExamples]:
+def examples(nlp, items: Sequence[AnnotatedPaper], max_words: int, extend_words: int = 0) -> list[PaperExamples]:
     """The labelled examples of each paper, from the rules pipeline `nlp` (without the judge)."""
     from kg.extract import _settings
     from kg.extract.resolve import resolver
 
     resolve = resolver(*_settings(nlp))
     pairs = ((it.paper.text, it) for it in items)
-    return [paper_examples(doc, resolve(doc, it.paper), it, max_words) for doc, it in nlp.pipe(pairs, as_tuples=True)]
+    return [paper_examples(doc, resolve(doc, it.paper), it, max_words, extend_words)
+            for doc, it in nlp.pipe(pairs, as_tuples=True)]
 
 
-def paper_examples(doc, extraction, item: AnnotatedPaper, max_words: int) -> PaperExamples:
+def paper_examples(doc, extraction, item: AnnotatedPaper, max_words: int, extend_words: int = 0) -> PaperExamples:
     """The labelled examples of one paper: its doc and the rules' extraction of it."""
     from kg.extract.judge import features, proposals
     from kg.training.crossval import gold_of
@@ -77,7 +78,7 @@ def paper_examples(doc, extraction, item: AnnotatedPaper, max_words: int) -> Pap
     sentence_words: dict = {}
     for entity, ok in zip(extraction.entities, right):
         ex.kept.append((entity.type, features(entity, text, title_end, sentence_words), ok))
-    for entity in proposals(doc, extraction, max_words):
+    for entity in proposals(doc, extraction, max_words, extend_words):
         forms = {form_key(f) for f in entity.surface_forms} - {""}
         label = next((t for t in ENTITY_TYPES if forms & unmatched[t]), NONE)
         ex.proposed.append((features(entity, text, title_end, sentence_words), label))
@@ -214,6 +215,7 @@ class JudgeSettings:
     C: float
     inner_folds: int
     max_words: int
+    extend_words: int  # most words a rule mention is widened by on its left (0: not widened)
 
 
 def judge_settings(config_path: Path) -> JudgeSettings:
@@ -222,7 +224,8 @@ def judge_settings(config_path: Path) -> JudgeSettings:
     config = load_config(config_path, interpolate=True)
     settings = config["judge"]
     return JudgeSettings(config_path.parent / config["rules"]["config"], float(settings["C"]),
-                         int(settings["inner_folds"]), int(settings["max_words"]))
+                         int(settings["inner_folds"]), int(settings["max_words"]),
+                         int(settings.get("extend_words", 0)))
 
 
 def fit_judge(judge, papers: Sequence[PaperExamples], settings: JudgeSettings) -> dict:
@@ -246,8 +249,8 @@ def train_judge(items: Sequence[AnnotatedPaper], out: str | Path, config_path: P
     if len(items) < 2 * settings.inner_folds:
         raise KgError(f"training needs at least {2 * settings.inner_folds} annotated papers with text (got {len(items)})")
     nlp = build_nlp(settings.rules)
-    papers = examples(nlp, items, settings.max_words)
-    judge = nlp.add_pipe("kg_entity_judge")
+    papers = examples(nlp, items, settings.max_words, settings.extend_words)
+    judge = nlp.add_pipe("kg_entity_judge", config={"extend_words": settings.extend_words})
     thresholds = fit_judge(judge, papers, settings)
     out = Path(out)
     # where the rules' config sat on the training machine means nothing elsewhere; loading the
@@ -275,12 +278,12 @@ def cross_validate_judge(items: Sequence[AnnotatedPaper], config_path: Path, fol
     resolve = resolver(*_settings(nlp))
     docs = list(nlp.pipe(it.paper.text for it in items))
     rules_output = [resolve(doc, it.paper) for doc, it in zip(docs, items)]
-    papers = [paper_examples(doc, copy.deepcopy(extraction), it, settings.max_words)
+    papers = [paper_examples(doc, copy.deepcopy(extraction), it, settings.max_words, settings.extend_words)
               for doc, extraction, it in zip(docs, rules_output, items)]
     predictions: list = [None] * len(items)
     thresholds = []
     for k in range(folds):
-        judge = Judge(nlp, "kg_entity_judge")
+        judge = Judge(nlp, "kg_entity_judge", settings.extend_words)
         thresholds.append(fit_judge(judge, [p for p, f in zip(papers, fold_of_item) if f != k], settings))
         held_out = [i for i, f in enumerate(fold_of_item) if f == k]
         for i in held_out:
