@@ -35,10 +35,9 @@ def test_rule_mentions_are_proposed_widened_to_the_words_around_them(nlp):
     assert "Quorva" in {e.label for e in plain}
 
 
-def test_an_added_wider_boundary_replaces_the_entity_the_rules_cut_short(nlp):
+def _widening_judge():
     from kg.extract.judge import Judge
 
-    doc, extraction = _rules_output(nlp)
     judge = Judge(None, "judge", extend_words=2)
     judge.keep = {"bias": 3.0, "weights": {}}  # keeps every rule entity
     judge.keep_above = {t: 0.5 for t in judge.keep_above}
@@ -48,29 +47,29 @@ def test_an_added_wider_boundary_replaces_the_entity_the_rules_cut_short(nlp):
                              "rule=judge-extends-dataset|new": [2.0, 0.0, 0.0],
                              "words=2|new": [-3.0, 0.0, 0.0]}}
     judge.add_above = {t: 0.6 for t in judge.add_above}
-    out = {e.label: e.type for e in judge.finish(doc, extraction).entities}
-    assert out.get("cross-scale gating mechanism") == "method" and "gating mechanism" not in out
+    return judge
+
+
+def test_an_added_wider_boundary_replaces_the_entity_the_rules_cut_short(nlp):
+    doc, extraction = _rules_output(nlp)
+    out = {e.label: e.type for e in _widening_judge().finish(doc, extraction).entities}
+    assert out.get("cross-scale gating mechanism") == "method"
     assert out.get("Quorva-XL") == "dataset" and "XL" not in out
     assert "Quorva-XL benchmark" not in out
     # an entity whose mentions no added proposal covers stays
     assert out.get("Graph Retrieval") == "task"
 
 
-def test_the_shipped_judge_widens_cut_short_names_in_an_unseen_abstract():
-    """On an abstract no gold file holds, the trained judge chooses the whole name over the part
-    the rules found: the cohort "TCGA-KIRC" (the rules: "TCGA") and the module "lesion-aware
-    attention module" (the rules: "lesion-aware attention"), each typed by the judge."""
-    from kg.extract import build_nlp, extract
-    from kg.model import Paper
-    from kg.paths import PIPELINES_DIR
-
-    paper = Paper(id="q", title="Blorp for Survival Prediction",
-                  abstract="We present Blorp, a slide-level model trained on the TCGA-KIRC cohort. Blorp uses a "
-                           "lesion-aware attention module and improves the C-index on TCGA-KIRC by 3 points.")
-    nlp = build_nlp(PIPELINES_DIR / "trained")
-    nlp.get_pipe("kg_entity_judge").extend_words = 2  # as trained (pipelines/train.cfg); shipped off for now
-    (extraction,) = extract([paper], nlp=nlp)
-    found = {(e.type, e.label): {m.rule for m in e.mentions} for e in extraction.entities}
-    assert found.get(("dataset", "TCGA-KIRC")) == {"judge-extends-dataset"}
-    assert found.get(("method", "lesion-aware attention module")) == {"judge-extends-method"}
-    assert ("dataset", "TCGA") not in found and ("method", "lesion-aware attention") not in found
+def test_an_entity_the_vocabulary_knows_stays_beside_the_wider_name(nlp):
+    # "gating mechanism" is a vocabulary concept: the paper does use it, so its link stays beside
+    # "cross-scale gating mechanism"; the same entity without its concept is replaced
+    doc, extraction = _rules_output(nlp)
+    (narrow,) = [e for e in extraction.entities if e.label == "gating mechanism"]
+    assert narrow.concept
+    out = {e.label for e in _widening_judge().finish(doc, extraction).entities}
+    assert {"gating mechanism", "cross-scale gating mechanism"} <= out
+    doc, extraction = _rules_output(nlp)
+    for e in extraction.entities:
+        e.concept = None
+    out = {e.label for e in _widening_judge().finish(doc, extraction).entities}
+    assert "cross-scale gating mechanism" in out and "gating mechanism" not in out

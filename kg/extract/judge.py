@@ -403,13 +403,15 @@ def make_judge(nlp: Language, name: str, extend_words: int) -> Judge:
 def _without_cut_short(kept: list[Entity], added: list[Entity]) -> list[Entity]:
     """The kept entities less those every mention of which lies inside an added one: the judge
     chose the wider boundary ("TCGA-NSCLC" over the rules' "TCGA"). The wider name of the same type
-    takes the role the rules gave the narrower one ("we propose X" said of the whole name)."""
+    takes the role the rules gave the narrower one ("we propose X" said of the whole name). An entity
+    the vocabulary knows stays beside the wider name: the paper does use that concept, and the links
+    of every paper to it are what its queries read ("ImageNet" in "ImageNet-pretrained")."""
     out = []
     for e in kept:
         wider = [a for a in added if all(any(n.start <= m.start and m.end <= n.end for n in a.mentions) for m in e.mentions)]
         covered = wider or all(any(n.start <= m.start and m.end <= n.end for a in added for n in a.mentions)
                                for m in e.mentions)
-        if not covered:
+        if not covered or e.concept:
             out.append(e)
         for a in wider:
             if a.type == e.type and a.role is not None and e.role is not None:
