@@ -25,7 +25,7 @@ from kg import __version__
 from kg.errors import KgError
 from kg.faults import pause_point
 from kg.ingest import expand, read_papers
-from kg.model import ENTITY_TYPES, Extraction, Paper
+from kg.model import ENTITY_TYPES, Extraction, Paper, check_min_confidence
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.query import mentions
 from kg.rdf.counts import materialise_counts
@@ -319,6 +319,7 @@ def _build(
         check_export_format(name)
     if batch_size < 1:
         raise KgError(f"batch size must be 1 or more, not {batch_size}")
+    check_min_confidence(min_confidence)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs)
     summary = BuildSummary(out=str(out))

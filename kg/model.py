@@ -139,3 +139,12 @@ class Extraction:
                 for r in self.results
             ],
         }
+
+
+def check_min_confidence(min_confidence: float) -> None:
+    """Raise KgError unless `min_confidence` is a confidence (0 to 1): 1.5 would silently keep
+    nothing, and NaN (every comparison false) everything."""
+    from kg.errors import KgError
+
+    if not 0.0 <= min_confidence <= 1.0:
+        raise KgError(f"min_confidence must be between 0 and 1, not {min_confidence}")

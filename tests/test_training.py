@@ -48,6 +48,17 @@ def test_a_gold_record_without_text_names_the_file_and_line(tmp_path):
         read_annotations([gold], [EXAMPLE_CORPUS])
 
 
+def test_an_empty_annotation_file_is_named(tmp_path):
+    # kg train DEV_GOLD empty.jsonl: training said it got too few papers, not which file was empty
+    from kg.errors import InputError
+    from kg.training.data import read_annotations
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    with pytest.raises(InputError, match=r"empty\.jsonl: holds no gold record"):
+        read_annotations([DEV_GOLD, empty], [EXAMPLE_CORPUS])
+
+
 def test_folds_are_fixed_by_the_paper_id_and_cover_the_gold():
     from kg.training.data import fold_of, read_annotations
 
@@ -272,6 +283,21 @@ def test_min_confidence_keeps_only_links_at_or_above_it(kg_cli_module, tmp_path)
     kept = [e for r in out["0.9"] for e in r["entities"]]
     assert kept and all(e["confidence"] >= 0.9 for e in kept)
     assert len(kept) == sum(e["confidence"] >= 0.9 for e in every) < len(every)
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, float("nan")])
+def test_a_min_confidence_that_is_no_confidence_is_refused_from_python_too(bad, tmp_path):
+    # the CLI's option range did not guard kg.build / kg.extract: 1.5 kept no link, NaN every one
+    from kg.build import build
+    from kg.errors import KgError
+    from kg.extract import extract
+    from kg.model import Paper
+
+    with pytest.raises(KgError, match="min_confidence must be between 0 and 1"):
+        build([EXAMPLE_CORPUS], tmp_path / "g", min_confidence=bad)
+    assert not (tmp_path / "g").exists() and not (tmp_path / ".g.builds").exists()  # refused before any work
+    with pytest.raises(KgError, match="min_confidence must be between 0 and 1"):
+        next(extract([Paper(id="p", title="A title", abstract="An abstract.")], min_confidence=bad))
 
 
 def test_build_min_confidence_writes_no_link_below_it(kg_cli_module, tmp_path):

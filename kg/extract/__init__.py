@@ -21,7 +21,7 @@ from kg.errors import KgError
 from kg.extract import learned, pipeline, results  # noqa: F401  (registers the factories)
 from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
-from kg.model import Extraction, Paper
+from kg.model import Extraction, Paper, check_min_confidence
 from kg.paths import DEFAULT_PIPELINE
 
 
@@ -82,6 +82,7 @@ def extract(
     Worker processes are started with spawn, which imports the calling script again: a script
     (not a notebook) that asks for several processes needs the `if __name__ == "__main__":` guard.
     """
+    check_min_confidence(min_confidence)
     nlp = nlp or build_nlp()
     n_process = n_process if n_process > 0 else os.cpu_count() or 1
     if n_process > 1:

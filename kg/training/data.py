@@ -46,7 +46,9 @@ def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Pa
             by_title.setdefault(normalise_title(paper.title), paper)
     out: list[AnnotatedPaper] = []
     for path in map(Path, gold_paths):
+        records = 0
         for number, record in gold_lines(path):
+            records += 1
             try:
                 title, entities = record["title"], record["entities"]
                 for e in entities:
@@ -63,6 +65,8 @@ def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Pa
                 raise InputError(str(path), f"no abstract for {title!r}: give it one, or the corpus (--corpus) that holds it",
                                  line=number)
             out.append(AnnotatedPaper(paper, entities, path.stem, str(record.get("id") or key)))
+        if not records:  # (else training says only that it got too few papers, not which file was empty)
+            raise InputError(str(path), "holds no gold record")
     return out
 
 
