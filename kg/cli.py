@@ -100,6 +100,16 @@ def _run(fn, *args, **kwargs):
         fail(one_line(message))
 
 
+def _read_build(graph: Path) -> Path:
+    """The build folder behind GRAPH, held for reading until kg exits (`kg.outputs.hold_build`): a
+    `kg build --out GRAPH` that finishes meanwhile leaves this build, and the store being read, in
+    place instead of deleting it under the reader (the next build removes it)."""
+    from kg.outputs import hold_build
+
+    build, _hold = _run(hold_build, graph)  # released by the kernel when kg exits
+    return build
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -253,7 +263,7 @@ def query(
         if not sep:
             fail(f"--param {item!r}: write key=value")
         pairs[key.strip()] = value
-    store = _run(open_store, graph)
+    store = _run(open_store, _read_build(graph))
     if sparql in library or is_query_name(sparql):  # a misspelt name gets suggestions, not a parse error
         job = lambda: run_named(store, sparql, pairs)  # noqa: E731
     else:
@@ -299,7 +309,7 @@ def export_cmd(
     if out is not None:
         _run(check_export_target, out, fmt)  # before any work: kg replaces only an export it wrote
         _run(check_not_a_graph_input, out, graph)
-    store = _run(open_store, graph)
+    store = _run(open_store, _read_build(graph))
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
             path = _run(export, store, Path(tmp) / "graph", fmt)
@@ -318,7 +328,7 @@ def validate(graph: Annotated[Path, typer.Argument(help="Build folder.")]) -> No
     from kg.store import open_store
     from kg.validate import validate_store
 
-    conforms, violations = _run(validate_store, _run(open_store, graph))
+    conforms, violations = _run(validate_store, _run(open_store, _read_build(graph)))
     if conforms:
         console.print(f"[green]valid[/]: {escape(str(graph))} conforms to the kg shapes", markup=True)
         return
@@ -338,7 +348,7 @@ def stats(
     from kg.stats import graph_stats
     from kg.store import open_store
 
-    numbers = _run(graph_stats, _run(open_store, graph))
+    numbers = _run(graph_stats, _run(open_store, _read_build(graph)))
     if as_json:
         sys.stdout.write(json.dumps(numbers) + "\n")
         return
@@ -563,7 +573,7 @@ def analyze(
     from kg.outputs import check_not_an_input
 
     _run(check_not_an_input, out)  # not inside a build
-    folder = _run(write_report, graph, out)
+    folder = _run(write_report, _read_build(graph), out)
     console.print(f"wrote {folder / 'report.md'}")
 
 
@@ -592,7 +602,7 @@ def viz(
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
     _run(check_view_target, out, fmt)  # before any work: kg replaces only a view it wrote
     _run(check_not_a_graph_input, out, graph)
-    view = _run(make_view, graph, papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
+    view = _run(make_view, _read_build(graph), papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
     _run(view.write, out, fmt)
     H, note = view.graph, view.note
     console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))
@@ -639,5 +649,5 @@ def push(
     """Load the graph into any external triple store through the SPARQL 1.1 Graph Store HTTP Protocol."""
     from kg.serve import push as run_push
 
-    sent = _run(run_push, graph, endpoint, graph_iri=graph_iri, chunk_triples=chunk_triples, retries=retries)
+    sent = _run(run_push, _read_build(graph), endpoint, graph_iri=graph_iri, chunk_triples=chunk_triples, retries=retries)
     console.print(f"pushed {sent} triples to {endpoint}")

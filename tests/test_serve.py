@@ -415,6 +415,39 @@ def test_a_build_leaves_the_build_a_notebook_or_a_server_still_reads(tmp_path):
     assert builds == [resolve(out)]
 
 
+
+@pytest.mark.parametrize("command", [["query", "SELECT ?l WHERE { <urn:graph> <urn:label> ?l }"], ["stats"],
+                                     ["export", "-f", "ntriples"], ["validate"]])
+def test_a_build_leaves_the_build_a_short_command_still_reads(tmp_path, command):
+    """Before, `kg query`, `kg stats`, `kg export`, `kg validate` (and `kg analyze`, `kg viz`, `kg push`)
+    took no hold on the build they read: a `kg build` of the graph finishing meanwhile could delete the
+    store under them. The command runs in this process, so its hold lasts as it would while it runs."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.store import resolve
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    first = resolve(out)
+    result = CliRunner().invoke(app, [command[0], str(out), *command[1:]])
+    try:
+        assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
+        tiny_build(out, "second")
+        tiny_build(out, "third")  # sweeps every build nobody reads
+        assert first.is_dir() and resolve(out) != first
+        assert {str(s["l"].value) for s in ox.Store.read_only(str(first / "store")).query(
+            "SELECT ?l WHERE { <urn:graph> <urn:label> ?l }")} == {"first"}
+    finally:  # what kg's exit would release
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}") == str(first):
+                    os.close(int(fd))
+            except OSError:
+                pass
+
 def test_an_unreadable_request_is_answered_400_and_the_server_goes_on(tmp_path):
     """Before, a query body that is not UTF-8 (or a Content-Length that is not a number) raised in
     the front server's handler: a traceback in kg serve's output and the connection dropped unanswered."""
