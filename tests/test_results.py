@@ -649,6 +649,22 @@ def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     assert {r[0]: r[2] for r in found} == {82.7: "top-1 accuracy", 2.1: "compute", 0.8: "top-1 accuracy"}
 
 
+def test_a_plain_capitalised_name_right_after_a_value_and_on_is_its_dataset(nlp):
+    # (not the dataset of the value before it, which a change would otherwise inherit)
+    found = results(nlp, "TerraNet attains 61.4 mIoU on ADE20K and 77.9 mIoU on Meadowlands.")
+    assert {r[0]: r[4] for r in found} == {61.4: "ADE20K", 77.9: "Meadowlands"}
+
+
+def test_a_name_taken_for_a_method_right_after_a_value_and_on_is_its_dataset(nlp):
+    found = results(nlp, "TerraNet improves F1 by 5.1% on CropSet and 3.8% on FarmQ over GRU-D.")
+    assert {r[0]: r[4] for r in found} == {5.1: "CropSet", 3.8: "FarmQ"}
+
+
+def test_a_dataset_written_as_the_modifier_of_a_metric_is_the_values_dataset(nlp):
+    found = results(nlp, "TerraNet reaches an ImageNet top-1 accuracy of 81.6% and a COCO box AP of 49.8.")
+    assert {r[0]: (r[2], r[4]) for r in found} == {81.6: ("top-1 accuracy", "ImageNet"), 49.8: ("box AP", "COCO")}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

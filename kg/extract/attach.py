@@ -190,6 +190,18 @@ _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+# between a dataset and the metric it modifies: nothing, or its split ("LibriSpeech test-other WER")
+MODIFIER_GAP = re.compile(r"\s+(?:(?:test|dev|val|validation)(?:-[a-z]+)?\s+)?")
+# the place right after a value (and its metric) where the dataset it is on is written: "82.1 mIoU on
+# Cityscapes.", "4.5% on SWaT and ..." (any capitalised name there, or a name taken for a method; a
+# name with an article before it is a thing, not a benchmark: "on an iPhone")
+DATASET_SLOT = re.compile(r"\s*(?:on|in)\s+$")
+# (the name ends its phrase, and is not the first of a list: "on A, B and C, respectively")
+_SLOT_END = (r"(?!\s*(?:,|and|&)\s*[A-Z])(?:\s*(?:[,;)]|\.(?:\s|$)|$)"
+             r"|\s+(?:and|while|whereas|but|with|compared|over|versus|vs|datasets?|benchmarks?)\b)")
+GUESS_DATASET_SLOT = re.compile(
+    rf"\s*(?:on|in)\s+(?P<d>[A-Z][a-z][\w'-]*(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*))*)(?={_SLOT_END})")
+SLOT_END = re.compile(_SLOT_END)
 # a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
@@ -589,6 +601,13 @@ class _Sentence:
 
     def own_dataset(self, v: _Value) -> Named | None:
         after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+        if v.metric is not None:
+            # a dataset written as the modifier of the value's metric is what it is measured on: "an
+            # ImageNet top-1 accuracy of 84.2%", "improves Cityscapes mIoU by 2.1"
+            d = next((d for d in self.datasets if d.end <= v.metric.start
+                      and MODIFIER_GAP.fullmatch(self.text, d.end, v.metric.start)), None)
+            if d is not None and (v.metric_after or d.end <= v.start):
+                return d
         for d in self.datasets:
             if d.start >= v.end and self.trained_on(d):
                 continue  # "78.3% when trained on D1 and evaluated on D2": D2
@@ -602,11 +621,17 @@ class _Sentence:
             if d.end <= v.start and CHANGE_ON_BEFORE.fullmatch(self.gap(d.end, v.start)) \
                     and PREPOSITION_BEFORE.search(self.text, max(self.start, d.start - 12), d.start):
                 return d  # the change is said on the dataset: "outperforms X on D by 2.7%"
-        m = GUESS_DATASET_AFTER.match(self.text, after, self.end)
+        m = GUESS_DATASET_AFTER.match(self.text, after, self.end) or GUESS_DATASET_SLOT.match(self.text, after, self.end)
         if m:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
+        for n in self.methods:
+            # what a value is "on" is its dataset, even a name taken for a method: "4.5% on SWaT and ..."
+            # (not one the vocabulary knows as a method: "by 1.2% on ResNet-50" names a backbone)
+            if n.start >= after and not n.concept and not n.proposed and DATASET_SLOT.fullmatch(self.gap(after, n.start)) \
+                    and SLOT_END.match(self.text, n.end, self.end):
+                return Named(n.start, n.end, n.text, guessed=True)
         return None
 
     def trained_on(self, d: Named) -> bool:
