@@ -665,6 +665,16 @@ def test_a_dataset_written_as_the_modifier_of_a_metric_is_the_values_dataset(nlp
     assert {r[0]: (r[2], r[4]) for r in found} == {81.6: ("top-1 accuracy", "ImageNet"), 49.8: ("box AP", "COCO")}
 
 
+def test_a_clause_opening_on_a_plain_capitalised_name_is_on_that_benchmark(nlp):
+    found = results(nlp, "On Orchardia, TerraNet reaches 88.3% accuracy; on Vinelands, it reaches 74.6%.")
+    assert {r[0]: r[4] for r in found} == {88.3: "Orchardia", 74.6: "Vinelands"}
+
+
+def test_a_change_said_on_a_plain_capitalised_name_is_on_it(nlp):
+    found = results(nlp, "TerraNet outperforms GRU-D on Orchardia by 4.4% F1 and on Vinelands by 2.9% F1.")
+    assert {r[0]: r[4] for r in found} == {4.4: "Orchardia", 2.9: "Vinelands"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

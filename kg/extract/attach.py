@@ -206,8 +206,13 @@ SLOT_END = re.compile(_SLOT_END)
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
     rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
-# a sentence that opens "On Name," names the benchmark it reports on, even a plain word ("On Spider, ...")
-GUESS_OPENING_FRAME = re.compile(r"\s*On\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
+# a name the vocabulary does not know, after "on", that a change is said on: "outperforms X on Plantix by 2.7%"
+GUESS_CHANGE_ON = re.compile(
+    r"\b(?:on|in)\s+(?:the\s+)?(?P<d>[A-Z][\w'-]+(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*)){0,2})\s+by\s+"
+    r"(?:(?:about|around|nearly|up\s+to|over|roughly|approximately)\s+)?$")
+# a sentence or clause that opens "On Name," names the benchmark it reports on, even a plain word ("On
+# Spider, ...", "...; on Plantix, it reaches ...")
+GUESS_OPENING_FRAME = re.compile(r"\s*[Oo]n\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
@@ -621,7 +626,8 @@ class _Sentence:
             if d.end <= v.start and CHANGE_ON_BEFORE.fullmatch(self.gap(d.end, v.start)) \
                     and PREPOSITION_BEFORE.search(self.text, max(self.start, d.start - 12), d.start):
                 return d  # the change is said on the dataset: "outperforms X on D by 2.7%"
-        m = GUESS_DATASET_AFTER.match(self.text, after, self.end) or GUESS_DATASET_SLOT.match(self.text, after, self.end)
+        m = (GUESS_DATASET_AFTER.match(self.text, after, self.end) or GUESS_DATASET_SLOT.match(self.text, after, self.end)
+             or GUESS_CHANGE_ON.search(self.text, max(self.start, v.start - 60), v.start))
         if m:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
@@ -676,8 +682,7 @@ class _Sentence:
                 if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
                     return self.chain(d)
         for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
-            m = GUESS_FRAME.match(self.text, start, at) or (GUESS_OPENING_FRAME.match(self.text, start, at)
-                                                            if start == self.start else None)
+            m = GUESS_FRAME.match(self.text, start, at) or GUESS_OPENING_FRAME.match(self.text, start, at)
             if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
                 return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
