@@ -675,6 +675,12 @@ def test_a_change_said_on_a_plain_capitalised_name_is_on_it(nlp):
     assert {r[0]: r[4] for r in found} == {4.4: "Orchardia", 2.9: "Vinelands"}
 
 
+def test_a_clause_opening_with_a_measure_gives_its_values_that_measure(nlp):
+    # (not the metric of the clause before, which the changes would otherwise continue)
+    found = results(nlp, "TerraNet reaches an F1 of 71.5 on CropSet; in terms of CCC, it beats GRU-D by 2 to 6 points.")
+    assert {r[0]: r[2] for r in found} == {71.5: "F1", 2.0: "CCC", 6.0: "CCC"}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

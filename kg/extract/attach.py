@@ -164,6 +164,10 @@ GUESS_METRIC_CHANGED_FROM = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
+# a clause that opens with the measure it reports: "under VUS-ROC, ...", "In terms of BLEU, ..."
+METRIC_FRAME = re.compile(
+    rf"\s*(?i:under|in\s+terms\s+of|with\s+respect\s+to|regarding|measured\s+by)\s+(?:(?i:the)\s+)?(?P<m>{_PHRASE})"
+    rf"(?:\s+(?i:metric|score))?\s*,")
 # the cut-off a ranking measure is read at, written before it: "Rank-1 accuracy", "Hit-10 rate"
 # (not a name with a number: "WikiText-2 perplexity" is the perplexity on WikiText-2)
 CUTOFF_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>(?i:rank|top|hits?|recall|precision|pass)-\d+)\s+$")
@@ -559,7 +563,20 @@ class _Sentence:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
                 # (not the metric written beside a value in another unit: "8.9 on D1 and 92.3% win rate")
                 other = {id(p.metric) for p in vals if p.metric and p.unit != v.unit}
-                v.metric = self.nearest(self.metrics, span, other) or self.nearest(self.metrics, span, other, within=10_000, any_clause=True)
+                v.metric = (self.nearest(self.metrics, span, other) or self.metric_frame(v)
+                            or self.nearest(self.metrics, span, other, within=10_000, any_clause=True))
+
+    def metric_frame(self, v: _Value) -> Named | None:
+        """The measure the clause of a value opens with, when the clause names no other: "...; under
+        VUS-ROC, it outperforms X by 3 to 9 points", "In terms of BLEU, ..."."""
+        start = max([self.start, *(m.end() for m in CLAUSE_OPEN.finditer(self.text, self.start, v.start))])
+        m = METRIC_FRAME.match(self.text, start, v.start)
+        if m is None:
+            return None
+        known = next((n for n in self.metrics if m.start("m") <= n.start and n.end <= m.end("m")), None)
+        if known is not None:
+            return known
+        return self.guess(m.start("m"), m.end("m")) if self.unnamed(m.start("m"), m.end("m")) == (m.start("m"), m.end("m")) else None
 
     def parallel_metrics(self, vals: list[_Value]) -> None:
         """Values that follow values with their metrics written, and name none, continue them: the
@@ -578,6 +595,8 @@ class _Sentence:
             if any(last_end <= n.start and n.end <= members[0].start and (n.start, n.end) not in owned
                    and not CLAUSE_END.search(self.text, n.end, members[0].start) for n in self.metrics):
                 run = []  # a metric named in the value's phrase starts another: "and it reduces HD95 by 2.4"
+            elif run and self.metric_frame(members[0]) is not None:
+                run = []  # and so does one its clause opens with: "...; under VUS-ROC, it ..."
             last_end = members[-1].end
             if all(m.metric is not None for m in members):
                 run += [(m.metric, m.unit) for m in members]
