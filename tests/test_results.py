@@ -681,6 +681,22 @@ def test_a_clause_opening_with_a_measure_gives_its_values_that_measure(nlp):
     assert {r[0]: r[2] for r in found} == {71.5: "F1", 2.0: "CCC", 6.0: "CCC"}
 
 
+def test_a_value_measured_on_a_machine_takes_no_dataset_from_the_paper(nlp):
+    found = results(nlp, "We evaluate TerraNet on ImageNet. TerraNet runs at 31 FPS on an RTX 4090 and reaches 78.2% accuracy.")
+    assert {r[0]: r[4] for r in found} == {31.0: None, 78.2: "ImageNet"}
+
+
+def test_a_dataset_written_before_training_data_is_trained_on_not_evaluated_on(nlp):
+    found = results(nlp, "Adding ImageNet training data cuts the error of TerraNet by 4.2 points.")
+    assert [(r[0], r[4]) for r in found] == [(4.2, None)]
+
+
+def test_a_change_in_a_clause_with_its_own_subject_is_not_on_the_dataset_before(nlp):
+    found = results(nlp, "TerraNet-S reaches 71.2 mAP on VOC07, and a TerraNet-L variant with 300M parameters "
+                         "closes the gap to GRU-D to 1.4 mAP.")
+    assert {r[0]: r[4] for r in found} == {71.2: "VOC07", 1.4: None}
+
+
 # ----------------------------------------------------------------------- the scorer
 
 

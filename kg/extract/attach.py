@@ -56,6 +56,7 @@ class _Value:
     dataset: Named | None = None
     method: Named | None = None
     members: list[_Value] = field(default_factory=list)  # the values of its list (itself included)
+    on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -196,6 +197,8 @@ GUESS_DATASET_AFTER = re.compile(
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
 # between a dataset and the metric it modifies: nothing, or its split ("LibriSpeech test-other WER")
 MODIFIER_GAP = re.compile(r"\s+(?:(?:test|dev|val|validation)(?:-[a-z]+)?\s+)?")
+# a value measured on one machine, written right after it: "14 FPS on an RTX 3090", "3x faster on a single GPU"
+ON_DEVICE = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:on|using)\s+(?:an?|one|a\s+single)\s+(?!\w+\s+(?:of|set|split|subset)\b)", re.I)
 # the place right after a value (and its metric) where the dataset it is on is written: "82.1 mIoU on
 # Cityscapes.", "4.5% on SWaT and ..." (any capitalised name there, or a name taken for a method; a
 # name with an article before it is a thing, not a benchmark: "on an iPhone")
@@ -232,6 +235,9 @@ FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 TRAINING_BEFORE = re.compile(
     r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+TRAINING_AFTER = re.compile(r"\s+(?:(?:pre-?)?training\s+(?:data|set|images|samples|examples|split|corpus)|for\s+(?:pre-?)?training)\b", re.I)
+# a clause joined with "and" that has a subject of its own: ", and a larger variant ...", ", and X ..."
+NEW_SUBJECT = re.compile(r",\s*and\s+(?:(?:a|an|the|its|our|their|this|these)\s|[A-Z])")
 FEWER_AFTER = re.compile(
     r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
 WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
@@ -256,7 +262,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
     # the datasets the paper evaluates on: those named at least once outside a training frame
     # ("trained on LAION-400M and evaluated on COCO": COCO)
-    trained = {d.text for d in datasets if TRAINING_BEFORE.search(text, max(0, d.start - 50), d.start)}
+    trained = {d.text for d in datasets if _trained_on(text, d, 0)}
     evaluated = list({d.text: d for d in reversed(datasets) if d.text not in trained}.values())[::-1]
     if any(COORDINATED.match(text, d.end) for d in evaluated):
         evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
@@ -347,6 +353,8 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
             if metric and metric.endswith("ies"):
                 metric = metric[:-3] + "y"  # the measure's name, not its plural: "top-1 accuracies"
+            if v.on_device:
+                v.dataset = None  # "runs at 14 FPS on an RTX 3090": measured on the machine, whatever the paper's data
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -660,7 +668,7 @@ class _Sentence:
         return None
 
     def trained_on(self, d: Named) -> bool:
-        return bool(TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start))
+        return _trained_on(self.text, d, self.start)
 
     def parallel_run(self, vals: list[_Value], members: list[_Value]) -> list[Named]:
         """The datasets of the values right before a list, as many as it has and each another one."""
@@ -709,6 +717,8 @@ class _Sentence:
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
             v.dataset = self.own_dataset(v)
+            after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+            v.on_device = v.dataset is None and bool(ON_DEVICE.match(self.text, after, self.end))
         for v in vals:
             # a run written as one ("44.1/21.3/40.8 on D") is on the one dataset written after it
             last = next((m for m in reversed(vals) if v.group >= 0 and m.group == v.group), v)
@@ -780,7 +790,7 @@ class _Sentence:
         in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
         # (nor is a dataset the model was trained on: "Trained on ERA5, X reaches an RMSE of 298")
         lone = [d for d in self.datasets if id(d) not in in_lists
-                and not TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start)]
+                and not _trained_on(self.text, d, self.start)]
         previous = None
         for k, v in enumerate(vals):
             # (the value's own phrase, between the commas around it)
@@ -790,10 +800,13 @@ class _Sentence:
             if v.dataset is None and AGGREGATE.search(self.text, lo, hi):
                 previous = v
                 continue  # "retains 98.5% of its accuracy on six reasoning tasks": on none of the datasets
-            if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
+            # (not across a clause with a subject of its own: "..., and a larger variant narrows the
+            # gap to X to two points" is said of no dataset of the clause before)
+            own_subject = previous is not None and NEW_SUBJECT.search(self.text, previous.end, v.start)
+            if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous) and not own_subject:
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
-            if v.dataset is None and v.metric is not None:
+            if v.dataset is None and v.metric is not None and not own_subject:
                 # "47.8 mAP on D1 and 97.1% accuracy on D2, outperforming X by 1.3 mAP": the change
                 # is on the dataset of the last value of its metric in its clause
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
@@ -914,6 +927,11 @@ def _noun_modifier(word: str) -> bool:
     low = word.lower()
     return (low == word and low not in load_cues().metric_phrase_openers and not low.endswith("ly") and not VERB_LIKE.match(low)
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _trained_on(text: str, d: Named, lo: int) -> bool:
+    """A dataset the sentence trains on ("trained on D", "adding D training data"), not one a value is on."""
+    return bool(TRAINING_BEFORE.search(text, max(lo, d.start - 50), d.start) or TRAINING_AFTER.match(text, d.end))
 
 
 def _coordinated_change(before: str) -> re.Match | None:
