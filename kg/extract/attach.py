@@ -209,6 +209,7 @@ _SLOT_END = (r"(?!\s*(?:,|and|&)\s*[A-Z])(?:\s*(?:[,;)]|\.(?:\s|$)|$)"
 GUESS_DATASET_SLOT = re.compile(
     rf"\s*(?:on|in)\s+(?P<d>[A-Z][a-z][\w'-]*(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*))*)(?={_SLOT_END})")
 SLOT_END = re.compile(_SLOT_END)
+WORD_REST = re.compile(r"\w*")
 # a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
@@ -662,8 +663,10 @@ class _Sentence:
         for n in self.methods:
             # what a value is "on" is its dataset, even a name taken for a method: "4.5% on SWaT and ..."
             # (not one the vocabulary knows as a method: "by 1.2% on ResNet-50" names a backbone)
+            # (a name cut at a hyphen ends with its word: "CropSet-" of "CropSet-A")
+            end = n.end if not n.text.endswith("-") else WORD_REST.match(self.text, n.end).end()
             if n.start >= after and not n.concept and not n.proposed and DATASET_SLOT.fullmatch(self.gap(after, n.start)) \
-                    and SLOT_END.match(self.text, n.end, self.end):
+                    and SLOT_END.match(self.text, end, self.end):
                 return Named(n.start, n.end, n.text, guessed=True)
         return None
 
@@ -873,7 +876,7 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
     if name is None:
         return None
-    glued = GLUED_SUFFIX.match(text, name.end)
+    glued = GLUED_SUFFIX.match(text, name.end - 1 if name.text.endswith("-") else name.end)
     if glued:
         # a name does not end inside a hyphenated word: "TCGA-BRCA" is one name, whatever part the
         # vocabulary knew
