@@ -210,6 +210,8 @@ GUESS_DATASET_SLOT = re.compile(
     rf"\s*(?:on|in)\s+(?P<d>[A-Z][a-z][\w'-]*(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*))*)(?={_SLOT_END})")
 SLOT_END = re.compile(_SLOT_END)
 WORD_REST = re.compile(r"\w*")
+# a finite change verb at the start of a metric mention ("reduces hallucination rate") is not its name
+LEADING_VERB = re.compile(r"(?i:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*(?:s|ed)\s+(?=\S)")
 # a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
@@ -891,6 +893,10 @@ def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
     ("field-level F1", "point-adjusted F1") or the ranking cut-off ("Rank-5 accuracy"), which names a
     variant of the measure."""
+    verb = LEADING_VERB.match(metric.text)
+    if verb and text[metric.start : metric.end] == metric.text:
+        # a mention that swallowed the verb before it: "reduces hallucination rate" is the hallucination rate
+        metric = Named(metric.start + verb.end(), metric.end, metric.text[verb.end() :], metric.proposed, metric.concept, metric.guessed)
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
         text, max(0, metric.start - 20), metric.start)
     if m and not metric.guessed:
