@@ -56,6 +56,7 @@ class _Value:
     dataset: Named | None = None
     method: Named | None = None
     members: list[_Value] = field(default_factory=list)  # the values of its list (itself included)
+    on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -164,6 +165,10 @@ GUESS_METRIC_CHANGED_FROM = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
     rf"(?P<m>{_PHRASE})\s+(?:(?:on|in|for)\s+(?:the\s+)?(?:[\w-]+\s+){{1,3}}?)?from\s+$")
 ACRONYM = re.compile(_ACRONYM)
+# a clause that opens with the measure it reports: "under VUS-ROC, ...", "In terms of BLEU, ..."
+METRIC_FRAME = re.compile(
+    rf"\s*(?i:under|in\s+terms\s+of|with\s+respect\s+to|regarding|measured\s+by)\s+(?:(?i:the)\s+)?(?P<m>{_PHRASE})"
+    rf"(?:\s+(?i:metric|score))?\s*,")
 # the cut-off a ranking measure is read at, written before it: "Rank-1 accuracy", "Hit-10 rate"
 # (not a name with a number: "WikiText-2 perplexity" is the perplexity on WikiText-2)
 CUTOFF_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>(?i:rank|top|hits?|recall|precision|pass)-\d+)\s+$")
@@ -190,12 +195,34 @@ _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+# between a dataset and the metric it modifies: nothing, or its split ("LibriSpeech test-other WER")
+MODIFIER_GAP = re.compile(r"\s+(?:(?:test|dev|val|validation)(?:-[a-z]+)?\s+)?")
+# a value measured on one machine, written right after it: "14 FPS on an RTX 3090", "3x faster on a single GPU"
+ON_DEVICE = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:on|using)\s+(?:an?|one|a\s+single)\s+(?!\w+\s+(?:of|set|split|subset)\b)", re.I)
+# the place right after a value (and its metric) where the dataset it is on is written: "82.1 mIoU on
+# Cityscapes.", "4.5% on SWaT and ..." (any capitalised name there, or a name taken for a method; a
+# name with an article before it is a thing, not a benchmark: "on an iPhone")
+DATASET_SLOT = re.compile(r"\s*(?:on|in)\s+$")
+# (the name ends its phrase, and is not the first of a list: "on A, B and C, respectively")
+_SLOT_END = (r"(?!\s*(?:,|and|&)\s*[A-Z])(?:\s*(?:[,;)]|\.(?:\s|$)|$)"
+             r"|\s+(?:and|while|whereas|but|with|compared|over|versus|vs|datasets?|benchmarks?)\b)")
+GUESS_DATASET_SLOT = re.compile(
+    rf"\s*(?:on|in)\s+(?P<d>[A-Z][a-z][\w'-]*(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*))*)(?={_SLOT_END})")
+SLOT_END = re.compile(_SLOT_END)
+WORD_REST = re.compile(r"\w*")
+# a finite change verb at the start of a metric mention ("reduces hallucination rate") is not its name
+LEADING_VERB = re.compile(r"(?i:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*(?:s|ed)\s+(?=\S)")
 # a clause that opens with such a name: "On Amazon-Books, ...", "On WMT'22 En-De, ..."
 GUESS_FRAME = re.compile(
     rf"\s*(?i:on|in|for|across)\s+(?:(?i:the)\s+)?(?P<d>(?:{_NAME_FIRST}|[A-Z]{{2}}[\w'-]*)(?:\s(?:[A-Z][\w'.-]*|\d[\w.-]*)){{0,3}})"
     rf"(?:\s+(?:dataset|benchmark|corpus))?\s*,")
-# a sentence that opens "On Name," names the benchmark it reports on, even a plain word ("On Spider, ...")
-GUESS_OPENING_FRAME = re.compile(r"\s*On\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
+# a name the vocabulary does not know, after "on", that a change is said on: "outperforms X on Plantix by 2.7%"
+GUESS_CHANGE_ON = re.compile(
+    r"\b(?:on|in)\s+(?:the\s+)?(?P<d>[A-Z][\w'-]+(?:\s(?:[A-Z][\w'-]*|\d[\w.-]*)){0,2})\s+by\s+"
+    r"(?:(?:about|around|nearly|up\s+to|over|roughly|approximately)\s+)?$")
+# a sentence or clause that opens "On Name," names the benchmark it reports on, even a plain word ("On
+# Spider, ...", "...; on Plantix, it reaches ...")
+GUESS_OPENING_FRAME = re.compile(r"\s*[Oo]n\s+(?:the\s+)?(?P<d>[A-Z][a-z][\w'-]*(?:\s[A-Z][\w'.-]*|\s\d[\w.-]*){0,2})(?:\s+(?:dataset|benchmark|corpus))?\s*,")
 _NAME = r"[A-Z][\w'.-]*(?:\s(?:\d[\w.-]*|[A-Z][\w'.-]*))?"
 NAME = re.compile(_NAME)
 GUESS_DATASET_LIST = re.compile(
@@ -211,6 +238,9 @@ FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
 TRAINING_BEFORE = re.compile(
     r"\b(?:(?:pre-?)?train(?:ed|s|ing)?|distill(?:ed|s|ing)?)\s+(?:[\w-]+\s+){0,3}?(?:on|from)\s+(?:the\s+)?$", re.I)
+TRAINING_AFTER = re.compile(r"\s+(?:(?:pre-?)?training\s+(?:data|set|images|samples|examples|split|corpus)|for\s+(?:pre-?)?training)\b", re.I)
+# a clause joined with "and" that has a subject of its own: ", and a larger variant ...", ", and X ..."
+NEW_SUBJECT = re.compile(r",\s*and\s+(?:(?:a|an|the|its|our|their|this|these)\s|[A-Z])")
 FEWER_AFTER = re.compile(
     r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
 WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
@@ -235,7 +265,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         by_sentence.setdefault((s_start, s_end), []).append(_Value(value, unit, relative, start, end, group, needs))
     # the datasets the paper evaluates on: those named at least once outside a training frame
     # ("trained on LAION-400M and evaluated on COCO": COCO)
-    trained = {d.text for d in datasets if TRAINING_BEFORE.search(text, max(0, d.start - 50), d.start)}
+    trained = {d.text for d in datasets if _trained_on(text, d, 0)}
     evaluated = list({d.text: d for d in reversed(datasets) if d.text not in trained}.values())[::-1]
     if any(COORDINATED.match(text, d.end) for d in evaluated):
         evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
@@ -326,6 +356,8 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
             if metric and metric.endswith("ies"):
                 metric = metric[:-3] + "y"  # the measure's name, not its plural: "top-1 accuracies"
+            if v.on_device:
+                v.dataset = None  # "runs at 14 FPS on an RTX 3090": measured on the machine, whatever the paper's data
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -542,7 +574,20 @@ class _Sentence:
                 span = _Value(0, None, False, v.members[0].start, v.members[-1].end, -1, "")
                 # (not the metric written beside a value in another unit: "8.9 on D1 and 92.3% win rate")
                 other = {id(p.metric) for p in vals if p.metric and p.unit != v.unit}
-                v.metric = self.nearest(self.metrics, span, other) or self.nearest(self.metrics, span, other, within=10_000, any_clause=True)
+                v.metric = (self.nearest(self.metrics, span, other) or self.metric_frame(v)
+                            or self.nearest(self.metrics, span, other, within=10_000, any_clause=True))
+
+    def metric_frame(self, v: _Value) -> Named | None:
+        """The measure the clause of a value opens with, when the clause names no other: "...; under
+        VUS-ROC, it outperforms X by 3 to 9 points", "In terms of BLEU, ..."."""
+        start = max([self.start, *(m.end() for m in CLAUSE_OPEN.finditer(self.text, self.start, v.start))])
+        m = METRIC_FRAME.match(self.text, start, v.start)
+        if m is None:
+            return None
+        known = next((n for n in self.metrics if m.start("m") <= n.start and n.end <= m.end("m")), None)
+        if known is not None:
+            return known
+        return self.guess(m.start("m"), m.end("m")) if self.unnamed(m.start("m"), m.end("m")) == (m.start("m"), m.end("m")) else None
 
     def parallel_metrics(self, vals: list[_Value]) -> None:
         """Values that follow values with their metrics written, and name none, continue them: the
@@ -561,6 +606,8 @@ class _Sentence:
             if any(last_end <= n.start and n.end <= members[0].start and (n.start, n.end) not in owned
                    and not CLAUSE_END.search(self.text, n.end, members[0].start) for n in self.metrics):
                 run = []  # a metric named in the value's phrase starts another: "and it reduces HD95 by 2.4"
+            elif run and self.metric_frame(members[0]) is not None:
+                run = []  # and so does one its clause opens with: "...; under VUS-ROC, it ..."
             last_end = members[-1].end
             if all(m.metric is not None for m in members):
                 run += [(m.metric, m.unit) for m in members]
@@ -589,6 +636,13 @@ class _Sentence:
 
     def own_dataset(self, v: _Value) -> Named | None:
         after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+        if v.metric is not None:
+            # a dataset written as the modifier of the value's metric is what it is measured on: "an
+            # ImageNet top-1 accuracy of 84.2%", "improves Cityscapes mIoU by 2.1"
+            d = next((d for d in self.datasets if d.end <= v.metric.start
+                      and MODIFIER_GAP.fullmatch(self.text, d.end, v.metric.start)), None)
+            if d is not None and (v.metric_after or d.end <= v.start):
+                return d
         for d in self.datasets:
             if d.start >= v.end and self.trained_on(d):
                 continue  # "78.3% when trained on D1 and evaluated on D2": D2
@@ -602,15 +656,24 @@ class _Sentence:
             if d.end <= v.start and CHANGE_ON_BEFORE.fullmatch(self.gap(d.end, v.start)) \
                     and PREPOSITION_BEFORE.search(self.text, max(self.start, d.start - 12), d.start):
                 return d  # the change is said on the dataset: "outperforms X on D by 2.7%"
-        m = GUESS_DATASET_AFTER.match(self.text, after, self.end)
+        m = (GUESS_DATASET_AFTER.match(self.text, after, self.end) or GUESS_DATASET_SLOT.match(self.text, after, self.end)
+             or GUESS_CHANGE_ON.search(self.text, max(self.start, v.start - 60), v.start))
         if m:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
+        for n in self.methods:
+            # what a value is "on" is its dataset, even a name taken for a method: "4.5% on SWaT and ..."
+            # (not one the vocabulary knows as a method: "by 1.2% on ResNet-50" names a backbone)
+            # (a name cut at a hyphen ends with its word: "CropSet-" of "CropSet-A")
+            end = n.end if not n.text.endswith("-") else WORD_REST.match(self.text, n.end).end()
+            if n.start >= after and not n.concept and not n.proposed and DATASET_SLOT.fullmatch(self.gap(after, n.start)) \
+                    and SLOT_END.match(self.text, end, self.end):
+                return Named(n.start, n.end, n.text, guessed=True)
         return None
 
     def trained_on(self, d: Named) -> bool:
-        return bool(TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start))
+        return _trained_on(self.text, d, self.start)
 
     def parallel_run(self, vals: list[_Value], members: list[_Value]) -> list[Named]:
         """The datasets of the values right before a list, as many as it has and each another one."""
@@ -651,8 +714,7 @@ class _Sentence:
                 if FRAME_BEFORE.match(gap) or EXPERIMENTS_ON.match(gap):
                     return self.chain(d)
         for start in reversed(opens):  # a name the vocabulary does not know: "On Amazon-Books, ..."
-            m = GUESS_FRAME.match(self.text, start, at) or (GUESS_OPENING_FRAME.match(self.text, start, at)
-                                                            if start == self.start else None)
+            m = GUESS_FRAME.match(self.text, start, at) or GUESS_OPENING_FRAME.match(self.text, start, at)
             if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
                 return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
         return []
@@ -660,6 +722,8 @@ class _Sentence:
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
             v.dataset = self.own_dataset(v)
+            after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+            v.on_device = v.dataset is None and bool(ON_DEVICE.match(self.text, after, self.end))
         for v in vals:
             # a run written as one ("44.1/21.3/40.8 on D") is on the one dataset written after it
             last = next((m for m in reversed(vals) if v.group >= 0 and m.group == v.group), v)
@@ -731,7 +795,7 @@ class _Sentence:
         in_lists |= {id(first) for first in self.datasets if len(self.chain(first)) > 1}
         # (nor is a dataset the model was trained on: "Trained on ERA5, X reaches an RMSE of 298")
         lone = [d for d in self.datasets if id(d) not in in_lists
-                and not TRAINING_BEFORE.search(self.text, max(self.start, d.start - 50), d.start)]
+                and not _trained_on(self.text, d, self.start)]
         previous = None
         for k, v in enumerate(vals):
             # (the value's own phrase, between the commas around it)
@@ -741,10 +805,13 @@ class _Sentence:
             if v.dataset is None and AGGREGATE.search(self.text, lo, hi):
                 previous = v
                 continue  # "retains 98.5% of its accuracy on six reasoning tasks": on none of the datasets
-            if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous):
+            # (not across a clause with a subject of its own: "..., and a larger variant narrows the
+            # gap to X to two points" is said of no dataset of the clause before)
+            own_subject = previous is not None and NEW_SUBJECT.search(self.text, previous.end, v.start)
+            if v.dataset is None and previous is not None and previous.dataset and _same_metric(v, previous) and not own_subject:
                 # "achieves 97.1% on D, surpassing the previous best by +3.4%": the change is on D too
                 v.dataset = previous.dataset
-            if v.dataset is None and v.metric is not None:
+            if v.dataset is None and v.metric is not None and not own_subject:
                 # "47.8 mAP on D1 and 97.1% accuracy on D2, outperforming X by 1.3 mAP": the change
                 # is on the dataset of the last value of its metric in its clause
                 v.dataset = next((p.dataset for p in reversed(vals[:k]) if p.dataset and p.metric
@@ -811,7 +878,7 @@ def _written_name(text: str, name: Named | None, value_starts: set[int]) -> str 
     mention ("TED-LIUM 3", "WMT'14 En-De", "Speech Commands V2"), which is part of what it names."""
     if name is None:
         return None
-    glued = GLUED_SUFFIX.match(text, name.end)
+    glued = GLUED_SUFFIX.match(text, name.end - 1 if name.text.endswith("-") else name.end)
     if glued:
         # a name does not end inside a hyphenated word: "TCGA-BRCA" is one name, whatever part the
         # vocabulary knew
@@ -826,6 +893,10 @@ def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
     """A metric's name as the text writes it, with the compound modifier written before the mention
     ("field-level F1", "point-adjusted F1") or the ranking cut-off ("Rank-5 accuracy"), which names a
     variant of the measure."""
+    verb = LEADING_VERB.match(metric.text)
+    if verb and text[metric.start : metric.end] == metric.text:
+        # a mention that swallowed the verb before it: "reduces hallucination rate" is the hallucination rate
+        metric = Named(metric.start + verb.end(), metric.end, metric.text[verb.end() :], metric.proposed, metric.concept, metric.guessed)
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
         text, max(0, metric.start - 20), metric.start)
     if m and not metric.guessed:
@@ -865,6 +936,11 @@ def _noun_modifier(word: str) -> bool:
     low = word.lower()
     return (low == word and low not in load_cues().metric_phrase_openers and not low.endswith("ly") and not VERB_LIKE.match(low)
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _trained_on(text: str, d: Named, lo: int) -> bool:
+    """A dataset the sentence trains on ("trained on D", "adding D training data"), not one a value is on."""
+    return bool(TRAINING_BEFORE.search(text, max(lo, d.start - 50), d.start) or TRAINING_AFTER.match(text, d.end))
 
 
 def _coordinated_change(before: str) -> re.Match | None:
