@@ -596,3 +596,12 @@ def test_a_title_task_with_more_modifiers_is_a_variant_of_the_abstracts_task(nlp
     tasks = entities(x, "task")
     assert list(tasks) == ["pedestrian detection"]
     assert "Foggy-Night Pedestrian Detection" in tasks["pedestrian detection"]["mentions"]
+
+
+def test_a_list_announced_after_a_dataset_head_gives_whole_items_short_acronyms_included(nlp):
+    x = run(nlp, "Listening to forests",
+            "Experiments use four public benchmarks: the Owl Call Dataset (OCD), HOOT and NEST from Audubon, and PSX.")
+    datasets = entities(x, "dataset")
+    assert {"HOOT", "NEST", "PSX"} <= set(datasets)  # short acronyms count once a colon announces the list
+    assert "Owl Call Dataset" in forms(x, "dataset") and "Owl" not in forms(x, "dataset")  # one item, not three
+    assert "Audubon" not in datasets  # where an item comes from is no item
