@@ -605,3 +605,13 @@ def test_a_list_announced_after_a_dataset_head_gives_whole_items_short_acronyms_
     assert {"HOOT", "NEST", "PSX"} <= set(datasets)  # short acronyms count once a colon announces the list
     assert "Owl Call Dataset" in forms(x, "dataset") and "Owl" not in forms(x, "dataset")  # one item, not three
     assert "Audubon" not in datasets  # where an item comes from is no item
+
+
+def test_a_size_or_release_after_a_name_is_part_of_its_mention_but_a_value_or_count_is_not(nlp):
+    x = run(nlp, "Listening to forests",
+            "Features come from XLM-R Large and Stable Diffusion 1.5 as the backbone. We evaluate on "
+            "TED-LIUM 3 and BraTS 2018. HootNet reaches 82.7 on ImageNet 10 times faster.")
+    assert {"XLM-R Large", "Stable Diffusion 1.5"} <= forms(x, "method")
+    assert {"TED-LIUM 3", "BraTS 2018"} <= forms(x, "dataset")
+    assert "HootNet" in forms(x, "method") and not any(f.startswith("HootNet ") for f in forms(x, "method"))
+    assert "ImageNet" in forms(x, "dataset") and "ImageNet 10" not in forms(x, "dataset")

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.pipeline.names import (
-    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped,
+    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped, release_end,
 )
 from kg.extract.pipeline.tokens import (
     ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
@@ -235,7 +235,7 @@ class NamePatterns:
             end += 1
         if end < n and T.spaces[end - 1] and VERSION.match(texts[end]):
             end += 1  # "MobileVLM v2"
-        return i, end
+        return i, release_end(texts, T.lowers, T.spaces, end)  # "XLM-R Large", "TED-LIUM 3"
 
     def _title_runs(self, T: Table, te: int) -> list[tuple[int, int]]:
         """Runs of content words in a title (hyphenated compounds kept whole), split at function
