@@ -615,3 +615,12 @@ def test_a_size_or_release_after_a_name_is_part_of_its_mention_but_a_value_or_co
     assert {"TED-LIUM 3", "BraTS 2018"} <= forms(x, "dataset")
     assert "HootNet" in forms(x, "method") and not any(f.startswith("HootNet ") for f in forms(x, "method"))
     assert "ImageNet" in forms(x, "dataset") and "ImageNet 10" not in forms(x, "dataset")
+
+
+def test_a_component_head_after_a_technique_is_part_of_its_name(nlp):
+    x = run(nlp, "Listening to forests",
+            "We add a bidirectional cross-modal attention module and a patch embedding module. The patch embedding is shared.")
+    methods = forms(x, "method")
+    assert {"bidirectional cross-modal attention module", "patch embedding module"} <= methods
+    assert "bidirectional cross-modal attention" not in methods  # one entity, named with its head
+    assert "patch embedding" in methods  # the same part, named without it later

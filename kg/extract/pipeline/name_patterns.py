@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.pipeline.names import (
-    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped, release_end,
+    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, component_end, name_shaped, release_end,
 )
 from kg.extract.pipeline.tokens import (
     ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
@@ -724,7 +724,8 @@ class NamePatterns:
                     if j < i:
                         # "vision-language representation learning" names a problem, not a technique
                         topic = low == "learning" and lowers[i - 1] == "representation" and j < i - 1
-                        add_candidate(cands, T, j, i + 1, "task" if topic else "method", "method-phrase")
+                        end = i + 1 if topic else component_end(lowers, texts, i + 1)  # "... attention module"
+                        add_candidate(cands, T, j, end, "task" if topic else "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).

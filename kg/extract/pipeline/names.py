@@ -95,3 +95,15 @@ def release_end(texts: list[str], lowers: list[str], spaces: list[int], end: int
             if not after or not after[:1].isalnum() or after in STOP_WORDS or after in RELEASE_HEADS:
                 return end + 1
     return end
+
+
+# Head nouns that make a technique a named part of a model ("patch embedding module", "cross-modal
+# attention fusion block"): the paper names the part with them.
+COMPONENT_HEADS = frozenset(("module", "block", "layer"))
+
+
+def component_end(lowers: list[str], texts: list[str], end: int) -> int:
+    """The end of a technique's mention that ends at `end`, over a component head right after it."""
+    if end < len(lowers) and lowers[end] in COMPONENT_HEADS and texts[end].islower():
+        return end + 1
+    return end

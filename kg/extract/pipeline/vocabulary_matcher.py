@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.names import SUFFIX_WORD, name_shaped, release_end
+from kg.extract.pipeline.names import SUFFIX_WORD, component_end, name_shaped, release_end
 from kg.extract.pipeline.tokens import Table, add_candidate, kg_spans, token_table
 from kg.extract.vocabulary import load_vocabulary
 
@@ -78,6 +78,8 @@ class VocabularyMatcher:
         for entity_type, concept in typed:
             # a size or release after a known model or dataset is part of its mention ("Whisper-small")
             e = release_end(T.texts, T.lowers, T.spaces, end) if entity_type in ("method", "dataset") else end
+            if entity_type == "method" and e == end and not T.texts[start][:1].isupper():
+                e = component_end(T.lowers, T.texts, end)  # "patch embedding module"
             add_candidate(cands, T, start, e, entity_type, "vocabulary", concept)
 
 
