@@ -624,3 +624,11 @@ def test_a_component_head_after_a_technique_is_part_of_its_name(nlp):
     assert {"bidirectional cross-modal attention module", "patch embedding module"} <= methods
     assert "bidirectional cross-modal attention" not in methods  # one entity, named with its head
     assert "patch embedding" in methods  # the same part, named without it later
+
+
+def test_a_participle_right_after_a_noun_says_how_a_model_was_made_not_a_technique_used(nlp):
+    x = run(nlp, "Listening to forests",
+            "We compare backbones pre-trained on ImageNet. The teacher, ViT-L/16 pre-trained on owl photos, helps.")
+    assert "pre-training" not in entities(x, "method")
+    y = run(nlp, "Listening to forests", "Our model is efficiently pretrained on many owl tasks, then fine-tuned on songs.")
+    assert {"pre-training", "fine-tuning"} <= set(entities(y, "method"))
