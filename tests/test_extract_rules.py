@@ -632,3 +632,12 @@ def test_a_participle_right_after_a_noun_says_how_a_model_was_made_not_a_techniq
     assert "pre-training" not in entities(x, "method")
     y = run(nlp, "Listening to forests", "Our model is efficiently pretrained on many owl tasks, then fine-tuned on songs.")
     assert {"pre-training", "fine-tuning"} <= set(entities(y, "method"))
+
+
+def test_the_sizes_of_the_papers_own_model_are_its_own_but_a_baselines_are_not(nlp):
+    x = run(nlp, "Listening to owls",
+            "We propose HootSparse, a tokenizer for owl videos. We instantiate HootSparse-B and HootSparse Large, "
+            "and compare them with VideoMAE-B and VideoMAE Large.")
+    methods = {f: e for e in entities(x, "method").values() for f in e["mentions"]}
+    assert methods["HootSparse-B"]["role"] == methods["HootSparse Large"]["role"] == "proposed"
+    assert methods["VideoMAE Large"]["role"] == "used"

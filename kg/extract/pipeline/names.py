@@ -107,3 +107,11 @@ def component_end(lowers: list[str], texts: list[str], end: int) -> int:
     if end < len(lowers) and lowers[end] in COMPONENT_HEADS and texts[end].islower():
         return end + 1
     return end
+
+
+def is_size_of(form: str, base: str) -> bool:
+    """Is `form` the name `base` with a size after it ("TubeSparse-B", "LayoutSpan-Large", "CLASP-L")?"""
+    if len(form) < len(base) + 2 or not form.startswith(base) or form[len(base)] not in "- ":
+        return False
+    size = form[len(base) + 1 :]
+    return size in SIZE_LETTERS or size.lower() in SIZE_WORDS
