@@ -596,3 +596,48 @@ def test_a_title_task_with_more_modifiers_is_a_variant_of_the_abstracts_task(nlp
     tasks = entities(x, "task")
     assert list(tasks) == ["pedestrian detection"]
     assert "Foggy-Night Pedestrian Detection" in tasks["pedestrian detection"]["mentions"]
+
+
+def test_a_list_announced_after_a_dataset_head_gives_whole_items_short_acronyms_included(nlp):
+    x = run(nlp, "Listening to forests",
+            "Experiments use four public benchmarks: the Owl Call Dataset (OCD), HOOT and NEST from Audubon, and PSX.")
+    datasets = entities(x, "dataset")
+    assert {"HOOT", "NEST", "PSX"} <= set(datasets)  # short acronyms count once a colon announces the list
+    assert "Owl Call Dataset" in forms(x, "dataset") and "Owl" not in forms(x, "dataset")  # one item, not three
+    assert "Audubon" not in datasets  # where an item comes from is no item
+
+
+def test_a_size_or_release_after_a_name_is_part_of_its_mention_but_a_value_or_count_is_not(nlp):
+    x = run(nlp, "Listening to forests",
+            "Features come from XLM-R Large and Stable Diffusion 1.5 as the backbone. We evaluate on "
+            "TED-LIUM 3 and BraTS 2018. HootNet reaches 82.7 on ImageNet 10 times faster.")
+    assert {"XLM-R Large", "Stable Diffusion 1.5"} <= forms(x, "method")
+    assert {"TED-LIUM 3", "BraTS 2018"} <= forms(x, "dataset")
+    assert "HootNet" in forms(x, "method") and not any(f.startswith("HootNet ") for f in forms(x, "method"))
+    assert "ImageNet" in forms(x, "dataset") and "ImageNet 10" not in forms(x, "dataset")
+
+
+def test_a_component_head_after_a_technique_is_part_of_its_name(nlp):
+    x = run(nlp, "Listening to forests",
+            "We add a bidirectional cross-modal attention module and a patch embedding module. The patch embedding is shared.")
+    methods = forms(x, "method")
+    assert {"bidirectional cross-modal attention module", "patch embedding module"} <= methods
+    assert "bidirectional cross-modal attention" not in methods  # one entity, named with its head
+    assert "patch embedding" in methods  # the same part, named without it later
+
+
+def test_a_participle_right_after_a_noun_says_how_a_model_was_made_not_a_technique_used(nlp):
+    x = run(nlp, "Listening to forests",
+            "We compare backbones pre-trained on ImageNet. The teacher, ViT-L/16 pre-trained on owl photos, helps.")
+    assert "pre-training" not in entities(x, "method")
+    y = run(nlp, "Listening to forests", "Our model is efficiently pretrained on many owl tasks, then fine-tuned on songs.")
+    assert {"pre-training", "fine-tuning"} <= set(entities(y, "method"))
+
+
+def test_the_sizes_of_the_papers_own_model_are_its_own_but_a_baselines_are_not(nlp):
+    x = run(nlp, "Listening to owls",
+            "We propose HootSparse, a tokenizer for owl videos. We instantiate HootSparse-B and HootSparse Large, "
+            "and compare them with VideoMAE-B and VideoMAE Large.")
+    methods = {f: e for e in entities(x, "method").values() for f in e["mentions"]}
+    assert methods["HootSparse-B"]["role"] == methods["HootSparse Large"]["role"] == "proposed"
+    assert methods["VideoMAE Large"]["role"] == "used"

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS
+from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, is_size_of
 from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
@@ -661,6 +661,7 @@ class Resolver:
         entities = _merge_modified_phrases(entities)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
+        _size_roles(entities)
         for e in entities:
             if not e.concept and len(e.mentions) > 1:
                 # the paper's own spelling: the acronym when one is defined, else the first form
@@ -940,6 +941,15 @@ def _merge_size_variants(entities: list[Entity]) -> list[Entity]:
             target.role = "proposed"
         merged.add(id(e))
     return [e for e in entities if id(e) not in merged] if merged else entities
+
+
+def _size_roles(entities: list[Entity]) -> None:
+    """The sizes of the paper's own model ("TubeSparse-B", "TubeSparse-L" beside TubeSparse) are its own too."""
+    own = [f for e in entities if e.type == "method" and e.role == "proposed" and not e.concept for f in e.surface_forms]
+    if own:
+        for e in entities:
+            if e.type == "method" and e.role == "used" and any(is_size_of(m.text, base) for m in e.mentions for base in own):
+                e.role = "proposed"
 
 
 _RESOLVERS: dict[tuple[str, str], Resolver] = {}

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.pipeline.names import (
-    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, name_shaped,
+    DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, component_end, name_shaped, release_end,
 )
 from kg.extract.pipeline.tokens import (
     ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
@@ -235,7 +235,7 @@ class NamePatterns:
             end += 1
         if end < n and T.spaces[end - 1] and VERSION.match(texts[end]):
             end += 1  # "MobileVLM v2"
-        return i, end
+        return i, release_end(texts, T.lowers, T.spaces, end)  # "XLM-R Large", "TED-LIUM 3"
 
     def _title_runs(self, T: Table, te: int) -> list[tuple[int, int]]:
         """Runs of content words in a title (hyphenated compounds kept whole), split at function
@@ -299,30 +299,37 @@ class NamePatterns:
         "benchmarks such as X, Y", "datasets (X, Y)", "corpora: X and Y") are datasets."""
         texts, lowers = T.texts, T.lowers
         comma_only = texts[j] == ","  # "On X benchmarks, LexVLA, trained on ...": a subject, unless a list follows
+        # a colon, a parenthesis or a list cue announces the list: its items are the head's, short
+        # acronyms too ("benchmarks: SMD, SWaT and PSM"), which alone name anything
+        announced = texts[j] in (":", "(")
         if texts[j] in (",", ":", "("):
             j += 1
         if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
             j += 2
-            comma_only = False
+            comma_only, announced = False, True
         elif j < end and lowers[j] in LIST_CUES:
             j += 1
-            comma_only = False
+            comma_only, announced = False, True
         found = []
         while j < end:
             t = texts[j]
             if t in (",", "and", "or") or lowers[j] == "the":
                 j += 1
                 continue
-            if self._is_name(t) and not SHORT_ABBREVIATION.match(t) and not AT_CUTOFF.search(t):
+            if self._is_name(t) and (announced or not SHORT_ABBREVIATION.match(t)) and not AT_CUTOFF.search(t):
                 s, e = self._name_span(T, j, text)
-                found.append((s, e))
-                j = e
-                continue
-            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[j] not in TITLE_BREAKS:
-                found.append((j, j + 1))  # a capitalised word ("Objaverse")
-                j += 1
-                continue
-            break
+            elif self._list_capital(T, j):
+                s, e = j, j + 1  # capitalised words, one item together ("Objaverse", "Server Machine Dataset")
+                while e < end and self._list_capital(T, e):
+                    e += 1
+            else:
+                break
+            found.append((s, e))
+            j = e
+            if announced and j + 2 < end and texts[j] == "(" and texts[j + 2] == ")" and self._is_name(texts[j + 1]):
+                j += 3  # the item's acronym, "(SMD)", which the acronym component reads
+            if announced and j + 1 < end and lowers[j] in ("from", "by") and (self._is_name(texts[j + 1]) or self._list_capital(T, j + 1)):
+                j += 2  # where the item comes from: "MSL from NASA"
         if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in TITLE_BREAKS \
                 and texts[j - 1] not in (",", "and", "or"):
             return  # the list goes on with something else than names ("datasets, X models ...")
@@ -330,6 +337,10 @@ class NamePatterns:
             return
         for s, e in found:
             add_candidate(cands, T, s, e, "dataset", "dataset-list")
+
+    def _list_capital(self, T: Table, j: int) -> bool:
+        t = T.texts[j]
+        return t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and T.lowers[j] not in TITLE_BREAKS
 
     def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
         """A measure named in running text by its head ("false alarm rate", "reconstruction error",
@@ -713,7 +724,8 @@ class NamePatterns:
                     if j < i:
                         # "vision-language representation learning" names a problem, not a technique
                         topic = low == "learning" and lowers[i - 1] == "representation" and j < i - 1
-                        add_candidate(cands, T, j, i + 1, "task" if topic else "method", "method-phrase")
+                        end = i + 1 if topic else component_end(lowers, texts, i + 1)  # "... attention module"
+                        add_candidate(cands, T, j, end, "task" if topic else "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).

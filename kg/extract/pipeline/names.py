@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from kg.extract.pipeline.memo import Memo
 
 # Shapes of names never seen before: CamelCase, letters with digits, acronyms, "++" suffixes.
@@ -57,3 +59,59 @@ SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
 VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])(?<!-[BLSHTg])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
 # Words after which an ambiguous modality word ("map", "code", "event") is a verb.
 VERB_BEFORE = {"to", "that", "which", "who", "can", "could", "may", "might", "will", "would", "we", "they", "it", "and then"}
+
+
+# Sizes a model is released in, written after its name: "Whisper-small", "XLM-R Large", "GPT-2 Small",
+# "TubeSparse-B" (a letter only after a hyphen).
+SIZE_WORDS = frozenset(("tiny", "small", "base", "medium", "large", "huge", "giant", "xl", "xxl"))
+SIZE_LETTERS = frozenset("SBLHG")
+# A release or edition written after a name and a space: "Stable Diffusion 1.5", "TED-LIUM 3",
+# "BraTS 2018"; not a value ("82.7"), which has more digits before its point or after it.
+RELEASE_NUMBER = re.compile(r"^(?:\d(?:\.\d)?|\d\d|(?:19[89]|20[0-3])\d)$")
+# Units and marks after which a number is a quantity, not a release ("3 %", "2 x").
+QUANTITY_AFTER = frozenset(("%", "x", "×", "-"))
+# Head nouns that may follow a release ("the TED-LIUM 3 corpus", "a Stable Diffusion 1.5 backbone").
+RELEASE_HEADS = frozenset(("dataset", "benchmark", "corpus", "model", "models", "backbone", "encoder", "decoder", "checkpoint"))
+
+
+def release_end(texts: list[str], lowers: list[str], spaces: list[int], end: int) -> int:
+    """The end of a name that ends at `end`, extended over a size or a release written after it
+    ("Whisper" in "Whisper-small", "Stable Diffusion" in "Stable Diffusion 1.5 as the backbone"): the
+    size or release is part of what the paper names. A number counts only when what follows it
+    closes the name (punctuation, a function word, a head noun)."""
+    n = len(texts)
+    if end + 1 < n and texts[end] == "-" and not spaces[end - 1] and not spaces[end] \
+            and (lowers[end + 1] in SIZE_WORDS or texts[end + 1] in SIZE_LETTERS) \
+            and (end + 2 >= n or spaces[end + 1] or not texts[end + 2].isalnum()):
+        return end + 2
+    if end < n and spaces[end - 1]:
+        word = texts[end]
+        if lowers[end] in SIZE_WORDS and word[:1].isupper():
+            return end + 1
+        if RELEASE_NUMBER.match(word):
+            after = lowers[end + 1] if end + 1 < n else ""
+            if after in QUANTITY_AFTER:
+                return end
+            if not after or not after[:1].isalnum() or after in STOP_WORDS or after in RELEASE_HEADS:
+                return end + 1
+    return end
+
+
+# Head nouns that make a technique a named part of a model ("patch embedding module", "cross-modal
+# attention fusion block"): the paper names the part with them.
+COMPONENT_HEADS = frozenset(("module", "block", "layer"))
+
+
+def component_end(lowers: list[str], texts: list[str], end: int) -> int:
+    """The end of a technique's mention that ends at `end`, over a component head right after it."""
+    if end < len(lowers) and lowers[end] in COMPONENT_HEADS and texts[end].islower():
+        return end + 1
+    return end
+
+
+def is_size_of(form: str, base: str) -> bool:
+    """Is `form` the name `base` with a size after it ("TubeSparse-B", "LayoutSpan-Large", "CLASP-L")?"""
+    if len(form) < len(base) + 2 or not form.startswith(base) or form[len(base)] not in "- ":
+        return False
+    size = form[len(base) + 1 :]
+    return size in SIZE_LETTERS or size.lower() in SIZE_WORDS

@@ -1,11 +1,13 @@
 """kg_verb_forms: techniques named by a verb ("fine-tuned on", "instruction-tuned")."""
 from __future__ import annotations
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
+from kg.extract.pipeline.names import name_shaped
 from kg.extract.pipeline.tokens import add_candidate, kg_spans, span_text, token_table
 from kg.extract.vocabulary import load_vocabulary
 
@@ -53,9 +55,19 @@ class VerbForms:
             before = lowers[start - 1] if start > 0 else ""
             if before in ADJECTIVE_BEFORE:
                 continue  # "on pretrained, frozen encoders": an adjective in a list of adjectives
+            if self._after_a_noun(T.texts[start - 1] if start > 0 else "", before):
+                continue  # "a teacher, ViT-L/16 pre-trained on ImageNet-21K": how a model was made, not a technique used
             if after in self.cues.verb_contexts_after or before in self.cues.verb_contexts_before:
                 add_candidate(cands, T, start, end, "method", "verb-form", self.target[form])
         return doc
+
+
+    def _after_a_noun(self, word: str, low: str) -> bool:
+        """Is a participle after this word a reduced relative clause ("backbones pre-trained on X")?
+        After a name or a content word that no auxiliary, adverb or function word could be."""
+        if not word or low in self.cues.verb_contexts_before or low in STOP_WORDS:
+            return False
+        return name_shaped(word) or (word[-1:].isalnum() and not low.endswith("ly"))
 
 
 @Language.factory("kg_verb_forms", default_config={"cues": "", "vocab_dir": ""})

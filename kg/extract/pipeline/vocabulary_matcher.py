@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.names import SUFFIX_WORD, name_shaped
+from kg.extract.pipeline.names import SUFFIX_WORD, component_end, name_shaped, release_end
 from kg.extract.pipeline.tokens import Table, add_candidate, kg_spans, token_table
 from kg.extract.vocabulary import load_vocabulary
 
@@ -76,7 +76,11 @@ class VocabularyMatcher:
     @staticmethod
     def _add(cands: list, T: Table, typed: list[tuple[str, str]], start: int, end: int) -> None:
         for entity_type, concept in typed:
-            add_candidate(cands, T, start, end, entity_type, "vocabulary", concept)
+            # a size or release after a known model or dataset is part of its mention ("Whisper-small")
+            e = release_end(T.texts, T.lowers, T.spaces, end) if entity_type in ("method", "dataset") else end
+            if entity_type == "method" and e == end and not T.texts[start][:1].isupper():
+                e = component_end(T.lowers, T.texts, end)  # "patch embedding module"
+            add_candidate(cands, T, start, e, entity_type, "vocabulary", concept)
 
 
 def label_tokens(nlp: Language, labels: list[str]) -> list[list[str]]:
