@@ -23,6 +23,7 @@ import math
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -38,6 +39,7 @@ from kg.extract.pipeline.tokens import sentences
 from kg.model import ENTITY_TYPES, Entity, Extraction, Mention
 
 WORD = re.compile(r"\w[\w'-]*|[^\w\s]")
+_MATCHED = itemgetter(0)  # a regex match's text
 CONTEXT = 2  # words either side of a mention that are features of their own
 CUE_REACH = 3  # words either side of a mention searched for a cue word or a number
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?$|%$")
@@ -107,8 +109,9 @@ def entity_features(entity: Entity, text: str, title_end: int) -> tuple[dict[str
             f["in-title"] = 1.0
         elif m.sent_start <= title_end + 2:
             f["first-sentence"] = 1.0
-        before = WORD.findall(text[max(m.sent_start, m.start - 60) : m.start])[-CUE_REACH:]
-        after = WORD.findall(text[m.end : min(m.sent_end, m.end + 60)])[:CUE_REACH]
+        # (the words of text[a:b], read in place; those after a mention up to the third only)
+        before = WORD.findall(text, max(m.sent_start, m.start - 60), m.start)[-CUE_REACH:]
+        after = list(map(_MATCHED, islice(WORD.finditer(text, m.end, min(m.sent_end, m.end + 60)), CUE_REACH)))
         for k, w in enumerate(reversed(before[-CONTEXT:])):
             f[_CONTEXT_WORDS[w].before[k]] = 1.0
         for k, w in enumerate(after[:CONTEXT]):
@@ -239,7 +242,6 @@ def _name_shaped(word: str) -> bool:
 # (per word: the same words recur in every paper)
 _NAME_SHAPED = Memo(_name_shaped)
 _FUNCTION_WORDS = Memo(_function_word)
-_MATCHED = itemgetter(0)  # a regex match's text
 
 
 def proposals(doc: Doc, extraction: Extraction, max_words: int = 3, extend_words: int = 0) -> list[Entity]:
