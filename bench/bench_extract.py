@@ -1,9 +1,12 @@
 """Extraction throughput: abstracts per second for the tokenizer alone and the full pipeline.
 
-    python bench/bench_extract.py [--papers 2000] [--repeats 3] [--pipeline PATH ...] [--components]
+    python bench/bench_extract.py [--papers 2000] [--repeats 3] [--pipeline PATH ...] [--components] [--one-process]
 
 The example corpus is repeated (with distinct ids) up to --papers abstracts; each figure is the
-median of --repeats runs in this one process, so the ratios between rows are measured together.
+median of --repeats runs in this one process. The one-process rows (the tokenizer and each
+pipeline) run in turn, once each per round, so that a round's rows share the machine's load, and
+each pipeline's CPU time over the tokenizer's is also printed round by round: the ratios between
+rows are measured together. --one-process leaves out the rows with worker processes.
 The CPU column is this process's CPU time (time.process_time), steadier than wall-clock time on a
 shared machine; with n_process=2 the work is in the child processes, so it is not given.
 
@@ -48,13 +51,24 @@ def corpus(n: int):
 
 def timed(fn, repeats: int) -> tuple[float, float]:
     """Median wall-clock and CPU seconds of `repeats` runs."""
-    wall, cpu = [], []
+    return timed_in_turn([fn], repeats)[0][:2]
+
+
+def timed_in_turn(fns: list, repeats: int) -> list[tuple[float, float, list[float]]]:
+    """For each function: the median wall-clock and CPU seconds of `repeats` runs, and its CPU time
+    over the first function's, run by run. The functions run in turn, once each per round, so that
+    the rows of a round share the machine's load of the moment (on a shared machine the tokenizer
+    timed first and the pipelines a minute later saw different loads, and their ratio moved by half
+    from one run to the next)."""
+    wall: list[list[float]] = [[] for _ in fns]
+    cpu: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
+        for k, fn in enumerate(fns):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall[k].append(time.perf_counter() - start)
+            cpu[k].append(time.process_time() - start_cpu)
+    return [(statistics.median(w), statistics.median(c), [a / b for a, b in zip(c, cpu[0])]) for w, c in zip(wall, cpu)]
 
 
 def component_times(nlp, papers, repeats: int) -> None:
@@ -113,6 +127,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--pipeline", action="append", help="A config file or trained pipeline folder (repeatable).")
     ap.add_argument("--components", action="store_true", help="Only the time of each component of the first pipeline.")
+    ap.add_argument("--one-process", action="store_true", help="Only the one-process rows (no worker processes).")
     args = ap.parse_args()
     papers = corpus(args.papers)
     texts = [p.text for p in papers]
@@ -120,23 +135,24 @@ def main() -> None:
     nlp = build_nlp(pipelines[0])
     if args.components:
         return component_times(nlp, papers, args.repeats)
-    rows = []
-    rows.append(("tokenizer only, 1 process", *timed(lambda: [nlp.make_doc(x) for x in texts], args.repeats)))
-    for n_process in (1, 2):
-        run = lambda: list(extract(papers, nlp=nlp, n_process=n_process, batch_size=64))  # noqa: E731
-        name = "full pipeline, n_process=2 (worker processes)" if n_process == 2 else "full pipeline, n_process=1"
-        rows.append((name, *timed(run, args.repeats)))
-    start_up = timed(lambda: list(extract(papers[:2], nlp=nlp, n_process=2)), args.repeats)[0]
-    resolve = resolver(*_settings(nlp))
-    spacy_pipe = lambda: [resolve(doc, p) for doc, p in nlp.pipe(((p.text, p) for p in papers), as_tuples=True,  # noqa: E731
-                                                                  n_process=2, batch_size=64)]
-    rows.append(("spaCy nlp.pipe, n_process=2, resolver in the parent", *timed(spacy_pipe, args.repeats)))
-    others = []
-    for path in pipelines[1:]:
-        other = build_nlp(path)
-        run = lambda: list(extract(papers, nlp=other, n_process=1, batch_size=64))  # noqa: E731
-        others.append((f"full pipeline {Path(path).name}, n_process=1", *timed(run, args.repeats)))
-    rows[2:2] = others
+    others = [(path, build_nlp(path)) for path in pipelines[1:]]
+    # the one-process rows, in turn in each round: the tokenizer, the first pipeline, the others
+    in_turn = timed_in_turn(
+        [lambda: [nlp.make_doc(x) for x in texts],
+         lambda: list(extract(papers, nlp=nlp, n_process=1, batch_size=64)),
+         *(lambda other=other: list(extract(papers, nlp=other, n_process=1, batch_size=64)) for _, other in others)],
+        args.repeats)
+    names = ["tokenizer only, 1 process", "full pipeline, n_process=1",
+             *(f"full pipeline {Path(path).name}, n_process=1" for path, _ in others)]
+    rows = [(name, wall, cpu) for name, (wall, cpu, _) in zip(names, in_turn)]
+    if not args.one_process:
+        rows.append(("full pipeline, n_process=2 (worker processes)",
+                     *timed(lambda: list(extract(papers, nlp=nlp, n_process=2, batch_size=64)), args.repeats)))
+        start_up = timed(lambda: list(extract(papers[:2], nlp=nlp, n_process=2)), args.repeats)[0]
+        resolve = resolver(*_settings(nlp))
+        spacy_pipe = lambda: [resolve(doc, p) for doc, p in nlp.pipe(((p.text, p) for p in papers), as_tuples=True,  # noqa: E731
+                                                                      n_process=2, batch_size=64)]
+        rows.append(("spaCy nlp.pipe, n_process=2, resolver in the parent", *timed(spacy_pipe, args.repeats)))
     print(f"pipelines: {', '.join(pipelines)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{args.papers} abstracts, median of {args.repeats} runs\n")
@@ -147,12 +163,13 @@ def main() -> None:
         rate = args.papers / seconds
         cpu_cell = f"{cpu:.2f}" if cores == 1 else "-"
         print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {rate / cores:,.0f} | {cpu_cell} |")
-    # both rows come from this one run: their ratio compares code versions when the machine's speed varies
-    print(f"\nfull pipeline / tokenizer, 1 process: {rows[1][1] / rows[0][1]:.1f}x (CPU: {rows[1][2] / rows[0][2]:.1f}x)")
-    for name, seconds, cpu in others:
-        print(f"{name} / tokenizer: {seconds / rows[0][1]:.1f}x (CPU: {cpu / rows[0][2]:.1f}x)")
-    steady = args.papers / (rows[2 + len(others)][1] - start_up)
-    print(f"n_process=2: worker start-up {start_up:.2f} s; after it {steady:,.0f} abstracts/s ({steady / 2:,.0f} per core)")
+    # the rows of one round ran together: their ratio compares code versions when the machine's speed varies
+    for (name, seconds, cpu), (_, _, by_round) in list(zip(rows, in_turn))[1:]:
+        rounds = ", ".join(f"{r:.1f}x" for r in by_round)
+        print(f"{name} / tokenizer: {seconds / rows[0][1]:.1f}x (CPU: {cpu / rows[0][2]:.1f}x; CPU round by round: {rounds})")
+    if not args.one_process:
+        steady = args.papers / (rows[len(in_turn)][1] - start_up)
+        print(f"n_process=2: worker start-up {start_up:.2f} s; after it {steady:,.0f} abstracts/s ({steady / 2:,.0f} per core)")
 
 
 if __name__ == "__main__":

@@ -162,6 +162,10 @@ class Resolver:
         self.modality_words = {
             label.lower() for c in vocab.concepts.values() if c.type == "modality" for label in c.labels if " " not in label
         }
+        # the concepts named like one model or dataset ("LLaVA", "CLIP", "Speech Commands"): every word
+        # of the preferred label capitalised or a number; a paper can present one of these as its own
+        self.specific_concepts = frozenset(
+            iri for iri, c in vocab.concepts.items() if all(w[:1].isupper() or w[:1].isdigit() for w in c.pref.split()))
         self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
@@ -528,8 +532,7 @@ class Resolver:
         """A vocabulary concept is prior work the paper uses, unless the paper presents it: a specific
         name ("LLaVA", "CLIP", not "transformer") right after the proposal verb ("We propose LLaVA, ...",
         "we introduce the CLIP model") or after "our" ("our LLaVA model")."""
-        pref = self.vocab.concepts[span.kb_id_].pref
-        if not all(w[:1].isupper() or w[:1].isdigit() for w in pref.split()):
+        if span.kb_id_ not in self.specific_concepts:
             return False  # a class of models ("LLM", "Transformer", "diffusion model"): an instance, not a new one
         sent_start_char = sents[k].start_char
         before = text[max(sent_start_char, span.start_char - 40) : span.start_char].lower().split()
@@ -698,14 +701,16 @@ class Resolver:
         by_form: dict[str, dict[str, Entity]] = {}  # by type, then form
         out: list[Entity] = []
         alias_keys = [(_KEYS[acro], _KEYS[long]) for acro, long in aliases.items()]
+        alias_forms = {k for pair in alias_keys for k in pair}
         for e in entities:
             seen = by_form.setdefault(e.type, {})
             forms = set(map(_FORM_KEYS.__getitem__, map(_TEXT, e.mentions)))
-            for acro, long in alias_keys:
-                if acro in forms:
-                    forms.add(long)
-                if long in forms:
-                    forms.add(acro)
+            if not forms.isdisjoint(alias_forms):  # (most entities are no acronym nor long form)
+                for acro, long in alias_keys:
+                    if acro in forms:
+                        forms.add(long)
+                    if long in forms:
+                        forms.add(acro)
             target = next(filter(None, map(seen.get, forms)), None)  # the first form seen before
             if target is None:
                 out.append(e)
