@@ -56,13 +56,16 @@ def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, S
     distinct = dict.fromkeys(lines)  # a paper may state a triple twice (two mentions of one span)
     distinct.pop("", None)
     stats.triples = len(distinct)
-    shared = [line for line in distinct if line.startswith(SHARED_SUBJECTS)]
+    own: list[str] = []
+    shared: list[str] = []
+    for line in distinct:
+        (shared if line.startswith(SHARED_SUBJECTS) else own).append(line)
     stats.shared.extend(map(line_key, shared))
     # the shared lines last, so the build can drop those an earlier batch wrote (`without_repeats`)
     tail = "".join(f"{line}\n" for line in shared).encode("utf-8")
     stats.shared_bytes = len(tail)
-    own = "".join(f"{line}\n" for line in distinct if not line.startswith(SHARED_SUBJECTS))
-    return own.encode("utf-8") + tail, stats
+    own.append("")  # the last line's newline
+    return "\n".join(own).encode("utf-8") + tail, stats
 
 
 def without_repeats(data: bytes, stats: ShardStats, new: set[int]) -> bytes:
