@@ -93,7 +93,8 @@ def run(cmd: list[str], cap: float | None = None, rss_cap: float | None = None) 
 
 
 def tokenizer_rate(source: Path, n: int = 5000) -> float:
-    """Abstracts per second of the blank spaCy tokenizer on one core (median of three passes)."""
+    """Abstracts per second of the blank spaCy tokenizer on one core (median of three passes); its
+    rate per CPU-second of the same passes is left in TOKENIZER_CPU_RATE."""
     import json
 
     import spacy
@@ -105,13 +106,21 @@ def tokenizer_rate(source: Path, n: int = 5000) -> float:
             if len(texts) == n:
                 break
     nlp = spacy.blank("en")
-    times = []
+    times, cpu = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for text in texts:
             nlp.make_doc(text)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    TOKENIZER_CPU_RATE.append(len(texts) / statistics.median(cpu))
     return len(texts) / statistics.median(times)
+
+
+# A loaded machine gives the build and the tokenizer different shares of its cores, so the wall-clock
+# ratio moves with the load. The CPU basis does not: what two free cores would give if the build kept
+# both busy (2 × papers per CPU-second of the process tree), over the tokenizer's papers per CPU-second.
+TOKENIZER_CPU_RATE: list[float] = []
 
 
 def stage_lines(stderr: str) -> str:
@@ -220,6 +229,9 @@ def main() -> None:
                   f"{'-' if rate != rate else f'{rate:,.0f}'} | {stage_lines(stages)} |", flush=True)
             print(f"<!-- peak RSS (MB) in each tenth of the run: {', '.join(f'{r / 2**20:,.0f}' for r in runs[-1][5])} -->", flush=True)
             print(f"<!-- CPU seconds by part: {cpu_split(out)} -->", flush=True)
+            tok_cpu = statistics.median(TOKENIZER_CPU_RATE[-args.repeats:])
+            print(f"<!-- CPU basis: {n / cpu:,.0f} papers per CPU-second of the process tree, tokenizer {tok_cpu:,.0f} per CPU-second: "
+                  f"two busy cores would give {2 * n / cpu / tok_cpu:.3f}x the tokenizer -->", flush=True)
     if args.append and not built:  # a core graph of an earlier run: its build time from its manifest
         import json
 
