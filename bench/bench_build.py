@@ -19,7 +19,10 @@ is printed); the peak RSS is the highest sum over the process and its children (
 Dask scheduler included), sampled every 0.2 s; "CPU s" is the user+system time of the whole process
 tree, which other work on a shared machine does not inflate (abstracts per CPU-second times the
 free cores is the throughput an idle machine would give). With --repeats, each figure is the median over the
-runs. The synthetic corpus comes from bench/synthetic_corpus.py (seed 1; regenerated when the
+runs. `--pipeline P` passes `--pipeline P` to every build (pipelines/default.cfg: the rules alone, the
+fast configuration). After each row, the build's own CPU split (its manifest's `summary.cpu`): the
+workers' extraction and serialisation, each thread of the main process while papers stream (reading
+and feeding, loading the store, writing the Turtle), then the counts, report and view. The synthetic corpus comes from bench/synthetic_corpus.py (seed 1; regenerated when the
 generator changes). "load triples/s" is a separate measure: the graph's N-Triples bulk-loaded
 into an empty store.
 """
@@ -90,7 +93,8 @@ def run(cmd: list[str], cap: float | None = None, rss_cap: float | None = None) 
 
 
 def tokenizer_rate(source: Path, n: int = 5000) -> float:
-    """Abstracts per second of the blank spaCy tokenizer on one core (median of three passes)."""
+    """Abstracts per second of the blank spaCy tokenizer on one core (median of three passes); its
+    rate per CPU-second of the same passes is left in TOKENIZER_CPU_RATE."""
     import json
 
     import spacy
@@ -102,13 +106,21 @@ def tokenizer_rate(source: Path, n: int = 5000) -> float:
             if len(texts) == n:
                 break
     nlp = spacy.blank("en")
-    times = []
+    times, cpu = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for text in texts:
             nlp.make_doc(text)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    TOKENIZER_CPU_RATE.append(len(texts) / statistics.median(cpu))
     return len(texts) / statistics.median(times)
+
+
+# A loaded machine gives the build and the tokenizer different shares of its cores, so the wall-clock
+# ratio moves with the load. The CPU basis does not: what two free cores would give if the build kept
+# both busy (2 × papers per CPU-second of the process tree), over the tokenizer's papers per CPU-second.
+TOKENIZER_CPU_RATE: list[float] = []
 
 
 def stage_lines(stderr: str) -> str:
@@ -144,14 +156,22 @@ def count_triples(out: Path) -> int:
     return int(json.loads((out.resolve() / "manifest.json").read_text())["triples"])
 
 
-def command(mode: str, source: Path, out: Path) -> list[str]:
-    cmd = [KG, "build", str(source), "--out", str(out)]
+def command(mode: str, source: Path, out: Path, pipeline: str | None = None) -> list[str]:
+    cmd = [KG, "build", str(source), "--out", str(out)] + (["--pipeline", pipeline] if pipeline else [])
     if mode == "default":
         return cmd  # exactly as a user types it
     cmd += ["--no-extras", "--export", "none"]
     if mode == "core":
         return cmd
     return cmd + (["--scheduler", "local", "--jobs", "2"] if mode == "dask" else ["--jobs", mode])
+
+
+def cpu_split(out: Path) -> str:
+    """CPU seconds by part of the build, as its manifest records them (`BuildSummary.cpu`)."""
+    import json
+
+    cpu = json.loads((out.resolve() / "manifest.json").read_text())["summary"].get("cpu", {})
+    return "; ".join(f"{name} {secs:.1f}" for name, secs in cpu.items())
 
 
 def label(mode: str) -> str:
@@ -168,6 +188,7 @@ def main() -> None:
     ap.add_argument("--cap", type=float, default=None, help="stop a run after this many seconds and say how far it got")
     ap.add_argument("--rss-cap", type=float, default=None, help="stop a run whose process tree holds more than this many MB")
     ap.add_argument("--append", type=int, default=0, help="then append this many new papers to the largest core graph")
+    ap.add_argument("--pipeline", help="the builds' --pipeline (default: the command's own default pipeline)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
@@ -181,7 +202,7 @@ def main() -> None:
         source = corpus(n, args.work)
         for mode in args.modes:
             out = args.work / f"graph-{n}-{mode}"
-            cmd = command(mode, source, out)
+            cmd = command(mode, source, out, args.pipeline)
             print(f"<!-- {shlex.join(['kg', *cmd[1:]])} -->", flush=True)
             runs, tokenizer = [], []
             for _ in range(args.repeats):
@@ -207,6 +228,10 @@ def main() -> None:
                   f"{peak / 2**20:,.0f} | {mid / 2**20:,.0f} | {store / 2**20:,.0f} | {store / n / 1024:.1f} | {triples:,} | {triples / n:.0f} | "
                   f"{'-' if rate != rate else f'{rate:,.0f}'} | {stage_lines(stages)} |", flush=True)
             print(f"<!-- peak RSS (MB) in each tenth of the run: {', '.join(f'{r / 2**20:,.0f}' for r in runs[-1][5])} -->", flush=True)
+            print(f"<!-- CPU seconds by part: {cpu_split(out)} -->", flush=True)
+            tok_cpu = statistics.median(TOKENIZER_CPU_RATE[-args.repeats:])
+            print(f"<!-- CPU basis: {n / cpu:,.0f} papers per CPU-second of the process tree, tokenizer {tok_cpu:,.0f} per CPU-second: "
+                  f"two busy cores would give {2 * n / cpu / tok_cpu:.3f}x the tokenizer -->", flush=True)
     if args.append and not built:  # a core graph of an earlier run: its build time from its manifest
         import json
 
@@ -226,6 +251,7 @@ def main() -> None:
                 if i >= n:
                     dst.write(line)
         cmd = [KG, "build", str(more), "--out", str(out), "--append", "--no-extras", "--export", "none"]
+        cmd += ["--pipeline", args.pipeline] if args.pipeline else []
         print(f"\n<!-- {shlex.join(['kg', *cmd[1:]])} -->")
         tok = tokenizer_rate(more)
         seconds, peak, _, cpu, _, _, stages, _ = run(cmd)

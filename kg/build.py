@@ -62,6 +62,9 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the build, in order
+    # CPU seconds by part: the workers' extraction and serialisation, then each thread of this
+    # process during extraction, and this process's CPU in each later stage (where a build's time goes)
+    cpu: dict[str, float] = field(default_factory=dict)
     exports: list[str] = field(default_factory=list)
 
 
@@ -173,9 +176,17 @@ class BackgroundLoader:
         self.progress = progress  # a kg.progress stage, advanced by the triples of each chunk loaded
         self.chunks: queue.Queue = queue.Queue(maxsize=2)  # two chunks waiting at most: flat memory
         self.error: BaseException | None = None
+        self.cpu = 0.0  # CPU seconds of the loading thread
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            self._load()
+        finally:
+            self.cpu = time.thread_time() - started
+
+    def _load(self) -> None:
         while (item := self.chunks.get()) is not None:
             if self.error is None:
                 chunk, lines = item
@@ -222,6 +233,7 @@ class StreamedExport:
         self.path = path
         self.items: queue.Queue = queue.Queue(maxsize=2)  # like the loader's: flat memory
         self.error: BaseException | None = None
+        self.cpu = 0.0  # CPU seconds of the writing thread
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -235,6 +247,7 @@ class StreamedExport:
                 yield from (quad.triple for quad in item)
 
     def _run(self) -> None:
+        started = time.thread_time()
         try:
             with atomic_file(self.path) as tmp:
                 ox.serialize(self._triples(), str(tmp), format=ox.RdfFormat.TURTLE, prefixes=PREFIX_MAP)
@@ -242,6 +255,8 @@ class StreamedExport:
             self.error = exc
             while self.items.get() is not None:  # let the building thread go on to its own error
                 pass
+        finally:
+            self.cpu = time.thread_time() - started
 
     def put(self, item: bytes | list[ox.Quad]) -> None:
         """Add N-Triples bytes or a list of quads (of the default graph) to the file."""
@@ -262,15 +277,18 @@ class StreamedExport:
 
 
 class Laps:
-    """Records the seconds since the previous lap under each stage's name."""
+    """Records the seconds since the previous lap under each stage's name, and this process's CPU
+    seconds (all its threads) under the same name in `cpu`."""
 
-    def __init__(self, into: dict[str, float]) -> None:
-        self.into, self.last = into, time.perf_counter()
+    def __init__(self, into: dict[str, float], cpu: dict[str, float]) -> None:
+        self.into, self.cpu = into, cpu
+        self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
+        now, now_cpu = time.perf_counter(), time.process_time()
         self.into[stage] = round(now - self.last, 3)
-        self.last = now
+        self.cpu[stage] = round(now_cpu - self.last_cpu, 3)
+        self.last, self.last_cpu = now, now_cpu
 
 
 def build(inputs: list[str | Path], out: str | Path, **options) -> BuildSummary:
@@ -376,7 +394,8 @@ def _build(
             init_worker(pipeline, min_confidence)
             stream = (process_batch(b) for b in batches)
 
-        lap = Laps(summary.stages)
+        lap = Laps(summary.stages, summary.cpu)
+        main_thread_cpu = time.thread_time()
         # the loader runs beside the extraction and drains after it: two stages, shown together
         with progress_stage("loading", unit="triples") as loading, BackgroundLoader(store, loading) as loader:
             buffer: list[bytes] = []
@@ -392,6 +411,8 @@ def _build(
                     totals.papers += stats.papers
                     totals.results += stats.results
                     totals.links.update(stats.links)
+                    totals.extract_cpu += stats.extract_cpu
+                    totals.serialise_cpu += stats.serialise_cpu
                     written = stats.triples
                     if tallies:
                         tallies.add(stats.tally)
@@ -408,6 +429,12 @@ def _build(
                         buffer, buffered, lines = [], 0, 0
             if buffer:
                 send(b"".join(buffer), lines)
+        summary.cpu.update({
+            "extraction (workers)": round(totals.extract_cpu, 3),
+            "serialisation and tallies (workers)": round(totals.serialise_cpu, 3),
+            "reading, feeding workers, tallies (main thread)": round(time.thread_time() - main_thread_cpu, 3),
+            "loading the store (loader thread)": round(loader.cpu, 3),
+        })
         del loader
         if totals.papers == 0 and not previous:
             raise KgError("no papers could be read from the input; nothing was built")
@@ -463,6 +490,7 @@ def _build(
         with progress_stage("exports", total=len(wanted), unit="files") as exporting:
             if streamed:
                 streamed.finish()  # it was given the derived triples as the store was
+                summary.cpu["Turtle written as the store fills (export thread)"] = round(streamed.cpu, 3)
                 exporting.advance()
                 pause_point("exports")
             if extras and dumped:
@@ -471,15 +499,17 @@ def _build(
                 # one's time instead of the sum. Both only read the closed store.
                 with ThreadPoolExecutor(1, thread_name_prefix="kg-export") as pool:
                     exported = pool.submit(write_exports, stage, dumped, exporting)
-                    _write_extras(stage)
+                    _write_extras(stage, summary.cpu)
                     exported.result()
                 lap("exports, report and view")
             else:
                 write_exports(stage, dumped, exporting)
                 lap("exports")
         if extras and not dumped:
-            _write_extras(stage)
+            _write_extras(stage, summary.cpu)
             lap("report and view")
+        manifest["summary"] = asdict(summary)  # now with the time and CPU of the stages after the store closed
+        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return summary
 
 
@@ -493,8 +523,9 @@ def write_exports(stage: Path, names: list[str], progress=None) -> None:
         pause_point("exports")
 
 
-def _write_extras(stage: Path) -> None:
-    """The analysis report and the HTML view, written inside the build before it is swapped in."""
+def _write_extras(stage: Path, cpu: dict[str, float] | None = None) -> None:
+    """The analysis report and the HTML view, written inside the build before it is swapped in;
+    the CPU seconds of each go into `cpu`."""
     try:
         from kg.analyse.report import STEPS, write_report
         from kg.viz.make import make_view
@@ -505,11 +536,17 @@ def _write_extras(stage: Path) -> None:
             if name != reporting.detail:  # called again while a long step runs
                 reporting.step(name)
 
+        started = time.process_time()
         write_report(stage, stage / "report", progress=step)
+        if cpu is not None:
+            cpu["report"] = round(time.process_time() - started, 3)
         pause_point("report")
     with progress_stage("view", total=2, unit="steps") as viewing:
+        started = time.process_time()
         viewing.step("choosing what to show")
         view = make_view(stage)
         viewing.step("writing the page")
         view.write(stage / "view.html", "html")
+        if cpu is not None:
+            cpu["view"] = round(time.process_time() - started, 3)
         pause_point("view")

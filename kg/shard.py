@@ -6,6 +6,7 @@ only on the papers in the batch, so any way of cutting the input gives the same 
 from __future__ import annotations
 
 import hashlib
+import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ class ShardStats:
     triples: int = 0  # distinct N-Triples lines written
     shared: array = field(default_factory=lambda: array("q"))  # keys of the lines other batches may write too
     shared_bytes: int = 0  # those lines end the batch's N-Triples, in the order of their keys, in this many bytes
+    extract_cpu: float = 0.0  # CPU seconds the batch's extraction took in its worker
+    serialise_cpu: float = 0.0  # and its N-Triples and tallies
 
 
 # Lines about concepts and extractors are the only ones two batches can both write (each worker
@@ -53,13 +56,16 @@ def serialise(extractions, writer: TripleWriter | None = None) -> tuple[bytes, S
     distinct = dict.fromkeys(lines)  # a paper may state a triple twice (two mentions of one span)
     distinct.pop("", None)
     stats.triples = len(distinct)
-    shared = [line for line in distinct if line.startswith(SHARED_SUBJECTS)]
+    own: list[str] = []
+    shared: list[str] = []
+    for line in distinct:
+        (shared if line.startswith(SHARED_SUBJECTS) else own).append(line)
     stats.shared.extend(map(line_key, shared))
     # the shared lines last, so the build can drop those an earlier batch wrote (`without_repeats`)
     tail = "".join(f"{line}\n" for line in shared).encode("utf-8")
     stats.shared_bytes = len(tail)
-    own = "".join(f"{line}\n" for line in distinct if not line.startswith(SHARED_SUBJECTS))
-    return own.encode("utf-8") + tail, stats
+    own.append("")  # the last line's newline
+    return "\n".join(own).encode("utf-8") + tail, stats
 
 
 def without_repeats(data: bytes, stats: ShardStats, new: set[int]) -> bytes:
@@ -90,7 +96,11 @@ def process_batch(papers: list[Paper]) -> tuple[bytes, ShardStats]:
     """Extract a batch in this process (after `init_worker`) and serialise it."""
     from kg.extract import extract
 
+    started = time.process_time()
     extractions: list[Extraction] = list(
         extract(papers, nlp=_NLP, n_process=1, batch_size=len(papers) or 1, min_confidence=_MIN_CONFIDENCE)
     )
-    return serialise(extractions, _WRITER)
+    extracted = time.process_time()
+    data, stats = serialise(extractions, _WRITER)
+    stats.extract_cpu, stats.serialise_cpu = extracted - started, time.process_time() - extracted
+    return data, stats

@@ -268,6 +268,25 @@ def test_betweenness_is_sampled_above_its_budget_and_the_report_says_from_how_ma
     assert "estimated from k = 100 source nodes drawn with seed 42" in to_markdown(data)
 
 
+@pytest.mark.parametrize("graph", [
+    nx.les_miserables_graph(),  # one component, string nodes
+    nx.disjoint_union(nx.gnm_random_graph(60, 150, seed=3), nx.path_graph(7)),  # two components
+])
+def test_sampled_betweenness_is_networkx_estimate_from_the_same_sources(graph, monkeypatch):
+    """The sparse-product searches give networkx's own figures, exact and estimated from the same k
+    seeded sources (networkx's draw over the sorted nodes), isolated nodes included."""
+    H = nx.Graph(graph.edges())
+    H.add_node(-1 if isinstance(next(iter(H)), int) else "lonely")  # a node no path reaches
+    K, nodes = metrics.canonical(H)
+    for k in (None, 12):
+        monkeypatch.setattr(metrics, "betweenness_sample", lambda G, k=k: k)
+        expected = {nodes[i]: s for i, s in nx.betweenness_centrality(K, k=k, seed=5).items()}
+        got = metrics.betweenness(H, seed=5)
+        assert got.keys() == expected.keys()
+        assert max(abs(got[v] - expected[v]) for v in H) < 1e-12
+        assert max(expected.values()) > 0.05  # a graph with something between its nodes
+
+
 def test_paper_communities_of_a_sample_state_their_share_and_margin(corpus_graph, monkeypatch):
     from kg.analyse import report
 

@@ -42,6 +42,7 @@ def integer(value: int) -> str:
     return typed(str(int(value)), str(XSD.integer))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # confidences take a few hundred values: formatted once each
 def decimal(value: float, places: int = 6) -> str:
     # normalised so that 0.5000 and 0.5 are one literal; always with a point, as xsd:decimal's canonical form
     text = format(Decimal(str(round(float(value), places))).normalize(), "f")
