@@ -635,7 +635,7 @@ class _Sentence:
     # ------------------------------------------------------------------ dataset
 
     def own_dataset(self, v: _Value) -> Named | None:
-        after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+        after = _phrase_end(v)
         if v.metric is not None:
             # a dataset written as the modifier of the value's metric is what it is measured on: "an
             # ImageNet top-1 accuracy of 84.2%", "improves Cityscapes mIoU by 2.1"
@@ -722,7 +722,7 @@ class _Sentence:
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
             v.dataset = self.own_dataset(v)
-            after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+            after = _phrase_end(v)
             v.on_device = v.dataset is None and bool(ON_DEVICE.match(self.text, after, self.end))
         for v in vals:
             # a run written as one ("44.1/21.3/40.8 on D") is on the one dataset written after it
@@ -834,7 +834,7 @@ class _Sentence:
         measures = {(v.metric.start, v.metric.end) for v in vals if v.metric}
         self.methods = [m for m in self.methods if (m.start, m.end) not in measures]
         for v in vals:
-            after = v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
+            after = _phrase_end(v)
             for m in self.methods:
                 gap = self.gap(after, m.start)
                 if m.start >= after and METHOD_AFTER_GAP.match(gap) and not self.modifies_metric(m) \
@@ -936,6 +936,11 @@ def _noun_modifier(word: str) -> bool:
     low = word.lower()
     return (low == word and low not in load_cues().metric_phrase_openers and not low.endswith("ly") and not VERB_LIKE.match(low)
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
+
+
+def _phrase_end(v: _Value) -> int:
+    """Where a value's phrase ends: after its metric when the metric is written after it ("82.1 mIoU")."""
+    return v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
 
 
 def _trained_on(text: str, d: Named, lo: int) -> bool:
