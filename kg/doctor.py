@@ -1,6 +1,7 @@
 """`kg doctor`: check an installation and, optionally, a built graph; say what is wrong in plain words."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -86,21 +87,38 @@ SELECT (COUNT(*) AS ?n) WHERE {
 
 
 def graph_checks(graph: Path) -> Iterator[Check]:
-    from kg.query import mentions, run
-    from kg.store import EXPORT_FORMATS, open_store, read_manifest, resolve
+    """The checks of the build behind `graph`, held for reading while they run (`hold_build`): a
+    `kg build --out GRAPH` finishing meanwhile leaves this build in place, so every check reads the
+    one build it started on instead of failing halfway on a store deleted under it."""
+    from kg.outputs import hold_build
 
     try:
-        folder = resolve(graph)
-        store = open_store(graph)
+        folder, held = hold_build(graph)
+    except Exception as exc:
+        yield Check("store opens", False, str(exc))
+        return
+    try:
+        yield from _build_checks(graph, folder)
+    finally:
+        os.close(held)
+
+
+def _build_checks(graph: Path, folder: Path) -> Iterator[Check]:
+    """`graph_checks` of the build folder `folder` (named `graph` in what they say)."""
+    from kg.query import mentions, run
+    from kg.store import EXPORT_FORMATS, open_store, read_manifest
+
+    try:
+        store = open_store(folder)
     except Exception as exc:
         yield Check("store opens", False, str(exc))
         return
     yield Check("store opens", True, str(folder / "store"))
     papers = run(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows[0][0]
-    manifest = _check("manifest", lambda: f"{read_manifest(graph)['papers']} papers recorded")
+    manifest = _check("manifest", lambda: f"{read_manifest(folder)['papers']} papers recorded")
     yield manifest
     if manifest.ok:
-        recorded = read_manifest(graph)["papers"]
+        recorded = read_manifest(folder)["papers"]
         yield Check("paper count matches the manifest", recorded == papers, f"store {papers}, manifest {recorded}" + (
             "" if recorded == papers else f": the store was changed outside kg build (a push to `kg serve --writable`?); "
             f"`kg build INPUT --out {graph} --append` records it and recomputes the counts"))
@@ -118,7 +136,7 @@ def graph_checks(graph: Path) -> Iterator[Check]:
                 f"{stale} entities whose stored paper count (kgo:paperCount) is missing or wrong: named queries "
                 f"would report wrong figures; `kg build INPUT --out {graph} --append` recomputes them" if stale else
                 "every mentioned entity's kgo:paperCount matches its links")
-    recorded_triples = read_manifest(graph).get("triples") if manifest.ok else None
+    recorded_triples = read_manifest(folder).get("triples") if manifest.ok else None
     for fmt, (_, name) in EXPORT_FORMATS.items():
         if (folder / name).exists():
             yield _check(f"{name} parses", lambda n=name, f=fmt: _count_file(folder / n, f, recorded_triples))

@@ -372,7 +372,7 @@ def test_a_writable_server_and_a_build_of_its_graph_never_run_at_once(tmp_path):
         raise InterruptedError
 
 
-def tiny_build(out, label: str) -> None:
+def tiny_build(out, label: str, manifest: dict | None = None) -> None:
     """A build of one triple through kg's own publish (`staged_build`): what `kg build` leaves."""
     from kg.store import staged_build
 
@@ -381,7 +381,7 @@ def tiny_build(out, label: str) -> None:
         store.add(ox.Quad(ox.NamedNode("urn:graph"), ox.NamedNode("urn:label"), ox.Literal(label)))
         store.flush()
         del store
-        (stage / "manifest.json").write_text("{}")
+        (stage / "manifest.json").write_text(json.dumps(manifest or {}))
 
 
 def labels(url_or_graph) -> set:
@@ -448,6 +448,29 @@ def test_a_build_leaves_the_build_a_short_command_still_reads(tmp_path, command)
                     os.close(int(fd))
             except OSError:
                 pass
+
+def test_kg_doctor_checks_the_one_build_it_started_on_while_a_build_replaces_it(tmp_path):
+    """Before, `kg doctor GRAPH` took no hold: a `kg build` finishing during its checks swept the build
+    it had opened, and its later checks read the new build's manifest against the old store (here: a
+    paper count "mismatch" that no build has). Now it holds the build it checks until it is done."""
+    from kg.doctor import graph_checks
+    from kg.store import resolve
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first", {"papers": 0})  # the store holds no kgo:Paper: 0 is right
+    first = resolve(out)
+    checks = graph_checks(out)
+    opened = next(checks)
+    assert opened.name == "store opens" and opened.ok, opened
+    tiny_build(out, "second", {"papers": 5})
+    tiny_build(out, "third", {"papers": 5})  # sweeps every build nobody holds
+    assert first.is_dir() and resolve(out) != first
+    rest = {c.name: c for c in checks}
+    assert rest["manifest"].ok and rest["manifest"].detail == "0 papers recorded"
+    assert rest["paper count matches the manifest"].ok, rest["paper count matches the manifest"]
+    tiny_build(out, "fourth", {"papers": 5})  # the checks are done: the hold is released
+    assert not first.exists()
+
 
 def test_an_unreadable_request_is_answered_400_and_the_server_goes_on(tmp_path):
     """Before, a query body that is not UTF-8 (or a Content-Length that is not a number) raised in
