@@ -279,18 +279,47 @@ def _publish(stage: Path, out: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
+def _abandoned_stages(out: Path) -> list[Path]:
+    """The staging folders of `out` that no live kg holds (what a killed kg left beside it)."""
+    prefix = _stage_prefix(out)
+    return [path for path in sorted(out.parent.glob(glob.escape(prefix) + "*"))
+            if path.is_dir() and not path.is_symlink() and not _locked(path)]
+
+
+def _put_back_renamed_aside(out: Path) -> bool:
+    """If a kg was killed between the two renames of a publish (file systems without
+    RENAME_EXCHANGE), `out` is missing and its old folder waits beside it as `<stage>.old`: put it
+    back. Whether it did."""
+    if out.exists() or out.is_symlink():
+        return False
+    for path in _abandoned_stages(out):
+        if path.name.endswith(".old"):
+            os.rename(path, out)
+            return True
+    return False
+
+
+def restore_interrupted_publish(out: str | Path) -> bool:
+    """For a reader of a folder output (`kg build --pipeline DIR`): put back the old `out` a kg killed
+    mid-publish left renamed aside, so the reader finds it instead of "no such folder" until the next
+    write of `out`. Whether it did."""
+    out = Path(out)
+    if out.exists() or not out.parent.is_dir():
+        return False
+    try:
+        with _folder_lock(out.parent):
+            return _put_back_renamed_aside(out)
+    except OSError:  # an unreadable folder: the reader's own error about `out` is the one to tell
+        return False
+
+
 def _sweep_abandoned_stages(out: Path) -> None:
     """Remove what a kg killed while writing `out` left beside it (under the folder lock): staging
     folders no live kg holds, and, if it was killed between the two renames of a publish, put the
     old output it had renamed aside back first."""
-    prefix = _stage_prefix(out)
-    for path in sorted(out.parent.glob(glob.escape(prefix) + "*")):
-        if not path.is_dir() or path.is_symlink() or _locked(path):
-            continue
-        if path.name.endswith(".old") and not (out.exists() or out.is_symlink()):
-            os.rename(path, out)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
+    _put_back_renamed_aside(out)
+    for path in _abandoned_stages(out):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _hold(stage: Path) -> int:

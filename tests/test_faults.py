@@ -330,3 +330,19 @@ def test_the_next_write_clears_what_a_killed_one_left_and_spares_a_live_one(tmp_
         assert (out / "report.md").read_text() == "new"
     finally:
         os.close(live)
+
+
+def test_a_pipeline_a_killed_kg_train_left_renamed_aside_is_found_by_its_reader(tmp_path):
+    """Killed between the two renames of a publish (file systems without RENAME_EXCHANGE), `kg train
+    --out DIR` leaves DIR missing and the old pipeline beside it as `.DIR.kg-stage.*.old`. Before, a
+    `kg build --pipeline DIR` then failed ("cannot read the pipeline config") until the next write of
+    DIR; now the reader puts the old pipeline back (under the folder lock) and loads it."""
+    from kg.extract import build_nlp
+    from kg.paths import TRAINED_PIPELINE
+
+    pipeline = tmp_path / "pipe"
+    shutil.copytree(TRAINED_PIPELINE, tmp_path / ".pipe.kg-stage.k1ll.old")
+    _report_folder(tmp_path / ".pipe.kg-stage.dead", "half-written")  # an unfinished new one: not a pipeline
+    nlp = build_nlp(pipeline)
+    assert "kg_entity_judge" in nlp.pipe_factories.values() and (pipeline / "config.cfg").is_file()
+    assert not (tmp_path / ".pipe.kg-stage.k1ll.old").exists()

@@ -22,12 +22,14 @@ from kg.extract import learned, pipeline, results  # noqa: F401  (registers the 
 from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
 from kg.model import Extraction, Paper, check_min_confidence
+from kg.outputs import restore_interrupted_publish
 from kg.paths import DEFAULT_PIPELINE
 
 
 def build_nlp(config_path: str | Path = DEFAULT_PIPELINE) -> Language:
     """The pipeline of a config file, or of a trained pipeline folder (config.cfg and weights)."""
     path = Path(config_path)
+    restore_interrupted_publish(path)  # a `kg train --out` killed mid-publish left the old folder aside
     if path.is_dir():
         nlp = _from_folder(path)
     else:
