@@ -1,7 +1,7 @@
 """The analysis report of a built graph: report.md, report.json and PNG plots in one folder.
 
 `write_report(build_dir, out_dir)` reads the graph's incidence matrix once (papers × entities, see
-incidence.py), runs networkx's algorithms on bounded views of it (see views.py) and replaces out_dir
+incidence.py: from the build's tallies when they describe its store), runs networkx's algorithms on bounded views of it (see views.py) and replaces out_dir
 whole (written beside it, then renamed) if kg wrote it (kg.outputs).
 
 What scales how, so that a million papers fit in well under 2 GB:
@@ -29,8 +29,7 @@ import numpy as np
 from kg.analyse import communities as comm
 from kg.analyse import links, metrics, plots, trends, views
 from kg.outputs import atomic_folder, check_folder_target
-from kg.analyse.incidence import ENTITY_TYPES, Incidence, from_graph, from_store
-from kg.store import open_store
+from kg.analyse.incidence import ENTITY_TYPES, Incidence, from_build, from_graph
 
 PAPER_SAMPLE = 5000  # communities of papers are found among at most this many papers
 HEATMAP_MODALITIES = 15
@@ -253,7 +252,7 @@ def write_report(build_dir: str | Path, out_dir: str | Path, *, progress: Progre
     check_folder_target(out_dir)
     step = progress or _no_progress
     step("reading the graph", 0, None)
-    inc = from_store(open_store(build_dir), progress=step)
+    inc = from_build(build_dir, progress=step)
     data = analyse(inc, progress=step)
     step("plots", 0, len(plots.PLOTS))
     with atomic_folder(out_dir) as tmp:
