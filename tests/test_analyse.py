@@ -388,6 +388,8 @@ def test_write_report_reports_its_progress(example_graph, tmp_path):
 def _analyze(kg_cli, graph, out, seed):
     result = kg_cli("analyze", graph, "--out", out, env={"PYTHONHASHSEED": str(seed)})
     assert result.returncode == 0, result.stderr
+    # its progress, one line when stderr is not a terminal (a live line with elapsed time on one)
+    assert re.fullmatch(rf"report: {len(STEPS)}/{len(STEPS)} steps \(100%\) in \d+\.\d s", result.stderr.strip()), result.stderr
     return {f.name: f.read_bytes() for f in sorted(out.iterdir())}
 
 
