@@ -1,8 +1,9 @@
 """The analysis report of a built graph: report.md, report.json and PNG plots in one folder.
 
 `write_report(build_dir, out_dir)` reads the graph's incidence matrix once (papers × entities, see
-incidence.py: from the build's tallies when they describe its store), runs networkx's algorithms on bounded views of it (see views.py) and replaces out_dir
-whole (written beside it, then renamed) if kg wrote it (kg.outputs).
+incidence.py: from the build's tallies when they describe its store), runs networkx's algorithms on
+bounded views of it (see views.py) and replaces out_dir whole (written beside it, then renamed) if
+kg wrote it (kg.outputs).
 
 What scales how, so that a million papers fit in well under 2 GB:
 - counts, most mentioned entities, modality pairs and trends: sparse sums over the whole matrix;
