@@ -527,26 +527,17 @@ def _write_extras(stage: Path, cpu: dict[str, float] | None = None) -> None:
     """The analysis report and the HTML view, written inside the build before it is swapped in;
     the CPU seconds of each go into `cpu`."""
     try:
-        from kg.analyse.report import STEPS, write_report
-        from kg.viz.make import make_view
+        from kg.analyse.report import write_report
+        from kg.viz.make import write_view
     except ImportError:  # optional parts not installed in this checkout
         return
-    with progress_stage("report", total=len(STEPS), unit="steps") as reporting:
-        def step(name: str, done: int | None, total: int | None) -> None:
-            if name != reporting.detail:  # called again while a long step runs
-                reporting.step(name)
-
-        started = time.process_time()
-        write_report(stage, stage / "report", progress=step)
-        if cpu is not None:
-            cpu["report"] = round(time.process_time() - started, 3)
-        pause_point("report")
-    with progress_stage("view", total=2, unit="steps") as viewing:
-        started = time.process_time()
-        viewing.step("choosing what to show")
-        view = make_view(stage)
-        viewing.step("writing the page")
-        view.write(stage / "view.html", "html")
-        if cpu is not None:
-            cpu["view"] = round(time.process_time() - started, 3)
-        pause_point("view")
+    started = time.process_time()
+    write_report(stage, stage / "report")  # each shows its own stage of progress
+    if cpu is not None:
+        cpu["report"] = round(time.process_time() - started, 3)
+    pause_point("report")
+    started = time.process_time()
+    write_view(stage, stage / "view.html", "html")
+    if cpu is not None:
+        cpu["view"] = round(time.process_time() - started, 3)
+    pause_point("view")

@@ -571,9 +571,11 @@ def analyze(
     """
     from kg.analyse.report import write_report
     from kg.outputs import check_not_an_input
+    from kg.progress import StageReporter, reporting
 
     _run(check_not_an_input, out)  # not inside a build
-    folder = _run(write_report, _read_build(graph), out)
+    with StageReporter(err) as reporter, reporting(reporter):  # its steps, on stderr
+        folder = _run(write_report, _read_build(graph), out)
     console.print(f"wrote {folder / 'report.md'}")
 
 
@@ -593,7 +595,8 @@ def viz(
     and entities; an interactive offline HTML page or GraphML / GEXF / Cytoscape JSON / PNG / SVG."""
     from kg.outputs import check_not_a_graph_input
     from kg.viz.exports import EXTENSIONS, check_view_target
-    from kg.viz.make import make_view
+    from kg.progress import StageReporter, reporting
+    from kg.viz.make import write_view
     from kg.viz.select import check_types
 
     _run(check_types, types)
@@ -602,8 +605,9 @@ def viz(
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
     _run(check_view_target, out, fmt)  # before any work: kg replaces only a view it wrote
     _run(check_not_a_graph_input, out, graph)
-    view = _run(make_view, _read_build(graph), papers=papers, focus=focus, hops=hops, types=types, top=top, evidence=fmt == "html")
-    _run(view.write, out, fmt)
+    with StageReporter(err) as reporter, reporting(reporter):  # its steps, on stderr
+        view = _run(write_view, _read_build(graph), out, fmt, papers=papers, focus=focus, hops=hops, types=types,
+                    top=top, evidence=fmt == "html")
     H, note = view.graph, view.note
     console.print(f"wrote {out} ({H.number_of_nodes()} nodes, {H.number_of_edges()} edges)" + (f" — {note}" if note else ""))
 

@@ -388,6 +388,8 @@ def test_write_report_reports_its_progress(example_graph, tmp_path):
 def _analyze(kg_cli, graph, out, seed):
     result = kg_cli("analyze", graph, "--out", out, env={"PYTHONHASHSEED": str(seed)})
     assert result.returncode == 0, result.stderr
+    # its progress, one line when stderr is not a terminal (a live line with elapsed time on one)
+    assert re.fullmatch(rf"report: {len(STEPS)}/{len(STEPS)} steps \(100%\) in \d+\.\d s", result.stderr.strip()), result.stderr
     return {f.name: f.read_bytes() for f in sorted(out.iterdir())}
 
 
@@ -412,3 +414,65 @@ def test_the_report_repeats_whatever_the_order_of_the_input_files(kg_cli, tmp_pa
     assert json.loads(first["report.json"])["entity_communities"]
     for name in first:
         assert first[name] == second[name], name
+
+
+# ----------------------------------------------------------------------- the matrix from the build's tallies
+
+
+def test_the_report_from_the_build_tallies_equals_the_report_from_the_store(example_graph):
+    """A build folder's matrix comes from the tallies its build kept (no SPARQL read of the links);
+    every figure of the report is the same as from the store's SPARQL read."""
+    from kg.store import open_store
+
+    tallies = incidence.tallies_of(example_graph.resolve())
+    assert tallies is not None  # a fresh build's tallies describe its store
+    store = open_store(example_graph)
+    from_tallies, from_store = incidence.from_tallies(tallies, store), incidence.from_store(store)
+    assert from_tallies.papers == from_store.papers and from_tallies.labels == from_store.labels
+    assert (from_tallies.matrix != from_store.matrix).nnz == 0 and from_tallies.matrix.nnz > 1000
+    assert analyse(from_tallies) == analyse(from_store)
+
+
+@pytest.mark.parametrize("change", ["store changed since", "tallies of an older kg"])
+def test_a_store_the_tallies_no_longer_describe_is_read_with_sparql(tmp_path, change):
+    """Once the store is written outside kg (or the tally file is an older kg's), the matrix is the
+    store's, not the tallies'."""
+    import sqlite3
+
+    import pyoxigraph as ox
+
+    from rdflib.namespace import RDF
+
+    from kg.build import build
+    from kg.rdf.namespaces import KGO
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import STORE_DIR, open_store, resolve
+
+    src = tmp_path / "p.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in (
+        {"title": "Fast CLIP", "year": 2023, "abstract": "We fine-tune CLIP on ImageNet images and report accuracy."},
+        {"title": "Audio CLIP", "abstract": "We align audio and images with CLIP on AudioSet."},
+    )))
+    build([src], tmp_path / "g", extras=False, exports=())
+    folder = resolve(tmp_path / "g")
+    tallies = incidence.tallies_of(folder)
+    used = incidence.from_tallies(tallies, open_store(folder))
+    assert sorted(used.years.tolist()) == [0, 2023]
+    read = incidence.from_store(open_store(folder))
+    assert used.papers == read.papers and used.years.tolist() == read.years.tolist()
+    assert (used.matrix != read.matrix).nnz == 0 and used.labels == read.labels
+    if change == "store changed since":  # a paper added through a writable endpoint
+        store = ox.Store(str(folder / STORE_DIR))
+        paper, clip = ox.NamedNode("https://example.org/paper/added"), next(
+            ox.NamedNode(e) for e, label in zip(used.entities, used.labels) if label == "CLIP")
+        store.extend([ox.Quad(paper, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KGO.Paper))),
+                      ox.Quad(paper, ox.NamedNode(str(KGO.uses)), clip)])
+        del store
+    else:
+        db = sqlite3.connect(folder / TALLY_FILE)
+        db.execute("PRAGMA user_version = 6")
+        db.close()
+    assert incidence.tallies_of(folder) is None
+    inc = incidence.from_build(tmp_path / "g")
+    assert len(inc.papers) == (3 if change == "store changed since" else 2)
+    assert inc.papers_per_entity[inc.labels.index("CLIP")] == len(inc.papers)

@@ -83,6 +83,15 @@ def test_an_appended_build_gives_the_same_graph_without_duplicates(reference_bui
     assert triples(out) == reference
     assert second.entities == summary.entities  # distinct concepts of the whole graph
     assert summary.entities["method"] > 100 and all(summary.entities.values())
+    # the report's matrix, from the tallies both builds kept, is the one the store holds
+    from kg.analyse import incidence
+    from kg.store import resolve
+
+    tallies = incidence.tallies_of(resolve(out))
+    assert tallies is not None
+    kept, stored = incidence.from_tallies(tallies, open_store(out)), incidence.from_store(open_store(out))
+    assert kept.papers == stored.papers and len(kept.papers) == 136 and kept.years.tolist() == stored.years.tolist()
+    assert (kept.matrix != stored.matrix).nnz == 0 and kept.labels == stored.labels
 
 
 def test_labels_and_counts_written_from_tallies_equal_the_store_aggregates(reference):

@@ -74,6 +74,8 @@ def test_cli_viz_writes_the_view(kg_cli, example_graph, tmp_path):
     done = kg_cli("viz", example_graph, "--out", tmp_path / "v.html", "--top", "80")
     assert done.returncode == 0, done.stderr
     assert "80 nodes" in done.stdout
+    # its progress, one line when stderr is not a terminal (a live line with elapsed time on one)
+    assert re.fullmatch(r"view: 2/2 steps \(100%\) in \d+\.\d s", done.stderr.strip()), done.stderr
     bad = kg_cli("viz", example_graph, "--focus", "nothing-like-this", "--out", tmp_path / "x.html")
     assert bad.returncode == 1 and "no entity" in bad.stderr
 

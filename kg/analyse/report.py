@@ -1,8 +1,9 @@
 """The analysis report of a built graph: report.md, report.json and PNG plots in one folder.
 
 `write_report(build_dir, out_dir)` reads the graph's incidence matrix once (papers × entities, see
-incidence.py), runs networkx's algorithms on bounded views of it (see views.py) and replaces out_dir
-whole (written beside it, then renamed) if kg wrote it (kg.outputs).
+incidence.py: from the build's tallies when they describe its store), runs networkx's algorithms on
+bounded views of it (see views.py) and replaces out_dir whole (written beside it, then renamed) if
+kg wrote it (kg.outputs).
 
 What scales how, so that a million papers fit in well under 2 GB:
 - counts, most mentioned entities, modality pairs and trends: sparse sums over the whole matrix;
@@ -29,8 +30,8 @@ import numpy as np
 from kg.analyse import communities as comm
 from kg.analyse import links, metrics, plots, trends, views
 from kg.outputs import atomic_folder, check_folder_target
-from kg.analyse.incidence import ENTITY_TYPES, Incidence, from_graph, from_store
-from kg.store import open_store
+from kg.progress import stage as progress_stage
+from kg.analyse.incidence import ENTITY_TYPES, Incidence, from_build, from_graph
 
 PAPER_SAMPLE = 5000  # communities of papers are found among at most this many papers
 HEATMAP_MODALITIES = 15
@@ -247,18 +248,24 @@ def write_report(build_dir: str | Path, out_dir: str | Path, *, progress: Progre
     out_dir is replaced whole only if kg wrote it (see kg.outputs); it is checked before the
     analysis, and the report is written in a folder beside it, then renamed.
 
-    `progress`, when given, is called as progress(stage, done, total) when each stage starts and
-    while the long ones run (done and total are None where they are not known)."""
+    The work is shown as the stage "report" of a long command (`kg.progress`), one step per entry of
+    STEPS. `progress`, when given, is also called as progress(stage, done, total) when each step
+    starts and while the long ones run (done and total are None where they are not known)."""
     out_dir = Path(out_dir)
     check_folder_target(out_dir)
-    step = progress or _no_progress
-    step("reading the graph", 0, None)
-    inc = from_store(open_store(build_dir), progress=step)
-    data = analyse(inc, progress=step)
-    step("plots", 0, len(plots.PLOTS))
-    with atomic_folder(out_dir) as tmp:
-        images = plots.write_plots(data, tmp, progress=step)
-        step("writing the report", None, None)
-        (tmp / "report.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        (tmp / "report.md").write_text(to_markdown(data, images), encoding="utf-8")
+    with progress_stage("report", total=len(STEPS), unit="steps") as shown:
+        def step(name: str, done: int | None = None, total: int | None = None) -> None:
+            if name != shown.detail:  # called again while a long step runs
+                shown.step(name)
+            (progress or _no_progress)(name, done, total)
+
+        step("reading the graph", 0, None)
+        inc = from_build(build_dir, progress=step)
+        data = analyse(inc, progress=step)
+        step("plots", 0, len(plots.PLOTS))
+        with atomic_folder(out_dir) as tmp:
+            images = plots.write_plots(data, tmp, progress=step)
+            step("writing the report", None, None)
+            (tmp / "report.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            (tmp / "report.md").write_text(to_markdown(data, images), encoding="utf-8")
     return out_dir

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from networkx.algorithms import bipartite
 
 from kg.query import mentions, run
+from kg.rdf.triples import issued_year
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
 RELATIONS = ("proposes", "uses", "involvesModality", "addressesTask", "measuresWith")
@@ -72,12 +73,7 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _year(value: object) -> int:
-    try:
-        return int(str(value)[:4])
-    except (TypeError, ValueError):
-        return 0
-
+_year = issued_year  # a dcterms:issued value -> its year, 0 when none
 
 def typed_graph(store: ox.Store, *, evidence: bool = False, results: bool = False) -> nx.Graph:
     """Papers and entities with their links; node ids are IRIs, every attribute is a str or an int."""

@@ -47,7 +47,7 @@ from kg.rdf.counts import TOP_METHODS, concept_hash, node_iri, paper_ranks, resu
 from kg.rdf.namespaces import KGC, KGO, RDF, SKOS, XSD
 
 TALLY_FILE = "tallies.sqlite"
-TALLY_VERSION = 6  # what the file holds; an append continues only a file of this version
+TALLY_VERSION = 7  # what the file holds; an append (and the report) uses only a file of this version
 FLUSH_ENTRIES = 200_000  # tally entries merged in memory before they are added to the file
 
 SCHEMA = """
@@ -61,7 +61,9 @@ CREATE TABLE IF NOT EXISTS modality_methods (modality TEXT, method TEXT, papers 
 CREATE TABLE IF NOT EXISTS results (result TEXT PRIMARY KEY, dataset TEXT NOT NULL, relative INTEGER NOT NULL,
     value REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS results_order ON results (dataset, relative, value DESC, result);
-CREATE TABLE IF NOT EXISTS incidence (sizes BLOB NOT NULL, hashes BLOB NOT NULL);
+-- per paper, in the order the build met them: how many concepts it mentions, their keys, its IRI
+-- (newline-separated) and the year of its date (0: none); what the report reads its matrix from
+CREATE TABLE IF NOT EXISTS incidence (sizes BLOB NOT NULL, hashes BLOB NOT NULL, papers BLOB NOT NULL, years BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS declared (line INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS popular (concept TEXT PRIMARY KEY, key INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS comentions (a INTEGER, b INTEGER, n INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
@@ -111,9 +113,13 @@ class Tally:
     results: list[tuple[str, str, int, float]] = field(default_factory=list)  # (result, dataset, relative, value)
     sizes: array = field(default_factory=lambda: array("q"))  # concepts each paper mentions, paper by paper
     hashes: array = field(default_factory=lambda: array("q"))  # their concept_hash keys, in the same order
+    papers: list[str] = field(default_factory=list)  # each paper's IRI, in the same order
+    years: array = field(default_factory=lambda: array("i"))  # and the year of its date (`issued_year`), 0: none
 
-    def paper(self, concepts: set[str]) -> None:
-        """Count one paper that mentions these concepts (its `kgo:mentions` objects)."""
+    def paper(self, concepts: set[str], paper: str, year: int) -> None:
+        """Count one paper (IRI `paper`, dated `year`) that mentions these concepts (its `kgo:mentions` objects)."""
+        self.papers.append(paper)
+        self.years.append(year)
         self.concepts.update(concepts)
         self.sizes.append(len(concepts))
         self.hashes.extend(map(concept_hash, concepts))
@@ -137,6 +143,8 @@ class Tally:
         self.results += other.results
         self.sizes += other.sizes
         self.hashes += other.hashes
+        self.papers += other.papers
+        self.years += other.years
 
     def __len__(self) -> int:
         return (len(self.concepts) + len(self.forms) + len(self.minted) + len(self.alts) + len(self.pairs)
@@ -165,6 +173,18 @@ class TallyFile:
         db = sqlite3.connect(str(path))
         try:
             return db.execute("PRAGMA user_version").fetchone()[0] == TALLY_VERSION
+        finally:
+            db.close()
+
+    @staticmethod
+    def papers(path: str | Path) -> Iterator[tuple[bytes, bytes, list[str], bytes]]:
+        """The papers the file counts, a group at a time, in the order the builds met them: (concepts
+        each paper mentions as int64 bytes, their `concept_hash` keys as int64 bytes, the papers'
+        IRIs, their years as int32 bytes). The file is opened read-only."""
+        db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            for sizes, hashes, papers, years in db.execute("SELECT sizes, hashes, papers, years FROM incidence ORDER BY rowid"):
+                yield sizes, hashes, papers.decode("utf-8").split("\n"), years
         finally:
             db.close()
 
@@ -203,7 +223,8 @@ class TallyFile:
             self.db.executemany("INSERT OR IGNORE INTO touched_methods VALUES (?, ?)", p.modality_methods)
             self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)", p.results)
             if p.sizes:
-                self.db.execute("INSERT INTO incidence VALUES (?, ?)", (p.sizes.tobytes(), p.hashes.tobytes()))
+                self.db.execute("INSERT INTO incidence VALUES (?, ?, ?, ?)", (p.sizes.tobytes(), p.hashes.tobytes(),
+                                                                          "\n".join(p.papers).encode(), p.years.tobytes()))
             self._prune_results(dataset for _, dataset, _, _ in p.results)
 
     def _prune_results(self, datasets) -> None:

@@ -38,6 +38,15 @@ def typed(value: str, datatype: str) -> str:
     return f'"{value}"^^<{datatype}>'
 
 
+def issued_year(value: object) -> int:
+    """The year a dcterms:issued value stands for (its first four characters), 0 when none: how
+    the report reads a paper's date, whether from the store or from the build's tallies."""
+    try:
+        return int(str(value)[:4])
+    except (TypeError, ValueError):
+        return 0
+
+
 def integer(value: int) -> str:
     return typed(str(int(value)), str(XSD.integer))
 
@@ -222,7 +231,7 @@ class TripleWriter:
                     out.append(f"{link} {ATTRIBUTED} {extractor} .")
                 # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
                 tally.forms[(concept, paper.text[first.start:first.end])] += 1
-        tally.paper(mentioned)
+        tally.paper(mentioned, mint.paper_iri(paper.id), issued_year(paper.year) if paper.year else 0)
         for index, result in enumerate(extraction.results):
             out += self._result(paper.id, p, index, result, by_form, tally)
         return out

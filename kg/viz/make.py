@@ -7,6 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.progress import stage as progress_stage
 from kg.store import open_store
 
 
@@ -25,6 +26,17 @@ class View:
 
             return _write_atomically(render_field_map(self.page), out_path)
         return export_view(self.graph, out_path, fmt, note=self.note)
+
+
+def write_view(build_dir: str | Path, out_path: str | Path, fmt: str = "html", **options) -> View:
+    """`make_view(build_dir, **options)` written to out_path, shown as the stage "view" of a long
+    command (`kg.progress`): choosing what to show, then writing it."""
+    with progress_stage("view", total=2, unit="steps") as shown:
+        shown.step("choosing what to show")
+        view = make_view(build_dir, **options)
+        shown.step("writing the page" if fmt == "html" else f"writing {fmt}")
+        view.write(out_path, fmt)
+    return view
 
 
 def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None = None, hops: int = 1,
