@@ -19,8 +19,9 @@ def pause_point(stage: str) -> None:
     if os.environ.get(PAUSE_AT) != stage:
         return
     marker = os.environ.get(PAUSE_MARKER)
-    if marker:
-        with open(marker, "w") as fh:
+    if marker:  # written whole, then renamed: a test waiting for the file never reads it empty
+        with open(marker + ".tmp", "w") as fh:
             fh.write(stage)
+        os.replace(marker + ".tmp", marker)
     while True:  # until the test kills the process
         time.sleep(60)
