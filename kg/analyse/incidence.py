@@ -27,10 +27,11 @@ import numpy as np
 import pyoxigraph as ox
 from scipy import sparse
 
-from kg.analyse.views import _local, _year
+from kg.analyse.views import _local
 from kg.query import PREFIX_MAP, mentions
 from kg.rdf.counts import concept_hash
 from kg.rdf.tallies import TALLY_FILE, TallyFile
+from kg.rdf.triples import issued_year
 from kg.store import MANIFEST, STORE_DIR, open_store, resolve, store_files
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
@@ -170,7 +171,7 @@ def from_store(store: ox.Store, *, progress: Progress | None = None, every: int 
     """Read the incidence matrix of the graph in `store`, streaming the links into integer arrays."""
     years_of: dict[str, int] = {}
     for s in store.query(PAPERS, prefixes=PREFIX_MAP):
-        paper, year = s["paper"].value, _year(s["year"].value if s["year"] is not None else None)
+        paper, year = s["paper"].value, issued_year(s["year"].value if s["year"] is not None else None)
         known = years_of.get(paper)
         if known is None or (year and (not known or year < known)):
             years_of[paper] = year

@@ -73,14 +73,12 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-_year = issued_year  # a dcterms:issued value -> its year, 0 when none
-
 def typed_graph(store: ox.Store, *, evidence: bool = False, results: bool = False) -> nx.Graph:
     """Papers and entities with their links; node ids are IRIs, every attribute is a str or an int."""
     G = nx.Graph()
     for paper, title, year in run(store, PAPERS).rows:
         if paper not in G:
-            G.add_node(paper, type="paper", label=str(title or _local(paper)), year=_year(year), bipartite=0)
+            G.add_node(paper, type="paper", label=str(title or _local(paper)), year=issued_year(year), bipartite=0)
     for entity, etype, label in run(store, ENTITIES).rows:
         G.add_node(entity, type=_local(etype).lower(), label=str(label or _local(entity)), bipartite=1)
     for paper, entity, relation in run(store, LINKS).rows:

@@ -14,6 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.query import mentions, run
+from kg.rdf.triples import issued_year
 from kg.viz.fieldmap import COUNTS, TYPES, _chunks, _iris, _local, panel_evidence
 
 PAPER_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?paper a kgo:Paper }"
@@ -32,13 +33,6 @@ SELECT ?paper ?entity ?relation WHERE {
 }""" % mentions("?paper", "?entity", "?relation")
 
 
-def _year(value) -> int:
-    try:
-        return int(str(value)[:4])
-    except (TypeError, ValueError):
-        return 0
-
-
 def pruned_graph(store: ox.Store, top: int, types: list[str] | None = None) -> tuple[nx.Graph, str | None]:
     """Papers and entities (attributes as kg.analyse.views.typed_graph gives them), at most `top`
     nodes chosen before the graph is built, and a note saying what was left out."""
@@ -55,7 +49,7 @@ def pruned_graph(store: ox.Store, top: int, types: list[str] | None = None) -> t
     G = nx.Graph()
     for chunk in _chunks(papers):
         for paper, title, year in run(store, PAPER_DATA % _iris(chunk)).rows:
-            G.add_node(paper, type="paper", label=str(title or _local(paper)), year=_year(year), bipartite=0)
+            G.add_node(paper, type="paper", label=str(title or _local(paper)), year=issued_year(year), bipartite=0)
     labels = {}
     for chunk in _chunks(entities):
         labels.update(run(store, ENTITY_LABELS % _iris(chunk)).rows)
