@@ -37,7 +37,7 @@ from kg.shard import SHARED_SUBJECTS, ShardStats, init_worker, line_key, process
 from kg.progress import stage as progress_stage
 from kg.store import (
     EXPORT_FORMATS, MANIFEST, PREFIX_MAP, STORE_DIR, check_export_format, check_export_target, checkpoint_store,
-    export, read_manifest, staged_build, store_files,
+    export, read_manifest, staged_build, store_as_built, store_files,
 )
 from kg.outputs import atomic_file
 
@@ -126,7 +126,7 @@ def _seed_append(current: Path, stage: Path) -> bool:
     Returns whether the store was as its build left it."""
     with progress_stage("copying the previous graph"):
         previous = read_manifest(current) if (current / MANIFEST).exists() else {}  # a broken one: one line
-        as_built = bool(previous.get("store_files")) and previous["store_files"] == store_files(current / STORE_DIR)
+        as_built = store_as_built(current, previous)
         if as_built:
             checkpoint_store(current / STORE_DIR, stage / STORE_DIR)
         else:

@@ -153,6 +153,14 @@ def store_files(path: Path) -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
+def store_as_built(build: Path, manifest: dict) -> bool:
+    """Whether the store of the build folder `build` is as the build that wrote `manifest` left it
+    (the fingerprint it recorded, `store_files`): what lets an append checkpoint it and the report
+    read the build's tallies instead of the store."""
+    recorded = manifest.get("store_files") if isinstance(manifest, dict) else None
+    return bool(recorded) and recorded == store_files(build / STORE_DIR)
+
+
 def checkpoint_store(current: Path, target: Path) -> None:
     """Make `target` a copy of the store at `current` that can be written without changing it: a
     RocksDB checkpoint, which hard-links the store's immutable table files (on one file system) and

@@ -16,7 +16,6 @@ give the same matrix (tests/test_analyse.py holds them to that).
 """
 from __future__ import annotations
 
-import json
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,8 @@ from kg.query import PREFIX_MAP, mentions
 from kg.rdf.counts import concept_hash
 from kg.rdf.tallies import TALLY_FILE, TallyFile
 from kg.rdf.triples import issued_year
-from kg.store import MANIFEST, STORE_DIR, open_store, resolve, store_files
+from kg.errors import KgError
+from kg.store import open_store, read_manifest, resolve, store_as_built
 
 ENTITY_TYPES = ("method", "dataset", "modality", "metric", "task")
 Progress = Callable[[str, "int | None", "int | None"], None]
@@ -97,12 +97,10 @@ def tallies_of(build_dir: Path) -> Path | None:
     version's (an older kg kept no papers in it); else None."""
     path = build_dir / TALLY_FILE
     try:
-        recorded = json.loads((build_dir / MANIFEST).read_text()).get("store_files")
-    except (OSError, ValueError, AttributeError):
+        manifest = read_manifest(build_dir)
+    except KgError:  # no manifest, or an unreadable one: the store tells
         return None
-    if not recorded or recorded != store_files(build_dir / STORE_DIR) or not TallyFile.current(path):
-        return None
-    return path
+    return path if store_as_built(build_dir, manifest) and TallyFile.current(path) else None
 
 
 def _entity_kinds(store: ox.Store) -> dict[str, tuple[str, str]]:

@@ -409,18 +409,14 @@ def _write_atomically(text: str, out_path: str | Path) -> Path:
     return Path(out_path)
 
 
-def write_view(H: nx.Graph, out_path: str | Path, note: str | None = None) -> Path:
-    """Write the papers-and-entities page of H (atomically)."""
-    return _write_atomically(render(H, note=note), out_path)
-
-
 def write_html(build_dir: str | Path, out_path: str | Path, focus: str | None = None, hops: int = 1,
                types: list[str] | None = None, top: int | None = None, *, papers: bool = False) -> Path:
     """Write the interactive view of the graph in build_dir to out_path (atomically): the field map,
     or with papers=True the papers-and-entities view. See kg.viz.make.make_view for the options."""
-    from kg.viz.make import make_view
+    from kg.viz.make import write_view
 
-    return make_view(build_dir, papers=papers, focus=focus, hops=hops, types=types, top=top).write(out_path, "html")
+    write_view(build_dir, out_path, "html", papers=papers, focus=focus, hops=hops, types=types, top=top)
+    return Path(out_path)
 
 
 def iframe(path: str | Path, height: int = 600) -> str:
