@@ -810,6 +810,75 @@ def test_a_bad_results_gold_line_names_the_file_and_line(tmp_path):
         load_results_gold(path)
 
 
+# ----------------------------------------------------------------------- metric names composed from the sentence
+
+
+def _metrics(nlp, abstract: str) -> list[tuple]:
+    return [(value, metric) for value, _, metric, _, _, _ in results(nlp, abstract)]
+
+
+def test_a_cut_off_written_after_a_ranking_measure_is_part_of_its_name(nlp):
+    assert _metrics(nlp, "We present Petrel. Petrel achieves a recall at 10 of 71.3% on Harbor.") == [(71.3, "recall@10")]
+    # (the cut-off's number is no value, and the second measure keeps its own name)
+    assert _metrics(nlp, "We present Skua. Skua improves NDCG at 20 by 4.1% and hit rate at 10 by 3.2% over X.") == [
+        (4.1, "NDCG@20"), (3.2, "hit rate@10")]
+    assert _metrics(nlp, "We present Auk. Auk obtains 62.4% recall at 5 and 80.1% recall at 50 on Brindle.") == [
+        (62.4, "recall@5"), (80.1, "recall@50")]
+    # an IoU threshold is the detection measure's cut-off, not a result
+    assert _metrics(nlp, "We present Gannet. Gannet obtains 51.2 AP and 33.0 AP at IoU 0.75 on Reefline.") == [
+        (51.2, "AP"), (33.0, "AP@0.75")]
+
+
+def test_a_cost_after_at_is_no_cut_off(nlp):
+    # "at 96 GFLOPs" says what the accuracy costs; a measure that has its cut-off keeps it
+    assert _metrics(nlp, "We present Vire. Vire reaches 81.4% top-1 accuracy at 96 GFLOPs per clip on Marlow.") == [
+        (81.4, "top-1 accuracy")]
+
+
+def test_a_measure_is_named_in_the_singular(nlp):
+    assert _metrics(nlp, "We present Coot. Measurements confirm wall-clock speedups of 1.9x and 2.6x over dense attention.") == [
+        (1.9, "speedup"), (2.6, "speedup")]
+    assert _metrics(nlp, "We present Grebe. Grebe achieves word error rates of 3.1% and 7.4% on Pennick.") == [
+        (3.1, "word error rate"), (7.4, "word error rate")]
+
+
+def test_parts_listed_after_a_list_of_values_qualify_their_metric(nlp):
+    abstract = ("We propose Lesa. Lesa reaches Dice scores of 91.2%, 84.0% and 77.5% for small lesions, large lesions "
+                "and cysts on Pondmere. It also lowers the Hausdorff distance (HD95) for small lesions by 1.3 mm.")
+    assert _metrics(nlp, abstract) == [(91.2, "Dice (small lesions)"), (84.0, "Dice (large lesions)"),
+                                       (77.5, "Dice (cysts)"), (1.3, "HD95 (small lesions)")]
+
+
+def test_settings_that_tell_two_values_of_one_metric_apart_qualify_it(nlp):
+    abstract = ("We introduce Spira. With a ViT-B backbone, it achieves 82.1% top-1 accuracy after fine-tuning and 71.5% "
+                "under linear probing, outperforming X by 0.4 and 6.3 points, respectively.")
+    assert _metrics(nlp, abstract) == [
+        (82.1, "top-1 accuracy (fine-tuning)"), (71.5, "top-1 accuracy (linear probing)"),
+        (0.4, "top-1 accuracy (fine-tuning)"), (6.3, "top-1 accuracy (linear probing)")]
+
+
+def test_no_qualifier_from_a_range_a_model_or_one_value_alone(nlp):
+    # a range's two ends are not one part each
+    assert _metrics(nlp, "We present Coot. Coot gives speedups of 1.7x to 2.4x for training and inference.") == [
+        (1.7, "speedup"), (2.4, "speedup")]
+    # a model or a data split goes with the method or the dataset, not the metric
+    assert _metrics(nlp, "We present Rill. Rill reaches accuracies of 71.2% and 74.9% for the base and large models.") == [
+        (71.2, "accuracy"), (74.9, "accuracy")]
+    # one value with a setting has nothing to be told apart from
+    assert _metrics(nlp, "We present Rill. Rill reaches 71.2% accuracy after fine-tuning on Marlow.") == [(71.2, "accuracy")]
+
+
+@pytest.mark.parametrize("abstract, dataset", [
+    ("We present Petrel. Petrel achieves an MRR@10 of 38.2 on the Harbor dev set.", "Harbor"),
+    ("We present Gannet. On the Reefline test set, Gannet obtains 51.2 AP.", "Reefline"),
+    ("We present Tern. Tern obtains a mean IoU of 44.3% on the validation split of Cobble.", "Cobble"),
+    ("We present Finch. Finch reaches 71.2 exact match on Dunmore's test split.", "Dunmore"),
+    ("We present Siskin. On the test set of Quarrow, Siskin reaches an F1 of 88.4.", "Quarrow"),
+])
+def test_a_name_written_with_its_split_is_the_dataset(nlp, abstract, dataset):
+    assert [r[4] for r in results(nlp, abstract)] == [dataset]
+
+
 def test_results_gold_found_beside_the_gold_file_and_texts_read_from_gold_lines(tmp_path):
     entity_gold = write(tmp_path, [{"id": "s", "title": "Paper S", "abstract": "We test S on CropSet.", "entities": []},
                                    {"id": "t", "title": "Paper T", "entities": []}], name="dev.jsonl")
