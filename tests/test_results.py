@@ -842,6 +842,17 @@ def test_a_measure_is_named_in_the_singular(nlp):
         (3.1, "word error rate"), (7.4, "word error rate")]
 
 
+def test_a_measure_is_named_without_the_generic_head_its_vocabulary_label_does_not_need(nlp):
+    # "Dice coefficient", "BLEU scores": the measure's own label, as the guidelines name it
+    assert _metrics(nlp, "We present Nodra. For segmentation, Nodra reaches a Dice coefficient of 0.862 on Calder.") == [
+        (0.862, "Dice")]
+    assert _metrics(nlp, "We present Ruddock. Ruddock obtains BLEU scores of 29.1 and 41.7 on Ostra and Pellam, respectively.") == [
+        (29.1, "BLEU"), (41.7, "BLEU")]
+    # a name of another measure, or of a model, keeps its head: "Brier score" is not "Brier", "CLIP score" not "CLIP"
+    assert _metrics(nlp, "We present Hask. Hask lowers the Brier score to 0.118 and reaches a CLIP score of 0.31.") == [
+        (0.118, "Brier score"), (0.31, "CLIP score")]
+
+
 def test_parts_listed_after_a_list_of_values_qualify_their_metric(nlp):
     abstract = ("We propose Lesa. Lesa reaches Dice scores of 91.2%, 84.0% and 77.5% for small lesions, large lesions "
                 "and cysts on Pondmere. It also lowers the Hausdorff distance (HD95) for small lesions by 1.3 mm.")

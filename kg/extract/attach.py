@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.extract.lexicon import load_cues
+from kg.extract.normalise import entity_key
 from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
 
@@ -396,7 +398,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
             if metric:
-                metric = _singular(metric)  # the measure's name, not its plural: "top-1 accuracies", "speedups"
+                metric = _short_measure(_singular(metric))  # "top-1 accuracies", "speedups"; "Dice coefficient": Dice
             if metric and v.qualifier:
                 metric = f"{metric} ({v.qualifier})"
             if v.on_device:
@@ -1085,6 +1087,33 @@ def _split_name(m: re.Match | None) -> Named | None:
 def _is_range(text: str, members: list[_Value]) -> bool:
     """Values written as a range ("1.7x to 2.4x", "3-9%"), not a list or an "A/B" pair."""
     return any(text[a.end : b.start].strip() in ("to", "-", "–", "~") for a, b in zip(members, members[1:]))
+
+
+# a measure's name with its generic head written after it: "Dice coefficient", "BLEU scores", "F1 score"
+GENERIC_HEAD = re.compile(r"(?P<x>\S.*?)\s+(?:scores?|coefficients?|metrics?|values?)$")
+
+
+def _short_measure(metric: str) -> str:
+    """A measure named by itself, as the guidelines name it (Dice, BLEU, F1), when the words before
+    its generic head ("Dice coefficient", "BLEU score") are a label of the same concept of the
+    metric vocabulary, and no method's ("CLIP score" stays: CLIP is a model)."""
+    m = GENERIC_HEAD.fullmatch(metric)
+    if m is None:
+        return metric
+    metrics, methods = _vocabulary_keys()
+    short = entity_key(m.group("x"))
+    # (the whole name, if the vocabulary knows it, must be the same measure: "Brier score" is not "Brier")
+    if short not in metrics or metrics.get(entity_key(metric), metrics[short]) != metrics[short] or short in methods:
+        return metric
+    return m.group("x")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_keys() -> tuple[dict[str, str], frozenset[str]]:
+    from kg.extract.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    return vocabulary.by_key("metric"), frozenset(vocabulary.by_key("method"))
 
 
 def _singular(metric: str) -> str:
