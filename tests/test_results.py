@@ -858,6 +858,8 @@ def test_parts_listed_after_a_list_of_values_qualify_their_metric(nlp):
                 "and cysts on Pondmere. It also lowers the Hausdorff distance (HD95) for small lesions by 1.3 mm.")
     assert _metrics(nlp, abstract) == [(91.2, "Dice (small lesions)"), (84.0, "Dice (large lesions)"),
                                        (77.5, "Dice (cysts)"), (1.3, "HD95 (small lesions)")]
+    # (the dataset written after the parts is the values')
+    assert [r[4] for r in results(nlp, abstract)][:3] == ["Pondmere"] * 3
 
 
 def test_settings_that_tell_two_values_of_one_metric_apart_qualify_it(nlp):

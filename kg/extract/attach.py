@@ -60,6 +60,7 @@ class _Value:
     members: list[_Value] = field(default_factory=list)  # the values of its list (itself included)
     on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
     qualifier: str = ""  # what the value is of, when values of one metric differ by it: "Dice (tumor core)"
+    parts_end: int = -1  # the end of the list of parts written after its list ("... for A, B and C"), where its phrase ends
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -656,7 +657,7 @@ class _Sentence:
                 names = [p.strip() for p in re.split(r",\s(?:and\s|&\s)?(?:the\s)?|\s(?:and|&)\s(?:the\s)?", m.group("list"))]
                 if len(names) == len(members) and all(part(n) for n in names):
                     for v, n in zip(members, names):
-                        v.qualifier = n
+                        v.qualifier, v.parts_end = n, m.end("list")
             # values each with a setting or part of its own, all different
             found = {}
             for v in same:
@@ -1125,6 +1126,8 @@ def _singular(metric: str) -> str:
 
 def _phrase_end(v: _Value) -> int:
     """Where a value's phrase ends: after its metric when the metric is written after it ("82.1 mIoU")."""
+    if v.parts_end >= 0:
+        return v.parts_end  # "... for whole tumor and tumor core on D": the dataset comes after the parts
     return v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
 
 
