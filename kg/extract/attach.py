@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.extract.lexicon import load_cues
+from kg.extract.normalise import entity_key
 from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
 
@@ -57,6 +59,8 @@ class _Value:
     method: Named | None = None
     members: list[_Value] = field(default_factory=list)  # the values of its list (itself included)
     on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
+    qualifier: str = ""  # what the value is of, when values of one metric differ by it: "Dice (tumor core)"
+    parts_end: int = -1  # the end of the list of parts written after its list ("... for A, B and C"), where its phrase ends
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -136,20 +140,21 @@ _MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|ma
 _LOWER_MODIFIER = rf"(?:[a-z]+-[\w@-]+|[a-z]+@\d+|{_MODIFIER_WORDS})"
 _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
+_CUT = r"(?:\s+at\s+(?:IoU\s+)?\d+(?:\.\d+)?)?"  # (a cut-off inside a guessed name: "hit rate at 10 by 3.2%")
 GUESS_METRIC_AFTER = re.compile(
     rf"\s*(?:(?:points?|pp|absolute|relative|higher|lower|better|improvements?\s+in|gains?\s+in|ms|s|dB|mm|cm|m)\s+)*(?P<m>{_PHRASE})\b")
 _ADVERB = r"(?:(?:about|only|just|around|nearly|approximately|over|up\s+to)\s+)?"
-GUESS_METRIC_BEFORE = re.compile(rf"\b(?P<m>{_PHRASE})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*{_ADVERB}$")
+GUESS_METRIC_BEFORE = re.compile(rf"\b(?P<m>{_PHRASE}{_CUT})\s*(?:\(|:|=|of|is|was|reach\w*|at)\s*{_ADVERB}$")
 # an acronym defined in parentheses right before the value names the measure: "a median matching
 # RMSD (MAT-R) of 0.38", "a concordance index (C-index) of 0.71"; the acronym is its short name
 GUESS_ACRONYM_BEFORE = re.compile(
     rf"[\w-]\s+\((?P<m>{_ACRONYM}|[A-Z][\w-]*-[\w-]+)\)\s*(?:scores?\s+)?(?:of|=|:|is|was|reach\w*)\s*{_ADVERB}$")
 GUESS_METRIC_CHANGED = re.compile(
     rf"\b(?:improv\w*|reduc\w*|lower\w*|boost\w*|increas\w*|decreas\w*|rais\w*|cut\w*)\s+(?:the\s+|its\s+|our\s+)?"
-    rf"(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
+    rf"(?P<m>(?:{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD}){_CUT})\s+(?:by|to)\s+(?:(?:about|only|up\s+to|nearly|around|over)\s+)?$")
 # "... and memory usage by 3.1x": a measure coordinated with an earlier object of a change verb
 GUESS_METRIC_COORDINATED = re.compile(
-    rf"(?:\band|,)\s+(?:the\s+|its\s+|their\s+)?(?P<m>{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD})\s+by\s+{_ADVERB}$")
+    rf"(?:\band|,)\s+(?:the\s+|its\s+|their\s+)?(?P<m>(?:{_PHRASE}|(?:[a-z][\w-]*\s+){{1,2}}{_HEAD}){_CUT})\s+by\s+{_ADVERB}$")
 _CHANGE_VERB = r"(?:improv|reduc|lower|boost|increas|decreas|rais|cut)\w*"
 CHANGE_VERB = re.compile(rf"\b{_CHANGE_VERB}\s", re.I)
 # "Latency is reduced by 35%", "memory footprint was cut by 3.9x": the measure changed, as subject
@@ -172,6 +177,15 @@ METRIC_FRAME = re.compile(
 # the cut-off a ranking measure is read at, written before it: "Rank-1 accuracy", "Hit-10 rate"
 # (not a name with a number: "WikiText-2 perplexity" is the perplexity on WikiText-2)
 CUTOFF_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>(?i:rank|top|hits?|recall|precision|pass)-\d+)\s+$")
+# ... or written after it: "recall at 10" (recall@10), "NDCG at 20", "AP at IoU 0.5" (AP@0.5): the
+# measure's name holds its cut-off, as "NDCG@10" and "mAP@0.5" write it (RESULTS_GUIDELINES.md)
+CUTOFF_AFTER = re.compile(r"\s+at\s+(?:(?i:an?\s+)?(?:IoU|k|K|rank|top)\s*(?:=\s*|(?i:threshold\s+)?of\s+)?)?"
+                          r"(?P<k>\d+(?:\.\d+)?)(?![\w%]|\.\d|\s*(?:%|percent|x\b|×))"
+                          # (the number ends the phrase: "accuracy at 96 GFLOPs" is a cost, not a cut-off)
+                          r"(?=\s*(?:[,;:.)]|$)|\s+(?:of|by|and|or|on|in|for|with|over|than|to|while|whereas|compared|"
+                          r"versus|vs\.?|is|was|are|were|respectively|from|across|when|reach\w*|achiev\w*)\b)")
+CUTOFF_HEAD = re.compile(r"(?<![\w-])(?i:recall|precision|ndcg|hits?|hit\s+(?:rate|ratio)|m?AP|MRR|F1|accuracy|success\s+rate)$")
+CUT_WORDS = re.compile(r"\s+at\s+(?:IoU\s+)?(?=\d)")
 METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
@@ -195,6 +209,14 @@ _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[
 GUESS_DATASET_AFTER = re.compile(
     rf"[^,;:\d()]{{0,25}}?\b(?:on|in)\s+(?:the\s+)?(?P<d>{_NAME_FIRST}(?:[\s-](?:[A-Z][\w-]*|\d[\w.-]*))*"
     rf"|[A-Z][\w-]+(?:\s[A-Z][\w-]+)*(?=\s(?:dataset|benchmark|corpus|test\s+set)))")
+# a name written with the split a value is on is a dataset, whatever its form: "on the Harbor dev set",
+# "on Dunmore's test split", "on the validation split of Cobble" (the split is not part of its name)
+_SPLIT = r"(?:test|dev|development|validation|val|evaluation|held-out)\s+(?:sets?|splits?|subsets?)\b"
+_SPLIT_NAME = r"[A-Z][\w-]*(?:'(?!s\b)[\w-]+)?(?:\s(?:[A-Z][\w-]*|\d[\w.-]*)){0,2}"
+_WITH_SPLIT = (rf"\s+(?:the\s+)?(?:(?P<d>{_SPLIT_NAME})(?:'s)?\s+(?:[a-z]+\s+)?{_SPLIT}"
+               rf"|{_SPLIT}\s+of\s+(?:the\s+)?(?P<d2>{_SPLIT_NAME})(?![\w-]))")
+GUESS_DATASET_SPLIT = re.compile(rf"[^,;:\d()]{{0,25}}?\b(?:on|in){_WITH_SPLIT}")
+GUESS_SPLIT_FRAME = re.compile(rf"\s*(?i:on|in|for){_WITH_SPLIT}\s*,")
 # between a dataset and the metric it modifies: nothing, or its split ("LibriSpeech test-other WER")
 MODIFIER_GAP = re.compile(r"\s+(?:(?:test|dev|val|validation)(?:-[a-z]+)?\s+)?")
 # a value measured on one machine, written right after it: "14 FPS on an RTX 3090", "3x faster on a single GPU"
@@ -255,6 +277,26 @@ VERB_LIKE = re.compile(
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
+# A qualifier of a value's measure: the plain noun phrase (lowercase words, no name) of a setting or a
+# part, written right after the value (and its metric): "84.3% top-1 accuracy after fine-tuning and
+# 77.2% under linear probing", "0.91 for small lesions and 0.84 for large ones"
+_PART = r"[a-z][a-z-]*(?:\s[a-z][a-z-]*){0,2}?"
+_PART_END = r"(?=\s*(?:[,;]|\.(?:\s|$)|$)|\s+(?:and|or|while|whereas|but|on|by|respectively|compared|outperform\w*|surpass\w*)\b)"
+QUALIFIER_AFTER = re.compile(rf"\s+(?:after|under)\s+(?:the\s+|a\s+)?(?P<q>{_PART}){_PART_END}")
+# a part named before, after a value's metric (and its acronym or "points"): "reduces the Hausdorff
+# distance (HD95) for enhancing tumor by 2.4 mm", "5.1 Dice points for tumor core"
+PART_AFTER = re.compile(rf"\)?(?:\s*\([^()]{{1,15}}\)|\s+points?)?\s+for\s+(?:the\s+)?(?P<q>{_PART}){_PART_END}")
+# a list of parts after a list of values, as long as it: "Dice scores of a, b and c for whole tumor,
+# tumor core and enhancing tumor"
+PARTS_AFTER = re.compile(
+    rf"\s*,?\s+for\s+(?:the\s+)?(?P<list>{_PART}(?:,\s(?:the\s)?{_PART})*,?\s(?:and|&)\s(?:the\s)?{_PART}){_PART_END}")
+# a part that names a model, a data split or a set is not a qualifier of the measure (a model's size
+# goes with the method, a split with the dataset)
+NOT_PART = re.compile(r"\b(?:models?|variants?|versions?|backbones?|sets?|splits?|subsets?|data|settings?|cases?|"
+                      r"total|average|general|particular|addition|contrast|comparison|practice|terms|all|each|both|"
+                      r"which|that|this|these|those|it|them|parameters?)\b|ly\b")
+
+
 def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int], list[Named]],
                 proposed: str | None, datasets: list[Named] = (), metrics_all: list[Named] = ()) -> list[Result]:
     """Results of a paper's values (the kg_results tuples), each tied by its sentence's structure.
@@ -270,6 +312,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     if any(COORDINATED.match(text, d.end) for d in evaluated):
         evaluated = []  # "evaluated on D and the E dataset": several, though one name was not found
     results = []
+    parts: set[str] = set()  # the parts of what is measured the paper names ("tumor core"), for later values
     # the end of the last sentence with values, their one metric, and whether it is only its levels'
     previous: tuple[int, Named, bool] | None = None
     before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
@@ -288,6 +331,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         for v in vals:
             v.relative = any(m.relative for m in v.members)
         sentence.tie_metrics(vals)
+        sentence.qualify(vals, parts)
         sentence.tie_datasets(vals)
         sentence.tie_methods(vals)
         own = {d.text for d in datasets if d.proposed}
@@ -354,8 +398,10 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 metric = "speedup"  # "129 times faster", "speeds up inference 3x": the measure is the speedup
             if metric is None and not (v.relative and v.unit in ("%", "x", "points")):
                 continue  # a number with no metric is a reported result only as a change ("improves by 3%")
-            if metric and metric.endswith("ies"):
-                metric = metric[:-3] + "y"  # the measure's name, not its plural: "top-1 accuracies"
+            if metric:
+                metric = _short_measure(_singular(metric))  # "top-1 accuracies", "speedups"; "Dice coefficient": Dice
+            if metric and v.qualifier:
+                metric = f"{metric} ({v.qualifier})"
             if v.on_device:
                 v.dataset = None  # "runs at 14 FPS on an RTX 3090": measured on the machine, whatever the paper's data
             method = v.method.text if v.method else proposed
@@ -373,6 +419,7 @@ class _Sentence:
         self.text, self.start, self.end = text, start, end
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
+        metrics = [_with_cutoff(text, m, end) for m in metrics]
         self.metrics, self.datasets, self.methods = metrics, datasets, methods
         self.names = sorted([*metrics, *datasets, *methods, *others], key=lambda n: n.start)
         self.breaks = [m.start() for m in CLAUSE_BREAK.finditer(text, start, end)]
@@ -401,6 +448,8 @@ class _Sentence:
     def keeps(self, v: _Value) -> bool:
         """A value flagged by the finder stays only with a metric beside it: "BLEU 34.2" (not
         "wav2vec 2.0"), "41 BLEU" (not "3 benchmarks")."""
+        if any(m.start <= v.start and v.end <= m.end for m in self.metrics):
+            return False  # the cut-off of a measure: "AP at IoU 0.75", "recall at 10"
         if v.needs == AFTER_NAME:
             metric, after = self.own_metric(v)
             return metric is not None and not after and not self.text[metric.end : v.start].strip()
@@ -515,8 +564,10 @@ class _Sentence:
         return None
 
     def guess(self, a: int, b: int) -> Named | None:
-        text = self.text[a:b]
-        return None if text.lower() in NOT_METRICS else Named(a, b, text, guessed=True)
+        text = CUT_WORDS.sub("@", self.text[a:b])  # "hit rate at 10": hit rate@10
+        if text.lower() in NOT_METRICS:
+            return None
+        return _with_cutoff(self.text, Named(a, b, text, guessed=True), self.end)
 
     def slashed_metrics(self, vals: list[_Value]) -> None:
         """A pair or run of values written with as many metrics joined the same way takes them in
@@ -576,6 +627,70 @@ class _Sentence:
                 other = {id(p.metric) for p in vals if p.metric and p.unit != v.unit}
                 v.metric = (self.nearest(self.metrics, span, other) or self.metric_frame(v)
                             or self.nearest(self.metrics, span, other, within=10_000, any_clause=True))
+
+    def qualify(self, vals: list[_Value], parts: set[str]) -> None:
+        """Values of one metric that the sentence tells apart by a setting or a part name it in their
+        metric, as a leaderboard needs one column for each: "Dice scores of 87.3%, 79.6% and 64.8%
+        for whole tumor, tumor core and enhancing tumor" (Dice (whole tumor), ...); "84.3% top-1
+        accuracy after fine-tuning and 77.2% under linear probing"; a list of changes after them,
+        "respectively", in order. A later value "for" a part the paper named is of that part."""
+        def part(q: str) -> str:
+            # (a setting may be a technique the entity rules found, "fine-tuning"; not a name, "on ViT-B",
+            # nor a task, dataset or metric: "0.81 for entity extraction" is said of a task)
+            b, e = q_span
+            return "" if NOT_PART.search(q) or any(n.start < e and n.end > b and (n.text != n.text.lower() or id(n) not in methods)
+                                                   for n in self.names) else q
+        methods = {id(n) for n in self.methods}
+        by_metric: dict[str, list[_Value]] = {}
+        for v in vals:
+            if v.metric is not None:
+                by_metric.setdefault(v.metric.text.lower(), []).append(v)
+        for same in by_metric.values():
+            # a list with as many parts listed after it
+            for members in _lists(same):
+                if len(members) < 2 or any(m not in same for m in members) or _is_range(self.text, members):
+                    continue  # (a range's ends are not one part each: "1.7x to 2.4x for training and inference")
+                m = PARTS_AFTER.match(self.text, _phrase_end(members[-1]), self.end)
+                if m is None:
+                    continue
+                q_span = (m.start("list"), m.end("list"))
+                names = [p.strip() for p in re.split(r",\s(?:and\s|&\s)?(?:the\s)?|\s(?:and|&)\s(?:the\s)?", m.group("list"))]
+                if len(names) == len(members) and all(part(n) for n in names):
+                    for v, n in zip(members, names):
+                        v.qualifier, v.parts_end = n, m.end("list")
+            # values each with a setting or part of its own, all different
+            found = {}
+            for v in same:
+                if v.qualifier:
+                    continue
+                m = QUALIFIER_AFTER.match(self.text, _phrase_end(v), self.end)
+                if m:
+                    q_span = (m.start("q"), m.end("q"))
+                    if part(m.group("q")):
+                        found[id(v)] = m.group("q")
+            if len(found) >= 2 and len(set(found.values())) == len(found):
+                for v in same:
+                    v.qualifier = found.get(id(v), v.qualifier)
+            elif len(found) == 1 and next(iter(found.values())) in parts:
+                for v in same:
+                    v.qualifier = found.get(id(v), v.qualifier)  # "5.1 Dice points for tumor core"
+            # a list of changes said of the qualified values in order: "..., outperforming X by 0.7 and
+            # 9.2 points, respectively"
+            qualified = [v for v in same if v.qualifier]
+            if len(qualified) >= 2 and "respectively" in self.text[self.start : self.end].lower():
+                for members in _lists(same):
+                    if len(members) == len(qualified) and all(not m.qualifier and m in same for m in members) \
+                            and members[0].start > qualified[-1].end:
+                        for m, q in zip(members, qualified):
+                            m.qualifier = q.qualifier
+            parts.update(v.qualifier for v in same if v.qualifier)
+        # a value whose metric is "for" a part named before: "reduces HD95 for enhancing tumor by 2.4"
+        for v in vals:
+            if v.metric is not None and not v.qualifier and parts:
+                m = PART_AFTER.match(self.text, v.metric.end, self.end) if v.metric.end <= v.start else None
+                m = m or PART_AFTER.match(self.text, _phrase_end(v), self.end)
+                if m and m.group("q") in parts:
+                    v.qualifier = m.group("q")
 
     def metric_frame(self, v: _Value) -> Named | None:
         """The measure the clause of a value opens with, when the clause names no other: "...; under
@@ -662,6 +777,9 @@ class _Sentence:
             span = self.unnamed(m.start("d"), m.end("d"))
             if span and span == (m.start("d"), m.end("d")):
                 return Named(*span, self.text[span[0] : span[1]], guessed=True)
+        d = _split_name(GUESS_DATASET_SPLIT.match(self.text, after, self.end))
+        if d is not None and self.unnamed(d.start, d.end) == (d.start, d.end):
+            return d
         for n in self.methods:
             # what a value is "on" is its dataset, even a name taken for a method: "4.5% on SWaT and ..."
             # (not one the vocabulary knows as a method: "by 1.2% on ResNet-50" names a backbone)
@@ -717,6 +835,9 @@ class _Sentence:
             m = GUESS_FRAME.match(self.text, start, at) or GUESS_OPENING_FRAME.match(self.text, start, at)
             if m and self.unnamed(m.start("d"), m.end("d")) == (m.start("d"), m.end("d")):
                 return [Named(m.start("d"), m.end("d"), m.group("d"), guessed=True)]
+            d = _split_name(GUESS_SPLIT_FRAME.match(self.text, start, at))  # "On the Reefline test set, ..."
+            if d is not None and self.unnamed(d.start, d.end) == (d.start, d.end):
+                return [d]
         return []
 
     def tie_datasets(self, vals: list[_Value]) -> None:
@@ -938,8 +1059,75 @@ def _noun_modifier(word: str) -> bool:
             and not (low.endswith("s") and not low.endswith(("ss", "us", "is"))))
 
 
+# the plural of a measure's head noun, at the end of its name: "word error rates", "wall-clock speedups",
+# "labeled attachment scores" (not a count named as the measure: "fewer tool calls")
+PLURAL_HEAD = re.compile(
+    r"(?<![\w-])(?:(?P<y>accurac|similarit)ies|(?P<s>score|rate|error|coefficient|distance|return|reward|"
+    r"correlation|ratio|speed-?up|measure|match)e?s)$")
+
+
+def _with_cutoff(text: str, m: Named, end: int) -> Named:
+    """A ranking or detection measure with the cut-off written after it, as one name: "recall at
+    10" -> "recall@10" (the span then covers the cut-off, so its number is no value)."""
+    if not CUTOFF_HEAD.search(m.text) or "@" in m.text or CUTOFF_MODIFIER.search(m.text + " "):
+        return m
+    cut = CUTOFF_AFTER.match(text, m.end, end)
+    if cut is None:
+        return m
+    return Named(m.start, cut.end(), f"{m.text}@{cut.group('k')}", m.proposed, m.concept, m.guessed)
+
+
+def _split_name(m: re.Match | None) -> Named | None:
+    """The dataset named with a split (GUESS_DATASET_SPLIT), without the split."""
+    if m is None:
+        return None
+    key = "d" if m.group("d") else "d2"
+    return Named(m.start(key), m.end(key), m.group(key), guessed=True)
+
+
+def _is_range(text: str, members: list[_Value]) -> bool:
+    """Values written as a range ("1.7x to 2.4x", "3-9%"), not a list or an "A/B" pair."""
+    return any(text[a.end : b.start].strip() in ("to", "-", "–", "~") for a, b in zip(members, members[1:]))
+
+
+# a measure's name with its generic head written after it: "Dice coefficient", "BLEU scores", "F1 score"
+GENERIC_HEAD = re.compile(r"(?P<x>\S.*?)\s+(?:scores?|coefficients?|metrics?|values?)$")
+
+
+def _short_measure(metric: str) -> str:
+    """A measure named by itself, as the guidelines name it (Dice, BLEU, F1), when the words before
+    its generic head ("Dice coefficient", "BLEU score") are a label of the same concept of the
+    metric vocabulary, and no method's ("CLIP score" stays: CLIP is a model)."""
+    m = GENERIC_HEAD.fullmatch(metric)
+    if m is None:
+        return metric
+    metrics, methods = _vocabulary_keys()
+    short = entity_key(m.group("x"))
+    # (the whole name, if the vocabulary knows it, must be the same measure: "Brier score" is not "Brier")
+    if short not in metrics or metrics.get(entity_key(metric), metrics[short]) != metrics[short] or short in methods:
+        return metric
+    return m.group("x")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_keys() -> tuple[dict[str, str], frozenset[str]]:
+    from kg.extract.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    return vocabulary.by_key("metric"), frozenset(vocabulary.by_key("method"))
+
+
+def _singular(metric: str) -> str:
+    m = PLURAL_HEAD.search(metric)
+    if m is None:
+        return metric
+    return metric[: m.start("y")] + m.group("y") + "y" if m.group("y") else metric[: m.end("s")]
+
+
 def _phrase_end(v: _Value) -> int:
     """Where a value's phrase ends: after its metric when the metric is written after it ("82.1 mIoU")."""
+    if v.parts_end >= 0:
+        return v.parts_end  # "... for whole tumor and tumor core on D": the dataset comes after the parts
     return v.metric.end if v.metric and v.metric_after and v.metric.start >= v.end else v.end
 
 

@@ -119,7 +119,7 @@ AGREEMENT_BEFORE = re.compile(r"\b(?:inter-?(?:annotator|rater|coder)|(?:annotat
 # a confidence interval is the spread of a result, not one: "(95% CI 0.89-0.93)", "95% confidence interval: 0.8-0.9"
 CONFIDENCE_AFTER = re.compile(r"^\s*(?:CI|C\.I\.|confidence\s+intervals?|credible\s+intervals?)\b", re.I)
 CONFIDENCE_BEFORE = re.compile(r"\b(?:CI|C\.I\.|confidence\s+intervals?)\s*(?:[:=,]\s*)?(?:\[|\()?\s*$", re.I)
-RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|ndcg|map|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
+RANK_BEFORE = re.compile(r"\b(?:top|rank|(?:recall|precision|hits?|hit\s+rat(?:e|io)|ndcg|map|ap|mrr|r|p)\s+at|k|n|table|figure|fig\.|section|sec\.|chapter|eq\.|equation|step|stage|phase|level|version)\s*$", re.I)
 # "7 of 8 datasets", "87 out of 100 attempts": counts
 COUNT_OF_BEFORE = re.compile(r"\d\s+(?:out\s+)?of\s*$")
 COUNT_OF_AFTER = re.compile(r"^\s+(?:out\s+)?of\s+\d")
