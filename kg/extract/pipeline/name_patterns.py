@@ -37,6 +37,11 @@ NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
 # Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
 TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
+# The same verbs in the present, which take their object before "on": "we pretrain the encoder on X",
+# "fine-tune it on X" (up to TRAINED_OBJECT lower-case words between the verb and "on").
+TRAIN_VERBS = TRAINED_ON | {"train", "trains", "pretrain", "pretrains", "tune", "tunes", "finetune", "finetunes",
+                            "evaluate", "evaluates", "test", "tests", "validate", "validates"}
+TRAINED_OBJECT = 3
 # A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
 # challenges; models are numbered by version or size.
 YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
@@ -49,7 +54,7 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
                    "oriented", "centric", "friendly", "compatible"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
-BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
+BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
@@ -376,6 +381,18 @@ class NamePatterns:
         generic = self.cues.generic_task_modifiers
         return all(t == "-" or low in generic for t, low in zip(T.texts[j:i], T.lowers[j:i]))
 
+    @staticmethod
+    def _trained_on(T: Table, i: int, lo: int) -> bool:
+        """Is the "on" at i the data of a training or testing verb a few words before it, past its
+        object ("we pretrain our encoder on X", "fine-tune it on X")?"""
+        texts, lowers = T.texts, T.lowers
+        for j in range(i - 1, max(lo, i - 2 - TRAINED_OBJECT), -1):
+            if lowers[j] in TRAIN_VERBS:
+                return j < i - 1
+            if not (texts[j].isalpha() and texts[j].islower()):
+                return False
+        return False
+
     def _list_word(self, text: str) -> bool:
         """A word that can be part of an item of a list of tasks."""
         low = text.lower()
@@ -507,6 +524,15 @@ class NamePatterns:
                 )
                 if naming and i + 1 < n:
                     j = i + 1
+                    if lowers[j] == "as" and j + 1 < n:
+                        j += 1  # "a new benchmark, named as X"
+                    elif low in ("call", "calls"):
+                        # the verb's first object before the name: "we call it X", "we call the resulting model X"
+                        m = j
+                        while m < min(j + 4, sent.end - 1) and texts[m].isalpha() and texts[m].islower():
+                            m += 1
+                        if m > j and (is_name(texts[m]) or texts[m][:1].isupper() or texts[m] in ('"', "“")):
+                            j = m
                     if texts[j] in ('"', "'", "“"):
                         j += 1
                     joined = self._joined_name(T, j) if j < n else None
@@ -637,7 +663,7 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON) or self._trained_on(T, i, sent.start)):
                     j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
