@@ -88,3 +88,22 @@ def test_sizes_and_versions_are_mentions_of_one_entity(nlp):
     assert set(entities(y, "dataset")) == {"RoadScenes"}
     assert "RoadScenes V2" in entities(y, "dataset")["RoadScenes"]["mentions"]
     assert not entities(y, "method")
+
+
+def test_quoted_names_after_a_naming_cue_are_whole(nlp):
+    x = run(nlp, "Forest Sounds",
+            'We release our generated triplet datasets (Audio - Image - Text), named "OwlSet Triplets" and "Bat-Call Triplets".')
+    datasets = entities(x, "dataset")
+    assert {"OwlSet Triplets", "Bat-Call Triplets"} <= set(datasets)
+    assert all(d["role"] == "proposed" for d in datasets.values())
+    assert not entities(x, "method")
+
+
+def test_short_abbreviations_count_as_items_of_a_list_of_models_or_datasets(nlp):
+    x = run(nlp, "Offline Control",
+            "Our agent beats ReAct, Reflexion and LATS. We evaluate on SMAP, MSL and SWaT. "
+            "The US and UK teams use cameras. Using Mask R-CNN on COCO, OURS reaches 52.1 AP.")
+    assert "LATS" in entities(x, "method")
+    assert {"SMAP", "MSL", "SWaT"} <= set(entities(x, "dataset"))
+    found = forms(x, "method") | forms(x, "dataset")
+    assert not {"US", "UK", "OURS"} & found  # no list of models; a comma after a fronted phrase is no list

@@ -47,6 +47,7 @@ CONFIDENCE = {
     "task-list": 0.65,
     "task-ellipsis": 0.6,
     "method-ellipsis": 0.6,
+    "listed-abbreviation": 0.55,
 }
 
 
@@ -581,6 +582,13 @@ class Resolver:
                 if rule in RETYPED:
                     retyped.add(name)
                 continue
+            if rule == "listed-abbreviation":
+                # a short capital abbreviation is a name only as an item of a list of models or
+                # datasets, and is of their kind ("over ReAct, Reflexion and LATS")
+                label = _list_kind(T, s, cands)
+                if not label:
+                    continue
+                s = s._replace(label_=label)
             rejected = rejections.get((name, label, concept))
             if rejected is None:
                 rejected = self._rejected(s)
@@ -835,17 +843,57 @@ _TEXT = attrgetter("text")
 _RULE = attrgetter("rule")
 
 
-def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str) -> bool:
+def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str, rules: frozenset[str] | None = None) -> bool:
     """Is the span an item of a list ("precision, recall and F1") whose next or previous item is a
-    candidate of type `label`? (The item is outside the span.)"""
+    candidate of type `label` (of one of `rules`, if given)? (The item is outside the span.)"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
         while 0 <= j < len(T) and T.texts[j] in (",", "and", "or", "/"):
             j += step
         if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and any(
-                c.start <= j < c.end and c.label_ == label for c in cands):
+                c.start <= j < c.end and c.label_ == label and (rules is None or c.id_ in rules) for c in cands):
             return True
     return False
+
+
+# The rules whose names make a list one of models or datasets for an abbreviation listed with them
+# (not a phrase rule: "regression, classification and OCR" lists tasks).
+LISTED_BY = frozenset(("vocabulary", "name-shape", "acronym", "acronym-definition", "dataset-head", "dataset-list",
+                       "evaluated-on"))
+_LIST_JOINS = (",", "and", "or", "/")
+
+
+def _list_kind(T: Table, span: Cand, cands: list[Cand]) -> str:
+    """The kind of the list the span is an item of ("ReAct, Reflexion and LATS": method), by its other
+    items: a dataset if one is a dataset, else a method if one is a model; "" if none is either or the
+    span is no list item. Items are walked one by one from the span out, over the joining words."""
+    starts = {c.start: c for c in cands if c.id_ in LISTED_BY or c.id_ == "listed-abbreviation"}
+    ends = {c.end: c for c in cands if c.id_ in LISTED_BY or c.id_ == "listed-abbreviation"}
+    kinds = set()
+    n = len(T)
+    j = span.end  # rightwards
+    while True:
+        k = j
+        while k < n and T.texts[k] in _LIST_JOINS:
+            k += 1
+        c = starts.get(k) if k > j else None
+        if c is None:
+            break
+        if c.id_ != "listed-abbreviation":
+            kinds.add(c.label_)
+        j = c.end
+    j = span.start  # leftwards
+    while True:
+        k = j
+        while k > 0 and T.texts[k - 1] in _LIST_JOINS:
+            k -= 1
+        c = ends.get(k) if k < j else None
+        if c is None:
+            break
+        if c.id_ != "listed-abbreviation":
+            kinds.add(c.label_)
+        j = c.start
+    return "dataset" if "dataset" in kinds else "method" if "method" in kinds else ""
 
 
 NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")

@@ -27,6 +27,8 @@ NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder",
 BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 # Short all-capital tokens ("BEV", "VQA"): abbreviations of anything, not names by their shape alone.
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# The words that join the items of a list.
+LIST_JOINS = (",", "and", "or")
 # Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
 MEASURE_HEADS = ("rate", "error", "ratio")
 # Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
@@ -42,6 +44,10 @@ TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt"
 TRAIN_VERBS = TRAINED_ON | {"train", "trains", "pretrain", "pretrains", "tune", "tunes", "finetune", "finetunes",
                             "evaluate", "evaluates", "test", "tests", "validate", "validates"}
 TRAINED_OBJECT = 3
+# A name given in quotes is the whole quotation, of at most this many words; a dataset when one of
+# the QUOTED_HEAD_WINDOW words before the naming cue is a dataset head ("triplet datasets (...), named").
+QUOTED_WORDS = 5
+QUOTED_HEAD_WINDOW = 16
 # A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
 # challenges; models are numbered by version or size.
 YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
@@ -381,6 +387,24 @@ class NamePatterns:
         generic = self.cues.generic_task_modifiers
         return all(t == "-" or low in generic for t, low in zip(T.texts[j:i], T.lowers[j:i]))
 
+    def _quoted_names(self, T: Table, j: int, end: int) -> list[tuple[int, int]]:
+        """The names in quotes from token j on, joined by "and" or commas ('"A B" and "C D"'): each the
+        whole quotation, of at most QUOTED_WORDS words, each capitalised or name-shaped."""
+        texts, found = T.texts, []
+        while j < end and texts[j] in ('"', "“"):
+            e = j + 1
+            while e < end and e - j <= QUOTED_WORDS * 2 and texts[e] not in ('"', "”"):
+                e += 1
+            words = [t for t in texts[j + 1 : e] if t != "-"]
+            if e >= end or not words or len(words) > QUOTED_WORDS \
+                    or not all(t[:1].isupper() or t[:1].isdigit() or self._is_name(t) for t in words):
+                break
+            found.append((j + 1, e))
+            j = e + 1
+            while j < end and T.lowers[j] in (",", "and", "or"):
+                j += 1
+        return found
+
     @staticmethod
     def _trained_on(T: Table, i: int, lo: int) -> bool:
         """Is the "on" at i the data of a training or testing verb a few words before it, past its
@@ -533,6 +557,16 @@ class NamePatterns:
                             m += 1
                         if m > j and (is_name(texts[m]) or texts[m][:1].isupper() or texts[m] in ('"', "“")):
                             j = m
+                    if texts[j] in ('"', "“"):
+                        quoted = self._quoted_names(T, j, sent.end)
+                        if quoted:  # 'named "ULIP-Objaverse Triplets" and "ULIP-ShapeNet Triplets"': each whole
+                            prev = lowers[max(sent.start, i - QUOTED_HEAD_WINDOW) : i]
+                            default = "dataset" if not self.cues.dataset_heads.isdisjoint(prev) else "method"
+                            for s, e in quoted:
+                                # (typed by its last part, else by the word after the closing quote)
+                                label = "dataset" if BENCHMARK_NAME.search(texts[e - 1]) else self._type_after(T, e + 1, default)
+                                add_candidate(cands, T, s, e, label, "named-as")
+                            continue
                     if texts[j] in ('"', "'", "“"):
                         j += 1
                     joined = self._joined_name(T, j) if j < n else None
@@ -671,12 +705,20 @@ class NamePatterns:
                             joined = joined or lowers[j] == "and"
                             j += 1
                             continue
-                        if is_name(t) and not SHORT_ABBREVIATION.match(t):
+                        if is_name(t) and (not SHORT_ABBREVIATION.match(t) or (
+                                # an abbreviation as an item of the list ("on SMAP, MSL and SWaT")
+                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)):
                             s, e = self._name_span(T, j, text)
                             items.append((s, e))
                             j = e
                             continue
                         break
+                    if not joined:
+                        # an abbreviation counts only in a list joined by "and": "using Mask R-CNN on COCO,
+                        # SpiralMIM reaches ..." ends at the comma
+                        short = next((m for m, (s, e) in enumerate(items) if e - s == 1 and SHORT_ABBREVIATION.match(texts[s])), None)
+                        if short is not None:
+                            items = items[:short]
                     if not joined and all(texts[m].isspace() for m in range(sent.start, i)):
                         # "On X, Y reaches ...": a fronted phrase ends at its comma, and the name after
                         # it is the clause's subject; a list would be joined by "and"
@@ -757,11 +799,16 @@ class NamePatterns:
             # the vocabulary knows them or the text defines them (acronym component).
             for i in sent_shaped:
                 t = texts[i]
-                if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
-                        and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
+                if t in stop_names or (i > 0 and texts[i - 1] == "-" and not spaces[i - 1]):
+                    continue
+                if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
                     default = "dataset" if YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                     add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
+                elif (i > sent.start and lowers[i - 1] in LIST_JOINS) or (i + 1 < sent.end and lowers[i + 1] in LIST_JOINS):
+                    # an abbreviation placed as an item of a list: the resolver keeps it if the list
+                    # holds a model or dataset ("ReAct, Reflexion and LATS")
+                    add_candidate(cands, T, i, i + 1, "method", "listed-abbreviation")
         self._task_lists(cands, sents, T)
         return doc
 
