@@ -107,3 +107,12 @@ def test_short_abbreviations_count_as_items_of_a_list_of_models_or_datasets(nlp)
     assert {"SMAP", "MSL", "SWaT"} <= set(entities(x, "dataset"))
     found = forms(x, "method") | forms(x, "dataset")
     assert not {"US", "UK", "OURS"} & found  # no list of models; a comma after a fronted phrase is no list
+
+
+def test_a_task_shortened_after_its_full_name_is_one_task(nlp):
+    x = run(nlp, "Chips and Graphs",
+            "The suite defines three tasks: routing congestion prediction, net delay regression and image classification. "
+            "For congestion prediction, graph models do well, and for delay regression they do not.")
+    tasks = entities(x, "task")
+    assert set(tasks) == {"routing congestion prediction", "net delay regression", "image classification"}
+    assert "congestion prediction" in tasks["routing congestion prediction"]["mentions"]

@@ -998,6 +998,13 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
+        if target is None and forms:
+            # the reverse: a shortened phrase of a task or technique named in full before it ("routing
+            # congestion prediction", then "For congestion prediction, ..."; "BEV semantic segmentation")
+            tails = tuple(" " + form for form in forms if " " in form)
+            if tails:
+                target = next((f for f in out if f.type == e.type and any(
+                    _SPACED[form].endswith(tails) for form in f.surface_forms)), None)
         if target is None:
             out.append(e)
         else:
