@@ -116,3 +116,11 @@ def test_a_task_shortened_after_its_full_name_is_one_task(nlp):
     tasks = entities(x, "task")
     assert set(tasks) == {"routing congestion prediction", "net delay regression", "image classification"}
     assert "congestion prediction" in tasks["routing congestion prediction"]["mentions"]
+
+
+def test_a_model_family_and_its_backbone_written_together_are_one_model(nlp):
+    x = run(nlp, "Attacks on Encoders",
+            "A variant built on CLIP ViT-B/32 transfers worse than PANNs CNN14, and the Vision Transformer helps.")
+    methods = entities(x, "method")
+    assert {"CLIP ViT-B/32", "PANNs CNN14"} <= set(methods)
+    assert not {"CNN14", "PANNs"} & set(methods)

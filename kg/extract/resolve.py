@@ -632,7 +632,7 @@ class Resolver:
         others = _choose(self._one_type_per_label(others, doc, T, mixed))
         if "/" in text:  # (a name with variants holds a slash: most abstracts have none)
             others = _variants(others)
-        others = self._ellipses(T, text, others)
+        others = _model_name_pairs(T, text, self._ellipses(T, text, others))
         variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
                          if "/" in text else ())
         alias_key = {_KEYS[a]: _KEYS[b] for a, b in aliases.items()}
@@ -805,6 +805,31 @@ def _coordinated_datasets(T: Table, spans: list[Cand]) -> list[Cand]:
                 known.append(out[k])
                 changed = True
     return out
+
+
+def _model_name_pairs(T: Table, text: str, spans: list[Cand]) -> list[Cand]:
+    """Two model names written one after the other ("CLIP ViT-B/32", "PANNs CNN14") name one model:
+    a family and its backbone or checkpoint. Both must be name-shaped (capitals inside or digits),
+    not phrases of common words."""
+    out: list[Cand] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.end == s.start and prev.label_ == "method" and s.label_ == "method"
+                and T.spaces[prev.end - 1] and prev.id_ in _MODEL_NAME_RULES and s.id_ in _MODEL_NAME_RULES
+                and _name_shaped(prev.text) and _name_shaped(s.text)):
+            out[-1] = Cand(prev.start, s.end, prev.start_char, s.end_char, "method", "", "name-shape",
+                           text[prev.start_char : s.end_char])
+        else:
+            out.append(s)
+    return out
+
+
+_MODEL_NAME_RULES = frozenset(("vocabulary", "name-shape", "acronym", "listed-abbreviation"))
+
+
+def _name_shaped(name: str) -> bool:
+    """A name by its letters: a digit, or two capitals (not "Transformer", "Diffusion")."""
+    return " " not in name and (any(c.isdigit() for c in name) or sum(c.isupper() for c in name) >= 2)
 
 
 def _list_item(T: Table, span: Cand) -> bool:
