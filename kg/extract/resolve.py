@@ -111,7 +111,7 @@ _DISTRUST = {rule: -c for rule, c in CONFIDENCE.items()}  # sorts the most trust
 SELF_REFERENCE = re.compile(r"\b(we|our|this (paper|work|study|article))\b")
 OWN_WORK = re.compile(r"\b(we|our|this (paper|work))\b")
 NOT_THE_OBJECT = re.compile(
-    r"\b(than|over|outperform\w*|compared|against|such as|including|based on|buil(?:d|ds|t|ding) on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b"
+    r"\b(than|over|outperform\w*|compared|against|such as|including|based on|upon|using|use|with|from|e\.g\.|like|existing|previous|prior|achiev\w*|on the|evaluat\w*)\b"
 )
 
 
@@ -144,8 +144,6 @@ def organisation_names(path: str = "") -> frozenset[str]:
 
 
 _CONJUNCTIONS = ("and", "or", "&")
-# Words that end the phrase "our ..." opens: what follows them is not the paper's own ("our encoder on X").
-_PREPOSITIONS = frozenset(("on", "with", "to", "from", "against", "than", "over", "using", "via", "in"))
 # Task heads that relate two kinds of data: "image and text matching" is one task, not two.
 _RELATIONAL_HEADS = frozenset(("matching", "alignment", "retrieval", "correspondence"))
 _DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
@@ -510,8 +508,8 @@ class Resolver:
             before = text[max(sent_start_char, span.start_char - 30) : span.start_char].lower()
             if "our" in before:  # (both words hold it: most are ruled out without the split)
                 last = before.split()[-3:]
-                if ("our" in last or "ours" in last) and _PREPOSITIONS.isdisjoint(last[last.index("our" if "our" in last else "ours") + 1 :]):
-                    return True  # "our X", "our new X"; not "(train) our encoder on X"
+                if "our" in last or "ours" in last:
+                    return True
         if span.start_char < title_end:  # the name before the colon of the title is the paper's subject
             colon = text.find(":", 0, title_end)
             if 0 < colon and span.end_char <= colon and (not span.kb_id_ or (span.start_char == 0 and span.end_char == colon)):
@@ -605,8 +603,6 @@ class Resolver:
             elif (rule == "name-shape" and end - start == 1 and start and NUMBER.match(T.texts[start - 1].lstrip("−–"))
                   and not any(c.isdigit() for c in name)):
                 continue  # a unit after a value ("21.3 dB", "5 GHz"), not a name
-            elif rule == "name-shape" and label == "method" and _measure_of_value(T, start, end):
-                s = s._replace(label_="metric")  # "achieves a PSDS1 of 0.312": the name measures the value
             elif label == "task":
                 if end - start == 1 and self._bare_task_head(T, s, cands):
                     continue
@@ -640,8 +636,6 @@ class Resolver:
         sent_starts = [s.start for s in sents]
         sentence_texts: dict[int, str] = {}  # stripped once, for the sentences that hold a mention
 
-        # where a naming cue ("called X", "we call ... X") put a name, whichever rule's candidate won there
-        named_at = {(c.start, c.end) for c in cands if c.id_ == "named-as"}
         groups: dict[tuple[str, str], Entity] = {}  # in order of first mention
         key_to_concept, concepts, confidence = self.key_to_concept, self.vocab.concepts, CONFIDENCE.get
         for span in [*others, *modalities]:
@@ -669,10 +663,7 @@ class Resolver:
             )
             if label in ("method", "dataset") and entity.role != "proposed":
                 # a concept found by the vocabulary in the abstract is used: no test tells otherwise
-                if span.kb_id_ and (span.start, span.end) in named_at:
-                    # a concept the text names ("we call the resulting model CLIP"): the naming rule's test
-                    entity.role = "proposed" if self._is_proposed(text, span._replace(id_="named-as"), sents, k, title_end, verbs) else "used"
-                elif span.kb_id_ and start_char >= title_end and rule not in _TESTED_FOR_CONCEPTS:
+                if span.kb_id_ and start_char >= title_end and rule not in _TESTED_FOR_CONCEPTS:
                     entity.role = "proposed" if self._proposes_concept(text, span, sents, k, verbs) else "used"
                 else:
                     entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
@@ -868,15 +859,15 @@ _TEXT = attrgetter("text")
 _RULE = attrgetter("rule")
 
 
-def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str, rules: frozenset[str] | None = None) -> bool:
+def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str) -> bool:
     """Is the span an item of a list ("precision, recall and F1") whose next or previous item is a
-    candidate of type `label` (of one of `rules`, if given)? (The item is outside the span.)"""
+    candidate of type `label`? (The item is outside the span.)"""
     for step in (-1, 1):
         j = span.start - 1 if step < 0 else span.end
         while 0 <= j < len(T) and T.texts[j] in (",", "and", "or", "/"):
             j += step
         if 0 <= j < len(T) and j != (span.start - 1 if step < 0 else span.end) and any(
-                c.start <= j < c.end and c.label_ == label and (rules is None or c.id_ in rules) for c in cands):
+                c.start <= j < c.end and c.label_ == label for c in cands):
             return True
     return False
 
@@ -929,19 +920,6 @@ def _near_number(T: Table, start: int, end: int) -> bool:
     after = T.texts[end : end + 4]
     before = T.texts[max(0, start - 2) : start]
     return any(NUMBER.match(w) or w == "%" for w in after + before)
-
-
-def _measure_of_value(T: Table, start: int, end: int) -> bool:
-    """Is the span what a value measures: "a/an X of 0.31" with the value (and its unit) closing the
-    phrase? (A count names what it counts: "a ResNet of 50 layers".)"""
-    texts = T.texts
-    if start == 0 or end + 1 >= len(T) or T.lowers[start - 1] not in ("a", "an") or T.lowers[end] != "of":
-        return False
-    if not NUMBER.match(texts[end + 1]):
-        return False
-    after = texts[end + 2] if end + 2 < len(T) else "."
-    # the value closes the phrase, or a unit of a letter or two does ("12.4 dB", "3.1 ms")
-    return not after[:1].isalpha() or after in STOP_WORDS or len(after) <= 2
 
 
 def _with_metric_modifier(T: Table, text: str, span: Cand, cands: list[Cand]) -> Cand:
@@ -1025,7 +1003,7 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                     break
         if target is None and forms:
             # the reverse: a shortened phrase of a task or technique named in full before it ("routing
-            # congestion prediction", then "For congestion prediction, ..."; "BEV semantic segmentation")
+            # congestion prediction", then "For congestion prediction, ...")
             tails = tuple(" " + form for form in forms if " " in form)
             if tails:
                 target = next((f for f in out if f.type == e.type and any(
@@ -1065,10 +1043,6 @@ def _merge_size_variants(entities: list[Entity]) -> list[Entity]:
     merged = set()
     for e, base in variants:
         target = bases.get((e.type, _KEYS[base]))
-        if target is None and all(m.rule == "name-shape" for m in e.mentions):
-            # typed by its shape alone, it takes the type of its base ("RoadScenes V2" beside the
-            # dataset RoadScenes)
-            target = bases.get(("dataset" if e.type == "method" else "method", _KEYS[base]))
         if target is None or target is e or id(target) in merged:
             continue
         target.mentions += e.mentions

@@ -39,15 +39,6 @@ NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
 # Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
 TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
-# The same verbs in the present, which take their object before "on": "we pretrain the encoder on X",
-# "fine-tune it on X" (up to TRAINED_OBJECT lower-case words between the verb and "on").
-TRAIN_VERBS = TRAINED_ON | {"train", "trains", "pretrain", "pretrains", "tune", "tunes", "finetune", "finetunes",
-                            "evaluate", "evaluates", "test", "tests", "validate", "validates"}
-TRAINED_OBJECT = 3
-# A name given in quotes is the whole quotation, of at most this many words; a dataset when one of
-# the QUOTED_HEAD_WINDOW words before the naming cue is a dataset head ("triplet datasets (...), named").
-QUOTED_WORDS = 5
-QUOTED_HEAD_WINDOW = 16
 # A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
 # challenges; models are numbered by version or size.
 YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
@@ -387,36 +378,6 @@ class NamePatterns:
         generic = self.cues.generic_task_modifiers
         return all(t == "-" or low in generic for t, low in zip(T.texts[j:i], T.lowers[j:i]))
 
-    def _quoted_names(self, T: Table, j: int, end: int) -> list[tuple[int, int]]:
-        """The names in quotes from token j on, joined by "and" or commas ('"A B" and "C D"'): each the
-        whole quotation, of at most QUOTED_WORDS words, each capitalised or name-shaped."""
-        texts, found = T.texts, []
-        while j < end and texts[j] in ('"', "“"):
-            e = j + 1
-            while e < end and e - j <= QUOTED_WORDS * 2 and texts[e] not in ('"', "”"):
-                e += 1
-            words = [t for t in texts[j + 1 : e] if t != "-"]
-            if e >= end or not words or len(words) > QUOTED_WORDS \
-                    or not all(t[:1].isupper() or t[:1].isdigit() or self._is_name(t) for t in words):
-                break
-            found.append((j + 1, e))
-            j = e + 1
-            while j < end and T.lowers[j] in (",", "and", "or"):
-                j += 1
-        return found
-
-    @staticmethod
-    def _trained_on(T: Table, i: int, lo: int) -> bool:
-        """Is the "on" at i the data of a training or testing verb a few words before it, past its
-        object ("we pretrain our encoder on X", "fine-tune it on X")?"""
-        texts, lowers = T.texts, T.lowers
-        for j in range(i - 1, max(lo, i - 2 - TRAINED_OBJECT), -1):
-            if lowers[j] in TRAIN_VERBS:
-                return j < i - 1
-            if not (texts[j].isalpha() and texts[j].islower()):
-                return False
-        return False
-
     def _list_word(self, text: str) -> bool:
         """A word that can be part of an item of a list of tasks."""
         low = text.lower()
@@ -550,23 +511,6 @@ class NamePatterns:
                     j = i + 1
                     if lowers[j] == "as" and j + 1 < n:
                         j += 1  # "a new benchmark, named as X"
-                    elif low in ("call", "calls"):
-                        # the verb's first object before the name: "we call it X", "we call the resulting model X"
-                        m = j
-                        while m < min(j + 4, sent.end - 1) and texts[m].isalpha() and texts[m].islower():
-                            m += 1
-                        if m > j and (is_name(texts[m]) or texts[m][:1].isupper() or texts[m] in ('"', "“")):
-                            j = m
-                    if texts[j] in ('"', "“"):
-                        quoted = self._quoted_names(T, j, sent.end)
-                        if quoted:  # 'named "ULIP-Objaverse Triplets" and "ULIP-ShapeNet Triplets"': each whole
-                            prev = lowers[max(sent.start, i - QUOTED_HEAD_WINDOW) : i]
-                            default = "dataset" if not self.cues.dataset_heads.isdisjoint(prev) else "method"
-                            for s, e in quoted:
-                                # (typed by its last part, else by the word after the closing quote)
-                                label = "dataset" if BENCHMARK_NAME.search(texts[e - 1]) else self._type_after(T, e + 1, default)
-                                add_candidate(cands, T, s, e, label, "named-as")
-                            continue
                     if texts[j] in ('"', "'", "“"):
                         j += 1
                     joined = self._joined_name(T, j) if j < n else None
@@ -697,7 +641,7 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON) or self._trained_on(T, i, sent.start)):
+                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
@@ -715,7 +659,7 @@ class NamePatterns:
                         break
                     if not joined:
                         # an abbreviation counts only in a list joined by "and": "using Mask R-CNN on COCO,
-                        # SpiralMIM reaches ..." ends at the comma
+                        # our model reaches ..." ends at the comma
                         short = next((m for m, (s, e) in enumerate(items) if e - s == 1 and SHORT_ABBREVIATION.match(texts[s])), None)
                         if short is not None:
                             items = items[:short]
