@@ -11,7 +11,7 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, is_size_of
+from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, is_size_of, name_shaped
 from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
@@ -936,7 +936,7 @@ def _with_metric_modifier(T: Table, text: str, span: Cand, cands: list[Cand]) ->
             and (span.start < 4 or texts[span.start - 4] != "-")
             and T.lowers[span.start - 3] not in STOP_WORDS and T.lowers[span.start - 1] not in STOP_WORDS):
         start = span.start - 3  # "event-based F1"
-    elif not NUMBER.match(texts[span.start - 2].lstrip("−–")) \
+    elif name_shaped(before) and not NUMBER.match(texts[span.start - 2].lstrip("−–")) \
             and any(c.start == span.start - 1 and c.end == span.start and c.id_ == "name-shape" and not c.kb_id_ for c in cands) \
             and not any(c.start < span.start and c.end >= span.start and c.id_ != "name-shape" for c in cands):
         start = span.start - 1  # "RadGraph F1": a name no other rule knows (and no unit: "10 dB SNR")
