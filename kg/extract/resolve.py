@@ -11,7 +11,7 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, is_size_of
+from kg.extract.pipeline.names import DATASET_ADJECTIVES, EVAL_WORDS, VARIANTS, is_size_of, name_shaped
 from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.tokens import ALIASES, CANDS, Sent, Table, drop_token_table, sentences, token_table
 from kg.extract.lexicon import Cues, load_cues
@@ -47,6 +47,7 @@ CONFIDENCE = {
     "task-list": 0.65,
     "task-ellipsis": 0.6,
     "method-ellipsis": 0.6,
+    "listed-abbreviation": 0.55,
 }
 
 
@@ -579,13 +580,20 @@ class Resolver:
                 if rule in RETYPED:
                     retyped.add(name)
                 continue
+            if rule == "listed-abbreviation":
+                # a short capital abbreviation is a name only as an item of a list of models or
+                # datasets, and is of their kind ("over ReAct, Reflexion and LATS")
+                label = _list_kind(T, s, cands)
+                if not label:
+                    continue
+                s = s._replace(label_=label)
             rejected = rejections.get((name, label, concept))
             if rejected is None:
                 rejected = self._rejected(s)
             if label == "metric":
                 if not self._metric_in_context(T, sents, s, cands) or (rejected and not self._measured(T, s, cands)):
                     continue
-                s = _with_metric_head(T, text, s)
+                s = _with_metric_modifier(T, text, _with_metric_head(T, text, s), cands)
             elif rejected:
                 continue  # only a metric is kept by its context
             elif (not concept and (label == "method" or label == "dataset") and start > 1
@@ -620,7 +628,7 @@ class Resolver:
         others = _choose(self._one_type_per_label(others, doc, T, mixed))
         if "/" in text:  # (a name with variants holds a slash: most abstracts have none)
             others = _variants(others)
-        others = self._ellipses(T, text, others)
+        others = _model_name_pairs(T, text, self._ellipses(T, text, others))
         variant_bases = ({m.group(1) for m in [VARIANTS.match(s.text) for s in spans if "/" in s.text and s.label_ != "modality"] if m}
                          if "/" in text else ())
         alias_key = {_KEYS[a]: _KEYS[b] for a, b in aliases.items()}
@@ -790,6 +798,31 @@ def _coordinated_datasets(T: Table, spans: list[Cand]) -> list[Cand]:
     return out
 
 
+def _model_name_pairs(T: Table, text: str, spans: list[Cand]) -> list[Cand]:
+    """Two model names written one after the other ("CLIP ViT-B/32", "PANNs CNN14") name one model:
+    a family and its backbone or checkpoint. Both must be name-shaped (capitals inside or digits),
+    not phrases of common words."""
+    out: list[Cand] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.end == s.start and prev.label_ == "method" and s.label_ == "method"
+                and T.spaces[prev.end - 1] and prev.id_ in _MODEL_NAME_RULES and s.id_ in _MODEL_NAME_RULES
+                and _name_shaped(prev.text) and _name_shaped(s.text)):
+            out[-1] = Cand(prev.start, s.end, prev.start_char, s.end_char, "method", "", "name-shape",
+                           text[prev.start_char : s.end_char])
+        else:
+            out.append(s)
+    return out
+
+
+_MODEL_NAME_RULES = frozenset(("vocabulary", "name-shape", "acronym", "listed-abbreviation"))
+
+
+def _name_shaped(name: str) -> bool:
+    """A name by its letters: a digit, or two capitals (not "Transformer", "Diffusion")."""
+    return " " not in name and (any(c.isdigit() for c in name) or sum(c.isupper() for c in name) >= 2)
+
+
 def _list_item(T: Table, span: Cand) -> bool:
     """Is the span placed as an item of a list: followed by the list's next separator, or its last
     item after "and"/"or"? Not "On X, Y reaches ...", where Y after the comma opens the clause."""
@@ -839,6 +872,46 @@ def _listed_with(T: Table, span: Cand, cands: list[Cand], label: str) -> bool:
     return False
 
 
+# The rules whose names make a list one of models or datasets for an abbreviation listed with them
+# (not a phrase rule: "regression, classification and OCR" lists tasks).
+LISTED_BY = frozenset(("vocabulary", "name-shape", "acronym", "acronym-definition", "dataset-head", "dataset-list",
+                       "evaluated-on"))
+_LIST_JOINS = (",", "and", "or", "/")
+
+
+def _list_kind(T: Table, span: Cand, cands: list[Cand]) -> str:
+    """The kind of the list the span is an item of ("ReAct, Reflexion and LATS": method), by its other
+    items: a dataset if one is a dataset, else a method if one is a model; "" if none is either or the
+    span is no list item. Items are walked one by one from the span out, over the joining words."""
+    starts = {c.start: c for c in cands if c.id_ in LISTED_BY or c.id_ == "listed-abbreviation"}
+    ends = {c.end: c for c in cands if c.id_ in LISTED_BY or c.id_ == "listed-abbreviation"}
+    kinds = set()
+    n = len(T)
+    j = span.end  # rightwards
+    while True:
+        k = j
+        while k < n and T.texts[k] in _LIST_JOINS:
+            k += 1
+        c = starts.get(k) if k > j else None
+        if c is None:
+            break
+        if c.id_ != "listed-abbreviation":
+            kinds.add(c.label_)
+        j = c.end
+    j = span.start  # leftwards
+    while True:
+        k = j
+        while k > 0 and T.texts[k - 1] in _LIST_JOINS:
+            k -= 1
+        c = ends.get(k) if k < j else None
+        if c is None:
+            break
+        if c.id_ != "listed-abbreviation":
+            kinds.add(c.label_)
+        j = c.start
+    return "dataset" if "dataset" in kinds else "method" if "method" in kinds else ""
+
+
 NUMBER = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 
 
@@ -847,6 +920,30 @@ def _near_number(T: Table, start: int, end: int) -> bool:
     after = T.texts[end : end + 4]
     before = T.texts[max(0, start - 2) : start]
     return any(NUMBER.match(w) or w == "%" for w in after + before)
+
+
+def _with_metric_modifier(T: Table, text: str, span: Cand, cands: list[Cand]) -> Cand:
+    """A known metric right after what specialises it keeps it: an unknown name ("RadGraph F1") or a
+    hyphenated compound ("event-based F1", "CheXpert-label F1"). Not a known model or dataset
+    ("COCO mAP" names the data the metric is taken on)."""
+    if not span.kb_id_ or span.start < 2 or not T.spaces[span.start - 1]:
+        return span
+    texts = T.texts
+    before = texts[span.start - 1]
+    start = None
+    if (span.start >= 3 and texts[span.start - 2] == "-" and before.isalpha() and before.islower()
+            and not T.spaces[span.start - 3] and not T.spaces[span.start - 2] and texts[span.start - 3].isalpha()
+            and (span.start < 4 or texts[span.start - 4] != "-")
+            and T.lowers[span.start - 3] not in STOP_WORDS and T.lowers[span.start - 1] not in STOP_WORDS):
+        start = span.start - 3  # "event-based F1"
+    elif name_shaped(before) and not NUMBER.match(texts[span.start - 2].lstrip("−–")) \
+            and any(c.start == span.start - 1 and c.end == span.start and c.id_ == "name-shape" and not c.kb_id_ for c in cands) \
+            and not any(c.start < span.start and c.end >= span.start and c.id_ != "name-shape" for c in cands):
+        start = span.start - 1  # "RadGraph F1": a name no other rule knows (and no unit: "10 dB SNR")
+    if start is None:
+        return span
+    start_char = T.idxs[start]
+    return span._replace(start=start, start_char=start_char, kb_id_="", text=text[start_char : span.end_char])
 
 
 def _with_metric_head(T: Table, text: str, span: Cand) -> Cand:
@@ -904,6 +1001,13 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
                 if tails and any(form.endswith(tails) for form in forms):
                     target = f
                     break
+        if target is None and forms:
+            # the reverse: a shortened phrase of a task or technique named in full before it ("routing
+            # congestion prediction", then "For congestion prediction, ...")
+            tails = tuple(" " + form for form in forms if " " in form)
+            if tails:
+                target = next((f for f in out if f.type == e.type and any(
+                    _SPACED[form].endswith(tails) for form in f.surface_forms)), None)
         if target is None:
             out.append(e)
         else:

@@ -27,6 +27,8 @@ NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder",
 BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 # Short all-capital tokens ("BEV", "VQA"): abbreviations of anything, not names by their shape alone.
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
+# The words that join the items of a list.
+LIST_JOINS = (",", "and", "or")
 # Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
 MEASURE_HEADS = ("rate", "error", "ratio")
 # Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
@@ -49,7 +51,7 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
                    "oriented", "centric", "friendly", "compatible"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
-BENCHMARK_WORD = re.compile(r"\b(benchmark|dataset|corpus|suite)\b")
+BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
@@ -507,6 +509,8 @@ class NamePatterns:
                 )
                 if naming and i + 1 < n:
                     j = i + 1
+                    if lowers[j] == "as" and j + 1 < n:
+                        j += 1  # "a new benchmark, named as X"
                     if texts[j] in ('"', "'", "“"):
                         j += 1
                     joined = self._joined_name(T, j) if j < n else None
@@ -645,12 +649,20 @@ class NamePatterns:
                             joined = joined or lowers[j] == "and"
                             j += 1
                             continue
-                        if is_name(t) and not SHORT_ABBREVIATION.match(t):
+                        if is_name(t) and (not SHORT_ABBREVIATION.match(t) or (
+                                # an abbreviation as an item of the list ("on SMAP, MSL and SWaT")
+                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)):
                             s, e = self._name_span(T, j, text)
                             items.append((s, e))
                             j = e
                             continue
                         break
+                    if not joined:
+                        # an abbreviation counts only in a list joined by "and": "using Mask R-CNN on COCO,
+                        # our model reaches ..." ends at the comma
+                        short = next((m for m, (s, e) in enumerate(items) if e - s == 1 and SHORT_ABBREVIATION.match(texts[s])), None)
+                        if short is not None:
+                            items = items[:short]
                     if not joined and all(texts[m].isspace() for m in range(sent.start, i)):
                         # "On X, Y reaches ...": a fronted phrase ends at its comma, and the name after
                         # it is the clause's subject; a list would be joined by "and"
@@ -731,11 +743,16 @@ class NamePatterns:
             # the vocabulary knows them or the text defines them (acronym component).
             for i in sent_shaped:
                 t = texts[i]
-                if (t not in stop_names and not SHORT_ABBREVIATION.match(t)
-                        and not (i > 0 and texts[i - 1] == "-" and not spaces[i - 1])):
+                if t in stop_names or (i > 0 and texts[i - 1] == "-" and not spaces[i - 1]):
+                    continue
+                if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
                     default = "dataset" if YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                     add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
+                elif (i > sent.start and lowers[i - 1] in LIST_JOINS) or (i + 1 < sent.end and lowers[i + 1] in LIST_JOINS):
+                    # an abbreviation placed as an item of a list: the resolver keeps it if the list
+                    # holds a model or dataset ("ReAct, Reflexion and LATS")
+                    add_candidate(cands, T, i, i + 1, "method", "listed-abbreviation")
         self._task_lists(cands, sents, T)
         return doc
 

@@ -1,0 +1,87 @@
+"""The failure shapes seen on unseen papers (issue 14), each pinned on sentences written for these
+tests: context that types a name, generic phrases, coordinated title phrases, fragments, metrics of
+other fields and in running text, lists of abbreviations, and variants of one entity."""
+from __future__ import annotations
+
+from conftest import entities, forms, run
+
+
+def test_a_benchmark_named_as_x_and_a_title_that_benchmarks(nlp):
+    x = run(nlp, "Forest Sounds at Night",
+            "To address this gap, this work introduces a new benchmark, named as OwlEval, with two tasks.")
+    assert entities(x, "dataset")["OwlEval"]["role"] == "proposed"
+    assert "OwlEval" not in entities(x, "method")
+    y = run(nlp, "OwlEval: Benchmarking Audio Models on Night Recordings", "We collect recordings of owls.")
+    assert entities(y, "dataset")["OwlEval"]["role"] == "proposed"
+
+
+def test_generic_phrases_are_no_tasks(nlp):
+    x = run(nlp, "Reliable Rivers",
+            "To ensure generalization, we design a loss that gives high prediction accuracy and precise localization of each instance.")
+    assert not entities(x, "task")
+
+
+def test_coordinated_title_phrases_share_their_head(nlp):
+    x = run(nlp, "Image and Text Matching with Graphs", "We match pictures with captions.")
+    assert set(entities(x, "task")) == {"image-text matching"}
+    y = run(nlp, "Semantic and Instance Segmentation of Leaves", "We segment leaves.")
+    assert set(entities(y, "task")) == {"semantic segmentation", "instance segmentation"}
+
+
+def test_fragments_are_no_methods(nlp):
+    x = run(nlp, "Graph Learning for Molecules",
+            "Following Smith et al. 2019a, we use an NLP-enhanced decoder released by OpenAI and the V2 checkpoint of a Transformer-based encoder.")
+    found = forms(x, "method") | forms(x, "dataset")
+    assert not {"2019a", "OpenAI", "V2", "NLP-enhanced", "Transformer-based"} & found
+
+
+def test_metrics_of_other_fields_by_name(nlp):
+    x = run(nlp, "Speech Models for Hospitals",
+            "Our recognizer lowers WER by 12%. The segmentation model reaches a Dice of 0.91 and an AUROC of 0.95. "
+            "The recommender improves NDCG@10, the regressor lowers MAE and RMSE, and the robot achieves a success rate of 80%.")
+    assert {"WER", "Dice", "AUROC", "NDCG@10", "MAE", "RMSE", "success rate"} <= forms(x, "metric")
+
+
+def test_metrics_in_running_text(nlp):
+    x = run(nlp, "Sound Events in Streets",
+            "We report RadGraph F1, event-based F1 and the COCO mAP at -5 dB SNR.")
+    metrics = forms(x, "metric")
+    assert {"RadGraph F1", "event-based F1", "mAP"} <= metrics
+    assert "COCO" not in " ".join(metrics)  # a known dataset names the data the metric is taken on
+    assert "dB SNR" not in metrics  # a unit after a value is no name
+
+
+def test_sizes_and_versions_are_mentions_of_one_entity(nlp):
+    x = run(nlp, "Fast Segmentation in Cities", "We start from SegFormer and compare SegFormer-B4 and SegFormer-B5.")
+    methods = entities(x, "method")
+    assert set(methods) == {"SegFormer"}
+    assert {"SegFormer-B4", "SegFormer-B5"} <= set(methods["SegFormer"]["mentions"])
+    y = run(nlp, "Keyword Spotting on Chips", "On Speech Commands and Speech Commands V2 our model is best.")
+    assert len(entities(y, "dataset")) == 1
+
+
+def test_short_abbreviations_count_as_items_of_a_list_of_models_or_datasets(nlp):
+    x = run(nlp, "Offline Control",
+            "Our agent beats ReAct, Reflexion and LATS. We evaluate on SMAP, MSL and SWaT. "
+            "The US and UK teams use cameras. Using Mask R-CNN on COCO, OURS reaches 52.1 AP.")
+    assert "LATS" in entities(x, "method")
+    assert {"SMAP", "MSL", "SWaT"} <= set(entities(x, "dataset"))
+    found = forms(x, "method") | forms(x, "dataset")
+    assert not {"US", "UK", "OURS"} & found  # no list of models; a comma after a fronted phrase is no list
+
+
+def test_a_task_shortened_after_its_full_name_is_one_task(nlp):
+    x = run(nlp, "Chips and Graphs",
+            "The suite defines three tasks: routing congestion prediction, net delay regression and image classification. "
+            "For congestion prediction, graph models do well, and for delay regression they do not.")
+    tasks = entities(x, "task")
+    assert set(tasks) == {"routing congestion prediction", "net delay regression", "image classification"}
+    assert "congestion prediction" in tasks["routing congestion prediction"]["mentions"]
+
+
+def test_a_model_family_and_its_backbone_written_together_are_one_model(nlp):
+    x = run(nlp, "Attacks on Encoders",
+            "A variant built on CLIP ViT-B/32 transfers worse than PANNs CNN14, and the Vision Transformer helps.")
+    methods = entities(x, "method")
+    assert {"CLIP ViT-B/32", "PANNs CNN14"} <= set(methods)
+    assert not {"CNN14", "PANNs"} & set(methods)
