@@ -13,6 +13,10 @@ existing one is replaced only when it is recognisably an earlier output of the s
   extension of the format being written (`-o view.html` replaces the view written before,
   `-o README.md` is refused), never a folder or a build.
 
+A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
+added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
+would go with it, so the folder is refused until the file is moved out.
+
 Anything else (a folder holding other files, a plain file where a folder goes, a build where a
 report goes) is refused with one line, before any work, and nothing is touched. What is written
 goes to a temporary path beside the target first and is renamed into place, so an interrupted
@@ -25,6 +29,7 @@ import errno
 import fcntl
 import glob
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -88,23 +93,56 @@ def check_build_target(out: str | Path) -> None:
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         return
-    if _is_own_build_link(out) or (out.is_dir() and not out.is_symlink() and not any(out.iterdir())):
+    if _is_own_build_link(out):
+        if out.exists():  # the build it points to goes once the new one is in place: nothing of the user's may be in it
+            _refuse_foreign(out, foreign_in_build(out.resolve()), "a build")
+        return
+    if out.is_dir() and not out.is_symlink() and not any(out.iterdir()):
         return
     what = "a link kg did not make" if is_build(out) else _what(out)
     raise KgError(f"{out}: not a kg build folder made there ({what}); kg replaces only what it wrote: "
                   "choose another --out")
 
 
-def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: Iterable[str] = REPORT_FILES) -> None:
-    """Raise KgError unless a folder output (a report) may replace `out`."""
+def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: Iterable[str] = REPORT_FILES,
+                        legacy: str = "report.md") -> None:
+    """Raise KgError unless a folder output (a report) may replace `out`: absent, empty, or a folder
+    kg wrote (its `marker`, or, written before the marker, its `legacy` file) holding only the `known`
+    names kg writes there."""
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_dir() and not out.is_symlink() and not is_build(out):
         names = {p.name for p in out.iterdir()}
-        if not names or marker in names or ("report.md" in names and names <= set(known)):
+        if not names:
+            return
+        if marker in names or legacy in names:
+            _refuse_foreign(out, sorted(names - set(known) - {marker}), "a folder")
             return
     raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
+
+
+def foreign_in_build(build: Path) -> list[str]:
+    """The files and folders in the build folder `build` that no build writes (paths relative to it):
+    what a user put there. The store is the database's own; the report is checked like a report."""
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import EXPORT_FORMATS, MANIFEST
+
+    ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
+    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours)
+    report = build / "report"
+    if report.is_dir() and not report.is_symlink():
+        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
+    return foreign
+
+
+def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
+    """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's."""
+    if not foreign:
+        return
+    more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+    raise KgError(f"{out}: {what} kg wrote, which now also holds other files ({foreign[0]}{more}) kg did not "
+                  "write; kg replaces the folder whole: move them out first, or choose another --out")
 
 
 def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
@@ -167,10 +205,23 @@ def check_not_a_graph_input(out: str | Path, graph: str | Path) -> None:
 def check_pipeline_target(out: str | Path) -> None:
     """Raise KgError unless a trained pipeline may replace `out`."""
     out = Path(out)
-    if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):
-        return
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
-    check_folder_target(out, marker=PIPELINE_MARKER, known=())
+    if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
+        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - _pipeline_names(out)), "a pipeline")
+        return
+    check_folder_target(out, marker=PIPELINE_MARKER, known=_pipeline_names(out), legacy=PIPELINE_MARKER)
+
+
+def _pipeline_names(path: Path) -> set[str]:
+    """What a saved spaCy pipeline holds (spaCy's `to_disk`: its config, meta, tokenizer, vocabulary
+    and a folder per component named in meta.json), with kg's marker."""
+    names = {"config.cfg", "meta.json", "tokenizer", "vocab", PIPELINE_MARKER}
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        names.update(n for n in meta.get("components", []) if isinstance(n, str))
+    except (OSError, ValueError, AttributeError):  # none, or unreadable: only the fixed names
+        pass
+    return names
 
 
 def _is_kg_pipeline(path: Path) -> bool:

@@ -97,6 +97,57 @@ def test_analyze_replaces_a_report_it_wrote_and_one_written_before_the_marker(kg
     assert (out / "mine.txt").read_text() == "mine\n"
 
 
+def test_a_folder_kg_wrote_is_not_replaced_once_it_holds_a_file_of_the_users(kg_cli, small_build, tmp_path):
+    # a report folder with kg's marker was replaced whole, with whatever else was in it: notes saved
+    # beside the report went with the next `kg analyze -o` (the same for `kg train --out`)
+    import shutil
+
+    from kg.analyse.plots import PLOTS
+    from kg.outputs import PIPELINE_MARKER, REPORT_FILES
+    from kg.paths import TRAINED_PIPELINE
+
+    assert {*PLOTS, "report.md", "report.json"} <= REPORT_FILES  # every name a report has is known as kg's
+    report = tmp_path / "report"
+    assert kg_cli("analyze", small_build, "--out", report).returncode == 0
+    (report / "my-notes.md").write_text("what the report means\n")
+    before = snapshot(report)
+    one_line_error(kg_cli("analyze", small_build, "--out", report), str(report), "my-notes.md", "other files")
+    assert snapshot(report) == before
+    (report / "my-notes.md").rename(tmp_path / "my-notes.md")  # moved out: the report is replaced again
+    assert kg_cli("analyze", small_build, "--out", report).returncode == 0
+
+    gold = ROOT / "examples" / "gold" / "synthetic.jsonl"
+    for marked in (True, False):  # a pipeline kg wrote, and one written before the marker
+        pipeline = tmp_path / f"pipeline-{marked}"
+        shutil.copytree(TRAINED_PIPELINE, pipeline)
+        if not marked:
+            (pipeline / PIPELINE_MARKER).unlink()
+        (pipeline / "README.md").write_text("which papers this was trained on\n")
+        before = snapshot(pipeline)
+        one_line_error(kg_cli("train", gold, "--out", pipeline), str(pipeline), "README.md", "other files")
+        assert snapshot(pipeline) == before
+
+
+def test_a_build_is_not_replaced_while_it_holds_a_file_of_the_users(kg_cli, tmp_path):
+    # `kg query DIR ... > DIR/results.csv`, then `kg build --out DIR`: the new build was swapped in and
+    # the old one, the results with it, deleted without a word (an append too)
+    papers = write_papers(tmp_path / "papers.jsonl")
+    out = tmp_path / "graph"
+    command = ["build", papers, "--out", out, "-j", "1", "--export", "ntriples,jsonld,trig"]
+    assert kg_cli(*command).returncode == 0
+    again = kg_cli(*command)  # every file a build writes (report, view, each export) is kg's own
+    assert again.returncode == 0, again.stderr
+    for mine in ("results.csv", "report/my-notes.md"):
+        (out / mine).write_text("rows I need\n")
+        before = snapshot(out)
+        for extra in ([], ["--append"]):
+            one_line_error(kg_cli(*command, *extra), str(out), mine, "other files")
+            assert snapshot(out) == before
+        (out / mine).unlink()
+    assert kg_cli(*command).returncode == 0
+    assert len(list((tmp_path / ".graph.builds").iterdir())) == 2  # the lock file and one build
+
+
 def test_single_file_outputs_refuse_files_of_another_kind_folders_and_builds(kg_cli, small_build, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# mine\n")
