@@ -11,7 +11,9 @@ existing one is replaced only when it is recognisably an earlier output of the s
   or an empty folder;
 - a single file (`kg viz`, `kg export`, `kg extract -o`): a plain file whose name ends in the
   extension of the format being written (`-o view.html` replaces the view written before,
-  `-o README.md` is refused), never a folder or a build.
+  `-o README.md` is refused), never a folder or a build. A JSON or JSON Lines file (the formats
+  papers come in, `kg extract new.jsonl -o papers.jsonl`) must also begin as kg's own output of
+  that format does (`written_by_kg`), or be empty.
 
 A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
@@ -34,7 +36,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -145,8 +147,10 @@ def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
                   "write; kg replaces the folder whole: move them out first, or choose another --out")
 
 
-def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
-    """Raise KgError unless a file of a format with these extensions may replace `out`."""
+def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg: Callable[[Path], bool] | None = None,
+                      what: str = "") -> None:
+    """Raise KgError unless a file of a format with these extensions may replace `out`; with
+    `written_by_kg`, an existing file must also pass it (or be empty): it is `what` kg writes."""
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         if not out.parent.is_dir():
@@ -154,12 +158,48 @@ def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
         return
     suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
-        return
+        if written_by_kg is None or out.stat().st_size == 0 or _passes(written_by_kg, out):
+            return
+        raise KgError(f"{out}: an existing file that is not {what} kg wrote (papers or data of yours, perhaps); "
+                      "kg replaces only its own output: choose another --out")
     if out.is_file() and not out.is_symlink():
         raise KgError(f"{out}: an existing file that is not a {'/'.join(sorted(suffixes))} file; kg replaces only "
                       "a file of the format it writes: choose another --out")
     raise KgError(f"{out}: {_what(out)}; kg writes a file here only where there is none or one it wrote: "
                   "choose another --out")
+
+
+HEAD_BYTES = 1 << 16  # how much of a file is read to tell whether kg wrote it
+
+
+def _passes(written_by_kg: Callable[[Path], bool], path: Path) -> bool:
+    try:
+        return bool(written_by_kg(path))
+    except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: not kg's
+        return False
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def extractions_by_kg(path: Path) -> bool:
+    """Whether the file begins with a `kg extract` record (a JSON object of exactly its keys)."""
+    with open(path, "rb") as fh:
+        first = json.loads(fh.readline(16 << 20))
+    return isinstance(first, dict) and set(first) == {"id", "title", "entities", "results"}
+
+
+def jsonld_by_kg(path: Path) -> bool:
+    """Whether the file begins as `kg export -f jsonld` writes (Oxigraph's JSON-LD of kg's IRIs)."""
+    head = _head(path).lstrip()
+    return head == b"[]" or (head.startswith(b'[{"@id":') and b"https://w3id.org/kg-lit/" in head)
+
+
+def cytoscape_by_kg(path: Path) -> bool:
+    """Whether the file begins as `kg viz -f cytoscape` writes (networkx's Cytoscape JSON of a view)."""
+    return _head(path).startswith(b'{"data": [], "directed": false, "multigraph": false, "elements": {')
 
 
 def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:

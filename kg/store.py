@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.outputs import atomic_file, check_build_target, check_file_target, is_being_read, versions_dir
+from kg.outputs import atomic_file, check_build_target, check_file_target, is_being_read, jsonld_by_kg, versions_dir
 from kg.rdf.namespaces import PREFIXES
 
 STORE_DIR = "store"
@@ -211,7 +211,10 @@ def check_export_format(fmt: str) -> None:
 def check_export_target(path: str | Path, fmt: str) -> None:
     """Raise KgError, before any work, unless an export in `fmt` may be written to `path`."""
     check_export_format(fmt)
-    check_file_target(path, EXPORT_EXTENSIONS[fmt])
+    if fmt == "jsonld":  # a .json file may hold papers or anything else of the user's
+        check_file_target(path, EXPORT_EXTENSIONS[fmt], jsonld_by_kg, "a JSON-LD export")
+    else:
+        check_file_target(path, EXPORT_EXTENSIONS[fmt])
 
 
 def export(store: ox.Store, path: Path, fmt: str) -> Path:

@@ -191,6 +191,33 @@ def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_pat
     assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
 
 
+def test_a_json_file_of_the_users_is_not_taken_for_an_earlier_output(kg_cli, small_build, tmp_path):
+    # the extension rule let any .jsonl / .json file go: `kg extract new.jsonl -o batch2.jsonl` replaced
+    # the next batch of papers with extractions, `export -f jsonld` or `viz -f cytoscape -o works.json`
+    # an OpenAlex download, unless the file was an input of that very command or graph
+    new = write_papers(tmp_path / "new.jsonl", PAPERS[:1])
+    batch = write_papers(tmp_path / "batch2.jsonl", PAPERS[1:])
+    works = tmp_path / "works.json"
+    works.write_text(json.dumps([{"title": p["title"], "abstract": p["abstract"]} for p in PAPERS]))
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"theme": "dark"}\n')
+    before = {p: p.read_bytes() for p in (new, batch, works, settings)}
+    for args in (["extract", new, "-o", batch], ["extract", new, "-o", works],
+                 ["export", small_build, "-f", "jsonld", "-o", works], ["export", small_build, "-f", "jsonld", "-o", settings],
+                 ["viz", small_build, "-f", "cytoscape", "-o", works], ["viz", small_build, "-f", "cytoscape", "-o", settings]):
+        one_line_error(kg_cli(*args), args[-1].name, "not", "kg wrote")
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in before)  # no temporary file left
+    for args in (["extract", new, "-o", tmp_path / "extractions.jsonl"],  # kg's own output, and an empty file
+                 ["export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json"],
+                 ["viz", small_build, "-f", "cytoscape", "-o", tmp_path / "view.json"]):
+        args[-1].write_text("")
+        for _ in range(2):
+            done = kg_cli(*args)
+            assert done.returncode == 0, done.stderr
+        assert args[-1].stat().st_size > 0
+
+
 def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
     # `export -f jsonld -o DIR/manifest.json` replaced the manifest (a .json file), and the next
     # append ended in a traceback; only kg build writes a build
