@@ -33,6 +33,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -41,6 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.faults import FILE_STAGE, pause_point
 
 REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this folder"
 # what report folders written before the marker hold (kg.analyse.report)
@@ -283,18 +285,38 @@ def _what(path: Path) -> str:
 @contextmanager
 def atomic_file(out: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `out`; on success it is renamed to `out` in one step, on any
-    failure removed, so `out` is always either the old file or the whole new one."""
+    failure removed, so `out` is always either the old file or the whole new one.
+
+    The temporary file is locked while this kg writes it. A kg killed meanwhile (SIGKILL, a power
+    cut) cannot remove it: the next write of `out` does, so a killed export of a large graph does
+    not leave gigabytes of half-written N-Triples hidden beside it for good."""
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    held = None
     try:
+        with _folder_lock(out.parent):  # a sweep never takes a file being set up
+            _sweep_abandoned_files(out)
+            held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fcntl.flock(held, fcntl.LOCK_EX)
         yield tmp
+        pause_point(FILE_STAGE)
         _flush_to_disk(tmp)
         os.replace(tmp, out)
     finally:
+        if held is not None:
+            os.close(held)
         try:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _sweep_abandoned_files(out: Path) -> None:
+    """Remove the temporary files of `out` that no live kg holds: what a killed `atomic_file` left."""
+    name = re.compile(re.escape(f".{out.name}.") + r"[0-9a-f]{8}\.tmp")
+    for path in out.parent.glob(glob.escape(f".{out.name}.") + "*.tmp"):
+        if name.fullmatch(path.name) and path.is_file() and not path.is_symlink() and not _locked(path):
+            path.unlink(missing_ok=True)
 
 
 def _flush_to_disk(path: Path) -> None:

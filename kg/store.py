@@ -7,9 +7,11 @@ graph: a build that fails or is killed half-way leaves the previous graph as it 
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -95,6 +97,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     except OSError:
         lock.close()
         raise KgError(f"{out}: another build (or a kg serve --writable) is writing this graph right now") from None
+    _sweep_new_links(out)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     stage = versions / (build_id + ".partial")
     try:
@@ -141,6 +144,15 @@ def publish(stage: Path, final: Path, out: Path) -> None:
     os.symlink(os.path.relpath(final, out.parent), link_tmp)
     pause_point("publish")
     os.replace(link_tmp, out)  # the atomic swap
+
+
+def _sweep_new_links(out: Path) -> None:
+    """Remove the new links a build killed in its publish left beside DIR (`publish` makes one, then
+    renames it over DIR): with the build lock held, no other build of DIR is making one."""
+    name = re.compile(re.escape(f".{out.name}.link-") + r"[0-9a-f]{8}")
+    for path in out.parent.glob(glob.escape(f".{out.name}.link-") + "*"):
+        if name.fullmatch(path.name) and path.is_symlink():
+            path.unlink(missing_ok=True)
 
 
 def store_files(path: Path) -> str:
