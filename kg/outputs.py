@@ -31,6 +31,7 @@ import errno
 import fcntl
 import glob
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -197,6 +198,40 @@ def jsonld_by_kg(path: Path) -> bool:
     """Whether the file begins as `kg export -f jsonld` writes (Oxigraph's JSON-LD of kg's IRIs)."""
     head = _head(path).lstrip()
     return head == b"[]" or (head.startswith(b'[{"@id":') and b"https://w3id.org/kg-lit/" in head)
+
+
+KG_IRIS = b"<https://w3id.org/kg-lit/"
+
+
+def turtle_by_kg(path: Path) -> bool:
+    """Whether the file begins as kg's Turtle and TriG exports do: the prefixes kg declares, all of them
+    and no other (in whatever order the serialiser writes them)."""
+    from kg.rdf.namespaces import PREFIXES
+
+    declared = {f"@prefix {p}: <{ns}> .".encode() for p, ns in PREFIXES.items()}
+    lines = _head(path).split(b"\n")
+    return set(itertools.takewhile(lambda line: line.startswith(b"@prefix "), lines)) == declared
+
+
+def ntriples_by_kg(path: Path) -> bool:
+    """Whether the file begins as kg's N-Triples export does: lines of triples, among them kg's IRIs."""
+    lines = _head(path).split(b"\n")[:-1] or [b""]  # complete lines only
+    return all(line.startswith((b"<", b"_:")) and line.endswith(b" .") for line in lines) and \
+        any(line.startswith(KG_IRIS) or b"> " + KG_IRIS in line for line in lines)
+
+
+def view_by_kg(path: Path) -> bool:
+    """Whether the file is a page `kg viz` (or a build) wrote: its bar of controls, far into the page."""
+    sign, tail = b'id="kg-bar"', b""
+    with open(path, "rb") as fh:
+        for _ in range(64):  # 64 MB at most; a view holds its data after the bar
+            block = fh.read(1 << 20)
+            if not block:
+                return False
+            if sign in tail + block:
+                return True
+            tail = block[-len(sign):]
+    return False
 
 
 def cytoscape_by_kg(path: Path) -> bool:

@@ -23,7 +23,10 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.outputs import atomic_file, check_build_target, check_file_target, is_being_read, jsonld_by_kg, versions_dir
+from kg.outputs import (
+    atomic_file, check_build_target, check_file_target, is_being_read, jsonld_by_kg, ntriples_by_kg, turtle_by_kg,
+    versions_dir,
+)
 from kg.rdf.namespaces import PREFIXES
 
 STORE_DIR = "store"
@@ -37,8 +40,11 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "graph.trig"),
 }
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
-# the file names an earlier export of each format may have: only such a file is replaced (kg.outputs)
+# the file names an earlier export of each format may have, and how its first bytes show kg wrote it:
+# only such a file is replaced (kg.outputs)
 EXPORT_EXTENSIONS = {"turtle": ["ttl"], "ntriples": ["nt"], "jsonld": ["jsonld", "json"], "trig": ["trig"]}
+EXPORT_SIGNS = {"turtle": (turtle_by_kg, "a Turtle export"), "ntriples": (ntriples_by_kg, "an N-Triples export"),
+                "jsonld": (jsonld_by_kg, "a JSON-LD export"), "trig": (turtle_by_kg, "a TriG export")}
 
 
 def resolve(out: str | Path) -> Path:
@@ -223,10 +229,8 @@ def check_export_format(fmt: str) -> None:
 def check_export_target(path: str | Path, fmt: str) -> None:
     """Raise KgError, before any work, unless an export in `fmt` may be written to `path`."""
     check_export_format(fmt)
-    if fmt == "jsonld":  # a .json file may hold papers or anything else of the user's
-        check_file_target(path, EXPORT_EXTENSIONS[fmt], jsonld_by_kg, "a JSON-LD export")
-    else:
-        check_file_target(path, EXPORT_EXTENSIONS[fmt])
+    # a .json may hold papers, a .ttl the user's own ontology: only kg's own export is replaced
+    check_file_target(path, EXPORT_EXTENSIONS[fmt], *EXPORT_SIGNS[fmt])
 
 
 def export(store: ox.Store, path: Path, fmt: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -167,12 +168,17 @@ def test_single_file_outputs_refuse_files_of_another_kind_folders_and_builds(kg_
 
 def test_single_file_outputs_replace_their_own_earlier_output(kg_cli, small_build, tmp_path):
     ttl = tmp_path / "graph.ttl"
-    ttl.write_text("old\n")
+    shutil.copy(small_build / "graph.ttl", ttl)  # the build's export, copied out: kg's own
+    with open(ttl, "a") as fh:
+        fh.write("# an older export\n")
     assert kg_cli("export", small_build, "-o", ttl).returncode == 0
-    assert ttl.read_text().startswith("@prefix")
+    assert ttl.read_text().startswith("@prefix") and "# an older export" not in ttl.read_text()
+    for fmt, name in (("ntriples", "graph.nt"), ("trig", "graph.trig")):
+        for _ in range(2):
+            assert kg_cli("export", small_build, "-f", fmt, "-o", tmp_path / name).returncode == 0
     view = tmp_path / "view.html"
-    view.write_text("old\n")
-    assert kg_cli("viz", small_build, "-o", view).returncode == 0
+    for _ in range(2):
+        assert kg_cli("viz", small_build, "-o", view).returncode == 0
     assert "<html" in view.read_text().lower()
 
 
@@ -191,18 +197,29 @@ def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_pat
     assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
 
 
-def test_a_json_file_of_the_users_is_not_taken_for_an_earlier_output(kg_cli, small_build, tmp_path):
+def test_a_file_of_the_users_is_not_taken_for_an_earlier_output(kg_cli, small_build, tmp_path):
     # the extension rule let any .jsonl / .json file go: `kg extract new.jsonl -o batch2.jsonl` replaced
     # the next batch of papers with extractions, `export -f jsonld` or `viz -f cytoscape -o works.json`
-    # an OpenAlex download, unless the file was an input of that very command or graph
+    # an OpenAlex download, unless the file was an input of that very command or graph; `export -o
+    # ontology.ttl` the user's ontology, `viz -o index.html` the user's page
     new = write_papers(tmp_path / "new.jsonl", PAPERS[:1])
     batch = write_papers(tmp_path / "batch2.jsonl", PAPERS[1:])
     works = tmp_path / "works.json"
     works.write_text(json.dumps([{"title": p["title"], "abstract": p["abstract"]} for p in PAPERS]))
     settings = tmp_path / "settings.json"
     settings.write_text('{"theme": "dark"}\n')
-    before = {p: p.read_bytes() for p in (new, batch, works, settings)}
-    for args in (["extract", new, "-o", batch], ["extract", new, "-o", works],
+    ontology = tmp_path / "ontology.ttl"  # the user's own, using kg's IRIs even
+    ontology.write_text("@prefix kgo: <https://w3id.org/kg-lit/ontology#> .\nkgo:Mine a kgo:Class .\n")
+    triples = tmp_path / "mine.nt"
+    triples.write_text("<urn:my:a> <urn:my:p> <urn:my:b> .\n")
+    trig = tmp_path / "mine.trig"
+    trig.write_text("<urn:my:g> { <urn:my:a> <urn:my:p> <urn:my:b> . }\n")
+    page = tmp_path / "index.html"
+    page.write_text("<!DOCTYPE html>\n<html><body>my project</body></html>\n")
+    before = {p: p.read_bytes() for p in (new, batch, works, settings, ontology, triples, trig, page)}
+    for args in (["export", small_build, "-o", ontology], ["export", small_build, "-f", "ntriples", "-o", triples],
+                 ["export", small_build, "-f", "trig", "-o", trig], ["viz", small_build, "-o", page],
+                 ["extract", new, "-o", batch], ["extract", new, "-o", works],
                  ["export", small_build, "-f", "jsonld", "-o", works], ["export", small_build, "-f", "jsonld", "-o", settings],
                  ["viz", small_build, "-f", "cytoscape", "-o", works], ["viz", small_build, "-f", "cytoscape", "-o", settings]):
         one_line_error(kg_cli(*args), args[-1].name, "not", "kg wrote")
