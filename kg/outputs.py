@@ -50,6 +50,8 @@ REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this
 REPORT_FILES = {"report.md", "report.json", "top_entities.png", "modality_heatmap.png", "communities.png",
                 "modality_trends.png"}
 PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train` writes
+# what a file manager leaves in a folder it showed (macOS Finder, Windows Explorer): not the user's work
+FILE_MANAGER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 STORE_DIR = "store"
 
 
@@ -142,7 +144,9 @@ def foreign_in_build(build: Path) -> list[str]:
 
 
 def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
-    """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's."""
+    """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's
+    (the file managers' own, .DS_Store and the like, are no one's work: they go with the folder)."""
+    foreign = [f for f in foreign if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
     if not foreign:
         return
     more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""

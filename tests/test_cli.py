@@ -145,6 +145,7 @@ def test_a_build_is_not_replaced_while_it_holds_a_file_of_the_users(kg_cli, tmp_
             one_line_error(kg_cli(*command, *extra), str(out), mine, "other files")
             assert snapshot(out) == before
         (out / mine).unlink()
+    (out / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # a file manager's, not the user's work: no reason to refuse
     assert kg_cli(*command).returncode == 0
     assert len(list((tmp_path / ".graph.builds").iterdir())) == 2  # the lock file and one build
 
