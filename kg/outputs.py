@@ -11,9 +11,10 @@ existing one is replaced only when it is recognisably an earlier output of the s
   or an empty folder;
 - a single file (`kg viz`, `kg export`, `kg extract -o`): a plain file whose name ends in the
   extension of the format being written (`-o view.html` replaces the view written before,
-  `-o README.md` is refused), never a folder or a build. A JSON or JSON Lines file (the formats
-  papers come in, `kg extract new.jsonl -o papers.jsonl`) must also begin as kg's own output of
-  that format does (`written_by_kg`), or be empty.
+  `-o README.md` is refused), never a folder or a build. A JSON, JSON Lines, RDF or HTML file
+  (the formats papers, ontologies and pages of the user's come in: `kg extract new.jsonl -o
+  papers.jsonl`, `kg export -o ontology.ttl`) must also begin as kg's own output of that format does
+  (`written_by_kg`), or be empty; GraphML, GEXF, PNG and SVG go by the extension alone.
 
 A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
