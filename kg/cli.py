@@ -307,8 +307,8 @@ def export_cmd(
 
     _run(check_export_format, fmt)
     if out is not None:
-        _run(check_export_target, out, fmt)  # before any work: kg replaces only an export it wrote
-        _run(check_not_a_graph_input, out, graph)
+        _run(check_not_a_graph_input, out, graph)  # before any work: kg replaces only an export it wrote
+        _run(check_export_target, out, fmt)
     store = _run(open_store, _read_build(graph))
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -418,10 +418,11 @@ def extract_cmd(
     if out is None:
         _run(write, sys.stdout)
         return
-    from kg.outputs import atomic_file, check_file_target, check_not_an_input
+    from kg.outputs import atomic_file, check_file_target, check_not_an_input, extractions_by_kg
 
-    _run(check_file_target, out, ["jsonl", "ndjson", "json"])  # before any work; kg replaces only its own
+    # before any work; kg replaces only its own (a papers file is JSON Lines too)
     _run(check_not_an_input, out, _run(expand, inputs))
+    _run(check_file_target, out, ["jsonl", "ndjson", "json"], extractions_by_kg, "an extraction file")
     try:
         with atomic_file(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
             _run(write, fh)
@@ -603,8 +604,8 @@ def viz(
     if fmt not in EXTENSIONS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
     out = out or Path(f"kg-view.{EXTENSIONS[fmt]}")
-    _run(check_view_target, out, fmt)  # before any work: kg replaces only a view it wrote
-    _run(check_not_a_graph_input, out, graph)
+    _run(check_not_a_graph_input, out, graph)  # before any work: kg replaces only a view it wrote
+    _run(check_view_target, out, fmt)
     with StageReporter(err) as reporter, reporting(reporter):  # its steps, on stderr
         view = _run(write_view, _read_build(graph), out, fmt, papers=papers, focus=focus, hops=hops, types=types,
                     top=top, evidence=fmt == "html")

@@ -11,7 +11,14 @@ existing one is replaced only when it is recognisably an earlier output of the s
   or an empty folder;
 - a single file (`kg viz`, `kg export`, `kg extract -o`): a plain file whose name ends in the
   extension of the format being written (`-o view.html` replaces the view written before,
-  `-o README.md` is refused), never a folder or a build.
+  `-o README.md` is refused), never a folder or a build. A JSON, JSON Lines, RDF or HTML file
+  (the formats papers, ontologies and pages of the user's come in: `kg extract new.jsonl -o
+  papers.jsonl`, `kg export -o ontology.ttl`) must also begin as kg's own output of that format does
+  (`written_by_kg`), or be empty; GraphML, GEXF, PNG and SVG go by the extension alone.
+
+A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
+added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
+would go with it, so the folder is refused until the file is moved out.
 
 Anything else (a folder holding other files, a plain file where a folder goes, a build where a
 report goes) is refused with one line, before any work, and nothing is touched. What is written
@@ -25,21 +32,27 @@ import errno
 import fcntl
 import glob
 import hashlib
+import itertools
+import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.faults import FILE_STAGE, pause_point
 
 REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this folder"
 # what report folders written before the marker hold (kg.analyse.report)
 REPORT_FILES = {"report.md", "report.json", "top_entities.png", "modality_heatmap.png", "communities.png",
                 "modality_trends.png"}
 PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train` writes
+# what a file manager leaves in a folder it showed (macOS Finder, Windows Explorer): not the user's work
+FILE_MANAGER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 STORE_DIR = "store"
 
 
@@ -88,27 +101,64 @@ def check_build_target(out: str | Path) -> None:
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         return
-    if _is_own_build_link(out) or (out.is_dir() and not out.is_symlink() and not any(out.iterdir())):
+    if _is_own_build_link(out):
+        if out.exists():  # the build it points to goes once the new one is in place: nothing of the user's may be in it
+            _refuse_foreign(out, foreign_in_build(out.resolve()), "a build")
+        return
+    if out.is_dir() and not out.is_symlink() and not any(out.iterdir()):
         return
     what = "a link kg did not make" if is_build(out) else _what(out)
     raise KgError(f"{out}: not a kg build folder made there ({what}); kg replaces only what it wrote: "
                   "choose another --out")
 
 
-def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: Iterable[str] = REPORT_FILES) -> None:
-    """Raise KgError unless a folder output (a report) may replace `out`."""
+def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: Iterable[str] = REPORT_FILES,
+                        legacy: str = "report.md") -> None:
+    """Raise KgError unless a folder output (a report) may replace `out`: absent, empty, or a folder
+    kg wrote (its `marker`, or, written before the marker, its `legacy` file) holding only the `known`
+    names kg writes there."""
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_dir() and not out.is_symlink() and not is_build(out):
         names = {p.name for p in out.iterdir()}
-        if not names or marker in names or ("report.md" in names and names <= set(known)):
+        if not names:
+            return
+        if marker in names or legacy in names:
+            _refuse_foreign(out, sorted(names - set(known) - {marker}), "a folder")
             return
     raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
 
 
-def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
-    """Raise KgError unless a file of a format with these extensions may replace `out`."""
+def foreign_in_build(build: Path) -> list[str]:
+    """The files and folders in the build folder `build` that no build writes (paths relative to it):
+    what a user put there. The store is the database's own; the report is checked like a report."""
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import EXPORT_FORMATS, MANIFEST
+
+    ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
+    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours)
+    report = build / "report"
+    if report.is_dir() and not report.is_symlink():
+        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
+    return foreign
+
+
+def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
+    """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's
+    (the file managers' own, .DS_Store and the like, are no one's work: they go with the folder)."""
+    foreign = [f for f in foreign if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
+    if not foreign:
+        return
+    more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+    raise KgError(f"{out}: {what} kg wrote, which now also holds other files ({foreign[0]}{more}) kg did not "
+                  "write; kg replaces the folder whole: move them out first, or choose another --out")
+
+
+def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg: Callable[[Path], bool] | None = None,
+                      what: str = "") -> None:
+    """Raise KgError unless a file of a format with these extensions may replace `out`; with
+    `written_by_kg`, an existing file must also pass it (or be empty): it is `what` kg writes."""
     out = Path(out)
     if not (out.exists() or out.is_symlink()):
         if not out.parent.is_dir():
@@ -116,12 +166,82 @@ def check_file_target(out: str | Path, extensions: Iterable[str]) -> None:
         return
     suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
-        return
+        if written_by_kg is None or out.stat().st_size == 0 or _passes(written_by_kg, out):
+            return
+        raise KgError(f"{out}: an existing file that is not {what} kg wrote (papers or data of yours, perhaps); "
+                      "kg replaces only its own output: choose another --out")
     if out.is_file() and not out.is_symlink():
         raise KgError(f"{out}: an existing file that is not a {'/'.join(sorted(suffixes))} file; kg replaces only "
                       "a file of the format it writes: choose another --out")
     raise KgError(f"{out}: {_what(out)}; kg writes a file here only where there is none or one it wrote: "
                   "choose another --out")
+
+
+HEAD_BYTES = 1 << 16  # how much of a file is read to tell whether kg wrote it
+
+
+def _passes(written_by_kg: Callable[[Path], bool], path: Path) -> bool:
+    try:
+        return bool(written_by_kg(path))
+    except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: not kg's
+        return False
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def extractions_by_kg(path: Path) -> bool:
+    """Whether the file begins with a `kg extract` record (a JSON object of exactly its keys)."""
+    with open(path, "rb") as fh:
+        first = json.loads(fh.readline(16 << 20))
+    return isinstance(first, dict) and set(first) == {"id", "title", "entities", "results"}
+
+
+def jsonld_by_kg(path: Path) -> bool:
+    """Whether the file begins as `kg export -f jsonld` writes (Oxigraph's JSON-LD of kg's IRIs)."""
+    head = _head(path).lstrip()
+    return head == b"[]" or (head.startswith(b'[{"@id":') and b"https://w3id.org/kg-lit/" in head)
+
+
+KG_IRIS = b"<https://w3id.org/kg-lit/"
+
+
+def turtle_by_kg(path: Path) -> bool:
+    """Whether the file begins as kg's Turtle and TriG exports do: the prefixes kg declares, all of them
+    and no other (in whatever order the serialiser writes them)."""
+    from kg.rdf.namespaces import PREFIXES
+
+    declared = {f"@prefix {p}: <{ns}> .".encode() for p, ns in PREFIXES.items()}
+    lines = _head(path).split(b"\n")
+    return set(itertools.takewhile(lambda line: line.startswith(b"@prefix "), lines)) == declared
+
+
+def ntriples_by_kg(path: Path) -> bool:
+    """Whether the file begins as kg's N-Triples export does: lines of triples, among them kg's IRIs."""
+    lines = _head(path).split(b"\n")[:-1] or [b""]  # complete lines only
+    return all(line.startswith((b"<", b"_:")) and line.endswith(b" .") for line in lines) and \
+        any(line.startswith(KG_IRIS) or b"> " + KG_IRIS in line for line in lines)
+
+
+def view_by_kg(path: Path) -> bool:
+    """Whether the file is a page `kg viz` (or a build) wrote: its bar of controls, far into the page."""
+    sign, tail = b'id="kg-bar"', b""
+    with open(path, "rb") as fh:
+        for _ in range(64):  # 64 MB at most; a view holds its data after the bar
+            block = fh.read(1 << 20)
+            if not block:
+                return False
+            if sign in tail + block:
+                return True
+            tail = block[-len(sign):]
+    return False
+
+
+def cytoscape_by_kg(path: Path) -> bool:
+    """Whether the file begins as `kg viz -f cytoscape` writes (networkx's Cytoscape JSON of a view)."""
+    return _head(path).startswith(b'{"data": [], "directed": false, "multigraph": false, "elements": {')
 
 
 def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:
@@ -167,10 +287,23 @@ def check_not_a_graph_input(out: str | Path, graph: str | Path) -> None:
 def check_pipeline_target(out: str | Path) -> None:
     """Raise KgError unless a trained pipeline may replace `out`."""
     out = Path(out)
-    if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):
-        return
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
-    check_folder_target(out, marker=PIPELINE_MARKER, known=())
+    if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
+        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - _pipeline_names(out)), "a pipeline")
+        return
+    check_folder_target(out, marker=PIPELINE_MARKER, known=_pipeline_names(out), legacy=PIPELINE_MARKER)
+
+
+def _pipeline_names(path: Path) -> set[str]:
+    """What a saved spaCy pipeline holds (spaCy's `to_disk`: its config, meta, tokenizer, vocabulary
+    and a folder per component named in meta.json), with kg's marker."""
+    names = {"config.cfg", "meta.json", "tokenizer", "vocab", PIPELINE_MARKER}
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        names.update(n for n in meta.get("components", []) if isinstance(n, str))
+    except (OSError, ValueError, AttributeError):  # none, or unreadable: only the fixed names
+        pass
+    return names
 
 
 def _is_kg_pipeline(path: Path) -> bool:
@@ -192,18 +325,38 @@ def _what(path: Path) -> str:
 @contextmanager
 def atomic_file(out: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `out`; on success it is renamed to `out` in one step, on any
-    failure removed, so `out` is always either the old file or the whole new one."""
+    failure removed, so `out` is always either the old file or the whole new one.
+
+    The temporary file is locked while this kg writes it. A kg killed meanwhile (SIGKILL, a power
+    cut) cannot remove it: the next write of `out` does, so a killed export of a large graph does
+    not leave gigabytes of half-written N-Triples hidden beside it for good."""
     out = Path(out)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    held = None
     try:
+        with _folder_lock(out.parent):  # a sweep never takes a file being set up
+            _sweep_abandoned_files(out)
+            held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fcntl.flock(held, fcntl.LOCK_EX)
         yield tmp
+        pause_point(FILE_STAGE)
         _flush_to_disk(tmp)
         os.replace(tmp, out)
     finally:
+        if held is not None:
+            os.close(held)
         try:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _sweep_abandoned_files(out: Path) -> None:
+    """Remove the temporary files of `out` that no live kg holds: what a killed `atomic_file` left."""
+    name = re.compile(re.escape(f".{out.name}.") + r"[0-9a-f]{8}\.tmp")
+    for path in out.parent.glob(glob.escape(f".{out.name}.") + "*.tmp"):
+        if name.fullmatch(path.name) and path.is_file() and not path.is_symlink() and not _locked(path):
+            path.unlink(missing_ok=True)
 
 
 def _flush_to_disk(path: Path) -> None:

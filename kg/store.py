@@ -7,9 +7,11 @@ graph: a build that fails or is killed half-way leaves the previous graph as it 
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -21,7 +23,10 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.outputs import atomic_file, check_build_target, check_file_target, is_being_read, versions_dir
+from kg.outputs import (
+    atomic_file, check_build_target, check_file_target, is_being_read, jsonld_by_kg, ntriples_by_kg, turtle_by_kg,
+    versions_dir,
+)
 from kg.rdf.namespaces import PREFIXES
 
 STORE_DIR = "store"
@@ -35,8 +40,11 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "graph.trig"),
 }
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
-# the file names an earlier export of each format may have: only such a file is replaced (kg.outputs)
+# the file names an earlier export of each format may have, and how its first bytes show kg wrote it:
+# only such a file is replaced (kg.outputs)
 EXPORT_EXTENSIONS = {"turtle": ["ttl"], "ntriples": ["nt"], "jsonld": ["jsonld", "json"], "trig": ["trig"]}
+EXPORT_SIGNS = {"turtle": (turtle_by_kg, "a Turtle export"), "ntriples": (ntriples_by_kg, "an N-Triples export"),
+                "jsonld": (jsonld_by_kg, "a JSON-LD export"), "trig": (turtle_by_kg, "a TriG export")}
 
 
 def resolve(out: str | Path) -> Path:
@@ -95,6 +103,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     except OSError:
         lock.close()
         raise KgError(f"{out}: another build (or a kg serve --writable) is writing this graph right now") from None
+    _sweep_new_links(out)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     stage = versions / (build_id + ".partial")
     try:
@@ -141,6 +150,15 @@ def publish(stage: Path, final: Path, out: Path) -> None:
     os.symlink(os.path.relpath(final, out.parent), link_tmp)
     pause_point("publish")
     os.replace(link_tmp, out)  # the atomic swap
+
+
+def _sweep_new_links(out: Path) -> None:
+    """Remove the new links a build killed in its publish left beside DIR (`publish` makes one, then
+    renames it over DIR): with the build lock held, no other build of DIR is making one."""
+    name = re.compile(re.escape(f".{out.name}.link-") + r"[0-9a-f]{8}")
+    for path in out.parent.glob(glob.escape(f".{out.name}.link-") + "*"):
+        if name.fullmatch(path.name) and path.is_symlink():
+            path.unlink(missing_ok=True)
 
 
 def store_files(path: Path) -> str:
@@ -211,7 +229,8 @@ def check_export_format(fmt: str) -> None:
 def check_export_target(path: str | Path, fmt: str) -> None:
     """Raise KgError, before any work, unless an export in `fmt` may be written to `path`."""
     check_export_format(fmt)
-    check_file_target(path, EXPORT_EXTENSIONS[fmt])
+    # a .json may hold papers, a .ttl the user's own ontology: only kg's own export is replaced
+    check_file_target(path, EXPORT_EXTENSIONS[fmt], *EXPORT_SIGNS[fmt])
 
 
 def export(store: ox.Store, path: Path, fmt: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -97,6 +98,58 @@ def test_analyze_replaces_a_report_it_wrote_and_one_written_before_the_marker(kg
     assert (out / "mine.txt").read_text() == "mine\n"
 
 
+def test_a_folder_kg_wrote_is_not_replaced_once_it_holds_a_file_of_the_users(kg_cli, small_build, tmp_path):
+    # a report folder with kg's marker was replaced whole, with whatever else was in it: notes saved
+    # beside the report went with the next `kg analyze -o` (the same for `kg train --out`)
+    import shutil
+
+    from kg.analyse.plots import PLOTS
+    from kg.outputs import PIPELINE_MARKER, REPORT_FILES
+    from kg.paths import TRAINED_PIPELINE
+
+    assert {*PLOTS, "report.md", "report.json"} <= REPORT_FILES  # every name a report has is known as kg's
+    report = tmp_path / "report"
+    assert kg_cli("analyze", small_build, "--out", report).returncode == 0
+    (report / "my-notes.md").write_text("what the report means\n")
+    before = snapshot(report)
+    one_line_error(kg_cli("analyze", small_build, "--out", report), str(report), "my-notes.md", "other files")
+    assert snapshot(report) == before
+    (report / "my-notes.md").rename(tmp_path / "my-notes.md")  # moved out: the report is replaced again
+    assert kg_cli("analyze", small_build, "--out", report).returncode == 0
+
+    gold = ROOT / "examples" / "gold" / "synthetic.jsonl"
+    for marked in (True, False):  # a pipeline kg wrote, and one written before the marker
+        pipeline = tmp_path / f"pipeline-{marked}"
+        shutil.copytree(TRAINED_PIPELINE, pipeline)
+        if not marked:
+            (pipeline / PIPELINE_MARKER).unlink()
+        (pipeline / "README.md").write_text("which papers this was trained on\n")
+        before = snapshot(pipeline)
+        one_line_error(kg_cli("train", gold, "--out", pipeline), str(pipeline), "README.md", "other files")
+        assert snapshot(pipeline) == before
+
+
+def test_a_build_is_not_replaced_while_it_holds_a_file_of_the_users(kg_cli, tmp_path):
+    # `kg query DIR ... > DIR/results.csv`, then `kg build --out DIR`: the new build was swapped in and
+    # the old one, the results with it, deleted without a word (an append too)
+    papers = write_papers(tmp_path / "papers.jsonl")
+    out = tmp_path / "graph"
+    command = ["build", papers, "--out", out, "-j", "1", "--export", "ntriples,jsonld,trig"]
+    assert kg_cli(*command).returncode == 0
+    again = kg_cli(*command)  # every file a build writes (report, view, each export) is kg's own
+    assert again.returncode == 0, again.stderr
+    for mine in ("results.csv", "report/my-notes.md"):
+        (out / mine).write_text("rows I need\n")
+        before = snapshot(out)
+        for extra in ([], ["--append"]):
+            one_line_error(kg_cli(*command, *extra), str(out), mine, "other files")
+            assert snapshot(out) == before
+        (out / mine).unlink()
+    (out / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # a file manager's, not the user's work: no reason to refuse
+    assert kg_cli(*command).returncode == 0
+    assert len(list((tmp_path / ".graph.builds").iterdir())) == 2  # the lock file and one build
+
+
 def test_single_file_outputs_refuse_files_of_another_kind_folders_and_builds(kg_cli, small_build, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# mine\n")
@@ -116,12 +169,17 @@ def test_single_file_outputs_refuse_files_of_another_kind_folders_and_builds(kg_
 
 def test_single_file_outputs_replace_their_own_earlier_output(kg_cli, small_build, tmp_path):
     ttl = tmp_path / "graph.ttl"
-    ttl.write_text("old\n")
+    shutil.copy(small_build / "graph.ttl", ttl)  # the build's export, copied out: kg's own
+    with open(ttl, "a") as fh:
+        fh.write("# an older export\n")
     assert kg_cli("export", small_build, "-o", ttl).returncode == 0
-    assert ttl.read_text().startswith("@prefix")
+    assert ttl.read_text().startswith("@prefix") and "# an older export" not in ttl.read_text()
+    for fmt, name in (("ntriples", "graph.nt"), ("trig", "graph.trig")):
+        for _ in range(2):
+            assert kg_cli("export", small_build, "-f", fmt, "-o", tmp_path / name).returncode == 0
     view = tmp_path / "view.html"
-    view.write_text("old\n")
-    assert kg_cli("viz", small_build, "-o", view).returncode == 0
+    for _ in range(2):
+        assert kg_cli("viz", small_build, "-o", view).returncode == 0
     assert "<html" in view.read_text().lower()
 
 
@@ -138,6 +196,44 @@ def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_pat
         one_line_error(kg_cli(*args), args[-1].name, "never writes over its inputs")
     assert papers.read_text() == moved.read_text() == "".join(json.dumps(p) + "\n" for p in PAPERS)
     assert kg_cli("export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json").returncode == 0
+
+
+def test_a_file_of_the_users_is_not_taken_for_an_earlier_output(kg_cli, small_build, tmp_path):
+    # the extension rule let any .jsonl / .json file go: `kg extract new.jsonl -o batch2.jsonl` replaced
+    # the next batch of papers with extractions, `export -f jsonld` or `viz -f cytoscape -o works.json`
+    # an OpenAlex download, unless the file was an input of that very command or graph; `export -o
+    # ontology.ttl` the user's ontology, `viz -o index.html` the user's page
+    new = write_papers(tmp_path / "new.jsonl", PAPERS[:1])
+    batch = write_papers(tmp_path / "batch2.jsonl", PAPERS[1:])
+    works = tmp_path / "works.json"
+    works.write_text(json.dumps([{"title": p["title"], "abstract": p["abstract"]} for p in PAPERS]))
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"theme": "dark"}\n')
+    ontology = tmp_path / "ontology.ttl"  # the user's own, using kg's IRIs even
+    ontology.write_text("@prefix kgo: <https://w3id.org/kg-lit/ontology#> .\nkgo:Mine a kgo:Class .\n")
+    triples = tmp_path / "mine.nt"
+    triples.write_text("<urn:my:a> <urn:my:p> <urn:my:b> .\n")
+    trig = tmp_path / "mine.trig"
+    trig.write_text("<urn:my:g> { <urn:my:a> <urn:my:p> <urn:my:b> . }\n")
+    page = tmp_path / "index.html"
+    page.write_text("<!DOCTYPE html>\n<html><body>my project</body></html>\n")
+    before = {p: p.read_bytes() for p in (new, batch, works, settings, ontology, triples, trig, page)}
+    for args in (["export", small_build, "-o", ontology], ["export", small_build, "-f", "ntriples", "-o", triples],
+                 ["export", small_build, "-f", "trig", "-o", trig], ["viz", small_build, "-o", page],
+                 ["extract", new, "-o", batch], ["extract", new, "-o", works],
+                 ["export", small_build, "-f", "jsonld", "-o", works], ["export", small_build, "-f", "jsonld", "-o", settings],
+                 ["viz", small_build, "-f", "cytoscape", "-o", works], ["viz", small_build, "-f", "cytoscape", "-o", settings]):
+        one_line_error(kg_cli(*args), args[-1].name, "not", "kg wrote")
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in before)  # no temporary file left
+    for args in (["extract", new, "-o", tmp_path / "extractions.jsonl"],  # kg's own output, and an empty file
+                 ["export", small_build, "-f", "jsonld", "-o", tmp_path / "graph.json"],
+                 ["viz", small_build, "-f", "cytoscape", "-o", tmp_path / "view.json"]):
+        args[-1].write_text("")
+        for _ in range(2):
+            done = kg_cli(*args)
+            assert done.returncode == 0, done.stderr
+        assert args[-1].stat().st_size > 0
 
 
 def test_outputs_inside_a_build_are_refused(kg_cli, small_build):

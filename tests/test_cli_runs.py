@@ -128,9 +128,12 @@ def test_cli_analyze_reports_what_the_store_holds(built, kg_cli_module, tmp_path
     out = tmp_path / "report"
     assert kg_cli_module("analyze", built, "--out", out).returncode == 0
     (out / "stale.txt").write_text("left in a report kg wrote")
+    refused = kg_cli_module("analyze", built, "--out", out)  # kg did not write it: it may be the user's work
+    assert refused.returncode == 1 and "stale.txt" in refused.stderr, refused.stderr
+    assert (out / "stale.txt").read_text() == "left in a report kg wrote"
+    (out / "stale.txt").unlink()
     done = kg_cli_module("analyze", built, "--out", out)
     assert done.returncode == 0, done.stderr
-    assert not (out / "stale.txt").exists()  # a report folder kg wrote is replaced whole
     report = json.loads((out / "report.json").read_text())
     store = open_store(built)
     assert report["counts"]["papers"] == one(store, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }")

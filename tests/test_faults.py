@@ -171,6 +171,49 @@ def test_a_kill_at_each_stage_leaves_the_previous_graph_byte_identical(mode, sta
             == ["n", "14" if mode == "append" else "8"]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["export", "viz", "extract"])
+def test_a_file_output_killed_while_written_leaves_the_old_one_and_the_next_write_clears_its_temporary_file(
+        command, previous_graph, corpus_parts, tmp_path, kg_cli):
+    # killed before the rename, `kg export -o graph.nt` (or viz, extract) left its temporary file
+    # `.graph.nt.XXXXXXXX.tmp` beside the output for good: half an export, hidden, never removed
+    import fcntl
+
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    target = tmp_path / {"export": "graph.nt", "viz": "view.html", "extract": "extractions.jsonl"}[command]
+    args = {"export": ["export", out, "-f", "ntriples", "-o", target], "viz": ["viz", out, "-o", target],
+            "extract": ["extract", corpus_parts[1], "-o", target]}[command]
+    assert kg_cli(*args).returncode == 0
+    before = target.read_bytes()
+    kill_at("file", [KG, *map(str, args)], tmp_path / "marker")
+    assert target.read_bytes() == before  # the previous output, whole
+    assert len(list(tmp_path.glob(f".{target.name}.*.tmp"))) == 1  # what the killed kg could not remove
+    live = tmp_path / f".{target.name}.0123abcd.tmp"  # another kg writing the same output right now
+    live.write_text("being written")
+    held = os.open(live, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        done = kg_cli(*args)
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in tmp_path.glob(f".{target.name}.*")) == [live.name]
+    finally:
+        os.close(held)
+    assert target.stat().st_size > 0 and (command == "viz" or target.read_bytes() == before)  # written again, whole
+
+
+def test_a_build_killed_in_its_publish_leaves_no_new_link_after_the_next_build(previous_graph, corpus_parts, tmp_path,
+                                                                                kg_cli):
+    # the new link (`.g.link-XXXXXXXX`, renamed over g in the publish) of a build killed just before
+    # that rename stayed beside g for good, pointing at a build the next one removed
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    command = [KG, "build", str(corpus_parts[1]), "--out", str(out), "--jobs", "1", "--no-extras"]
+    kill_at("publish", command, tmp_path / "marker")
+    assert len(list(out.parent.glob(".g.link-*"))) == 1
+    done = kg_cli(*command[1:])
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == [".g.builds", "g"]
+
+
 UNSAFE_PUBLISH = """
 import os, shutil, sys
 import kg.store

@@ -113,6 +113,20 @@ def test_malformed_query_names_line_and_column(example_store, kg_cli, example_gr
     assert done.returncode == 1 and re.search(r"line 2, column \d+", done.stderr)
 
 
+def test_a_query_file_that_is_not_utf8_is_one_line_naming_it(kg_cli, example_graph, tmp_path):
+    # `kg query DIR q.rq` on a file saved in Latin-1 (or not text at all) ended in a UnicodeDecodeError
+    # traceback; `Graph.query` raised it too
+    from kg.api import open_graph
+
+    rq = tmp_path / "titles.rq"
+    rq.write_bytes("SELECT ?t WHERE { ?p dcterms:title ?t } # café\n".encode("latin-1"))
+    done = kg_cli("query", example_graph, rq)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == [f"error: {rq}: cannot read query: not UTF-8 text (byte 45)"]
+    with open_graph(example_graph) as g, pytest.raises(KgError, match="not UTF-8 text"):
+        g.query(str(rq))
+
+
 def test_missing_and_unknown_parameters(example_store):
     with pytest.raises(KgError, match="needs --param entity"):
         run_named(example_store, "papers-using", {})

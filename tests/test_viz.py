@@ -260,3 +260,33 @@ def test_papers_view_is_chosen_in_the_store_and_equals_the_same_part_of_the_whol
     assert {n: whole.nodes[n]["label"] for n in H} == dict(H.nodes(data="label"))
     assert {frozenset(e): d["relation"] for *e, d in whole.edges(data=True)} == {frozenset(e): d["relation"] for *e, d in H.edges(data=True)}
     assert all(H.degree(p) >= 1 for p in papers)
+
+
+def test_the_python_api_replaces_only_a_view_it_wrote(example_graph, tmp_path):
+    # `write_html(DIR, path)` (notebook 01 shows it) wrote the field map over any file: a user's
+    # notes.txt became an HTML page, a symbolic link was replaced by the page. Only the command line
+    # checked the path; now the writer does, before any work, as `export_view` did.
+    from kg.viz.html import write_html
+    from kg.viz.make import write_view
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("months of notes\n", encoding="utf-8")
+    kept = tmp_path / "kept.html"
+    kept.write_text("<p>a page of mine</p>\n", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(kept)
+    folder = tmp_path / "folder.html"
+    folder.mkdir()
+    for target in (notes, link, folder):
+        with pytest.raises(KgError, match=re.escape(target.name)):
+            write_html(example_graph, target, top=20)
+    with pytest.raises(KgError, match="notes.txt"):
+        write_view(example_graph, notes, "html", top=20)
+    assert notes.read_text(encoding="utf-8") == "months of notes\n"
+    assert link.is_symlink() and link.resolve() == kept and kept.read_text(encoding="utf-8") == "<p>a page of mine</p>\n"
+    assert folder.is_dir() and not any(folder.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.html", "kept.html", "link.html", "notes.txt"]
+    view = tmp_path / "view.html"
+    for _ in range(2):  # a new file, then the view it wrote, replaced
+        write_html(example_graph, view, top=20)
+        assert view.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") or "<html" in view.read_text(encoding="utf-8")[:200]

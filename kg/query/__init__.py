@@ -101,6 +101,8 @@ def load_query(text_or_path: str) -> str:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
             raise KgError(f"{path}: cannot read query: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:  # saved in another encoding, or not text
+            raise KgError(f"{path}: cannot read query: not UTF-8 text (byte {exc.start})") from None
     return text_or_path
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import KgError
-from kg.outputs import atomic_file, check_file_target
+from kg.outputs import atomic_file, check_file_target, cytoscape_by_kg, view_by_kg
 from kg.viz.style import STYLE
 
 EXTENSIONS = {"html": "html", "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs", "png": "png", "svg": "svg"}
@@ -67,7 +67,12 @@ def check_view_target(path: str | Path, fmt: str) -> None:
     """Raise KgError, before any work, unless a view in `fmt` may be written to `path`."""
     if fmt not in FORMATS:
         raise KgError(f"unknown view format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    check_file_target(path, REPLACEABLE[fmt])
+    if fmt == "cytoscape":  # a .json file may hold papers or anything else of the user's
+        check_file_target(path, REPLACEABLE[fmt], cytoscape_by_kg, "a Cytoscape view")
+    elif fmt == "html":  # a page of the user's (an index.html) is not a view
+        check_file_target(path, REPLACEABLE[fmt], view_by_kg, "a view")
+    else:
+        check_file_target(path, REPLACEABLE[fmt])
 
 
 def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = None) -> Path:

@@ -18,9 +18,11 @@ class View:
     page: object = None  # a FieldMap for the field map; None for the papers view
 
     def write(self, out_path: str | Path, fmt: str = "html") -> Path:
-        """Write the view (atomically) as an HTML page or in an export format of kg.viz.exports."""
-        from kg.viz.exports import export_view
+        """Write the view (atomically) as an HTML page or in an export format of kg.viz.exports. An
+        existing file is replaced only if it is a view of that format (kg.outputs)."""
+        from kg.viz.exports import check_view_target, export_view
 
+        check_view_target(out_path, fmt)  # from Python too: write_html(DIR, "notes.txt") replaced the notes
         if fmt == "html" and self.page is not None:
             from kg.viz.html import _write_atomically, render_field_map
 
@@ -30,7 +32,11 @@ class View:
 
 def write_view(build_dir: str | Path, out_path: str | Path, fmt: str = "html", **options) -> View:
     """`make_view(build_dir, **options)` written to out_path, shown as the stage "view" of a long
-    command (`kg.progress`): choosing what to show, then writing it."""
+    command (`kg.progress`): choosing what to show, then writing it. `out_path` is checked first,
+    before any work."""
+    from kg.viz.exports import check_view_target
+
+    check_view_target(out_path, fmt)
     with progress_stage("view", total=2, unit="steps") as shown:
         shown.step("choosing what to show")
         view = make_view(build_dir, **options)
