@@ -172,18 +172,23 @@ def test_the_most_central_modality_is_the_one_the_corpus_names_most(corpus_graph
 
 def test_vision_language_papers_gather_in_a_community(corpus_graph):
     """The community holding the most vision-language papers (by their text) holds them at a
-    clearly higher rate than the corpus as a whole."""
+    clearly higher rate than the corpus as a whole. Louvain's partition of 136 papers moves with its
+    seed (this ratio ran from 1.3 to 2.0 over ten seeds), so the test asks it of the median seed."""
+    import statistics
+
     inc = incidence.from_graph(corpus_graph)
     P = views.paper_neighbours(inc, range(len(inc.papers)))  # the graph the report runs Louvain on
-    parts = comm.paper_communities(inc, P, seed=42)
     title = inc.titles(P)
     titles = {t for t, text in corpus_texts().items() if re.search(r"vision-language|CLIP", text)}
     ids = {n for n in P if title[n] in titles}
     assert len(ids) >= 10
-    best = max(parts, key=lambda c: len(ids & set(c["members"])))
-    share_in_best = len(ids & set(best["members"])) / len(best["members"])
     share_overall = len(ids) / P.number_of_nodes()
-    assert share_in_best >= 1.5 * share_overall, (share_in_best, share_overall)
+    ratios = []
+    for seed in range(10):
+        best = max(comm.paper_communities(inc, P, seed=seed), key=lambda c: len(ids & set(c["members"])))
+        ratios.append(len(ids & set(best["members"])) / len(best["members"]) / share_overall)
+    assert statistics.median(ratios) >= 1.5, ratios
+    parts = comm.paper_communities(inc, P, seed=42)
     # Nearly every paper of this corpus mentions CLIP or vision-language models somewhere, so the
     # papers *about* them (named in the title) are the sharper test: most fall in two communities.
     about = {n for n in P if re.search(r"vision-language|CLIP|vision and language|image-text", title[n], re.I)}

@@ -90,12 +90,15 @@ def test_dev_gold_floor(kg_cli):
     scores = json.loads(done.stdout)
     assert scores["papers"] == 70
     # reached: micro 0.866, method 0.824, dataset 0.957, modality 0.962, metric 0.857, task 0.822, roles 0.971
-    # (the role figure can move by a pair between runs: the bipartite matching picks among equal pairs)
+    # (the role figure can move by a pair between runs: the bipartite matching picks among equal pairs).
+    # Metric 0.857 -> 0.824 here with the metric-compound rule ("RadGraph F1"), which raised metric F1
+    # cross-validated over all 190 papers (0.742 -> 0.751) and on the held-out half (0.715 -> 0.724):
+    # two hyphenated descriptions on this set ("multi-modal perceptual similarity") now read as names.
     assert scores["micro"]["f1"] >= 0.86
     assert scores["per_type"]["method"]["f1"] >= 0.815
     assert scores["per_type"]["dataset"]["f1"] >= 0.95
     assert scores["per_type"]["modality"]["f1"] >= 0.955
-    assert scores["per_type"]["metric"]["f1"] >= 0.85
+    assert scores["per_type"]["metric"]["f1"] >= 0.82
     assert scores["per_type"]["task"]["f1"] >= 0.815
     assert scores["role_accuracy"] >= 0.96
 
