@@ -43,7 +43,9 @@ class Table:
         orths, self.idxs, self.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
         self.texts = _word_texts(orths, doc.vocab.strings)
         self.lowers = list(map(_LOWERS.__getitem__, self.texts))  # what the English LOWER attribute computes
-        self.text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
+        kept = _DOC_TEXTS.pop(doc, None)  # as the tokenizer was given it, else joined again
+        self.text = kept if kept is not None else "".join(
+            [text + " " if space else text for text, space in zip(self.texts, self.spaces)])
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -66,6 +68,15 @@ def _word_texts(orths: list[int], strings) -> list[str]:
 
 
 _LOWERS = Memo(str.lower)
+
+
+# The texts the pipeline's tokenizer made docs from (kg_tokenizer), until their token tables take them.
+_DOC_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keep_text(doc: Doc, text: str) -> None:
+    """Keep the text a doc was made from, for its token table."""
+    _DOC_TEXTS[doc] = text
 
 
 # Token tables of docs, kept beside the docs rather than in their user data, which travels with a
