@@ -15,7 +15,7 @@ from kg.extract.pipeline.tokens import keep_text
 class TextKeepingTokenizer(Tokenizer):
     """spaCy's Tokenizer, which also hands each doc's text to its token table (keep_text): spaCy keeps
     every character, so the text given is the doc's, and joining it again from the tokens cost a
-    fifth of the table's time (BENCHMARKS.md, "One pass less over the tokens")."""
+    fifth to a third of the table's time (BENCHMARKS.md, "One pass less over the tokens")."""
 
     def __call__(self, text: str):
         doc = super().__call__(text)
