@@ -237,3 +237,21 @@ def test_vocabulary_patterns_from_the_label_token_cache_are_the_tokenized_labels
     own.write_text('[["CL", "IP"], ["MS-COCO"]]', encoding="utf-8")
     assert vocabulary_matcher.label_tokens(nlp, ["CLIP", "MS-COCO"]) == [["CL", "IP"], ["MS-COCO"]]
     assert vocabulary_matcher.label_tokens(nlp, ["CLIP"]) == [["CLIP"]]
+
+
+def test_token_table_holds_the_docs_text_and_words_however_the_doc_was_made(nlp):
+    """The token table's text is the doc's text: the one the pipeline's tokenizer was given (odd
+    whitespace, non-ASCII, a trailing space included) or, for a doc made another way, the tokens
+    joined again; its texts and lower-case forms are spaCy's."""
+    from spacy.tokens import Doc
+
+    from kg.extract.pipeline.tokens import token_table
+
+    text = "ÉCLAIR: A  Title\n\nWe test   Über-Net\t(ÜN) on CIFAR-10 . \n"
+    made = nlp.make_doc(text)
+    built = Doc(nlp.vocab, words=["Über", "-", "Net", "works", "."], spaces=[False, False, True, False, True])
+    for doc in (made, built):
+        T = token_table(doc)
+        assert T.text == doc.text
+        assert T.texts == [t.text for t in doc] and T.lowers == [t.lower_ for t in doc]
+    assert token_table(made).text == text

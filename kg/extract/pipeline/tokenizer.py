@@ -9,6 +9,18 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from kg.extract.pipeline.names import NAME_SUFFIX_WORDS
+from kg.extract.pipeline.tokens import keep_text
+
+
+class TextKeepingTokenizer(Tokenizer):
+    """spaCy's Tokenizer, which also hands each doc's text to its token table (keep_text): spaCy keeps
+    every character, so the text given is the doc's, and joining it again from the tokens cost a
+    fifth to a third of the table's time (BENCHMARKS.md, "One pass less over the tokens")."""
+
+    def __call__(self, text: str):
+        doc = super().__call__(text)
+        keep_text(doc, text)
+        return doc
 
 
 @spacy.registry.tokenizers("kg_tokenizer")
@@ -31,7 +43,7 @@ def make_tokenizer():
                    r"(?<=[A-Za-z0-9])-(?=(?i:" + NAME_SUFFIX_WORDS + r")\b)"]
         # spaCy's own English tokenizer (spacy.Tokenizer.v1) with these affixes, made in one go: its
         # special cases are loaded once, not again for each affix rule set afterwards
-        return Tokenizer(
+        return TextKeepingTokenizer(
             nlp.vocab,
             rules=nlp.Defaults.tokenizer_exceptions,
             prefix_search=compile_prefix_regex(nlp.Defaults.prefixes).search,

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import weakref
 from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
-from kg.extract.pipeline.memo import Memo
 from kg.extract.pipeline.names import name_shaped
 
 ALIASES = "kg_aliases"  # doc.user_data: {acronym text: long form text}
@@ -41,31 +41,48 @@ class Table:
 
     def __init__(self, doc: Doc) -> None:
         orths, self.idxs, self.spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-        self.texts = _word_texts(orths, doc.vocab.strings)
-        self.lowers = list(map(_LOWERS.__getitem__, self.texts))  # what the English LOWER attribute computes
-        self.text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
+        words = _words(orths, doc.vocab.strings)
+        self.texts = list(map(_TEXT, words))
+        self.lowers = list(map(_LOWER, words))
+        kept = _DOC_TEXTS.pop(doc, None)  # as the tokenizer was given it, else joined again
+        self.text = kept if kept is not None else "".join(
+            [text + " " if space else text for text, space in zip(self.texts, self.spaces)])
 
     def __len__(self) -> int:
         return len(self.texts)
 
 
-# Words' texts by their hash (ORTH), kept once per word: the StringStore decodes a new str on every
-# lookup, which costs more than a dict hit. A hash names the same text in every store, so one dict
-# serves every pipeline of the process.
-_TEXTS: dict[int, str] = {}
+# Words' texts and lower-case forms (what the English LOWER attribute computes) by their hash
+# (ORTH), kept once per word: the StringStore decodes a new str on every lookup, which costs more
+# than a dict hit, and one look-up for both forms costs less than a second one for the lower case
+# (BENCHMARKS.md, "One pass less over the tokens"). A hash names the same text in every store, so
+# one dict serves every pipeline of the process.
+_WORDS: dict[int, tuple[str, str]] = {}
+_TEXT, _LOWER = itemgetter(0), itemgetter(1)
 
 
-def _word_texts(orths: list[int], strings) -> list[str]:
-    """The texts of the hashes `orths`, the words not seen before read from the doc's `strings`."""
+def _words(orths: list[int], strings) -> list[tuple[str, str]]:
+    """The (text, lower-case form) of the hashes `orths`, the words not seen before read from the
+    doc's `strings`."""
     try:
-        return list(map(_TEXTS.__getitem__, orths))
+        return list(map(_WORDS.__getitem__, orths))
     except KeyError:
-        if len(_TEXTS) >= 1 << 16:
-            _TEXTS.clear()  # a long run does not grow it without end
-        return [_TEXTS[orth] if orth in _TEXTS else _TEXTS.setdefault(orth, strings[orth]) for orth in orths]
+        if len(_WORDS) >= 1 << 16:
+            _WORDS.clear()  # a long run does not grow it without end
+        return [_WORDS[orth] if orth in _WORDS else _WORDS.setdefault(orth, _forms(strings[orth])) for orth in orths]
 
 
-_LOWERS = Memo(str.lower)
+def _forms(text: str) -> tuple[str, str]:
+    return text, text.lower()
+
+
+# The texts the pipeline's tokenizer made docs from (kg_tokenizer), until their token tables take them.
+_DOC_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keep_text(doc: Doc, text: str) -> None:
+    """Keep the text a doc was made from, for its token table."""
+    _DOC_TEXTS[doc] = text
 
 
 # Token tables of docs, kept beside the docs rather than in their user data, which travels with a
