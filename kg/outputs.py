@@ -14,7 +14,10 @@ existing one is replaced only when it is recognisably an earlier output of the s
   `-o README.md` is refused), never a folder or a build. A JSON, JSON Lines, RDF or HTML file
   (the formats papers, ontologies and pages of the user's come in: `kg extract new.jsonl -o
   papers.jsonl`, `kg export -o ontology.ttl`) must also begin as kg's own output of that format does
-  (`written_by_kg`), or be empty; GraphML, GEXF, PNG and SVG go by the extension alone.
+  (`written_by_kg`), or be empty. GraphML, GEXF, PNG and SVG views carry a mark kg writes into them
+  (`MARK`: a comment after the XML declaration, the PNG's Software text, the SVG's creator), since a
+  figure.svg or a network.graphml of the user's has the same extension and may come from the very
+  libraries kg draws with.
 
 A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
@@ -242,6 +245,41 @@ def view_by_kg(path: Path) -> bool:
 def cytoscape_by_kg(path: Path) -> bool:
     """Whether the file begins as `kg viz -f cytoscape` writes (networkx's Cytoscape JSON of a view)."""
     return _head(path).startswith(b'{"data": [], "directed": false, "multigraph": false, "elements": {')
+
+
+# the mark kg writes into the views whose format has no other sign of kg (kg.viz.exports)
+MARK = "kg"
+XML_MARK = f"<!-- written by {MARK}; {MARK} may replace this file -->"  # GraphML, GEXF: after the declaration
+PICTURE_METADATA = {"png": {"Software": MARK}, "svg": {"Creator": MARK}}  # matplotlib's savefig(metadata=)
+
+
+def xml_by_kg(path: Path) -> bool:
+    """Whether the file is a GraphML or GEXF view kg wrote: its second line is kg's comment."""
+    lines = _head(path).split(b"\n", 2)
+    return len(lines) > 1 and lines[0].startswith(b"<?xml") and lines[1].rstrip(b"\r") == XML_MARK.encode()
+
+
+def png_by_kg(path: Path) -> bool:
+    """Whether the file is a PNG whose text chunks, before the image data, name kg as its Software."""
+    head, at = _head(path), 8
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return False
+    while at + 8 <= len(head):
+        size, kind = int.from_bytes(head[at:at + 4], "big"), head[at + 4:at + 8]
+        if kind == b"IDAT":
+            return False
+        if kind == b"tEXt" and head[at + 8:at + 8 + size] == b"Software\0" + MARK.encode("latin-1"):
+            return True
+        at += 12 + size  # length, type, data, CRC
+    return False
+
+
+def svg_by_kg(path: Path) -> bool:
+    """Whether the file is an SVG whose metadata (matplotlib's, at its top) names kg as its creator."""
+    head = _head(path)
+    end = head.find(b"</metadata>")
+    return end >= 0 and re.search(rb"<dc:creator>\s*<cc:Agent>\s*<dc:title>" + re.escape(MARK.encode()) + rb"</dc:title>",
+                     head[:end]) is not None
 
 
 def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:
