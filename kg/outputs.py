@@ -407,6 +407,31 @@ def _flush_to_disk(path: Path) -> None:
         os.close(fd)
 
 
+def flush_folder(folder: Path) -> None:
+    """Put the folder's entries on disk (the names in it, what a rename into it changed): otherwise a
+    power cut can undo a rename that was already seen, or keep a name whose file is not there."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def flush_tree(root: Path) -> None:
+    """Put every file under `root`, then every folder (the deepest first, `root` last), on disk: what
+    a build writes before the link that publishes it, so that the link never outlives its files. The
+    page cache has most of it on its way to disk already; this waits for it."""
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                try:
+                    _flush_to_disk(path)
+                except FileNotFoundError:  # gone since the folder was listed (a store's info log rotated): nothing to keep
+                    pass
+        flush_folder(Path(folder))
+
+
 def _stage_prefix(out: Path) -> str:
     """The name every staging folder of `out` starts with (hidden: no reader of a corpus takes it)."""
     return f".{out.name}.kg-stage."

@@ -271,6 +271,31 @@ def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch)
     assert events[0][1] == events[1][1] == str(tmp)
 
 
+def test_a_build_is_on_disk_before_its_link_points_at_it(previous_graph, corpus_parts, tmp_path, monkeypatch):
+    # a power cut soon after the link swap could leave DIR pointing at a build whose files (or whose
+    # name) the disk never received, the previous build already swept: nothing of the build was
+    # fsynced. A power cut cannot be staged here, so the order of the calls is what is checked
+    from kg.build import build
+
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(a), str(b))), real_replace(a, b))[1])
+    build([corpus_parts[1]], out, jobs=1)
+    final = out.resolve()
+    stage = str(final) + ".partial"
+    moved = events.index(("replace", stage, str(final)))
+    swapped = next(i for i, e in enumerate(events) if e[0] == "replace" and e[2] == str(out))
+    flushed = {e[1] for e in events[:moved] if e[0] == "fsync"}
+    published = {str(p).replace(str(final), stage, 1) for p in [final, *final.rglob("*")] if not p.is_symlink()}
+    assert published - flushed == set()  # every file and folder of the build, before it takes its name
+    assert ("fsync", str(final.parent)) in events[moved:swapped]  # its name, before the link points at it
+    assert ("fsync", str(out.parent)) in events[swapped:]  # the swap itself
+    assert (final / "report").is_dir() and (final / "view.html").exists()  # the extras were among them
+
+
 def _report_folder(path: Path, who: str) -> None:
     path.mkdir()
     (path / ".kg-report").write_text("kg\n")
