@@ -529,6 +529,54 @@ def restore_interrupted_publish(out: str | Path) -> bool:
         return False
 
 
+@contextmanager
+def reading_folder(path: str | Path) -> Iterator[None]:
+    """Hold the folder output `path` (a pipeline `kg train --out` wrote) for as long as it is read: spaCy
+    reads a pipeline file by file (and each worker of a build reads it again), so a publish of `path`
+    meanwhile would mix two pipelines. A shared lock on the folder itself, which a publish of `path`
+    takes exclusively before it swaps it (`_publish_when_unread`): the publish waits for its readers,
+    not other writes beside it. A path that is no folder (a config file) holds nothing.
+
+    Puts back first an old folder a killed publish left aside (`restore_interrupted_publish`)."""
+    path = Path(path)
+    restore_interrupted_publish(path)
+    fd = _lock_current(path, fcntl.LOCK_SH)  # None for a config file: the reader's own error tells the rest
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+@contextmanager
+def _unread(out: Path) -> Iterator[None]:
+    """Wait until no reader holds the folder `out` (`reading_folder`), and keep new ones out until
+    the publish is done; they then read the new folder."""
+    fd = _lock_current(out, fcntl.LOCK_EX, follow=False)  # a link there is replaced whole, never held
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _lock_current(path: Path, how: int, *, follow: bool = True) -> int | None:
+    """A descriptor of the folder `path` locked `how`, the one `path` names once the lock is held (a
+    publish may swap it while the lock is awaited); None where `path` is no folder."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
+        except OSError:  # none yet, or not a folder: nothing to hold
+            return None
+        fcntl.flock(fd, how)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=follow)):
+                return fd
+        except OSError:
+            pass
+        os.close(fd)  # swapped meanwhile: hold the folder `path` names now
+
+
 def _sweep_abandoned_stages(out: Path) -> None:
     """Remove what a kg killed while writing `out` left beside it (under the folder lock): staging
     folders no live kg holds, and, if it was killed between the two renames of a publish, put the
@@ -579,7 +627,7 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[P
         os.chmod(stage, 0o755)
         (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
         yield stage
-        with _folder_lock(out.parent):
+        with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             _publish(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

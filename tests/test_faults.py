@@ -296,6 +296,55 @@ def test_a_build_is_on_disk_before_its_link_points_at_it(previous_graph, corpus_
     assert (final / "report").is_dir() and (final / "view.html").exists()  # the extras were among them
 
 
+PUBLISH_PIPELINE = """
+import shutil, sys
+from kg.outputs import PIPELINE_MARKER, atomic_folder
+from kg.paths import TRAINED_PIPELINE
+
+with atomic_folder(sys.argv[1], marker=PIPELINE_MARKER) as stage:  # as kg train --out publishes
+    shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
+    (stage / "meta.json").write_text((stage / "meta.json").read_text().replace("{", '{"retrained": true,', 1))
+    print("staged", flush=True)
+print("published", flush=True)
+"""
+
+
+def test_a_pipeline_is_not_swapped_while_a_build_reads_it(corpus_parts, tmp_path):
+    # spaCy reads a pipeline folder file by file (each worker of a build again), and the build records
+    # its hash at the end: a `kg train --out P` publishing P meanwhile mixed two pipelines in one
+    # build. Readers took no lock; now the build holds P shared and the publish waits for it
+    from kg.paths import TRAINED_PIPELINE
+
+    pipeline = tmp_path / "pipe"
+    shutil.copytree(TRAINED_PIPELINE, pipeline)
+    before = {p.relative_to(pipeline): p.read_bytes() for p in pipeline.rglob("*") if p.is_file()}
+    marker = tmp_path / "marker"
+    reader = subprocess.Popen([KG, "build", str(corpus_parts[1]), "--pipeline", str(pipeline), "--out",
+                               str(tmp_path / "g"), "--jobs", "1", "--no-extras"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True,
+                              env={**os.environ, "KG_TEST_PAUSE_AT": "load", "KG_TEST_PAUSE_MARKER": str(marker)})
+    writer = None
+    try:
+        for _ in range(6000):  # the build has loaded the pipeline and is held in its loading stage
+            if marker.exists() or reader.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the build did not reach its loading stage"
+        writer = subprocess.Popen([sys.executable, "-c", PUBLISH_PIPELINE, str(pipeline)], stdout=subprocess.PIPE,
+                                  text=True)
+        assert writer.stdout.readline() == "staged\n"
+        time.sleep(2)  # what the writer would need to swap the folder, were it let
+        assert writer.poll() is None
+        assert {p.relative_to(pipeline): p.read_bytes() for p in pipeline.rglob("*") if p.is_file()} == before
+    finally:
+        os.killpg(reader.pid, signal.SIGKILL)
+        reader.wait()
+    assert writer.stdout.readline() == "published\n"  # once the build is gone, the publish goes on
+    assert writer.wait(timeout=60) == 0
+    assert '"retrained": true' in (pipeline / "meta.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")) == []
+
+
 def _report_folder(path: Path, who: str) -> None:
     path.mkdir()
     (path / ".kg-report").write_text("kg\n")
