@@ -627,8 +627,10 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[P
         os.chmod(stage, 0o755)
         (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
         yield stage
+        flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
         with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             _publish(stage, out)
+            flush_folder(out.parent)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

@@ -352,6 +352,29 @@ def _report_folder(path: Path, who: str) -> None:
         (path / name).write_text(who)
 
 
+def test_a_folder_output_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
+    # a report or a pipeline (`kg analyze -o`, `kg train --out`) was swapped in unsynced: a power cut
+    # soon after could leave the name on a folder of empty files, the old one already removed
+    import kg.outputs as outputs
+
+    events = []
+    real_fsync, real_publish = os.fsync, outputs._publish
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(outputs, "_publish", lambda stage, out: (events.append(("publish", str(out))),
+                                                                 real_publish(stage, out))[1])
+    out = tmp_path / "report"
+    _report_folder(out, "old")
+    with outputs.atomic_folder(out) as stage:
+        for name in ("report.md", "report.json"):
+            (stage / name).write_text("new")
+    swapped = events.index(("publish", str(out)))
+    flushed = {path for kind, path in events[:swapped] if kind == "fsync"}
+    assert {str(stage), *(str(stage / n) for n in (".kg-report", "report.md", "report.json"))} <= flushed
+    assert ("fsync", str(tmp_path)) in events[swapped:]  # the swap itself
+    assert (out / "report.md").read_text() == "new"
+
+
 @pytest.mark.parametrize("swap", ["exchange", "two renames"])
 def test_two_publishes_of_one_folder_at_once_both_succeed_and_leave_nothing_behind(tmp_path, monkeypatch, swap):
     # two `kg analyze -o SAME` finishing together: the first moved the old report aside and, before
