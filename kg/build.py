@@ -297,8 +297,13 @@ def build(inputs: list[str | Path], out: str | Path, **options) -> BuildSummary:
     A failure to write (a full disk, a read-only folder) is one KgError line, and the previous graph
     stays as it was.
     """
+    from kg.outputs import reading_folder
+
     try:
-        return _build(inputs, out, **options)
+        # the pipeline folder stays as it is until the build is done: each worker loads it, file by
+        # file, and the manifest records its hash (a `kg train --out` of it waits)
+        with reading_folder(options.get("pipeline", DEFAULT_PIPELINE)):
+            return _build(inputs, out, **options)
     except OSError as exc:
         reason = (exc.strerror or str(exc)).splitlines()[0]
         if "No space left" in str(exc):

@@ -404,6 +404,7 @@ def extract_cmd(
     """Extract entities, roles and results from INPUTS as JSON Lines, one object per paper."""
     from kg.extract import build_nlp, extract
     from kg.ingest import expand, read_papers
+    from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
     if fmt != "jsonl":
@@ -411,9 +412,11 @@ def extract_cmd(
 
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
-        nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
-        for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs, min_confidence=min_confidence):
-            fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
+        with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)
+            nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
+            for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs,
+                                      min_confidence=min_confidence):
+                fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
 
     if out is None:
         _run(write, sys.stdout)
@@ -448,6 +451,7 @@ def eval_cmd(
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
     from kg.ids import normalise_title
+    from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
     if folds:
@@ -467,8 +471,9 @@ def eval_cmd(
     if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
         fail(f"{', '.join(map(str, gold))}: no gold paper to score ({len(gold_entities)} gold records, none of them in "
              "the input): give each record its abstract, or the INPUT files that hold the papers")
-    nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
-    records = [e.to_json() for e in extract(papers, nlp=nlp)]
+    with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)
+        nlp = _run(build_nlp, pipeline or DEFAULT_PIPELINE)
+        records = [e.to_json() for e in extract(papers, nlp=nlp)]
     report = score(records, gold_entities)
     results_report = score_results(records, gold_results, gold_entities, entity_gold=gold_entities) if gold_results is not None else None
     if as_json:

@@ -14,7 +14,10 @@ existing one is replaced only when it is recognisably an earlier output of the s
   `-o README.md` is refused), never a folder or a build. A JSON, JSON Lines, RDF or HTML file
   (the formats papers, ontologies and pages of the user's come in: `kg extract new.jsonl -o
   papers.jsonl`, `kg export -o ontology.ttl`) must also begin as kg's own output of that format does
-  (`written_by_kg`), or be empty; GraphML, GEXF, PNG and SVG go by the extension alone.
+  (`written_by_kg`), or be empty. GraphML, GEXF, PNG and SVG views carry a mark kg writes into them
+  (`MARK`: a comment after the XML declaration, the PNG's Software text, the SVG's creator), since a
+  figure.svg or a network.graphml of the user's has the same extension and may come from the very
+  libraries kg draws with.
 
 A folder kg wrote is replaced only while it holds nothing but what kg writes there: a file the user
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
@@ -244,6 +247,41 @@ def cytoscape_by_kg(path: Path) -> bool:
     return _head(path).startswith(b'{"data": [], "directed": false, "multigraph": false, "elements": {')
 
 
+# the mark kg writes into the views whose format has no other sign of kg (kg.viz.exports)
+MARK = "kg"
+XML_MARK = f"<!-- written by {MARK}; {MARK} may replace this file -->"  # GraphML, GEXF: after the declaration
+PICTURE_METADATA = {"png": {"Software": MARK}, "svg": {"Creator": MARK}}  # matplotlib's savefig(metadata=)
+
+
+def xml_by_kg(path: Path) -> bool:
+    """Whether the file is a GraphML or GEXF view kg wrote: its second line is kg's comment."""
+    lines = _head(path).split(b"\n", 2)
+    return len(lines) > 1 and lines[0].startswith(b"<?xml") and lines[1].rstrip(b"\r") == XML_MARK.encode()
+
+
+def png_by_kg(path: Path) -> bool:
+    """Whether the file is a PNG whose text chunks, before the image data, name kg as its Software."""
+    head, at = _head(path), 8
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return False
+    while at + 8 <= len(head):
+        size, kind = int.from_bytes(head[at:at + 4], "big"), head[at + 4:at + 8]
+        if kind == b"IDAT":
+            return False
+        if kind == b"tEXt" and head[at + 8:at + 8 + size] == b"Software\0" + MARK.encode("latin-1"):
+            return True
+        at += 12 + size  # length, type, data, CRC
+    return False
+
+
+def svg_by_kg(path: Path) -> bool:
+    """Whether the file is an SVG whose metadata (matplotlib's, at its top) names kg as its creator."""
+    head = _head(path)
+    end = head.find(b"</metadata>")
+    return end >= 0 and re.search(rb"<dc:creator>\s*<cc:Agent>\s*<dc:title>" + re.escape(MARK.encode()) + rb"</dc:title>",
+                     head[:end]) is not None
+
+
 def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recorded: Iterable[dict] = ()) -> None:
     """Raise KgError when `out` overlaps what kg reads: a file this command reads (`inputs`), one the
     graph was built from (`recorded`: a manifest's inputs, known by path or, as the build may have run
@@ -369,6 +407,31 @@ def _flush_to_disk(path: Path) -> None:
         os.close(fd)
 
 
+def flush_folder(folder: Path) -> None:
+    """Put the folder's entries on disk (the names in it, what a rename into it changed): otherwise a
+    power cut can undo a rename that was already seen, or keep a name whose file is not there."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def flush_tree(root: Path) -> None:
+    """Put every file under `root`, then every folder (the deepest first, `root` last), on disk: what
+    a build writes before the link that publishes it, so that the link never outlives its files. The
+    page cache has most of it on its way to disk already; this waits for it."""
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                try:
+                    _flush_to_disk(path)
+                except FileNotFoundError:  # gone since the folder was listed (a store's info log rotated): nothing to keep
+                    pass
+        flush_folder(Path(folder))
+
+
 def _stage_prefix(out: Path) -> str:
     """The name every staging folder of `out` starts with (hidden: no reader of a corpus takes it)."""
     return f".{out.name}.kg-stage."
@@ -466,6 +529,54 @@ def restore_interrupted_publish(out: str | Path) -> bool:
         return False
 
 
+@contextmanager
+def reading_folder(path: str | Path) -> Iterator[None]:
+    """Hold the folder output `path` (a pipeline `kg train --out` wrote) for as long as it is read: spaCy
+    reads a pipeline file by file (and each worker of a build reads it again), so a publish of `path`
+    meanwhile would mix two pipelines. A shared lock on the folder itself, which a publish of `path`
+    takes exclusively before it swaps it (`_publish_when_unread`): the publish waits for its readers,
+    not other writes beside it. A path that is no folder (a config file) holds nothing.
+
+    Puts back first an old folder a killed publish left aside (`restore_interrupted_publish`)."""
+    path = Path(path)
+    restore_interrupted_publish(path)
+    fd = _lock_current(path, fcntl.LOCK_SH)  # None for a config file: the reader's own error tells the rest
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+@contextmanager
+def _unread(out: Path) -> Iterator[None]:
+    """Wait until no reader holds the folder `out` (`reading_folder`), and keep new ones out until
+    the publish is done; they then read the new folder."""
+    fd = _lock_current(out, fcntl.LOCK_EX, follow=False)  # a link there is replaced whole, never held
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _lock_current(path: Path, how: int, *, follow: bool = True) -> int | None:
+    """A descriptor of the folder `path` locked `how`, the one `path` names once the lock is held (a
+    publish may swap it while the lock is awaited); None where `path` is no folder."""
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
+        except OSError:  # none yet, or not a folder: nothing to hold
+            return None
+        fcntl.flock(fd, how)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=follow)):
+                return fd
+        except OSError:
+            pass
+        os.close(fd)  # swapped meanwhile: hold the folder `path` names now
+
+
 def _sweep_abandoned_stages(out: Path) -> None:
     """Remove what a kg killed while writing `out` left beside it (under the folder lock): staging
     folders no live kg holds, and, if it was killed between the two renames of a publish, put the
@@ -516,8 +627,10 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[P
         os.chmod(stage, 0o755)
         (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
         yield stage
-        with _folder_lock(out.parent):
+        flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
+        with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             _publish(stage, out)
+            flush_folder(out.parent)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

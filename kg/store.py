@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
-    atomic_file, check_build_target, check_file_target, is_being_read, jsonld_by_kg, ntriples_by_kg, turtle_by_kg,
-    versions_dir,
+    atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, is_being_read, jsonld_by_kg,
+    ntriples_by_kg, turtle_by_kg, versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -144,12 +144,19 @@ def _remove_stage(stage: Path, tries: int = 50) -> None:
 def publish(stage: Path, final: Path, out: Path) -> None:
     """Make the finished build in `stage` the graph DIR (`out`): rename it to its final name, then
     point DIR at it with one atomic rename of a new symbolic link over the old one. Until that
-    rename, DIR is the previous build, untouched; after it, the new one, whole."""
+    rename, DIR is the previous build, untouched; after it, the new one, whole.
+
+    Each step is on disk before the next (fsync): the build's files and folders, then its final name,
+    then the link. A power cut soon after the swap otherwise could leave DIR pointing at a folder
+    whose files the disk never received (empty or missing), the previous build already swept."""
+    flush_tree(stage)
     os.replace(stage, final)
+    flush_folder(final.parent)
     link_tmp = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
     os.symlink(os.path.relpath(final, out.parent), link_tmp)
     pause_point("publish")
     os.replace(link_tmp, out)  # the atomic swap
+    flush_folder(out.parent)  # the swap itself, before the previous build is swept
 
 
 def _sweep_new_links(out: Path) -> None:

@@ -236,6 +236,41 @@ def test_a_file_of_the_users_is_not_taken_for_an_earlier_output(kg_cli, small_bu
         assert args[-1].stat().st_size > 0
 
 
+def test_a_figure_or_network_file_of_the_users_is_not_taken_for_an_earlier_view(kg_cli, small_build, tmp_path):
+    # GraphML, GEXF, PNG and SVG went by the extension alone: `kg viz -f svg -o figure.svg` replaced the
+    # user's figure, `-f graphml -o network.graphml` a network the user had drawn or exported from Gephi;
+    # the user's files here are made by the very libraries kg writes with, so only kg's mark tells them apart
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3])
+    mine = {"png": tmp_path / "figure.png", "svg": tmp_path / "figure.svg",
+            "graphml": tmp_path / "network.graphml", "gexf": tmp_path / "network.gexf"}
+    fig.savefig(mine["png"])
+    fig.savefig(mine["svg"])
+    plt.close(fig)
+    nx.write_graphml(nx.path_graph(3), mine["graphml"])
+    nx.write_gexf(nx.path_graph(3), mine["gexf"])
+    before = {p: p.read_bytes() for p in mine.values()}
+    for fmt, path in mine.items():
+        one_line_error(kg_cli("viz", small_build, "-f", fmt, "-o", path), path.name, "not", "kg wrote")
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in before)  # no temporary file left
+    for fmt in mine:  # kg's own view of each format, and an empty file, are replaced
+        view = tmp_path / f"view.{fmt}"
+        view.write_text("")
+        for _ in range(2):
+            done = kg_cli("viz", small_build, "-f", fmt, "-o", view)
+            assert done.returncode == 0, done.stderr
+        assert view.stat().st_size > 0
+    G = nx.read_graphml(tmp_path / "view.graphml")  # the mark leaves the files readable as they were
+    assert G.number_of_nodes() == nx.read_gexf(tmp_path / "view.gexf").number_of_nodes() > 0
+
+
 def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
     # `export -f jsonld -o DIR/manifest.json` replaced the manifest (a .json file), and the next
     # append ended in a traceback; only kg build writes a build

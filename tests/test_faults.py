@@ -271,11 +271,108 @@ def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch)
     assert events[0][1] == events[1][1] == str(tmp)
 
 
+def test_a_build_is_on_disk_before_its_link_points_at_it(previous_graph, corpus_parts, tmp_path, monkeypatch):
+    # a power cut soon after the link swap could leave DIR pointing at a build whose files (or whose
+    # name) the disk never received, the previous build already swept: nothing of the build was
+    # fsynced. A power cut cannot be staged here, so the order of the calls is what is checked
+    from kg.build import build
+
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(a), str(b))), real_replace(a, b))[1])
+    build([corpus_parts[1]], out, jobs=1)
+    final = out.resolve()
+    stage = str(final) + ".partial"
+    moved = events.index(("replace", stage, str(final)))
+    swapped = next(i for i, e in enumerate(events) if e[0] == "replace" and e[2] == str(out))
+    flushed = {e[1] for e in events[:moved] if e[0] == "fsync"}
+    published = {str(p).replace(str(final), stage, 1) for p in [final, *final.rglob("*")] if not p.is_symlink()}
+    assert published - flushed == set()  # every file and folder of the build, before it takes its name
+    assert ("fsync", str(final.parent)) in events[moved:swapped]  # its name, before the link points at it
+    assert ("fsync", str(out.parent)) in events[swapped:]  # the swap itself
+    assert (final / "report").is_dir() and (final / "view.html").exists()  # the extras were among them
+
+
+PUBLISH_PIPELINE = """
+import shutil, sys
+from kg.outputs import PIPELINE_MARKER, atomic_folder
+from kg.paths import TRAINED_PIPELINE
+
+with atomic_folder(sys.argv[1], marker=PIPELINE_MARKER) as stage:  # as kg train --out publishes
+    shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
+    (stage / "meta.json").write_text((stage / "meta.json").read_text().replace("{", '{"retrained": true,', 1))
+    print("staged", flush=True)
+print("published", flush=True)
+"""
+
+
+def test_a_pipeline_is_not_swapped_while_a_build_reads_it(corpus_parts, tmp_path):
+    # spaCy reads a pipeline folder file by file (each worker of a build again), and the build records
+    # its hash at the end: a `kg train --out P` publishing P meanwhile mixed two pipelines in one
+    # build. Readers took no lock; now the build holds P shared and the publish waits for it
+    from kg.paths import TRAINED_PIPELINE
+
+    pipeline = tmp_path / "pipe"
+    shutil.copytree(TRAINED_PIPELINE, pipeline)
+    before = {p.relative_to(pipeline): p.read_bytes() for p in pipeline.rglob("*") if p.is_file()}
+    marker = tmp_path / "marker"
+    reader = subprocess.Popen([KG, "build", str(corpus_parts[1]), "--pipeline", str(pipeline), "--out",
+                               str(tmp_path / "g"), "--jobs", "1", "--no-extras"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True,
+                              env={**os.environ, "KG_TEST_PAUSE_AT": "load", "KG_TEST_PAUSE_MARKER": str(marker)})
+    writer = None
+    try:
+        for _ in range(6000):  # the build has loaded the pipeline and is held in its loading stage
+            if marker.exists() or reader.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the build did not reach its loading stage"
+        writer = subprocess.Popen([sys.executable, "-c", PUBLISH_PIPELINE, str(pipeline)], stdout=subprocess.PIPE,
+                                  text=True)
+        assert writer.stdout.readline() == "staged\n"
+        time.sleep(2)  # what the writer would need to swap the folder, were it let
+        assert writer.poll() is None
+        assert {p.relative_to(pipeline): p.read_bytes() for p in pipeline.rglob("*") if p.is_file()} == before
+    finally:
+        os.killpg(reader.pid, signal.SIGKILL)
+        reader.wait()
+    assert writer.stdout.readline() == "published\n"  # once the build is gone, the publish goes on
+    assert writer.wait(timeout=60) == 0
+    assert '"retrained": true' in (pipeline / "meta.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")) == []
+
+
 def _report_folder(path: Path, who: str) -> None:
     path.mkdir()
     (path / ".kg-report").write_text("kg\n")
     for name in ("report.md", "report.json"):
         (path / name).write_text(who)
+
+
+def test_a_folder_output_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
+    # a report or a pipeline (`kg analyze -o`, `kg train --out`) was swapped in unsynced: a power cut
+    # soon after could leave the name on a folder of empty files, the old one already removed
+    import kg.outputs as outputs
+
+    events = []
+    real_fsync, real_publish = os.fsync, outputs._publish
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(outputs, "_publish", lambda stage, out: (events.append(("publish", str(out))),
+                                                                 real_publish(stage, out))[1])
+    out = tmp_path / "report"
+    _report_folder(out, "old")
+    with outputs.atomic_folder(out) as stage:
+        for name in ("report.md", "report.json"):
+            (stage / name).write_text("new")
+    swapped = events.index(("publish", str(out)))
+    flushed = {path for kind, path in events[:swapped] if kind == "fsync"}
+    assert {str(stage), *(str(stage / n) for n in (".kg-report", "report.md", "report.json"))} <= flushed
+    assert ("fsync", str(tmp_path)) in events[swapped:]  # the swap itself
+    assert (out / "report.md").read_text() == "new"
 
 
 @pytest.mark.parametrize("swap", ["exchange", "two renames"])

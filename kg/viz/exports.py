@@ -2,18 +2,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 
 from kg.errors import KgError
-from kg.outputs import atomic_file, check_file_target, cytoscape_by_kg, view_by_kg
+from kg.outputs import (
+    PICTURE_METADATA, XML_MARK, atomic_file, check_file_target, cytoscape_by_kg, png_by_kg, svg_by_kg, view_by_kg,
+    xml_by_kg,
+)
 from kg.viz.style import STYLE
 
 EXTENSIONS = {"html": "html", "graphml": "graphml", "gexf": "gexf", "cytoscape": "cyjs", "png": "png", "svg": "svg"}
 FORMATS = tuple(EXTENSIONS)
 # the file names an earlier view of each format may have: only such a file is replaced (kg.outputs)
 REPLACEABLE = {**{f: [e] for f, e in EXTENSIONS.items()}, "html": ["html", "htm"], "cytoscape": ["cyjs", "json"]}
+# how an existing file is known for a view kg wrote: a figure.svg or network.graphml of the user's has the
+# same extension (and may come from matplotlib or networkx themselves), so the extension is not enough
+SIGNS = {"html": (view_by_kg, "a view"), "cytoscape": (cytoscape_by_kg, "a Cytoscape view"),
+         "graphml": (xml_by_kg, "a GraphML view"), "gexf": (xml_by_kg, "a GEXF view"),
+         "png": (png_by_kg, "a PNG view"), "svg": (svg_by_kg, "an SVG view")}
 
 
 def _value(v):
@@ -59,7 +68,7 @@ def draw(G: nx.Graph, path: Path, fmt: str, note: str | None = None) -> None:
         ax.set_title(note, fontsize=9, color="#a33")
     ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, format=fmt, dpi=110)
+    fig.savefig(path, format=fmt, dpi=110, metadata=PICTURE_METADATA[fmt])  # kg's mark (kg.outputs)
     plt.close(fig)
 
 
@@ -67,12 +76,15 @@ def check_view_target(path: str | Path, fmt: str) -> None:
     """Raise KgError, before any work, unless a view in `fmt` may be written to `path`."""
     if fmt not in FORMATS:
         raise KgError(f"unknown view format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "cytoscape":  # a .json file may hold papers or anything else of the user's
-        check_file_target(path, REPLACEABLE[fmt], cytoscape_by_kg, "a Cytoscape view")
-    elif fmt == "html":  # a page of the user's (an index.html) is not a view
-        check_file_target(path, REPLACEABLE[fmt], view_by_kg, "a view")
-    else:
-        check_file_target(path, REPLACEABLE[fmt])
+    check_file_target(path, REPLACEABLE[fmt], *SIGNS[fmt])
+
+
+def _write_xml(lines: Iterator[str], path: Path) -> None:
+    """Write networkx's GraphML or GEXF lines with kg's mark after the XML declaration."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"<?xml version='1.0' encoding='utf-8'?>\n{XML_MARK}\n")
+        for line in lines:
+            fh.write(line + "\n")
 
 
 def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = None) -> Path:
@@ -86,9 +98,9 @@ def export_view(G: nx.Graph, path: str | Path, fmt: str, *, note: str | None = N
 
             tmp.write_text(render(G, note=note), encoding="utf-8")
         elif fmt == "graphml":
-            nx.write_graphml(_plain(G), tmp)
+            _write_xml(nx.generate_graphml(_plain(G)), tmp)
         elif fmt == "gexf":
-            nx.write_gexf(_plain(G), tmp)
+            _write_xml(nx.generate_gexf(_plain(G)), tmp)
         elif fmt == "cytoscape":
             tmp.write_text(json.dumps(nx.cytoscape_data(_plain(G)), ensure_ascii=False))
         else:
