@@ -1,9 +1,14 @@
-"""Where kg finds its data folders (ontology, pipelines, examples) in a source checkout."""
+"""Where kg finds its data folders (ontology, pipelines, examples).
+
+In a source checkout (and an editable install) they are the folders at the top of the tree; an
+installed wheel carries the same folders inside the package as kg/data/ (pyproject.toml maps them).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+_INSTALLED = Path(__file__).resolve().parent / "data"
+ROOT = _INSTALLED if (_INSTALLED / "ontology").is_dir() else Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 VOCAB_DIR = ONTOLOGY_DIR / "vocab"
 PIPELINES_DIR = ROOT / "pipelines"
