@@ -17,7 +17,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -73,9 +72,24 @@ def _setup(
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=err, show_time=False, show_path=False, markup=False)],
+        handlers=[_OneLineHandler()],
         force=True,
     )
+
+
+class _OneLineHandler(logging.Handler):
+    """kg's log records as its own lines ("warning: ..."), one line each: rich's RichHandler
+    hard-wraps at 80 columns when stderr is not a terminal, so a warning naming a long path came
+    out as two lines to a script or a log file."""
+
+    LABELS = {logging.WARNING: "[yellow]warning:[/]", logging.ERROR: "[bold red]error:[/]", logging.CRITICAL: "[bold red]error:[/]"}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            label = self.LABELS.get(record.levelno, f"{record.levelname.lower()}:")
+            err.print(f"{label} {escape(one_line(self.format(record)))}", highlight=False, markup=True, soft_wrap=True)
+        except Exception:
+            self.handleError(record)
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -763,3 +763,20 @@ def test_a_worker_that_cannot_set_up_hands_its_error_to_the_caller(tmp_path):
     missing = tmp_path / "missing"
     with pytest.raises(FileNotFoundError, match="missing"):
         list(ordered_map(len, [[1], [2]], 1, os.chdir, (str(missing),)))
+
+
+def test_a_warning_is_one_line_naming_the_whole_path_when_stderr_is_a_file(tmp_path):
+    # warnings went through rich's log handler, which hard-wraps at 80 columns when stderr is not a
+    # terminal: a script or a log file got the skipped record's path cut over two lines
+    import subprocess
+
+    from conftest import KG
+
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 4)
+    folder.mkdir()
+    papers = folder / "papers.csv"
+    papers.write_text('title,abstract\n"Vision transformers","We train a vision transformer on ImageNet."\n"No abstract",""\n')
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    done = subprocess.run([KG, "extract", str(papers)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"warning: {papers}:3: skipped, no abstract"]
