@@ -354,6 +354,11 @@ def test_a_dataset_after_a_comma_opens_the_next_phrase_not_the_values(nlp):
     assert [(r[0], r[4]) for r in found] == [(41.2, None), (52.3, "BEIR")]
 
 
+def test_what_a_change_verb_moves_to_a_value_is_its_measure_even_a_name_taken_for_a_method(nlp):
+    found = results(nlp, "We propose TerraNet. TerraNet reduces minFDE to 1.12 on CropSet-2.")
+    assert [(r[0], r[2], r[4]) for r in found] == [(1.12, "minFDE", "CropSet-2")]
+
+
 def test_the_name_after_a_fronted_evaluation_phrase_is_its_subject_not_a_second_dataset(nlp):
     # "evaluated on A, B reaches ...": a list of datasets is joined by "and", so B opens the clause
     abstract = "We propose TerraNet. When evaluated on CropSet-2, FieldMixer reaches 94.1% accuracy, and TerraNet reaches 96.3%."

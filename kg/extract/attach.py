@@ -197,6 +197,7 @@ AGGREGATE = re.compile(
     r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
     r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
 METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
+CHANGE_LINK_AFTER = re.compile(rf"\s+(?:(?:on|in)\s+(?:the\s+)?D\s+)?(?:by|to)\s+{_ADVERB}", re.I)
 CHANGE_VERB_BEFORE = re.compile(rf"\b{_CHANGE_VERB}\s+(?:the\s+|its\s+|our\s+)?$", re.I)
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
@@ -528,6 +529,13 @@ class _Sentence:
             if m.start >= v.end and not self.text[v.end : m.start].strip() and ACRONYM.fullmatch(m.text) \
                     and not m.proposed:
                 return Named(m.start, m.end, m.text, guessed=True), True
+        for m in reversed(self.methods):
+            # "reduces minADE to 0.61": what a change verb moves to or by a value is a measure, even a
+            # name taken for a method (not one the vocabulary knows, nor the paper's own)
+            if m.end <= v.start and not m.concept and not m.proposed \
+                    and CHANGE_VERB_BEFORE.search(self.text, max(self.start, m.start - 40), m.start) \
+                    and CHANGE_LINK_AFTER.fullmatch(self.gap(m.end, v.start)):
+                return Named(m.start, m.end, m.text, guessed=True), False
         for m in reversed(self.methods):
             # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
             # measure, even when the name was taken for a method
