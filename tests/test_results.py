@@ -359,6 +359,15 @@ def test_what_a_change_verb_moves_to_a_value_is_its_measure_even_a_name_taken_fo
     assert [(r[0], r[2], r[4]) for r in found] == [(1.12, "minFDE", "CropSet-2")]
 
 
+@pytest.mark.parametrize("abstract, expected", [
+    ("We propose TerraNet. TerraNet performs best, with PSDS1 of 0.46 on CropSet-2.", [(0.46, "PSDS1", "CropSet-2")]),
+    ("We propose TerraNet. With TerraNet, PSDS1 improves from 0.41 to 0.46 on CropSet-2.",
+     [(0.41, "PSDS1", "CropSet-2"), (0.46, "PSDS1", "CropSet-2")]),
+])
+def test_a_measure_written_in_a_measures_place_is_one_even_a_name_taken_for_a_method(nlp, abstract, expected):
+    assert [(r[0], r[2], r[4]) for r in results(nlp, abstract)] == expected
+
+
 def test_the_name_after_a_fronted_evaluation_phrase_is_its_subject_not_a_second_dataset(nlp):
     # "evaluated on A, B reaches ...": a list of datasets is joined by "and", so B opens the clause
     abstract = "We propose TerraNet. When evaluated on CropSet-2, FieldMixer reaches 94.1% accuracy, and TerraNet reaches 96.3%."
