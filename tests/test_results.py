@@ -354,6 +354,29 @@ def test_a_dataset_after_a_comma_opens_the_next_phrase_not_the_values(nlp):
     assert [(r[0], r[4]) for r in found] == [(41.2, None), (52.3, "BEIR")]
 
 
+def test_what_a_change_verb_moves_to_a_value_is_its_measure_even_a_name_taken_for_a_method(nlp):
+    found = results(nlp, "We propose TerraNet. TerraNet reduces minFDE to 1.12 on CropSet-2.")
+    assert [(r[0], r[2], r[4]) for r in found] == [(1.12, "minFDE", "CropSet-2")]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    ("We propose TerraNet. TerraNet performs best, with PSDS1 of 0.46 on CropSet-2.", [(0.46, "PSDS1", "CropSet-2")]),
+    ("We propose TerraNet. With TerraNet, PSDS1 improves from 0.41 to 0.46 on CropSet-2.",
+     [(0.41, "PSDS1", "CropSet-2"), (0.46, "PSDS1", "CropSet-2")]),
+])
+def test_a_measure_written_in_a_measures_place_is_one_even_a_name_taken_for_a_method(nlp, abstract, expected):
+    assert [(r[0], r[2], r[4]) for r in results(nlp, abstract)] == expected
+
+
+def test_the_name_after_a_fronted_evaluation_phrase_is_its_subject_not_a_second_dataset(nlp):
+    # "evaluated on A, B reaches ...": a list of datasets is joined by "and", so B opens the clause
+    abstract = "We propose TerraNet. When evaluated on CropSet-2, FieldMixer reaches 94.1% accuracy, and TerraNet reaches 96.3%."
+    found = results(nlp, abstract)
+    assert [(r[0], r[4]) for r in found] == [(94.1, "CropSet-2"), (96.3, "CropSet-2")]
+    x = run(nlp, "TerraNet: Mapping Fields", abstract)
+    assert "FieldMixer" not in {e.label for e in x.entities if e.type == "dataset"}
+
+
 def test_values_said_of_both_datasets_take_the_earlier_list_in_order(nlp):
     found = results(nlp, "We evaluate TerraNet on UCF101 and HMDB51. It achieves 96.1% and 74.3% accuracy on the two datasets.")
     assert [(r[0], r[4]) for r in found] == [(96.1, "UCF101"), (74.3, "HMDB51")]

@@ -197,6 +197,7 @@ AGGREGATE = re.compile(
     r"\b(?:over|across|on|in)\s+(?:all\s+|the\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|various|all)"
     r"\s+(?:[\w-]+\s+)?(?:datasets|benchmarks|tasks|languages|domains|corpora)\b", re.I)
 METRIC_OF_TASK_BY = re.compile(r"\s+(?:of|on|for|in)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:by|to)\s+(?:(?:about|around|nearly|up\s+to|over)\s+)?", re.I)
+CHANGE_LINK_AFTER = re.compile(rf"\s+(?:(?:on|in)\s+(?:the\s+)?D\s+)?(?:by|to)\s+{_ADVERB}", re.I)
 CHANGE_VERB_BEFORE = re.compile(rf"\b{_CHANGE_VERB}\s+(?:the\s+|its\s+|our\s+)?$", re.I)
 NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
@@ -529,6 +530,13 @@ class _Sentence:
                     and not m.proposed:
                 return Named(m.start, m.end, m.text, guessed=True), True
         for m in reversed(self.methods):
+            # "reduces minADE to 0.61": what a change verb moves to or by a value is a measure, even a
+            # name taken for a method (not one the vocabulary knows, nor the paper's own)
+            if m.end <= v.start and not m.concept and not m.proposed \
+                    and CHANGE_VERB_BEFORE.search(self.text, max(self.start, m.start - 40), m.start) \
+                    and CHANGE_LINK_AFTER.fullmatch(self.gap(m.end, v.start)):
+                return Named(m.start, m.end, m.text, guessed=True), False
+        for m in reversed(self.methods):
             # "achieves a PSDS1 of 0.31", "a CLIPSIM of 0.3107": what "a X of" gives a value is a
             # measure, even when the name was taken for a method
             if m.end <= v.start and NAMED_MEASURE_BEFORE.search(self.text, self.start, m.start) \
@@ -549,10 +557,20 @@ class _Sentence:
              GUESS_METRIC_FROM.search(before) or GUESS_METRIC_CHANGED_FROM.search(before) if tail.endswith("from ") else None)
         if m:
             offset = v.start - len(before)
-            span = self.unnamed(offset + m.start("m"), offset + m.end("m"))
+            span = self.unnamed(offset + m.start("m"), offset + m.end("m")) or self.measure_taken_for_method(
+                offset + m.start("m"), offset + m.end("m"))
             if span:
                 return self.guess(*span), False
         return None, False
+
+    def measure_taken_for_method(self, a: int, b: int) -> tuple[int, int] | None:
+        """A measure's form in a measure's place ("PSDS1 improves from 0.31 to 0.35", "cuts the
+        WER-CS by 2.1") is a measure, even a name the entity rules took for a method (not one the
+        vocabulary knows, nor the paper's own)."""
+        m = next((m for m in self.methods if m.start == a and m.end == b), None)
+        if m is None or m.concept or m.proposed or any(n.start < b and n.end > a for n in self.names if n is not m):
+            return None
+        return a, b
 
     def guessed_metric_after(self, v: _Value) -> Named | None:
         """A metric the vocabulary does not know, written right after the value: "4.8 WER"."""

@@ -663,9 +663,10 @@ class NamePatterns:
                         short = next((m for m, (s, e) in enumerate(items) if e - s == 1 and SHORT_ABBREVIATION.match(texts[s])), None)
                         if short is not None:
                             items = items[:short]
-                    if not joined and all(texts[m].isspace() for m in range(sent.start, i)):
-                        # "On X, Y reaches ...": a fronted phrase ends at its comma, and the name after
-                        # it is the clause's subject; a list would be joined by "and"
+                    if not joined:
+                        # "On X, Y reaches ...", "When evaluated on X, Y reaches ...": a fronted phrase
+                        # ends at its comma, and the name after it is the clause's subject; a list
+                        # would be joined by "and"
                         items = items[:1]
                     for s, e in items:
                         add_candidate(cands, T, s, e, self._type_after(T, e, "dataset"), "evaluated-on")
