@@ -135,22 +135,31 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
 
 def foreign_in_build(build: Path) -> list[str]:
     """The files and folders in the build folder `build` that no build writes (paths relative to it):
-    what a user put there. The store is the database's own; the report is checked like a report."""
+    what a user put there. The store is the database's own; the report is checked like a report. A
+    build killed half-way also leaves the temporary files and folders of its outputs (`atomic_file`,
+    `atomic_folder`) and SQLite's journal of its tallies: kg's too."""
     from kg.rdf.tallies import TALLY_FILE
     from kg.store import EXPORT_FORMATS, MANIFEST
 
     ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
-    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours)
+    leftover = re.compile("|".join(rf"\.{re.escape(name)}\.([0-9a-f]{{8}}\.tmp|kg-stage\..+)" for name in ours)
+                          + rf"|{re.escape(TALLY_FILE)}-(journal|wal|shm)")
+    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours and not leftover.fullmatch(p.name))
     report = build / "report"
     if report.is_dir() and not report.is_symlink():
         foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
-    return foreign
+    return users_files(foreign)
+
+
+def users_files(names: Iterable[str]) -> list[str]:
+    """The names that are someone's work: the file managers' own (.DS_Store and the like) are not."""
+    return [f for f in names if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
 
 
 def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
     """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's
     (the file managers' own, .DS_Store and the like, are no one's work: they go with the folder)."""
-    foreign = [f for f in foreign if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
+    foreign = users_files(foreign)
     if not foreign:
         return
     more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
