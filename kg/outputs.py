@@ -37,6 +37,7 @@ import glob
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -57,6 +58,7 @@ PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train
 # what a file manager leaves in a folder it showed (macOS Finder, Windows Explorer): not the user's work
 FILE_MANAGER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 STORE_DIR = "store"
+log = logging.getLogger("kg.outputs")
 
 
 def versions_dir(out: Path) -> Path:
@@ -561,7 +563,9 @@ def reading_folder(path: str | Path) -> Iterator[None]:
 def _unread(out: Path) -> Iterator[None]:
     """Wait until no reader holds the folder `out` (`reading_folder`), and keep new ones out until
     the publish is done; they then read the new folder."""
-    fd = _lock_current(out, fcntl.LOCK_EX, follow=False)  # a link there is replaced whole, never held
+    fd = _lock_current(out, fcntl.LOCK_EX, follow=False,  # a link there is replaced whole, never held
+                       waiting=f"{out}: waiting for the kg commands using it to finish (a build, extract, eval "
+                               "or train reading this pipeline, or another write of it)")
     try:
         yield
     finally:
@@ -569,15 +573,22 @@ def _unread(out: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def _lock_current(path: Path, how: int, *, follow: bool = True) -> int | None:
+def _lock_current(path: Path, how: int, *, follow: bool = True, waiting: str = "") -> int | None:
     """A descriptor of the folder `path` locked `how`, the one `path` names once the lock is held (a
-    publish may swap it while the lock is awaited); None where `path` is no folder."""
+    publish may swap it while the lock is awaited); None where `path` is no folder. If the lock must
+    be awaited, `waiting` is said first (once): a command that stops for another says why."""
     while True:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
         except OSError:  # none yet, or not a folder: nothing to hold
             return None
-        fcntl.flock(fd, how)
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                log.warning(waiting)
+                waiting = ""
+            fcntl.flock(fd, how)
         try:
             if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=follow)):
                 return fd
