@@ -545,8 +545,11 @@ def reading_folder(path: str | Path) -> Iterator[None]:
     """Hold the folder output `path` (a pipeline `kg train --out` wrote) for as long as it is read: spaCy
     reads a pipeline file by file (and each worker of a build reads it again), so a publish of `path`
     meanwhile would mix two pipelines. A shared lock on the folder itself, which a publish of `path`
-    takes exclusively before it swaps it (`_publish_when_unread`): the publish waits for its readers,
-    not other writes beside it. A path that is no folder (a config file) holds nothing.
+    takes exclusively before it swaps it (`_unread`): the publish waits for its readers,
+    not other writes beside it. A path that is no folder (a config file) holds nothing. Every load of a
+    pipeline folder holds it (`kg.extract`); a command that reads it longer (a build: its workers load
+    it again, its manifest records its hash) holds it for the whole run. Holds nest: a publish waiting
+    for the lock keeps no further shared one out (Linux flock), so a holder loading again never waits.
 
     Puts back first an old folder a killed publish left aside (`restore_interrupted_publish`)."""
     path = Path(path)

@@ -540,8 +540,17 @@ def _graph_url(endpoint: str, graph_iri: str | None) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode(query).replace("default=", "default")
 
 
+def _send_chunks(store: ox.Store, url: str, size: int, retries: int, backoff: float) -> int:
+    """POST the default graph to `url`, `size` triples at a time; the number of triples sent."""
+    sent = 0
+    for body in ntriples_chunks(store, size):
+        _send(url, body, "application/n-triples", retries, backoff)
+        sent += body.count(b"\n")
+    return sent
+
+
 def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
-         chunk_triples: int = 50_000, retries: int = 3, backoff: float = 0.5) -> int:
+         staging: bool = True, chunk_triples: int = 50_000, retries: int = 3, backoff: float = 0.5) -> int:
     """Add the graph to a Graph Store Protocol endpoint's default graph (or its graph `graph_iri`), all
     or nothing; returns the number of triples sent.
 
@@ -549,36 +558,42 @@ def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, upda
     to its update service (`update`: by default `update` beside the Graph Store path, as Oxigraph and
     Fuseki name it), then adds it to the target and drops it. A store applies an update whole or not
     at all, so the target changes in that one step; a failure before it drops the staging graph. An
-    endpoint without an update service gets the whole graph in one request, applied whole too."""
+    endpoint without an update service gets the whole graph in one request, applied whole too.
+
+    That update (or request) is one transaction as large as the graph. For a store whose time or
+    memory limit refuses it, `staging=False` sends the chunks straight into the target: a failure
+    then leaves there the chunks sent before it."""
     store = open_store(graph)
     try:
         target = str(ox.NamedNode(graph_iri)) if graph_iri else "DEFAULT"
     except ValueError as exc:
         raise KgError(f"{graph_iri}: not an IRI for --graph: {exc}") from None
+    if not staging:
+        try:
+            return _send_chunks(store, _graph_url(endpoint, graph_iri), chunk_triples, retries, backoff)
+        except KgError as exc:
+            raise KgError(f"{exc}; the chunks sent before it stay in the remote graph (--no-staging)") from None
     update = update or urllib.parse.urljoin(endpoint, "update")
-    staging_iri = f"urn:uuid:{uuid.uuid4()}"
-    staging = f"<{staging_iri}>"
+    stage_iri = f"urn:uuid:{uuid.uuid4()}"
+    stage = f"<{stage_iri}>"
     sparql = "application/sparql-update"
     try:
-        _send(update, f"DROP SILENT GRAPH {staging}".encode(), sparql, retries, backoff)  # changes nothing
+        _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)  # changes nothing
     except KgError as exc:
         if not isinstance(exc, Refused) or exc.status >= 500:  # unreachable, or failing
             raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
         return _push_whole(store, _graph_url(endpoint, graph_iri), retries, backoff)  # no update service there
-    sent = 0
     try:
-        for body in ntriples_chunks(store, chunk_triples):
-            _send(_graph_url(endpoint, staging_iri), body, "application/n-triples", retries, backoff)
-            sent += body.count(b"\n")
+        sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff)
         # SILENT: were this update applied and its answer lost, its retry finds no staging graph
         # and does nothing more
-        _send(update, f"ADD SILENT {staging} TO {target} ; DROP SILENT GRAPH {staging}".encode(), sparql, retries, backoff)
+        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)
     except BaseException as exc:
         try:
-            _send(update, f"DROP SILENT GRAPH {staging}".encode(), sparql, 0, backoff)
+            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff)
             left = ""
         except KgError as drop:
-            left = f" (but its staging graph {staging} could not be removed: {drop})"
+            left = f" (but its staging graph {stage} could not be removed: {drop})"
         if isinstance(exc, KgError):
             raise KgError(f"{exc}; {LEFT_AS_IT_WAS}{left}") from None
         raise

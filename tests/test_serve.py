@@ -255,6 +255,12 @@ def test_a_push_without_an_update_service_sends_the_graph_in_one_request(example
         endpoint.statuses.append(400)
         with pytest.raises(KgError, match=r"HTTP 400 Bad Request: Bad request: nope; the remote graph was left as it was$"):
             push(example_graph, endpoint.url, chunk_triples=1000, retries=0)
+        # asked for, chunks go straight in, and a failure says that those sent stay
+        endpoint.requests.clear()
+        endpoint.statuses.extend([204, 204, 400])
+        with pytest.raises(KgError, match=r"HTTP 400 .*; the chunks sent before it stay in the remote graph \(--no-staging\)$"):
+            push(example_graph, endpoint.url, chunk_triples=1000, retries=0, staging=False)
+        assert len(endpoint.requests) == 3
     finally:
         endpoint.close()
 
@@ -403,8 +409,9 @@ def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_g
     target = tmp_path / "target"
     (target / "store").mkdir(parents=True)
     with Server(target, port=free_port(), writable=True, timeout=2) as server:
-        # small chunks: each write stays well inside the 2 s limit on a loaded machine
-        push(example_graph, f"{server.url}/store", chunk_triples=2000)
+        # small chunks straight into the graph: each write stays well inside the 2 s limit on a loaded
+        # machine (the one update of a staged push adds the whole graph at once)
+        push(example_graph, f"{server.url}/store", chunk_triples=2000, staging=False)
         before = count(server.url)
         assert before == len(default_graph_triples(example_store))
         runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
