@@ -219,11 +219,14 @@ def _sweep(versions: Path, keep: Path) -> None:
     for child in versions.iterdir():
         if child == keep or not child.is_dir() or is_being_read(child):
             continue
-        foreign = foreign_in_build(child)
+        try:
+            foreign = foreign_in_build(child)
+        except OSError:  # unreadable: what it holds cannot be told, nor removed
+            continue
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
-            log.warning("%s%s: kg did not write it, so the older build %s stays; move it out and the next build "
-                        "removes that build", child / foreign[0], more, child.name)
+            log.warning("%s%s: not written by kg, so the older build %s stays; move %s out and the next build "
+                        "removes that build", child / foreign[0], more, child.name, "them" if more else "it")
             continue
         shutil.rmtree(child, ignore_errors=True)
 

@@ -134,7 +134,7 @@ def test_a_file_written_into_the_graph_while_the_next_build_runs_is_never_swept(
     assert (old / "results.csv").read_text() == saved  # its build kept, the file as written
     assert not killed.exists()  # nothing of the user's there: swept as before
     kept = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
-    assert len(kept) == 1 and kept[0].startswith(f"{old / 'results.csv'}: kg did not write it")
+    assert len(kept) == 1 and kept[0].startswith(f"{old / 'results.csv'}: not written by kg, so the older build {old.name} stays")
     # moved out, the next build removes that older build too
     (old / "results.csv").rename(tmp_path / "results.csv")
     build([paper], out, extras=False)
