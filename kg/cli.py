@@ -667,11 +667,14 @@ def push(
     graph: Annotated[Path, typer.Argument(help="Build folder.")],
     endpoint: Annotated[str, typer.Option(help="Graph Store Protocol URL, e.g. http://host:3030/ds/data or http://host:7878/store.")],
     graph_iri: Annotated[Optional[str], typer.Option("--graph", help="Named graph to load into (default: the default graph).")] = None,
+    update: Annotated[Optional[str], typer.Option(help="SPARQL update URL of the store (default: 'update' beside the endpoint's path).")] = None,
+    staging: Annotated[bool, typer.Option(help="All or nothing, through a staging graph (--no-staging: chunks straight in; a failure leaves those sent).")] = True,
     chunk_triples: Annotated[int, typer.Option(min=1, help="Triples per request.")] = 50_000,
     retries: Annotated[int, typer.Option(min=0, help="Retries per chunk on connection errors and 5xx.")] = 3,
 ) -> None:
-    """Load the graph into any external triple store through the SPARQL 1.1 Graph Store HTTP Protocol."""
+    """Add the graph to any external triple store through the SPARQL 1.1 Graph Store HTTP Protocol, all or nothing."""
     from kg.serve import push as run_push
 
-    sent = _run(run_push, _read_build(graph), endpoint, graph_iri=graph_iri, chunk_triples=chunk_triples, retries=retries)
+    sent = _run(run_push, _read_build(graph), endpoint, graph_iri=graph_iri, update=update, staging=staging, chunk_triples=chunk_triples,
+                retries=retries)
     console.print(f"pushed {sent} triples to {endpoint}")

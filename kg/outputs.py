@@ -37,6 +37,7 @@ import glob
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -57,6 +58,7 @@ PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train
 # what a file manager leaves in a folder it showed (macOS Finder, Windows Explorer): not the user's work
 FILE_MANAGER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 STORE_DIR = "store"
+log = logging.getLogger("kg.outputs")
 
 
 def versions_dir(out: Path) -> Path:
@@ -135,22 +137,31 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
 
 def foreign_in_build(build: Path) -> list[str]:
     """The files and folders in the build folder `build` that no build writes (paths relative to it):
-    what a user put there. The store is the database's own; the report is checked like a report."""
+    what a user put there. The store is the database's own; the report is checked like a report. A
+    build killed half-way also leaves the temporary files and folders of its outputs (`atomic_file`,
+    `atomic_folder`) and SQLite's journal of its tallies: kg's too."""
     from kg.rdf.tallies import TALLY_FILE
     from kg.store import EXPORT_FORMATS, MANIFEST
 
     ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
-    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours)
+    leftover = re.compile("|".join(rf"\.{re.escape(name)}\.([0-9a-f]{{8}}\.tmp|kg-stage\..+)" for name in ours)
+                          + rf"|{re.escape(TALLY_FILE)}-(journal|wal|shm)")
+    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours and not leftover.fullmatch(p.name))
     report = build / "report"
     if report.is_dir() and not report.is_symlink():
         foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
-    return foreign
+    return users_files(foreign)
+
+
+def users_files(names: Iterable[str]) -> list[str]:
+    """The names that are someone's work: the file managers' own (.DS_Store and the like) are not."""
+    return [f for f in names if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
 
 
 def _refuse_foreign(out: Path, foreign: list[str], what: str) -> None:
     """Refuse to replace the folder kg wrote at `out` while it holds `foreign` files of the user's
     (the file managers' own, .DS_Store and the like, are no one's work: they go with the folder)."""
-    foreign = [f for f in foreign if Path(f).name not in FILE_MANAGER_FILES and not Path(f).name.startswith("._")]
+    foreign = users_files(foreign)
     if not foreign:
         return
     more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
@@ -534,8 +545,11 @@ def reading_folder(path: str | Path) -> Iterator[None]:
     """Hold the folder output `path` (a pipeline `kg train --out` wrote) for as long as it is read: spaCy
     reads a pipeline file by file (and each worker of a build reads it again), so a publish of `path`
     meanwhile would mix two pipelines. A shared lock on the folder itself, which a publish of `path`
-    takes exclusively before it swaps it (`_publish_when_unread`): the publish waits for its readers,
-    not other writes beside it. A path that is no folder (a config file) holds nothing.
+    takes exclusively before it swaps it (`_unread`): the publish waits for its readers,
+    not other writes beside it. A path that is no folder (a config file) holds nothing. Every load of a
+    pipeline folder holds it (`kg.extract`); a command that reads it longer (a build: its workers load
+    it again, its manifest records its hash) holds it for the whole run. Holds nest: a publish waiting
+    for the lock keeps no further shared one out (Linux flock), so a holder loading again never waits.
 
     Puts back first an old folder a killed publish left aside (`restore_interrupted_publish`)."""
     path = Path(path)
@@ -552,7 +566,9 @@ def reading_folder(path: str | Path) -> Iterator[None]:
 def _unread(out: Path) -> Iterator[None]:
     """Wait until no reader holds the folder `out` (`reading_folder`), and keep new ones out until
     the publish is done; they then read the new folder."""
-    fd = _lock_current(out, fcntl.LOCK_EX, follow=False)  # a link there is replaced whole, never held
+    fd = _lock_current(out, fcntl.LOCK_EX, follow=False,  # a link there is replaced whole, never held
+                       waiting=f"{out}: waiting for the kg commands using it to finish (a build, extract, eval "
+                               "or train reading this pipeline, or another write of it)")
     try:
         yield
     finally:
@@ -560,15 +576,22 @@ def _unread(out: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def _lock_current(path: Path, how: int, *, follow: bool = True) -> int | None:
+def _lock_current(path: Path, how: int, *, follow: bool = True, waiting: str = "") -> int | None:
     """A descriptor of the folder `path` locked `how`, the one `path` names once the lock is held (a
-    publish may swap it while the lock is awaited); None where `path` is no folder."""
+    publish may swap it while the lock is awaited); None where `path` is no folder. If the lock must
+    be awaited, `waiting` is said first (once): a command that stops for another says why."""
     while True:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
         except OSError:  # none yet, or not a folder: nothing to hold
             return None
-        fcntl.flock(fd, how)
+        try:
+            fcntl.flock(fd, how | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                log.warning(waiting)
+                waiting = ""
+            fcntl.flock(fd, how)
         try:
             if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=follow)):
                 return fd

@@ -2,7 +2,7 @@
 
 `Server` runs the `oxigraph` binary from the `oxigraph` package on PyPI: read-only unless asked
 (updates are refused), on 127.0.0.1 unless asked, with Oxigraph's query UI at its root URL.
-`push` loads a graph into any SPARQL 1.1 Graph Store HTTP Protocol endpoint, in chunks, with retries.
+`push` adds a graph to any SPARQL 1.1 Graph Store HTTP Protocol endpoint, all or nothing, in chunks, with retries.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.outputs import hold_build
-from kg.store import STORE_DIR, open_store, resolve
+from kg.store import STORE_DIR, count_triples, open_store, resolve
 
 
 def oxigraph_binary() -> str:
@@ -498,18 +499,31 @@ def ntriples_chunks(store: ox.Store, size: int) -> Iterator[bytes]:
         yield ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
 
 
-def _post(url: str, body: bytes, retries: int, backoff: float) -> None:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/n-triples"})
+class Refused(KgError):
+    """The endpoint answered a request with an error status (`status`)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff: float) -> None:
+    """POST `body` (bytes, or a file sent as it is read), retrying connection errors and 5xx answers."""
     for attempt in range(retries + 1):
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                response.read()
-                return
+            with contextlib.ExitStack() as files:
+                data = body if isinstance(body, bytes) else files.enter_context(open(body, "rb"))
+                size = len(body) if isinstance(body, bytes) else body.stat().st_size
+                request = urllib.request.Request(url, data=data, method="POST",
+                                                 headers={"Content-Type": content_type, "Content-Length": str(size)})
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    response.read()
+                    return
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace").strip().splitlines()
             if exc.code < 500 or attempt == retries:
-                raise KgError(f"{url}: the endpoint refused the data: HTTP {exc.code} {exc.reason}"
-                              + (f": {detail[0][:200]}" if detail else "")) from None
+                raise Refused(f"{url}: the endpoint refused the data: HTTP {exc.code} {exc.reason}"
+                              + (f": {detail[0][:200]}" if detail else ""), exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             if attempt == retries:
                 reason = getattr(exc, "reason", exc)
@@ -517,14 +531,83 @@ def _post(url: str, body: bytes, retries: int, backoff: float) -> None:
         time.sleep(backoff * 2**attempt)
 
 
-def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, chunk_triples: int = 50_000,
-         retries: int = 3, backoff: float = 0.5) -> int:
-    """POST the graph to a Graph Store Protocol endpoint; returns the number of triples sent."""
-    store = open_store(graph)
+LEFT_AS_IT_WAS = "the remote graph was left as it was"
+
+
+def _graph_url(endpoint: str, graph_iri: str | None) -> str:
+    """The Graph Store Protocol URL of a named graph (or, without one, of the default graph)."""
     query = {"graph": graph_iri} if graph_iri else {"default": ""}
-    url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode(query).replace("default=", "default")
+    return endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode(query).replace("default=", "default")
+
+
+def _send_chunks(store: ox.Store, url: str, size: int, retries: int, backoff: float) -> int:
+    """POST the default graph to `url`, `size` triples at a time; the number of triples sent."""
     sent = 0
-    for body in ntriples_chunks(store, chunk_triples):
-        _post(url, body, retries, backoff)
+    for body in ntriples_chunks(store, size):
+        _send(url, body, "application/n-triples", retries, backoff)
         sent += body.count(b"\n")
     return sent
+
+
+def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
+         staging: bool = True, chunk_triples: int = 50_000, retries: int = 3, backoff: float = 0.5) -> int:
+    """Add the graph to a Graph Store Protocol endpoint's default graph (or its graph `graph_iri`), all
+    or nothing; returns the number of triples sent.
+
+    The chunks go to a fresh named graph of the endpoint (a staging graph); one SPARQL update, sent
+    to its update service (`update`: by default `update` beside the Graph Store path, as Oxigraph and
+    Fuseki name it), then adds it to the target and drops it. A store applies an update whole or not
+    at all, so the target changes in that one step; a failure before it drops the staging graph. An
+    endpoint without an update service gets the whole graph in one request, applied whole too.
+
+    That update (or request) is one transaction as large as the graph. For a store whose time or
+    memory limit refuses it, `staging=False` sends the chunks straight into the target: a failure
+    then leaves there the chunks sent before it."""
+    store = open_store(graph)
+    try:
+        target = str(ox.NamedNode(graph_iri)) if graph_iri else "DEFAULT"
+    except ValueError as exc:
+        raise KgError(f"{graph_iri}: not an IRI for --graph: {exc}") from None
+    if not staging:
+        try:
+            return _send_chunks(store, _graph_url(endpoint, graph_iri), chunk_triples, retries, backoff)
+        except KgError as exc:
+            raise KgError(f"{exc}; the chunks sent before it stay in the remote graph (--no-staging)") from None
+    update = update or urllib.parse.urljoin(endpoint, "update")
+    stage_iri = f"urn:uuid:{uuid.uuid4()}"
+    stage = f"<{stage_iri}>"
+    sparql = "application/sparql-update"
+    try:
+        _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)  # changes nothing
+    except KgError as exc:
+        if not isinstance(exc, Refused) or exc.status >= 500:  # unreachable, or failing
+            raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
+        return _push_whole(store, _graph_url(endpoint, graph_iri), retries, backoff)  # no update service there
+    try:
+        sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff)
+        # SILENT: were this update applied and its answer lost, its retry finds no staging graph
+        # and does nothing more
+        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)
+    except BaseException as exc:
+        try:
+            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff)
+            left = ""
+        except KgError as drop:
+            left = f" (but its staging graph {stage} could not be removed: {drop})"
+        if isinstance(exc, KgError):
+            raise KgError(f"{exc}; {LEFT_AS_IT_WAS}{left}") from None
+        raise
+    return sent
+
+
+def _push_whole(store: ox.Store, url: str, retries: int, backoff: float) -> int:
+    """Send the default graph to `url` in one request (from a temporary N-Triples file)."""
+    with tempfile.TemporaryDirectory(prefix="kg-push-") as tmp:
+        path = Path(tmp) / "graph.nt"
+        with open(path, "wb") as fh:
+            store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        try:
+            _send(url, path, "application/n-triples", retries, backoff)
+        except KgError as exc:
+            raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
+    return count_triples(store)

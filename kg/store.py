@@ -10,6 +10,7 @@ import fcntl
 import glob
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -24,8 +25,8 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
-    atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, is_being_read, jsonld_by_kg,
-    ntriples_by_kg, turtle_by_kg, versions_dir,
+    atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build, is_being_read,
+    jsonld_by_kg, ntriples_by_kg, turtle_by_kg, versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -40,6 +41,7 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "graph.trig"),
 }
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+log = logging.getLogger("kg.store")
 # the file names an earlier export of each format may have, and how its first bytes show kg wrote it:
 # only such a file is replaced (kg.outputs)
 EXPORT_EXTENSIONS = {"turtle": ["ttl"], "ntriples": ["nt"], "jsonld": ["jsonld", "json"], "trig": ["trig"]}
@@ -211,10 +213,22 @@ def _forget_first(out: Path, versions: Path, lock) -> None:
 def _sweep(versions: Path, keep: Path) -> None:
     """Remove older builds and partial ones left by killed builds (the lock says none is running);
     an older build a reader still holds (`kg.outputs.hold_build`: `kg serve`, a notebook) stays
-    for a later build to remove."""
+    for a later build to remove. So does one holding a file kg did not write: the user wrote it
+    there after this build checked DIR (a shell whose folder is the old build, a path resolved
+    before the link moved on, `kg query DIR ... > DIR/results.csv` while this build ran)."""
     for child in versions.iterdir():
-        if child != keep and child.is_dir() and not is_being_read(child):
-            shutil.rmtree(child, ignore_errors=True)
+        if child == keep or not child.is_dir() or is_being_read(child):
+            continue
+        try:
+            foreign = foreign_in_build(child)
+        except OSError:  # unreadable: what it holds cannot be told, nor removed
+            continue
+        if foreign:
+            more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+            log.warning("%s%s: not written by kg, so the older build %s stays; move %s out and the next build "
+                        "removes that build", child / foreign[0], more, child.name, "them" if more else "it")
+            continue
+        shutil.rmtree(child, ignore_errors=True)
 
 
 def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:

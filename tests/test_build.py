@@ -109,6 +109,39 @@ def test_a_failed_build_leaves_the_previous_graph_intact(tmp_path):
     assert len(leftovers) == 1 and not leftovers[0].endswith(".partial")
 
 
+def test_a_file_written_into_the_graph_while_the_next_build_runs_is_never_swept(tmp_path, caplog):
+    # `kg query g ... > g/results.csv` (or a shell whose folder is the build) while the next build of g
+    # runs: the file lands in the build being replaced, after the new build checked g, and the sweep of
+    # the older builds deleted it with them
+    out, paper = tmp_path / "g", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"
+    build([paper], out, extras=False)
+    old = out.resolve()
+    saved = "paper,title\nW1,a title\n"
+
+    def write_results(_paper) -> None:
+        if not (out / "results.csv").exists():
+            (out / "results.csv").write_text(saved)
+
+    versions = tmp_path / ".g.builds"
+    killed = versions / "20200101T000000-0123abcd.partial"  # what a build killed while writing its outputs leaves
+    (killed / "store").mkdir(parents=True)
+    for leftover in (".graph.ttl.0123abcd.tmp", ".view.html.89abcdef.tmp", "tallies.sqlite-journal"):
+        (killed / leftover).write_text("half")
+    (killed / ".report.kg-stage.x1y2z3").mkdir()
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper], out, extras=False, on_paper=write_results)
+    assert out.resolve() != old
+    assert (old / "results.csv").read_text() == saved  # its build kept, the file as written
+    assert not killed.exists()  # nothing of the user's there: swept as before
+    kept = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+    assert len(kept) == 1 and kept[0].startswith(f"{old / 'results.csv'}: not written by kg, so the older build {old.name} stays")
+    # moved out, the next build removes that older build too
+    (old / "results.csv").rename(tmp_path / "results.csv")
+    build([paper], out, extras=False)
+    assert [p.name for p in versions.iterdir() if p.is_dir()] == [out.resolve().name]
+    assert (tmp_path / "results.csv").read_text() == saved
+
+
 # --------------------------------------------------------------------------- the CLI
 
 

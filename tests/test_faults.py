@@ -345,6 +345,56 @@ def test_a_pipeline_is_not_swapped_while_a_build_reads_it(corpus_parts, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pipe")) == []
 
 
+def test_every_load_of_a_pipeline_folder_holds_it_and_a_publish_of_it_says_it_waits(tmp_path, monkeypatch):
+    # `kg eval --folds`, `kg train`'s own load of its rules and the shard workers load a pipeline through
+    # `build_nlp` alone, which took no lock: a `kg train --out P` meanwhile swapped P under spaCy's
+    # file-by-file read. Now every load holds P; the publish waits, saying so, and a reader that holds
+    # P already (a build, `kg extract`) loads it again meanwhile without waiting for the publish
+    import threading
+
+    import spacy
+
+    from kg.extract import build_nlp
+    from kg.outputs import reading_folder
+    from kg.paths import TRAINED_PIPELINE
+
+    pipeline = tmp_path / "pipe"
+    shutil.copytree(TRAINED_PIPELINE, pipeline)
+    before = (pipeline / "meta.json").read_text()
+    loading, go_on, real_load = threading.Event(), threading.Event(), spacy.load
+
+    def held_load(path, *args, **kwargs):  # spaCy has begun reading P, and is held there
+        loading.set()
+        go_on.wait(300)
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(spacy, "load", held_load)
+    loaded = []
+    reader = threading.Thread(target=lambda: loaded.append(build_nlp(pipeline)))
+    reader.start()
+    assert loading.wait(120)
+    writer = subprocess.Popen([sys.executable, "-c", PUBLISH_PIPELINE, str(pipeline)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "staged\n"
+        waiting = writer.stderr.readline()  # said before it waits; a publish not held would end instead
+        assert waiting == (f"{pipeline}: waiting for the kg commands using it to finish (a build, extract, eval or "
+                           "train reading this pipeline, or another write of it)\n"), writer.communicate()
+        assert writer.poll() is None and (pipeline / "meta.json").read_text() == before
+        with reading_folder(pipeline):  # as a build holds it, while the publish waits
+            go_on.set()
+            reader.join(300)
+            assert loaded and "retrained" not in loaded[0].meta
+            build_nlp(pipeline)
+            assert writer.poll() is None and (pipeline / "meta.json").read_text() == before
+    finally:
+        go_on.set()
+        reader.join(300)
+    assert writer.stdout.readline() == "published\n"  # once the readers are done, the publish goes on
+    assert writer.wait(timeout=60) == 0 and writer.stderr.read() == ""
+    assert '"retrained": true' in (pipeline / "meta.json").read_text()
+
+
 def _report_folder(path: Path, who: str) -> None:
     path.mkdir()
     (path / ".kg-report").write_text("kg\n")

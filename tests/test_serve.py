@@ -76,7 +76,7 @@ def test_push_to_a_refusing_endpoint_is_a_clear_error(served, example_graph):
 
 
 def test_push_to_nothing_gives_up_after_retries(example_graph):
-    with pytest.raises(KgError, match="cannot reach the endpoint after 2 tries"):
+    with pytest.raises(KgError, match="cannot reach the endpoint after 2 tries: .*; the remote graph was left as it was$"):
         push(example_graph, f"http://127.0.0.1:{free_port()}/store", retries=1, backoff=0.05)
 
 
@@ -181,7 +181,8 @@ def test_kg_serve_stops_its_oxigraph_child_on_every_signal(example_graph, signam
 
 
 class FlakyEndpoint:
-    """A Graph Store endpoint that fails with the given statuses, then accepts (204)."""
+    """A Graph Store endpoint that fails with the given statuses, then accepts (204). It has no SPARQL
+    update service: its `update` beside the store answers 404."""
 
     def __init__(self, statuses: list[int]) -> None:
         import http.server
@@ -193,8 +194,11 @@ class FlakyEndpoint:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append((self.path, self.headers["Content-Type"], body))
-                status = outer.statuses.pop(0) if outer.statuses else 204
+                if self.path.startswith("/update"):
+                    status = 404
+                else:
+                    outer.requests.append((self.path, self.headers["Content-Type"], body))
+                    status = outer.statuses.pop(0) if outer.statuses else 204
                 message = b"graph store is busy" if status >= 500 else b"Bad request: nope" if status >= 400 else b""
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(message)))
@@ -236,6 +240,106 @@ def test_push_gives_the_status_and_message_of_a_refusal(example_graph):
         endpoint.close()
     assert len(endpoint.requests) == 1  # a 4xx is not retried
     assert endpoint.requests[0][0] == "/store?default"
+
+
+def test_a_push_without_an_update_service_sends_the_graph_in_one_request(example_graph, example_store):
+    # a store applies one request whole or not at all: chunks sent one by one left the graph half loaded
+    # when one of them failed
+    endpoint = FlakyEndpoint([])
+    try:
+        sent = push(example_graph, endpoint.url, chunk_triples=1000, retries=0)
+        assert [path for path, _, _ in endpoint.requests] == ["/store?default"]
+        body = endpoint.requests[0][2]
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+        assert triples == default_graph_triples(example_store) and sent == len(triples) > 1000
+        endpoint.statuses.append(400)
+        with pytest.raises(KgError, match=r"HTTP 400 Bad Request: Bad request: nope; the remote graph was left as it was$"):
+            push(example_graph, endpoint.url, chunk_triples=1000, retries=0)
+        # asked for, chunks go straight in, and a failure says that those sent stay
+        endpoint.requests.clear()
+        endpoint.statuses.extend([204, 204, 400])
+        with pytest.raises(KgError, match=r"HTTP 400 .*; the chunks sent before it stay in the remote graph \(--no-staging\)$"):
+            push(example_graph, endpoint.url, chunk_triples=1000, retries=0, staging=False)
+        assert len(endpoint.requests) == 3
+    finally:
+        endpoint.close()
+
+
+class FailingProxy:
+    """A proxy before a real endpoint that fails every Graph Store request from the `fail_at`th on:
+    answered 400 ("refused"), or the connection closed without an answer ("cut")."""
+
+    def __init__(self, endpoint: str, fail_at: int, how: str) -> None:
+        import http.client
+        import http.server
+        import threading
+
+        self.stored = 0
+        outer, target = self, urllib.parse.urlsplit(endpoint)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.path.startswith("/store"):
+                    outer.stored += 1
+                    if outer.stored >= fail_at and how == "cut":
+                        self.close_connection = True
+                        return
+                    if outer.stored >= fail_at:
+                        self.send_response(400)
+                        self.send_header("Content-Length", "14")
+                        self.end_headers()
+                        self.wfile.write(b"rejected chunk")
+                        return
+                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                conn.request("POST", self.path, body=body, headers={"Content-Type": self.headers["Content-Type"]})
+                answer = conn.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("how", ["refused", "cut"])
+def test_a_push_failing_half_way_leaves_the_remote_graph_as_it_was(example_graph, example_store, tmp_path, how):
+    # the chunks went straight into the target graph: the third one refused (or its connection cut),
+    # the endpoint was left with the first two added to what it held
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    theirs = ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))
+    with Server(target, port=free_port(), writable=True) as server:
+        insert = urllib.parse.urlencode({"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/update", data=insert, method="POST"), timeout=30)
+        proxy = FailingProxy(server.url, fail_at=3, how=how)
+        try:
+            with pytest.raises(KgError) as failed:
+                push(example_graph, f"{proxy.url}/store", chunk_triples=2000, retries=1, backoff=0.01)
+        finally:
+            proxy.close()
+        assert proxy.stored >= 3
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == {theirs}
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }") == set()  # no staging left
+        reason = "HTTP 400 Bad Request: rejected chunk" if how == "refused" else "Remote end closed connection"
+        assert reason in str(failed.value) and str(failed.value).endswith("; the remote graph was left as it was")
+        # the same push, not failing, adds the whole graph
+        sent = push(example_graph, f"{server.url}/store", chunk_triples=2000)
+        expected = default_graph_triples(example_store)
+        assert sent == len(expected)
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == expected | {theirs}
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
 
 
 def test_query_ui_and_content_negotiation_pass_through(served):
@@ -305,8 +409,9 @@ def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_g
     target = tmp_path / "target"
     (target / "store").mkdir(parents=True)
     with Server(target, port=free_port(), writable=True, timeout=2) as server:
-        # small chunks: each write stays well inside the 2 s limit on a loaded machine
-        push(example_graph, f"{server.url}/store", chunk_triples=2000)
+        # small chunks straight into the graph: each write stays well inside the 2 s limit on a loaded
+        # machine (the one update of a staged push adds the whole graph at once)
+        push(example_graph, f"{server.url}/store", chunk_triples=2000, staging=False)
         before = count(server.url)
         assert before == len(default_graph_triples(example_store))
         runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")

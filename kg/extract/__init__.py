@@ -22,7 +22,7 @@ from kg.extract import learned, pipeline, results  # noqa: F401  (registers the 
 from kg.extract.learned import finisher
 from kg.extract.resolve import resolver
 from kg.model import Extraction, Paper, check_min_confidence
-from kg.outputs import restore_interrupted_publish
+from kg.outputs import reading_folder, restore_interrupted_publish
 from kg.paths import DEFAULT_PIPELINE
 
 
@@ -52,7 +52,8 @@ def _from_folder(path: Path) -> Language:
     if not (path / "config.cfg").is_file():
         raise KgError(f"{path}: not a pipeline folder (no config.cfg); give a .cfg file or a folder from kg train")
     try:
-        nlp = spacy.load(path)
+        with reading_folder(path):  # read whole before a `kg train --out` of it may swap it (kg.outputs)
+            nlp = spacy.load(path)
     except (OSError, ValueError, ImportError, KeyError) as exc:
         raise KgError(f"{path}: cannot load the trained pipeline: {exc}") from None
     gc.collect()
