@@ -165,6 +165,22 @@ class NamePatterns:
             return end
         return None
 
+    def _capitalised_compound_start(self, T: Table, i: int, lo: int) -> int | None:
+        """The first token of a name whose part at i follows a hyphen, if every part before it is a
+        capitalised word or a short capital abbreviation ("Panoptic-PolarNet", "MI-FGSM"); None
+        when a part before names itself (a name-shaped part, which the name rule reads whole) or
+        is no capitalised word."""
+        texts, spaces = T.texts, T.spaces
+        j = i
+        while j - 2 >= lo and texts[j - 1] == "-" and not spaces[j - 1] and not spaces[j - 2]:
+            part = texts[j - 2]
+            if not (part.isalpha() and part[:1].isupper()) or part in self.cues.stop_names:
+                return None
+            if self._is_name(part) and not SHORT_ABBREVIATION.match(part):
+                return None
+            j -= 2
+        return j if j < i else None
+
     def _titled_run(self, T: Table, j: int, end: int) -> int | None:
         """The end of a run of two or more capitalised words, hyphen-joined parts included
         ("Geodesic Multi-Modal Mixup"), that starts at j; None if there is none."""
@@ -743,7 +759,20 @@ class NamePatterns:
             # the vocabulary knows them or the text defines them (acronym component).
             for i in sent_shaped:
                 t = texts[i]
-                if t in stop_names or (i > 0 and texts[i - 1] == "-" and not spaces[i - 1]):
+                if t in stop_names:
+                    continue
+                if i > 0 and texts[i - 1] == "-" and not spaces[i - 1]:
+                    # the last part of a name joined to capitalised parts before it ("Panoptic-PolarNet",
+                    # "Mult-VAE", "MI-FGSM"): the name starts at its first part; a part of a name read
+                    # from its own start ("VQA-RAD"), or of a lower-case compound ("text-to-SQL"), is no name
+                    s = self._capitalised_compound_start(T, i, sent.start)
+                    if s is not None:
+                        e = self._name_span(T, i, text)[1]
+                        # what a value is reported "on" is data ("38.5 cIoU on Vggish-SoundSet")
+                        value_on = s - 1 > sent.start and lowers[s - 1] == "on" and any(
+                            NUMBER_TEXT.match(w) for w in texts[max(sent.start, s - 4) : s - 1])
+                        default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
+                        add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
