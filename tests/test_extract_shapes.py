@@ -111,3 +111,12 @@ def test_a_name_joined_to_capitalised_parts_before_it_starts_at_its_first_part(n
     assert "variational autoencoder" not in entities(x, "method")  # "VAE" here is a part of another name
     y = run(nlp, "Attacks on Reef Cameras", "Our attack reaches 41.2 mAP on Reef-SoundSet.")
     assert "Reef-SoundSet" in entities(y, "dataset")  # what a value is reported on is data
+
+
+def test_a_sentence_that_opens_with_on_a_name_says_where_it_was_measured(nlp):
+    x = run(nlp, "Rigid Fragments for Molecules",
+            "We propose RotaFrag. On GEOM-ZX7 it performs on par with the best prior method.")
+    assert "GEOM-ZX7" in entities(x, "dataset")
+    assert "GEOM-ZX7" not in entities(x, "method")
+    y = run(nlp, "Rigid Fragments for Molecules", "We propose RotaFrag. On PubChemX it matches the best prior method.")
+    assert "PubChemX" in entities(y, "dataset")

@@ -657,7 +657,9 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                # (a sentence that opens with "On X" says where what follows was measured: "On
+                # GEOM-QM9 it performs on par with ...", whatever its words)
+                if low in ("on", "across") and (is_eval or k == 0 or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
@@ -667,7 +669,8 @@ class NamePatterns:
                             continue
                         if is_name(t) and (not SHORT_ABBREVIATION.match(t) or (
                                 # an abbreviation as an item of the list ("on SMAP, MSL and SWaT")
-                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)):
+                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)
+                                or self._name_span(T, j, text)[1] > j + 1):  # or the start of a longer name ("GEOM-QM9")
                             s, e = self._name_span(T, j, text)
                             items.append((s, e))
                             j = e
