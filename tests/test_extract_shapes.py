@@ -120,3 +120,10 @@ def test_a_sentence_that_opens_with_on_a_name_says_where_it_was_measured(nlp):
     assert "GEOM-ZX7" not in entities(x, "method")
     y = run(nlp, "Rigid Fragments for Molecules", "We propose RotaFrag. On PubChemX it matches the best prior method.")
     assert "PubChemX" in entities(y, "dataset")
+
+
+def test_a_dataset_named_before_its_head_keeps_its_hyphenated_parts(nlp):
+    x = run(nlp, "Speech Probes", "We probe frozen features on the SUPERB and ZX-SUPERB benchmarks and the Reef-Audio dataset.")
+    datasets = set(entities(x, "dataset"))
+    assert {"ZX-SUPERB", "Reef-Audio"} <= datasets
+    assert "Audio" not in datasets

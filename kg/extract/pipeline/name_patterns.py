@@ -583,6 +583,10 @@ class NamePatterns:
                         if is_word:
                             j -= 1
                             continue
+                        if (t == "-" and j + 1 < run_end and j - 1 >= sent.start and not spaces[j] and not spaces[j - 1]
+                                and texts[j - 1][:1].isupper() and texts[j - 1].isalnum()):
+                            j -= 1  # a name's parts joined by a hyphen ("ML-SUPERB")
+                            continue
                         if run_end > j + 1:
                             add_candidate(cands, T, j + 1, run_end, "dataset", "dataset-head")
                         if t in (",", "and", "&") or lowers[j] == "the":
