@@ -127,3 +127,10 @@ def test_a_dataset_named_before_its_head_keeps_its_hyphenated_parts(nlp):
     datasets = set(entities(x, "dataset"))
     assert {"ZX-SUPERB", "Reef-Audio"} <= datasets
     assert "Audio" not in datasets
+
+
+def test_a_capitalised_word_before_a_capitalised_architecture_names_a_model(nlp):
+    x = run(nlp, "Anomalies in Pumps", "Our detector is comparable to the Reef Transformer and outperforms the Pump Network.")
+    methods = set(entities(x, "method"))
+    assert {"Reef Transformer", "Pump Network"} <= methods
+    assert "transformer" not in methods  # the architecture is a part of the name here

@@ -611,7 +611,11 @@ class NamePatterns:
                     elif j == i and low in MEASURE_HEADS and word.islower():
                         self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
-                if low in method_heads and idxs[i] > title_end and k > 0 and word.islower():
+                # (a capitalised head too, inside a sentence after a capitalised word: "the Anomaly
+                # Transformer", where "Transformer" alone would be the architecture)
+                if low in method_heads and idxs[i] > title_end and k > 0 and (word.islower() or (
+                        low in NAME_HEADS and word.istitle() and k > 1 and texts[i - 1].istitle() and texts[i - 1].isalpha()
+                        and lowers[i - 1] not in STOP_WORDS)):
                     j = i
                     while j - 1 >= sent.start and (
                         (texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "an", "our", "this", "we", "in", "to"))
