@@ -85,3 +85,52 @@ def test_a_model_family_and_its_backbone_written_together_are_one_model(nlp):
     methods = entities(x, "method")
     assert {"CLIP ViT-B/32", "PANNs CNN14"} <= set(methods)
     assert not {"CNN14", "PANNs"} & set(methods)
+
+
+def test_hyphenated_compounds_coordinated_before_a_task_head_share_it(nlp):
+    x = run(nlp, "Reading Parish Ledgers",
+            "We define two tasks on the ledgers: entry-level and column-level retrieval. "
+            "The same network can do sound, sound-to-image, image-to-sound, and sound-image pair generation.")
+    tasks = set(entities(x, "task"))
+    assert {"entry-level retrieval", "column-level retrieval"} <= tasks
+    assert {"sound-to-image generation", "image-to-sound generation", "sound generation"} <= tasks
+    y = run(nlp, "Moving Pictures from Words", "Our model handles text-to-image/video generation in one network.")
+    tasks = set(entities(y, "task"))
+    assert "text-to-video generation" in tasks
+    assert "video generation" not in tasks  # the slash joins "image" and "video", not two tasks
+    z = run(nlp, "Seeing Alone", "We compare text-only, image-only, and video-only understanding.")
+    assert not {"text-only understanding", "image-only understanding"} & set(entities(z, "task"))
+
+
+def test_a_name_joined_to_capitalised_parts_before_it_starts_at_its_first_part(nlp):
+    x = run(nlp, "Attacks on Reef Cameras",
+            "Our attack beats Reef-FGSM, Coral-PolarNet and Mult-VAE, and the gains hold for ZQ-VSL.")
+    methods = forms(x, "method")
+    assert {"Reef-FGSM", "Coral-PolarNet", "Mult-VAE", "ZQ-VSL"} <= methods
+    assert not {"FGSM", "PolarNet", "VAE", "VSL"} & methods
+    assert "variational autoencoder" not in entities(x, "method")  # "VAE" here is a part of another name
+    y = run(nlp, "Attacks on Reef Cameras", "Our attack reaches 41.2 mAP on Reef-SoundSet.")
+    assert "Reef-SoundSet" in entities(y, "dataset")  # what a value is reported on is data
+
+
+def test_a_sentence_that_opens_with_on_a_name_says_where_it_was_measured(nlp):
+    x = run(nlp, "Rigid Fragments for Molecules",
+            "We propose RotaFrag. On GEOM-ZX7 it performs on par with the best prior method.")
+    assert "GEOM-ZX7" in entities(x, "dataset")
+    assert "GEOM-ZX7" not in entities(x, "method")
+    y = run(nlp, "Rigid Fragments for Molecules", "We propose RotaFrag. On PubChemX it matches the best prior method.")
+    assert "PubChemX" in entities(y, "dataset")
+
+
+def test_a_dataset_named_before_its_head_keeps_its_hyphenated_parts(nlp):
+    x = run(nlp, "Speech Probes", "We probe frozen features on the SUPERB and ZX-SUPERB benchmarks and the Reef-Audio dataset.")
+    datasets = set(entities(x, "dataset"))
+    assert {"ZX-SUPERB", "Reef-Audio"} <= datasets
+    assert "Audio" not in datasets
+
+
+def test_a_capitalised_word_before_a_capitalised_architecture_names_a_model(nlp):
+    x = run(nlp, "Anomalies in Pumps", "Our detector is comparable to the Reef Transformer and outperforms the Pump Network.")
+    methods = set(entities(x, "method"))
+    assert {"Reef Transformer", "Pump Network"} <= methods
+    assert "transformer" not in methods  # the architecture is a part of the name here

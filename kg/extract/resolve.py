@@ -146,6 +146,8 @@ def organisation_names(path: str = "") -> frozenset[str]:
 _CONJUNCTIONS = ("and", "or", "&")
 # Task heads that relate two kinds of data: "image and text matching" is one task, not two.
 _RELATIONAL_HEADS = frozenset(("matching", "alignment", "retrieval", "correspondence"))
+# Last parts of compound adjectives that qualify rather than name what a task is about ("text-only").
+_QUALIFYING = frozenset(("only", "based", "free", "specific", "agnostic", "like", "style", "aware", "oriented"))
 _DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
 
 
@@ -333,6 +335,11 @@ class Resolver:
                     extra[(e + 1, e + 2)] = Cand(e + 1, e + 2, idxs[e + 1], idxs[e + 1] + len(h), "task", "", "task-ellipsis",
                                                  s.text[: s.text.rfind(" ")] + " " + h)
             first = lowers[s.start]
+            if s.start >= 2 and lowers[s.start - 1] in ("and", "or", "/") and lowers[s.end - 1] in heads:
+                if at is None:
+                    at = {(c.start, c.end): c for c in spans}
+                if self._compound_items(T, text, s, at, extra, drop):
+                    continue
             if s.end - s.start == 2 and s.start >= 2 and lowers[s.start - 1] in ("and", "or") and self._shares_head(first):
                 if at is None:
                     at = {(c.start, c.end): c for c in spans}
@@ -374,6 +381,71 @@ class Resolver:
             return spans
         drop.update(extra)
         return sorted([s for s in spans if (s.start, s.end) not in drop] + list(extra.values()), key=lambda c: c.start)
+
+    def _compound_items(self, T: Table, text: str, s: Cand, at: dict, extra: dict, drop: set) -> bool:
+        """Hyphenated compounds coordinated before a task share its head: "page-level and
+        layout-level retrieval" names page-level retrieval, "image, text-to-image, image-to-text and
+        image-text pair generation" text-to-image and image-to-text generation (and image
+        generation); "text-to-image/video generation" is text-to-video generation, not video
+        generation. A compound item is data-to-data ("image-to-text": modality words) or parallel
+        to the compound that opens the task ("page-level" beside "layout-level"). True if a
+        coordination was read."""
+        texts, lowers, spaces, idxs = T.texts, T.lowers, T.spaces, T.idxs
+        head = texts[s.end - 1]
+
+        def compound_start(j: int) -> int:  # the first token of the hyphenated compound ending at j
+            while j >= 2 and texts[j - 1] == "-" and not spaces[j - 1] and not spaces[j - 2] and texts[j - 2].isalpha():
+                j -= 2
+            return j
+
+        def of_data(k: int, j: int) -> bool:  # "image-to-text", "image-text", "audio-visual"
+            parts = lowers[k : j + 1 : 2]
+            return all(p in self.modality_words or p == "to" for p in parts) and parts[0] != "to" and parts[-1] != "to"
+
+        own_end = s.start  # the compound that opens the task ("layout-level" in "layout-level retrieval")
+        while own_end + 2 < s.end - 1 and texts[own_end + 1] == "-" and not spaces[own_end] and not spaces[own_end + 1]:
+            own_end += 2
+        own_last = lowers[own_end] if own_end > s.start else ""
+        conj = s.start - 1
+        j = conj - 1
+        if texts[conj] == "/":
+            if spaces[conj] or spaces[j]:
+                return False
+            k = compound_start(j)
+            if k == j or not of_data(k, j):
+                return False
+            if own_end == s.start and s.end - s.start == 2 and "to" in lowers[k:j]:
+                # "text-to-image/video generation": the word after the slash replaces the compound's last part
+                prefix = text[idxs[k] : idxs[j]]
+                drop.add((s.start, s.end))
+                extra[(k, s.end)] = Cand(k, s.end, idxs[k], s.end_char, "task", "", "task-ellipsis", f"{prefix}{s.text}")
+                return True
+            items = [(k, j)]
+        else:
+            if texts[j] == "," and lowers[conj] in ("and", "or"):
+                j -= 1  # the comma before "and"
+            items = []
+            while j >= 0 and texts[j].isalpha():
+                k = compound_start(j)
+                if k == j:
+                    if not (self._shares_head(lowers[j]) and (texts[j].islower() or texts[j].istitle())):
+                        break
+                elif not (of_data(k, j) or (own_last and lowers[j] == own_last and own_last not in _QUALIFYING)):
+                    break
+                items.append((k, j))
+                if k >= 2 and texts[k - 1] == ",":
+                    j = k - 2
+                else:
+                    break
+        if not any(k < j for k, j in items):
+            return False  # single words only: the rule for those reads them
+        for k, j in items:
+            c = at.get((k, j + 1))
+            if c is not None and c.label_ == "task":
+                continue  # a task of its own ("text-to-image" is text-to-image generation)
+            end_char = idxs[j] + len(texts[j])
+            extra.setdefault((k, j + 1), Cand(k, j + 1, idxs[k], end_char, "task", "", "task-ellipsis", f"{text[idxs[k]:end_char]} {head}"))
+        return True
 
     def _shares_head(self, word: str) -> bool:
         """Can a (lower-case) word share a task head with another across "and" / "or" ("image and

@@ -165,6 +165,22 @@ class NamePatterns:
             return end
         return None
 
+    def _capitalised_compound_start(self, T: Table, i: int, lo: int) -> int | None:
+        """The first token of a name whose part at i follows a hyphen, if every part before it is a
+        capitalised word or a short capital abbreviation ("Panoptic-PolarNet", "MI-FGSM"); None
+        when a part before names itself (a name-shaped part, which the name rule reads whole) or
+        is no capitalised word."""
+        texts, spaces = T.texts, T.spaces
+        j = i
+        while j - 2 >= lo and texts[j - 1] == "-" and not spaces[j - 1] and not spaces[j - 2]:
+            part = texts[j - 2]
+            if not (part.isalpha() and part[:1].isupper()) or part in self.cues.stop_names:
+                return None
+            if self._is_name(part) and not SHORT_ABBREVIATION.match(part):
+                return None
+            j -= 2
+        return j if j < i else None
+
     def _titled_run(self, T: Table, j: int, end: int) -> int | None:
         """The end of a run of two or more capitalised words, hyphen-joined parts included
         ("Geodesic Multi-Modal Mixup"), that starts at j; None if there is none."""
@@ -567,6 +583,10 @@ class NamePatterns:
                         if is_word:
                             j -= 1
                             continue
+                        if (t == "-" and j + 1 < run_end and j - 1 >= sent.start and not spaces[j] and not spaces[j - 1]
+                                and texts[j - 1][:1].isupper() and texts[j - 1].isalnum()):
+                            j -= 1  # a name's parts joined by a hyphen ("ML-SUPERB")
+                            continue
                         if run_end > j + 1:
                             add_candidate(cands, T, j + 1, run_end, "dataset", "dataset-head")
                         if t in (",", "and", "&") or lowers[j] == "the":
@@ -591,7 +611,11 @@ class NamePatterns:
                     elif j == i and low in MEASURE_HEADS and word.islower():
                         self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
-                if low in method_heads and idxs[i] > title_end and k > 0 and word.islower():
+                # (a capitalised head too, inside a sentence after a capitalised word: "the Anomaly
+                # Transformer", where "Transformer" alone would be the architecture)
+                if low in method_heads and idxs[i] > title_end and k > 0 and (word.islower() or (
+                        low in NAME_HEADS and word.istitle() and k > 1 and texts[i - 1].istitle() and texts[i - 1].isalpha()
+                        and lowers[i - 1] not in STOP_WORDS)):
                     j = i
                     while j - 1 >= sent.start and (
                         (texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "an", "our", "this", "we", "in", "to"))
@@ -641,7 +665,9 @@ class NamePatterns:
                 # 4b. "on X, Y and Z" in a sentence about evaluation: names there are datasets
                 if low in ("on", "across") and is_eval is None:
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
-                if low in ("on", "across") and (is_eval or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                # (a sentence that opens with "On X" says where what follows was measured: "On
+                # GEOM-QM9 it performs on par with ...", whatever its words)
+                if low in ("on", "across") and (is_eval or k == 0 or (k > 0 and lowers[i - 1] in TRAINED_ON)):
                     j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
@@ -651,7 +677,8 @@ class NamePatterns:
                             continue
                         if is_name(t) and (not SHORT_ABBREVIATION.match(t) or (
                                 # an abbreviation as an item of the list ("on SMAP, MSL and SWaT")
-                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)):
+                                j + 1 < sent.end and lowers[j + 1] in LIST_JOINS or items and lowers[j - 1] in LIST_JOINS)
+                                or self._name_span(T, j, text)[1] > j + 1):  # or the start of a longer name ("GEOM-QM9")
                             s, e = self._name_span(T, j, text)
                             items.append((s, e))
                             j = e
@@ -744,7 +771,20 @@ class NamePatterns:
             # the vocabulary knows them or the text defines them (acronym component).
             for i in sent_shaped:
                 t = texts[i]
-                if t in stop_names or (i > 0 and texts[i - 1] == "-" and not spaces[i - 1]):
+                if t in stop_names:
+                    continue
+                if i > 0 and texts[i - 1] == "-" and not spaces[i - 1]:
+                    # the last part of a name joined to capitalised parts before it ("Panoptic-PolarNet",
+                    # "Mult-VAE", "MI-FGSM"): the name starts at its first part; a part of a name read
+                    # from its own start ("VQA-RAD"), or of a lower-case compound ("text-to-SQL"), is no name
+                    s = self._capitalised_compound_start(T, i, sent.start)
+                    if s is not None:
+                        e = self._name_span(T, i, text)[1]
+                        # what a value is reported "on" is data ("38.5 cIoU on Vggish-SoundSet")
+                        value_on = s - 1 > sent.start and lowers[s - 1] == "on" and any(
+                            NUMBER_TEXT.match(w) for w in texts[max(sent.start, s - 4) : s - 1])
+                        default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
+                        add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
