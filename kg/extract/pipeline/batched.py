@@ -13,9 +13,10 @@ class Batched:
     passes), then hands the batch on: each component then runs on one doc after another while its
     own code and data (matchers, lexicons, caches) are still in the processor's caches. Without a
     `pipe`, spaCy hands each doc through every component before making the next one, so that each
-    component meets its data evicted by the seven others; on a 2-core machine with 2 MB of cache per
-    core that cost the rules about a sixth of their time (BENCHMARKS.md, "Components over a batch").
-    A component's output depends on its doc alone, so the order changes no extraction."""
+    component meets its data evicted by the others. On a shared 2-core machine with 2 MB of cache a
+    core, batches took 3-19% off the rules' time and 11-15% off the time of the pipeline with the
+    entity judge, the more the busier the machine (BENCHMARKS.md, "Components over a batch"). A
+    component's output depends on its doc alone, so the order changes no extraction."""
 
     def __call__(self, doc: Doc) -> Doc:
         raise NotImplementedError
