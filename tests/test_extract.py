@@ -255,3 +255,20 @@ def test_token_table_holds_the_docs_text_and_words_however_the_doc_was_made(nlp)
         assert T.text == doc.text
         assert T.texts == [t.text for t in doc] and T.lowers == [t.lower_ for t in doc]
     assert token_table(made).text == text
+
+
+def test_components_over_a_batch_give_each_doc_what_they_give_it_alone(nlp):
+    """`nlp.pipe` runs each component over a whole batch before the next one starts
+    (kg.extract.pipeline.batched): every doc gets the same candidates, sentences and values as when
+    it goes through the pipeline alone, and the docs come out in their order."""
+    from kg.extract.pipeline.tokens import CANDS, SENTS
+    from kg.extract.results import RESULTS
+    from kg.ingest import read_papers
+
+    texts = [paper.text for paper in read_papers([EXAMPLE_CORPUS])][:40]
+    fields = lambda doc: [[list(x) for x in doc.user_data.get(key, [])] for key in (CANDS, SENTS, RESULTS)]  # noqa: E731
+    alone = [fields(nlp(text)) for text in texts]
+    batched = list(nlp.pipe(texts, batch_size=16))
+    assert [doc.text for doc in batched] == texts
+    assert [fields(doc) for doc in batched] == alone
+    assert any(cands for cands, _, _ in alone) and any(values for _, _, values in alone)

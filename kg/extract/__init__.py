@@ -15,6 +15,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.util import minibatch
 from thinc.api import Config
 
 from kg.errors import KgError
@@ -102,13 +103,16 @@ def extract(
     resolve = resolver(*_settings(nlp))
     finish = finisher(nlp)
     pairs = ((p.text, p) for p in papers)
-    for doc, paper in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        extraction = resolve(doc, paper)
+    # the resolver, then the finisher, over a whole batch in a row, as the components run
+    # (kg.extract.pipeline.batched: each step meets its data still in the processor's caches)
+    for batch in minibatch(nlp.pipe(pairs, as_tuples=True, batch_size=batch_size), size=batch_size):
+        extractions = [resolve(doc, paper) for doc, paper in batch]
         if finish is not None:
-            extraction = finish(doc, extraction)
-        if min_confidence > 0:
-            extraction.entities = [e for e in extraction.entities if e.confidence >= min_confidence]
-        yield extraction
+            extractions = [finish(doc, extraction) for (doc, _), extraction in zip(batch, extractions)]
+        for extraction in extractions:
+            if min_confidence > 0:
+                extraction.entities = [e for e in extraction.entities if e.confidence >= min_confidence]
+            yield extraction
 
 
 _WORKER_NLP: Language | None = None  # the pipeline of a worker process, loaded once

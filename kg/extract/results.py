@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.tokens import doc_text, sentences
 
 RESULTS = "kg_results"
@@ -292,7 +293,7 @@ def _name_like(word: str) -> bool:
     return any(c.isupper() for c in word)
 
 
-class ResultFinder:
+class ResultFinder(Batched):
     def __call__(self, doc: Doc) -> Doc:
         values = []
         text = doc_text(doc)

@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
 from kg.extract.normalise import entity_key
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.tokens import (
     ALIASES, Table, add_candidate, kg_spans, sentences, span_text, token_table, tokens_in,
 )
@@ -48,7 +49,7 @@ def _long_form_start(words: list[str], acronym: str) -> int | None:
     return None
 
 
-class AcronymFinder:
+class AcronymFinder(Batched):
     """'Long Form Name (LFN)': long form and acronym become one entity; the acronym is then
     found everywhere else in the text."""
 

@@ -5,12 +5,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.names import VERB_BEFORE
 from kg.extract.pipeline.tokens import Table, add_candidate, kg_spans, token_table, tokens_in
 from kg.extract.vocabulary import load_vocabulary
 
 
-class ModalityMapper:
+class ModalityMapper(Batched):
     """Surface words that name data ("visual", "image-text", "speech") mapped onto the fixed
     modality list. Words inside a capitalised name ("Vision Transformer") do not count; "language"
     and "vision" count only next to another modality word ("vision-and-language")."""

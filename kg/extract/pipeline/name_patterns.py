@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.names import (
     DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, component_end, name_shaped, release_end,
 )
@@ -94,7 +95,7 @@ def within(indices: list[int], start: int, end: int) -> list[int]:
     return indices[bisect_left(indices, start) : bisect_left(indices, end)]
 
 
-class NamePatterns:
+class NamePatterns(Batched):
     """Names never seen before, from their shape and context."""
 
     def __init__(self, nlp: Language, cues_path: str = "", vocab_dir: str = "") -> None:

@@ -7,6 +7,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.lexicon import load_cues
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.names import name_shaped
 from kg.extract.pipeline.tokens import add_candidate, kg_spans, span_text, token_table
 from kg.extract.vocabulary import load_vocabulary
@@ -20,7 +21,7 @@ def _glued(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
-class VerbForms:
+class VerbForms(Batched):
     """Techniques named by a verb ("the model is fine-tuned on ...", "instruction-tuned"): the
     participle becomes a mention of the technique's vocabulary concept, but not an adjective
     before a noun ("a pre-trained model")."""

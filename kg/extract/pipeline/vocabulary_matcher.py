@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.names import SUFFIX_WORD, component_end, name_shaped, release_end
 from kg.extract.pipeline.tokens import Table, add_candidate, kg_spans, token_table
 from kg.extract.vocabulary import load_vocabulary
@@ -19,7 +20,7 @@ from kg.extract.vocabulary import load_vocabulary
 CACHE_DIR = Path.home() / ".cache" / "kg"  # beside the vocabulary's own cache (kg.extract.vocabulary)
 
 
-class VocabularyMatcher:
+class VocabularyMatcher(Batched):
     """Known concepts from the SKOS vocabularies: labels written with capitals ("CLIP") match as
     written, the others ("contrastive learning") in any case, each kind by a PhraseMatcher."""
 
