@@ -257,3 +257,28 @@ def test_two_entities_minted_to_one_iri_give_the_concept_one_link():
     assert [str(r[0]) for r in relations] == [str(KGO.proposes)]
     labels = {str(r[0]) for r in run(store, f"SELECT ?l WHERE {{ {c} skos:altLabel ?l }}").rows}
     assert {"VisionEncoder", "vision encoder"} <= labels
+
+
+def test_a_name_the_text_gives_only_in_part_is_labelled_by_its_name_not_its_span(tmp_path):
+    # "speech and music classification" names speech classification, but the words of the text that
+    # say so are only "speech": that span is the link's evidence, and was the concept's label
+    from kg.build import build
+    from kg.extract import build_nlp, extract
+    from kg.paths import RULES_PIPELINE
+    from kg.query import with_prefixes
+    from kg.store import open_store
+
+    papers = [Paper(id="a", title="Audio models for many sounds",
+                    abstract="We study speech and music classification, and page-level and layout-level "
+                             "retrieval of documents, with one new model.")]
+    labels_query = with_prefixes("SELECT ?l WHERE { ?c kgo:minted true ; skos:prefLabel ?l }")
+    store = ox.Store()
+    load_extractions(store, extract(papers, nlp=build_nlp(RULES_PIPELINE)))
+    loaded = {row["l"].value for row in store.query(labels_query)}
+    assert {"speech classification", "page-level retrieval", "layout-level retrieval"} <= loaded
+    assert not {"speech", "page-level"} & loaded
+    # the build's own path (labels from the tallies its workers keep) gives the same labels
+    source = tmp_path / "papers.jsonl"
+    source.write_text('{"title": "%s", "abstract": "%s"}\n' % (papers[0].title, papers[0].abstract))
+    build([source], tmp_path / "g", extras=False, jobs=1, pipeline=RULES_PIPELINE)
+    assert {row["l"].value for row in open_store(tmp_path / "g").query(labels_query)} == loaded

@@ -252,8 +252,9 @@ class TallyFile:
     # --- the derived triples -------------------------------------------------------------------
 
     def labels(self, only_touched: bool) -> Iterator[tuple[str, str]]:
-        """(minted concept, preferred label): its most frequent evidence surface form, ties to the
-        least form; a concept with no evidence (named only in results) takes its least alt label."""
+        """(minted concept, preferred label): its most frequent evidence surface form that names it,
+        ties to the least form; a concept with no such evidence (named only in results, or only in
+        part: "page-level" of "page-level and layout-level retrieval") takes its least alt label."""
         touched = f" AND {TOUCHED}" if only_touched else ""
         rows = self.db.execute(
             f"SELECT concept, form, n FROM forms WHERE concept IN (SELECT concept FROM minted){touched} ORDER BY concept, form"

@@ -11,6 +11,7 @@ not depend on the order in which papers were processed, the batch size or the nu
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -193,12 +194,16 @@ class TripleWriter:
             if not entity.concept:
                 if self._declare_minted(concept, entity.type, out):
                     tally.minted.add(concept)
+            evidence = _evidence(entity)
+            # the form its evidence spans votes for a minted concept's label if it names the concept;
+            # an entity whose link does not vote offers its names instead (taken if no link votes)
+            votes = evidence is not None and paper.text[evidence.start:evidence.end] in {entity.label, *entity.surface_forms}
             own_label = vocabulary_prefs().get(concept)  # not repeated as an alternative label
             for form in {entity.label, *entity.surface_forms}:
                 if form != own_label:
                     out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
-                if not entity.concept and not entity.mentions:
+                if not entity.concept and (not votes or linked[concept] is not entity):
                     tally.alt(concept, form)
             if linked[concept] is not entity:
                 continue
@@ -220,17 +225,14 @@ class TripleWriter:
                 f"{link} {OBJ} {c} .",
                 f"{link} {K['confidence']} {decimal(entity.confidence, 3)} .",
             ]
-            # one mention is the evidence (the others say the same in other places): the first that
-            # names the entity as the extractor named it, else the first; its form votes for the label
-            if entity.mentions:
-                named = [m for m in entity.mentions if m.text == entity.label] or entity.mentions
-                first = min(named, key=lambda m: m.start)
-                out.append(f"{link} {K['span']} {self._span(first)} .")
-                extractor = self._extractor(first.rule, out)
-                if first.rule != DEFAULT_RULE:
+            if evidence is not None:
+                out.append(f"{link} {K['span']} {self._span(evidence)} .")
+                extractor = self._extractor(evidence.rule, out)
+                if evidence.rule != DEFAULT_RULE:
                     out.append(f"{link} {ATTRIBUTED} {extractor} .")
-                # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
-                tally.forms[(concept, paper.text[first.start:first.end])] += 1
+                if votes and not entity.concept:
+                    # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
+                    tally.forms[(concept, paper.text[evidence.start:evidence.end])] += 1
         tally.paper(mentioned, mint.paper_iri(paper.id), issued_year(paper.year) if paper.year else 0)
         for index, result in enumerate(extraction.results):
             out += self._result(paper.id, p, index, result, by_form, tally)
@@ -286,11 +288,20 @@ SELECT ?c ?form (COUNT(?link) AS ?n) WHERE {
   BIND(SUBSTR(CONCAT(?title, "\\n\\n", ?abstract), ?start + 1, ?end - ?start) AS ?form)
 } GROUP BY ?c ?form
 """
+NAMES_QUERY = "SELECT ?c ?alt WHERE { ?c kgo:minted true ; skos:altLabel ?alt }"
 FALLBACK_LABEL_QUERY = "SELECT ?c (MIN(STR(?alt)) AS ?l) WHERE { ?c kgo:minted true ; skos:altLabel ?alt } GROUP BY ?c"
 
 
+def _evidence(entity: Entity) -> Mention | None:
+    """The mention a link keeps as evidence (the others say the same in other places): the first
+    that names the entity as the extractor named it, else the first."""
+    named = [m for m in entity.mentions if m.text == entity.label] or entity.mentions
+    return min(named, key=lambda m: m.start) if named else None
+
+
 def finalise_labels(store) -> int:
-    """Give every minted concept one preferred label: its most frequent surface form.
+    """Give every minted concept one preferred label: its most frequent surface form among the
+    evidence spans that name it (else its least alternative label).
 
     Ties go to the alphabetically first form, so the choice depends only on the graph's content.
     Labels are recomputed from scratch, so an appended build ends with the same labels as a build
@@ -300,9 +311,16 @@ def finalise_labels(store) -> int:
 
     from kg.query import with_prefixes
 
+    # only a span that names the concept votes: "page-level" in "page-level and layout-level
+    # retrieval" is where page-level retrieval is named, not a label for it (its names are its alt labels)
+    names: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(with_prefixes(NAMES_QUERY)):
+        names[row["c"].value].add(row["alt"].value)
     best: dict[str, tuple[int, str]] = {}
     for row in store.query(with_prefixes(LABEL_QUERY)):
         concept, form, count = row["c"].value, row["form"], int(row["n"].value)
+        if form.value not in names[concept]:
+            continue
         key = (-count, form.value)
         if concept not in best or key < (-best[concept][0], best[concept][1]):
             best[concept] = (count, form.value)
