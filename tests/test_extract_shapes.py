@@ -134,3 +134,14 @@ def test_a_capitalised_word_before_a_capitalised_architecture_names_a_model(nlp)
     methods = set(entities(x, "method"))
     assert {"Reef Transformer", "Pump Network"} <= methods
     assert "transformer" not in methods  # the architecture is a part of the name here
+
+
+def test_a_hyphenated_compound_before_a_part_head_names_the_part(nlp):
+    x = run(nlp, "Listening to Rivers",
+            "Our model passes each clip through a flood-aware pooling network, and a reed-guided bridge module "
+            "links both streams. We train it with silt-weighted contrastive sampling.")
+    methods = set(entities(x, "method"))
+    assert {"flood-aware pooling network", "reed-guided bridge module", "silt-weighted contrastive sampling"} <= methods
+    # how large or which modality a compound says is no name of a part
+    y = run(nlp, "Listening to Lakes", "We pair a large-scale retrieval module with a fine-grained fusion network.")
+    assert not {"large-scale retrieval module", "fine-grained fusion network"} & set(entities(y, "method"))

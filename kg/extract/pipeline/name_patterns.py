@@ -50,6 +50,11 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 # encoder", "BERT-based encoder"), unlike "knowledge-enhanced", "text-guided" or "context-aware".
 QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
                    "oriented", "centric", "friendly", "compatible"}
+# Last parts of compound adjectives that say how large or how good something is ("large-scale",
+# "fine-grained", "high-quality", "near-optimal"), not which technique it is.
+NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "level", "step", "dimensional", "trained", "tuned"}
+# Parts of compounds that name modalities or their number ("cross-modal", "multi-modal", "vision-language").
+MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
@@ -116,6 +121,24 @@ class NamePatterns:
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
         }
+        # heads of parts and techniques a compound before them can name (rule 6b); not the heads of
+        # whole approaches ("a task-oriented approach", "an end-to-end framework")
+        parts = {"module", "modules", "network", "networks", "mechanism", "mechanisms"}
+        self.part_heads = (self.cues.method_heads | self.cues.technique_heads) - (self.cues.generic_heads - parts) - {"agent", "policy", "representation"}
+
+    def _plain_word(self, low: str) -> bool:
+        """A content word that can sit inside a technique's name ("gating", "alignment")."""
+        return low not in STOP_WORDS and low not in self.not_method_words and low not in self.cues.generic_heads
+
+    def _naming_compound(self, parts: list[str]) -> bool:
+        """Do the parts of a hyphenated compound say which technique a head is ("noise-aware",
+        "flow-guided", "low-rank"), rather than how large, how good or which modality ("large-scale",
+        "fine-grained", "modality-specific", "cross-modal", "end-to-end")?"""
+        if parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS or parts[0] in self.cues.not_method_modifiers or parts[0] == parts[-1]:
+            return False
+        if parts[-1] in QUALIFYING_ENDS or parts[-1] in NOT_NAMING_ENDS:
+            return False
+        return not all(p in self.modality_words or p in MODALITY_PARTS for p in parts)
 
     def _is_name(self, text: str) -> bool:
         return name_shaped(text) and text not in self.cues.stop_names
@@ -502,6 +525,7 @@ class NamePatterns:
         triggers = tokens_in(T, self.trigger_words)
         propose_verbs, dataset_heads, method_heads = self.cues.propose_verbs, self.cues.dataset_heads, self.cues.method_heads
         task_heads, technique_heads = self.cues.task_heads, self.cues.technique_heads
+        part_heads = self.part_heads
         shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
@@ -766,6 +790,19 @@ class NamePatterns:
                         topic = low == "learning" and lowers[i - 1] == "representation" and j < i - 1
                         end = i + 1 if topic else component_end(lowers, texts, i + 1)  # "... attention module"
                         add_candidate(cands, T, j, end, "task" if topic else "method", "method-phrase")
+                # 6b. "a noise-aware gating network", "feature-aware negative sampling": a lower-case
+                # hyphenated compound, at most one content word, then a head that names a part or a
+                # technique; the compound says which one, so the phrase names it
+                if low in part_heads and word.islower() and k >= 3:
+                    h = i - 1
+                    if texts[h].isalpha() and texts[h].islower() and self._plain_word(lowers[h]) and texts[h - 1] != "-":
+                        h -= 1  # one content word between the compound and its head
+                    s = h
+                    while s - 2 >= sent.start and texts[s - 1] == "-" and not spaces[s - 1] and not spaces[s - 2] \
+                            and texts[s].isalpha() and texts[s - 2].isalpha():
+                        s -= 2
+                    if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
+                        add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
