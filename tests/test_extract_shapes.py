@@ -145,3 +145,9 @@ def test_a_hyphenated_compound_before_a_part_head_names_the_part(nlp):
     # how large or which modality a compound says is no name of a part
     y = run(nlp, "Listening to Lakes", "We pair a large-scale retrieval module with a fine-grained fusion network.")
     assert not {"large-scale retrieval module", "fine-grained fusion network"} & set(entities(y, "method"))
+
+
+def test_a_hyphenated_compound_before_a_schedule_or_regularizer_names_it(nlp):
+    x = run(nlp, "Listening to Ponds",
+            "We add a drift-aware budget regularizer and train with a noise-ranked curriculum.")
+    assert {"drift-aware budget regularizer", "noise-ranked curriculum"} <= set(entities(x, "method"))
