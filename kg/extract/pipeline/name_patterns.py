@@ -34,6 +34,7 @@ MEASURE_HEADS = ("rate", "error", "ratio")
 # Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
 METRIC_WORDS = {"metric", "metrics", "score", *MEASURE_HEADS}
 # A value: "92.1", "3%", "0.41".
+LETTER_NUMBER = re.compile(r"^(?:[A-Z]\d{1,4})+$")
 NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 # Words after which a proposal verb's form is a noun ("the V2 release", "a design").
 NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
@@ -828,6 +829,8 @@ class NamePatterns:
                         default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                         add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
+                if LETTER_NUMBER.match(t) and not (i + 1 < sent.end and texts[i + 1] == "-"):
+                    continue  # "T1", "A100", "W4A4": a letter and a number name a setting, a device or a version
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
                     default = "dataset" if YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
