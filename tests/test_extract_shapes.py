@@ -134,3 +134,28 @@ def test_a_capitalised_word_before_a_capitalised_architecture_names_a_model(nlp)
     methods = set(entities(x, "method"))
     assert {"Reef Transformer", "Pump Network"} <= methods
     assert "transformer" not in methods  # the architecture is a part of the name here
+
+
+def test_a_hyphenated_compound_before_a_part_head_names_the_part(nlp):
+    x = run(nlp, "Listening to Rivers",
+            "Our model passes each clip through a flood-aware pooling network, and a reed-guided bridge module "
+            "links both streams. We train it with silt-weighted contrastive sampling.")
+    methods = set(entities(x, "method"))
+    assert {"flood-aware pooling network", "reed-guided bridge module", "silt-weighted contrastive sampling"} <= methods
+    # how large or which modality a compound says is no name of a part
+    y = run(nlp, "Listening to Lakes", "We pair a large-scale retrieval module with a fine-grained fusion network.")
+    assert not {"large-scale retrieval module", "fine-grained fusion network"} & set(entities(y, "method"))
+
+
+def test_a_hyphenated_compound_before_a_schedule_or_regularizer_names_it(nlp):
+    x = run(nlp, "Listening to Ponds",
+            "We add a drift-aware budget regularizer and train with a noise-ranked curriculum.")
+    assert {"drift-aware budget regularizer", "noise-ranked curriculum"} <= set(entities(x, "method"))
+
+
+def test_a_capital_letter_with_a_number_is_no_model(nlp):
+    x = run(nlp, "Fast Scans of Owls",
+            "Our owl detector runs on V100 and H100 devices with W8A8 weights and reads P3 and P4 views; it beats C4D-Net.")
+    methods = set(entities(x, "method"))
+    assert not {"V100", "H100", "W8A8", "P3", "P4"} & methods
+    assert "C4D-Net" in methods  # a longer name keeps its parts

@@ -35,6 +35,7 @@ MEASURE_HEADS = ("rate", "error", "ratio")
 # Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
 METRIC_WORDS = {"metric", "metrics", "score", *MEASURE_HEADS}
 # A value: "92.1", "3%", "0.41".
+LETTER_NUMBER = re.compile(r"^(?:[A-Z]\d{1,4})+$")
 NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
 # Words after which a proposal verb's form is a noun ("the V2 release", "a design").
 NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
@@ -51,6 +52,11 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 # encoder", "BERT-based encoder"), unlike "knowledge-enhanced", "text-guided" or "context-aware".
 QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
                    "oriented", "centric", "friendly", "compatible"}
+# Last parts of compound adjectives that say how large or how good something is ("large-scale",
+# "fine-grained", "high-quality", "near-optimal"), not which technique it is.
+NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "level", "step", "dimensional", "trained", "tuned"}
+# Parts of compounds that name modalities or their number ("cross-modal", "multi-modal", "vision-language").
+MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
@@ -115,8 +121,39 @@ class NamePatterns(Batched):
         self.trigger_words = {
             *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
-            *self.cues.technique_heads,
+            *self.cues.technique_heads, *self.cues.part_heads,
         }
+        # heads of parts and techniques a compound before them can name (rule 6b); not the heads of
+        # whole approaches ("a task-oriented approach", "an end-to-end framework")
+        parts = {"module", "modules", "network", "networks", "mechanism", "mechanisms"}
+        self.part_heads = (self.cues.method_heads | self.cues.technique_heads | self.cues.part_heads) - (self.cues.generic_heads - parts) - {"agent", "policy", "representation"}
+
+    def _named_part(self, cands: list, T: Table, i: int, lo: int) -> None:
+        """Rule 6b at head `i`: a lower-case hyphenated compound, at most one content word, then the head."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        h = i - 1
+        if texts[h].isalpha() and texts[h].islower() and self._plain_word(lowers[h]) and texts[h - 1] != "-":
+            h -= 1  # one content word between the compound and its head
+        s = h
+        while s - 2 >= lo and texts[s - 1] == "-" and not spaces[s - 1] and not spaces[s - 2] \
+                and texts[s].isalpha() and texts[s - 2].isalpha():
+            s -= 2
+        if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
+            add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
+
+    def _plain_word(self, low: str) -> bool:
+        """A content word that can sit inside a technique's name ("gating", "alignment")."""
+        return low not in STOP_WORDS and low not in self.not_method_words and low not in self.cues.generic_heads
+
+    def _naming_compound(self, parts: list[str]) -> bool:
+        """Do the parts of a hyphenated compound say which technique a head is ("noise-aware",
+        "flow-guided", "low-rank"), rather than how large, how good or which modality ("large-scale",
+        "fine-grained", "modality-specific", "cross-modal", "end-to-end")?"""
+        if parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS or parts[0] in self.cues.not_method_modifiers or parts[0] == parts[-1]:
+            return False
+        if parts[-1] in QUALIFYING_ENDS or parts[-1] in NOT_NAMING_ENDS:
+            return False
+        return not all(p in self.modality_words or p in MODALITY_PARTS for p in parts)
 
     def _is_name(self, text: str) -> bool:
         return name_shaped(text) and text not in self.cues.stop_names
@@ -503,6 +540,7 @@ class NamePatterns(Batched):
         triggers = tokens_in(T, self.trigger_words)
         propose_verbs, dataset_heads, method_heads = self.cues.propose_verbs, self.cues.dataset_heads, self.cues.method_heads
         task_heads, technique_heads = self.cues.task_heads, self.cues.technique_heads
+        part_heads = self.part_heads
         shaped = name_shapes(T)
         task_word = self._task_word
         sents = sentences(doc)
@@ -767,6 +805,11 @@ class NamePatterns(Batched):
                         topic = low == "learning" and lowers[i - 1] == "representation" and j < i - 1
                         end = i + 1 if topic else component_end(lowers, texts, i + 1)  # "... attention module"
                         add_candidate(cands, T, j, end, "task" if topic else "method", "method-phrase")
+                # 6b. "a noise-aware gating network", "feature-aware negative sampling": a lower-case
+                # hyphenated compound, at most one content word, then a head that names a part or a
+                # technique; the compound says which one, so the phrase names it
+                if low in part_heads and word.islower() and k >= 3:
+                    self._named_part(cands, T, i, sent.start)
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
@@ -787,6 +830,8 @@ class NamePatterns(Batched):
                         default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                         add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
+                if LETTER_NUMBER.match(t) and not (i + 1 < sent.end and texts[i + 1] == "-"):
+                    continue  # "T1", "A100", "W4A4": a letter and a number name a setting, a device or a version
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
                     default = "dataset" if YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
