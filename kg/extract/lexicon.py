@@ -37,7 +37,6 @@ class Cues:
     generic_task_modifiers: frozenset[str] = frozenset()
     not_metric_modifiers: frozenset[str] = frozenset()
     metric_phrase_openers: frozenset[str] = frozenset()
-    part_heads: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -69,5 +68,4 @@ def load_cues(path: str = "") -> Cues:
         generic_task_modifiers=frozenset(w.lower() for w in data.get("generic_task_modifiers", [])),
         not_metric_modifiers=frozenset(w.lower() for w in data.get("not_metric_modifiers", [])),
         metric_phrase_openers=frozenset(w.lower() for w in data.get("metric_phrase_openers", [])),
-        part_heads=frozenset(w.lower() for w in data.get("part_heads", [])),
     )

@@ -121,25 +121,12 @@ class NamePatterns(Batched):
         self.trigger_words = {
             *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
-            *self.cues.technique_heads, *self.cues.part_heads,
+            *self.cues.technique_heads,
         }
         # heads of parts and techniques a compound before them can name (rule 6b); not the heads of
         # whole approaches ("a task-oriented approach", "an end-to-end framework")
         parts = {"module", "modules", "network", "networks", "mechanism", "mechanisms"}
-        self.part_heads = (self.cues.method_heads | self.cues.technique_heads | self.cues.part_heads) - (self.cues.generic_heads - parts) - {"agent", "policy", "representation"}
-
-    def _named_part(self, cands: list, T: Table, i: int, lo: int) -> None:
-        """Rule 6b at head `i`: a lower-case hyphenated compound, at most one content word, then the head."""
-        texts, lowers, spaces = T.texts, T.lowers, T.spaces
-        h = i - 1
-        if texts[h].isalpha() and texts[h].islower() and self._plain_word(lowers[h]) and texts[h - 1] != "-":
-            h -= 1  # one content word between the compound and its head
-        s = h
-        while s - 2 >= lo and texts[s - 1] == "-" and not spaces[s - 1] and not spaces[s - 2] \
-                and texts[s].isalpha() and texts[s - 2].isalpha():
-            s -= 2
-        if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
-            add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
+        self.part_heads = (self.cues.method_heads | self.cues.technique_heads) - (self.cues.generic_heads - parts) - {"agent", "policy", "representation"}
 
     def _plain_word(self, low: str) -> bool:
         """A content word that can sit inside a technique's name ("gating", "alignment")."""
@@ -809,7 +796,15 @@ class NamePatterns(Batched):
                 # hyphenated compound, at most one content word, then a head that names a part or a
                 # technique; the compound says which one, so the phrase names it
                 if low in part_heads and word.islower() and k >= 3:
-                    self._named_part(cands, T, i, sent.start)
+                    h = i - 1
+                    if texts[h].isalpha() and texts[h].islower() and self._plain_word(lowers[h]) and texts[h - 1] != "-":
+                        h -= 1  # one content word between the compound and its head
+                    s = h
+                    while s - 2 >= sent.start and texts[s - 1] == "-" and not spaces[s - 1] and not spaces[s - 2] \
+                            and texts[s].isalpha() and texts[s - 2].isalpha():
+                        s -= 2
+                    if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
+                        add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
