@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from kg.errors import InputError
-from kg.ingest import detect_format, expand, read_papers
+from kg.ingest import Deduplicator, detect_format, expand, read_papers
 
 from conftest import EXAMPLE_CORPUS
 
@@ -165,6 +165,24 @@ def test_dedupe_across_files_and_formats(tmp_path):
     listing = write(tmp_path, "page.txt", f"Owls at night\n\n{ABSTRACT}\n")
     titles = [p.title for p in read_papers([atom, snap, listing])]
     assert titles == ["Harbour Gulls and Their Lunch", "Pigeons in Parks", "Owls at Night"]
+
+
+def test_dedupe_memory_stays_compact_over_many_papers(monkeypatch):
+    """The keys of papers read long ago leave the set for sorted arrays of 16 bytes a key, and a
+    repeat of such a paper is still found: the same papers come out as with every key in the set."""
+    papers = list(read_papers([EXAMPLE_CORPUS], dedupe=False))
+    kept = [p.id for p in read_papers([EXAMPLE_CORPUS])]
+    assert len(kept) < len(papers)  # the corpus repeats some papers
+    seen = Deduplicator(recent=8)
+    again = [p.id for p in papers if seen.is_new(p)]
+    assert again == kept
+    assert len(seen._recent) < 8
+    older = len(seen) - len(seen._recent)
+    assert older > 100 and seen._high.nbytes + seen._low.nbytes == 16 * older
+    assert not any(seen.is_new(p) for p in papers)  # every paper, read again, is a repeat
+    # the reader itself moves its keys out the same way
+    monkeypatch.setattr(Deduplicator, "RECENT", 8)
+    assert [p.id for p in read_papers([EXAMPLE_CORPUS])] == kept
 
 
 def test_ids_are_stable_and_independent_of_file_order(tmp_path):
