@@ -284,6 +284,13 @@ def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | N
     return path, body
 
 
+def _is_write(method: str, path: str) -> bool:
+    """Whether a request to Oxigraph's server changes the store: an update (`/update`) or a Graph
+    Store write (`/store`: POST, PUT, DELETE); queries go to `/query` (GET or POST)."""
+    route = path.partition("?")[0].rstrip("/")
+    return method in ("POST", "PUT", "DELETE") and route != "/query" and route != ""
+
+
 # Oxigraph's query UI (YASGUI) with a first query that shows the prefixes kg declares for every query
 _UI_CONFIG = b'requestConfig: { endpoint: url + "/sparql" },'
 
@@ -400,12 +407,16 @@ class _Front:
             handler.send_error(400, f"unreadable request: {type(exc).__name__}")
             return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+        # the limit is for queries, as Oxigraph's own: a write (an update, a Graph Store load) is one
+        # transaction, as large as the graph for a staged `kg push`; cut off, it changes nothing, and
+        # it holds up no query meanwhile (queries read a snapshot)
+        limit = None if _is_write(handler.command, path) else self.server.timeout
         backend = self._acquire()
         # the limit starts once a process takes the request: waiting for a writable store to reopen
         # after a runaway query must not use it up (the next query would time out and retire again)
-        deadline = time.monotonic() + self.server.timeout
+        deadline = time.monotonic() + (limit or float("inf"))
         timed_out = False
-        conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=limit)
         try:
             try:
                 conn.request(handler.command, path, body=body, headers=headers)
@@ -457,7 +468,7 @@ class _Front:
             if left <= 0:
                 raise TimeoutError
             if conn.sock is not None:
-                conn.sock.settimeout(left)
+                conn.sock.settimeout(None if left == float("inf") else left)
             part = response.read1(size - got)
             if not part:
                 break

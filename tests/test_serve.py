@@ -425,6 +425,26 @@ def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_g
         assert count(server.url) == before + 1
 
 
+def test_a_staged_push_into_a_server_with_a_time_limit_is_not_cut_off(example_graph, example_store, tmp_path):
+    """The server's time limit is for queries: a push's writes (its chunks, then the one update that
+    moves the whole graph) run to the end. Before, the front server cut off any request past the
+    limit: the move of a 20k-paper graph past the default 30 s was refused and its retries with it,
+    and the writable store, killed mid-update, did not reopen in time: the server then hung."""
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    # a limit far below what a load of thousands of triples takes: every write of the push exceeds it
+    with Server(target, port=free_port(), writable=True, timeout=0.01) as server:
+        sent = push(example_graph, f"{server.url}/store", chunk_triples=2000, retries=0)
+        assert server.restarts == 0
+    from kg.store import open_store
+
+    expected = default_graph_triples(example_store)
+    assert sent == len(expected)
+    store = open_store(target)
+    assert default_graph_triples(store) == expected
+    assert list(store.named_graphs()) == []  # the staging graph dropped
+
+
 @pytest.mark.slow
 def test_cli_push_into_a_named_graph_of_a_kg_serve_writable_server(example_graph, example_store, kg_cli, tmp_path):
     import signal
