@@ -224,7 +224,7 @@ class Server:
     def alive(self) -> bool:
         if self._direct is not None:
             return self._direct.alive()
-        return self._front is not None and self._front.running
+        return self._front is not None and self._front.running and not self._front.broken
 
     @property
     def restarts(self) -> int:
@@ -306,6 +306,7 @@ def _show_prefixes(page: bytes) -> bytes:
     return page.replace(_UI_CONFIG, _UI_CONFIG + b" yasqe: { value: " + json.dumps(text).encode() + b" },", 1)
 
 
+REOPEN_WAIT = 600.0  # seconds a writable store may take to reopen after its process was killed
 STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
 
 
@@ -328,6 +329,7 @@ class _Front:
         self.server = server
         self.lock = threading.Condition()
         self.backend: _Backend | None = None
+        self.broken: str | None = None  # why a writable store could not be reopened
         self.retired = 0
         self.running = False
         self.http = None
@@ -367,6 +369,8 @@ class _Front:
     def _acquire(self) -> _Backend:
         with self.lock:
             while self.backend is None:  # a writable store being reopened
+                if self.broken:
+                    raise KgError(self.broken)
                 self.lock.wait(1.0)
             if not self.backend.process.alive() and self.backend.inflight == 0:  # it crashed: replace it
                 self.backend.process.stop()
@@ -387,7 +391,12 @@ class _Front:
             if backend.retiring and backend.inflight == 0:
                 backend.process.stop(grace=0)  # SIGTERM then SIGKILL: the runaway query ends here
                 if self.backend is None and self.running:
-                    self.backend = self._spawn()
+                    # a store killed after large writes replays its log as it opens: that may take
+                    # minutes; requests wait meanwhile, and are answered an error if it never opens
+                    try:
+                        self.backend = self._spawn(REOPEN_WAIT)
+                    except KgError as exc:
+                        self.broken = f"the store could not be reopened after a query ran out of time: {exc}"
                 self.lock.notify_all()
 
     def forward(self, handler) -> None:
@@ -411,7 +420,11 @@ class _Front:
         # transaction, as large as the graph for a staged `kg push`; cut off, it changes nothing, and
         # it holds up no query meanwhile (queries read a snapshot)
         limit = None if _is_write(handler.command, path) else self.server.timeout
-        backend = self._acquire()
+        try:
+            backend = self._acquire()
+        except KgError as exc:
+            self._reply(handler, 503, f"{exc}\n".encode())
+            return
         # the limit starts once a process takes the request: waiting for a writable store to reopen
         # after a runaway query must not use it up (the next query would time out and retire again)
         deadline = time.monotonic() + (limit or float("inf"))

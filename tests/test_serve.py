@@ -445,6 +445,32 @@ def test_a_staged_push_into_a_server_with_a_time_limit_is_not_cut_off(example_gr
     assert list(store.named_graphs()) == []  # the staging graph dropped
 
 
+def test_a_writable_server_whose_store_cannot_reopen_says_so_instead_of_hanging(example_graph, tmp_path, monkeypatch):
+    """Before, a writable store that did not reopen within 30 s after a runaway query (its log of a
+    large push replayed as it opens) left the server without a process: every request after it
+    waited for ever. Now the reopen may take minutes, and a store that never opens is an answer."""
+    from kg.serve import OxigraphProcess
+
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    with Server(target, port=free_port(), writable=True, timeout=2) as server:
+        push(example_graph, f"{server.url}/store")
+
+        def cannot_open(self, wait=30.0):
+            raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
+
+        monkeypatch.setattr(OxigraphProcess, "start", cannot_open)
+        runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        with pytest.raises(urllib.error.HTTPError) as cut:
+            urllib.request.urlopen(f"{server.url}/query?query={runaway}", timeout=60)
+        assert cut.value.code == 503
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            count(server.url)
+        assert refused.value.code == 503
+        assert "could not be reopened after a query ran out of time" in refused.value.read().decode()
+        assert not server.alive()  # `kg serve` stops, saying so
+
+
 @pytest.mark.slow
 def test_cli_push_into_a_named_graph_of_a_kg_serve_writable_server(example_graph, example_store, kg_cli, tmp_path):
     import signal
