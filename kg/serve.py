@@ -531,8 +531,17 @@ class Refused(KgError):
         self.status = status
 
 
-def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff: float) -> None:
-    """POST `body` (bytes, or a file sent as it is read), retrying connection errors and 5xx answers."""
+# A chunk's answer comes within seconds; a transaction as large as the graph (the move of a staged
+# push, the whole graph in one request) may take minutes: 20k papers took more than 120 s on a loaded
+# machine, and a client giving up then would retry, or drop the staging graph, while the store still
+# applies it. Those requests wait for their answer as long as the store takes.
+CHUNK_WAIT = 120.0
+
+
+def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff: float,
+          wait: float | None = CHUNK_WAIT) -> None:
+    """POST `body` (bytes, or a file sent as it is read), retrying connection errors and 5xx answers;
+    `wait`: seconds without an answer before the request counts as failed (None: no limit)."""
     for attempt in range(retries + 1):
         try:
             with contextlib.ExitStack() as files:
@@ -540,7 +549,7 @@ def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff
                 size = len(body) if isinstance(body, bytes) else body.stat().st_size
                 request = urllib.request.Request(url, data=data, method="POST",
                                                  headers={"Content-Type": content_type, "Content-Length": str(size)})
-                with urllib.request.urlopen(request, timeout=120) as response:
+                with urllib.request.urlopen(request, timeout=wait) as response:
                     response.read()
                     return
         except urllib.error.HTTPError as exc:
@@ -611,10 +620,11 @@ def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, upda
         sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff)
         # SILENT: were this update applied and its answer lost, its retry finds no staging graph
         # and does nothing more
-        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)
+        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff,
+              wait=None)
     except BaseException as exc:
         try:
-            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff)
+            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff, wait=None)
             left = ""
         except KgError as drop:
             left = f" (but its staging graph {stage} could not be removed: {drop})"
@@ -631,7 +641,7 @@ def _push_whole(store: ox.Store, url: str, retries: int, backoff: float) -> int:
         with open(path, "wb") as fh:
             store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         try:
-            _send(url, path, "application/n-triples", retries, backoff)
+            _send(url, path, "application/n-triples", retries, backoff, wait=None)
         except KgError as exc:
             raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
     return count_triples(store)

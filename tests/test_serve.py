@@ -265,6 +265,44 @@ def test_a_push_without_an_update_service_sends_the_graph_in_one_request(example
         endpoint.close()
 
 
+def test_a_push_waits_for_the_move_however_long_the_store_takes(example_graph, monkeypatch):
+    """The move of a staged push is one transaction as large as the graph: 20k papers took more than
+    the 120 s a chunk's request waits. Before, the client gave up on it, then retried it or dropped
+    the staging graph while the store was still applying it. Here the store answers the move after
+    1 s, and every request that has a time limit gets at most 0.25 s: the chunks still do, the move waits."""
+    import http.server
+    import threading
+    import time
+
+    updates = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path.startswith("/update"):
+                updates.append(body.decode())
+                if body.startswith(b"ADD"):
+                    time.sleep(1.0)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    urlopen = urllib.request.urlopen
+    monkeypatch.setattr(urllib.request, "urlopen", lambda request, timeout=None: urlopen(
+        request, timeout=None if timeout is None else min(timeout, 0.25)))
+    try:
+        push(example_graph, f"http://127.0.0.1:{server.server_address[1]}/store", chunk_triples=5000, retries=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(updates) == 2 and updates[1].startswith("ADD SILENT")  # the move once, no drop after it
+
+
 class FailingProxy:
     """A proxy before a real endpoint that fails every Graph Store request from the `fail_at`th on:
     answered 400 ("refused"), or the connection closed without an answer ("cut")."""
