@@ -641,7 +641,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 7878,
     writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL updates (default: read-only).")] = False,
-    timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none).")] = 30,
+    timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none); updates and loads run to their end.")] = 30,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
     from kg.serve import Server, stop_on_signals

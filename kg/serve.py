@@ -224,7 +224,7 @@ class Server:
     def alive(self) -> bool:
         if self._direct is not None:
             return self._direct.alive()
-        return self._front is not None and self._front.running
+        return self._front is not None and self._front.running and not self._front.broken
 
     @property
     def restarts(self) -> int:
@@ -284,6 +284,13 @@ def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | N
     return path, body
 
 
+def _is_write(method: str, path: str) -> bool:
+    """Whether a request to Oxigraph's server changes the store: an update (`/update`) or a Graph
+    Store write (`/store`: POST, PUT, DELETE); queries go to `/query` (GET or POST)."""
+    route = path.partition("?")[0].rstrip("/")
+    return method in ("POST", "PUT", "DELETE") and route != "/query" and route != ""
+
+
 # Oxigraph's query UI (YASGUI) with a first query that shows the prefixes kg declares for every query
 _UI_CONFIG = b'requestConfig: { endpoint: url + "/sparql" },'
 
@@ -299,6 +306,7 @@ def _show_prefixes(page: bytes) -> bytes:
     return page.replace(_UI_CONFIG, _UI_CONFIG + b" yasqe: { value: " + json.dumps(text).encode() + b" },", 1)
 
 
+REOPEN_WAIT = 600.0  # seconds a writable store may take to reopen after its process was killed
 STREAM_AFTER = 1 << 20  # answers larger than this go to the client in chunks as they arrive
 
 
@@ -321,6 +329,7 @@ class _Front:
         self.server = server
         self.lock = threading.Condition()
         self.backend: _Backend | None = None
+        self.broken: str | None = None  # why a writable store could not be reopened
         self.retired = 0
         self.running = False
         self.http = None
@@ -360,6 +369,8 @@ class _Front:
     def _acquire(self) -> _Backend:
         with self.lock:
             while self.backend is None:  # a writable store being reopened
+                if self.broken:
+                    raise KgError(self.broken)
                 self.lock.wait(1.0)
             if not self.backend.process.alive() and self.backend.inflight == 0:  # it crashed: replace it
                 self.backend.process.stop()
@@ -380,7 +391,12 @@ class _Front:
             if backend.retiring and backend.inflight == 0:
                 backend.process.stop(grace=0)  # SIGTERM then SIGKILL: the runaway query ends here
                 if self.backend is None and self.running:
-                    self.backend = self._spawn()
+                    # a store killed after large writes replays its log as it opens: that may take
+                    # minutes; requests wait meanwhile, and are answered an error if it never opens
+                    try:
+                        self.backend = self._spawn(REOPEN_WAIT)
+                    except KgError as exc:
+                        self.broken = f"the store could not be reopened after a query ran out of time: {exc}"
                 self.lock.notify_all()
 
     def forward(self, handler) -> None:
@@ -400,12 +416,20 @@ class _Front:
             handler.send_error(400, f"unreadable request: {type(exc).__name__}")
             return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
-        backend = self._acquire()
+        # the limit is for queries, as Oxigraph's own: a write (an update, a Graph Store load) is one
+        # transaction, as large as the graph for a staged `kg push`; cut off, it changes nothing, and
+        # it holds up no query meanwhile (queries read a snapshot)
+        limit = None if _is_write(handler.command, path) else self.server.timeout
+        try:
+            backend = self._acquire()
+        except KgError as exc:
+            self._reply(handler, 503, f"{exc}\n".encode())
+            return
         # the limit starts once a process takes the request: waiting for a writable store to reopen
         # after a runaway query must not use it up (the next query would time out and retire again)
-        deadline = time.monotonic() + self.server.timeout
+        deadline = time.monotonic() + (limit or float("inf"))
         timed_out = False
-        conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=self.server.timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", backend.process.port, timeout=limit)
         try:
             try:
                 conn.request(handler.command, path, body=body, headers=headers)
@@ -457,7 +481,7 @@ class _Front:
             if left <= 0:
                 raise TimeoutError
             if conn.sock is not None:
-                conn.sock.settimeout(left)
+                conn.sock.settimeout(None if left == float("inf") else left)
             part = response.read1(size - got)
             if not part:
                 break
@@ -507,8 +531,17 @@ class Refused(KgError):
         self.status = status
 
 
-def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff: float) -> None:
-    """POST `body` (bytes, or a file sent as it is read), retrying connection errors and 5xx answers."""
+# A chunk's answer comes within seconds; a transaction as large as the graph (the move of a staged
+# push, the whole graph in one request) may take minutes: 20k papers took more than 120 s on a loaded
+# machine, and a client giving up then would retry, or drop the staging graph, while the store still
+# applies it. Those requests wait for their answer as long as the store takes.
+CHUNK_WAIT = 120.0
+
+
+def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff: float,
+          wait: float | None = CHUNK_WAIT) -> None:
+    """POST `body` (bytes, or a file sent as it is read), retrying connection errors and 5xx answers;
+    `wait`: seconds without an answer before the request counts as failed (None: no limit)."""
     for attempt in range(retries + 1):
         try:
             with contextlib.ExitStack() as files:
@@ -516,7 +549,7 @@ def _send(url: str, body: bytes | Path, content_type: str, retries: int, backoff
                 size = len(body) if isinstance(body, bytes) else body.stat().st_size
                 request = urllib.request.Request(url, data=data, method="POST",
                                                  headers={"Content-Type": content_type, "Content-Length": str(size)})
-                with urllib.request.urlopen(request, timeout=120) as response:
+                with urllib.request.urlopen(request, timeout=wait) as response:
                     response.read()
                     return
         except urllib.error.HTTPError as exc:
@@ -587,10 +620,11 @@ def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, upda
         sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff)
         # SILENT: were this update applied and its answer lost, its retry finds no staging graph
         # and does nothing more
-        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff)
+        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff,
+              wait=None)
     except BaseException as exc:
         try:
-            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff)
+            _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff, wait=None)
             left = ""
         except KgError as drop:
             left = f" (but its staging graph {stage} could not be removed: {drop})"
@@ -607,7 +641,7 @@ def _push_whole(store: ox.Store, url: str, retries: int, backoff: float) -> int:
         with open(path, "wb") as fh:
             store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         try:
-            _send(url, path, "application/n-triples", retries, backoff)
+            _send(url, path, "application/n-triples", retries, backoff, wait=None)
         except KgError as exc:
             raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
     return count_triples(store)

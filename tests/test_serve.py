@@ -265,6 +265,44 @@ def test_a_push_without_an_update_service_sends_the_graph_in_one_request(example
         endpoint.close()
 
 
+def test_a_push_waits_for_the_move_however_long_the_store_takes(example_graph, monkeypatch):
+    """The move of a staged push is one transaction as large as the graph: 20k papers took more than
+    the 120 s a chunk's request waits. Before, the client gave up on it, then retried it or dropped
+    the staging graph while the store was still applying it. Here the store answers the move after
+    1 s, and every request that has a time limit gets at most 0.25 s: the chunks still do, the move waits."""
+    import http.server
+    import threading
+    import time
+
+    updates = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path.startswith("/update"):
+                updates.append(body.decode())
+                if body.startswith(b"ADD"):
+                    time.sleep(1.0)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    urlopen = urllib.request.urlopen
+    monkeypatch.setattr(urllib.request, "urlopen", lambda request, timeout=None: urlopen(
+        request, timeout=None if timeout is None else min(timeout, 0.25)))
+    try:
+        push(example_graph, f"http://127.0.0.1:{server.server_address[1]}/store", chunk_triples=5000, retries=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(updates) == 2 and updates[1].startswith("ADD SILENT")  # the move once, no drop after it
+
+
 class FailingProxy:
     """A proxy before a real endpoint that fails every Graph Store request from the `fail_at`th on:
     answered 400 ("refused"), or the connection closed without an answer ("cut")."""
@@ -423,6 +461,52 @@ def test_a_writable_server_cuts_off_a_runaway_query_and_keeps_its_data(example_g
         update = urllib.parse.urlencode({"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}).encode()
         urllib.request.urlopen(urllib.request.Request(f"{server.url}/update", data=update, method="POST"), timeout=30)
         assert count(server.url) == before + 1
+
+
+def test_a_staged_push_into_a_server_with_a_time_limit_is_not_cut_off(example_graph, example_store, tmp_path):
+    """The server's time limit is for queries: a push's writes (its chunks, then the one update that
+    moves the whole graph) run to the end. Before, the front server cut off any request past the
+    limit: the move of a 20k-paper graph past the default 30 s was refused and its retries with it,
+    and the writable store, killed mid-update, did not reopen in time: the server then hung."""
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    # a limit far below what a load of thousands of triples takes: every write of the push exceeds it
+    with Server(target, port=free_port(), writable=True, timeout=0.01) as server:
+        sent = push(example_graph, f"{server.url}/store", chunk_triples=2000, retries=0)
+        assert server.restarts == 0
+    from kg.store import open_store
+
+    expected = default_graph_triples(example_store)
+    assert sent == len(expected)
+    store = open_store(target)
+    assert default_graph_triples(store) == expected
+    assert list(store.named_graphs()) == []  # the staging graph dropped
+
+
+def test_a_writable_server_whose_store_cannot_reopen_says_so_instead_of_hanging(example_graph, tmp_path, monkeypatch):
+    """Before, a writable store that did not reopen within 30 s after a runaway query (its log of a
+    large push replayed as it opens) left the server without a process: every request after it
+    waited for ever. Now the reopen may take minutes, and a store that never opens is an answer."""
+    from kg.serve import OxigraphProcess
+
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    with Server(target, port=free_port(), writable=True, timeout=2) as server:
+        push(example_graph, f"{server.url}/store")
+
+        def cannot_open(self, wait=30.0):
+            raise KgError(f"the oxigraph server did not answer on {self.url} within {wait:g} s")
+
+        monkeypatch.setattr(OxigraphProcess, "start", cannot_open)
+        runaway = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        with pytest.raises(urllib.error.HTTPError) as cut:
+            urllib.request.urlopen(f"{server.url}/query?query={runaway}", timeout=60)
+        assert cut.value.code == 503
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            count(server.url)
+        assert refused.value.code == 503
+        assert "could not be reopened after a query ran out of time" in refused.value.read().decode()
+        assert not server.alive()  # `kg serve` stops, saying so
 
 
 @pytest.mark.slow
