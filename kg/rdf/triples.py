@@ -191,9 +191,10 @@ class TripleWriter:
             concept = self.concept_iri(entity)
             mentioned.add(concept)
             c = iri(concept)
-            if not entity.concept:
-                if self._declare_minted(concept, entity.type, out):
-                    tally.minted.add(concept)
+            # (a name minted from text can slug to a vocabulary concept's IRI: that one keeps its own label)
+            is_minted = not entity.concept and self._declare_minted(concept, entity.type, out)
+            if is_minted:
+                tally.minted.add(concept)
             evidence = _evidence(entity)
             # the form its evidence spans votes for a minted concept's label if it names the concept;
             # an entity whose link does not vote offers its names instead (taken if no link votes)
@@ -203,7 +204,7 @@ class TripleWriter:
                 if form != own_label:
                     out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
-                if not entity.concept and (not votes or linked[concept] is not entity):
+                if is_minted and (not votes or linked[concept] is not entity):
                     tally.alt(concept, form)
             if linked[concept] is not entity:
                 continue
@@ -230,7 +231,7 @@ class TripleWriter:
                 extractor = self._extractor(evidence.rule, out)
                 if evidence.rule != DEFAULT_RULE:
                     out.append(f"{link} {ATTRIBUTED} {extractor} .")
-                if votes and not entity.concept:
+                if votes and is_minted:
                     # the form as the store reads it back (a name inside "RefCOCO/+/g" spans part of it)
                     tally.forms[(concept, paper.text[evidence.start:evidence.end])] += 1
         tally.paper(mentioned, mint.paper_iri(paper.id), issued_year(paper.year) if paper.year else 0)
