@@ -198,9 +198,10 @@ class TripleWriter:
             evidence = _evidence(entity)
             # the form its evidence spans votes for a minted concept's label if it names the concept;
             # an entity whose link does not vote offers its names instead (taken if no link votes)
-            votes = evidence is not None and paper.text[evidence.start:evidence.end] in {entity.label, *entity.surface_forms}
+            names = {entity.label, *entity.surface_forms}
+            votes = evidence is not None and paper.text[evidence.start:evidence.end] in names
             own_label = vocabulary_prefs().get(concept)  # not repeated as an alternative label
-            for form in {entity.label, *entity.surface_forms}:
+            for form in names:
                 if form != own_label:
                     out.append(f"{c} {ALT} {lit(form, 'en')} .")
                 by_form[(entity.type, normalise_title(form))] = concept
