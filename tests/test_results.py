@@ -255,6 +255,23 @@ def test_metrics_joined_by_slashes_zip_with_the_values(nlp):
         21.3: ("ROUGE-2", "CNN/DailyMail"), 40.8: ("ROUGE-L", "CNN/DailyMail")}
 
 
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        ("On the held-out split of ParcelBench, TerraNet obtains precision and recall of 83.4 and 77.9.",
+         {83.4: "precision", 77.9: "recall"}),
+        ("TerraNet reaches BLEU and chrF scores of 31.7 and 57.3 on the news test set.", {31.7: "BLEU", 57.3: "chrF"}),
+        ("For parcel boundaries, the F1 and exact match scores are 68.2 and 54.6, respectively.",
+         {68.2: "F1", 54.6: "exact match"}),
+        ("Against the strongest baseline, TerraNet gains 2.6 and 4.1 points in precision and recall.",
+         {2.6: "precision", 4.1: "recall"}),
+    ],
+)
+def test_metrics_coordinated_in_one_phrase_zip_with_as_many_values(nlp, abstract, expected):
+    # the nearest metric is the last of the phrase: each value takes its own, in order
+    assert {r[0]: r[2] for r in results(nlp, abstract)} == expected
+
+
 def test_an_acronym_right_after_a_value_is_its_metric(nlp):
     found = results(nlp, "TerraNet achieves 25.4% AP3D on KITTI for the moderate car category.")
     assert [(r[0], r[2], r[4]) for r in found] == [(25.4, "AP3D", "KITTI")]

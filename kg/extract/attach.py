@@ -191,6 +191,14 @@ METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|b
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
 SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
 SLASHED_AFTER = re.compile(rf"\s*{_SLASHED}")
+# metrics coordinated in one phrase, written beside as many values: "precision and recall of 80.1 and
+# 75.2", "BLEU and chrF scores of 34.1 and 58.2", "80.1 and 75.2 in precision and recall"
+METRIC_CHAIN_GAP = re.compile(r"\s*(?:,\s*(?:and|or|as\s+well\s+as)?|and|or|as\s+well\s+as|&)\s*(?:(?:an?|the|its|their)\s+)?", re.I)
+CHAIN_BEFORE_GAP = re.compile(
+    rf"""\s*(?:(?:scores?|values?|rates?|metrics?|results?)\s+)?(?:(?:on|in|for)\s+(?:the\s+)?D\s+)?\(?\s*
+        (?:(?:of|are|were|is|was|=|:|reach\w*|achiev\w*|attain\w*|stand\s+at|by|to|(?:(?:improv|increas|ris|ros|jump|climb|reduc|decreas|drop|fall|fell)\w*\s+(?:by|to)))\s*)?
+        {_ADVERB}""", re.I | re.X)
+CHAIN_AFTER_GAP = re.compile(r"\s*(?:(?:in|for|on)\s+(?:terms\s+of\s+)?(?:the\s+)?)?", re.I)
 METRIC_LIKE = re.compile(r"[A-Za-z][\w@.-]*[A-Z0-9@][\w@.-]*|[A-Z][\w@.-]*")
 # a value over many datasets is on none of them: "average accuracy over 11 datasets by 3.4%"
 AGGREGATE = re.compile(
@@ -609,8 +617,33 @@ class _Sentence:
             for member, name in zip(members, names):
                 member.metric, member.metric_after = Named(m.start("list"), m.end("list"), name, guessed=True), after
 
+    def coordinated_metrics(self, vals: list[_Value]) -> None:
+        """A list of values written beside as many metrics coordinated in one phrase takes them in
+        order: "precision and recall of 80.1 and 75.2" (not both the recall, the nearer name),
+        "the F1 and exact match scores are 88.1 and 80.7", "80.1 and 75.2 in precision and recall"."""
+        chains: list[list[Named]] = []
+        for m in self.metrics:
+            if chains and chains[-1][-1].end <= m.start and METRIC_CHAIN_GAP.fullmatch(self.text, chains[-1][-1].end, m.start):
+                chains[-1].append(m)
+            else:
+                chains.append([m])
+        chains = [c for c in chains if len(c) > 1 and len({n.text.lower() for n in c}) == len(c)]
+        for members in _lists(vals):
+            if len(members) < 2 or any(m.metric for m in members) or _is_range(self.text, members):
+                continue
+            for chain in chains:
+                if len(chain) != len(members):
+                    continue
+                after = chain[0].start >= members[-1].end and CHAIN_AFTER_GAP.fullmatch(self.text, members[-1].end, chain[0].start)
+                before = chain[-1].end <= members[0].start and CHAIN_BEFORE_GAP.fullmatch(self.gap(chain[-1].end, members[0].start))
+                if after or before:
+                    for m, n in zip(members, chain):
+                        m.metric, m.metric_after = n, bool(after)
+                    break
+
     def tie_metrics(self, vals: list[_Value]) -> None:
         self.slashed_metrics(vals)
+        self.coordinated_metrics(vals)
         for v in vals:
             if v.metric is None:
                 v.metric, v.metric_after = self.own_metric(v)
