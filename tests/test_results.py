@@ -272,6 +272,15 @@ def test_metrics_coordinated_in_one_phrase_zip_with_as_many_values(nlp, abstract
     assert {r[0]: r[2] for r in results(nlp, abstract)} == expected
 
 
+def test_a_hyphenated_variant_before_a_metric_is_part_of_its_name_a_quality_is_not(nlp):
+    found = results(nlp, "With eight labelled parcels per class, TerraNet reaches 64.3% 5-shot accuracy on CropSet and "
+                         "an out-of-distribution accuracy of 58.1% on FieldSet.")
+    assert {r[0]: r[2] for r in found} == {64.3: "5-shot accuracy", 58.1: "out-of-distribution accuracy"}
+    # what qualifies the value or describes the model is no variant of the measure
+    found = results(nlp, "TerraNet attains a state-of-the-art macro-F1 of 71.6 and a full-resolution mIoU of 48.2.")
+    assert {r[0]: r[2] for r in found} == {71.6: "macro-F1", 48.2: "mIoU"}
+
+
 def test_an_acronym_right_after_a_value_is_its_metric(nlp):
     found = results(nlp, "TerraNet achieves 25.4% AP3D on KITTI for the moderate car category.")
     assert [(r[0], r[2], r[4]) for r in found] == [(25.4, "AP3D", "KITTI")]

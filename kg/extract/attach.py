@@ -186,7 +186,14 @@ CUTOFF_AFTER = re.compile(r"\s+at\s+(?:(?i:an?\s+)?(?:IoU|k|K|rank|top)\s*(?:=\s
                           r"versus|vs\.?|is|was|are|were|respectively|from|across|when|reach\w*|achiev\w*)\b)")
 CUTOFF_HEAD = re.compile(r"(?<![\w-])(?i:recall|precision|ndcg|hits?|hit\s+(?:rate|ratio)|m?AP|MRR|F1|accuracy|success\s+rate)$")
 CUT_WORDS = re.compile(r"\s+at\s+(?:IoU\s+)?(?=\d)")
-METRIC_MODIFIER = re.compile(r"(?<![\w-])(?P<mod>[a-z]+-(?:level|adjusted|wise|based|averaged|weighted))\s+$")
+# a hyphenated compound written right before a metric names the variant measured: its granularity,
+# averaging or setting ("pixel-level AUROC", "macro-averaged F1", "5-shot accuracy", "out-of-distribution
+# accuracy"), unless it qualifies the value ("state-of-the-art") or describes the model or the process
+# rather than the measure: a size or degree ("full-dimensional MRR", "low-resolution"), a word repeated
+# ("frame-to-frame label switching rate", "end-to-end latency")
+METRIC_MODIFIER = re.compile(
+    r"(?<![\w-])(?!(?:full|low|high|long|short|large|small|half|mixed)-)(?!(?P<w>[a-z]+)-(?:to|by|for|on)-(?P=w)\b)"
+    r"(?P<mod>(?:[a-z]+|\d+)(?:-[a-z0-9]+)+)\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
 SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
@@ -1071,7 +1078,7 @@ def _written_metric(text: str, metric: Named, sent_start: int = 0) -> str:
         metric = Named(metric.start + verb.end(), metric.end, metric.text[verb.end() :], metric.proposed, metric.concept, metric.guessed)
     m = METRIC_MODIFIER.search(text, max(0, metric.start - 30), metric.start) or CUTOFF_MODIFIER.search(
         text, max(0, metric.start - 20), metric.start)
-    if m and not metric.guessed:
+    if m and not metric.guessed and m.group("mod").lower() not in load_cues().metric_phrase_openers:
         return text[m.start("mod") : metric.end]
     glued = GLUED_PREFIX.search(text, max(0, metric.start - 12), metric.start)
     # a prefix joined to the mention by a hyphen names a variant: "P-MPJPE", "PA-MPJPE", "macro-F1"
