@@ -194,6 +194,7 @@ CUT_WORDS = re.compile(r"\s+at\s+(?:IoU\s+)?(?=\d)")
 METRIC_MODIFIER = re.compile(
     r"(?<![\w-])(?!(?:full|low|high|long|short|large|small|half|mixed)-)(?!(?P<w>[a-z]+)-(?:to|by|for|on)-(?P=w)\b)"
     r"(?P<mod>(?:[a-z]+|\d+)(?:-[a-z0-9]+)+)\s+$")
+HYPHENATED_BEFORE = re.compile(r"(?<![\w-])(?P<h>[a-z0-9]+(?:-[a-z0-9]+)+)\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
 _SLASHED = r"(?P<list>[A-Za-z][\w@.-]*(?:/[\w@.-]+)+)"
 SLASHED_BEFORE = re.compile(rf"\b{_SLASHED}\s*(?:scores?\s+)?(?:of|=|:|at|are|were|is)?\s*\(?\s*$")
@@ -1095,7 +1096,7 @@ def _compound_start(text: str, start: int, sent_start: int) -> int:
     that name what is measured ("vehicle segmentation IoU", "algorithmic latency", "prefill
     speedup"), between a word that opens the phrase (a determiner, a preposition, a verb, a
     number, punctuation) and the mention. Qualities of the value ("average", "higher") and
-    hyphenated compounds ("end-to-end", "wall-clock") are not taken."""
+    hyphenated qualities ("end-to-end") are not taken; a hyphenated variant is (METRIC_MODIFIER)."""
     begin = start
     for _ in range(3):
         w = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
@@ -1106,8 +1107,18 @@ def _compound_start(text: str, start: int, sent_start: int) -> int:
         return start
     before = COMPOUND_WORD.search(text, max(sent_start, begin - 30), begin)
     opener = before is None or before.group("w").lower() in load_cues().metric_phrase_openers or VERB_LIKE.match(before.group("w").lower())
+    hyphenated = HYPHENATED_BEFORE.search(text, max(sent_start, begin - 40), begin) if before is None else None
+    if hyphenated:
+        # a hyphenated compound right before: a variant of the measure is part of its name ("zero-shot
+        # classification accuracy"); a quality of the value or the process opens the phrase ("a 2.7x
+        # end-to-end prefill speedup": prefill speedup)
+        variant = METRIC_MODIFIER.search(text, hyphenated.start("h"), begin)
+        if variant and variant.start("mod") == hyphenated.start("h") \
+                and variant.group("mod").lower() not in load_cues().metric_phrase_openers:
+            return hyphenated.start("h")
+        return begin
     if before is None and text[sent_start:begin].strip() and text[sent_start:begin].rstrip()[-1:].isalpha():
-        opener = False  # a hyphenated or capitalised word right before: part of a name, not an opener
+        opener = False  # a capitalised word right before: part of a name, not an opener
     return begin if opener else start
 
 
