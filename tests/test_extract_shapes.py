@@ -153,3 +153,18 @@ def test_a_capital_letter_with_a_number_is_no_model(nlp):
     methods = set(entities(x, "method"))
     assert not {"V100", "H100", "W8A8", "P3", "P4"} & methods
     assert "C4D-Net" in methods  # a longer name keeps its parts
+
+
+def test_a_title_phrase_after_for_that_ends_in_a_noun_made_from_a_verb_is_a_task(nlp):
+    x = run(nlp, "TideNet: A Recurrent Model for Shoreline Change Forecasting and Coastal Erosion Mapping",
+            "We train it on twenty years of satellite images of beaches.")
+    assert {"Shoreline Change Forecasting", "Coastal Erosion Mapping"} <= set(entities(x, "task"))
+    y = run(nlp, "Channel Folding for Reward-Free Exploration", "We fold channels of the value network.")
+    assert "Reward-Free Exploration" in entities(y, "task")
+    # a thing the work is for, or a way of training, is no task
+    z = run(nlp, "Sparse Readers for Long Documents and Visual Pretraining", "We read documents.")
+    assert not {"Long Documents", "Visual Pretraining"} & set(entities(z, "task"))
+    # how good the work is, said first, is no part of the task
+    w = run(nlp, "Lexical Codes for Interpretable Sonar-Text Alignment", "We align sonar echoes with words.")
+    assert "Sonar-Text Alignment" in entities(w, "task")
+
