@@ -168,3 +168,12 @@ def test_a_title_phrase_after_for_that_ends_in_a_noun_made_from_a_verb_is_a_task
     w = run(nlp, "Lexical Codes for Interpretable Sonar-Text Alignment", "We align sonar echoes with words.")
     assert "Sonar-Text Alignment" in entities(w, "task")
 
+
+def test_a_based_compound_before_methods_or_approaches_names_a_family_of_methods(nlp):
+    x = run(nlp, "Cleaning Sonar Echoes",
+            "Earlier denoisers fall into filter-based methods and sparse dictionary-based approaches. "
+            "Wavelet-based methods are fast. Our echo-based approach beats Transformer-based methods.")
+    methods = set(entities(x, "method"))
+    assert {"filter-based methods", "sparse dictionary-based approaches", "Wavelet-based methods"} <= methods
+    # one method of the paper's own, and a family named by the model it is built from, are no family names
+    assert not {"echo-based approach", "Transformer-based methods"} & methods

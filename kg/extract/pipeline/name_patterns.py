@@ -59,6 +59,8 @@ NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "le
 MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
+# Plural heads that name a family of methods after a "-based" compound ("prompt-based methods").
+FAMILY_HEADS = ("methods", "approaches")
 # Nouns made from verbs, which name an activity ("mapping", "stratification", "alignment"); plural
 # only where the activity is counted ("simulations"), unlike "documents" or "environments".
 DEVERBAL_NOUN = re.compile(r"(?:[a-z]{3}(?:tions?|sions?|ment|sis)|[a-z]{4}ing)$")
@@ -122,6 +124,7 @@ class NamePatterns(Batched):
         # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
         # visits only these tokens
         self.trigger_words = {
+            *FAMILY_HEADS,
             *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
@@ -831,6 +834,17 @@ class NamePatterns(Batched):
                         s -= 2
                     if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
                         add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
+                # 6c. "prompt-based methods", "value-based approaches": a family of methods named by
+                # what its members rest on (a plural head; "our diffusion-based approach" is one
+                # method and unnamed, "Transformer-based models" says what a model is built from)
+                if low in FAMILY_HEADS and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
+                        and not spaces[i - 2] and not spaces[i - 3]:
+                    s = i - 3
+                    lower_case = texts[s].islower() or (s == sent.start and texts[s][1:].islower())  # "Value-based methods must ..."
+                    if texts[s].isalpha() and lower_case and self._plain_word(lowers[s]):
+                        if s - 1 >= sent.start and texts[s - 1].isalpha() and texts[s - 1].islower() and self._plain_word(lowers[s - 1]):
+                            s -= 1  # "external knowledge-based methods"
+                        add_candidate(cands, T, s, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
