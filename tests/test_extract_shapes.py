@@ -177,3 +177,11 @@ def test_a_based_compound_before_methods_or_approaches_names_a_family_of_methods
     assert {"filter-based methods", "sparse dictionary-based approaches", "Wavelet-based methods"} <= methods
     # one method of the paper's own, and a family named by the model it is built from, are no family names
     assert not {"echo-based approach", "Transformer-based methods"} & methods
+
+
+def test_well_known_measures_of_speech_forecasting_and_continual_learning_are_metrics(nlp):
+    x = run(nlp, "Listening Machines That Keep Learning",
+            "Our enhancer raises DNSMOS by 0.3 and our diarizer lowers the diarization error rate to 9.1%. "
+            "The trajectory head cuts minADE by 12%, the forecaster lowers NRMSE, and the continual learner keeps "
+            "backward transfer near zero.")
+    assert {"DNSMOS", "diarization error rate", "minADE", "NRMSE", "backward transfer"} <= forms(x, "metric")
