@@ -185,3 +185,13 @@ def test_well_known_measures_of_speech_forecasting_and_continual_learning_are_me
             "The trajectory head cuts minADE by 12%, the forecaster lowers NRMSE, and the continual learner keeps "
             "backward transfer near zero.")
     assert {"DNSMOS", "diarization error rate", "minADE", "NRMSE", "backward transfer"} <= forms(x, "metric")
+
+
+def test_an_unknown_adjective_before_a_task_phrase_is_no_part_of_the_task(nlp):
+    x = run(nlp, "Reading Court Rulings",
+            "Our reader improves professional translation and internal speech recognition in call centres. "
+            "A second head performs timing-critical path classification on circuits.")
+    tasks = set(entities(x, "task"))
+    assert not {"professional translation", "internal speech recognition"} & tasks
+    assert "speech recognition" in tasks
+    assert "timing-critical path classification" in tasks  # the last part of a compound stays

@@ -761,8 +761,11 @@ class NamePatterns(Batched):
                         words += texts[j] != "-"
                     # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
                     # nor before a measure of the task ("high prediction accuracy")
+                    # nor an adjective of its own ("professional translation", "internal text recognition":
+                    # how or where the task is done; the last part of a compound, "timing-critical", is no such word)
                     if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
                             and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
+                            and not (lowers[j - 1].endswith("al") and not (j - 2 >= sent.start and texts[j - 2] == "-")) \
                             and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
                         j -= 1
                         words += 1
