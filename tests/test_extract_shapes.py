@@ -195,3 +195,9 @@ def test_an_unknown_adjective_before_a_task_phrase_is_no_part_of_the_task(nlp):
     assert not {"professional translation", "internal speech recognition"} & tasks
     assert "speech recognition" in tasks
     assert "timing-critical path classification" in tasks  # the last part of a compound stays
+
+
+def test_an_unknown_adjective_in_ic_before_a_task_phrase_is_no_part_of_the_task(nlp):
+    x = run(nlp, "Tides and Captions",
+            "Our system improves periodic forecasting of tides and heuristic translation of captions.")
+    assert not {"periodic forecasting", "heuristic translation"} & set(entities(x, "task"))

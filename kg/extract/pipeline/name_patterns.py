@@ -59,6 +59,9 @@ NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "le
 MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
+# Endings of adjectives: "-al" ("professional"), and "-ic" in words past six letters ("periodic";
+# "logic", "music" and "topic" are nouns).
+ADJECTIVE_END = re.compile(r"(?:al|[a-z]{5}ic)$")
 # Plural heads that name a family of methods after a "-based" compound ("prompt-based methods").
 FAMILY_HEADS = ("methods", "approaches")
 # Nouns made from verbs, which name an activity ("mapping", "stratification", "alignment"); plural
@@ -761,11 +764,12 @@ class NamePatterns(Batched):
                         words += texts[j] != "-"
                     # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
                     # nor before a measure of the task ("high prediction accuracy")
-                    # nor an adjective of its own ("professional translation", "internal text recognition":
-                    # how or where the task is done; the last part of a compound, "timing-critical", is no such word)
+                    # nor an adjective of its own in -al or a longer -ic ("professional translation", "internal
+                    # text recognition", "periodic forecasting": how or where the task is done; "logic" is a
+                    # noun, and the last part of a compound, "timing-critical", is no such word)
                     if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
                             and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
-                            and not (lowers[j - 1].endswith("al") and not (j - 2 >= sent.start and texts[j - 2] == "-")) \
+                            and not (ADJECTIVE_END.search(lowers[j - 1]) and not (j - 2 >= sent.start and texts[j - 2] == "-")) \
                             and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
                         j -= 1
                         words += 1
