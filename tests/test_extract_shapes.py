@@ -153,3 +153,51 @@ def test_a_capital_letter_with_a_number_is_no_model(nlp):
     methods = set(entities(x, "method"))
     assert not {"V100", "H100", "W8A8", "P3", "P4"} & methods
     assert "C4D-Net" in methods  # a longer name keeps its parts
+
+
+def test_a_title_phrase_after_for_that_ends_in_a_noun_made_from_a_verb_is_a_task(nlp):
+    x = run(nlp, "TideNet: A Recurrent Model for Shoreline Change Forecasting and Coastal Erosion Mapping",
+            "We train it on twenty years of satellite images of beaches.")
+    assert {"Shoreline Change Forecasting", "Coastal Erosion Mapping"} <= set(entities(x, "task"))
+    y = run(nlp, "Channel Folding for Reward-Free Exploration", "We fold channels of the value network.")
+    assert "Reward-Free Exploration" in entities(y, "task")
+    # a thing the work is for, or a way of training, is no task
+    z = run(nlp, "Sparse Readers for Long Documents and Visual Pretraining", "We read documents.")
+    assert not {"Long Documents", "Visual Pretraining"} & set(entities(z, "task"))
+    # how good the work is, said first, is no part of the task
+    w = run(nlp, "Lexical Codes for Interpretable Sonar-Text Alignment", "We align sonar echoes with words.")
+    assert "Sonar-Text Alignment" in entities(w, "task")
+
+
+def test_a_based_compound_before_methods_or_approaches_names_a_family_of_methods(nlp):
+    x = run(nlp, "Cleaning Sonar Echoes",
+            "Earlier denoisers fall into filter-based methods and sparse dictionary-based approaches. "
+            "Wavelet-based methods are fast. Our echo-based approach beats Transformer-based methods.")
+    methods = set(entities(x, "method"))
+    assert {"filter-based methods", "sparse dictionary-based approaches", "Wavelet-based methods"} <= methods
+    # one method of the paper's own, and a family named by the model it is built from, are no family names
+    assert not {"echo-based approach", "Transformer-based methods"} & methods
+
+
+def test_well_known_measures_of_speech_forecasting_and_continual_learning_are_metrics(nlp):
+    x = run(nlp, "Listening Machines That Keep Learning",
+            "Our enhancer raises DNSMOS by 0.3 and our diarizer lowers the diarization error rate to 9.1%. "
+            "The trajectory head cuts minADE by 12%, the forecaster lowers NRMSE, and the continual learner keeps "
+            "backward transfer near zero.")
+    assert {"DNSMOS", "diarization error rate", "minADE", "NRMSE", "backward transfer"} <= forms(x, "metric")
+
+
+def test_an_unknown_adjective_before_a_task_phrase_is_no_part_of_the_task(nlp):
+    x = run(nlp, "Reading Court Rulings",
+            "Our reader improves professional translation and internal speech recognition in call centres. "
+            "A second head performs timing-critical path classification on circuits.")
+    tasks = set(entities(x, "task"))
+    assert not {"professional translation", "internal speech recognition"} & tasks
+    assert "speech recognition" in tasks
+    assert "timing-critical path classification" in tasks  # the last part of a compound stays
+
+
+def test_an_unknown_adjective_in_ic_before_a_task_phrase_is_no_part_of_the_task(nlp):
+    x = run(nlp, "Tides and Captions",
+            "Our system improves periodic forecasting of tides and heuristic translation of captions.")
+    assert not {"periodic forecasting", "heuristic translation"} & set(entities(x, "task"))

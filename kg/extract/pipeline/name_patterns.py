@@ -59,6 +59,14 @@ NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "le
 MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
+# Endings of adjectives: "-al" ("professional"), and "-ic" in words past six letters ("periodic";
+# "logic", "music" and "topic" are nouns).
+ADJECTIVE_END = re.compile(r"(?:al|[a-z]{5}ic)$")
+# Plural heads that name a family of methods after a "-based" compound ("prompt-based methods").
+FAMILY_HEADS = ("methods", "approaches")
+# Nouns made from verbs, which name an activity ("mapping", "stratification", "alignment"); plural
+# only where the activity is counted ("simulations"), unlike "documents" or "environments".
+DEVERBAL_NOUN = re.compile(r"(?:[a-z]{3}(?:tions?|sions?|ment|sis)|[a-z]{4}ing)$")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
 
@@ -119,6 +127,7 @@ class NamePatterns(Batched):
         # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
         # visits only these tokens
         self.trigger_words = {
+            *FAMILY_HEADS,
             *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
@@ -309,10 +318,14 @@ class NamePatterns(Batched):
         texts, lowers = T.texts, T.lowers
         te = bisect_left(T.idxs, title_end)  # the tokens that start before the title's end
         colon = texts.index(":", 0, te) if ":" in texts[:te] else -1
+        purpose_runs: list[int] = []  # the ends of the title's task phrases, which "and" may coordinate
         for s, e in self._title_runs(T, te):
             words = [w for w in texts[s:e] if w != "-"]
             if len(words) < 2 or len(words) > 6:
                 continue
+            opened_by = lowers[s - 1] if s > 0 else ""
+            if opened_by == "and" and s - 1 in purpose_runs:
+                opened_by = "for"  # "for Nodule Detection and Risk Stratification": the second shares the "for"
             last = lowers[e - 1]
             head = e - 2 if last in self.cues.dataset_heads or last in ("task", "tasks") else e - 1  # "... Detection Benchmark"
             while s < head and texts[s + 1] != "-" and lowers[s] in self.cues.not_task_modifiers:
@@ -321,6 +334,13 @@ class NamePatterns(Batched):
                 start = max(s, head - 4)
                 start = self._compound_start(T, start, head, s)
                 add_candidate(cands, T, start, head + 1, "task", "title-task")
+                purpose_runs.append(e)
+                continue
+            while s + 2 < e and lowers[s].endswith(("able", "ible")) and texts[s + 1] != "-":
+                s += 1  # "for Interpretable Visual-Language Alignment": how good the work is, not what it is for
+            if opened_by == "for" and self._purpose_phrase(T, s, e):
+                add_candidate(cands, T, s, e, "task", "title-task")
+                purpose_runs.append(e)
                 continue
             if last not in self.cues.technique_heads and last not in TITLE_METHOD_HEADS or texts[e - 2] == "-":
                 continue
@@ -336,6 +356,18 @@ class NamePatterns(Batched):
                 doc.user_data.setdefault(ALIASES, {}).setdefault(title_name, phrase)
             label = "task" if phrase.lower().endswith("representation learning") else "method"
             add_candidate(cands, T, s, e, label, "title-phrase")
+
+    def _purpose_phrase(self, T: Table, s: int, e: int) -> bool:
+        """Does a title's run of content words after "for" name what the work is for by a noun made
+        from a verb ("for Global Flood Extent Mapping", "for W4A4 Quantization", "for Reward-Free
+        Exploration"), rather than a thing ("for Long Documents") or a way of training ("for Visual
+        Pretraining", "for Multimodal Learning")?"""
+        texts, lowers = T.texts, T.lowers
+        words = [m for m in range(s, e) if texts[m] != "-"]
+        head = lowers[e - 1]
+        if len(words) < 2 or texts[e - 2] == "-" or head in self.cues.method_heads or head in self.cues.vague_task_heads:
+            return False
+        return DEVERBAL_NOUN.search(head) is not None
 
     def _names_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
         """Names listed right after a plural dataset head and a list cue ("datasets, X and Y",
@@ -732,8 +764,12 @@ class NamePatterns(Batched):
                         words += texts[j] != "-"
                     # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
                     # nor before a measure of the task ("high prediction accuracy")
+                    # nor an adjective of its own in -al or a longer -ic ("professional translation", "internal
+                    # text recognition", "periodic forecasting": how or where the task is done; "logic" is a
+                    # noun, and the last part of a compound, "timing-critical", is no such word)
                     if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
                             and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
+                            and not (ADJECTIVE_END.search(lowers[j - 1]) and not (j - 2 >= sent.start and texts[j - 2] == "-")) \
                             and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
                         j -= 1
                         words += 1
@@ -805,6 +841,17 @@ class NamePatterns(Batched):
                         s -= 2
                     if s < h and self._naming_compound(lowers[s : h + 1 : 2]) and texts[s].islower():
                         add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
+                # 6c. "prompt-based methods", "value-based approaches": a family of methods named by
+                # what its members rest on (a plural head; "our diffusion-based approach" is one
+                # method and unnamed, "Transformer-based models" says what a model is built from)
+                if low in FAMILY_HEADS and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
+                        and not spaces[i - 2] and not spaces[i - 3]:
+                    s = i - 3
+                    lower_case = texts[s].islower() or (s == sent.start and texts[s][1:].islower())  # "Value-based methods must ..."
+                    if texts[s].isalpha() and lower_case and self._plain_word(lowers[s]):
+                        if s - 1 >= sent.start and texts[s - 1].isalpha() and texts[s - 1].islower() and self._plain_word(lowers[s - 1]):
+                            s -= 1  # "external knowledge-based methods"
+                        add_candidate(cands, T, s, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
             # all-capital tokens ("BEV", "INT8") are abbreviations of anything; they count only when
             # the vocabulary knows them or the text defines them (acronym component).
