@@ -140,17 +140,35 @@ def foreign_in_build(build: Path) -> list[str]:
     what a user put there. The store is the database's own; the report is checked like a report. A
     build killed half-way also leaves the temporary files and folders of its outputs (`atomic_file`,
     `atomic_folder`) and SQLite's journal of its tallies: kg's too."""
+    written = _written_in_build()
+    foreign = sorted(p.name for p in build.iterdir() if not written(p.name))
+    report = build / "report"
+    if report.is_dir() and not report.is_symlink():
+        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
+    return users_files(foreign)
+
+
+def _written_in_build() -> Callable[[str], bool]:
+    """Whether a name in a build folder is one a build writes (`foreign_in_build`)."""
     from kg.rdf.tallies import TALLY_FILE
     from kg.store import EXPORT_FORMATS, MANIFEST
 
     ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
     leftover = re.compile("|".join(rf"\.{re.escape(name)}\.([0-9a-f]{{8}}\.tmp|kg-stage\..+)" for name in ours)
                           + rf"|{re.escape(TALLY_FILE)}-(journal|wal|shm)")
-    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours and not leftover.fullmatch(p.name))
-    report = build / "report"
+    return lambda name: name in ours or leftover.fullmatch(name) is not None
+
+
+def remove_build(build: Path) -> list[str]:
+    """Delete the build folder `build` (an older or abandoned one), but only what kg wrote in it: a
+    sweep checks a build for the user's files (`foreign_in_build`) before it deletes it, and a file
+    written into it after that check (a shell whose folder it is) stays, and the folder with it.
+    Returns the files left (paths relative to `build`); none when the folder is gone."""
+    written, report = _written_in_build(), build / "report"
+    left = []
     if report.is_dir() and not report.is_symlink():
-        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
-    return users_files(foreign)
+        left = [f"report/{name}" for name in _remove_written(report, lambda n: n in REPORT_FILES | {REPORT_MARKER})]
+    return left + _remove_written(build, written, keep={"report"} if left else set())
 
 
 def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str] = frozenset()) -> list[str]:
