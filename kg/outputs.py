@@ -422,9 +422,10 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             _sweep_abandoned_files(out)
             held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             fcntl.flock(held, fcntl.LOCK_EX)
-        yield tmp
-        pause_point(FILE_STAGE)
-        _flush_to_disk(tmp)
+        with _naming(out, tmp):
+            yield tmp
+            pause_point(FILE_STAGE)
+            _flush_to_disk(tmp)
         os.replace(tmp, out)
     finally:
         if held is not None:
@@ -433,6 +434,19 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+@contextmanager
+def _naming(out: Path, temporary: Path) -> Iterator[None]:
+    """Name `out` in an error raised while its temporary file or folder is written: the libraries
+    that write them (Oxigraph's dump, matplotlib, the view's writer) raise a full disk as a bare
+    "[Errno 28] No space left on device", naming no file, and the temporary name is not the user's."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or os.fspath(exc.filename).startswith(os.fspath(temporary)):
+            raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(out)) from None
+        raise
 
 
 def _sweep_abandoned_files(out: Path) -> None:
@@ -707,9 +721,10 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
     published = False
     try:
         os.chmod(stage, 0o755)
-        (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
-        yield stage
-        flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
+        with _naming(out, stage):
+            (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
+            yield stage
+            flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
         with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             old = _publish(stage, out)
             published = True  # `stage` is now `out`, or names the old output: never removed whole
