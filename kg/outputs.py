@@ -66,6 +66,18 @@ def versions_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.builds"
 
 
+def open_lock(path: Path):
+    """The lock file at `path` (`.DIR.builds/.lock`), for flock: created if missing, never truncated,
+    never opened through a symbolic link (a link there would have had the file it points to emptied)."""
+    try:
+        return open(path, "a", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KgError(f"{path}: a symbolic link where kg keeps the lock of its builds; kg writes through no "
+                          "link here: remove it") from None
+        raise
+
+
 def is_build(path: Path) -> bool:
     """Whether `path` is (or links to) a kg build folder."""
     return (path / STORE_DIR).is_dir()

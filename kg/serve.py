@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.outputs import hold_build
+from kg.outputs import hold_build, open_lock
 from kg.store import STORE_DIR, count_triples, open_store, resolve
 
 
@@ -191,7 +191,7 @@ class Server:
         versions = self.location.parent.parent  # `.DIR.builds/`, when the graph is a link kg made
         if not self.writable or not (versions.name.startswith(".") and versions.name.endswith(".builds")):
             return
-        self._lock = open(versions / ".lock", "a")
+        self._lock = open_lock(versions / ".lock")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

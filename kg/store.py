@@ -26,7 +26,7 @@ from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
     atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build, is_being_read,
-    jsonld_by_kg, ntriples_by_kg, remove_build, turtle_by_kg, versions_dir,
+    jsonld_by_kg, ntriples_by_kg, open_lock, remove_build, turtle_by_kg, versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -96,7 +96,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     versions = versions_dir(out)
     try:
         versions.mkdir(parents=True, exist_ok=True)
-        lock = open(versions / ".lock", "w")
+        lock = open_lock(versions / ".lock")
     except OSError as exc:
         raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
     try:

@@ -186,6 +186,21 @@ def test_a_file_written_into_an_older_build_just_after_the_sweep_checked_it_is_n
     assert (mine / "graph.ttl").read_text() == "my own ontology"
 
 
+def test_a_link_where_the_build_lock_goes_never_has_its_file_emptied(tmp_path):
+    # the lock file was opened with "w", through a link there: the file it pointed to was truncated
+    out, paper = tmp_path / "g", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"
+    mine = tmp_path / "mine.txt"
+    mine.write_text("precious")
+    (tmp_path / ".g.builds").mkdir()
+    (tmp_path / ".g.builds" / ".lock").symlink_to(mine)
+    with pytest.raises(KgError, match=r"\.lock: a symbolic link where kg keeps the lock of its builds"):
+        build([paper], out, extras=False)
+    assert mine.read_text() == "precious" and not out.exists()
+    (tmp_path / ".g.builds" / ".lock").unlink()
+    build([paper], out, extras=False)  # kg's own lock file, made again
+    assert (tmp_path / ".g.builds" / ".lock").is_file() and not (tmp_path / ".g.builds" / ".lock").is_symlink()
+
+
 # --------------------------------------------------------------------------- the CLI
 
 
