@@ -575,17 +575,25 @@ def _retire(old: Path, out: Path, known: set[str]) -> bool:
     of `out` refuses it until it is moved out). Anything that cannot (a name the new output holds
     too, a file still being written into the old folder) stays in the old folder, which is then
     kept beside `out` under a name of its own, and a warning says where. Whether a file moved."""
+    if old.is_symlink() or not old.is_dir():  # `out` became a link (or a file) while kg wrote: not kg's, kept whole
+        _keep_aside(old, out)
+        return False
     moved = False
     for name in users_files(sorted(set(os.listdir(old)) - known)):
         if not ((out / name).exists() or (out / name).is_symlink()):
             os.rename(old / name, out / name)
             moved = True
     if _remove_written(old, known.__contains__):
-        kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
-        os.rename(old, kept)
-        log.warning("%s: files written into %s while kg replaced it (%s); kept here", kept, out,
-                    ", ".join(sorted(p.name for p in kept.iterdir())))
+        _keep_aside(old, out)
     return moved
+
+
+def _keep_aside(old: Path, out: Path) -> None:
+    """Keep what `out` was before this publish, holding something of the user's, beside it under a
+    name of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
+    kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
+    os.rename(old, kept)
+    log.warning("%s: what %s held that kg did not write, while kg replaced it; kept here", kept, out)
 
 
 def _abandoned_stages(out: Path) -> list[Path]:

@@ -577,3 +577,22 @@ def test_a_file_the_user_writes_into_a_folder_output_while_it_is_rewritten_is_ke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # nothing left beside it
     with pytest.raises(KgError, match=r"holds other files \(drafts and 2 more\)"):
         outputs.check_folder_target(out)
+
+
+def test_a_folder_output_replaced_by_a_link_while_kg_writes_never_has_the_linked_folder_emptied(tmp_path):
+    # `rep` made a link to a folder of the user's while `kg analyze -o rep` ran: the swap moved the link
+    # aside, and the removal of the old report must not reach through it
+    import kg.outputs as outputs
+
+    out, theirs = tmp_path / "rep", tmp_path / "theirs"
+    _report_folder(out, "old")
+    _report_folder(theirs, "the user's own report")
+    with outputs.atomic_folder(out) as stage:
+        (stage / "report.md").write_text("new")
+        shutil.rmtree(out)
+        out.symlink_to(theirs)
+    assert (out / "report.md").read_text() == "new" and not out.is_symlink()
+    assert sorted(p.name for p in theirs.iterdir()) == [".kg-report", "report.json", "report.md"]
+    assert (theirs / "report.md").read_text() == "the user's own report"
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("rep.kept-")]
+    assert len(kept) == 1 and kept[0].is_symlink() and kept[0].resolve() == theirs
