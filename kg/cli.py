@@ -452,11 +452,12 @@ def extract_cmd(
     # before any work; kg replaces only its own (a papers file is JSON Lines too)
     _run(check_not_an_input, out, _run(expand, inputs))
     _run(check_file_target, out, ["jsonl", "ndjson", "json"], extractions_by_kg, "an extraction file")
-    try:
+
+    def write_file() -> None:  # a failing write (a full disk) is named by atomic_file, told by _run
         with atomic_file(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-            _run(write, fh)
-    except OSError as exc:
-        fail(f"{out}: cannot write: {exc.strerror or exc}")
+            write(fh)
+
+    _run(write_file)
 
 
 @app.command("eval")

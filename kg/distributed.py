@@ -8,6 +8,7 @@ ready to push to an external store.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -75,7 +76,7 @@ def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shard
         check_shards_target(shards_dir)
 
     def run(batches: Iterator[list[Paper]]) -> Iterable[tuple[bytes, ShardStats]]:
-        with atomic_folder(shards_dir, marker=SHARDS_MARKER) if shards_dir else nullcontext() as out_dir:
+        with atomic_folder(shards_dir, marker=SHARDS_MARKER, known=shard_names) if shards_dir else nullcontext() as out_dir:
             yield from computed(batches, out_dir)
 
     def computed(batches: Iterator[list[Paper]], out_dir: Path | None) -> Iterator[tuple[bytes, ShardStats]]:
@@ -111,6 +112,11 @@ def check_shards_target(out: str | Path) -> None:
             return
     raise KgError(f"{out}: not a shards folder kg wrote (it holds other files, or is a file or a link); kg replaces "
                   "only what it wrote: choose another --shards-dir")
+
+
+def shard_names(folder: Path) -> set[str]:
+    """The shards in a shards folder: what kg removes with it when the next run replaces it."""
+    return {name for name in os.listdir(folder) if SHARD_NAME.fullmatch(name)}
 
 
 def _collect(future, out_dir: Path | None, index: int) -> tuple[bytes, ShardStats]:

@@ -66,6 +66,18 @@ def versions_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.builds"
 
 
+def open_lock(path: Path):
+    """The lock file at `path` (`.DIR.builds/.lock`), for flock: created if missing, never truncated,
+    never opened through a symbolic link (a link there would have had the file it points to emptied)."""
+    try:
+        return open(path, "a", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KgError(f"{path}: a symbolic link where kg keeps the lock of its builds; kg writes through no "
+                          "link here: remove it") from None
+        raise
+
+
 def is_build(path: Path) -> bool:
     """Whether `path` is (or links to) a kg build folder."""
     return (path / STORE_DIR).is_dir()
@@ -140,17 +152,52 @@ def foreign_in_build(build: Path) -> list[str]:
     what a user put there. The store is the database's own; the report is checked like a report. A
     build killed half-way also leaves the temporary files and folders of its outputs (`atomic_file`,
     `atomic_folder`) and SQLite's journal of its tallies: kg's too."""
+    written = _written_in_build()
+    foreign = sorted(p.name for p in build.iterdir() if not written(p.name))
+    report = build / "report"
+    if report.is_dir() and not report.is_symlink():
+        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
+    return users_files(foreign)
+
+
+def _written_in_build() -> Callable[[str], bool]:
+    """Whether a name in a build folder is one a build writes (`foreign_in_build`)."""
     from kg.rdf.tallies import TALLY_FILE
     from kg.store import EXPORT_FORMATS, MANIFEST
 
     ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
     leftover = re.compile("|".join(rf"\.{re.escape(name)}\.([0-9a-f]{{8}}\.tmp|kg-stage\..+)" for name in ours)
                           + rf"|{re.escape(TALLY_FILE)}-(journal|wal|shm)")
-    foreign = sorted(p.name for p in build.iterdir() if p.name not in ours and not leftover.fullmatch(p.name))
-    report = build / "report"
+    return lambda name: name in ours or leftover.fullmatch(name) is not None
+
+
+def remove_build(build: Path) -> list[str]:
+    """Delete the build folder `build` (an older or abandoned one), but only what kg wrote in it: a
+    sweep checks a build for the user's files (`foreign_in_build`) before it deletes it, and a file
+    written into it after that check (a shell whose folder it is) stays, and the folder with it.
+    Returns the files left (paths relative to `build`); none when the folder is gone."""
+    written, report = _written_in_build(), build / "report"
+    left = []
     if report.is_dir() and not report.is_symlink():
-        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
-    return users_files(foreign)
+        left = [f"report/{name}" for name in _remove_written(report, lambda n: n in REPORT_FILES | {REPORT_MARKER})]
+    return left + _remove_written(build, written, keep={"report"} if left else set())
+
+
+def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str] = frozenset()) -> list[str]:
+    """Delete the entries of `folder` that kg wrote (`written(name)`, or a file manager's; not those
+    in `keep`), links as links, then `folder` if that empties it; return the names of the user's
+    left in it."""
+    for entry in os.scandir(folder):
+        if entry.name not in keep and (written(entry.name) or not users_files([entry.name])):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+        return []
+    except OSError:  # a file written since the listing, or one that cannot be removed
+        return users_files(sorted(name for name in os.listdir(folder) if not written(name)))
 
 
 def users_files(names: Iterable[str]) -> list[str]:
@@ -338,12 +385,12 @@ def check_pipeline_target(out: str | Path) -> None:
     out = Path(out)
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
-        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - _pipeline_names(out)), "a pipeline")
+        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - pipeline_names(out)), "a pipeline")
         return
-    check_folder_target(out, marker=PIPELINE_MARKER, known=_pipeline_names(out), legacy=PIPELINE_MARKER)
+    check_folder_target(out, marker=PIPELINE_MARKER, known=pipeline_names(out), legacy=PIPELINE_MARKER)
 
 
-def _pipeline_names(path: Path) -> set[str]:
+def pipeline_names(path: Path) -> set[str]:
     """What a saved spaCy pipeline holds (spaCy's `to_disk`: its config, meta, tokenizer, vocabulary
     and a folder per component named in meta.json), with kg's marker."""
     names = {"config.cfg", "meta.json", "tokenizer", "vocab", PIPELINE_MARKER}
@@ -387,9 +434,10 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             _sweep_abandoned_files(out)
             held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             fcntl.flock(held, fcntl.LOCK_EX)
-        yield tmp
-        pause_point(FILE_STAGE)
-        _flush_to_disk(tmp)
+        with _naming(out, tmp):
+            yield tmp
+            pause_point(FILE_STAGE)
+            _flush_to_disk(tmp)
         os.replace(tmp, out)
     finally:
         if held is not None:
@@ -398,6 +446,19 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+@contextmanager
+def _naming(out: Path, temporary: Path) -> Iterator[None]:
+    """Name `out` in an error raised while its temporary file or folder is written: the libraries
+    that write them (Oxigraph's dump, matplotlib, the view's writer) raise a full disk as a bare
+    "[Errno 28] No space left on device", naming no file, and the temporary name is not the user's."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or os.fspath(exc.filename).startswith(os.fspath(temporary)):
+            raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(out)) from None
+        raise
 
 
 def _sweep_abandoned_files(out: Path) -> None:
@@ -486,16 +547,16 @@ def _libc():
         return None
 
 
-def _publish(stage: Path, out: Path) -> None:
-    """Put the folder `stage` at `out` (under the folder lock). The old `out` is swapped out in one
-    step and then removed; where that cannot be done in one step it is renamed aside, and put back
-    if the new one cannot be renamed in (a Ctrl-C, an error)."""
+def _publish(stage: Path, out: Path) -> Path | None:
+    """Put the folder `stage` at `out` (under the folder lock); return the old `out`, now under
+    another name beside it, for `_retire` (None if there was none). The old `out` is swapped out in
+    one step; where that cannot be done in one step it is renamed aside, and put back if the new one
+    cannot be renamed in (a Ctrl-C, an error)."""
     if not (out.exists() or out.is_symlink()):
         os.rename(stage, out)
-        return
+        return None
     if _exchange(stage, out):
-        shutil.rmtree(stage, ignore_errors=True)  # `stage` now names the old output
-        return
+        return stage  # `stage` now names the old output
     aside = stage.with_name(stage.name + ".old")
     os.rename(out, aside)
     try:
@@ -503,7 +564,36 @@ def _publish(stage: Path, out: Path) -> None:
     except BaseException:
         os.rename(aside, out)
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    return aside
+
+
+def _retire(old: Path, out: Path, known: set[str]) -> bool:
+    """Remove the replaced output `old` (renamed aside by `_publish`), and only what kg wrote in it
+    (`known`, a file manager's files): `out` was checked before the command's work, which may take
+    minutes, and a file the user saved into it meanwhile (notes beside a report) must not go with
+    the old folder. Such a file moves into the new `out`, where the user left it (so the next write
+    of `out` refuses it until it is moved out). Anything that cannot (a name the new output holds
+    too, a file still being written into the old folder) stays in the old folder, which is then
+    kept beside `out` under a name of its own, and a warning says where. Whether a file moved."""
+    if old.is_symlink() or not old.is_dir():  # `out` became a link (or a file) while kg wrote: not kg's, kept whole
+        _keep_aside(old, out)
+        return False
+    moved = False
+    for name in users_files(sorted(set(os.listdir(old)) - known)):
+        if not ((out / name).exists() or (out / name).is_symlink()):
+            os.rename(old / name, out / name)
+            moved = True
+    if _remove_written(old, known.__contains__):
+        _keep_aside(old, out)
+    return moved
+
+
+def _keep_aside(old: Path, out: Path) -> None:
+    """Keep what `out` was before this publish, holding something of the user's, beside it under a
+    name of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
+    kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
+    os.rename(old, kept)
+    log.warning("%s: what %s held that kg did not write, while kg replaced it; kept here", kept, out)
 
 
 def _abandoned_stages(out: Path) -> list[Path]:
@@ -632,30 +722,38 @@ def _locked(path: Path) -> bool:
 
 
 @contextmanager
-def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER) -> Iterator[Path]:
+def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
+                  known: Callable[[Path], Iterable[str]] = lambda folder: REPORT_FILES) -> Iterator[Path]:
     """Yield a fresh folder beside `out`, marked as kg's; on success it replaces `out` (already
     checked by `check_folder_target`), on any failure it is removed and `out` stays as it was.
 
     Several kg writing the same `out` at once each publish whole, one after the other (the last one
     stays); none fails for the other's doing or leaves a folder behind. A kg killed while writing
     leaves its staging folder, which the next write of `out` removes (or puts back, if it held the
-    old output)."""
+    old output). `known(folder)`: the names kg writes into such a folder (besides `marker`); only
+    these are removed with the old folder (`_retire`)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with _folder_lock(out.parent):
         _sweep_abandoned_stages(out)
         stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out), dir=out.parent))
         held = _hold(stage)  # before the marker is written: a sweep never takes a folder being set up
+    published = False
     try:
         os.chmod(stage, 0o755)
-        (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
-        yield stage
-        flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
+        with _naming(out, stage):
+            (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
+            yield stage
+            flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
         with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
-            _publish(stage, out)
+            old = _publish(stage, out)
+            published = True  # `stage` is now `out`, or names the old output: never removed whole
+            if old is not None and _retire(old, out, {*known(old), marker}):
+                flush_folder(out)  # the user's files moved into it
             flush_folder(out.parent)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if not published:
+            shutil.rmtree(stage, ignore_errors=True)
         raise
     finally:
         os.close(held)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.outputs import hold_build
+from kg.outputs import hold_build, open_lock
 from kg.store import STORE_DIR, count_triples, open_store, resolve
 
 
@@ -191,7 +191,7 @@ class Server:
         versions = self.location.parent.parent  # `.DIR.builds/`, when the graph is a link kg made
         if not self.writable or not (versions.name.startswith(".") and versions.name.endswith(".builds")):
             return
-        self._lock = open(versions / ".lock", "a")
+        self._lock = open_lock(versions / ".lock")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -573,13 +573,43 @@ def _graph_url(endpoint: str, graph_iri: str | None) -> str:
     return endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode(query).replace("default=", "default")
 
 
-def _send_chunks(store: ox.Store, url: str, size: int, retries: int, backoff: float) -> int:
-    """POST the default graph to `url`, `size` triples at a time; the number of triples sent."""
+def _send_chunks(store: ox.Store, url: str, size: int, retries: int, backoff: float, *,
+                 settle: bool = False) -> int:
+    """POST the default graph to `url`, `size` triples at a time; the number of triples sent. With
+    `settle`, a Ctrl-C takes effect once the chunk on its way is answered (`_answered_first`)."""
     sent = 0
     for body in ntriples_chunks(store, size):
-        _send(url, body, "application/n-triples", retries, backoff)
+        with _answered_first() if settle else contextlib.nullcontext():
+            _send(url, body, "application/n-triples", retries, backoff)
         sent += body.count(b"\n")
     return sent
+
+
+@contextlib.contextmanager
+def _answered_first(*, then_stop: bool = True) -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) until the request under way is answered, then raise it (`then_stop`;
+    else it came too late: the request did what it was sent for, and the push is done). Stopped
+    while the store still takes a chunk, a push that dropped its staging graph at once saw the store
+    apply that chunk after the drop, and leave it there as a named graph; stopped during the final
+    update, it said "interrupted" of a push the store then applied whole. Waiting for the answer puts
+    the drop after it, and tells which it was. A second Ctrl-C stops at once. Only the main thread
+    receives signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+
+    def hold(signum, frame):
+        held.append(signum)
+        signal.signal(signal.SIGINT, previous)  # a second one is not held
+
+    previous = signal.signal(signal.SIGINT, hold) or signal.default_int_handler
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and then_stop:
+        raise KeyboardInterrupt
 
 
 def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
@@ -617,11 +647,12 @@ def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, upda
             raise KgError(f"{exc}; {LEFT_AS_IT_WAS}") from None
         return _push_whole(store, _graph_url(endpoint, graph_iri), retries, backoff)  # no update service there
     try:
-        sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff)
+        sent = _send_chunks(store, _graph_url(endpoint, stage_iri), chunk_triples, retries, backoff, settle=True)
         # SILENT: were this update applied and its answer lost, its retry finds no staging graph
         # and does nothing more
-        _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries, backoff,
-              wait=None)
+        with _answered_first(then_stop=False):  # the one step: it is applied whole, or not at all
+            _send(update, f"ADD SILENT {stage} TO {target} ; DROP SILENT GRAPH {stage}".encode(), sparql, retries,
+                  backoff, wait=None)
     except BaseException as exc:
         try:
             _send(update, f"DROP SILENT GRAPH {stage}".encode(), sparql, 0, backoff, wait=None)

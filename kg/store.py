@@ -26,7 +26,7 @@ from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
     atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build, is_being_read,
-    jsonld_by_kg, ntriples_by_kg, turtle_by_kg, versions_dir,
+    jsonld_by_kg, ntriples_by_kg, open_lock, remove_build, turtle_by_kg, versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -96,7 +96,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     versions = versions_dir(out)
     try:
         versions.mkdir(parents=True, exist_ok=True)
-        lock = open(versions / ".lock", "w")
+        lock = open_lock(versions / ".lock")
     except OSError as exc:
         raise KgError(f"{versions}: cannot write the build: {exc.strerror or exc}") from None
     try:
@@ -217,18 +217,17 @@ def _sweep(versions: Path, keep: Path) -> None:
     there after this build checked DIR (a shell whose folder is the old build, a path resolved
     before the link moved on, `kg query DIR ... > DIR/results.csv` while this build ran)."""
     for child in versions.iterdir():
-        if child == keep or not child.is_dir() or is_being_read(child):
-            continue
+        if child == keep or child.is_symlink() or not child.is_dir() or is_being_read(child):
+            continue  # (a link there is no build of kg's: what it points to is left alone)
         try:
-            foreign = foreign_in_build(child)
+            # only kg's files go, even then: one of the user's may land there while they do
+            foreign = foreign_in_build(child) or remove_build(child)
         except OSError:  # unreadable: what it holds cannot be told, nor removed
             continue
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
             log.warning("%s%s: not written by kg, so the older build %s stays; move %s out and the next build "
                         "removes that build", child / foreign[0], more, child.name, "them" if more else "it")
-            continue
-        shutil.rmtree(child, ignore_errors=True)
 
 
 def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:

@@ -67,6 +67,30 @@ def read_only_folder(tmp_path):
         subprocess.run(["umount", str(folder)], check=False)
 
 
+@pytest.fixture()
+def tiny_disk(tmp_path):
+    """A function mounting a tmpfs of `size` (e.g. "3m") at a new folder under tmp_path and returning
+    the folder (a full disk); unmounted after the test. Needs root: skipped otherwise."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = []
+
+    def mount(size: str) -> Path:
+        folder = tmp_path / f"tiny{len(mounted)}"
+        folder.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode:
+            pytest.skip("cannot mount a tmpfs here")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
 def worker_pid(batch):
     """A worker's task for tests of kg.pool (here: a light module for spawned workers to import)."""
     return os.getpid(), batch

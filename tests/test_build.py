@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -140,6 +141,64 @@ def test_a_file_written_into_the_graph_while_the_next_build_runs_is_never_swept(
     build([paper], out, extras=False)
     assert [p.name for p in versions.iterdir() if p.is_dir()] == [out.resolve().name]
     assert (tmp_path / "results.csv").read_text() == saved
+
+
+def test_a_file_written_into_an_older_build_just_after_the_sweep_checked_it_is_never_deleted(tmp_path, monkeypatch,
+                                                                                            caplog):
+    # the sweep checked an older build for the user's files, then deleted the folder whole: a file
+    # written into it in between (a shell whose folder is that build) went with it. So did a link
+    # written there, had it been followed. Now only kg's own files are deleted.
+    import kg.store
+
+    out, paper = tmp_path / "g", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"
+    build([paper], out, extras=False)
+    old = out.resolve()
+    (old / "report").mkdir()  # a report, as a build writes it
+    (old / "report" / ".kg-report").write_text("kg\n")
+    (old / "report" / "report.md").write_text("# report\n")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "graph.ttl").write_text("my own ontology")  # a name kg writes in a build, behind a link
+    real_check = kg.store.foreign_in_build
+
+    def check_then_write(build_dir: Path) -> list[str]:
+        found = real_check(build_dir)
+        if build_dir == old:  # the user's writes land between the check and the delete
+            (old / "results.csv").write_text("paper,title\n")
+            (old / "report" / "notes.md").write_text("notes")
+            (old / "data").symlink_to(mine)
+        return found
+
+    monkeypatch.setattr(kg.store, "foreign_in_build", check_then_write)
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper], out, extras=False)
+    assert out.resolve() != old
+    assert (old / "results.csv").read_text() == "paper,title\n"
+    assert (old / "report" / "notes.md").read_text() == "notes"
+    assert (mine / "graph.ttl").read_text() == "my own ontology" and (old / "data").is_symlink()
+    warned = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+    assert len(warned) == 1 and warned[0].startswith(f"{old / 'report/notes.md'} and 2 more: not written by kg")
+    monkeypatch.undo()
+    for name in ("results.csv", "data", "report/notes.md"):  # moved out: the next build removes that build
+        (old / name).rename(tmp_path / Path(name).name)
+    build([paper], out, extras=False)
+    assert [p.name for p in (tmp_path / ".g.builds").iterdir() if p.is_dir()] == [out.resolve().name]
+    assert (mine / "graph.ttl").read_text() == "my own ontology"
+
+
+def test_a_link_where_the_build_lock_goes_never_has_its_file_emptied(tmp_path):
+    # the lock file was opened with "w", through a link there: the file it pointed to was truncated
+    out, paper = tmp_path / "g", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt"
+    mine = tmp_path / "mine.txt"
+    mine.write_text("precious")
+    (tmp_path / ".g.builds").mkdir()
+    (tmp_path / ".g.builds" / ".lock").symlink_to(mine)
+    with pytest.raises(KgError, match=r"\.lock: a symbolic link where kg keeps the lock of its builds"):
+        build([paper], out, extras=False)
+    assert mine.read_text() == "precious" and not out.exists()
+    (tmp_path / ".g.builds" / ".lock").unlink()
+    build([paper], out, extras=False)  # kg's own lock file, made again
+    assert (tmp_path / ".g.builds" / ".lock").is_file() and not (tmp_path / ".g.builds" / ".lock").is_symlink()
 
 
 # --------------------------------------------------------------------------- the CLI

@@ -8,7 +8,9 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
+from kg.paths import RULES_PIPELINE
+
+from conftest import EXAMPLE_CORPUS, ROOT
 
 PAPERS = [
     {"title": "Vision transformers for chest X-ray classification",
@@ -291,6 +293,19 @@ def test_outputs_into_a_read_only_folder_are_one_line(kg_cli, small_build, read_
                  ["export", small_build, "-o", read_only_folder / "graph.ttl"]):
         one_line_error(kg_cli(*args), str(read_only_folder))
     assert list(read_only_folder.iterdir()) == []
+
+
+def test_outputs_onto_a_full_disk_are_one_line_naming_the_output(kg_cli, small_build, tiny_disk):
+    # a full disk under kg extract / export / viz / analyze -o said only "error: [Errno 28] No space
+    # left on device": the library writing the file names none, so the user was not told which write failed
+    full = tiny_disk("1m")
+    (full / "filler").write_bytes(bytes(1024 * 1024 - 8192))  # two pages left
+    for args, out in ((["extract", EXAMPLE_CORPUS / "004_2862ceeb13da1ae7.txt", "--pipeline", RULES_PIPELINE], full / "x.jsonl"),
+                      (["export", small_build, "-f", "ntriples"], full / "graph.nt"),
+                      (["viz", small_build], full / "view.html"),
+                      (["analyze", small_build], full / "report")):
+        one_line_error(kg_cli(*args, "-o", out), f"{out}: No space left on device")
+    assert [p.name for p in full.iterdir()] == ["filler"]
 
 
 def test_text_and_paths_that_look_like_rich_markup_are_printed_as_they_are(kg_cli, tmp_path):

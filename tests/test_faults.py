@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from kg.errors import KgError
 from kg.query import run
 from kg.store import open_store, read_manifest
 
@@ -57,21 +58,13 @@ def test_sigkill_at_several_moments_never_corrupts_the_previous_graph(tmp_path, 
     assert kg_cli("doctor", out).returncode == 0
 
 
-def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_graph(tmp_path, kg_cli):
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    tiny = tmp_path / "tiny"
-    tiny.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(tiny)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        done = kg_cli("build", EXAMPLE_CORPUS, "--out", tiny / "g", "--no-extras", "--jobs", "1")
-        assert done.returncode == 1
-        assert "Traceback" not in done.stderr and "no space left" in done.stderr
-        assert not (tiny / "g").exists()
-        assert not (tiny / ".g.builds").exists()  # a failed first build leaves no folder, not even its lock
-    finally:
-        subprocess.run(["umount", str(tiny)], check=False)
+def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_graph(tiny_disk, kg_cli):
+    tiny = tiny_disk("3m")
+    done = kg_cli("build", EXAMPLE_CORPUS, "--out", tiny / "g", "--no-extras", "--jobs", "1")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "no space left" in done.stderr
+    assert not (tiny / "g").exists()
+    assert not (tiny / ".g.builds").exists()  # a failed first build leaves no folder, not even its lock
 
 
 # --------------------------------------------------------------------------- kills at named stages
@@ -298,10 +291,11 @@ def test_a_build_is_on_disk_before_its_link_points_at_it(previous_graph, corpus_
 
 PUBLISH_PIPELINE = """
 import shutil, sys
-from kg.outputs import PIPELINE_MARKER, atomic_folder
+from pathlib import Path
 from kg.paths import TRAINED_PIPELINE
+from kg.training.train import pipeline_folder
 
-with atomic_folder(sys.argv[1], marker=PIPELINE_MARKER) as stage:  # as kg train --out publishes
+with pipeline_folder(Path(sys.argv[1])) as stage:  # as kg train --out publishes
     shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
     (stage / "meta.json").write_text((stage / "meta.json").read_text().replace("{", '{"retrained": true,', 1))
     print("staged", flush=True)
@@ -536,3 +530,69 @@ def test_a_pipeline_a_killed_kg_train_left_renamed_aside_is_found_by_its_reader(
     nlp = build_nlp(pipeline)
     assert "kg_entity_judge" in nlp.pipe_factories.values() and (pipeline / "config.cfg").is_file()
     assert not (tmp_path / ".pipe.kg-stage.k1ll.old").exists()
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two renames"])
+def test_a_file_the_user_writes_into_a_folder_output_while_it_is_rewritten_is_kept(tmp_path, monkeypatch, swap):
+    """`kg analyze -o rep` (or `kg train --out P`) checks `rep` before its work, which takes minutes;
+    notes the user saves into `rep` meanwhile were deleted with the old report when the new one was
+    swapped in. Also a file written into the old folder after the swap moved it aside (a shell whose
+    folder it is). Both are kept, in the new folder, where the user put them; the next write of
+    `rep` then refuses it until they are moved out."""
+    import kg.outputs as outputs
+
+    out = tmp_path / "rep"
+    _report_folder(out, "old")
+    if swap == "two renames":
+        monkeypatch.setattr(outputs, "_exchange", lambda a, b: False)
+    real_rename, real_exchange = os.rename, outputs._exchange
+
+    def late_write(old: Path) -> None:  # the old folder, now beside `out` under another name
+        if old.is_dir() and (old / "report.md").read_text() == "old":
+            (old / "late.txt").write_text("written just after the swap")
+
+    def exchange(a, b):
+        done = real_exchange(a, b)
+        if done:
+            late_write(Path(a))
+        return done
+
+    def rename(a, b):
+        real_rename(a, b)
+        if Path(a) == out:
+            late_write(Path(b))
+
+    monkeypatch.setattr(outputs, "_exchange", exchange)
+    monkeypatch.setattr(outputs.os, "rename", rename)
+    with outputs.atomic_folder(out) as stage:
+        for name in ("report.md", "report.json"):
+            (stage / name).write_text("new")
+        (out / "notes.md").write_text("my notes")  # saved while the analysis runs
+        (out / "drafts").mkdir()
+        (out / "drafts" / "a.md").write_text("draft")
+    assert (out / "report.md").read_text() == "new"
+    assert (out / "notes.md").read_text() == "my notes"
+    assert (out / "drafts" / "a.md").read_text() == "draft"
+    assert (out / "late.txt").read_text() == "written just after the swap"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]  # nothing left beside it
+    with pytest.raises(KgError, match=r"holds other files \(drafts and 2 more\)"):
+        outputs.check_folder_target(out)
+
+
+def test_a_folder_output_replaced_by_a_link_while_kg_writes_never_has_the_linked_folder_emptied(tmp_path):
+    # `rep` made a link to a folder of the user's while `kg analyze -o rep` ran: the swap moved the link
+    # aside, and the removal of the old report must not reach through it
+    import kg.outputs as outputs
+
+    out, theirs = tmp_path / "rep", tmp_path / "theirs"
+    _report_folder(out, "old")
+    _report_folder(theirs, "the user's own report")
+    with outputs.atomic_folder(out) as stage:
+        (stage / "report.md").write_text("new")
+        shutil.rmtree(out)
+        out.symlink_to(theirs)
+    assert (out / "report.md").read_text() == "new" and not out.is_symlink()
+    assert sorted(p.name for p in theirs.iterdir()) == [".kg-report", "report.json", "report.md"]
+    assert (theirs / "report.md").read_text() == "the user's own report"
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("rep.kept-")]
+    assert len(kept) == 1 and kept[0].is_symlink() and kept[0].resolve() == theirs

@@ -305,25 +305,42 @@ def test_a_push_waits_for_the_move_however_long_the_store_takes(example_graph, m
 
 class FailingProxy:
     """A proxy before a real endpoint that fails every Graph Store request from the `fail_at`th on:
-    answered 400 ("refused"), or the connection closed without an answer ("cut")."""
+    answered 400 ("refused"), or the connection closed without an answer ("cut"); or ("interrupt")
+    whose `fail_at`th Graph Store request is met by a Ctrl-C of this process (SIGINT) and passed on
+    to the endpoint half a second later, as a store still busy with a chunk when the user stops the
+    push (`forwarded` is set once it has answered); or ("interrupt the update") the same for the
+    update that adds the staging graph to the target."""
 
     def __init__(self, endpoint: str, fail_at: int, how: str) -> None:
         import http.client
         import http.server
+        import os
+        import signal
         import threading
+        import time
 
         self.stored = 0
+        self.forwarded = threading.Event()
         outer, target = self, urllib.parse.urlsplit(endpoint)
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.path.startswith("/store"):
+                interrupted = False
+                if how == "interrupt the update" and self.path.startswith("/update") and body.startswith(b"ADD"):
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.5)
+                    interrupted = True
+                elif self.path.startswith("/store"):
                     outer.stored += 1
-                    if outer.stored >= fail_at and how == "cut":
+                    if outer.stored == fail_at and how == "interrupt":
+                        os.kill(os.getpid(), signal.SIGINT)
+                        time.sleep(0.5)
+                        interrupted = True
+                    elif outer.stored >= fail_at and how == "cut":
                         self.close_connection = True
                         return
-                    if outer.stored >= fail_at:
+                    elif outer.stored >= fail_at and how == "refused":
                         self.send_response(400)
                         self.send_header("Content-Length", "14")
                         self.end_headers()
@@ -336,8 +353,13 @@ class FailingProxy:
                 self.send_response(answer.status)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
                 conn.close()
+                if interrupted:
+                    outer.forwarded.set()
+                try:
+                    self.wfile.write(data)
+                except OSError:  # the push gave up on this answer
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -377,6 +399,38 @@ def test_a_push_failing_half_way_leaves_the_remote_graph_as_it_was(example_graph
         expected = default_graph_triples(example_store)
         assert sent == len(expected)
         assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == expected | {theirs}
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
+
+
+def test_a_push_stopped_by_ctrl_c_leaves_the_remote_graph_as_it_was_or_is_done(example_graph, example_store, tmp_path):
+    # Ctrl-C while the store was still taking a chunk: the push dropped its staging graph at once, the
+    # store applied the chunk after that, and a named graph of 2,000 triples stayed in the store
+    import time
+
+    target = tmp_path / "target"
+    (target / "store").mkdir(parents=True)
+    with Server(target, port=free_port(), writable=True) as server:
+        proxy = FailingProxy(server.url, fail_at=3, how="interrupt")
+        try:
+            started = time.monotonic()
+            with pytest.raises(KeyboardInterrupt):
+                push(example_graph, f"{proxy.url}/store", chunk_triples=2000, retries=0)
+            assert proxy.forwarded.wait(30) and proxy.stored == 3  # stopped at the third chunk
+            time.sleep(0.5)  # time for a late write to land, as it did
+        finally:
+            proxy.close()
+        assert time.monotonic() - started < 60
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == set()
+        # stopped during the update that adds the staging graph, which the store applies: it said
+        # "interrupted" of a push that was done. Now the push waits for the answer and is done
+        proxy = FailingProxy(server.url, fail_at=0, how="interrupt the update")
+        try:
+            sent = push(example_graph, f"{proxy.url}/store", chunk_triples=2000, retries=0)
+        finally:
+            proxy.close()
+        assert proxy.forwarded.is_set() and sent == len(default_graph_triples(example_store))
+        assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == default_graph_triples(example_store)
         assert construct(server.url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
 
 

@@ -50,6 +50,29 @@ def test_threat_script_injection_into_the_html_view():
     # (the page is also opened in a real browser in tests/test_browser.py)
 
 
+def test_threat_markup_in_entity_names_stays_text_in_the_markdown_report(tmp_path):
+    """Markdown lets raw HTML through to the page a viewer makes of report.md (and browsers take
+    `<svg/onload=...>` as a tag): a name the extractor mints from a title must reach the report as
+    text. Rendered here by markdown-it (CommonMark, tables), each name reads back as it was."""
+    from markdown_it import MarkdownIt
+
+    from kg.analyse.report import write_report
+    from kg.build import build
+    from kg.paths import RULES_PIPELINE
+
+    evil = "<svg/onload=alert(1)>Net"
+    src = tmp_path / "evil.jsonl"
+    src.write_text(json.dumps({"title": f"{evil}: Vision Transformers for Image Classification",
+                               "abstract": f"We introduce {evil}, a model for image classification. "
+                                           "It reaches 90.1% accuracy on ImageNet and 80.2% on the Q*u_x [a](b) dataset."}) + "\n")
+    build([src], tmp_path / "g", extras=False, pipeline=RULES_PIPELINE)
+    text = (write_report(tmp_path / "g", tmp_path / "rep") / "report.md").read_text()
+    assert "<svg" not in text  # as text, not markup
+    page = MarkdownIt("commonmark").enable("table").render(text)
+    cells = {cell.split(">", 1)[1].rsplit("<", 1)[0] for cell in page.split("\n") if cell.startswith("<td>")}
+    assert "&lt;svg/onload=alert(1)&gt;Net" in cells  # rendered back to the name, as text
+
+
 # ---------------------------------------------------------------- XML entity expansion / external entities
 
 @pytest.mark.parametrize("payload", [

@@ -19,8 +19,10 @@ byte whatever the hash seed or the order of the input files.
 """
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -145,10 +147,16 @@ def analyse(source: Incidence | nx.Graph, *, top: int = 10, seed: int = 42, prog
     }
 
 
+# what Markdown would read as markup in a table cell: the names come from paper text, which is data
+MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|])")
+
+
 def _cell(value) -> str:
+    """A table cell holding `value` as text: HTML's `&`, `<`, `>` as entities (Markdown lets raw HTML
+    through to the page a viewer makes), Markdown's own punctuation backslash-escaped, one line."""
     if isinstance(value, (list, tuple)):
         value = ", ".join(map(str, value))
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(str(value), quote=False)).replace("\n", " ")
 
 
 def _table(headers: list[str], rows: list) -> str:

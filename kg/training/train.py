@@ -23,7 +23,7 @@ import spacy
 from spacy.language import Language
 
 from kg.errors import KgError
-from kg.outputs import PIPELINE_MARKER, atomic_folder, check_pipeline_target
+from kg.outputs import PIPELINE_MARKER, atomic_folder, check_pipeline_target, pipeline_names
 from kg.paths import PIPELINES_DIR, RULES_PIPELINE
 from kg.training.calibration import fit_isotonic
 from kg.training.data import AnnotatedPaper, fold_of, write_docbin
@@ -98,7 +98,7 @@ def pipeline_folder(out: Path) -> Iterator[Path]:
     """A fresh folder to save a trained pipeline in; once it is whole it replaces `out` in one step
     (a failed run leaves `out` as it was). `train` has refused, before any work, an `out` that is
     not a pipeline kg wrote: a user's folder is never replaced."""
-    with atomic_folder(out, marker=PIPELINE_MARKER) as stage:
+    with atomic_folder(out, marker=PIPELINE_MARKER, known=pipeline_names) as stage:
         yield stage
 
 
