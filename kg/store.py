@@ -108,10 +108,12 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     _sweep_new_links(out)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     stage = versions / (build_id + ".partial")
+    seeded_from = None  # the build an append starts from: what was written into it is carried over
     try:
         stage.mkdir()
         if seed and out.exists():
-            seed(out.resolve(), stage)
+            seeded_from = out.resolve()
+            seed(seeded_from, stage)
             pause_point("seed")
     except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
@@ -127,7 +129,7 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
         _remove_stage(stage)
         _forget_first(out, versions, lock)
         raise
-    _sweep(versions, keep=final)
+    _sweep(versions, keep=final, carried_over=seeded_from)
     lock.close()
 
 
@@ -188,6 +190,17 @@ def store_as_built(build: Path, manifest: dict) -> bool:
     return bool(recorded) and recorded == store_files(build / STORE_DIR)
 
 
+def written_after_build(build: Path) -> bool:
+    """Whether the store of a finished build was written after the build closed it (the fingerprint
+    its manifest recorded no longer matches): triples a writable endpoint or a script added, which
+    exist nowhere else. Partial builds, which record none, are not."""
+    try:
+        manifest = json.loads((build / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(isinstance(manifest, dict) and manifest.get("store_files")) and not store_as_built(build, manifest)
+
+
 def checkpoint_store(current: Path, target: Path) -> None:
     """Make `target` a copy of the store at `current` that can be written without changing it: a
     RocksDB checkpoint, which hard-links the store's immutable table files (on one file system) and
@@ -210,15 +223,22 @@ def _forget_first(out: Path, versions: Path, lock) -> None:
         lock.close()
 
 
-def _sweep(versions: Path, keep: Path) -> None:
+def _sweep(versions: Path, keep: Path, carried_over: Path | None = None) -> None:
     """Remove older builds and partial ones left by killed builds (the lock says none is running);
     an older build a reader still holds (`kg.outputs.hold_build`: `kg serve`, a notebook) stays
     for a later build to remove. So does one holding a file kg did not write: the user wrote it
     there after this build checked DIR (a shell whose folder is the old build, a path resolved
-    before the link moved on, `kg query DIR ... > DIR/results.csv` while this build ran)."""
+    before the link moved on, `kg query DIR ... > DIR/results.csv` while this build ran). So does
+    one whose store was written after it was built (`written_after_build`), unless this build
+    started from it (`carried_over`, an append), which holds those writes too."""
     for child in versions.iterdir():
         if child == keep or child.is_symlink() or not child.is_dir() or is_being_read(child):
             continue  # (a link there is no build of kg's: what it points to is left alone)
+        if child != carried_over and written_after_build(child):
+            log.warning("%s: its store was written after it was built (kg serve --writable, kg push or a "
+                        "script), and the new build holds only its inputs: that older build stays; query or "
+                        "export what you need from it (it is a graph folder), then delete it", child)
+            continue
         try:
             # only kg's files go, even then: one of the user's may land there while they do
             foreign = foreign_in_build(child) or remove_build(child)

@@ -143,6 +143,43 @@ def test_a_file_written_into_the_graph_while_the_next_build_runs_is_never_swept(
     assert (tmp_path / "results.csv").read_text() == saved
 
 
+def test_triples_written_into_a_graph_after_its_build_survive_a_full_rebuild(tmp_path, caplog):
+    # `kg serve --writable` / `kg push` / a script added triples to the graph's store; a full rebuild
+    # (no --append) makes the graph from the inputs alone, and its sweep deleted the older build whose
+    # store alone held those writes. That build now stays, named; an append carries the writes over
+    # (it starts from that store), so there the older build goes as before.
+    from kg.ingest import read_papers
+
+    papers = list(read_papers([EXAMPLE_CORPUS]))[:4]
+    paper, other = tmp_path / "papers.jsonl", tmp_path / "more.jsonl"
+    for path, chosen in ((paper, papers[:3]), (other, papers[3:])):
+        path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in chosen))
+    out = tmp_path / "g"
+    build([paper], out, extras=False)
+    old = out.resolve()
+    note = ox.Quad(ox.NamedNode("https://example.org/my/note"), ox.NamedNode("https://example.org/my/says"),
+                   ox.Literal("written through the endpoint"))
+    store = ox.Store(str(old / "store"))
+    store.add(note)
+    store.flush()
+    del store
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper], out, extras=False)
+    assert out.resolve() != old
+    assert note in ox.Store.read_only(str(old / "store"))  # the older build, whole, with the write
+    kept = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+    assert len(kept) == 1 and str(old) in kept[0] and "written after" in kept[0]
+    # the same write, then an append: the new build holds it, and the older build is swept
+    current = out.resolve()
+    store = ox.Store(str(current / "store"))
+    store.add(note)
+    store.flush()
+    del store
+    build([other], out, extras=False, append=True)
+    assert note in ox.Store.read_only(str(out.resolve() / "store"))
+    assert not current.exists()
+
+
 def test_a_file_written_into_an_older_build_just_after_the_sweep_checked_it_is_never_deleted(tmp_path, monkeypatch,
                                                                                             caplog):
     # the sweep checked an older build for the user's files, then deleted the folder whole: a file
