@@ -875,7 +875,7 @@ class NamePatterns(Batched):
                         default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                         add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
-                if LETTER_NUMBER.match(t) and not (i + 1 < sent.end and texts[i + 1] == "-"):
+                if LETTER_NUMBER.match(t) and not (i + 2 < sent.end and texts[i + 1] == "-" and not SUFFIX_WORD.match(lowers[i + 2])):
                     continue  # "T1", "A100", "W4A4": a letter and a number name a setting, a device or a version
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)
