@@ -201,3 +201,20 @@ def test_an_unknown_adjective_in_ic_before_a_task_phrase_is_no_part_of_the_task(
     x = run(nlp, "Tides and Captions",
             "Our system improves periodic forecasting of tides and heuristic translation of captions.")
     assert not {"periodic forecasting", "heuristic translation"} & set(entities(x, "task"))
+
+
+def test_an_open_modifier_before_a_task_word_that_qualifies_a_measure_is_no_task(nlp):
+    # "mean tracking RMSE": "mean" qualifies the measure, so "mean tracking" names no task
+    x = run(nlp, "Drones in Forests",
+            "The planner reaches a mean tracking RMSE of 0.41 m and a median localization ADE of 0.3 m.")
+    assert not entities(x, "task")
+    assert {"RMSE", "ADE"} <= forms(x, "metric")
+
+
+def test_a_name_joined_to_a_past_participle_is_an_adjective_not_a_name(nlp):
+    # "RLHF-tuned models", "T2-weighted scans": the participle makes the compound describe the models or scans
+    x = run(nlp, "Calibration of Chat Models",
+            "We compare RLHF-tuned models with SFT-trained models, and segment tumours on T2-weighted scans with U-Net.")
+    found = forms(x, "method")
+    assert not {"RLHF-tuned", "SFT-trained", "T2"} & found
+    assert "U-Net" in found

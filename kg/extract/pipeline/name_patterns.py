@@ -763,14 +763,17 @@ class NamePatterns(Batched):
                         j -= 1
                         words += texts[j] != "-"
                     # one open (unknown) modifier at the far left, but not a verb ("to ensure generalization")
-                    # nor before a measure of the task ("high prediction accuracy")
+                    # nor before a measure of the task ("high prediction accuracy") or a model, a method or an
+                    # abbreviated measure the phrase qualifies ("neural recommendation models", "median matching
+                    # RMSD": the modifier then belongs to the whole compound, not to the task)
                     # nor an adjective of its own in -al or a longer -ic ("professional translation", "internal
                     # text recognition", "periodic forecasting": how or where the task is done; "logic" is a
                     # noun, and the last part of a compound, "timing-critical", is no such word)
                     if j - 1 >= sent.start and self._open_modifier(texts[j - 1], lowers[j - 1], j - 1 == sent.start) \
                             and not (j - 2 >= sent.start and lowers[j - 2] in VERB_BEFORE) \
                             and not (ADJECTIVE_END.search(lowers[j - 1]) and not (j - 2 >= sent.start and texts[j - 2] == "-")) \
-                            and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance")):
+                            and not (i + 1 < n and (lowers[i + 1] in self.cues.metric_heads or lowers[i + 1] == "performance"
+                                                    or lowers[i + 1] in self.cues.method_heads or SHORT_ABBREVIATION.match(texts[i + 1]))):
                         j -= 1
                         words += 1
                         while j - 1 >= sent.start and words < 4 and task_word(texts[j - 1], lowers[j - 1]) and texts[j - 1] != "-":
@@ -872,7 +875,7 @@ class NamePatterns(Batched):
                         default = "dataset" if value_on or YEAR_IN_NAME.search(span_text(T, s, e)) else "method"
                         add_candidate(cands, T, s, e, self._type_after(T, e, default), "name-shape")
                     continue
-                if LETTER_NUMBER.match(t) and not (i + 1 < sent.end and texts[i + 1] == "-"):
+                if LETTER_NUMBER.match(t) and not (i + 2 < sent.end and texts[i + 1] == "-" and not SUFFIX_WORD.match(lowers[i + 2])):
                     continue  # "T1", "A100", "W4A4": a letter and a number name a setting, a device or a version
                 if not SHORT_ABBREVIATION.match(t):
                     s, e = self._name_span(T, i, text)

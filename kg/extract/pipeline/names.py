@@ -53,7 +53,8 @@ NAME_SUFFIX_WORDS = (
     "enhanced|centric|friendly|generated|conditioned|inspired|oriented|dependent|independent|compatible"
 )
 # One of those endings as a word of its own ("based" in "Transformer-based").
-SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r")$")
+# any past participle joined to a name makes an adjective too: "RLHF-tuned", "T2-weighted"
+SUFFIX_WORD = re.compile(r"^(?:" + NAME_SUFFIX_WORDS + r"|[a-z]{3,}ed)$")
 # A name with its variants written after slashes: "RefCOCO/+/g" (RefCOCO, RefCOCO+, RefCOCOg).
 # Not a size letter before a patch size: "ViT-B/16" is one model.
 VARIANTS = re.compile(r"^([A-Za-z][\w-]*[A-Za-z0-9])(?<!-[BLSHTg])((?:/(?:\+{1,2}|[a-z]{1,2}|\d{1,2}))+)$")
