@@ -699,6 +699,13 @@ def test_a_cost_that_shrinks_is_the_measure_of_its_change_and_a_size_is_no_value
     assert {r[0]: (r[2], r[5]) for r in found} == {27.0: ("tool calls", True), 2.1: ("compute", True)}
 
 
+def test_a_change_in_a_named_quantity_is_of_that_quantity_not_of_a_nearby_metric(nlp):
+    # the second change was given the accuracy of the phrase before it
+    found = results(nlp, "On RoadScenes, TerraNet brings a 4.3% gain in accuracy and a 17% drop in latency "
+                         "over the pruned baseline, with a 9% improvement in the hardest weather setting.")
+    assert {r[0]: (r[2], r[5]) for r in found} == {4.3: ("accuracy", True), 17.0: ("latency", True), 9.0: ("accuracy", True)}
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

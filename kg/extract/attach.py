@@ -282,6 +282,11 @@ TRAINING_AFTER = re.compile(r"\s+(?:(?:pre-?)?training\s+(?:data|set|images|samp
 NEW_SUBJECT = re.compile(r",\s*and\s+(?:(?:a|an|the|its|our|their|this|these)\s|[A-Z])")
 FEWER_AFTER = re.compile(
     r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
+# "a 12% drop in latency", "a 30% increase in throughput": what changes is the measure (not "in the
+# hardest setting": a setting)
+CHANGE_IN_AFTER = re.compile(
+    r"\s*(?:relative\s+|absolute\s+)?(?:reduction|decrease|drop|increase|improvement|gain|boost|speed-?up)s?\s+in\s+"
+    r"(?P<m>(?!(?:the|an?|its|their|our|this|these|all|each|most)\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b|over\b|compared\b)[a-z][\w-]*)?)\b")
 WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
 COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
 GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
@@ -666,8 +671,9 @@ class _Sentence:
                             or next((m.metric for m in members if m.metric), None))
         for v in vals:
             if v.metric is None and v.relative and v.unit in ("%", "x"):
-                # "27% fewer tool calls", "2.1x less compute": the quantity that shrinks is the measure
-                fewer = FEWER_AFTER.match(self.text, v.end, self.end)
+                # "27% fewer tool calls", "2.1x less compute", "a 12% drop in latency": the quantity that
+                # changes is the measure
+                fewer = FEWER_AFTER.match(self.text, v.end, self.end) or CHANGE_IN_AFTER.match(self.text, v.end, self.end)
                 if fewer and self.unnamed(fewer.start("m"), fewer.end("m")) == (fewer.start("m"), fewer.end("m")):
                     v.metric = Named(fewer.start("m"), fewer.end("m"), fewer.group("m"), guessed=True)
         for v in vals:
