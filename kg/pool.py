@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from contextlib import contextmanager
 from functools import partial
 from itertools import chain, islice
@@ -101,9 +102,32 @@ def _sigint_blocked() -> Iterator[None]:
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        yield
+        with _keyboard_interrupt_deferred():
+            yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def _keyboard_interrupt_deferred() -> Iterator[None]:
+    """Hold a KeyboardInterrupt until the block is done. The mask above is this thread's only: the
+    signal still reaches the process through another of its threads (the store's loader, the
+    export), and Python then raised KeyboardInterrupt here, in the middle of a worker's start, whose
+    half-sent set-up data the new worker read as "EOFError: Ran out of input", a traceback after
+    "error: interrupted"."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    taken: list[int] = []
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: taken.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    if taken and callable(handler):
+        handler(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
+    elif taken and handler == signal.SIG_DFL:
+        raise KeyboardInterrupt
 
 
 def _in_order(pool: ProcessPoolExecutor, fn: Callable[[In], Out], batches: Iterator[In], jobs: int) -> Iterator[Out]:
