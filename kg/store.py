@@ -193,12 +193,13 @@ def store_as_built(build: Path, manifest: dict) -> bool:
 def written_after_build(build: Path) -> bool:
     """Whether the store of a finished build was written after the build closed it (the fingerprint
     its manifest recorded no longer matches): triples a writable endpoint or a script added, which
-    exist nowhere else. Partial builds, which record none, are not."""
+    exist nowhere else. Partial builds, which record none, are not; nor is one whose store an
+    earlier sweep, killed half-way, already removed."""
     try:
-        manifest = json.loads((build / MANIFEST).read_text())
-    except (OSError, ValueError):
+        manifest = read_manifest(build)
+        return bool(manifest.get("store_files")) and not store_as_built(build, manifest)
+    except (KgError, OSError):
         return False
-    return bool(isinstance(manifest, dict) and manifest.get("store_files")) and not store_as_built(build, manifest)
 
 
 def checkpoint_store(current: Path, target: Path) -> None:
