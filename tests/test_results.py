@@ -706,6 +706,17 @@ def test_a_change_in_a_named_quantity_is_of_that_quantity_not_of_a_nearby_metric
     assert {r[0]: (r[2], r[5]) for r in found} == {4.3: ("accuracy", True), 17.0: ("latency", True), 9.0: ("accuracy", True)}
 
 
+def test_the_sentences_one_dataset_named_before_a_value_is_its_dataset_past_a_while(nlp):
+    # the speedup, past "while" (a clause break) and ", and it", had no dataset
+    found = results(nlp, "We present TerraNet. TerraNet reaches 34.1 BLEU on WMT14 while matching the fluency of beam "
+                         "search, and it decodes 2.4x faster than grid beam search.")
+    assert {r[0]: r[4] for r in found} == {34.1: "WMT14", 2.4: "WMT14"}
+    # (not across a clause with a subject of its own)
+    found = results(nlp, "We present TerraNet. TerraNet reaches 34.1 BLEU on WMT14, and a distilled student decodes "
+                         "2.4x faster than grid beam search.")
+    assert {r[0]: r[4] for r in found} == {34.1: "WMT14", 2.4: None}
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric
