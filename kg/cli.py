@@ -531,7 +531,7 @@ def eval_cmd(
 
 def _print_results_report(report, path: Path, errors: bool) -> None:
     table = Table("results", "P", "R", "F1", "tp", "fp", "fn", title=f"{path} — {report.papers} papers")
-    rows = [("value+metric", report.value_metric), ("full", report.full),
+    rows = [("value+metric", report.value_metric), ("full", report.full), ("value+metric+method", report.value_metric_method),
             ("value+metric, vocabulary synonyms", report.value_metric_synonyms)]
     if report.value_metric_named is not None:  # (beside the strict figure, never instead: kg.evaluate_results)
         rows.append(("value+metric, names as the entity gold", report.value_metric_named))

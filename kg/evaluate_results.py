@@ -6,6 +6,10 @@ normalisation ("value+metric"); a "full" match also needs equal dataset names (e
 Precision, recall and F1 are micro-averaged over papers; the relative flag is scored over the full
 matches.
 
+The guidelines' figures never compare the method a value is attributed to (the paper's model or a
+baseline: "ResNet-50 reaches 79.1%"), so "value+metric+method" also needs equal method names (empty
+equals empty); a value+metric match whose method disagrees is listed as a "method" error.
+
 Beside these figures of the guidelines, a third ("value+metric, vocabulary synonyms") also counts two
 metric names as one when the project's SKOS metric vocabulary (ontology/vocab/metrics.ttl) lists both
 as labels of one concept ("MAE" and "mean absolute error"): a leaderboard files them in one column,
@@ -54,12 +58,13 @@ class GoldResult:
 class ResultsReport:
     value_metric: TypeScore = field(default_factory=TypeScore)
     full: TypeScore = field(default_factory=TypeScore)
+    value_metric_method: TypeScore = field(default_factory=TypeScore)  # also the system the value belongs to
     value_metric_synonyms: TypeScore = field(default_factory=TypeScore)  # metric names as the vocabulary groups them
     value_metric_named: TypeScore | None = None  # metric names as the entity gold groups them (module doc)
     relative_agree: int = 0
     relative_total: int = 0
     papers: int = 0
-    errors: list[dict] = field(default_factory=list)  # {"paper", "kind": "fp"|"fn"|"relative", "result"}
+    errors: list[dict] = field(default_factory=list)  # {"paper", "kind": "fp"|"fn"|"relative"|"dataset"|"method", "result"}
 
     @property
     def relative_accuracy(self) -> float:
@@ -67,6 +72,7 @@ class ResultsReport:
 
     def as_dict(self) -> dict:
         out = {"papers": self.papers, "value_metric": self.value_metric.as_dict(), "full": self.full.as_dict(),
+               "value_metric_method": self.value_metric_method.as_dict(),
                "value_metric_vocabulary_synonyms": self.value_metric_synonyms.as_dict(),
                "relative_accuracy": round(self.relative_accuracy, 4), "relative_scored": self.relative_total}
         if self.value_metric_named is not None:
@@ -161,6 +167,10 @@ def _full(pred: dict, gold: GoldResult) -> bool:
     return _value_metric(pred, gold) and entity_key(pred.get("dataset") or "") == entity_key(gold.dataset)
 
 
+def _value_metric_method(pred: dict, gold: GoldResult) -> bool:
+    return _value_metric(pred, gold) and entity_key(pred.get("method") or "") == entity_key(gold.method)
+
+
 def _match(pred: list[dict], gold: list[GoldResult], agree) -> list[tuple[int, int]]:
     """Maximum one-to-one matching of predicted and gold results that `agree`."""
     return one_to_one(len(pred), len(gold), lambda i, j: agree(pred[i], gold[j]))
@@ -204,6 +214,8 @@ def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[G
     full = _match(pred, gl, _full)
     _count(report.value_metric, loose, len(pred), len(gl))
     _count(report.full, full, len(pred), len(gl))
+    by_method = _match(pred, gl, _value_metric_method)
+    _count(report.value_metric_method, by_method, len(pred), len(gl))
     _count(report.value_metric_synonyms, _match(pred, gl, _value_metric_synonyms), len(pred), len(gl))
     if report.value_metric_named is not None:
         _count(report.value_metric_named, _match(pred, gl, _value_metric_named(metric_forms)), len(pred), len(gl))
@@ -215,13 +227,16 @@ def _score_paper(report: ResultsReport, pred: list[dict], title: str, gl: list[G
             report.errors.append({"paper": title, "kind": "relative", "result": _describe_pred(pred[i]),
                                   "gold": gl[j].relative})
     # the errors are those of the value+metric matching; a pair matched there but not in full has
-    # the wrong dataset, listed as such
-    full_p = {i for i, _ in full}
+    # the wrong dataset, and one not matched with its method the wrong method, listed as such
+    full_p, method_p = {i for i, _ in full}, {i for i, _ in by_method}
     matched_p, matched_g = {i for i, _ in loose}, {j for _, j in loose}
     for i, j in loose:
         if i not in full_p:
             report.errors.append({"paper": title, "kind": "dataset", "result": _describe_pred(pred[i]),
                                   "gold": gl[j].dataset})
+        if i not in method_p:
+            report.errors.append({"paper": title, "kind": "method", "result": _describe_pred(pred[i]),
+                                  "gold": gl[j].method})
     for i, p in enumerate(pred):
         if i not in matched_p:
             report.errors.append({"paper": title, "kind": "fp", "result": _describe_pred(p)})

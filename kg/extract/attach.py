@@ -26,10 +26,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kg.extract.lexicon import load_cues
+from kg.extract.lexicon import alternation, load_cues, load_result_cues
 from kg.extract.normalise import entity_key
 from kg.extract.results import AFTER_NAME, INTEGER, SIZE_AFTER
 from kg.model import Result
+
+CUES = load_result_cues()  # the word lists (pipelines/lexicon/results.json)
 
 
 @dataclass
@@ -128,15 +130,8 @@ PREPOSITION_BEFORE = re.compile(r"\b(?:on|at|in)\s+(?:an?\s+|the\s+)?$", re.I)
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
 _ACRONYM = r"(?:[A-Z]{2}[\w@.-]*|[A-Z][a-z]?[A-Z][\w@.-]*|m[A-Z][\w@-]*|[A-Z]\d[\w@-]*|[A-Z]@\d+)"
-_HEAD = (r"(?:accuracy|acc|scores?|rates?|errors?|precision|recall|similarity|correlation|coefficient|distance|"
-         r"returns?|rewards?|perplexity|AUC|IoU|F1|F-?score|F-?measure|latency|throughput|match|agreement|"
-         r"fidelity|overlap|ratio|sensitivity|specificity|usage|consumption|footprint)")
-_MODIFIER_WORDS = (r"mean|average|avg|absolute|squared|root|relative|balanced|macro|micro|weighted|exact|word|"
-                   r"character|token|top|overall|success|attack|error|hit|win|pass|equal|false|true|positive|"
-                   r"negative|reciprocal|normali[sz]ed|cumulative|discounted|structural|peak|classification|"
-                   r"retrieval|detection|segmentation|recognition|prediction|forecasting|translation|linear|probe|"
-                   r"probing|human|task|pixel|instance|box|mask|keypoint|joint|median|displacement|collision|goal|"
-                   r"answer|spearman|pearson|kendall|dice|jaccard")
+_HEAD = rf"(?:{alternation(CUES.metric_head_nouns)})"
+_MODIFIER_WORDS = alternation(CUES.metric_modifier_words)
 _LOWER_MODIFIER = rf"(?:[a-z]+-[\w@-]+|[a-z]+@\d+|{_MODIFIER_WORDS})"
 _MODIFIER = rf"(?:[A-Z][\w@-]*|{_LOWER_MODIFIER})"
 _PHRASE = rf"(?:(?:{_MODIFIER}\s+){{0,3}}{_HEAD}|{_ACRONYM}(?:\s+{_HEAD})?)"
@@ -192,7 +187,7 @@ CUT_WORDS = re.compile(r"\s+at\s+(?:IoU\s+)?(?=\d)")
 # rather than the measure: a size or degree ("full-dimensional MRR", "low-resolution"), a word repeated
 # ("frame-to-frame label switching rate", "end-to-end latency")
 METRIC_MODIFIER = re.compile(
-    r"(?<![\w-])(?!(?:full|low|high|long|short|large|small|half|mixed)-)(?!(?P<w>[a-z]+)-(?:to|by|for|on)-(?P=w)\b)"
+    rf"(?<![\w-])(?!(?:{alternation(CUES.not_variant_words)})-)(?!(?P<w>[a-z]+)-(?:to|by|for|on)-(?P=w)\b)"
     r"(?P<mod>(?:[a-z]+|\d+)(?:-[a-z0-9]+)+)\s+$")
 HYPHENATED_BEFORE = re.compile(r"(?<![\w-])(?P<h>[a-z0-9]+(?:-[a-z0-9]+)+)\s+$")
 # metrics joined by slashes, written beside as many values: "EM/F1 of 80.1/87.3", "80.1/87.3 EM/F1"
@@ -219,7 +214,7 @@ NAMED_MEASURE_BEFORE = re.compile(r"\b(?:an?|the|its|their|and)\s+$", re.I)
 MEASURE_LINK = re.compile(rf"\s+(?:of|=)\s+{_ADVERB}", re.I)
 LINK_BEFORE = re.compile(rf"(?:\(|:|=|\bof|\bis|\bwas|\breach\w*|\bat)\s*{_ADVERB}$")
 CHANGE_LINK = re.compile(rf"\b(?:by|to)\s+{_ADVERB}$")
-NOT_METRICS = {"sota", "gpu", "gpus", "cpu", "tpu", "api", "ai", "ml", "nlp", "llm", "llms", "vlm", "vlms", "mllm", "mllms"}
+NOT_METRICS = CUES.not_metrics
 # a dataset the vocabulary does not know, after "on": a name with digits, inner capitals or all
 # capitals ("MVTec-3D", "WMT14", "CIFAR-100"), or any capitalised name before "dataset"/"benchmark"
 _NAME_FIRST = r"(?:[A-Z][\w-]*\d[\w-]*|[A-Z]{2}[\w-]*|[A-Z][a-z]+-?[A-Z][\w-]*|[a-z]{1,4}-?[A-Z][\w-]*)"  # (also "Flickr-SoundNet", "arXiv")
@@ -280,22 +275,23 @@ TRAINING_BEFORE = re.compile(
 TRAINING_AFTER = re.compile(r"\s+(?:(?:pre-?)?training\s+(?:data|set|images|samples|examples|split|corpus)|for\s+(?:pre-?)?training)\b", re.I)
 # a clause joined with "and" that has a subject of its own: ", and a larger variant ...", ", and X ..."
 NEW_SUBJECT = re.compile(r",\s*and\s+(?:(?:a|an|the|its|our|their|this|these)\s|[A-Z])")
+# (the words that end the one or two words naming what a change is in: "27% fewer tool calls than X")
+_QUANTITY_END = "|".join(rf"{w}\b" for w in CUES.quantity_end_words)
+_CHANGE_QUANTITY_END = "|".join(rf"{w}\b" for w in CUES.quantity_end_words + CUES.change_quantity_end_words)
 FEWER_AFTER = re.compile(
-    r"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b)[a-z][\w-]*)?)\b")
+    rf"\s*(?:fewer|less)\s+(?P<m>(?!than\b)[a-z][\w-]*(?:\s(?!{_QUANTITY_END})[a-z][\w-]*)?)\b")
 # "a 12% drop in latency", "a 30% increase in throughput": what changes is the measure (not "in the
 # hardest setting": a setting)
 CHANGE_IN_AFTER = re.compile(
-    r"\s*(?:relative\s+|absolute\s+)?(?:reduction|decrease|drop|increase|improvement|gain|boost|speed-?up)s?\s+in\s+"
-    r"(?P<m>(?!(?:the|an?|its|their|our|this|these|all|each|most)\b)[a-z][\w-]*(?:\s(?!than\b|to\b|per\b|for\b|in\b|on\b|of\b|and\b|with\b|while\b|over\b|compared\b)[a-z][\w-]*)?)\b")
+    rf"\s*(?:relative\s+|absolute\s+)?(?:{alternation(CUES.change_nouns)})s?\s+in\s+"
+    rf"(?P<m>(?!(?:{alternation(CUES.not_quantity_openers)})\b)[a-z][\w-]*"
+    rf"(?:\s(?!{_CHANGE_QUANTITY_END})[a-z][\w-]*)?)\b")
 WITH_BEFORE = re.compile(r"\bwith\s+$", re.I)
 COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\s+(?:(?:the|a|an|our|their)\s|[A-Z])|,\s*[A-Z][\w'-]*(?:\s*,|\s+and\b)")
 GLUED_PREFIX = re.compile(r"(?<![\w-])(?P<pre>[A-Za-z]{1,6}-)$")
 COMPOUND_WORD = re.compile(r"(?<![\w-])(?P<w>[A-Za-z]+)\s+$")
 # verbs that take a metric as object: "improves vehicle segmentation IoU by 3.5"
-VERB_LIKE = re.compile(
-    r"(?:improv|boost|reduc|rais|increas|decreas|lower|achiev|reach|attain|obtain|yield|surpass|outperform|exceed|"
-    r"match|report|measur|evaluat|deliver|record|gain|cut|drop|show|produc|maintain|retain|keep|giv|get|scor|inflat|"
-    r"confirm|hurt|harm|degrad|affect)\w*$")
+VERB_LIKE = re.compile(rf"(?:{alternation(CUES.metric_verb_stems)})\w*$")
 SPEED = re.compile(r"\b(?:speed\w*|faster|accelerat\w*)\b", re.I)
 
 
@@ -314,9 +310,7 @@ PARTS_AFTER = re.compile(
     rf"\s*,?\s+for\s+(?:the\s+)?(?P<list>{_PART}(?:,\s(?:the\s)?{_PART})*,?\s(?:and|&)\s(?:the\s)?{_PART}){_PART_END}")
 # a part that names a model, a data split or a set is not a qualifier of the measure (a model's size
 # goes with the method, a split with the dataset)
-NOT_PART = re.compile(r"\b(?:models?|variants?|versions?|backbones?|sets?|splits?|subsets?|data|settings?|cases?|"
-                      r"total|average|general|particular|addition|contrast|comparison|practice|terms|all|each|both|"
-                      r"which|that|this|these|those|it|them|parameters?)\b|ly\b")
+NOT_PART = re.compile(rf"\b(?:{alternation(CUES.not_part_words)})\b|ly\b")
 
 
 def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int], list[Named]],
@@ -1008,9 +1002,12 @@ class _Sentence:
                 v.dataset = self.nearest([d for d in lone if d.end <= v.start or not CLAUSE_END.search(self.text, v.end, d.start)],
                                          v, owned)
             if v.dataset is None and len({d.text for d in lone}) == 1 and len(lone) == len(self.datasets) \
-                    and self.clause(lone[0].start) == self.clause(v.start):
-                # the clause's one dataset, already a value's: "25.8 BLEU on D (vs. 24.3 for Y) and a
-                # ROUGE score of 52.1" is on D too
+                    and lone[0].end <= v.start and not own_subject:
+                # the sentence's one dataset, written before the value, already a value's: "25.8 BLEU on
+                # D (vs. 24.3 for Y) and a ROUGE score of 52.1" is on D too, and so is a value past a
+                # "while" or an "and it": "X reaches 28.9 BLEU on D while ..., and it decodes 2.4x
+                # faster" (not one before the name: a name after a value and a comma opens the next
+                # phrase; nor one of a clause with a subject of its own)
                 v.dataset = lone[0]
             previous = v
 

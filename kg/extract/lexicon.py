@@ -1,4 +1,5 @@
-"""The lexical cues of the rule components, read from a JSON data file in pipelines/lexicon/."""
+"""The lexical cues of the rule components, read from JSON data files in pipelines/lexicon/: cues.json
+(entities, roles) and results.json (reported results)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from pathlib import Path
 from kg.paths import PIPELINES_DIR
 
 DEFAULT_CUES = PIPELINES_DIR / "lexicon" / "cues.json"
+DEFAULT_RESULT_CUES = PIPELINES_DIR / "lexicon" / "results.json"
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,42 @@ def load_cues(path: str = "") -> Cues:
         not_metric_modifiers=frozenset(w.lower() for w in data.get("not_metric_modifiers", [])),
         metric_phrase_openers=frozenset(w.lower() for w in data.get("metric_phrase_openers", [])),
     )
+
+
+@dataclass(frozen=True)
+class ResultCues:
+    """The word lists of the results components; each is a regular-expression alternation in the
+    file's order (results.json says what each list is for)."""
+
+    size_nouns: tuple[str, ...]
+    cost_nouns: tuple[str, ...]
+    used_data_nouns: tuple[str, ...]
+    hyperparameters: tuple[str, ...]
+    change_size_words: tuple[str, ...]
+    change_words_after: tuple[str, ...]
+    number_words: dict[str, int]
+    metric_head_nouns: tuple[str, ...]
+    metric_modifier_words: tuple[str, ...]
+    not_metrics: frozenset[str]
+    not_variant_words: tuple[str, ...]
+    change_nouns: tuple[str, ...]
+    not_quantity_openers: tuple[str, ...]
+    quantity_end_words: tuple[str, ...]
+    change_quantity_end_words: tuple[str, ...]
+    metric_verb_stems: tuple[str, ...]
+    not_part_words: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_result_cues(path: str = "") -> ResultCues:
+    data = json.loads(Path(path or DEFAULT_RESULT_CUES).read_text(encoding="utf-8"))
+    return ResultCues(**{
+        name: frozenset(w.lower() for w in data[name]) if name == "not_metrics"
+        else dict(data[name]) if name == "number_words" else tuple(data[name])
+        for name in ResultCues.__dataclass_fields__
+    })
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """A list of results.json as the body of a regular-expression group, in the file's order."""
+    return "|".join(words)

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.lexicon import alternation, load_result_cues
 from kg.extract.pipeline.batched import Batched
 from kg.extract.pipeline.tokens import doc_text, sentences
 
 RESULTS = "kg_results"
+CUES = load_result_cues()  # the word lists (pipelines/lexicon/results.json)
 
 NUMBER = re.compile(
     r"""(?P<sign>[+\-−–±])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
@@ -42,41 +44,26 @@ CHANGE_BEFORE = re.compile(
         |\bdrop\w*|\bgain\w*|\blift\w*
         |\b(?:improvements?|gains?|increases?|reductions?|decreases?|drops?)(?:\s+[\w@-]+){1,4}?\s+of
         |\bgaps?(?:\s+[\w'-]+){0,5}?\s+(?:of|to|at|is|was|are|were|by)|\bretain\w*|\brecover\w*|\bpreserv\w*)\b
-        (?:[\s(]+(?:a|an|the|up\s+to|at\s+least|about|approximately|around|roughly|nearly|over|more\s+than|as\s+much\s+as|only|
-                less\s+than|under|below|
-                large|significant|notable|substantial|average|absolute|relative|considerable|clear|wide|margin|of|by|on\s+average)){0,6}
+        (?:[\s(]+(?:""" + alternation(CUES.change_size_words) + r""")){0,6}
         [\s(]*$""",
     re.I | re.X,
 )
 # words after a number that make it a change: "2.4 points lower", "1.3% improvements", "3x faster"
 CHANGE_AFTER = re.compile(
     r"""^\s*(?:[\w@-]+\s+){0,2}?
-        (?:improvements?|gains?|increases?|boosts?|reductions?|decreases?|drops?|lifts?|higher|lower|better|worse|
-           faster|slower|speed-?ups?|fewer|less|smaller|larger|points?\b|pp\b|margins?|advantage|relative|absolute|
-           leads?|edge|jump|uplift|delta|difference|above|ahead|below|behind)\b
+        (?:""" + alternation(CUES.change_words_after) + r""")\b
         |^\s*of\s+(?:its|their|the\s+original|the\s+full)\s
         |^\s*(?:[\w@-]+\s+){0,2}?(?:over|above|beyond)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w-]+\s+){0,2}?
            (?:baselines?|previous|prior|state-of-the-art|SOTA|best|strongest|existing|competitive|competitors?|rivals?|
               teachers?|counterparts?|methods?|models?|systems?|approaches|(?-i:[A-Z]))""",
     re.I | re.X,
 )
-SIZE_NOUNS = (
-    r"parameters|params|tokens|words|sentences|documents|pages|images|photos|videos|clips|frames|hours|hrs|minutes|"
-    r"days|weeks|months|epochs|steps|iterations|GPUs?|TPUs?|GPU[- ]hours|samples|examples|instances|pairs|languages|"
-    r"tasks|datasets|benchmarks|classes|categories|layers|heads|dimensions|channels|experts|queries|questions|labels|"
-    r"annotations|subjects|participants|patients|users|speakers|utterances|domains|shots|models|teams|papers|"
-    r"countries|objects|scenes|nodes|edges|graphs|molecules|proteins|cells|genes|views|modalities|types|kinds|"
-    r"variants|levels|times|regions|sites|cities|people|annotators|volunteers|tables|features|attributes|agents|"
-    r"environments|games|robots|demonstrations|trajectories|episodes|prompts|instructions|responses|dialogues|"
-    r"conversations|articles|reviews|posts|tweets|items|entities|relations|triples|concepts|points\s+clouds?|scans|"
-    r"slides|volumes|studies|cases|records|sequences|series|years|kilometers|km|meters|GB|MB|TB|KB|events|segments|"
-    r"FLOPs|GFLOPs|TFLOPs|billion|million|thousand|trillion|hundred"
-)
+SIZE_NOUNS = alternation(CUES.size_nouns)
 # a number followed by these is a size or count, not a result: "7B", "4M images", "960 hours"
 SIZE_AFTER = re.compile(rf"^\s?(?:[kKMBT]\b|(?:{SIZE_NOUNS})\b|[-–][A-Za-z])")
 # a factor followed by these compares sizes ("10x fewer parameters", "20-fold reduction in data");
 # one that compares a cost is a result ("2.1x less compute", "3x less energy")
-COST_NOUNS = r"compute|computation|energy|memory|time|latency|(?:tool|api|function|model)\s+calls|calls|FLOPs|GFLOPs|power"
+COST_NOUNS = alternation(CUES.cost_nouns)
 SIZE_FACTOR_AFTER = re.compile(
     rf"""^\s*(?:smaller|larger|bigger|(?:fewer|less|more|cheaper)(?!\s+(?:{COST_NOUNS})\b)|(?:reduction|increase|decrease|saving)s?\s+(?:in|of)\b)""",
     re.I,
@@ -86,10 +73,7 @@ TIMES_COMPARATIVE = re.compile(r"^\s*(?:faster|slower|higher|lower|better|speed-
 SPEED_BEFORE = re.compile(r"\b(?:speed\w*|accelerat\w*|faster|throughput)\b", re.I)
 # a percentage of the data, labels or compute used is a setting: "only 1% of the labels", "on 10% of
 # the training data", "using 5% labelled data", "15% of the training cost"
-DATA_NOUN = (r"data|dataset|labels?|labell?ed|annotations?|annotated|training|samples|examples|images|parameters|"
-             r"params|compute|computation|cost|budget|tokens|supervision|memory|queries|set|corpus|pixels|frames|"
-             r"videos|sites|instances|points|shots|resources|time|steps|epochs|weights|layers|neurons|classes|"
-             r"vocabulary|unlabell?ed|train|trainable|FLOPs|size")
+DATA_NOUN = alternation(CUES.used_data_nouns)
 FRACTION_OF = re.compile(rf"^\s*of\s+(?:[\w-]+\s+){{0,4}}?(?:{DATA_NOUN})\b", re.I)
 FRACTION_USED = re.compile(r"\b(?:only|just|using|use|uses|with|merely|mere|as\s+little\s+as|as\s+few\s+as|add\w*|sampl\w*|keep\w*|"
                            r"label\w*|annotat\w*|remov\w*|mask\w*|drop\w*)\s*$", re.I)
@@ -108,9 +92,7 @@ FRACTION_BARE = re.compile(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:{DATA_NOUN})\b", re.I)
 # settings written with a relation or a variable: "p < 0.05", "k = 5", "λ=0.1", "± 0.3"
 HYPER_BEFORE = re.compile(
     r"""(?:[<>≤≥]\s*|(?:^|[\s(,;])(?:[A-Za-z]|[α-ωΑ-Ω]|lr|alpha|beta|gamma|lambda|tau|sigma|epsilon|eta|top-[kp])\s*=\s*
-        |\b(?:learning\s+rate|lr|temperature|dropout(?:\s+rate)?|weight\s+decay|momentum|threshold|mask(?:ing)?\s+ratio|
-        batch\s+size|label\s+smoothing|beam\s+(?:size|width)|warm-?up|sparsity(?:\s+ratio)?|
-        pruning\s+ratio|noise\s+level|(?:weight|loss|penalty|regulari[sz]ation|balancing|mixing|scaling)\s+coefficient|step\s+size|decay\s+rate|keep\s+ratio)
+        |\b(?:""" + alternation(CUES.hyperparameters) + r""")
         \s*(?:of|=|:|to|at|is|was|set\s+to|equal\s+to|fixed\s+at)?\s*(?:only\s+|just\s+|about\s+)?)$""",
     re.I | re.X,
 )
@@ -262,7 +244,7 @@ def find_values(text: str, offset: int = 0) -> list[Value]:
 
 
 # a factor written in words is a result only as a comparison: "about six times faster", "ten times fewer" is not
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+NUMBER_WORDS = CUES.number_words
 WORD_FACTOR = re.compile(rf"\b(?P<w>{'|'.join(NUMBER_WORDS)})\s+times(?=\s+(?:faster|slower|higher|lower|better|speed))", re.I)
 
 
