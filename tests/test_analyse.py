@@ -259,6 +259,18 @@ def test_suggested_links_score_as_networkx_adamic_adar(corpus_graph):
     assert [r["score"] for r in got] == [round(s, 4) for _, _, s in expected]
 
 
+
+def test_suggested_links_tied_across_the_last_place_are_chosen_by_their_labels():
+    # every method-dataset pair shares the one hub, so all six score alike: the labels pick the three
+    H = nx.Graph()
+    H.add_node("hub", type="task", label="hub")
+    for n, t in [("m3", "method"), ("m1", "method"), ("m2", "method"), ("d2", "dataset"), ("d1", "dataset")]:
+        H.add_node(n, type=t, label=n.upper())
+        H.add_edge("hub", n)
+    got = links.missing_links(H, ("method", "dataset"), 3)
+    assert [(r["method"], r["dataset"]) for r in got] == [("M1", "D1"), ("M1", "D2"), ("M2", "D1")]
+    assert len({r["score"] for r in got}) == 1
+
 def test_betweenness_is_sampled_above_its_budget_and_the_report_says_from_how_many(corpus_graph, monkeypatch):
     H = views.entity_cooccurrence(corpus_graph)
     exact = nx.betweenness_centrality(H)

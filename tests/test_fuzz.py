@@ -200,3 +200,22 @@ def test_the_round_trip_catches_a_writer_that_mangles_literals(tmp_path, monkeyp
     monkeypatch.setattr(kg.rdf.triples, "_ESCAPES", str.maketrans({"\\": "", '"': '\\"', "\n": " ", "\r": " "}))
     found = round_trip_mismatches("x\\y", text, text, tmp_path)
     assert any(m.startswith("store: title") for m in found) and any(m.startswith("turtle: abstract") for m in found)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=NASTY, title=NASTY, sentence=NASTY, arxiv=NASTY)
+def test_the_build_reads_its_own_ntriples_as_a_strict_parser_does(name, title, sentence, arxiv):
+    """The build's loader and Turtle export parse its own N-Triples without checking each IRI
+    (kg.build.OWN_NTRIPLES): whatever the texts and ids of a paper, the IRIs minted from them are
+    valid and that reading gives the triples a strict parser gives."""
+    from kg.build import OWN_NTRIPLES
+    from kg.ids import paper_id
+    from kg.model import Entity, Extraction, Mention, Paper
+    from kg.rdf.triples import to_ntriples
+
+    paper = Paper(id=paper_id(title=title, arxiv_id=arxiv), title=title, abstract=sentence, arxiv_id=arxiv)
+    mention = Mention("method", name, 0, len(name), sentence, 0, len(sentence), "fuzz rule", 0.5)
+    extraction = Extraction(paper, [Entity("method", name, name, role="used", mentions=[mention])])
+    data = "".join(to_ntriples([extraction])).encode("utf-8")
+    strict = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))  # raises on an invalid IRI
+    assert list(ox.parse(data, **OWN_NTRIPLES)) == strict
