@@ -222,3 +222,15 @@ def test_a_name_joined_to_a_past_participle_is_an_adjective_not_a_name(nlp):
     found = forms(x, "method")
     assert not {"RLHF-tuned", "SFT-trained", "T2"} & found
     assert "U-Net" in found
+
+
+def test_the_items_of_a_cued_list_after_a_plural_head_of_methods_are_methods(nlp):
+    x = run(nlp, "Forecasting River Levels",
+            "We compare against statistical baselines, namely seasonal naive, ETS and AutoARIMA. We also train four "
+            "architectures, including SchNet, Allegro and the universal potential CHGNet, on gauge records.")
+    methods = set(entities(x, "method"))
+    assert {"seasonal naive", "Allegro", "CHGNet"} <= methods
+    assert not {"universal potential CHGNet", "gauge records"} & methods
+    # the list stops where an item is no name or noun phrase closed by a separator
+    y = run(nlp, "Forecasting River Levels", "Simple models such as DLinear can rival deep forecasters on gauge records.")
+    assert not {m for m in entities(y, "method") if "rival" in m}

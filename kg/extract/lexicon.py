@@ -54,6 +54,7 @@ class Cues:
     list_adjective_ends: frozenset[str] = frozenset()
     list_stops: frozenset[str] = frozenset()
     title_method_heads: frozenset[str] = frozenset()
+    method_list_heads: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -101,4 +102,5 @@ def load_cues(path: str = "") -> Cues:
         list_adjective_ends=lower("list_adjective_ends"),
         list_stops=lower("list_stops"),
         title_method_heads=lower("title_method_heads"),
+        method_list_heads=lower("method_list_heads"),
     )

@@ -89,7 +89,7 @@ class NamePatterns(Batched):
         # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
         # visits only these tokens
         self.trigger_words = {
-            *self.cues.family_heads,
+            *self.cues.family_heads, *self.cues.method_list_heads,
             *self.cues.naming_words, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *self.metric_words,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
@@ -375,6 +375,47 @@ class NamePatterns(Batched):
         for s, e in found:
             add_candidate(cands, T, s, e, "dataset", "dataset-list")
 
+    def _methods_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """Items listed right after a plural head of methods and a list cue ("baselines, namely
+        seasonal naive, ETS and AutoARIMA", "architectures, including SchNet, PaiNN and Allegro") are
+        methods, lower-case and capitalised words too: the cue says what they are. An item is a run of
+        names, capitalised and lower-case content words that a separator or the sentence's end closes;
+        the list stops at the first that is not ("models such as DLinear can rival ...")."""
+        texts, lowers = T.texts, T.lowers
+        if j < end and texts[j] == ",":
+            j += 1
+        if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
+            j += 2
+        elif j < end and lowers[j] in self.cues.list_cues:
+            j += 1
+        else:
+            return
+        found = []
+        while j < end:
+            if texts[j] in (",", "and", "or") or lowers[j] in ("a", "an", "the"):
+                j += 1
+                continue
+            e = j
+            while e < end and e - j < 5:
+                t = texts[e]
+                named = self._is_name(t) or self._list_capital(T, e)
+                if named and e > j and texts[e - 1].islower():
+                    j = e  # "the universal potential CHGNet": a description, then the item's name
+                if self._is_name(t):
+                    e = self._name_span(T, e, text)[1]  # "DimeNet++", "XLM-R Large"
+                elif named or (e > j and t.isdigit()) or (  # "Tesseract 5"
+                        t.isalpha() and t.islower() and self._plain_word(lowers[e]) and lowers[e] not in self.cues.title_breaks) or (
+                        t == "-" and e > j and not T.spaces[e - 1] and not T.spaces[e] and e + 1 < end and texts[e + 1].isalnum()):
+                    e += 1
+                else:
+                    break
+            if e == j or (e < end and texts[e] not in (",", ".", ";", ")") and lowers[e] not in ("and", "or")):
+                break
+            found.append((j, e))
+            j = e
+        for s, e in found:
+            add_candidate(cands, T, s, e, "method", "method-list")
+
     def _list_capital(self, T: Table, j: int) -> bool:
         t = T.texts[j]
         return t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and T.lowers[j] not in self.cues.title_breaks
@@ -621,6 +662,9 @@ class NamePatterns(Batched):
                     # plural head ("a corpus, X, ..." more often describes the paper's own)
                     if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
                         self._names_after_head(cands, T, i + 1, sent.end, text)
+                # 4e. "baselines, namely X, Y and Z": the items of a cued list after a plural head of methods
+                if low in self.cues.method_list_heads and word.islower() and i + 2 < sent.end:
+                    self._methods_after_head(cands, T, i + 1, sent.end, text)
                 if low in self.metric_words and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
