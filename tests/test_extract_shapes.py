@@ -234,3 +234,13 @@ def test_the_items_of_a_cued_list_after_a_plural_head_of_methods_are_methods(nlp
     # the list stops where an item is no name or noun phrase closed by a separator
     y = run(nlp, "Forecasting River Levels", "Simple models such as DLinear can rival deep forecasters on gauge records.")
     assert not {m for m in entities(y, "method") if "rival" in m}
+
+
+def test_the_items_of_a_list_compared_with_are_methods_when_one_is_a_name(nlp):
+    x = run(nlp, "Forecasting River Levels",
+            "Our model outperforms RiverNet, Tidal Diffusion and the hydrology baseline FloodSim on gauge records.")
+    methods = set(entities(x, "method"))
+    assert {"RiverNet", "Tidal Diffusion", "FloodSim"} <= methods
+    # no name among the items: what is compared is no list of methods
+    y = run(nlp, "Forecasting River Levels", "Our model outperforms prior work, and it surpasses careful hydrologists.")
+    assert not {"prior work", "careful hydrologists", "hydrologists"} & set(entities(y, "method"))

@@ -55,6 +55,7 @@ class Cues:
     list_stops: frozenset[str] = frozenset()
     title_method_heads: frozenset[str] = frozenset()
     method_list_heads: frozenset[str] = frozenset()
+    comparison_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -103,4 +104,5 @@ def load_cues(path: str = "") -> Cues:
         list_stops=lower("list_stops"),
         title_method_heads=lower("title_method_heads"),
         method_list_heads=lower("method_list_heads"),
+        comparison_words=lower("comparison_words"),
     )

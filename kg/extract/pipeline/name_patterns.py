@@ -89,7 +89,7 @@ class NamePatterns(Batched):
         # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
         # visits only these tokens
         self.trigger_words = {
-            *self.cues.family_heads, *self.cues.method_list_heads,
+            *self.cues.family_heads, *self.cues.method_list_heads, *self.cues.comparison_words,
             *self.cues.naming_words, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *self.metric_words,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
@@ -378,9 +378,8 @@ class NamePatterns(Batched):
     def _methods_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
         """Items listed right after a plural head of methods and a list cue ("baselines, namely
         seasonal naive, ETS and AutoARIMA", "architectures, including SchNet, PaiNN and Allegro") are
-        methods, lower-case and capitalised words too: the cue says what they are. An item is a run of
-        names, capitalised and lower-case content words that a separator or the sentence's end closes;
-        the list stops at the first that is not ("models such as DLinear can rival ...")."""
+        methods, lower-case and capitalised words too: the cue says what they are (items as in
+        _method_items)."""
         texts, lowers = T.texts, T.lowers
         if j < end and texts[j] == ",":
             j += 1
@@ -390,6 +389,25 @@ class NamePatterns(Batched):
             j += 1
         else:
             return
+        for s, e in self._method_items(T, j, end, text):
+            add_candidate(cands, T, s, e, "method", "method-list")
+
+    def _compared_methods(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """"outperforming logit-based KD, FitNets and DKD", "surpassing X, Tidal Diffusion and Y": the
+        items of a list the paper's method is compared with are methods when the list holds two or
+        more and one of them is a name ("outperforms prior work, and ..." lists nothing)."""
+        while j < end and T.lowers[j] in ("both", "the"):
+            j += 1
+        items = self._method_items(T, j, end, text)
+        if len(items) >= 2 and any(self._is_name(T.texts[m]) for s, e in items for m in range(s, e)):
+            for s, e in items:
+                add_candidate(cands, T, s, e, "method", "method-list")
+
+    def _method_items(self, T: Table, j: int, end: int, text: str) -> list[tuple[int, int]]:
+        """The items of a list of methods from j: runs of names, capitalised and lower-case content
+        words, each closed by a separator or the sentence's end; the list stops at the first item
+        that is not closed ("such as DLinear can rival ...")."""
+        texts, lowers = T.texts, T.lowers
         found = []
         while j < end:
             if texts[j] in (",", "and", "or") or lowers[j] in ("a", "an", "the"):
@@ -413,8 +431,7 @@ class NamePatterns(Batched):
                 break
             found.append((j, e))
             j = e
-        for s, e in found:
-            add_candidate(cands, T, s, e, "method", "method-list")
+        return found
 
     def _list_capital(self, T: Table, j: int) -> bool:
         t = T.texts[j]
@@ -665,6 +682,9 @@ class NamePatterns(Batched):
                 # 4e. "baselines, namely X, Y and Z": the items of a cued list after a plural head of methods
                 if low in self.cues.method_list_heads and word.islower() and i + 2 < sent.end:
                     self._methods_after_head(cands, T, i + 1, sent.end, text)
+                # 4f. "outperforming X, Y and Z": a list of what the paper's method is compared with
+                if low in self.cues.comparison_words and i + 3 < sent.end:
+                    self._compared_methods(cands, T, i + 1, sent.end, text)
                 if low in self.metric_words and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
