@@ -100,6 +100,10 @@ def test_hyphenated_compounds_coordinated_before_a_task_head_share_it(nlp):
     assert "video generation" not in tasks  # the slash joins "image" and "video", not two tasks
     z = run(nlp, "Seeing Alone", "We compare text-only, image-only, and video-only understanding.")
     assert not {"text-only understanding", "image-only understanding"} & set(entities(z, "task"))
+    # the compounds that qualify are those of the technique phrases (cues' qualifying_ends): "-centric"
+    # says how the task is done, no kind of data it is done on
+    w = run(nlp, "Looking at Rooms", "We compare object-centric and scene-centric retrieval on indoor scans.")
+    assert "object-centric retrieval" not in set(entities(w, "task"))
 
 
 def test_a_name_joined_to_capitalised_parts_before_it_starts_at_its_first_part(nlp):
@@ -218,3 +222,25 @@ def test_a_name_joined_to_a_past_participle_is_an_adjective_not_a_name(nlp):
     found = forms(x, "method")
     assert not {"RLHF-tuned", "SFT-trained", "T2"} & found
     assert "U-Net" in found
+
+
+def test_the_items_of_a_cued_list_after_a_plural_head_of_methods_are_methods(nlp):
+    x = run(nlp, "Forecasting River Levels",
+            "We compare against statistical baselines, namely seasonal naive, ETS and AutoARIMA. We also train four "
+            "architectures, including SchNet, Allegro and the universal potential CHGNet, on gauge records.")
+    methods = set(entities(x, "method"))
+    assert {"seasonal naive", "Allegro", "CHGNet"} <= methods
+    assert not {"universal potential CHGNet", "gauge records"} & methods
+    # the list stops where an item is no name or noun phrase closed by a separator
+    y = run(nlp, "Forecasting River Levels", "Simple models such as DLinear can rival deep forecasters on gauge records.")
+    assert not {m for m in entities(y, "method") if "rival" in m}
+
+
+def test_the_items_of_a_list_compared_with_are_methods_when_one_is_a_name(nlp):
+    x = run(nlp, "Forecasting River Levels",
+            "Our model outperforms RiverNet, Tidal Diffusion and the hydrology baseline FloodSim on gauge records.")
+    methods = set(entities(x, "method"))
+    assert {"RiverNet", "Tidal Diffusion", "FloodSim"} <= methods
+    # no name among the items: what is compared is no list of methods
+    y = run(nlp, "Forecasting River Levels", "Our model outperforms prior work, and it surpasses careful hydrologists.")
+    assert not {"prior work", "careful hydrologists", "hydrologists"} & set(entities(y, "method"))

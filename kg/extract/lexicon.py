@@ -39,6 +39,25 @@ class Cues:
     generic_task_modifiers: frozenset[str] = frozenset()
     not_metric_modifiers: frozenset[str] = frozenset()
     metric_phrase_openers: frozenset[str] = frozenset()
+    # the words of kg_patterns' rules (name_patterns.py), each list commented in the data file
+    naming_words: frozenset[str] = frozenset()
+    component_name_heads: frozenset[str] = frozenset()
+    measure_phrase_heads: frozenset[str] = frozenset()
+    metric_name_heads: frozenset[str] = frozenset()
+    noun_determiners: frozenset[str] = frozenset()
+    trained_on_words: frozenset[str] = frozenset()
+    qualifying_ends: frozenset[str] = frozenset()
+    not_naming_ends: frozenset[str] = frozenset()
+    modality_parts: frozenset[str] = frozenset()
+    family_heads: frozenset[str] = frozenset()
+    title_breaks: frozenset[str] = frozenset()
+    task_as_modifier_nouns: frozenset[str] = frozenset()
+    list_cues: frozenset[str] = frozenset()
+    list_adjective_ends: frozenset[str] = frozenset()
+    list_stops: frozenset[str] = frozenset()
+    title_method_heads: frozenset[str] = frozenset()
+    method_list_heads: frozenset[str] = frozenset()
+    comparison_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -70,6 +89,24 @@ def load_cues(path: str = "") -> Cues:
         generic_task_modifiers=frozenset(w.lower() for w in data.get("generic_task_modifiers", [])),
         not_metric_modifiers=frozenset(w.lower() for w in data.get("not_metric_modifiers", [])),
         metric_phrase_openers=frozenset(w.lower() for w in data.get("metric_phrase_openers", [])),
+        naming_words=lower("naming_words"),
+        component_name_heads=lower("component_name_heads"),
+        measure_phrase_heads=lower("measure_phrase_heads"),
+        metric_name_heads=lower("metric_name_heads"),
+        noun_determiners=lower("noun_determiners"),
+        trained_on_words=lower("trained_on_words"),
+        qualifying_ends=lower("qualifying_ends"),
+        not_naming_ends=lower("not_naming_ends"),
+        modality_parts=lower("modality_parts"),
+        family_heads=lower("family_heads"),
+        title_breaks=lower("title_breaks"),
+        task_as_modifier_nouns=lower("task_as_modifier_nouns"),
+        list_cues=lower("list_cues"),
+        list_adjective_ends=lower("list_adjective_ends"),
+        list_stops=lower("list_stops"),
+        title_method_heads=lower("title_method_heads"),
+        method_list_heads=lower("method_list_heads"),
+        comparison_words=lower("comparison_words"),
     )
 
 

@@ -45,6 +45,7 @@ CONFIDENCE = {
     "title-task": 0.8,
     "title-phrase": 0.8,
     "task-list": 0.65,
+    "method-list": 0.65,
     "task-ellipsis": 0.6,
     "method-ellipsis": 0.6,
     "listed-abbreviation": 0.55,
@@ -146,8 +147,6 @@ def organisation_names(path: str = "") -> frozenset[str]:
 _CONJUNCTIONS = ("and", "or", "&")
 # Task heads that relate two kinds of data: "image and text matching" is one task, not two.
 _RELATIONAL_HEADS = frozenset(("matching", "alignment", "retrieval", "correspondence"))
-# Last parts of compound adjectives that qualify rather than name what a task is about ("text-only").
-_QUALIFYING = frozenset(("only", "based", "free", "specific", "agnostic", "like", "style", "aware", "oriented"))
 _DATA_OF_MODELS = ("feature", "features", "activations", "outputs", "maps", "weights")
 
 
@@ -405,6 +404,8 @@ class Resolver:
         own_end = s.start  # the compound that opens the task ("layout-level" in "layout-level retrieval")
         while own_end + 2 < s.end - 1 and texts[own_end + 1] == "-" and not spaces[own_end] and not spaces[own_end + 1]:
             own_end += 2
+        # a compound whose last part qualifies ("text-only", "BERT-based": cues' qualifying_ends) names
+        # no kind of data the head can share
         own_last = lowers[own_end] if own_end > s.start else ""
         conj = s.start - 1
         j = conj - 1
@@ -430,7 +431,7 @@ class Resolver:
                 if k == j:
                     if not (self._shares_head(lowers[j]) and (texts[j].islower() or texts[j].istitle())):
                         break
-                elif not (of_data(k, j) or (own_last and lowers[j] == own_last and own_last not in _QUALIFYING)):
+                elif not (of_data(k, j) or (own_last and lowers[j] == own_last and own_last not in self.cues.qualifying_ends)):
                     break
                 items.append((k, j))
                 if k >= 2 and texts[k - 1] == ",":

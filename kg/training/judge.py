@@ -100,7 +100,9 @@ def fit_keep(papers: Sequence[PaperExamples], C: float) -> dict:
         return {"bias": 10.0 if (y and y[0]) else -10.0, "weights": {}}
     vec = DictVectorizer()
     model = LogisticRegression(C=C, solver=SOLVER, max_iter=3000).fit(vec.fit_transform(X), y)
-    weights = {name: round(float(w), 5) for name, w in zip(vec.feature_names_, model.coef_[0]) if abs(w) > PRUNE}
+    # pruned after rounding, as the saved value is what is read (0.050003 would be saved as 0.05)
+    rounded = ((name, round(float(w), 5)) for name, w in zip(vec.feature_names_, model.coef_[0]))
+    weights = {name: w for name, w in rounded if abs(w) > PRUNE}
     return {"bias": round(float(model.intercept_[0]), 5), "weights": weights}
 
 

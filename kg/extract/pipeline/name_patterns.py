@@ -1,5 +1,6 @@
 """kg_patterns: names never seen before, from their shape and their context ("we propose X",
-"X dataset", "evaluated on X", "X score", task and technique phrases, lists of tasks, title phrases)."""
+"X dataset", "evaluated on X", "X score", task and technique phrases, lists of tasks, title phrases).
+The words the rules look for are data: pipelines/lexicon/cues.json (read by kg.extract.lexicon)."""
 from __future__ import annotations
 
 import re
@@ -20,27 +21,15 @@ from kg.extract.pipeline.tokens import (
 from kg.extract.vocabulary import load_vocabulary
 # Words by which a sentence speaks of the paper itself.
 SELF_WORDS = frozenset(("we", "our"))
-# Words after which a name follows ("a model named X").
-NAMING_WORDS = ("called", "named", "dubbed", "termed", "coined")
-# Head nouns that belong to a component's name ("Matching Network"), unlike "module" or "strategy".
-NAME_HEADS = {"network", "networks", "net", "transformer", "encoder", "decoder", "attention", "loss", "learning", "fusion"}
 # Names that say they are benchmarks ("UniSim-Bench", "MMBench", "LVLM-eHub").
 BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 # Short all-capital tokens ("BEV", "VQA"): abbreviations of anything, not names by their shape alone.
 SHORT_ABBREVIATION = re.compile(r"^[A-Z]{2,4}$")
 # The words that join the items of a list.
 LIST_JOINS = (",", "and", "or")
-# Heads that name a measure after lower-case modifiers ("false alarm rate", "reconstruction error").
-MEASURE_HEADS = ("rate", "error", "ratio")
-# Head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall metric").
-METRIC_WORDS = {"metric", "metrics", "score", *MEASURE_HEADS}
 # A value: "92.1", "3%", "0.41".
 LETTER_NUMBER = re.compile(r"^(?:[A-Z]\d{1,4})+$")
 NUMBER_TEXT = re.compile(r"^[<>~±+-]?\d+(?:[.,]\d+)?%?$")
-# Words after which a proposal verb's form is a noun ("the V2 release", "a design").
-NOUN_BEFORE = {"the", "a", "an", "this", "that", "its", "their", "these", "each"}
-# Words before "on" that say what follows is data ("trained on X", "fine-tuned on X"), in any sentence.
-TRAINED_ON = {"trained", "pretrained", "tuned", "finetuned", "learned", "learnt", "evaluated", "tested", "benchmarked", "validated"}
 # A year inside a name ("VOC2007", "SemEval-2017", "BirdClef2023"): editions of datasets and
 # challenges; models are numbered by version or size.
 YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
@@ -48,48 +37,18 @@ YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19[89]\d|20[0-3]\d)(?!\d)")
 AT_CUTOFF = re.compile(r"@(?:\d+(?:\.\d+)?|[kKnN])$")
 # The rest of a name after its first token: "-25M", "++", "-Bench", "v2" (not "-based", "-style").
 NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFIX_WORDS + r")\b)|\+\+|\+)[\w.^]*(?:\+\+)?)*")
-# Last parts of compound adjectives that qualify a technique rather than name it ("modality-specific
-# encoder", "BERT-based encoder"), unlike "knowledge-enhanced", "text-guided" or "context-aware".
-QUALIFYING_ENDS = {"based", "style", "like", "specific", "agnostic", "only", "free", "dependent", "independent",
-                   "oriented", "centric", "friendly", "compatible"}
-# Last parts of compound adjectives that say how large or how good something is ("large-scale",
-# "fine-grained", "high-quality", "near-optimal"), not which technique it is.
-NOT_NAMING_ENDS = {"scale", "grained", "quality", "optimal", "art", "stage", "level", "step", "dimensional", "trained", "tuned"}
-# Parts of compounds that name modalities or their number ("cross-modal", "multi-modal", "vision-language").
-MODALITY_PARTS = {"multi", "cross", "uni", "intra", "inter", "modal", "modality", "language", "and"}
 # Words in a title after its name that make the name a dataset ("X: A Benchmark for ...").
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # Endings of adjectives: "-al" ("professional"), and "-ic" in words past six letters ("periodic";
 # "logic", "music" and "topic" are nouns).
 ADJECTIVE_END = re.compile(r"(?:al|[a-z]{5}ic)$")
-# Plural heads that name a family of methods after a "-based" compound ("prompt-based methods").
-FAMILY_HEADS = ("methods", "approaches")
 # Nouns made from verbs, which name an activity ("mapping", "stratification", "alignment"); plural
 # only where the activity is counted ("simulations"), unlike "documents" or "environments".
 DEVERBAL_NOUN = re.compile(r"(?:[a-z]{3}(?:tions?|sions?|ment|sis)|[a-z]{4}ing)$")
 # A version written after a name: "MobileVLM v2", "LLaVA V1.5".
 VERSION = re.compile(r"^[vV]\d+(?:\.\d+)*$")
-
-
-# Function words that end a run of content words in a title (spaCy's stop words also hold "call",
-# "show", "full" ... which are content words there).
-TITLE_BREAKS = frozenset(
-    "a an the for of in on with via and or nor to from by at as is are be was were using through towards toward "
-    "under between across without within into over beyond versus vs its their your our my we you i it this that "
-    "these those how what when where which who why do does can could will should not no than about is".split()
-)
-# Nouns a task head modifies rather than names a task before ("question-answering pairs").
-TASK_AS_MODIFIER = {"pairs", "pair", "samples", "annotations", "data", "triplets", "examples", "instances"}
-# Words before a list that say what its items are ("tasks such as", "like", "including").
-LIST_CUES = {"as", "like", "including", "include", "includes", "e.g.", "namely", "spanning", "covering"}
-# Last parts of compound adjectives, which do not end the name of a task.
-LIST_ADJECTIVE_ENDS = {"related", "level", "wise", "based", "like", "style", "specific", "grained", "aware", "oriented"}
+# The words and marks that separate the items of a list of tasks.
 LIST_SEPARATORS = frozenset((",", "and", "or", ";"))
-# Words that end an item of a list of tasks.
-LIST_STOPS = {"task", "tasks", "problem", "problems", "benchmark", "benchmarks", "dataset", "datasets", "setting", "settings",
-              "etc", "data", "capabilities", "abilities", "skills", "domains", "applications"}
-# Heads that end a technique's name in a title, besides the technique heads of the cues.
-TITLE_METHOD_HEADS = {"network", "representation", "training", "modeling", "modelling", "alignment"}
 
 
 def _initials_cover(name: str, words: list[str]) -> bool:
@@ -124,11 +83,14 @@ class NamePatterns(Batched):
         }
         # evaluative adjectives and the verbs of abstracts ("we use X learning") never start a technique's name
         self.not_method_words = self.cues.not_method_modifiers | {w for w in self.cues.not_task_modifiers if w.isalpha() and w not in ("zero", "few", "context")}
+        # head nouns after a capitalised name that say it names a measure ("BLEU score", "Recall
+        # metric"), the heads of measure phrases among them ("Hamming error")
+        self.metric_words = self.cues.metric_name_heads | self.cues.measure_phrase_heads
         # the words that can start a rule of the sentence loop below (rules 2 to 6): the loop
         # visits only these tokens
         self.trigger_words = {
-            *FAMILY_HEADS,
-            *NAMING_WORDS, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *METRIC_WORDS,
+            *self.cues.family_heads, *self.cues.method_list_heads, *self.cues.comparison_words,
+            *self.cues.naming_words, "call", "calls", *self.cues.propose_verbs, *self.cues.dataset_heads, *self.metric_words,
             *self.cues.method_heads, "(", "on", "across", *self.cues.task_heads, "task", "training",
             *self.cues.technique_heads,
         }
@@ -147,15 +109,15 @@ class NamePatterns(Batched):
         "fine-grained", "modality-specific", "cross-modal", "end-to-end")?"""
         if parts[0] in STOP_WORDS or parts[-1] in STOP_WORDS or parts[0] in self.cues.not_method_modifiers or parts[0] == parts[-1]:
             return False
-        if parts[-1] in QUALIFYING_ENDS or parts[-1] in NOT_NAMING_ENDS:
+        if parts[-1] in self.cues.qualifying_ends or parts[-1] in self.cues.not_naming_ends:
             return False
-        return not all(p in self.modality_words or p in MODALITY_PARTS for p in parts)
+        return not all(p in self.modality_words or p in self.cues.modality_parts for p in parts)
 
     def _is_name(self, text: str) -> bool:
         return name_shaped(text) and text not in self.cues.stop_names
 
     def _task_word(self, text: str, low: str) -> bool:
-        if low in QUALIFYING_ENDS:
+        if low in self.cues.qualifying_ends:
             return False  # "attention-based retrieval": the phrase does not cross "-based" ("text-guided" it does)
         return text == "-" or text in ("2D", "3D") or (low in self.task_words and low not in self.cues.not_task_modifiers)
 
@@ -222,7 +184,7 @@ class NamePatterns(Batched):
         e, words = j, 0
         while e < end and words < 6:
             t = texts[e]
-            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[e] not in TITLE_BREAKS:
+            if t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and lowers[e] not in self.cues.title_breaks:
                 words += 1
                 e += 1
             elif t == "-" and e > j and not spaces[e] and not spaces[e - 1] and e + 1 < end and texts[e + 1][:1].isupper():
@@ -293,7 +255,7 @@ class NamePatterns(Batched):
         """Runs of content words in a title (hyphenated compounds kept whole), split at function
         words and punctuation, without a leading verb ("Optimizing", "Boosting")."""
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
-        word = [t[:1].isalnum() and low not in TITLE_BREAKS for t, low in zip(texts[:te], lowers[:te])]  # content words
+        word = [t[:1].isalnum() and low not in self.cues.title_breaks for t, low in zip(texts[:te], lowers[:te])]  # content words
         runs, i = [], 0
         while i < te:
             if not word[i]:
@@ -342,7 +304,7 @@ class NamePatterns(Batched):
                 add_candidate(cands, T, s, e, "task", "title-task")
                 purpose_runs.append(e)
                 continue
-            if last not in self.cues.technique_heads and last not in TITLE_METHOD_HEADS or texts[e - 2] == "-":
+            if last not in self.cues.technique_heads and last not in self.cues.title_method_heads or texts[e - 2] == "-":
                 continue
             prev = lowers[s - 1] if s > 0 else ""
             if not (s == 0 or s == colon + 1 or prev in ("via", "with", "using", "through", "by")):
@@ -382,7 +344,7 @@ class NamePatterns(Batched):
         if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
             j += 2
             comma_only, announced = False, True
-        elif j < end and lowers[j] in LIST_CUES:
+        elif j < end and lowers[j] in self.cues.list_cues:
             j += 1
             comma_only, announced = False, True
         found = []
@@ -405,7 +367,7 @@ class NamePatterns(Batched):
                 j += 3  # the item's acronym, "(SMD)", which the acronym component reads
             if announced and j + 1 < end and lowers[j] in ("from", "by") and (self._is_name(texts[j + 1]) or self._list_capital(T, j + 1)):
                 j += 2  # where the item comes from: "MSL from NASA"
-        if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in TITLE_BREAKS \
+        if j < end and texts[j] not in (".", ",", ")", ";", ":") and lowers[j] not in self.cues.title_breaks \
                 and texts[j - 1] not in (",", "and", "or"):
             return  # the list goes on with something else than names ("datasets, X models ...")
         if comma_only and len(found) < 2:
@@ -413,9 +375,67 @@ class NamePatterns(Batched):
         for s, e in found:
             add_candidate(cands, T, s, e, "dataset", "dataset-list")
 
+    def _methods_after_head(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """Items listed right after a plural head of methods and a list cue ("baselines, namely
+        seasonal naive, ETS and AutoARIMA", "architectures, including SchNet, PaiNN and Allegro") are
+        methods, lower-case and capitalised words too: the cue says what they are (items as in
+        _method_items)."""
+        texts, lowers = T.texts, T.lowers
+        if j < end and texts[j] == ",":
+            j += 1
+        if j + 1 < end and lowers[j] == "such" and lowers[j + 1] == "as":
+            j += 2
+        elif j < end and lowers[j] in self.cues.list_cues:
+            j += 1
+        else:
+            return
+        for s, e in self._method_items(T, j, end, text):
+            add_candidate(cands, T, s, e, "method", "method-list")
+
+    def _compared_methods(self, cands: list, T: Table, j: int, end: int, text: str) -> None:
+        """"outperforming logit-based KD, FitNets and DKD", "surpassing X, Tidal Diffusion and Y": the
+        items of a list the paper's method is compared with are methods when the list holds two or
+        more and one of them is a name ("outperforms prior work, and ..." lists nothing)."""
+        while j < end and T.lowers[j] in ("both", "the"):
+            j += 1
+        items = self._method_items(T, j, end, text)
+        if len(items) >= 2 and any(self._is_name(T.texts[m]) for s, e in items for m in range(s, e)):
+            for s, e in items:
+                add_candidate(cands, T, s, e, "method", "method-list")
+
+    def _method_items(self, T: Table, j: int, end: int, text: str) -> list[tuple[int, int]]:
+        """The items of a list of methods from j: runs of names, capitalised and lower-case content
+        words, each closed by a separator or the sentence's end; the list stops at the first item
+        that is not closed ("such as DLinear can rival ...")."""
+        texts, lowers = T.texts, T.lowers
+        found = []
+        while j < end:
+            if texts[j] in (",", "and", "or") or lowers[j] in ("a", "an", "the"):
+                j += 1
+                continue
+            e = j
+            while e < end and e - j < 5:
+                t = texts[e]
+                named = self._is_name(t) or self._list_capital(T, e)
+                if named and e > j and texts[e - 1].islower():
+                    j = e  # "the universal potential CHGNet": a description, then the item's name
+                if self._is_name(t):
+                    e = self._name_span(T, e, text)[1]  # "DimeNet++", "XLM-R Large"
+                elif named or (e > j and t.isdigit()) or (  # "Tesseract 5"
+                        t.isalpha() and t.islower() and self._plain_word(lowers[e]) and lowers[e] not in self.cues.title_breaks) or (
+                        t == "-" and e > j and not T.spaces[e - 1] and not T.spaces[e] and e + 1 < end and texts[e + 1].isalnum()):
+                    e += 1
+                else:
+                    break
+            if e == j or (e < end and texts[e] not in (",", ".", ";", ")") and lowers[e] not in ("and", "or")):
+                break
+            found.append((j, e))
+            j = e
+        return found
+
     def _list_capital(self, T: Table, j: int) -> bool:
         t = T.texts[j]
-        return t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and T.lowers[j] not in TITLE_BREAKS
+        return t[:1].isupper() and t.isalpha() and t not in self.cues.stop_names and T.lowers[j] not in self.cues.title_breaks
 
     def _measure_phrase(self, cands: list, T: Table, i: int, sent: Sent) -> None:
         """A measure named in running text by its head ("false alarm rate", "reconstruction error",
@@ -456,7 +476,7 @@ class NamePatterns(Batched):
         low = text.lower()
         if text == "-":
             return True
-        if low in STOP_WORDS or low in LIST_STOPS or low in LIST_CUES or low in self.cues.generic_heads or low in self.cues.not_task_modifiers:
+        if low in STOP_WORDS or low in self.cues.list_stops or low in self.cues.list_cues or low in self.cues.generic_heads or low in self.cues.not_task_modifiers:
             return False
         if low in self.cues.vague_terms:
             return False
@@ -497,7 +517,7 @@ class NamePatterns(Batched):
                 if j >= e0 or (j > s0 and texts[j - 1] == "-"):
                     continue
                 items = [(j, e0)]
-                cue_before = j > s0 and (lowers[j - 1] in LIST_CUES or texts[j - 1] == ":")
+                cue_before = j > s0 and (lowers[j - 1] in self.cues.list_cues or texts[j - 1] == ":")
                 m = k + 1
                 cue_after = False
                 while m < len(bounds):
@@ -527,7 +547,7 @@ class NamePatterns(Batched):
                         others = {i for s in cands if s.label_ in ("method", "dataset", "metric") for i in range(s.start, s.end)}
                     if (s_, e_) in tasks or not 1 <= len(words) <= 4 or not others.isdisjoint(range(s_, e_)):
                         continue
-                    if lowers[words[-1]] in LIST_ADJECTIVE_ENDS or all(lowers[w] in self.modality_words for w in words):
+                    if lowers[words[-1]] in self.cues.list_adjective_ends or all(lowers[w] in self.modality_words for w in words):
                         continue  # "OCR-related", "page-level", "image-text": modifiers, not tasks
                     add_candidate(cands, T, s_, e_, "task", "task-list")
 
@@ -578,7 +598,7 @@ class NamePatterns(Batched):
                 low, word = lowers[i], texts[i]
                 k = i - sent.start  # the token's place in its sentence
                 # 2. "called / named / dubbed X"
-                naming = low in NAMING_WORDS or (
+                naming = low in self.cues.naming_words or (
                     low in ("call", "calls") and k > 0 and lowers[i - 1] in ("we", "which", "that")
                 )
                 if naming and i + 1 < n:
@@ -600,7 +620,7 @@ class NamePatterns(Batched):
                 # 3. "we propose / introduce ... X": the first name within a few tokens of the verb
                 if low in propose_verbs and is_self is None:
                     is_self = not SELF_WORDS.isdisjoint(lowers[sent.start : sent.end]) or "this paper" in text[sent.start_char : sent.end_char].lower()
-                if low in propose_verbs and is_self and not (k > 0 and lowers[i - 1] in NOUN_BEFORE):
+                if low in propose_verbs and is_self and not (k > 0 and lowers[i - 1] in self.cues.noun_determiners):
                     j0 = i + 1
                     while j0 < sent.end and lowers[j0] in ("a", "an", "the", "novel", "new", "simple", "our"):
                         j0 += 1
@@ -659,20 +679,26 @@ class NamePatterns(Batched):
                     # plural head ("a corpus, X, ..." more often describes the paper's own)
                     if i + 2 < sent.end and (low == "corpora" or low.endswith("s") and low != "corpus"):
                         self._names_after_head(cands, T, i + 1, sent.end, text)
-                if low in METRIC_WORDS and k > 0:
+                # 4e. "baselines, namely X, Y and Z": the items of a cued list after a plural head of methods
+                if low in self.cues.method_list_heads and word.islower() and i + 2 < sent.end:
+                    self._methods_after_head(cands, T, i + 1, sent.end, text)
+                # 4f. "outperforming X, Y and Z": a list of what the paper's method is compared with
+                if low in self.cues.comparison_words and i + 3 < sent.end:
+                    self._compared_methods(cands, T, i + 1, sent.end, text)
+                if low in self.metric_words and k > 0:
                     j = i
                     while j - 1 >= sent.start and texts[j - 1][:1].isupper() and texts[j - 1].isalpha() and lowers[j - 1] not in ("the", "a", "our"):
                         j -= 1
                     inside = j > sent.start and texts[j - 1] == "-" and not spaces[j - 1]  # "Multi-[Modal ...]"
                     if j < i and j > sent.start and not inside:
-                        add_candidate(cands, T, j, i + (1 if low in MEASURE_HEADS else 0), "metric", "metric-head")
-                    elif j == i and low in MEASURE_HEADS and word.islower():
+                        add_candidate(cands, T, j, i + (1 if low in self.cues.measure_phrase_heads else 0), "metric", "metric-head")
+                    elif j == i and low in self.cues.measure_phrase_heads and word.islower():
                         self._measure_phrase(cands, T, i, sent)
                 # 4c. "Capitalised Words module / network / loss": a named component of a method
                 # (a capitalised head too, inside a sentence after a capitalised word: "the Anomaly
                 # Transformer", where "Transformer" alone would be the architecture)
                 if low in method_heads and idxs[i] > title_end and k > 0 and (word.islower() or (
-                        low in NAME_HEADS and word.istitle() and k > 1 and texts[i - 1].istitle() and texts[i - 1].isalpha()
+                        low in self.cues.component_name_heads and word.istitle() and k > 1 and texts[i - 1].istitle() and texts[i - 1].isalpha()
                         and lowers[i - 1] not in STOP_WORDS)):
                     j = i
                     while j - 1 >= sent.start and (
@@ -697,7 +723,7 @@ class NamePatterns(Batched):
                         for m in range(max(j, 2), i)
                     ):
                         joined_head = texts[i - 1] == "-" and not spaces[i - 1]  # "Contrastive Pre-training"
-                        end = i + 1 if low in NAME_HEADS or joined_head else i
+                        end = i + 1 if low in self.cues.component_name_heads or joined_head else i
                         add_candidate(cands, T, j, end, "method", "component-name")
                 # 4d. "audio classification (ESC-50, FSD50K)": names listed in parentheses after a task
                 if word == "(" and k > 0 and lowers[i - 1] in self.cues.task_heads:
@@ -725,7 +751,7 @@ class NamePatterns(Batched):
                     is_eval = not EVAL_WORDS.isdisjoint(lowers[sent.start : sent.end])
                 # (a sentence that opens with "On X" says where what follows was measured: "On
                 # GEOM-QM9 it performs on par with ...", whatever its words)
-                if low in ("on", "across") and (is_eval or k == 0 or (k > 0 and lowers[i - 1] in TRAINED_ON)):
+                if low in ("on", "across") and (is_eval or k == 0 or (k > 0 and lowers[i - 1] in self.cues.trained_on_words)):
                     j, items, joined = i + 1, [], False
                     while j < sent.end:
                         t = texts[j]
@@ -780,7 +806,7 @@ class NamePatterns(Batched):
                             j -= 1
                             words += 1
                     j = self._compound_start(T, j, i, sent.start)
-                    modifies = i + 1 < n and lowers[i + 1] in TASK_AS_MODIFIER  # "question-answering pairs"
+                    modifies = i + 1 < n and lowers[i + 1] in self.cues.task_as_modifier_nouns  # "question-answering pairs"
                     if j < i and not modifies and not self._generic_understanding(T, j, i):
                         add_candidate(cands, T, j, i + 1, "task", "task-phrase")
                     elif (j == i and i + 1 < n and lowers[i + 1] == "task" and low not in self.cues.vague_task_heads
@@ -790,7 +816,7 @@ class NamePatterns(Batched):
                 if low == "task" and i + 2 < sent.end and lowers[i + 1] == "of":
                     e = i + 2
                     while e < sent.end and e - i <= 8 and (texts[e].isalpha() or texts[e] == "-") and (
-                        lowers[e] not in TITLE_BREAKS or (texts[e - 1] == "-" and not spaces[e - 1])  # "text-to-image"
+                        lowers[e] not in self.cues.title_breaks or (texts[e - 1] == "-" and not spaces[e - 1])  # "text-to-image"
                     ):
                         e += 1
                     if e - 1 > i + 2 and lowers[e - 1] in self.cues.task_heads:
@@ -809,13 +835,13 @@ class NamePatterns(Batched):
                     j, words = i, 0
                     while j - 1 >= sent.start and words < 4 and (
                         (lowers[j - 1] in self.method_words and texts[j - 1].islower() and lowers[j - 1] not in self.not_method_words
-                         and lowers[j - 1] not in QUALIFYING_ENDS)
+                         and lowers[j - 1] not in self.cues.qualifying_ends)
                         or texts[j - 1] == "-"
                     ):
                         j -= 1
                         words += texts[j] != "-"
                     if j == i and i - 3 >= sent.start and texts[i - 2] == "-" and not spaces[i - 2] and not spaces[i - 3] and texts[i - 1].islower():
-                        if lowers[i - 1] not in QUALIFYING_ENDS:  # not "BERT-based encoder", "modality-specific encoder"
+                        if lowers[i - 1] not in self.cues.qualifying_ends:  # not "BERT-based encoder", "modality-specific encoder"
                             j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
                     while j + 2 < i and texts[j + 1] == "-" and lowers[j] in self.not_method_words:
@@ -847,7 +873,7 @@ class NamePatterns(Batched):
                 # 6c. "prompt-based methods", "value-based approaches": a family of methods named by
                 # what its members rest on (a plural head; "our diffusion-based approach" is one
                 # method and unnamed, "Transformer-based models" says what a model is built from)
-                if low in FAMILY_HEADS and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
+                if low in self.cues.family_heads and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
                         and not spaces[i - 2] and not spaces[i - 3]:
                     s = i - 3
                     lower_case = texts[s].islower() or (s == sent.start and texts[s][1:].islower())  # "Value-based methods must ..."
