@@ -20,6 +20,20 @@ def test_vocabulary_is_case_sensitive_for_names_and_matches_plurals_of_common_no
     assert "GANs" in forms(x, "method")
 
 
+def test_versions_of_a_model_family_are_entities_of_their_own(nlp):
+    # the gold names each version as written (GUIDELINES: "as written in the text"); a family's
+    # vocabulary concept once held its later versions as labels, so "Claude 3.5 Sonnet" and
+    # "Claude 3 Opus" became one entity named "Claude 2"
+    gold = next(json.loads(line) for line in (EXAMPLE_CORPUS.parent / "gold" / "synthetic.jsonl").read_text().splitlines()
+                if "Claude 3.5 Sonnet" in line)
+    methods = entities(run(nlp, gold["title"], gold["abstract"]), "method")
+    assert "Claude 3.5 Sonnet" in methods and "Claude 2" not in methods
+    x = run(nlp, "Comparing generators", "We compare Claude 3.5 Sonnet with Claude 3 Opus, and StyleGAN2 with StyleGAN3.")
+    methods = entities(x, "method")
+    assert {"Claude 3.5 Sonnet", "Claude 3 Opus", "StyleGAN2", "StyleGAN3"} <= set(methods)
+    assert methods["StyleGAN2"]["mentions"] == ["StyleGAN2"]
+
+
 def test_acronym_definition_links_long_form_and_later_uses(nlp):
     x = run(nlp, "Bird song analysis",
             "We introduce the Hierarchical Chirp Encoder (HCE) for bird calls. HCE outperforms earlier encoders.")

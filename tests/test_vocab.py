@@ -90,3 +90,18 @@ def test_modalities_are_exactly_the_guideline_list():
     graph.parse(VOCAB / "modalities.ttl", format="turtle")
     prefs = sorted(str(graph.value(c, SKOS.prefLabel)) for c in concepts(graph))
     assert prefs == sorted(MODALITIES)
+
+
+# Labels of one method that carry different numbers yet name the same model ("LLaVA-1.6" is LLaVA-NeXT)
+SAME_MODEL_OTHER_NAME = {"LLaMA-1", "Zero123", "L2 loss", "LLaVA-1.6"}
+
+
+def test_a_method_concept_names_one_version():
+    # a later version or another size is a model of its own (narrower than its family), never a
+    # label of the family or of another version: "StyleGAN3" is not "StyleGAN", "Claude 3" not "Claude 2"
+    g = rdflib.Graph().parse(VOCAB / "methods.ttl")
+    numbers = lambda label: set(re.findall(r"\d+(?:\.\d+)?", label))
+    wrong = [(str(pref), str(alt)) for concept, pref in g.subject_objects(SKOS.prefLabel)
+             for alt in g.objects(concept, SKOS.altLabel)
+             if str(alt) not in SAME_MODEL_OTHER_NAME and not numbers(str(alt)) <= numbers(str(pref))]
+    assert not wrong, wrong[:10]
