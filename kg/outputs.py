@@ -770,7 +770,9 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
     leaves its staging folder, which the next write of `out` clears (or puts back, if it held the
     old output). `known(folder)`: the names kg writes into such a folder (besides `marker`); only
     these are removed with the old folder, here or in that sweep (`_retire`)."""
-    out = Path(out)
+    # `-o .` (an empty folder one is in) names no folder beside which to stage, and `Path(".").parent`
+    # is `.` again: the publish locked the folder for its readers, then waited for ever to lock it again
+    out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def names(folder: Path) -> set[str]:

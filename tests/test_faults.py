@@ -720,3 +720,18 @@ def test_the_clearing_of_a_folder_output_a_killed_kg_left_is_itself_safe_to_kill
         if finished:
             break
     assert step > 5  # the clearing had that many steps to be killed at
+
+
+def test_a_folder_output_written_to_the_empty_folder_one_is_in_is_published(tmp_path):
+    """`kg analyze g -o .` (or `kg train --out .`, `--shards-dir .`) run in an empty folder passed the
+    check, did its work, and then never returned: the report was staged inside `.` itself, and the
+    publish, holding `.` locked against its readers, waited for ever to lock the folder `.` is in,
+    which `Path(".").parent` names `.` again. Now the report is published there."""
+    here = tmp_path / "here"
+    here.mkdir()
+    script = "import kg.outputs as o\nwith o.atomic_folder('.') as stage:\n    (stage / 'report.md').write_text('new')\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=here, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in here.iterdir()) == [".kg-report", "report.md"]
+    assert (here / "report.md").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
