@@ -105,6 +105,26 @@ def is_being_read(build: Path) -> bool:
     return _locked(build)
 
 
+def store_writer(store: Path) -> int | None:
+    """The id of a process holding the store folder `store` open for writing (a script or notebook's
+    `pyoxigraph.Store(path)`: RocksDB's lock on its LOCK file, as the kernel lists it in /proc/locks;
+    -1 if the kernel names none), or None. What such a process writes after a build copied the store
+    exists only in that store, so no build may replace or remove it meanwhile. The file is not
+    opened: closing it would drop the lock of a store this very process holds open. None where the
+    kernel does not list its locks."""
+    try:
+        st = os.stat(store / "LOCK")
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for fields in map(str.split, lines):
+        if len(fields) >= 6 and "->" not in fields and fields[5] == where:  # "->": one waiting for it
+            return int(fields[4]) if fields[4].isdigit() else -1
+    return None
+
+
 def _is_own_build_link(out: Path) -> bool:
     """A link that points into DIR's own `.DIR.builds/` folder: what `kg build --out DIR` made."""
     if not out.is_symlink():
