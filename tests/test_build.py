@@ -589,3 +589,30 @@ def test_an_append_to_a_graph_named_by_a_relative_path_removes_the_build_it_carr
     assert [r.getMessage() for r in caplog.records if r.name == "kg.store"] == []
     assert not old.exists()
 
+
+def test_a_graph_kept_under_another_name_before_a_rebuild_is_never_swept(tmp_path, caplog):
+    """`mv g g-old` (or `cp -r g g-old`, which copies the link kg made, not the graph) to keep a graph,
+    then `kg build ... --out g`: the new build's sweep removed the build g-old points to, as an older
+    build of g, leaving g-old a dangling link. Now a build a link beside g points to stays, named."""
+    paper, other = _two_paper_files(tmp_path)
+    out = tmp_path / "g"
+    build([paper], out, extras=False)
+    first = out.resolve()
+    out.rename(tmp_path / "g-old")
+    build([other], out, extras=False)
+    second = out.resolve()
+    (tmp_path / "g-copy").symlink_to(os.readlink(out))  # what `cp -r g g-copy` makes
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper, other], out, extras=False)
+    for kept, build_dir in (("g-old", first), ("g-copy", second)):
+        assert (tmp_path / kept).resolve() == build_dir
+        assert read_manifest(tmp_path / kept)["papers"] == (3 if kept == "g-old" else 1)
+        assert run(open_store(tmp_path / kept), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows[0][0] \
+            == (3 if kept == "g-old" else 1)
+    said = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+    assert len(said) == 2 and any(str(tmp_path / "g-old") in m and first.name in m for m in said)
+    (tmp_path / "g-old").unlink()
+    (tmp_path / "g-copy").unlink()
+    build([paper], out, extras=False)
+    assert not first.exists() and not second.exists()
