@@ -155,6 +155,7 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
     kg wrote (its `marker`, or, written before the marker, its `legacy` file) holding only the `known`
     names kg writes there."""
     out = Path(out)
+    check_writable_beside(out)
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_dir() and not out.is_symlink() and not is_build(out):
@@ -165,6 +166,22 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
             _refuse_foreign(out, sorted(names - set(known) - {marker}), "a folder")
             return
     raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
+
+
+def check_writable_beside(out: str | Path) -> None:
+    """Raise KgError, before the work, if a folder output cannot be staged beside `out` (a read-only
+    folder or file system): `kg analyze` found it out only once the analysis was done, `kg train`
+    once the training was. The nearest existing folder is asked (the output's folders are made)."""
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    try:
+        why = "a read-only file system" if os.statvfs(folder).f_flag & os.ST_RDONLY else "permission denied"
+    except OSError:
+        why = "permission denied"
+    raise KgError(f"{out}: cannot write into {folder} ({why}): choose another --out")
 
 
 def foreign_in_build(build: Path) -> list[str]:
@@ -406,6 +423,7 @@ def check_pipeline_target(out: str | Path) -> None:
     """Raise KgError unless a trained pipeline may replace `out`."""
     out = Path(out)
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
+    check_writable_beside(out)
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
         _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - pipeline_names(out)), "a pipeline")
         return
