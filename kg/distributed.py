@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Paper
-from kg.outputs import atomic_folder
+from kg.outputs import atomic_folder, check_writable_beside
 from kg.shard import ShardStats
 
 SHARDS_MARKER = ".kg-shards"  # written into every shards folder: "kg wrote this folder"
@@ -104,6 +104,7 @@ def dask_shards(scheduler: str, pipeline: str | Path, *, workers: int = 2, shard
 def check_shards_target(out: str | Path) -> None:
     """Raise KgError unless `out` is absent, empty, or a shards folder kg wrote (its marker, or only shards)."""
     out = Path(out)
+    check_writable_beside(out)
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_dir() and not out.is_symlink():

@@ -16,6 +16,9 @@ STAGES = ("seed", "load", "counts", "exports", "report", "view", "publish")
 # any single file kg writes (kg.outputs.atomic_file: an export, a view, extractions), held whole
 # but not yet renamed into place
 FILE_STAGE = "file"
+# a folder output (kg.outputs.atomic_folder: a report, a pipeline, shards) swapped in, the old one
+# beside it under its staging name, not yet cleared
+FOLDER_STAGE = "folder"
 
 
 def pause_point(stage: str) -> None:

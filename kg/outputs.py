@@ -48,7 +48,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.faults import FILE_STAGE, pause_point
+from kg.faults import FILE_STAGE, FOLDER_STAGE, pause_point
 
 REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this folder"
 # what report folders written before the marker hold (kg.analyse.report)
@@ -105,6 +105,26 @@ def is_being_read(build: Path) -> bool:
     return _locked(build)
 
 
+def store_writer(store: Path) -> int | None:
+    """The id of a process holding the store folder `store` open for writing (a script or notebook's
+    `pyoxigraph.Store(path)`: RocksDB's lock on its LOCK file, as the kernel lists it in /proc/locks;
+    -1 if the kernel names none), or None. What such a process writes after a build copied the store
+    exists only in that store, so no build may replace or remove it meanwhile. The file is not
+    opened: closing it would drop the lock of a store this very process holds open. None where the
+    kernel does not list its locks."""
+    try:
+        st = os.stat(store / "LOCK")
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    where = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for fields in map(str.split, lines):
+        if len(fields) >= 6 and "->" not in fields and fields[5] == where:  # "->": one waiting for it
+            return int(fields[4]) if fields[4].isdigit() else -1
+    return None
+
+
 def _is_own_build_link(out: Path) -> bool:
     """A link that points into DIR's own `.DIR.builds/` folder: what `kg build --out DIR` made."""
     if not out.is_symlink():
@@ -135,6 +155,7 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
     kg wrote (its `marker`, or, written before the marker, its `legacy` file) holding only the `known`
     names kg writes there."""
     out = Path(out)
+    check_writable_beside(out)
     if not (out.exists() or out.is_symlink()):
         return
     if out.is_dir() and not out.is_symlink() and not is_build(out):
@@ -145,6 +166,22 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
             _refuse_foreign(out, sorted(names - set(known) - {marker}), "a folder")
             return
     raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
+
+
+def check_writable_beside(out: str | Path) -> None:
+    """Raise KgError, before the work, if a folder output cannot be staged beside `out` (a read-only
+    folder or file system): `kg analyze` found it out only once the analysis was done, `kg train`
+    once the training was. The nearest existing folder is asked (the output's folders are made)."""
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    try:
+        why = "a read-only file system" if os.statvfs(folder).f_flag & os.ST_RDONLY else "permission denied"
+    except OSError:
+        why = "permission denied"
+    raise KgError(f"{out}: cannot write into {folder} ({why}): choose another --out")
 
 
 def foreign_in_build(build: Path) -> list[str]:
@@ -187,7 +224,9 @@ def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str]
     """Delete the entries of `folder` that kg wrote (`written(name)`, or a file manager's; not those
     in `keep`), links as links, then `folder` if that empties it; return the names of the user's
     left in it."""
-    for entry in os.scandir(folder):
+    # folders first: a pipeline's meta.json names its component folders, which are kg's only while it
+    # is there to say so (a removal killed half-way is finished by the next one, which reads it again)
+    for entry in sorted(os.scandir(folder), key=lambda e: not e.is_dir(follow_symlinks=False)):
         if entry.name not in keep and (written(entry.name) or not users_files([entry.name])):
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
@@ -384,6 +423,7 @@ def check_pipeline_target(out: str | Path) -> None:
     """Raise KgError unless a trained pipeline may replace `out`."""
     out = Path(out)
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
+    check_writable_beside(out)
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
         _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - pipeline_names(out)), "a pipeline")
         return
@@ -526,18 +566,43 @@ def _folder_lock(folder: Path) -> Iterator[None]:
 def _exchange(a: Path, b: Path) -> bool:
     """Swap the paths `a` and `b` in one step (Linux renameat2 RENAME_EXCHANGE): at no moment is either
     name missing. False where the system or file system cannot (the caller then renames twice)."""
-    rename = getattr(_libc(), "renameat2", None)
-    if rename is None:
-        return False
-    if rename(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+    err = _renameat2(a, b, _RENAME_EXCHANGE)
+    if err == 0:
         return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+    if err in _CANNOT_RENAMEAT2:
         return False
     raise OSError(err, os.strerror(err), str(b))
 
 
-_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+def _move_new(a: Path, b: Path) -> bool:
+    """Rename `a` to `b` only if nothing is at `b`: in one step where the system can (renameat2
+    RENAME_NOREPLACE), so a file the user saves as `b` meanwhile is never renamed over. Whether it
+    moved; a name taken (or any error) leaves `a` where it is."""
+    err = _renameat2(a, b, _RENAME_NOREPLACE)
+    if err not in _CANNOT_RENAMEAT2:
+        return err == 0
+    if os.path.lexists(b):
+        return False
+    try:
+        os.rename(a, b)
+    except OSError:  # a folder onto a folder holding files, another file system: stays where it is
+        return False
+    return True
+
+
+def _renameat2(a: Path, b: Path, flags: int) -> int:
+    """Linux renameat2(a, b, flags): 0, or the error number (ENOSYS where there is no such call)."""
+    rename = getattr(_libc(), "renameat2", None)
+    if rename is None:
+        return errno.ENOSYS
+    if rename(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
+_AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
+# what renameat2 answers where the system or the file system cannot do it (the caller then renames)
+_CANNOT_RENAMEAT2 = (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM)
 
 
 def _libc():
@@ -567,40 +632,48 @@ def _publish(stage: Path, out: Path) -> Path | None:
     return aside
 
 
-def _retire(old: Path, out: Path, known: set[str]) -> bool:
+def _retire(old: Path, out: Path, known: Callable[[Path], Iterable[str]],
+            when: str = "while kg replaced it") -> bool:
     """Remove the replaced output `old` (renamed aside by `_publish`), and only what kg wrote in it
-    (`known`, a file manager's files): `out` was checked before the command's work, which may take
+    (`known(old)`, a file manager's files): `out` was checked before the command's work, which may take
     minutes, and a file the user saved into it meanwhile (notes beside a report) must not go with
     the old folder. Such a file moves into the new `out`, where the user left it (so the next write
     of `out` refuses it until it is moved out). Anything that cannot (a name the new output holds
-    too, a file still being written into the old folder) stays in the old folder, which is then
-    kept beside `out` under a name of its own, and a warning says where. Whether a file moved."""
+    too, a file still being written into the old folder, no folder `out` to go to) stays in the old
+    folder, which is then kept beside `out` under a name of its own, and a warning says where.
+    Whether a file moved.
+
+    Each step is one rename or one removal of kg's, so a kg killed half-way leaves `old` under its
+    staging name with the user's files still in it, and the next write of `out` finishes the same
+    way (`_sweep_abandoned_stages`)."""
     if old.is_symlink() or not old.is_dir():  # `out` became a link (or a file) while kg wrote: not kg's, kept whole
-        _keep_aside(old, out)
+        _keep_aside(old, out, when)
         return False
+    names = set(known(old))
     moved = False
-    for name in users_files(sorted(set(os.listdir(old)) - known)):
-        if not ((out / name).exists() or (out / name).is_symlink()):
-            os.rename(old / name, out / name)
-            moved = True
-    if _remove_written(old, known.__contains__):
-        _keep_aside(old, out)
+    if out.is_dir() and not out.is_symlink():
+        for name in users_files(sorted(set(os.listdir(old)) - names)):
+            moved |= _move_new(old / name, out / name)
+    if _remove_written(old, names.__contains__):
+        _keep_aside(old, out, when)
     return moved
 
 
-def _keep_aside(old: Path, out: Path) -> None:
-    """Keep what `out` was before this publish, holding something of the user's, beside it under a
-    name of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
+def _keep_aside(old: Path, out: Path, when: str) -> None:
+    """Keep what `out` was before a publish, holding something of the user's, beside it under a name
+    of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
     kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
     os.rename(old, kept)
-    log.warning("%s: what %s held that kg did not write, while kg replaced it; kept here", kept, out)
+    log.warning("%s: what %s held that kg did not write, %s; kept here", kept, out, when)
 
 
 def _abandoned_stages(out: Path) -> list[Path]:
-    """The staging folders of `out` that no live kg holds (what a killed kg left beside it)."""
+    """The staging folders of `out` that no live kg holds (what a killed kg left beside it), and what
+    a kg killed just after its swap left under a staging name: the old `out`, a link or a file if
+    `out` had become one while kg wrote."""
     prefix = _stage_prefix(out)
     return [path for path in sorted(out.parent.glob(glob.escape(prefix) + "*"))
-            if path.is_dir() and not path.is_symlink() and not _locked(path)]
+            if path.is_symlink() or not path.is_dir() or not _locked(path)]
 
 
 def _put_back_renamed_aside(out: Path) -> bool:
@@ -690,13 +763,16 @@ def _lock_current(path: Path, how: int, *, follow: bool = True, waiting: str = "
         os.close(fd)  # swapped meanwhile: hold the folder `path` names now
 
 
-def _sweep_abandoned_stages(out: Path) -> None:
-    """Remove what a kg killed while writing `out` left beside it (under the folder lock): staging
-    folders no live kg holds, and, if it was killed between the two renames of a publish, put the
-    old output it had renamed aside back first."""
+def _sweep_abandoned_stages(out: Path, known: Callable[[Path], Iterable[str]]) -> None:
+    """Clear what a kg killed while writing `out` left beside it (under the folder lock): if it was
+    killed between the two renames of a publish, put the old output it had renamed aside back first;
+    then, of each staging folder no live kg holds, remove only what kg writes there (`known`): one
+    killed after its swap holds the old `out`, and with it any file the user saved there meanwhile,
+    which `_retire` had not yet moved into the new `out`. It moves now; what cannot is kept aside,
+    with a warning. Killed again half-way, this sweep leaves the rest for the next one."""
     _put_back_renamed_aside(out)
     for path in _abandoned_stages(out):
-        shutil.rmtree(path, ignore_errors=True)
+        _retire(path, out, known, "when a kg writing it was stopped")
 
 
 def _hold(stage: Path) -> int:
@@ -729,13 +805,19 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
 
     Several kg writing the same `out` at once each publish whole, one after the other (the last one
     stays); none fails for the other's doing or leaves a folder behind. A kg killed while writing
-    leaves its staging folder, which the next write of `out` removes (or puts back, if it held the
+    leaves its staging folder, which the next write of `out` clears (or puts back, if it held the
     old output). `known(folder)`: the names kg writes into such a folder (besides `marker`); only
-    these are removed with the old folder (`_retire`)."""
-    out = Path(out)
+    these are removed with the old folder, here or in that sweep (`_retire`)."""
+    # `-o .` (an empty folder one is in) names no folder beside which to stage, and `Path(".").parent`
+    # is `.` again: the publish locked the folder for its readers, then waited for ever to lock it again
+    out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
+
+    def names(folder: Path) -> set[str]:
+        return {*known(folder), marker}
+
     with _folder_lock(out.parent):
-        _sweep_abandoned_stages(out)
+        _sweep_abandoned_stages(out, names)
         stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out), dir=out.parent))
         held = _hold(stage)  # before the marker is written: a sweep never takes a folder being set up
     published = False
@@ -748,7 +830,8 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
         with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             old = _publish(stage, out)
             published = True  # `stage` is now `out`, or names the old output: never removed whole
-            if old is not None and _retire(old, out, {*known(old), marker}):
+            pause_point(FOLDER_STAGE)
+            if old is not None and _retire(old, out, names):
                 flush_folder(out)  # the user's files moved into it
             flush_folder(out.parent)
     except BaseException:

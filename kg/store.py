@@ -26,7 +26,7 @@ from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
     atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build, is_being_read,
-    jsonld_by_kg, ntriples_by_kg, open_lock, remove_build, turtle_by_kg, versions_dir,
+    jsonld_by_kg, ntriples_by_kg, open_lock, remove_build, store_writer, turtle_by_kg, versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -105,6 +105,12 @@ def staged_build(out: str | Path, *, seed: Callable[[Path, Path], None] | None =
     except OSError:
         lock.close()
         raise KgError(f"{out}: another build (or a kg serve --writable) is writing this graph right now") from None
+    writer = store_writer(out.resolve() / STORE_DIR) if out.exists() else None
+    if writer is not None:  # what it writes after this build began would be left in a build it replaces
+        _forget_first(out, versions, lock)
+        who = "this process" if writer == os.getpid() else f"process {writer}" if writer > 0 else "another process"
+        raise KgError(f"{out}: its store is open for writing in {who} (a script or notebook's pyoxigraph.Store); "
+                      "close it first, or its next writes would be left out of the new graph") from None
     _sweep_new_links(out)
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     stage = versions / (build_id + ".partial")
@@ -231,11 +237,20 @@ def _sweep(versions: Path, keep: Path, carried_over: Path | None = None) -> None
     there after this build checked DIR (a shell whose folder is the old build, a path resolved
     before the link moved on, `kg query DIR ... > DIR/results.csv` while this build ran). So does
     one whose store was written after it was built (`written_after_build`), unless this build
-    started from it (`carried_over`, an append), which holds those writes too."""
+    started from it (`carried_over`, an append, as `resolve` gives it), which holds those writes too.
+    One whose store a process still holds open for writing (`store_writer`) stays too: what it
+    writes next exists nowhere else. So does one a link beside DIR points to (`_kept_by_links`)."""
+    kept_as = _kept_by_links(versions)
     for child in versions.iterdir():
-        if child == keep or child.is_symlink() or not child.is_dir() or is_being_read(child):
+        if child == keep or child.is_symlink() or not child.is_dir() or is_being_read(child) \
+                or store_writer(child / STORE_DIR) is not None:  # a script still writing it: for a later build
             continue  # (a link there is no build of kg's: what it points to is left alone)
-        if child != carried_over and written_after_build(child):
+        if child.resolve() in kept_as:
+            log.warning("%s: a link to the older build %s, which therefore stays; delete the link (or copy the "
+                        "graph with cp -rL) and the next build removes that build", kept_as[child.resolve()],
+                        child.name)
+            continue
+        if child.resolve() != carried_over and written_after_build(child):  # `versions` may be relative, as DIR
             log.warning("%s: its store was written after it was built (kg serve --writable, kg push or a "
                         "script), and the new build holds only its inputs: that older build stays; query or "
                         "export what you need from it (it is a graph folder), then delete it", child)
@@ -249,6 +264,23 @@ def _sweep(versions: Path, keep: Path, carried_over: Path | None = None) -> None
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
             log.warning("%s%s: not written by kg, so the older build %s stays; move %s out and the next build "
                         "removes that build", child / foreign[0], more, child.name, "them" if more else "it")
+
+
+def _kept_by_links(versions: Path) -> dict[Path, Path]:
+    """The builds in `versions` that a link beside DIR other than DIR points to, each with that link:
+    a graph kept under another name before a rebuild (`mv g g-old`, or `cp -r g g-old`, which copies
+    the link, not the graph). Links elsewhere cannot be found; these are the ones a user makes."""
+    here, kept = versions.resolve(), {}
+    try:
+        entries = list(os.scandir(versions.parent))
+    except OSError:
+        return kept
+    for entry in entries:
+        if entry.is_symlink():
+            target = Path(os.path.realpath(entry.path))
+            if target.parent == here:
+                kept.setdefault(target, Path(entry.path))
+    return kept
 
 
 def load_quads(store: ox.Store, quads: Iterable[ox.Quad]) -> None:

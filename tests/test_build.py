@@ -5,6 +5,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -149,17 +151,11 @@ def test_triples_written_into_a_graph_after_its_build_survive_a_full_rebuild(tmp
     # (no --append) makes the graph from the inputs alone, and its sweep deleted the older build whose
     # store alone held those writes. That build now stays, named; an append carries the writes over
     # (it starts from that store), so there the older build goes as before.
-    from kg.ingest import read_papers
-
-    papers = list(read_papers([EXAMPLE_CORPUS]))[:4]
-    paper, other = tmp_path / "papers.jsonl", tmp_path / "more.jsonl"
-    for path, chosen in ((paper, papers[:3]), (other, papers[3:])):
-        path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in chosen))
+    paper, other = _two_paper_files(tmp_path)
     out = tmp_path / "g"
     build([paper], out, extras=False)
     old = out.resolve()
-    note = ox.Quad(ox.NamedNode("https://example.org/my/note"), ox.NamedNode("https://example.org/my/says"),
-                   ox.Literal("written through the endpoint"))
+    note = _note("written through the endpoint")
     store = ox.Store(str(old / "store"))
     store.add(note)
     store.flush()
@@ -488,3 +484,135 @@ def test_cli_build_prints_one_line_per_stage_when_not_on_a_terminal(kg_cli, tmp_
     assert re.fullmatch(r"counts and rankings: 5/5 steps \(100%\) in \d+\.\d s", lines[2]), done.stderr
     assert re.fullmatch(r"exports: 1/1 files \(100%\) in \d+\.\d s", lines[3]), done.stderr
     assert len(lines) == 4, done.stderr  # one line per stage, no live progress off a terminal
+
+
+HOLD_STORE_OPEN = """
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[1])  # a notebook's or script's own writes into the graph
+for line in sys.stdin:
+    store.add(ox.Quad(ox.NamedNode("https://example.org/my/note"), ox.NamedNode("https://example.org/my/says"),
+                      ox.Literal(line.strip())))
+    store.flush()
+    print("written", flush=True)
+"""
+
+
+def _note(text: str) -> ox.Quad:
+    return ox.Quad(ox.NamedNode("https://example.org/my/note"), ox.NamedNode("https://example.org/my/says"),
+                   ox.Literal(text))
+
+
+def _two_paper_files(tmp_path: Path) -> tuple[Path, Path]:
+    from kg.ingest import read_papers
+
+    papers = list(read_papers([EXAMPLE_CORPUS]))[:4]
+    paper, other = tmp_path / "papers.jsonl", tmp_path / "more.jsonl"
+    for path, chosen in ((paper, papers[:3]), (other, papers[3:])):
+        path.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n" for p in chosen))
+    return paper, other
+
+
+def test_a_graph_whose_store_a_script_holds_open_for_writing_is_never_swept_under_it(tmp_path):
+    """A script or notebook holding the graph's store open (`pyoxigraph.Store(path)`, not `open_graph`)
+    writes into it, and `kg build --append` runs: the append copied the store, published, and removed
+    the older build while the script still held it, so the script's next write, acknowledged, went
+    into deleted files. Now a build is refused while the store is open for writing elsewhere, and an
+    older build whose store a script opened while a build ran stays for a later build."""
+    paper, other = _two_paper_files(tmp_path)
+    out = tmp_path / "g"
+    build([paper], out, extras=False)
+    first = out.resolve()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_STORE_OPEN, str(first / "store")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("before the build\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline() == "written\n"
+        for append in (True, False):
+            with pytest.raises(KgError, match=rf"its store is open for writing in process {holder.pid} "):
+                build([other], out, extras=False, append=append)
+            assert out.resolve() == first
+    finally:
+        holder.stdin.close()
+        assert holder.wait(timeout=60) == 0
+    build([other], out, extras=False, append=True)  # closed: the append carries its write over
+    assert _note("before the build") in ox.Store.read_only(str(out.resolve() / "store"))
+    assert not first.exists()
+    # opened while an append runs (after the append checked the store): that build stays
+    second, holders = out.resolve(), []
+
+    def open_it(_paper) -> None:
+        if not holders:
+            holders.append(subprocess.Popen([sys.executable, "-c", HOLD_STORE_OPEN, str(second / "store")],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+            holders[0].stdin.write("during the append\n")
+            holders[0].stdin.flush()
+            assert holders[0].stdout.readline() == "written\n"
+
+    from kg.ingest import read_papers
+
+    third = tmp_path / "third.jsonl"
+    third.write_text("".join(json.dumps({"title": p.title, "abstract": p.abstract}) + "\n"
+                             for p in list(read_papers([EXAMPLE_CORPUS]))[4:6]))
+    try:
+        build([third], out, extras=False, append=True, on_paper=open_it)
+        assert out.resolve() != second and second.is_dir()
+        holders[0].stdin.write("after the append\n")
+        holders[0].stdin.flush()
+        assert holders[0].stdout.readline() == "written\n"
+    finally:
+        for held in holders:
+            held.stdin.close()
+            assert held.wait(timeout=60) == 0
+    kept = ox.Store.read_only(str(second / "store"))
+    assert _note("during the append") in kept and _note("after the append") in kept
+
+
+def test_an_append_to_a_graph_named_by_a_relative_path_removes_the_build_it_carried_over(tmp_path, monkeypatch,
+                                                                                       caplog):
+    """A triple written into the graph's store, then `kg build more.jsonl --out g --append` (a relative
+    `--out`, as users type it): the append carries the write over, so the older build goes. Its sweep
+    compared the build it started from (an absolute path) with the builds folder's entries (relative),
+    never found it, kept that build for good (the whole store again) and warned that "the new build
+    holds only its inputs", which was not so."""
+    paper, other = _two_paper_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    build([Path(paper.name)], Path("g"), extras=False)
+    old = Path("g").resolve()
+    store = ox.Store(str(old / "store"))
+    store.add(_note("written through the endpoint"))
+    store.flush()
+    del store
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([Path(other.name)], Path("g"), extras=False, append=True)
+    assert _note("written through the endpoint") in ox.Store.read_only(str(Path("g").resolve() / "store"))
+    assert [r.getMessage() for r in caplog.records if r.name == "kg.store"] == []
+    assert not old.exists()
+
+
+def test_a_graph_kept_under_another_name_before_a_rebuild_is_never_swept(tmp_path, caplog):
+    """`mv g g-old` (or `cp -r g g-old`, which copies the link kg made, not the graph) to keep a graph,
+    then `kg build ... --out g`: the new build's sweep removed the build g-old points to, as an older
+    build of g, leaving g-old a dangling link. Now a build a link beside g points to stays, named."""
+    paper, other = _two_paper_files(tmp_path)
+    out = tmp_path / "g"
+    build([paper], out, extras=False)
+    first = out.resolve()
+    out.rename(tmp_path / "g-old")
+    build([other], out, extras=False)
+    second = out.resolve()
+    (tmp_path / "g-copy").symlink_to(os.readlink(out))  # what `cp -r g g-copy` makes
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper, other], out, extras=False)
+    for kept, build_dir in (("g-old", first), ("g-copy", second)):
+        assert (tmp_path / kept).resolve() == build_dir
+        assert read_manifest(tmp_path / kept)["papers"] == (3 if kept == "g-old" else 1)
+        assert run(open_store(tmp_path / kept), "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }").rows[0][0] \
+            == (3 if kept == "g-old" else 1)
+    said = [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+    assert len(said) == 2 and any(str(tmp_path / "g-old") in m and first.name in m for m in said)
+    (tmp_path / "g-old").unlink()
+    (tmp_path / "g-copy").unlink()
+    build([paper], out, extras=False)
+    assert not first.exists() and not second.exists()

@@ -295,6 +295,24 @@ def test_outputs_into_a_read_only_folder_are_one_line(kg_cli, small_build, read_
     assert list(read_only_folder.iterdir()) == []
 
 
+def test_folder_outputs_into_a_read_only_folder_are_refused_before_the_work(read_only_folder):
+    """`kg analyze -o`, `kg train --out` and `--shards-dir` into a read-only folder failed only when they
+    staged the output: after the analysis, or after the whole training. The checks each runs before
+    any work (`check_folder_target`, `check_pipeline_target`, `check_shards_target`) now refuse, for an
+    output in the folder and one in a folder still to be made there."""
+    from kg.distributed import check_shards_target
+    from kg.errors import KgError
+    from kg.outputs import check_folder_target, check_pipeline_target
+
+    for check, name in ((check_folder_target, "report"), (check_pipeline_target, "pipeline"),
+                        (check_shards_target, "shards")):
+        for out in (read_only_folder / name, read_only_folder / "new" / name):
+            with pytest.raises(KgError, match=rf"^{out}: cannot write into {read_only_folder} "
+                                              r"\((a read-only file system|permission denied)\)"):
+                check(out)
+    assert list(read_only_folder.iterdir()) == []
+
+
 def test_outputs_onto_a_full_disk_are_one_line_naming_the_output(kg_cli, small_build, tiny_disk):
     # a full disk under kg extract / export / viz / analyze -o said only "error: [Errno 28] No space
     # left on device": the library writing the file names none, so the user was not told which write failed

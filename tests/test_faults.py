@@ -596,3 +596,142 @@ def test_a_folder_output_replaced_by_a_link_while_kg_writes_never_has_the_linked
     assert (theirs / "report.md").read_text() == "the user's own report"
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("rep.kept-")]
     assert len(kept) == 1 and kept[0].is_symlink() and kept[0].resolve() == theirs
+
+
+@pytest.mark.slow
+def test_a_kg_analyze_killed_just_after_its_swap_never_loses_a_file_of_the_users_in_the_old_report(
+        previous_graph, tmp_path, kg_cli):
+    """Killed (SIGKILL, a power cut) between the swap of a folder output and its cleanup, `kg analyze -o
+    rep` leaves the old report under its hidden staging name, holding what the user saved into `rep`
+    while the analysis ran (here written at that moment, as a shell whose folder is `rep` would),
+    not yet moved into the new `rep`. The next write of `rep` deleted that folder whole as a
+    leftover (`shutil.rmtree`); now it moves the user's file into `rep` and removes only kg's names."""
+    graph = copy_graph(previous_graph, tmp_path / "graphs")
+    rep = tmp_path / "rep"
+    assert kg_cli("analyze", graph, "-o", rep).returncode == 0
+    kill_at("folder", [KG, "analyze", str(graph), "-o", str(rep)], tmp_path / "marker")
+    (old,) = tmp_path.glob(".rep.kg-stage.*")  # the old report, swapped out, not yet cleared
+    (old / "notes.md").write_text("my notes on the old report")
+    (old / "figures").mkdir()
+    (old / "figures" / "mine.svg").write_text("<svg/>")
+    done = kg_cli("analyze", graph, "-o", rep)
+    assert done.returncode == 0, done.stderr
+    assert (rep / "notes.md").read_text() == "my notes on the old report"
+    assert (rep / "figures" / "mine.svg").read_text() == "<svg/>"
+    assert (rep / "report.md").is_file() and (rep / ".kg-report").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("graphs", "marker")) == ["rep"]
+    refused = kg_cli("analyze", graph, "-o", rep)  # kg replaces the folder whole no more: they are the user's
+    assert refused.returncode == 1 and "figures and 1 more" in refused.stderr
+
+
+class Killed(BaseException):
+    """What a SIGKILL is to the code it stops: nothing after it runs (no except clause catches it)."""
+
+
+def _killed_at(step: int, counted: list):
+    """Every call that changes the file system (rename, removal) counted; the `step`-th raises Killed."""
+    def wrap(real):
+        def call(*args, **kwargs):
+            counted.append(real)
+            if len(counted) == step:
+                raise Killed
+            return real(*args, **kwargs)
+        return call
+    return wrap
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two renames"])
+@pytest.mark.parametrize("kind", ["report", "pipeline"])
+def test_the_clearing_of_a_folder_output_a_killed_kg_left_is_itself_safe_to_kill_at_any_step(
+        tmp_path, monkeypatch, kind, swap):
+    """A kg killed between a folder output's swap and its cleanup leaves the old folder (and the
+    user's files saved in it meanwhile) under a staging name; the next write clears it. That clearing
+    is killed here at each of its renames and removals in turn (1st, 2nd, ... until one run ends
+    unkilled), and then a write runs to its end: each time, the user's files end in the output,
+    byte-identical, beside the new output, with no name of kg's taken for the user's (a pipeline's
+    component folders are named only by its meta.json) and nothing left beside it."""
+    import kg.outputs as outputs
+    from kg.paths import TRAINED_PIPELINE
+    from kg.training.train import pipeline_folder
+
+    def write(out: Path, who: str) -> None:
+        if kind == "report":
+            with outputs.atomic_folder(out) as stage:
+                for name in ("report.md", "report.json"):
+                    (stage / name).write_text(who)
+        else:
+            with pipeline_folder(out) as stage:
+                shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
+                (stage / "config.cfg").write_text((stage / "config.cfg").read_text() + f"# {who}\n")
+
+    users = {"README.md": "how I trained it", "runs/log.txt": "my log"}
+    step, counted, real_retire = 0, [], outputs._retire
+    while True:
+        step += 1
+        folder = tmp_path / str(step)
+        folder.mkdir()
+        out = folder / "out"
+        if kind == "report":
+            _report_folder(out, "old")
+        else:
+            shutil.copytree(TRAINED_PIPELINE, out)
+        with monkeypatch.context() as patch:
+            if swap == "two renames":
+                patch.setattr(outputs, "_exchange", lambda a, b: False)
+            patch.setattr(outputs, "_retire", lambda *args, **kwargs: (_ for _ in ()).throw(Killed))
+            with pytest.raises(Killed):  # killed just after the swap
+                with outputs.atomic_folder(out) if kind == "report" else pipeline_folder(out) as stage:
+                    if kind == "report":
+                        (stage / "report.md").write_text("new")
+                    else:
+                        shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
+                    for name, text in users.items():  # saved into the output while kg worked
+                        (out / name).parent.mkdir(exist_ok=True)
+                        (out / name).write_text(text)
+        assert len([p for p in folder.iterdir() if p.name.startswith(".out.kg-stage.")]) == 1
+        counted.clear()
+        with monkeypatch.context() as patch:
+            kill = _killed_at(step, counted)
+            for name in ("rename", "replace", "unlink", "remove", "rmdir"):
+                patch.setattr(os, name, kill(getattr(os, name)))
+            if hasattr(outputs, "_renameat2"):  # the one-step renames, made through libc
+                patch.setattr(outputs, "_renameat2", kill(outputs._renameat2))
+            real_sweep = outputs._sweep_abandoned_stages
+
+            def sweep_only(*args, **kwargs):  # the kill lands in the clearing, not in the new write
+                try:
+                    return real_sweep(*args, **kwargs)
+                finally:
+                    patch.undo()
+
+            patch.setattr(outputs, "_sweep_abandoned_stages", sweep_only)
+            try:
+                write(out, "interrupted")
+                finished = True
+            except Killed:
+                finished = False
+        assert outputs._retire is real_retire
+        write(out, "next")
+        for name, text in users.items():
+            assert (out / name).read_text() == text, f"killed at step {step}"
+        assert sorted(p.name for p in folder.iterdir()) == ["out"], f"killed at step {step}"
+        ours = outputs.REPORT_FILES | {outputs.REPORT_MARKER} if kind == "report" else outputs.pipeline_names(out)
+        assert {p.name for p in out.iterdir()} - ours == {"README.md", "runs"}, f"killed at step {step}"
+        if finished:
+            break
+    assert step > 5  # the clearing had that many steps to be killed at
+
+
+def test_a_folder_output_written_to_the_empty_folder_one_is_in_is_published(tmp_path):
+    """`kg analyze g -o .` (or `kg train --out .`, `--shards-dir .`) run in an empty folder passed the
+    check, did its work, and then never returned: the report was staged inside `.` itself, and the
+    publish, holding `.` locked against its readers, waited for ever to lock the folder `.` is in,
+    which `Path(".").parent` names `.` again. Now the report is published there."""
+    here = tmp_path / "here"
+    here.mkdir()
+    script = "import kg.outputs as o\nwith o.atomic_folder('.') as stage:\n    (stage / 'report.md').write_text('new')\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=here, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in here.iterdir()) == [".kg-report", "report.md"]
+    assert (here / "report.md").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]

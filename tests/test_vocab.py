@@ -105,3 +105,46 @@ def test_a_method_concept_names_one_version():
              for alt in g.objects(concept, SKOS.altLabel)
              if str(alt) not in SAME_MODEL_OTHER_NAME and not numbers(str(alt)) <= numbers(str(pref))]
     assert not wrong, wrong[:10]
+
+
+def test_the_vocabulary_cache_is_whole_though_two_processes_write_it_at_once(tmp_path, monkeypatch):
+    """A build's workers start at once and each, finding no cache, parses the vocabulary and writes
+    it. They shared one temporary file (`vocab-X.tmp`): the second truncated and rewrote it under the
+    first, which went on writing at its own offset, so the cache renamed into place held two pickles
+    mixed (the vocabulary's sets differ in order from process to process). Here another process runs,
+    for real, while this one is half-way through writing: the cache left must load, equal to the
+    vocabulary. A cache that fails to load in any way (here a ValueError) is parsed again."""
+    import dataclasses
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    from kg.extract import vocabulary
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    vocabulary.load_vocabulary.cache_clear()
+
+    def dump_with_another_process_meanwhile(obj, fh, *args, **kwargs):
+        data = pickle.dumps(obj, *args, **kwargs)
+        # half-way through the sets, the part whose bytes differ from the other process's
+        split = (len(pickle.dumps(dataclasses.replace(obj, words={}), *args, **kwargs)) + len(data)) // 2
+        fh.write(data[:split])
+        fh.flush()
+        other = subprocess.run([sys.executable, "-c", "from kg.extract.vocabulary import load_vocabulary; load_vocabulary()"],
+                               env={**os.environ, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+        assert other.returncode == 0, other.stderr
+        fh.write(data[split:])
+
+    monkeypatch.setattr(vocabulary.pickle, "dump", dump_with_another_process_meanwhile)
+    try:
+        vocab = vocabulary.load_vocabulary()
+        (cache,) = (tmp_path / ".cache" / "kg").glob("vocab-*.pickle")
+        with open(cache, "rb") as fh:
+            assert pickle.load(fh) == vocab
+        assert [p.name for p in cache.parent.iterdir() if p.name.endswith(".tmp")] == []
+        cache.write_bytes(b"I1x\n.")  # pickle reads it as an int that is not one
+        vocabulary.load_vocabulary.cache_clear()
+        assert vocabulary.load_vocabulary() == vocab
+    finally:
+        vocabulary.load_vocabulary.cache_clear()

@@ -7,6 +7,7 @@ plurals and hyphen/space variants.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,12 +121,14 @@ def load_vocabulary(vocab_dir: str = "") -> Vocabulary:
     try:
         with open(cache, "rb") as fh:
             return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+    except Exception:  # noqa: BLE001 - none yet, or unreadable in any of the ways pickle fails: parsed again
         pass
     vocab = _index(_parse(files))
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
+        # one per process: a build's workers start at once, and two writing one temporary file mixed
+        # their pickles (its sets differ in order from process to process) into a cache that did not load
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             pickle.dump(vocab, fh)
         tmp.replace(cache)
