@@ -136,6 +136,9 @@ def _is_own_build_link(out: Path) -> bool:
 def check_build_target(out: str | Path) -> None:
     """Raise KgError unless a build may be written to `out` (see the module's rule)."""
     out = Path(out)
+    if out.name in ("", ".", ".."):  # (the folder becomes a link to the build, which "." cannot)
+        raise KgError(f"{out}: the graph needs a folder name of its own, which kg makes a link to the build: "
+                      "choose a new --out, such as ./graph")
     if not (out.exists() or out.is_symlink()):
         return
     if _is_own_build_link(out):

@@ -310,6 +310,16 @@ def test_an_existing_foreign_folder_is_never_overwritten(tmp_path):
     assert (out / "notes.txt").read_text() == "keep me"
 
 
+def test_the_current_folder_as_out_is_refused_in_one_line_before_any_work(kg_cli, tmp_path):
+    # "--out ." in an empty folder: the folder cannot become the link to the build, and the build
+    # failed after its work with "cannot write the graph: Invalid argument"
+    here = tmp_path / "here"
+    here.mkdir()
+    done = kg_cli("build", EXAMPLE_CORPUS, "--out", ".", "--no-extras", cwd=here)
+    one_line_error(done, "a folder name of its own")
+    assert "--out" in done.stderr and list(here.iterdir()) == []
+
+
 def test_doctor_finds_stale_counts_and_an_append_recomputes_them(kg_cli, tmp_path):
     from kg.query import with_prefixes
     from kg.store import STORE_DIR, resolve
