@@ -133,9 +133,33 @@ def _is_own_build_link(out: Path) -> bool:
     return target.parent == Path(os.path.normpath(versions_dir(out)))
 
 
+# how many bytes the longest hidden name kg writes beside an output adds to the output's name
+FILE_HIDDEN_BYTES = len(".." + "0" * 8 + ".tmp")  # a temporary file: ".NAME.XXXXXXXX.tmp"
+FOLDER_HIDDEN_BYTES = len("." + ".kg-stage." + "0" * 8)  # a staging folder: ".NAME.kg-stage.XXXXXXXX"
+BUILD_HIDDEN_BYTES = len("." + ".link-" + "0" * 8)  # the next link to a build: ".NAME.link-XXXXXXXX"
+
+
+def check_name_room(out: str | Path, hidden_bytes: int) -> None:
+    """Raise KgError, before the work, if `out`'s name leaves no room for the hidden names kg stages
+    it under (`hidden_bytes` more): the write failed only at its end, naming the hidden path."""
+    out = Path(out)
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(out.name))
+    if size > limit - hidden_bytes:
+        raise KgError(f"{out}: the name is too long: kg writes it through a hidden name beside it, so it may "
+                      f"have at most {limit - hidden_bytes} bytes (it has {size}): choose a shorter one")
+
+
 def check_build_target(out: str | Path) -> None:
     """Raise KgError unless a build may be written to `out` (see the module's rule)."""
     out = Path(out)
+    check_name_room(out, BUILD_HIDDEN_BYTES)
     if out.name in ("", ".", ".."):  # (the folder becomes a link to the build, which "." cannot)
         raise KgError(f"{out}: the graph needs a folder name of its own, which kg makes a link to the build: "
                       "choose a new --out, such as ./graph")
@@ -158,6 +182,7 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
     kg wrote (its `marker`, or, written before the marker, its `legacy` file) holding only the `known`
     names kg writes there."""
     out = Path(out)
+    check_name_room(out, FOLDER_HIDDEN_BYTES)
     check_writable_beside(out)
     if not (out.exists() or out.is_symlink()):
         return
@@ -263,6 +288,7 @@ def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg:
     """Raise KgError unless a file of a format with these extensions may replace `out`; with
     `written_by_kg`, an existing file must also pass it (or be empty): it is `what` kg writes."""
     out = Path(out)
+    check_name_room(out, FILE_HIDDEN_BYTES)
     if not (out.exists() or out.is_symlink()):
         if not out.parent.is_dir():
             raise KgError(f"{out}: cannot write: the folder {out.parent} does not exist")
@@ -425,6 +451,7 @@ def check_not_a_graph_input(out: str | Path, graph: str | Path) -> None:
 def check_pipeline_target(out: str | Path) -> None:
     """Raise KgError unless a trained pipeline may replace `out`."""
     out = Path(out)
+    check_name_room(out, FOLDER_HIDDEN_BYTES)
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
     check_writable_beside(out)
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it

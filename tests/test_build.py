@@ -320,6 +320,21 @@ def test_the_current_folder_as_out_is_refused_in_one_line_before_any_work(kg_cli
     assert "--out" in done.stderr and list(here.iterdir()) == []
 
 
+def test_an_output_name_with_no_room_for_kg_s_hidden_names_is_refused_before_any_work(kg_cli, tmp_path):
+    # a name within 14-19 bytes of the 255-byte limit left no room for the hidden name kg writes it
+    # through (".NAME.link-XXXXXXXX", ".NAME.XXXXXXXX.tmp"): the write failed at its end, naming that path
+    from kg.outputs import BUILD_HIDDEN_BYTES, FILE_HIDDEN_BYTES, check_name_room
+
+    check_name_room(tmp_path / ("g" * (255 - BUILD_HIDDEN_BYTES)), BUILD_HIDDEN_BYTES)  # room enough
+    check_name_room(tmp_path / ("x" * (255 - FILE_HIDDEN_BYTES)), FILE_HIDDEN_BYTES)
+    for args, name in ((("build", EXAMPLE_CORPUS, "--no-extras", "--out"), "g" * (256 - BUILD_HIDDEN_BYTES)),
+                       (("extract", EXAMPLE_CORPUS, "-o"), "x" * (256 - FILE_HIDDEN_BYTES - 6) + ".jsonl")):
+        done = kg_cli(*args, tmp_path / name)
+        one_line_error(done, "the name is too long")
+        assert name[:20] in done.stderr and ".link-" not in done.stderr and ".tmp" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_doctor_finds_stale_counts_and_an_append_recomputes_them(kg_cli, tmp_path):
     from kg.query import with_prefixes
     from kg.store import STORE_DIR, resolve
