@@ -569,7 +569,7 @@ def _write_extras(stage: Path, cpu: dict[str, float] | None = None) -> None:
         cpu["report"] = round(time.process_time() - started, 3)
     pause_point("report")
     started = time.process_time()
-    write_view(stage, stage / "view.html", "html")
+    write_view(stage, stage / "view.html", "html", tallied=True)  # shared papers from the tallies, as the report
     if cpu is not None:
         cpu["view"] = round(time.process_time() - started, 3)
     pause_point("view")

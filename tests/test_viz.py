@@ -290,3 +290,45 @@ def test_the_python_api_replaces_only_a_view_it_wrote(example_graph, tmp_path):
     for _ in range(2):  # a new file, then the view it wrote, replaced
         write_html(example_graph, view, top=20)
         assert view.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") or "<html" in view.read_text(encoding="utf-8")[:200]
+
+
+def _same_map(a, b):
+    """Two field maps drawn alike: nodes, links, their attributes, notes, communities and panel."""
+    assert sorted(a.graph.nodes(data=True)) == sorted(b.graph.nodes(data=True))
+    assert sorted((min(u, v), max(u, v), sorted(d.items())) for u, v, d in a.graph.edges(data=True)) \
+        == sorted((min(u, v), max(u, v), sorted(d.items())) for u, v, d in b.graph.edges(data=True))
+    assert (a.notes, a.communities, a.panel, a.papers) == (b.notes, b.communities, b.panel, b.papers)
+
+
+@pytest.mark.parametrize("corpus", ["example", "synthetic"])
+def test_the_builds_view_from_its_tallies_is_the_view_kg_viz_reads_from_the_store(example_graph, tmp_path, corpus):
+    import sys
+    from pathlib import Path
+
+    from kg.analyse.incidence import tallies_of
+    from kg.build import build
+    from kg.rdf.namespaces import KGO
+    from kg.store import open_store
+    from kg.viz.fieldmap import shared_papers, shared_papers_tallied
+    from kg.viz.html import render_field_map
+    from kg.viz.make import make_view
+
+    if corpus == "example":
+        out = example_graph
+    else:  # entities of 20+ papers: the map keeps links of 2+ shared papers
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+        import synthetic_corpus
+
+        out = tmp_path / "graph"
+        build([synthetic_corpus.write(600, tmp_path / "synth.jsonl", seed=11)], out, extras=False, exports=())
+    tallies = tallies_of(out)
+    assert tallies is not None  # the build's tallies describe its store: the build's view reads them
+    # every pair of entities: the same shared papers from the tally file as from the store
+    store = open_store(out)
+    entities = sorted(str(r[0].value) for r in store.query(f"SELECT DISTINCT ?e WHERE {{ ?e <{KGO.paperCount}> ?n }}"))
+    pairs = shared_papers(store, entities)
+    assert len(pairs) > 100 and shared_papers_tallied(tallies, entities) == pairs
+    for top in (None, 0):
+        tallied, stored = make_view(out, top=top, tallied=True), make_view(out, top=top)
+        _same_map(tallied.page, stored.page)
+        assert render_field_map(tallied.page) == render_field_map(stored.page)  # the same page, byte for byte

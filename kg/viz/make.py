@@ -46,7 +46,8 @@ def write_view(build_dir: str | Path, out_path: str | Path, fmt: str = "html", *
 
 
 def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None = None, hops: int = 1,
-              types: list[str] | None = None, top: int | None = None, evidence: bool = True) -> View:
+              types: list[str] | None = None, top: int | None = None, evidence: bool = True,
+              tallied: bool = False) -> View:
     """The view of the graph in build_dir.
 
     Field map (default): entities linked by shared papers, pruned to the `top` most mentioned entities
@@ -57,12 +58,21 @@ def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None 
     entity types kept (papers always kept), `top` the best-connected nodes (None: 400; 0: all), chosen
     in the store before the graph is built unless there is a focus (kg.viz.papersview);
     `evidence` adds one evidence sentence per entity to its tooltip.
+    `tallied` (the view `kg build` writes): the field map counts shared papers from the build's tally
+    file when it describes the store (`kg.analyse.incidence.tallies_of`), as the report reads its
+    matrix; the same map as from the store (tests/test_viz.py holds them to that).
     """
+    tallies = None
+    if tallied and not papers:
+        from kg.analyse.incidence import tallies_of
+        from kg.store import resolve
+
+        tallies = tallies_of(resolve(build_dir))  # before the store is opened: its files are what is compared
     store = open_store(build_dir)
     if not papers:
         from kg.viz.fieldmap import DEFAULT_TOP, field_map
 
-        fm = field_map(store, top=DEFAULT_TOP if top is None else top, types=types, focus=focus)
+        fm = field_map(store, top=DEFAULT_TOP if top is None else top, types=types, focus=focus, tallies=tallies)
         return View(fm.graph, fm.note, fm)
 
     from kg.viz import papersview
