@@ -94,7 +94,7 @@ def main() -> None:
             except StopIteration:
                 break
             concepts = set(concepts)
-            for c in concepts:
+            for c in sorted(concepts):  # a set's order differs between processes: the same results in every run
                 if c in minted:
                     tally.minted.add(c)
                     tally.forms[(c, labels.get(c, c))] += 1
