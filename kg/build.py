@@ -390,7 +390,7 @@ def _build(
         if not previous:
             for path in ontology_files():
                 store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        tallies = TallyFile(stage / TALLY_FILE) if _tallies_hold(stage, previous, seeded.get("store_as_built", False)) else None
+        tallies = TallyFile(stage / TALLY_FILE, appending=bool(previous)) if _tallies_hold(stage, previous, seeded.get("store_as_built", False)) else None
         # The triples of the graph, counted from what this build writes (counting a large store
         # takes minutes): the previous build's count or the ontology's, plus the lines loaded, less
         # the repeats of concept declarations that the tally file recognises.

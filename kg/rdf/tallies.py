@@ -154,8 +154,13 @@ class Tally:
 class TallyFile:
     """The running totals of a build, in `DIR/tallies.sqlite`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, appending: bool = True) -> None:
+        """`appending`: the build adds to a previous build's file, so it records which rows its papers
+        touch (the `touched*` tables). A fresh build rewrites every derived triple and never reads
+        them: at a million papers they held as many rows as the tables they shadow, written through
+        a temp file with SQLite's default 2 MB cache."""
         # The file lives in the build's staging folder, which a crash abandons whole: no journal needed.
+        self.appending = appending
         self.db = sqlite3.connect(str(path))
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;" + SCHEMA)
         if not self.db.execute("SELECT 1 FROM concepts LIMIT 1").fetchall():
@@ -211,16 +216,16 @@ class TallyFile:
         p, self.pending = self.pending, Tally()
         with self.db:
             self.db.executemany(UPSERTS["concepts"], p.concepts.items())
-            # the concepts whose derived triples this build rewrites, with the papers it adds to each
-            self.db.executemany(UPSERTS["touched"], p.concepts.items())
-            self.db.executemany("INSERT OR IGNORE INTO touched VALUES (?, 0)", ((c,) for c in p.minted))
             self.db.executemany(UPSERTS["forms"], ((c, f, n) for (c, f), n in p.forms.items()))
             self.db.executemany("INSERT OR IGNORE INTO minted VALUES (?)", ((c,) for c in p.minted))
             self.db.executemany(UPSERTS["alts"], p.alts.items())
             self.db.executemany(UPSERTS["pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
-            self.db.executemany(UPSERTS["touched_pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
             self.db.executemany(UPSERTS["modality_methods"], ((m, x, n) for (m, x), n in p.modality_methods.items()))
-            self.db.executemany("INSERT OR IGNORE INTO touched_methods VALUES (?, ?)", p.modality_methods)
+            if self.appending:  # the rows whose derived triples this build rewrites, with what it adds to each
+                self.db.executemany(UPSERTS["touched"], p.concepts.items())
+                self.db.executemany("INSERT OR IGNORE INTO touched VALUES (?, 0)", ((c,) for c in p.minted))
+                self.db.executemany(UPSERTS["touched_pairs"], ((a, b, n) for (a, b), n in p.pairs.items()))
+                self.db.executemany("INSERT OR IGNORE INTO touched_methods VALUES (?, ?)", p.modality_methods)
             self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?)", p.results)
             if p.sizes:
                 self.db.execute("INSERT INTO incidence VALUES (?, ?, ?, ?)", (p.sizes.tobytes(), p.hashes.tobytes(),
@@ -467,6 +472,8 @@ class TallyFile:
         where they differ. `progress` (a kg.progress stage) is advanced once per kind of triple;
         `also`, for a fresh build only, is given every group of triples added (`_Changes`).
         Returns how many triples the store gained (fewer than none when it lost some)."""
+        if appended and not self.appending:
+            raise ValueError("an appended build's tally file must be opened with appending=True")
         self.flush()
         changes = _Changes(store, bulk=not appended, also=also)
         steps = (self._write_labels, self._write_paper_counts, self._write_pairs, self._write_best_results)
