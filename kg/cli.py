@@ -464,7 +464,7 @@ def extract_cmd(
 def eval_cmd(
     gold: Annotated[list[Path], typer.Option("--gold", help="Gold file (JSON Lines, see examples/gold/GUIDELINES.md); repeatable.")],
     inputs: Annotated[Optional[list[Path]], typer.Argument(help="Input files (default: the example corpus).")] = None,
-    errors: Annotated[bool, typer.Option("--errors", help="List each false positive and false negative by paper.")] = False,
+    errors: Annotated[bool, typer.Option("--errors", help="List each false positive and false negative by paper (with --folds, as each paper's held-out fold scored it).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     pipeline: Annotated[Optional[Path], typer.Option(help="Pipeline: a config file or a trained pipeline folder (kg train).")] = None,
     results_gold: Annotated[Optional[Path], typer.Option("--results", help="Results gold file (default: results.jsonl beside the gold file, if there).")] = None,
@@ -484,7 +484,7 @@ def eval_cmd(
     if folds:
         if split is not None:
             fail("--split and --folds are two ways of holding papers out; give one")
-        return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json)
+        return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json, errors)
     gold_entities = {k: v for path in gold for k, v in _run(load_gold, path).items()}
     if split is not None:
         try:
@@ -522,11 +522,15 @@ def eval_cmd(
     if report.missing_papers:
         console.print(f"{len(report.missing_papers)} gold papers not in the input", style="yellow")
     if errors:
-        for e in sorted(report.errors, key=lambda e: (e["paper"], e["type"], e["kind"])):
-            extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""
-            console.print(f"{e['kind'].upper():4} {e['type']:8} {e['name']!r}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
+        _print_entity_errors(report.errors)
     if results_report is not None:
         _print_results_report(results_report, results_path, errors)
+
+
+def _print_entity_errors(found: list[dict]) -> None:
+    for e in sorted(found, key=lambda e: (e["paper"], e["type"], e["kind"])):
+        extra = f" (predicted {e['predicted']}, gold {e['gold']})" if e["kind"] == "role" else ""
+        console.print(f"{e['kind'].upper():4} {e['type']:8} {e['name']!r}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
 
 
 def _print_results_report(report, path: Path, errors: bool) -> None:
@@ -545,7 +549,7 @@ def _print_results_report(report, path: Path, errors: bool) -> None:
             console.print(f"{e['kind'].upper():8} result {e['result']}{extra}  — {e['paper'][:60]}", highlight=False, markup=False)
 
 
-def _cross_validate(gold: list[Path], inputs, pipeline, folds: int, epochs, as_json: bool) -> None:
+def _cross_validate(gold: list[Path], inputs, pipeline, folds: int, epochs, as_json: bool, errors: bool = False) -> None:
     from kg.paths import DEFAULT_PIPELINE, EXAMPLES_DIR
     from kg.training.crossval import cross_validate
     from kg.training.data import read_annotations
@@ -554,7 +558,10 @@ def _cross_validate(gold: list[Path], inputs, pipeline, folds: int, epochs, as_j
     cv = _run(cross_validate, items, pipeline or DEFAULT_PIPELINE, folds, epochs=epochs,
               on_fold=lambda k, n: err.print(f"fold {k + 1}/{folds} scored ({n} papers)"))
     if as_json:
-        sys.stdout.write(json.dumps(cv.as_dict(), indent=2) + "\n")
+        data = cv.as_dict()
+        if errors:  # each paper's errors as its held-out fold scored it
+            data["errors"] = cv.total.errors
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     for name, report in [*cv.per_set.items(), ("total", cv.total)]:
         table = Table("type", "P", "R", "F1", "tp", "fp", "fn", title=f"{folds}-fold cross-validation — {name}, {report.papers} papers")
@@ -568,6 +575,8 @@ def _cross_validate(gold: list[Path], inputs, pipeline, folds: int, epochs, as_j
         label = f">= {row['low']:.2f}" if row.get("cumulative") else f"{row['low']:.2f}-{row['high']:.2f}"
         table.add_row(label, str(row["links"]), str(row["right"]), "-" if row["share"] is None else f"{row['share']:.3f}")
     console.print(table)
+    if errors:  # each paper's errors as its held-out fold scored it
+        _print_entity_errors(cv.total.errors)
 
 
 @app.command()

@@ -117,14 +117,20 @@ def test_kg_eval_folds_of_the_rules_equals_their_plain_score(kg_cli):
     paper, and `kg eval --folds` says so per gold file."""
     from kg.paths import RULES_PIPELINE
 
-    plain = kg_cli("eval", "--gold", DEV_GOLD, "--json", "--pipeline", RULES_PIPELINE)
+    plain = kg_cli("eval", "--gold", DEV_GOLD, "--json", "--errors", "--pipeline", RULES_PIPELINE)
     folds = kg_cli("eval", "--gold", DEV_GOLD, "--gold", GOLD_DIR / "seed_more.jsonl", "--folds", "3", "--json",
-                   "--pipeline", RULES_PIPELINE)
+                   "--errors", "--pipeline", RULES_PIPELINE)
     assert plain.returncode == 0 and folds.returncode == 0, folds.stderr
     plain, folds = json.loads(plain.stdout), json.loads(folds.stdout)
     assert folds["folds"] == 3 and not folds["trained"]
     assert folds["per_set"]["dev"]["micro"] == plain["micro"]
     assert folds["total"]["papers"] == 110
+    # --errors lists each paper's errors as its held-out fold scored it (it printed nothing with --folds):
+    # the dev papers' are their plain errors, and there are as many as the totals count
+    listed = {json.dumps(e, sort_keys=True) for e in folds["errors"]}
+    assert {json.dumps(e, sort_keys=True) for e in plain["errors"]} <= listed
+    for kind in ("fp", "fn"):
+        assert sum(e["kind"] == kind for e in folds["errors"]) == folds["total"]["micro"][kind]
 
 
 def test_the_judges_cross_validation_is_kg_train_on_the_other_folds(tmp_path):
