@@ -133,6 +133,14 @@ def _is_own_build_link(out: Path) -> bool:
     return target.parent == Path(os.path.normpath(versions_dir(out)))
 
 
+def _nearest_folder(out: Path) -> Path:
+    """The folder `out` will be written in, or its nearest existing ancestor (kg makes the rest)."""
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
 # how many bytes the longest hidden name kg writes beside an output adds to the output's name
 FILE_HIDDEN_BYTES = len(".." + "0" * 8 + ".tmp")  # a temporary file: ".NAME.XXXXXXXX.tmp"
 FOLDER_HIDDEN_BYTES = len("." + ".kg-stage." + "0" * 8)  # a staging folder: ".NAME.kg-stage.XXXXXXXX"
@@ -143,11 +151,8 @@ def check_name_room(out: str | Path, hidden_bytes: int) -> None:
     """Raise KgError, before the work, if `out`'s name leaves no room for the hidden names kg stages
     it under (`hidden_bytes` more): the write failed only at its end, naming the hidden path."""
     out = Path(out)
-    folder = Path(os.path.abspath(out)).parent
-    while not folder.is_dir() and folder != folder.parent:
-        folder = folder.parent
     try:
-        limit = os.pathconf(folder, "PC_NAME_MAX")
+        limit = os.pathconf(_nearest_folder(out), "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
     size = len(os.fsencode(out.name))
@@ -200,9 +205,7 @@ def check_writable_beside(out: str | Path) -> None:
     """Raise KgError, before the work, if a folder output cannot be staged beside `out` (a read-only
     folder or file system): `kg analyze` found it out only once the analysis was done, `kg train`
     once the training was. The nearest existing folder is asked (the output's folders are made)."""
-    folder = Path(os.path.abspath(out)).parent
-    while not folder.is_dir() and folder != folder.parent:
-        folder = folder.parent
+    folder = _nearest_folder(Path(out))
     if os.access(folder, os.W_OK | os.X_OK):
         return
     try:
