@@ -126,18 +126,15 @@ def from_tallies(path: Path, store: ox.Store, *, progress: Progress | None = Non
     with the least of its years (as `from_store` settles two dates), links of untyped entities left out."""
     kinds = _entity_kinds(store)
     names = sorted(kinds)
-    keys = np.fromiter((concept_hash(e) for e in names), dtype=np.int64, count=len(names))
-    by_key = np.argsort(keys)
-    sorted_keys = keys[by_key]
     iris: list[str] = []
     sizes, columns, years = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=np.int32)]
     links = reported = 0
-    for size_blob, hash_blob, group, year_blob in TallyFile.papers(path):
-        columns.append(_columns(np.frombuffer(hash_blob, dtype=np.int64), sorted_keys, by_key))
-        sizes.append(np.frombuffer(size_blob, dtype=np.int64))
-        years.append(np.frombuffer(year_blob, dtype=np.int32))
+    for group, group_sizes, group_columns, group_years in tallied_columns(path, names):
+        columns.append(group_columns)
+        sizes.append(group_sizes)
+        years.append(group_years)
         iris += group
-        links += len(columns[-1])
+        links += len(group_columns)
         if progress and links - reported >= every:
             progress("reading the graph", links, None)
             reported = links
@@ -154,6 +151,19 @@ def from_tallies(path: Path, store: ox.Store, *, progress: Progress | None = Non
     kept = cols >= 0
     return _assemble(papers, least, names, [kinds[e][0] for e in names], [kinds[e][1] for e in names],
                      rows[kept], cols[kept], store=store)
+
+
+def tallied_columns(path: Path, entities: list[str]):
+    """Each group of papers a tally file holds, as (their IRIs, their numbers of links, each link's
+    column in `entities` (-1 for a concept not among them), their years): the file keeps concepts as
+    keys (`concept_hash`), so a link is matched to its entity by key, not by IRI."""
+    keys = np.fromiter((concept_hash(e) for e in entities), dtype=np.int64, count=len(entities))
+    by_key = np.argsort(keys)
+    sorted_keys = keys[by_key]
+    for size_blob, hash_blob, group, year_blob in TallyFile.papers(path):
+        yield (group, np.frombuffer(size_blob, dtype=np.int64),
+               _columns(np.frombuffer(hash_blob, dtype=np.int64), sorted_keys, by_key),
+               np.frombuffer(year_blob, dtype=np.int32))
 
 
 def _columns(hashes: np.ndarray, sorted_keys: np.ndarray, by_key: np.ndarray) -> np.ndarray:

@@ -29,12 +29,10 @@ import numpy as np
 import pyoxigraph as ox
 from scipy import sparse
 
-from kg.analyse.incidence import _columns
+from kg.analyse.incidence import tallied_columns
 from kg.errors import KgError
 from kg.query import PREFIX_MAP, mentions, resolve_entity, run, run_named
 from kg.rdf import counts
-from kg.rdf.counts import concept_hash
-from kg.rdf.tallies import TallyFile
 from kg.viz.style import COMMUNITY_RINGS
 
 DEFAULT_TOP = 100
@@ -184,13 +182,10 @@ def shared_papers_tallied(tally_file: Path, entities: list[str]) -> dict[tuple[s
     takes it from there, as its report does (`kg.analyse.incidence.from_tallies`), since grouping
     every link of the store by paper took 4 s at 100k papers and about a minute at 1M. A paper the
     file holds twice (its IRI in two inputs) is one row, as the store has it."""
-    keys = np.fromiter((concept_hash(e) for e in entities), dtype=np.int64, count=len(entities))
-    by_key = np.argsort(keys)
     row_of: dict[str, int] = {}
     rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
-    for size_blob, hash_blob, group, _ in TallyFile.papers(tally_file):
-        col = _columns(np.frombuffer(hash_blob, dtype=np.int64), keys[by_key], by_key)
-        paper = np.repeat(np.arange(len(group)), np.frombuffer(size_blob, dtype=np.int64))
+    for group, sizes, col, _ in tallied_columns(tally_file, entities):
+        paper = np.repeat(np.arange(len(group)), sizes)
         hit = col >= 0
         # only the papers mentioning a kept entity get a row (their IRIs, not all papers', looked up)
         mentioning, at = np.unique(paper[hit], return_inverse=True)
