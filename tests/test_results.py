@@ -717,6 +717,15 @@ def test_the_sentences_one_dataset_named_before_a_value_is_its_dataset_past_a_wh
     assert {r[0]: r[4] for r in found} == {34.1: "WMT14", 2.4: None}
 
 
+def test_the_papers_own_method_is_named_as_the_abstract_writes_it_most(nlp):
+    # a long name defined once with its short form, which the abstract then uses: the results speak of
+    # the short form (they gave the long one, written first)
+    found = results(nlp, "We propose Sparse Token Routing (STR), which drops redundant tokens in early layers. STR is "
+                         "simple to add to any backbone. Our method reaches 81.2% top-1 accuracy on ImageNet.",
+                    title="Token Routing for Efficient Vision Transformers")
+    assert [(r[0], r[3]) for r in found] == [(81.2, "STR")]
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric
