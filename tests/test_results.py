@@ -726,6 +726,23 @@ def test_the_papers_own_method_is_named_as_the_abstract_writes_it_most(nlp):
     assert [(r[0], r[3]) for r in found] == [(81.2, "STR")]
 
 
+def test_the_level_a_change_starts_from_is_the_compared_systems(nlp):
+    # "from A to B": A is the level of the system the change is measured against, or of the system the
+    # measure is said of (both values were the subject's)
+    found = results(nlp, "We present TerraNet. TerraNet improves PSNR from 19.9 to 21.3 dB on LLFF relative to FreeNeRF.")
+    assert [(r[0], r[3]) for r in found] == [(19.9, "FreeNeRF"), (21.3, "TerraNet")]
+    found = results(nlp, "We present TerraNet. Compared with SegFormer, TerraNet improves mIoU from 45.1 to 48.3 on ADE20K.")
+    assert [(r[0], r[3]) for r in found] == [(45.1, "SegFormer"), (48.3, "TerraNet")]
+    found = results(nlp, "We present TerraNet. TerraNet raises the top-1 accuracy of ResNet-18 from 69.8% to 73.9% on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(69.8, "ResNet-18"), (73.9, "TerraNet")]
+    # (with no system making the change, both levels are the one the measure is of)
+    found = results(nlp, "We present TerraNet. Under attack, the accuracy of BERT drops from 88.1% to 71.2%.")
+    assert [(r[0], r[3]) for r in found] == [(88.1, "BERT"), (71.2, "BERT")]
+    # (a range is no level and its change: "by 3 to 9 points" stays the subject's)
+    found = results(nlp, "We present TerraNet. TerraNet improves mIoU by 3 to 9 points over SegFormer on ADE20K.")
+    assert {r[3] for r in found} == {"TerraNet"}
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

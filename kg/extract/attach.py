@@ -126,6 +126,16 @@ NOT_SUBJECT_BEFORE = re.compile(
 )
 # a name right after a preposition is no subject: "with 1.2 ms latency on an iPhone 12, 2.1x faster"
 PREPOSITION_BEFORE = re.compile(r"\b(?:on|at|in)\s+(?:an?\s+|the\s+)?$", re.I)
+# the level a change starts from: "improves PSNR from 19.9 to 21.3", "the NDS of X falls from 51.7 to 31.2"
+FROM_LEVEL_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+)?$", re.I)
+LEVEL_TO = re.compile(r"\s*(?:%|x|×|[A-Za-zÅ]{1,3}\b)?\s*to\s*")
+# the system whose level it is: "the top-1 accuracy of X from ...", "the NDS of X falls from ..."
+OF_SYSTEM = re.compile(r"\bof\s+(?:the\s+|an?\s+)?$", re.I)
+# (with a verb of its own after X, the measure of X is what changes, and both levels are X's)
+OF_SYSTEM_GAP = re.compile(r"^\s*(?:(?:baseline|model)\s+)?(?P<verb>[a-z]+\s+)?from\s+(?:about\s+|around\s+|roughly\s+)?$")
+# or the system it is compared with: "... from 19.9 to 21.3 relative to X", "Compared with X, ..."
+COMPARED_SYSTEM = re.compile(
+    r"\b(?:relative\s+to|over|compared\s+(?:to|with)|than|versus|vs\.?|against)\s+(?:the\s+|an?\s+)?$", re.I)
 # Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
@@ -1032,6 +1042,31 @@ class _Sentence:
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
             v.method = v.method or v.members[-1].method or self.subject(v)
+        for v in vals:
+            self.level_before(v)
+
+    def level_before(self, v: _Value) -> None:
+        """"from A to B": A is the level before the change, the system's the sentence says it is of ("improves
+        the accuracy of X from A to B"; and B too when the measure of X is what changes: "the NDS of X falls
+        from A to B") or the one the change is measured against ("improves PSNR from A to B relative to
+        X", "Compared with X, ... from A to B"); B stays the subject's."""
+        i = v.members.index(v)
+        if i + 1 >= len(v.members) or not FROM_LEVEL_BEFORE.search(self.text, self.start, v.start) \
+                or not LEVEL_TO.fullmatch(self.text, v.end, v.members[i + 1].start):
+            return
+        after = v.members[i + 1]
+        for m in reversed(self.methods):
+            of = OF_SYSTEM_GAP.match(self.gap(m.end, v.start)) if m.end <= v.start else None
+            if of and OF_SYSTEM.search(self.text, max(self.start, m.start - 8), m.start):
+                v.method = m
+                if of.group("verb"):
+                    after.method = m
+                return
+        clause = self.clause(v.start)
+        compared = [m for m in self.methods if self.clause(m.start) == clause
+                    and COMPARED_SYSTEM.search(self.text, max(self.start, m.start - 20), m.start)]
+        if len(compared) == 1:
+            v.method = compared[0]
 
     def modifies_metric(self, m: Named) -> bool:
         """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
