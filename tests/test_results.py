@@ -743,6 +743,21 @@ def test_the_level_a_change_starts_from_is_the_compared_systems(nlp):
     assert {r[3] for r in found} == {"TerraNet"}
 
 
+def test_in_a_paper_with_no_model_of_its_own_a_known_system_is_the_subject(nlp):
+    # a dataset paper: the baselines' values are theirs (they were filed under no method); the paper
+    # that proposes a model keeps a known system as its part ("with a ResNet-50 backbone")
+    abstract = ("We introduce HarborSet, a dataset of 12,000 sonar images. Among detection baselines, YOLOv8 achieves "
+                "the highest mAP of 0.862, and for segmentation, U-Net reaches a Dice of 0.841.")
+    found = results(nlp, abstract, title="HarborSet: A Sonar Image Dataset")
+    assert [(r[0], r[3]) for r in found] == [(0.862, "YOLOv8"), (0.841, "U-Net")]
+    # (a technique is no system, nor a name that modifies one)
+    found = results(nlp, "We introduce HarborSet, a dataset of 12,000 sonar images. Fine-tuning on our training split "
+                         "improves AUC by 9.4 points.", title="HarborSet: A Sonar Image Dataset")
+    assert [(r[0], r[3]) for r in found] == [(9.4, None)]
+    found = results(nlp, "We propose TerraNet. Built on a ResNet-50 backbone, TerraNet reaches 78.1% top-1 accuracy on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(78.1, "TerraNet")]
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

@@ -136,6 +136,8 @@ OF_SYSTEM_GAP = re.compile(r"^\s*(?:(?:baseline|model)\s+)?(?P<verb>[a-z]+\s+)?f
 # or the system it is compared with: "... from 19.9 to 21.3 relative to X", "Compared with X, ..."
 COMPARED_SYSTEM = re.compile(
     r"\b(?:relative\s+to|over|compared\s+(?:to|with)|than|versus|vs\.?|against)\s+(?:the\s+|an?\s+)?$", re.I)
+# a system's name: a capital or a digit inside it, not opening with a plain word ("multimodal LLMs")
+SYSTEM_NAME = re.compile(r"(?![a-z]+\s)\S+?[A-Z0-9]\S*(?:\s\S+)*")
 # Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
@@ -349,7 +351,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
-        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others)
+        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own_model=proposed is not None)
         vals = [v for v in vals if sentence.keeps(v)]
         if not vals:
             continue
@@ -441,8 +443,9 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
 
 class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
-                 methods: list[Named], others: list[Named]):
+                 methods: list[Named], others: list[Named], own_model: bool = True):
         self.text, self.start, self.end = text, start, end
+        self.own_model = own_model  # whether the paper proposes a method of its own
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         metrics = [_with_cutoff(text, m, end) for m in metrics]
@@ -1072,6 +1075,12 @@ class _Sentence:
         """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
         return any(x.start >= m.end and not self.text[m.end : x.start].strip(" -") for x in self.metrics)
 
+    def system_name(self, m: Named) -> bool:
+        """A name written as a system's ("YOLOv8-L", "nnU-Net", "BM25"), not a technique's ("Fine-tuning",
+        "multimodal LLMs") nor a modifier of one ("RLHF-tuned models", "MAE pre-training")."""
+        return bool(SYSTEM_NAME.fullmatch(m.text)) and not self.text.startswith("-", m.end) \
+            and not any(n.start > m.end and not self.text[m.end : n.start].strip() for n in self.methods)
+
     def subject(self, v: _Value) -> Named | None:
         """The method the sentence says achieves the value: the last named method before it that is
         not compared with or used ("outperforms X", "based on Y"), or the paper's own for "our
@@ -1084,7 +1093,10 @@ class _Sentence:
             if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m) \
                     or PREPOSITION_BEFORE.search(self.text, max(clause_start, m.start - 12), m.start):
                 continue
-            if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
+            # (a system the vocabulary knows is a part or tool of the paper's own model, except in a paper
+            # with none: "Among the baselines, YOLOv8-L achieves the highest mAP of 0.862")
+            if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)) \
+                    or (not self.own_model and self.system_name(m)):
                 found.append(m)
         # the paper's own method, when the clause names it, is the subject and the others its objects:
         # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"
