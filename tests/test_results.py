@@ -717,6 +717,47 @@ def test_the_sentences_one_dataset_named_before_a_value_is_its_dataset_past_a_wh
     assert {r[0]: r[4] for r in found} == {34.1: "WMT14", 2.4: None}
 
 
+def test_the_papers_own_method_is_named_as_the_abstract_writes_it_most(nlp):
+    # a long name defined once with its short form, which the abstract then uses: the results speak of
+    # the short form (they gave the long one, written first)
+    found = results(nlp, "We propose Sparse Token Routing (STR), which drops redundant tokens in early layers. STR is "
+                         "simple to add to any backbone. Our method reaches 81.2% top-1 accuracy on ImageNet.",
+                    title="Token Routing for Efficient Vision Transformers")
+    assert [(r[0], r[3]) for r in found] == [(81.2, "STR")]
+
+
+def test_the_level_a_change_starts_from_is_the_compared_systems(nlp):
+    # "from A to B": A is the level of the system the change is measured against, or of the system the
+    # measure is said of (both values were the subject's)
+    found = results(nlp, "We present TerraNet. TerraNet improves PSNR from 19.9 to 21.3 dB on LLFF relative to FreeNeRF.")
+    assert [(r[0], r[3]) for r in found] == [(19.9, "FreeNeRF"), (21.3, "TerraNet")]
+    found = results(nlp, "We present TerraNet. Compared with SegFormer, TerraNet improves mIoU from 45.1 to 48.3 on ADE20K.")
+    assert [(r[0], r[3]) for r in found] == [(45.1, "SegFormer"), (48.3, "TerraNet")]
+    found = results(nlp, "We present TerraNet. TerraNet raises the top-1 accuracy of ResNet-18 from 69.8% to 73.9% on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(69.8, "ResNet-18"), (73.9, "TerraNet")]
+    # (with no system making the change, both levels are the one the measure is of)
+    found = results(nlp, "We present TerraNet. Under attack, the accuracy of BERT drops from 88.1% to 71.2%.")
+    assert [(r[0], r[3]) for r in found] == [(88.1, "BERT"), (71.2, "BERT")]
+    # (a range is no level and its change: "by 3 to 9 points" stays the subject's)
+    found = results(nlp, "We present TerraNet. TerraNet improves mIoU by 3 to 9 points over SegFormer on ADE20K.")
+    assert {r[3] for r in found} == {"TerraNet"}
+
+
+def test_in_a_paper_with_no_model_of_its_own_a_known_system_is_the_subject(nlp):
+    # a dataset paper: the baselines' values are theirs (they were filed under no method); the paper
+    # that proposes a model keeps a known system as its part ("with a ResNet-50 backbone")
+    abstract = ("We introduce HarborSet, a dataset of 12,000 sonar images. Among detection baselines, YOLOv8 achieves "
+                "the highest mAP of 0.862, and for segmentation, U-Net reaches a Dice of 0.841.")
+    found = results(nlp, abstract, title="HarborSet: A Sonar Image Dataset")
+    assert [(r[0], r[3]) for r in found] == [(0.862, "YOLOv8"), (0.841, "U-Net")]
+    # (a technique is no system, nor a name that modifies one)
+    found = results(nlp, "We introduce HarborSet, a dataset of 12,000 sonar images. Fine-tuning on our training split "
+                         "improves AUC by 9.4 points.", title="HarborSet: A Sonar Image Dataset")
+    assert [(r[0], r[3]) for r in found] == [(9.4, None)]
+    found = results(nlp, "We propose TerraNet. Built on a ResNet-50 backbone, TerraNet reaches 78.1% top-1 accuracy on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(78.1, "TerraNet")]
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

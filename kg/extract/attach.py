@@ -126,6 +126,18 @@ NOT_SUBJECT_BEFORE = re.compile(
 )
 # a name right after a preposition is no subject: "with 1.2 ms latency on an iPhone 12, 2.1x faster"
 PREPOSITION_BEFORE = re.compile(r"\b(?:on|at|in)\s+(?:an?\s+|the\s+)?$", re.I)
+# the level a change starts from: "improves PSNR from 19.9 to 21.3", "the NDS of X falls from 51.7 to 31.2"
+FROM_LEVEL_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+)?$", re.I)
+LEVEL_TO = re.compile(r"\s*(?:%|x|×|[A-Za-zÅ]{1,3}\b)?\s*to\s*")
+# the system whose level it is: "the top-1 accuracy of X from ...", "the NDS of X falls from ..."
+OF_SYSTEM = re.compile(r"\bof\s+(?:the\s+|an?\s+)?$", re.I)
+# (with a verb of its own after X, the measure of X is what changes, and both levels are X's)
+OF_SYSTEM_GAP = re.compile(r"^\s*(?:(?:baseline|model)\s+)?(?P<verb>[a-z]+\s+)?from\s+(?:about\s+|around\s+|roughly\s+)?$")
+# or the system it is compared with: "... from 19.9 to 21.3 relative to X", "Compared with X, ..."
+COMPARED_SYSTEM = re.compile(
+    r"\b(?:relative\s+to|over|compared\s+(?:to|with)|than|versus|vs\.?|against)\s+(?:the\s+|an?\s+)?$", re.I)
+# a system's name: a capital or a digit inside it, not opening with a plain word ("multimodal LLMs")
+SYSTEM_NAME = re.compile(r"(?![a-z]+\s)\S+?[A-Z0-9]\S*(?:\s\S+)*")
 # Metrics the vocabulary does not know, from their form: an acronym ("WER", "NDCG@10", "mAP", "F1",
 # "BLEU-4") or a phrase ending in a metric's head noun ("mean absolute error", "success rate",
 # "Dice score"), with the modifiers metric names take ("top-1", "exact", "macro", "word")
@@ -339,7 +351,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
-        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others)
+        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own_model=proposed is not None)
         vals = [v for v in vals if sentence.keeps(v)]
         if not vals:
             continue
@@ -431,8 +443,9 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
 
 class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
-                 methods: list[Named], others: list[Named]):
+                 methods: list[Named], others: list[Named], own_model: bool = True):
         self.text, self.start, self.end = text, start, end
+        self.own_model = own_model  # whether the paper proposes a method of its own
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         metrics = [_with_cutoff(text, m, end) for m in metrics]
@@ -1032,10 +1045,41 @@ class _Sentence:
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
             v.method = v.method or v.members[-1].method or self.subject(v)
+        for v in vals:
+            self.level_before(v)
+
+    def level_before(self, v: _Value) -> None:
+        """"from A to B": A is the level before the change, the system's the sentence says it is of ("improves
+        the accuracy of X from A to B"; and B too when the measure of X is what changes: "the NDS of X falls
+        from A to B") or the one the change is measured against ("improves PSNR from A to B relative to
+        X", "Compared with X, ... from A to B"); B stays the subject's."""
+        i = v.members.index(v)
+        if i + 1 >= len(v.members) or not FROM_LEVEL_BEFORE.search(self.text, self.start, v.start) \
+                or not LEVEL_TO.fullmatch(self.text, v.end, v.members[i + 1].start):
+            return
+        after = v.members[i + 1]
+        for m in reversed(self.methods):
+            of = OF_SYSTEM_GAP.match(self.gap(m.end, v.start)) if m.end <= v.start else None
+            if of and OF_SYSTEM.search(self.text, max(self.start, m.start - 8), m.start):
+                v.method = m
+                if of.group("verb"):
+                    after.method = m
+                return
+        clause = self.clause(v.start)
+        compared = [m for m in self.methods if self.clause(m.start) == clause
+                    and COMPARED_SYSTEM.search(self.text, max(self.start, m.start - 20), m.start)]
+        if len(compared) == 1:
+            v.method = compared[0]
 
     def modifies_metric(self, m: Named) -> bool:
         """A name written right before a metric is part of it ("Rank-1 accuracy"), not a method."""
         return any(x.start >= m.end and not self.text[m.end : x.start].strip(" -") for x in self.metrics)
+
+    def system_name(self, m: Named) -> bool:
+        """A name written as a system's ("YOLOv8-L", "nnU-Net", "BM25"), not a technique's ("Fine-tuning",
+        "multimodal LLMs") nor a modifier of one ("RLHF-tuned models", "MAE pre-training")."""
+        return bool(SYSTEM_NAME.fullmatch(m.text)) and not self.text.startswith("-", m.end) \
+            and not any(n.start > m.end and not self.text[m.end : n.start].strip() for n in self.methods)
 
     def subject(self, v: _Value) -> Named | None:
         """The method the sentence says achieves the value: the last named method before it that is
@@ -1049,7 +1093,10 @@ class _Sentence:
             if NOT_SUBJECT_BEFORE.search(self.text[max(clause_start, m.start - 80) : m.start]) or self.modifies_metric(m) \
                     or PREPOSITION_BEFORE.search(self.text, max(clause_start, m.start - 12), m.start):
                 continue
-            if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)):
+            # (a system the vocabulary knows is a part or tool of the paper's own model, except in a paper
+            # with none: "Among the baselines, YOLOv8-L achieves the highest mAP of 0.862")
+            if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)) \
+                    or (not self.own_model and self.system_name(m)):
                 found.append(m)
         # the paper's own method, when the clause names it, is the subject and the others its objects:
         # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"
