@@ -244,3 +244,13 @@ def test_the_items_of_a_list_compared_with_are_methods_when_one_is_a_name(nlp):
     # no name among the items: what is compared is no list of methods
     y = run(nlp, "Forecasting River Levels", "Our model outperforms prior work, and it surpasses careful hydrologists.")
     assert not {"prior work", "careful hydrologists", "hydrologists"} & set(entities(y, "method"))
+
+
+def test_a_task_that_qualifies_a_model_or_data_is_no_task_of_the_paper(nlp):
+    # "a denoising network", "captioning data": the task says what a network or data is for
+    x = run(nlp, "Rendering Rooms at Dusk",
+            "We train a denoising network on captioning data and compare it with 9 music tagging models.")
+    assert not {"denoising", "captioning", "music tagging"} & set(entities(x, "task"))
+    # the task itself, named as such, stays
+    y = run(nlp, "Rendering Rooms at Dusk", "We study denoising of renderings and music tagging of songs.")
+    assert {"denoising", "music tagging"} <= set(entities(y, "task"))

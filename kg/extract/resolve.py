@@ -168,6 +168,9 @@ class Resolver:
         # of the preferred label capitalised or a number; a paper can present one of these as its own
         self.specific_concepts = frozenset(
             iri for iri, c in vocab.concepts.items() if all(w[:1].isupper() or w[:1].isdigit() for w in c.pref.split()))
+        # the nouns a task mention can qualify ("a denoising network", "captioning data"): the
+        # mention then names what a model or data is for, not a task the paper works on
+        self._modified_heads = cues.method_heads | cues.generic_heads | cues.task_as_modifier_nouns
         self._verbs = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, cues.propose_verbs), key=len, reverse=True)) + r")\b")
 
     # ------------------------------------------------------------------ filters
@@ -679,6 +682,8 @@ class Resolver:
             elif label == "task":
                 if end - start == 1 and self._bare_task_head(T, s, cands):
                     continue
+                if end < n and lowers[end] in self._modified_heads and T.texts[end].islower():
+                    continue  # "denoising network", "captioning data": the task names what a thing is for
             elif label == "dataset":
                 if rule == "vocabulary" and end - start == 1 and not self._word_as_dataset(T, sents, s, cands):
                     continue
