@@ -254,3 +254,13 @@ def test_a_task_that_qualifies_a_model_or_data_is_no_task_of_the_paper(nlp):
     # the task itself, named as such, stays
     y = run(nlp, "Rendering Rooms at Dusk", "We study denoising of renderings and music tagging of songs.")
     assert {"denoising", "music tagging"} <= set(entities(y, "task"))
+
+
+def test_the_size_of_a_model_is_a_measure_only_among_measures(nlp):
+    # "doubling the model size", "three model sizes": a setting of the experiment, like the number of
+    # parameters; listed with other measures it is one of them
+    x = run(nlp, "Forecasting River Levels",
+            "Doubling the model size helps less than more data, and we release two model sizes.")
+    assert "model size" not in entities(x, "metric")
+    y = run(nlp, "Forecasting River Levels", "We report accuracy, model size and latency for each forecaster.")
+    assert {"accuracy", "model size"} <= set(entities(y, "metric"))
