@@ -264,3 +264,12 @@ def test_the_size_of_a_model_is_a_measure_only_among_measures(nlp):
     assert "model size" not in entities(x, "metric")
     y = run(nlp, "Forecasting River Levels", "We report accuracy, model size and latency for each forecaster.")
     assert {"accuracy", "model size"} <= set(entities(y, "metric"))
+
+
+def test_a_known_measure_named_once_with_what_specialises_it_is_that_variant(nlp):
+    # "segment-wise F1", then "the F1 score": one measure, not a second one named F1
+    x = run(nlp, "Finding Leaks in Pipes",
+            "We score detectors by segment-wise F1. Our detector raises the F1 score from 0.61 to 0.74 on PipeSet.")
+    metrics = entities(x, "metric")
+    assert set(metrics) == {"segment-wise F1"}
+    assert "F1 score" in metrics["segment-wise F1"]["mentions"]

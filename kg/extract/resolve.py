@@ -758,10 +758,29 @@ class Resolver:
                 short = [f for f in forms if f in aliases]
                 e.label = short[0] if short else forms[0]
         results = self._results(doc, text, entities)
+        # (after the results: a value keeps the name its sentence writes the measure by)
+        entities = self._merge_metric_variants(entities)
         drop_token_table(doc)
         return Extraction(paper, entities, results)
 
     USE_CUES = re.compile(r"\b(?:based on|built on|such as|e\.g\.|including|like|existing|previous|prior|than|outperform\w*|baselines?|compared)\b", re.I)
+
+    def _merge_metric_variants(self, entities: list[Entity]) -> list[Entity]:
+        """A known measure the paper also names with what specialises it ("point-adjusted F1", then "the
+        F1 score") is that variant: one measure, named in full once."""
+        variants = [e for e in entities if e.type == "metric" and not e.concept]
+        if not variants:
+            return entities
+        merged = set()
+        for f in entities:
+            if f.type != "metric" or not f.concept:
+                continue
+            tails = tuple(" " + _SPACED[label] for label in self.vocab.concepts[f.concept].labels)
+            target = next((e for e in variants if any(_SPACED[form].endswith(tails) for form in e.surface_forms)), None)
+            if target is not None:
+                target.mentions += f.mentions
+                merged.add(id(f))
+        return [e for e in entities if id(e) not in merged] if merged else entities
 
     def _component_roles(self, entities: list[Entity]) -> None:
         """Named parts of the paper's own method ("M3EL is composed of a Feature Extraction module")
