@@ -273,3 +273,9 @@ def test_a_known_measure_named_once_with_what_specialises_it_is_that_variant(nlp
     metrics = entities(x, "metric")
     assert set(metrics) == {"segment-wise F1"}
     assert "F1 score" in metrics["segment-wise F1"]["mentions"]
+
+
+def test_a_measure_named_after_a_person_in_its_written_variants(nlp):
+    # with or without the possessive, the Greek letter spelled out or written as the letter
+    x = run(nlp, "Judging Essays", "Scores agree with raters (Spearman ρ = 0.71, Kendall tau = 0.55, Cohen's κ of 0.62).")
+    assert {"Spearman correlation", "Kendall's tau", "Cohen's kappa"} <= set(entities(x, "metric"))

@@ -33,6 +33,28 @@ def plural_variants(label: str) -> list[str]:
     return [label + "s"]
 
 
+# Greek letters measures are named by, spelled out or written as the letter ("Spearman's rho", "Spearman ρ")
+_GREEK = {"rho": "ρ", "tau": "τ", "kappa": "κ", "alpha": "α", "beta": "β", "sigma": "σ"}
+
+
+def written_variants(label: str) -> list[str]:
+    """The ways a name of a person's measure is written: with or without the possessive ("Cohen's
+    kappa", "Cohen kappa") and with a Greek letter spelled out or as the letter ("Kendall's tau",
+    "Kendall's τ")."""
+    words = label.split(" ")
+    if len(words) < 2:
+        return []
+    forms = {label}
+    if words[0].endswith("'s"):
+        forms.add(" ".join([words[0][:-2], *words[1:]]))
+    for form in list(forms):
+        last = form.rsplit(" ", 1)
+        greek = _GREEK.get(last[1].lower()) or next((k for k, v in _GREEK.items() if v == last[1]), None)
+        if greek:
+            forms.add(f"{last[0]} {greek}")
+    return sorted(forms - {label})
+
+
 def spelling_variants(label: str) -> list[str]:
     """Hyphen / space variants ("pre-training", "pre training", "pretraining")."""
     out = {label}

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.extract.normalise import entity_key, plural_variants, spelling_variants
+from kg.extract import normalise
+from kg.extract.normalise import entity_key, plural_variants, spelling_variants, written_variants
 from kg.paths import VOCAB_DIR
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -59,6 +60,9 @@ def _files(vocab_dir: Path) -> list[Path]:
 
 def _digest(files: list[Path]) -> str:
     h = hashlib.sha256()
+    # the code that indexes the labels too: a new variant of a label must not be read from an old cache
+    for module in (Path(__file__), Path(normalise.__file__)):
+        h.update(module.read_bytes())
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -102,7 +106,10 @@ def _index(concepts: dict[str, Concept]) -> Vocabulary:
             if not label:
                 continue
             if label != label.lower():
-                exact.setdefault(label, []).append(c.iri)
+                for form in [label, *written_variants(label)]:
+                    iris = exact.setdefault(form, [])
+                    if c.iri not in iris:  # ("Cohen kappa" is a label of its own and a variant of "Cohen's kappa")
+                        iris.append(c.iri)
             else:
                 for form in [label, *spelling_variants(label)]:
                     for variant in [form, *plural_variants(form)]:
