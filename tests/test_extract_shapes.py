@@ -257,3 +257,12 @@ def test_a_known_technique_is_mentioned_with_the_modifier_that_names_its_variant
     y = run(nlp, "Decoding Under Constraints",
             "We apply beam search. The decoder uses a standard beam search and a lexical beam search.")
     assert set(entities(y, "method")["beam search"]["mentions"]) == {"beam search"}
+
+
+def test_a_hyphenated_compound_before_a_known_technique_names_its_variant(nlp):
+    x = run(nlp, "Decoding Under Constraints",
+            "Tokens are decoded with a lattice-constrained beam search. Unlike large-scale beam search, it is cheap.")
+    mentions = set(entities(x, "method")["beam search"]["mentions"])
+    assert "lattice-constrained beam search" in mentions
+    # a compound of size or grain says how large, not which variant
+    assert "large-scale beam search" not in mentions

@@ -929,10 +929,24 @@ class NamePatterns(Batched):
             or ADJECTIVE_END.search(low) is not None
         )
 
+    def _compound_modifier(self, T: Table, j: int, lo: int) -> int:
+        """The first token of a lower-case hyphenated compound that ends at token j ("item-based",
+        "continuous-time") and names a variant: its first part no function or evaluative word, its
+        last no size or grain ("large-scale", "fine-grained"); j itself when there is none."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        h = j
+        while h - 2 > lo and texts[h - 1] == "-" and not spaces[h - 1] and not spaces[h - 2] \
+                and texts[h - 2].isalpha() and texts[h - 2].islower():
+            h -= 2
+        if h < j and (lowers[h] in STOP_WORDS or lowers[h] in self.cues.not_method_modifiers or lowers[j] in self.cues.not_naming_ends):
+            return j
+        return h
+
     def _modified_techniques(self, cands: list, T: Table, sents: list[Sent]) -> None:
-        """8. "a trajectory consistency loss", "unlike grid beam search": a known lower-case technique
-        with one open modifier before it, right after a word that opens a noun phrase, is mentioned by
-        the whole phrase: the modifier says which variant the paper names, and the mention stays
+        """8. "a trajectory consistency loss", "unlike grid beam search", "with continuous-time
+        positional encodings": a known lower-case technique with one open modifier before it (a
+        word or a hyphenated compound), right after a word that opens a noun phrase, is mentioned
+        by the whole phrase: the modifier says which variant the paper names, and the mention stays
         the vocabulary's (its concept, type and role), so the variant is linked to what it is a
         kind of. Not over a word another rule read, nor before a generic head ("foundation models")."""
         texts, lowers, spaces = T.texts, T.lowers, T.spaces
@@ -943,12 +957,15 @@ class NamePatterns(Batched):
             start, end, _, end_char, label, concept, rule = c
             if rule != "vocabulary" or label != "method" or not texts[start][:1].islower():
                 continue
-            j = start - 1  # the modifier
-            if j < 1 or j in read or not spaces[j] or j <= starts[bisect_right(starts, start) - 1]:
+            j = start - 1  # the modifier's last token
+            sent_start = starts[bisect_right(starts, start) - 1]
+            if j < 1 or j in read or not spaces[j] or j <= sent_start or not (texts[j].isalpha() and texts[j].islower()):
                 continue
-            if texts[j].isalpha() and texts[j].islower() and lowers[j - 1] in openers and self._variant_modifier(lowers[j]) \
-                    and span_text(T, start, end).lower() not in self.cues.generic_heads:
-                cands[n] = Cand0(j, end, T.idxs[j], end_char, label, concept, rule)
+            h = self._compound_modifier(T, j, sent_start)  # the modifier's first token
+            if any(m in read for m in range(h, j)) or lowers[h - 1] not in openers:
+                continue
+            if (h < j or self._variant_modifier(lowers[j])) and span_text(T, start, end).lower() not in self.cues.generic_heads:
+                cands[n] = Cand0(h, end, T.idxs[h], end_char, label, concept, rule)
 
 
 @Language.factory("kg_patterns", default_config={"cues": "", "vocab_dir": ""})
