@@ -943,8 +943,8 @@ class NamePatterns(Batched):
         return h
 
     def _modified_techniques(self, cands: list, T: Table, sents: list[Sent]) -> None:
-        """8. "a trajectory consistency loss", "unlike grid beam search", "with continuous-time
-        positional encodings": a known lower-case technique with one open modifier before it (a
+        """8. "unlike grid beam search", "such as group reweighting", "with continuous-time positional
+        encodings": a known lower-case technique with one open modifier before it (a
         word or a hyphenated compound), right after a word that opens a noun phrase, is mentioned
         by the whole phrase: the modifier says which variant the paper names, and the mention stays
         the vocabulary's (its concept, type and role), so the variant is linked to what it is a
