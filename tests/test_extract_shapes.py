@@ -244,3 +244,25 @@ def test_the_items_of_a_list_compared_with_are_methods_when_one_is_a_name(nlp):
     # no name among the items: what is compared is no list of methods
     y = run(nlp, "Forecasting River Levels", "Our model outperforms prior work, and it surpasses careful hydrologists.")
     assert not {"prior work", "careful hydrologists", "hydrologists"} & set(entities(y, "method"))
+
+
+def test_a_known_technique_is_mentioned_with_the_modifier_that_names_its_variant(nlp):
+    x = run(nlp, "Decoding Under Constraints",
+            "The decoder relies on a lattice beam search over the candidates. Unlike prefix beam search, it keeps every constraint.")
+    search = entities(x, "method")["beam search"]
+    # the variants are mentions of the known technique, which keeps its concept and its role
+    assert {"lattice beam search", "prefix beam search"} <= set(search["mentions"])
+    assert search["role"] == "used"
+    # a verb before the technique is no modifier, nor an evaluative word or an -al adjective
+    y = run(nlp, "Decoding Under Constraints",
+            "We apply beam search. The decoder uses a standard beam search and a lexical beam search.")
+    assert set(entities(y, "method")["beam search"]["mentions"]) == {"beam search"}
+
+
+def test_a_hyphenated_compound_before_a_known_technique_names_its_variant(nlp):
+    x = run(nlp, "Decoding Under Constraints",
+            "Tokens are decoded with a lattice-constrained beam search. Unlike large-scale beam search, it is cheap.")
+    mentions = set(entities(x, "method")["beam search"]["mentions"])
+    assert "lattice-constrained beam search" in mentions
+    # a compound of size or grain says how large, not which variant
+    assert "large-scale beam search" not in mentions
