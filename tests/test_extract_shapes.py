@@ -279,3 +279,25 @@ def test_a_measure_named_after_a_person_in_its_written_variants(nlp):
     # with or without the possessive, the Greek letter spelled out or written as the letter
     x = run(nlp, "Judging Essays", "Scores agree with raters (Spearman ρ = 0.71, Kendall tau = 0.55, Cohen's κ of 0.62).")
     assert {"Spearman correlation", "Kendall's tau", "Cohen's kappa"} <= set(entities(x, "metric"))
+
+
+def test_a_known_technique_is_mentioned_with_the_modifier_that_names_its_variant(nlp):
+    x = run(nlp, "Decoding Under Constraints",
+            "The decoder relies on a lattice beam search over the candidates. Unlike prefix beam search, it keeps every constraint.")
+    search = entities(x, "method")["beam search"]
+    # the variants are mentions of the known technique, which keeps its concept and its role
+    assert {"lattice beam search", "prefix beam search"} <= set(search["mentions"])
+    assert search["role"] == "used"
+    # a verb before the technique is no modifier, nor an evaluative word or an -al adjective
+    y = run(nlp, "Decoding Under Constraints",
+            "We apply beam search. The decoder uses a standard beam search and a lexical beam search.")
+    assert set(entities(y, "method")["beam search"]["mentions"]) == {"beam search"}
+
+
+def test_a_hyphenated_compound_before_a_known_technique_names_its_variant(nlp):
+    x = run(nlp, "Decoding Under Constraints",
+            "Tokens are decoded with a lattice-constrained beam search. Unlike large-scale beam search, it is cheap.")
+    mentions = set(entities(x, "method")["beam search"]["mentions"])
+    assert "lattice-constrained beam search" in mentions
+    # a compound of size or grain says how large, not which variant
+    assert "large-scale beam search" not in mentions

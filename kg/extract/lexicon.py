@@ -58,6 +58,7 @@ class Cues:
     title_method_heads: frozenset[str] = frozenset()
     method_list_heads: frozenset[str] = frozenset()
     comparison_words: frozenset[str] = frozenset()
+    noun_phrase_openers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -107,6 +108,7 @@ def load_cues(path: str = "") -> Cues:
         title_method_heads=lower("title_method_heads"),
         method_list_heads=lower("method_list_heads"),
         comparison_words=lower("comparison_words"),
+        noun_phrase_openers=lower("noun_phrase_openers"),
     )
 
 

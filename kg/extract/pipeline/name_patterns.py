@@ -16,7 +16,7 @@ from kg.extract.pipeline.names import (
     DATASET_ADJECTIVES, EVAL_WORDS, NAME_SUFFIX_WORDS, SUFFIX_WORD, VARIANTS, VERB_BEFORE, component_end, name_shaped, release_end,
 )
 from kg.extract.pipeline.tokens import (
-    ALIASES, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
+    ALIASES, Cand0, Sent, Table, add_candidate, kg_spans, name_shapes, sentences, span_text, token_table, tokens_in,
 )
 from kg.extract.vocabulary import load_vocabulary
 # Words by which a sentence speaks of the paper itself.
@@ -911,8 +911,61 @@ class NamePatterns(Batched):
                     # an abbreviation placed as an item of a list: the resolver keeps it if the list
                     # holds a model or dataset ("ReAct, Reflexion and LATS")
                     add_candidate(cands, T, i, i + 1, "method", "listed-abbreviation")
+        self._modified_techniques(cands, T, sents)
         self._task_lists(cands, sents, T)
         return doc
+
+    def _variant_modifier(self, low: str) -> bool:
+        """A lower-case word that can say which variant of a known technique a paper names ("grid",
+        "trajectory", "masked"): not a function word, an evaluative or generic word, a verb of
+        abstracts, an adverb or -ing form, an adjective in -al/-ic (how or where, as for tasks), a
+        plural (a verb's -s form more often), a modality or a training state ("pretrained")."""
+        cues = self.cues
+        return not (
+            low in STOP_WORDS or low in cues.not_method_modifiers or low in cues.not_task_modifiers
+            or low in cues.propose_verbs or low in cues.generic_heads or low in cues.generic_task_modifiers
+            or low in cues.not_naming_ends or low in cues.trained_on_words or low in self.modality_words
+            or low.endswith(("ly", "ing")) or (low.endswith("s") and not low.endswith("ss"))
+            or ADJECTIVE_END.search(low) is not None
+        )
+
+    def _compound_modifier(self, T: Table, j: int, lo: int) -> int:
+        """The first token of a lower-case hyphenated compound that ends at token j ("item-based",
+        "continuous-time") and names a variant: its first part no function or evaluative word, its
+        last no size or grain ("large-scale", "fine-grained"); j itself when there is none."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        h = j
+        while h - 2 > lo and texts[h - 1] == "-" and not spaces[h - 1] and not spaces[h - 2] \
+                and texts[h - 2].isalpha() and texts[h - 2].islower():
+            h -= 2
+        if h < j and (lowers[h] in STOP_WORDS or lowers[h] in self.cues.not_method_modifiers or lowers[j] in self.cues.not_naming_ends):
+            return j
+        return h
+
+    def _modified_techniques(self, cands: list, T: Table, sents: list[Sent]) -> None:
+        """8. "unlike grid beam search", "such as group reweighting", "with continuous-time positional
+        encodings": a known lower-case technique with one open modifier before it (a
+        word or a hyphenated compound), right after a word that opens a noun phrase, is mentioned
+        by the whole phrase: the modifier says which variant the paper names, and the mention stays
+        the vocabulary's (its concept, type and role), so the variant is linked to what it is a
+        kind of. Not over a word another rule read, nor before a generic head ("foundation models")."""
+        texts, lowers, spaces = T.texts, T.lowers, T.spaces
+        openers = self.cues.noun_phrase_openers
+        read = {m for c in cands if c[6] != "vocabulary" for m in range(c[0], c[1])}
+        starts = [s.start for s in sents]
+        for n, c in enumerate(cands):
+            start, end, _, end_char, label, concept, rule = c
+            if rule != "vocabulary" or label != "method" or not texts[start][:1].islower():
+                continue
+            j = start - 1  # the modifier's last token
+            sent_start = starts[bisect_right(starts, start) - 1]
+            if j < 1 or j in read or not spaces[j] or j <= sent_start or not (texts[j].isalpha() and texts[j].islower()):
+                continue
+            h = self._compound_modifier(T, j, sent_start)  # the modifier's first token
+            if any(m in read for m in range(h, j)) or lowers[h - 1] not in openers:
+                continue
+            if (h < j or self._variant_modifier(lowers[j])) and span_text(T, start, end).lower() not in self.cues.generic_heads:
+                cands[n] = Cand0(h, end, T.idxs[h], end_char, label, concept, rule)
 
 
 @Language.factory("kg_patterns", default_config={"cues": "", "vocab_dir": ""})
