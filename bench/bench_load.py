@@ -7,7 +7,8 @@ The build (`kg.build.BackgroundLoader`) bulk-loads its N-Triples into the store 
 `pyoxigraph`'s `Store.dump`) the same way into an empty store, once per chunk size, and prints for
 each chunk the CPU seconds of the whole process during that load (Oxigraph parses in the calling
 thread and encodes, sorts and writes the table files in threads of its own, which the build's
-`summary.cpu` does not see), and how much of it RocksDB's background threads (`rocksdb:*`, the
+`summary.cpu` shows only as what its "extract and load" lap holds beyond its named threads), and
+how much of it RocksDB's background threads (`rocksdb:*`, the
 compactions of the files each load adds) took. Then the total and the peak RSS of the process
 (which holds the whole file; the growth past it is the load's working memory, so give one chunk
 size per run to read it). Linux only (/proc).
