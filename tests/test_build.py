@@ -37,6 +37,15 @@ def test_example_build_has_136_papers_a_turtle_file_and_a_manifest(example_graph
     )
 
 
+def test_the_manifest_shows_the_cpu_of_the_stores_own_loading_threads(example_graph):
+    # a bulk load's calling thread only parses; the rest of the load runs in Oxigraph's and
+    # RocksDB's threads, which the summary names as what the lap holds beyond its named threads
+    cpu = read_manifest(example_graph)["summary"]["cpu"]
+    rest = cpu["loading the store (Oxigraph's and RocksDB's threads) and the pool's threads"]
+    named = cpu["reading, feeding workers, tallies (main thread)"] + cpu["loading the store (loader thread)"]
+    assert 0 <= rest <= cpu["extract and load"] - named + 0.002  # less the Turtle thread's share, rounded
+
+
 def test_example_graph_satisfies_the_shapes(example_store):
     conforms, violations = validate_store(example_store)
     assert conforms, "\n".join(map(str, violations[:20]))
