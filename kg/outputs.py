@@ -23,6 +23,11 @@ A folder kg wrote is replaced only while it holds nothing but what kg writes the
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
 would go with it, so the folder is refused until the file is moved out.
 
+A name does not make a file kg's: a graph.ttl, report.md or view.html edited by hand keeps it. So kg
+records each file it writes, as it wrote it (`WRITTEN_RECORD` in the folder: size, time, SHA-256), and
+a file changed since is the user's: a single file is refused, an older build holding one is kept, an
+old folder output holding one is kept beside the new one.
+
 Anything else (a folder holding other files, a plain file where a folder goes, a build where a
 report goes) is refused with one line, before any work, and nothing is touched. What is written
 goes to a temporary path beside the target first and is renamed into place, so an interrupted
@@ -420,6 +425,9 @@ def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg:
         return
     suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
+        if _changed_since_recorded(out):  # it begins as kg's output still: the edit is further in
+            raise KgError(f"{out}: a file kg wrote, changed since (an edit of yours, perhaps); kg replaces only its "
+                          "own output as it wrote it: move it, or choose another --out")
         if written_by_kg is None or out.stat().st_size == 0 or _passes(written_by_kg, out):
             return
         raise KgError(f"{out}: an existing file that is not {what} kg wrote (papers or data of yours, perhaps); "
@@ -631,7 +639,10 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             yield tmp
             pause_point(FILE_STAGE)
             _flush_to_disk(tmp)
+            new = _fingerprint(tmp)  # a rename keeps size, time and bytes
+            _record_file(out, [*_recorded_file(out), new])  # killed before the rename: the old file is kg's still
         os.replace(tmp, out)
+        _record_file(out, [new])
     finally:
         if held is not None:
             os.close(held)
@@ -639,6 +650,47 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _recorded_file(out: Path) -> list[dict]:
+    """What the record of the folder of `out` says kg wrote at `out` (`_record_file`): the fingerprints
+    it may have (none for a file kg never wrote there, or wrote before it kept a record)."""
+    try:
+        found = json.loads((out.parent / WRITTEN_RECORD).read_text(encoding="utf-8"))["files"].get(out.name)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
+    return [f for f in (found if isinstance(found, list) else [found]) if isinstance(f, dict)]
+
+
+def _changed_since_recorded(out: Path) -> bool:
+    """Whether the file kg wrote at `out` was changed since (it is none of what the record says)."""
+    recorded = _recorded_file(out)
+    return bool(recorded) and not any(_as_recorded(out, r) for r in recorded)
+
+
+def _record_file(out: Path, fingerprints: list[dict]) -> None:
+    """Record, in the record of its folder (`WRITTEN_RECORD`, made if there is none), that kg wrote
+    the file `out` as `fingerprints` say: a single file kg wrote (an export, a view, extractions) and
+    the user edited since begins as kg's output still, and the next write of it must not replace it
+    (`check_file_target`). A file of that name that is not kg's record is never written over."""
+    record_path = out.parent / WRITTEN_RECORD
+    with _folder_lock(out.parent):  # two kg writing files of one folder each add theirs
+        _sweep_abandoned_files(record_path)  # what a kg killed while it wrote the record left
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if not isinstance(record.get("files"), dict):
+                return
+        except FileNotFoundError:
+            record = {"complete": True, "files": {}}
+        except (OSError, ValueError, AttributeError):  # someone else's file, or unreadable: left alone
+            return
+        record["files"][out.name] = fingerprints[0] if len(fingerprints) == 1 else fingerprints
+        tmp = record_path.with_name(f".{WRITTEN_RECORD}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            tmp.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+            os.replace(tmp, record_path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager
