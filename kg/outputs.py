@@ -635,13 +635,19 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             _sweep_abandoned_files(out)
             held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             fcntl.flock(held, fcntl.LOCK_EX)
+            found = _identity(out)
         with _naming(out, tmp):
             yield tmp
             pause_point(FILE_STAGE)
             _flush_to_disk(tmp)
             new = _fingerprint(tmp)  # a rename keeps size, time and bytes
             _record_file(out, [*_recorded_file(out), new])  # killed before the rename: the old file is kg's still
-        os.replace(tmp, out)
+        with _folder_lock(out.parent):
+            # saved over (or edited) while kg wrote, after the command's check: the user's, kept beside
+            now = _identity(out)
+            if now is not None and (now != found or _changed_since_recorded(out)):
+                _keep_aside(out, out, "while kg wrote it")
+            os.replace(tmp, out)
         _record_file(out, [new])
     finally:
         if held is not None:
@@ -650,6 +656,15 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """The file at `path` as the file system tells it apart (inode, size, modification time), or None."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _recorded_file(out: Path) -> list[dict]:
@@ -870,8 +885,9 @@ def _retire(old: Path, out: Path, known: Callable[[Path], Iterable[str]],
 
 
 def _keep_aside(old: Path, out: Path, when: str, left: list[str] = ()) -> None:
-    """Keep what `out` was before a publish, holding something of the user's (`left`: its names), beside
-    it under a name of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
+    """Keep what `out` was before a publish (a folder holding something of the user's, `left`: its names;
+    or a file saved there while kg wrote it), beside it under a name of its own (not hidden, not a
+    staging folder's: no sweep takes it), and say where."""
     kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
     os.rename(old, kept)
     named = f" ({left[0]}{f' and {len(left) - 1} more' if len(left) > 1 else ''})" if left else ""

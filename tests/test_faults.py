@@ -246,6 +246,32 @@ def test_the_stage_kill_check_catches_a_publish_that_is_not_atomic(previous_grap
         assert_previous_graph_intact(out, before, 6, kg_cli)
 
 
+@pytest.mark.parametrize("before", ["kg's earlier output", "nothing"])
+def test_a_file_saved_where_a_single_file_output_goes_while_kg_writes_it_is_kept_beside_it(tmp_path, caplog, before):
+    """`kg viz -o view.html` (or `kg export -o`, `kg extract -o`) checks its output before its work, which
+    may take minutes, then renames the new file over it: a file the user saved there meanwhile (an
+    editor still open on the earlier view saving an edit, or a new file of that name) was lost. Now it
+    is kept beside as view.html.kept-XXXXXXXX, byte-identical, with one warning; the new output takes
+    the name."""
+    import kg.outputs as outputs
+
+    out = tmp_path / "view.html"
+    if before != "nothing":
+        with outputs.atomic_file(out) as tmp:
+            tmp.write_text("<html>kg's first view</html>")
+    with caplog.at_level("WARNING", logger="kg.outputs"), outputs.atomic_file(out) as tmp:
+        tmp.write_text("<html>kg's second view</html>")
+        out.write_text("<html>saved by the user meanwhile</html>")
+    assert out.read_text() == "<html>kg's second view</html>"
+    (kept,) = tmp_path.glob("view.html.kept-*")
+    assert kept.read_text() == "<html>saved by the user meanwhile</html>"
+    warned = [r.getMessage() for r in caplog.records if r.name == "kg.outputs"]
+    assert len(warned) == 1 and warned[0].startswith(f"{kept}: what {out} held")
+    with outputs.atomic_file(out) as tmp:  # untouched meanwhile: replaced, nothing more kept
+        tmp.write_text("<html>kg's third view</html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kg-written.json", "view.html", kept.name]
+
+
 def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
     # without the fsync a power cut soon after the rename can leave the new name on an empty file,
     # the old content already gone: the bytes must be flushed before os.replace runs
