@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Paper
-from kg.outputs import atomic_folder, check_writable_beside
+from kg.outputs import WRITTEN_RECORD, atomic_folder, check_writable_beside
 from kg.shard import ShardStats
 
 SHARDS_MARKER = ".kg-shards"  # written into every shards folder: "kg wrote this folder"
@@ -109,7 +109,7 @@ def check_shards_target(out: str | Path) -> None:
         return
     if out.is_dir() and not out.is_symlink():
         names = [p.name for p in out.iterdir()]
-        if all(n == SHARDS_MARKER or SHARD_NAME.fullmatch(n) for n in names):
+        if all(n in (SHARDS_MARKER, WRITTEN_RECORD) or SHARD_NAME.fullmatch(n) for n in names):
             return
     raise KgError(f"{out}: not a shards folder kg wrote (it holds other files, or is a file or a link); kg replaces "
                   "only what it wrote: choose another --shards-dir")

@@ -12,7 +12,7 @@ import time
 PAUSE_AT = "KG_TEST_PAUSE_AT"
 PAUSE_MARKER = "KG_TEST_PAUSE_MARKER"
 # the stages a build can be held at, in the order it reaches them
-STAGES = ("seed", "load", "counts", "exports", "report", "view", "publish")
+STAGES = ("seed", "load", "counts", "exports", "report", "view", "publish", "sweep")
 # any single file kg writes (kg.outputs.atomic_file: an export, a view, extractions), held whole
 # but not yet renamed into place
 FILE_STAGE = "file"

@@ -23,6 +23,11 @@ A folder kg wrote is replaced only while it holds nothing but what kg writes the
 added to it (notes beside a report, query results saved into a build, a README in a pipeline folder)
 would go with it, so the folder is refused until the file is moved out.
 
+A name does not make a file kg's: a graph.ttl, report.md or view.html edited by hand keeps it. So kg
+records each file it writes, as it wrote it (`WRITTEN_RECORD` in the folder: size, time, SHA-256), and
+a file changed since is the user's: a single file is refused, an older build holding one is kept, an
+old folder output holding one is kept beside the new one.
+
 Anything else (a folder holding other files, a plain file where a folder goes, a build where a
 report goes) is refused with one line, before any work, and nothing is touched. What is written
 goes to a temporary path beside the target first and is renamed into place, so an interrupted
@@ -55,6 +60,13 @@ REPORT_MARKER = ".kg-report"  # written into every report folder: "kg wrote this
 REPORT_FILES = {"report.md", "report.json", "top_entities.png", "modality_heatmap.png", "communities.png",
                 "modality_trends.png"}
 PIPELINE_MARKER = ".kg-pipeline"  # written into every pipeline folder `kg train` writes
+# written into every build and folder output as it is published: each file kg wrote there, as it wrote
+# it (`record_written`). A name alone does not say a file is kg's: a graph.ttl or report.md the user
+# edited by hand keeps its name, and went with the old output
+WRITTEN_RECORD = ".kg-written.json"
+REPORT_NAMES = REPORT_FILES | {REPORT_MARKER, WRITTEN_RECORD}  # every name kg writes in a report folder
+# files up to this size are also hashed (milliseconds); larger ones (a 1M-paper graph.ttl) by size and time
+HASHED_BYTES = 64 << 20
 # what a file manager leaves in a folder it showed (macOS Finder, Windows Explorer): not the user's work
 FILE_MANAGER_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 STORE_DIR = "store"
@@ -196,7 +208,7 @@ def check_folder_target(out: str | Path, *, marker: str = REPORT_MARKER, known: 
         if not names:
             return
         if marker in names or legacy in names:
-            _refuse_foreign(out, sorted(names - set(known) - {marker}), "a folder")
+            _refuse_foreign(out, sorted(names - set(known) - {marker, WRITTEN_RECORD}), "a folder")
             return
     raise KgError(f"{out}: {_what(out)}; kg replaces only a folder it wrote itself: choose another --out")
 
@@ -224,7 +236,7 @@ def foreign_in_build(build: Path) -> list[str]:
     foreign = sorted(p.name for p in build.iterdir() if not written(p.name))
     report = build / "report"
     if report.is_dir() and not report.is_symlink():
-        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_FILES | {REPORT_MARKER})
+        foreign += sorted(f"report/{p.name}" for p in report.iterdir() if p.name not in REPORT_NAMES)
     return users_files(foreign)
 
 
@@ -233,22 +245,55 @@ def _written_in_build() -> Callable[[str], bool]:
     from kg.rdf.tallies import TALLY_FILE
     from kg.store import EXPORT_FORMATS, MANIFEST
 
-    ours = {STORE_DIR, MANIFEST, TALLY_FILE, "report", "view.html", *(name for _, name in EXPORT_FORMATS.values())}
+    ours = {STORE_DIR, MANIFEST, TALLY_FILE, WRITTEN_RECORD, "report", "view.html",
+            *(name for _, name in EXPORT_FORMATS.values())}
     leftover = re.compile("|".join(rf"\.{re.escape(name)}\.([0-9a-f]{{8}}\.tmp|kg-stage\..+)" for name in ours)
                           + rf"|{re.escape(TALLY_FILE)}-(journal|wal|shm)")
     return lambda name: name in ours or leftover.fullmatch(name) is not None
 
 
 def remove_build(build: Path) -> list[str]:
-    """Delete the build folder `build` (an older or abandoned one), but only what kg wrote in it: a
-    sweep checks a build for the user's files (`foreign_in_build`) before it deletes it, and a file
-    written into it after that check (a shell whose folder it is) stays, and the folder with it.
+    """Delete the build folder `build` (an older or abandoned one), but only what kg wrote in it, as kg
+    wrote it: a sweep checks a build for the user's files (`foreign_in_build`) and for kg's files
+    changed since (`changed_in_build`) before it deletes it, and a file written or edited in it after
+    that check (a shell whose folder it is) stays, and the folder with it.
     Returns the files left (paths relative to `build`); none when the folder is gone."""
     written, report = _written_in_build(), build / "report"
+    changed = set(changed_in_build(build))
     left = []
     if report.is_dir() and not report.is_symlink():
-        left = [f"report/{name}" for name in _remove_written(report, lambda n: n in REPORT_FILES | {REPORT_MARKER})]
-    return left + _remove_written(build, written, keep={"report"} if left else set())
+        left = [f"report/{name}" for name in _remove_written(
+            report, lambda n: n in REPORT_NAMES and f"report/{n}" not in changed)]
+    changed_here = {path.split("/")[0] for path in changed}
+    return left + _remove_written(build, lambda n: written(n) and n not in changed_here,
+                                  keep={"report"} if left else set())
+
+
+def changed_in_build(build: Path) -> list[str]:
+    """The files of the build folder `build` with a name kg writes there that kg did not write as they
+    are now (paths relative to it): edited by hand since the build (a graph.ttl, a report.md), or put
+    there since under one of kg's names. The store and the tallies are left out: databases, the
+    store fingerprinted on its own (`kg.store.written_after_build`). A partial build was never
+    published (no one was given it): what it holds is kg's. A build made before builds recorded
+    their files is judged by time: its manifest is the last file a build writes, so a file changed
+    later than it was changed after the build (a hand edit of the manifest itself goes unseen then)."""
+    from kg.rdf.tallies import TALLY_FILE
+    from kg.store import MANIFEST
+
+    if build.name.endswith(".partial"):
+        return []
+    try:
+        since = (build / MANIFEST).stat().st_mtime_ns
+    except OSError:  # no manifest, no record: nothing tells kg's files from edited ones, all are kept
+        since = None
+    written = _written_in_build()
+
+    def kg_named(path: str) -> bool:  # the others are the user's files by their names (`foreign_in_build`)
+        top, _, rest = path.partition("/")
+        return written(top) and (top != "report" or rest in REPORT_NAMES)
+
+    return [path for path in changed_since_written(build, leave_out={STORE_DIR, TALLY_FILE}, since_ns=since)
+            if kg_named(path)]
 
 
 def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str] = frozenset()) -> list[str]:
@@ -256,8 +301,11 @@ def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str]
     in `keep`), links as links, then `folder` if that empties it; return the names of the user's
     left in it."""
     # folders first: a pipeline's meta.json names its component folders, which are kg's only while it
-    # is there to say so (a removal killed half-way is finished by the next one, which reads it again)
-    for entry in sorted(os.scandir(folder), key=lambda e: not e.is_dir(follow_symlinks=False)):
+    # is there to say so (a removal killed half-way is finished by the next one, which reads it again);
+    # the record of what kg wrote (and a build's manifest, which dates the files of a build made
+    # before records) last, for the same reason
+    last = {WRITTEN_RECORD, "manifest.json"}
+    for entry in sorted(os.scandir(folder), key=lambda e: (e.name in last, not e.is_dir(follow_symlinks=False))):
         if entry.name not in keep and (written(entry.name) or not users_files([entry.name])):
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
@@ -268,6 +316,85 @@ def _remove_written(folder: Path, written: Callable[[str], bool], keep: set[str]
         return []
     except OSError:  # a file written since the listing, or one that cannot be removed
         return users_files(sorted(name for name in os.listdir(folder) if not written(name)))
+
+
+def record_written(folder: Path, *, leave_out: Iterable[str] = (), complete: bool = True) -> None:
+    """Write into `folder` the record of what kg wrote there (`WRITTEN_RECORD`): each file under it
+    (but the top-level names `leave_out`), its size and modification time, and its SHA-256 up to
+    `HASHED_BYTES`. Written as the folder is published, once every file is final; `complete=False`
+    marks a folder kg is still writing (a staging folder: a kg killed then left only its own files)."""
+    files = {}
+    if complete:
+        for rel, path in _files_under(folder, set(leave_out)):
+            files[rel] = _fingerprint(path)
+    (folder / WRITTEN_RECORD).write_text(json.dumps({"complete": complete, "files": files}, indent=0) + "\n",
+                                         encoding="utf-8")
+
+
+def changed_since_written(folder: Path, *, leave_out: Iterable[str] = (), since_ns: int | None = None) -> list[str]:
+    """The files under `folder` (paths relative to it, but the top-level names `leave_out`) that are
+    not as kg wrote them (`record_written`): edited, replaced, or not written by kg at all. A folder
+    still being written holds only kg's files. Without a readable record (written by a kg that kept
+    none): those modified after `since_ns`, or, with no such time, every one: what cannot be told
+    from an edit is kept, never deleted."""
+    try:
+        record = json.loads((folder / WRITTEN_RECORD).read_text(encoding="utf-8"))
+        if record.get("complete") is False:
+            return []
+        files = record["files"]
+        if not isinstance(files, dict):
+            raise ValueError
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # none, or not kg's record as it wrote it
+        files = None
+    changed = []
+    for rel, path in _files_under(folder, set(leave_out)):
+        if files is not None:
+            if not _as_recorded(path, files.get(rel)):
+                changed.append(rel)
+        elif since_ns is None or path.lstat().st_mtime_ns > since_ns:
+            changed.append(rel)
+    return changed
+
+
+def _files_under(folder: Path, leave_out: set[str]) -> Iterator[tuple[str, Path]]:
+    """Each file (or link) under `folder`, as (path relative to it, path), but the top-level names
+    `leave_out` and the record itself; links are not followed."""
+    for root, dirs, names in os.walk(folder):
+        here = Path(root)
+        if here == folder:
+            dirs[:] = [d for d in dirs if d not in leave_out]
+            names = [n for n in names if n not in leave_out and n != WRITTEN_RECORD]
+        for name in names + [d for d in dirs if (here / d).is_symlink()]:
+            yield (here / name).relative_to(folder).as_posix(), here / name
+
+
+def _fingerprint(path: Path) -> dict:
+    st = path.lstat()
+    found = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if st.st_size <= HASHED_BYTES:
+        found["sha256"] = _sha256(path)
+    return found
+
+
+def _as_recorded(path: Path, recorded: dict | None) -> bool:
+    """Whether the file at `path` is as `recorded` says kg wrote it: the same size and content (its
+    hash; for a file too large to hash, its modification time: a `touch` keeps it, a disk cost)."""
+    if not isinstance(recorded, dict) or path.is_symlink():
+        return False
+    try:
+        st = path.stat()
+        if st.st_size != recorded.get("size"):
+            return False
+        if "sha256" in recorded:
+            return _sha256(path) == recorded["sha256"]
+        return st.st_mtime_ns == recorded.get("mtime_ns")
+    except OSError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def users_files(names: Iterable[str]) -> list[str]:
@@ -298,6 +425,9 @@ def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg:
         return
     suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
+        if _changed_since_recorded(out):  # it begins as kg's output still: the edit is further in
+            raise KgError(f"{out}: a file kg wrote, changed since (an edit of yours, perhaps); kg replaces only its "
+                          "own output as it wrote it: move it, or choose another --out")
         if written_by_kg is None or out.stat().st_size == 0 or _passes(written_by_kg, out):
             return
         raise KgError(f"{out}: an existing file that is not {what} kg wrote (papers or data of yours, perhaps); "
@@ -434,10 +564,7 @@ def check_not_an_input(out: str | Path, inputs: Iterable[str | Path] = (), recor
 def _recorded_content(path: Path, recorded: Iterable[dict]) -> bool:
     """Whether `path` holds the bytes of one of the `recorded` inputs (hashed only if a size matches)."""
     digests = {r.get("sha256") for r in recorded if r.get("bytes") == path.stat().st_size}
-    if not digests:
-        return False
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest() in digests
+    return bool(digests) and _sha256(path) in digests
 
 
 def check_not_a_graph_input(out: str | Path, graph: str | Path) -> None:
@@ -458,7 +585,8 @@ def check_pipeline_target(out: str | Path) -> None:
     check_not_an_input(out)  # a pipeline written inside a build would be swept with it
     check_writable_beside(out)
     if out.is_dir() and not out.is_symlink() and _is_kg_pipeline(out):  # written before the marker, or with it
-        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - pipeline_names(out)), "a pipeline")
+        _refuse_foreign(out, sorted({p.name for p in out.iterdir()} - pipeline_names(out) - {WRITTEN_RECORD}),
+                        "a pipeline")
         return
     check_folder_target(out, marker=PIPELINE_MARKER, known=pipeline_names(out), legacy=PIPELINE_MARKER)
 
@@ -507,11 +635,20 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             _sweep_abandoned_files(out)
             held = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             fcntl.flock(held, fcntl.LOCK_EX)
+            found = _identity(out)
         with _naming(out, tmp):
             yield tmp
             pause_point(FILE_STAGE)
             _flush_to_disk(tmp)
-        os.replace(tmp, out)
+            new = _fingerprint(tmp)  # a rename keeps size, time and bytes
+            _record_file(out, [*_recorded_file(out), new])  # killed before the rename: the old file is kg's still
+        with _folder_lock(out.parent):
+            # saved over (or edited) while kg wrote, after the command's check: the user's, kept beside
+            now = _identity(out)
+            if now is not None and (now != found or _changed_since_recorded(out)):
+                _keep_aside(out, out, "while kg wrote it")
+            os.replace(tmp, out)
+        _record_file(out, [new])
     finally:
         if held is not None:
             os.close(held)
@@ -519,6 +656,56 @@ def atomic_file(out: str | Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         except OSError:  # a read-only folder refuses even this: the error that got us here is the one to tell
             pass
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """The file at `path` as the file system tells it apart (inode, size, modification time), or None."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _recorded_file(out: Path) -> list[dict]:
+    """What the record of the folder of `out` says kg wrote at `out` (`_record_file`): the fingerprints
+    it may have (none for a file kg never wrote there, or wrote before it kept a record)."""
+    try:
+        found = json.loads((out.parent / WRITTEN_RECORD).read_text(encoding="utf-8"))["files"].get(out.name)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
+    return [f for f in (found if isinstance(found, list) else [found]) if isinstance(f, dict)]
+
+
+def _changed_since_recorded(out: Path) -> bool:
+    """Whether the file kg wrote at `out` was changed since (it is none of what the record says)."""
+    recorded = _recorded_file(out)
+    return bool(recorded) and not any(_as_recorded(out, r) for r in recorded)
+
+
+def _record_file(out: Path, fingerprints: list[dict]) -> None:
+    """Record, in the record of its folder (`WRITTEN_RECORD`, made if there is none), that kg wrote
+    the file `out` as `fingerprints` say: a single file kg wrote (an export, a view, extractions) and
+    the user edited since begins as kg's output still, and the next write of it must not replace it
+    (`check_file_target`). A file of that name that is not kg's record is never written over."""
+    record_path = out.parent / WRITTEN_RECORD
+    with _folder_lock(out.parent):  # two kg writing files of one folder each add theirs
+        _sweep_abandoned_files(record_path)  # what a kg killed while it wrote the record left
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if not isinstance(record.get("files"), dict):
+                return
+        except FileNotFoundError:
+            record = {"complete": True, "files": {}}
+        except (OSError, ValueError, AttributeError):  # someone else's file, or unreadable: left alone
+            return
+        record["files"][out.name] = fingerprints[0] if len(fingerprints) == 1 else fingerprints
+        tmp = record_path.with_name(f".{WRITTEN_RECORD}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            tmp.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+            os.replace(tmp, record_path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -683,21 +870,29 @@ def _retire(old: Path, out: Path, known: Callable[[Path], Iterable[str]],
         _keep_aside(old, out, when)
         return False
     names = set(known(old))
+    # a file kg wrote and the user edited since (report.md annotated by hand) is the user's too; it
+    # stays with the old folder, never moved in among the new output's files, which it would pass for
+    edited = names & {path.split("/")[0] for path in changed_since_written(old)}
+    names -= edited
     moved = False
     if out.is_dir() and not out.is_symlink():
-        for name in users_files(sorted(set(os.listdir(old)) - names)):
+        for name in users_files(sorted(set(os.listdir(old)) - names - edited)):
             moved |= _move_new(old / name, out / name)
-    if _remove_written(old, names.__contains__):
-        _keep_aside(old, out, when)
+    left = _remove_written(old, names.__contains__)
+    if left:
+        _keep_aside(old, out, when, left)
     return moved
 
 
-def _keep_aside(old: Path, out: Path, when: str) -> None:
-    """Keep what `out` was before a publish, holding something of the user's, beside it under a name
-    of its own (not hidden, not a staging folder's: no sweep takes it), and say where."""
+def _keep_aside(old: Path, out: Path, when: str, left: list[str] = ()) -> None:
+    """Keep what `out` was before a publish (a folder holding something of the user's, `left`: its names;
+    or a file saved there while kg wrote it), beside it under a name of its own (not hidden, not a
+    staging folder's: no sweep takes it), and say where."""
     kept = out.with_name(f"{out.name}.kept-{uuid.uuid4().hex[:8]}")
     os.rename(old, kept)
-    log.warning("%s: what %s held that kg did not write, %s; kept here", kept, out, when)
+    named = f" ({left[0]}{f' and {len(left) - 1} more' if len(left) > 1 else ''})" if left else ""
+    log.warning("%s: what %s held that kg did not write or that was changed since kg wrote it%s, %s; kept here",
+                kept, out, named, when)
 
 
 def _abandoned_stages(out: Path) -> list[Path]:
@@ -847,7 +1042,7 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def names(folder: Path) -> set[str]:
-        return {*known(folder), marker}
+        return {*known(folder), marker, WRITTEN_RECORD}
 
     with _folder_lock(out.parent):
         _sweep_abandoned_stages(out, names)
@@ -858,7 +1053,9 @@ def atomic_folder(out: str | Path, *, marker: str = REPORT_MARKER,
         os.chmod(stage, 0o755)
         with _naming(out, stage):
             (stage / marker).write_text("written by kg; kg may replace this folder whole\n", encoding="utf-8")
+            record_written(stage, complete=False)  # a kg killed before the end left only its own files here
             yield stage
+            record_written(stage)  # what it holds now is kg's: an edit made after it is the user's
             flush_tree(stage)  # on disk before it takes the name (a power cut would leave empty files under it)
         with _unread(out), _folder_lock(out.parent):  # readers first: the folder lock is not held while waiting
             old = _publish(stage, out)

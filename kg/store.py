@@ -25,8 +25,9 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.faults import pause_point
 from kg.outputs import (
-    atomic_file, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build, is_being_read,
-    jsonld_by_kg, ntriples_by_kg, open_lock, remove_build, store_writer, turtle_by_kg, versions_dir,
+    atomic_file, changed_in_build, check_build_target, check_file_target, flush_folder, flush_tree, foreign_in_build,
+    is_being_read, jsonld_by_kg, ntriples_by_kg, open_lock, record_written, remove_build, store_writer, turtle_by_kg,
+    versions_dir,
 )
 from kg.rdf.namespaces import PREFIXES
 
@@ -158,7 +159,11 @@ def publish(stage: Path, final: Path, out: Path) -> None:
 
     Each step is on disk before the next (fsync): the build's files and folders, then its final name,
     then the link. A power cut soon after the swap otherwise could leave DIR pointing at a folder
-    whose files the disk never received (empty or missing), the previous build already swept."""
+    whose files the disk never received (empty or missing), the previous build already swept.
+
+    The build's files are recorded first (`record_build`): a graph.ttl or report.md edited by hand
+    later is told from kg's, and the sweep that would remove this build keeps it."""
+    record_build(stage)
     flush_tree(stage)
     os.replace(stage, final)
     flush_folder(final.parent)
@@ -167,6 +172,14 @@ def publish(stage: Path, final: Path, out: Path) -> None:
     pause_point("publish")
     os.replace(link_tmp, out)  # the atomic swap
     flush_folder(out.parent)  # the swap itself, before the previous build is swept
+
+
+def record_build(build: Path) -> None:
+    """Record the files of a finished build as kg wrote them (`kg.outputs.record_written`), but its
+    store, which has its own fingerprint (`store_files`), and its tallies: databases no one edits."""
+    from kg.rdf.tallies import TALLY_FILE
+
+    record_written(build, leave_out={STORE_DIR, TALLY_FILE})
 
 
 def _sweep_new_links(out: Path) -> None:
@@ -240,6 +253,7 @@ def _sweep(versions: Path, keep: Path, carried_over: Path | None = None) -> None
     started from it (`carried_over`, an append, as `resolve` gives it), which holds those writes too.
     One whose store a process still holds open for writing (`store_writer`) stays too: what it
     writes next exists nowhere else. So does one a link beside DIR points to (`_kept_by_links`)."""
+    pause_point("sweep")  # the new build published, the older ones not yet removed
     kept_as = _kept_by_links(versions)
     for child in versions.iterdir():
         if child == keep or child.is_symlink() or not child.is_dir() or is_being_read(child) \
@@ -256,14 +270,18 @@ def _sweep(versions: Path, keep: Path, carried_over: Path | None = None) -> None
                         "export what you need from it (it is a graph folder), then delete it", child)
             continue
         try:
-            # only kg's files go, even then: one of the user's may land there while they do
-            foreign = foreign_in_build(child) or remove_build(child)
+            # only kg's files go, even then: one of the user's may land there while they do; a file of
+            # kg's edited by hand since (graph.ttl, report/report.md) is the user's
+            edited = changed_in_build(child)
+            foreign = foreign_in_build(child) + edited or remove_build(child)
         except OSError:  # unreadable: what it holds cannot be told, nor removed
             continue
         if foreign:
             more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
-            log.warning("%s%s: not written by kg, so the older build %s stays; move %s out and the next build "
-                        "removes that build", child / foreign[0], more, child.name, "them" if more else "it")
+            what = ("changed since kg wrote " + ("them" if more else "it") if set(edited) >= set(foreign)
+                    else "not written by kg" + (" (or changed since kg wrote them)" if edited else ""))
+            log.warning("%s%s: %s, so the older build %s stays; move %s out and the next build removes that "
+                        "build", child / foreign[0], more, what, child.name, "them" if more else "it")
 
 
 def _kept_by_links(versions: Path) -> dict[Path, Path]:

@@ -204,6 +204,7 @@ def test_a_file_written_into_an_older_build_just_after_the_sweep_checked_it_is_n
     (old / "report").mkdir()  # a report, as a build writes it
     (old / "report" / ".kg-report").write_text("kg\n")
     (old / "report" / "report.md").write_text("# report\n")
+    kg.store.record_build(old)  # recorded as the build's own
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "graph.ttl").write_text("my own ontology")  # a name kg writes in a build, behind a link
@@ -232,6 +233,72 @@ def test_a_file_written_into_an_older_build_just_after_the_sweep_checked_it_is_n
     build([paper], out, extras=False)
     assert [p.name for p in (tmp_path / ".g.builds").iterdir() if p.is_dir()] == [out.resolve().name]
     assert (mine / "graph.ttl").read_text() == "my own ontology"
+
+
+def _warned(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "kg.store"]
+
+
+def test_a_hand_edit_of_a_file_kg_wrote_into_a_build_survives_a_rebuild_and_an_append(tmp_path, caplog):
+    """The user edits the graph's graph.ttl and report/report.md (kg's own outputs, by their names),
+    then rebuilds: the sweep of the older build deleted every file with a name kg writes, the edits
+    with them. Now a build records its files as it publishes them, and an older build holding one
+    that differs stays, with one warning naming the file; a re-save that changes nothing does not."""
+    paper, other = _two_paper_files(tmp_path)
+    out = tmp_path / "g"
+    build([paper], out)  # the default: Turtle, report and view
+    first = out.resolve()
+    ttl = (out / "graph.ttl").read_text() + "# checked by hand: the proposed method is right\n"
+    md = "# My annotated report\n" + (out / "report" / "report.md").read_text()
+    (out / "graph.ttl").write_text(ttl)
+    (out / "report" / "report.md").write_text(md)
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper], out)
+    assert out.resolve() != first
+    assert (first / "graph.ttl").read_text() == ttl and (first / "report" / "report.md").read_text() == md
+    warned = _warned(caplog)
+    assert len(warned) == 1 and warned[0].startswith(
+        f"{first / 'graph.ttl'} and 1 more: changed since kg wrote them, so the older build {first.name} stays")
+    # an append: the view of the build it starts from, edited, stays too
+    second = out.resolve()
+    view = (out / "view.html").read_text().replace("</body>", "<p>my note</p></body>")
+    (out / "view.html").write_text(view)
+    os.utime(out / "report" / "report.md", ns=(1, 1))  # saved again unchanged: its content is kg's still
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([other], out, append=True)
+    assert (second / "view.html").read_text() == view
+    assert {m.split(": ")[0] for m in _warned(caplog)} == {f"{first / 'graph.ttl'} and 1 more", str(second / "view.html")}
+    # the edits moved out (or the new graph's report unedited): the next build removes both builds
+    third = out.resolve()
+    for build_dir in (first, second):
+        for path in ("graph.ttl", "report/report.md", "view.html"):
+            (build_dir / path).unlink()
+    build([paper, other], out)
+    assert sorted(p.name for p in (tmp_path / ".g.builds").iterdir() if p.is_dir()) == [out.resolve().name]
+    assert not third.exists()
+
+
+def test_an_edit_in_a_build_made_before_builds_recorded_their_files_is_kept(tmp_path, caplog):
+    """A build of an older kg records no files: one changed later than its manifest (the last file a
+    build writes) is an edit and keeps the build; an unchanged one goes as before."""
+    paper, _ = _two_paper_files(tmp_path)
+    out = tmp_path / "g"
+    build([paper], out, extras=False)
+    first = out.resolve()
+    (first / ".kg-written.json").unlink()  # as an older kg left it
+    (first / "graph.ttl").write_text("my own graph\n")
+    written = (first / "manifest.json").stat().st_mtime_ns
+    os.utime(first / "graph.ttl", ns=(written + 10**9, written + 10**9))
+    with caplog.at_level("WARNING", logger="kg.store"):
+        build([paper], out, extras=False)
+    assert (first / "graph.ttl").read_text() == "my own graph\n"
+    assert _warned(caplog)[0].startswith(f"{first / 'graph.ttl'}: changed since kg wrote it")
+    second = out.resolve()
+    (second / ".kg-written.json").unlink()  # unedited, no record
+    (first / "graph.ttl").unlink()
+    build([paper], out, extras=False)
+    assert sorted(p.name for p in (tmp_path / ".g.builds").iterdir() if p.is_dir()) == [out.resolve().name]
 
 
 def test_a_link_where_the_build_lock_goes_never_has_its_file_emptied(tmp_path):

@@ -185,6 +185,28 @@ def test_single_file_outputs_replace_their_own_earlier_output(kg_cli, small_buil
     assert "<html" in view.read_text().lower()
 
 
+def test_a_single_file_output_edited_by_hand_is_never_replaced(kg_cli, small_build, tmp_path):
+    """`kg export -o graph.ttl` (or `kg viz -o view.html`, `kg extract -o x.jsonl`), then the user edits
+    the file: it still begins as kg's output does, and the next write of it replaced it, the edit with
+    it. kg records each file it writes in its folder's `.kg-written.json`; one changed since is refused
+    in one line naming it, before any work, and stays as the user left it. Saved again unchanged (a
+    new modification time), it is replaced as before."""
+    papers = write_papers(tmp_path / "papers.jsonl")
+    writes = {"graph.ttl": ["export", small_build], "graph.nt": ["export", small_build, "-f", "ntriples"],
+              "view.html": ["viz", small_build], "x.jsonl": ["extract", papers]}
+    for name, args in writes.items():
+        path = tmp_path / name
+        for _ in range(2):  # its own earlier output: replaced
+            assert kg_cli(*args, "-o", path).returncode == 0
+        os.utime(path, ns=(1, 1))
+        assert kg_cli(*args, "-o", path).returncode == 0
+        edited = path.read_bytes() + b"\n# my note\n"
+        path.write_bytes(edited)
+        one_line_error(kg_cli(*args, "-o", path), name, "changed since")
+        assert path.read_bytes() == edited
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".kg-written.json", "papers.jsonl", *writes])
+
+
 def test_single_file_outputs_never_replace_an_input(kg_cli, small_build, tmp_path):
     # the extension rule alone let these replace the papers: `extract X.jsonl -o X.jsonl` read X while
     # writing its temporary file, then renamed the extractions over it; `export -f jsonld` and

@@ -246,6 +246,32 @@ def test_the_stage_kill_check_catches_a_publish_that_is_not_atomic(previous_grap
         assert_previous_graph_intact(out, before, 6, kg_cli)
 
 
+@pytest.mark.parametrize("before", ["kg's earlier output", "nothing"])
+def test_a_file_saved_where_a_single_file_output_goes_while_kg_writes_it_is_kept_beside_it(tmp_path, caplog, before):
+    """`kg viz -o view.html` (or `kg export -o`, `kg extract -o`) checks its output before its work, which
+    may take minutes, then renames the new file over it: a file the user saved there meanwhile (an
+    editor still open on the earlier view saving an edit, or a new file of that name) was lost. Now it
+    is kept beside as view.html.kept-XXXXXXXX, byte-identical, with one warning; the new output takes
+    the name."""
+    import kg.outputs as outputs
+
+    out = tmp_path / "view.html"
+    if before != "nothing":
+        with outputs.atomic_file(out) as tmp:
+            tmp.write_text("<html>kg's first view</html>")
+    with caplog.at_level("WARNING", logger="kg.outputs"), outputs.atomic_file(out) as tmp:
+        tmp.write_text("<html>kg's second view</html>")
+        out.write_text("<html>saved by the user meanwhile</html>")
+    assert out.read_text() == "<html>kg's second view</html>"
+    (kept,) = tmp_path.glob("view.html.kept-*")
+    assert kept.read_text() == "<html>saved by the user meanwhile</html>"
+    warned = [r.getMessage() for r in caplog.records if r.name == "kg.outputs"]
+    assert len(warned) == 1 and warned[0].startswith(f"{kept}: what {out} held")
+    with outputs.atomic_file(out) as tmp:  # untouched meanwhile: replaced, nothing more kept
+        tmp.write_text("<html>kg's third view</html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kg-written.json", "view.html", kept.name]
+
+
 def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
     # without the fsync a power cut soon after the rename can leave the new name on an empty file,
     # the old content already gone: the bytes must be flushed before os.replace runs
@@ -260,6 +286,7 @@ def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch)
     with outputs.atomic_file(target) as tmp:
         tmp.write_text("new", encoding="utf-8")
     assert target.read_text(encoding="utf-8") == "new"
+    events = [(kind, path) for kind, path in events if outputs.WRITTEN_RECORD not in path]  # the record's own
     assert [kind for kind, _ in events] == ["fsync", "replace"]
     assert events[0][1] == events[1][1] == str(tmp)
 
@@ -349,11 +376,12 @@ def test_every_load_of_a_pipeline_folder_holds_it_and_a_publish_of_it_says_it_wa
     import spacy
 
     from kg.extract import build_nlp
-    from kg.outputs import reading_folder
+    from kg.outputs import reading_folder, record_written
     from kg.paths import TRAINED_PIPELINE
 
     pipeline = tmp_path / "pipe"
     shutil.copytree(TRAINED_PIPELINE, pipeline)
+    record_written(pipeline)  # as `kg train --out` leaves it
     before = (pipeline / "meta.json").read_text()
     loading, go_on, real_load = threading.Event(), threading.Event(), spacy.load
 
@@ -390,10 +418,14 @@ def test_every_load_of_a_pipeline_folder_holds_it_and_a_publish_of_it_says_it_wa
 
 
 def _report_folder(path: Path, who: str) -> None:
+    """A report folder as kg writes it: its marker, its files and the record of them."""
+    from kg.outputs import record_written
+
     path.mkdir()
     (path / ".kg-report").write_text("kg\n")
     for name in ("report.md", "report.json"):
         (path / name).write_text(who)
+    record_written(path)
 
 
 def test_a_folder_output_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
@@ -592,7 +624,7 @@ def test_a_folder_output_replaced_by_a_link_while_kg_writes_never_has_the_linked
         shutil.rmtree(out)
         out.symlink_to(theirs)
     assert (out / "report.md").read_text() == "new" and not out.is_symlink()
-    assert sorted(p.name for p in theirs.iterdir()) == [".kg-report", "report.json", "report.md"]
+    assert sorted(p.name for p in theirs.iterdir()) == [".kg-report", ".kg-written.json", "report.json", "report.md"]
     assert (theirs / "report.md").read_text() == "the user's own report"
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("rep.kept-")]
     assert len(kept) == 1 and kept[0].is_symlink() and kept[0].resolve() == theirs
@@ -675,6 +707,7 @@ def test_the_clearing_of_a_folder_output_a_killed_kg_left_is_itself_safe_to_kill
             _report_folder(out, "old")
         else:
             shutil.copytree(TRAINED_PIPELINE, out)
+            outputs.record_written(out)  # as `kg train --out` leaves it
         with monkeypatch.context() as patch:
             if swap == "two renames":
                 patch.setattr(outputs, "_exchange", lambda a, b: False)
@@ -715,11 +748,151 @@ def test_the_clearing_of_a_folder_output_a_killed_kg_left_is_itself_safe_to_kill
         for name, text in users.items():
             assert (out / name).read_text() == text, f"killed at step {step}"
         assert sorted(p.name for p in folder.iterdir()) == ["out"], f"killed at step {step}"
-        ours = outputs.REPORT_FILES | {outputs.REPORT_MARKER} if kind == "report" else outputs.pipeline_names(out)
+        ours = outputs.REPORT_NAMES if kind == "report" else outputs.pipeline_names(out) | {outputs.WRITTEN_RECORD}
         assert {p.name for p in out.iterdir()} - ours == {"README.md", "runs"}, f"killed at step {step}"
         if finished:
             break
     assert step > 5  # the clearing had that many steps to be killed at
+
+
+def _folder_output(kind: str):
+    """How `kg analyze -o`, `kg train --out` and `--shards-dir` write their folder: (write, one of its files
+    a user may edit, the names kg writes there)."""
+    import kg.outputs as outputs
+    from kg.distributed import SHARDS_MARKER, shard_names
+    from kg.paths import TRAINED_PIPELINE
+    from kg.training.train import pipeline_folder
+
+    if kind == "report":
+        def write(out: Path, who: str) -> None:
+            with outputs.atomic_folder(out) as stage:
+                for name in ("report.md", "report.json"):
+                    (stage / name).write_text(who)
+        return write, "report.md"
+    if kind == "pipeline":
+        def write(out: Path, who: str) -> None:
+            with pipeline_folder(out) as stage:
+                shutil.copytree(TRAINED_PIPELINE, stage, dirs_exist_ok=True)
+                (stage / "meta.json").write_text((stage / "meta.json").read_text().replace("{", f'{{"who": "{who}",', 1))
+        return write, "kg_entity_judge/judge.json"  # a file inside a component's folder
+
+    def write(out: Path, who: str) -> None:
+        with outputs.atomic_folder(out, marker=SHARDS_MARKER, known=shard_names) as stage:
+            for index in range(2):
+                (stage / f"shard-{index:06d}.nt").write_text(f"# {who}\n")
+    return write, "shard-000001.nt"
+
+
+@pytest.mark.parametrize("kind", ["report", "pipeline", "shards"])
+def test_a_hand_edit_of_a_file_kg_wrote_into_a_folder_output_is_kept_beside_it(tmp_path, caplog, kind):
+    """`kg analyze -o rep` (or `kg train --out P`, `--shards-dir S`) over a folder whose report.md the
+    user annotated by hand: the old folder's files were removed by their names, the edit with them.
+    Now a folder output records its files as it is published; one edited since is the user's, kept
+    with the old folder beside the new one (`rep.kept-XXXXXXXX`), with one warning naming it. Saved
+    again unchanged, it is kg's still."""
+    write, edited = _folder_output(kind)
+    out = tmp_path / "out"
+    write(out, "first")
+    text = (out / edited).read_text() + "\nmy note\n"
+    (out / edited).write_text(text)
+    with caplog.at_level("WARNING", logger="kg.outputs"):
+        write(out, "second")
+    (kept,) = [p for p in tmp_path.iterdir() if p.name != "out"]
+    assert kept.name.startswith("out.kept-") and (kept / edited).read_text() == text
+    assert (out / edited).read_text() != text  # the new output, whole
+    warned = [r.getMessage() for r in caplog.records if r.name == "kg.outputs"]
+    assert len(warned) == 1 and warned[0].startswith(f"{kept}: what {out} held that kg did not write or that was "
+                                                     f"changed since kg wrote it ({edited.split('/')[0]})")
+    # saved again with the content kg wrote: replaced as before, nothing kept
+    os.utime(out / edited, ns=(1, 1))
+    write(out, "third")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", kept.name])
+
+
+def test_a_folder_output_of_an_older_kg_which_recorded_nothing_is_kept_beside_the_new_one(tmp_path, caplog):
+    """A report written before folder outputs recorded their files: nothing tells an edited report.md
+    from kg's, so the old folder is kept beside the new one, once, with a warning."""
+    import kg.outputs as outputs
+
+    out = tmp_path / "rep"
+    _report_folder(out, "old, maybe edited")
+    (out / ".kg-written.json").unlink()
+    with caplog.at_level("WARNING", logger="kg.outputs"), outputs.atomic_folder(out) as stage:
+        (stage / "report.md").write_text("new")
+    (kept,) = [p for p in tmp_path.iterdir() if p.name != "rep"]
+    assert (kept / "report.md").read_text() == "old, maybe edited" and (out / "report.md").read_text() == "new"
+    assert len(caplog.records) == 1
+    with outputs.atomic_folder(out) as stage:  # the next write has the record: nothing more kept
+        (stage / "report.md").write_text("newer")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["rep", kept.name])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["build", "append"])
+def test_a_build_killed_in_its_sweep_never_loses_a_hand_edit_of_the_older_build(mode, previous_graph, corpus_parts,
+                                                                                 tmp_path, kg_cli):
+    """The previous graph's graph.ttl and report.md edited by hand, then a build (or an append) killed
+    once it published and before its sweep ended: the edits are in the older build, byte-identical;
+    the next build keeps that build and names the edited files in one warning line."""
+    out = copy_graph(previous_graph, tmp_path / "graphs")
+    old = out.resolve()
+    edits = {"graph.ttl": (out / "graph.ttl").read_text() + "# checked by hand\n",
+             "report/report.md": "# my notes\n" + (out / "report" / "report.md").read_text()}
+    for name, text in edits.items():
+        (out / name).write_text(text)
+    command = [KG, "build", str(corpus_parts[1]), "--out", str(out), "--jobs", "1", *(["--append"] if mode == "append" else [])]
+    kill_at("sweep", command, tmp_path / "marker")
+    assert out.resolve() != old
+    for name, text in edits.items():
+        assert (old / name).read_text() == text
+    done = kg_cli(*command[1:], "--no-extras")
+    assert done.returncode == 0, done.stderr
+    for name, text in edits.items():
+        assert (old / name).read_text() == text
+    warned = [line for line in done.stderr.splitlines() if "changed since kg wrote" in line]
+    assert len(warned) == 1 and "graph.ttl and 1 more" in warned[0], done.stderr
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two renames"])
+def test_a_hand_edit_in_an_old_report_survives_a_write_killed_at_any_step_of_its_swap_and_clearing(
+        tmp_path, monkeypatch, swap):
+    """A report.md annotated by hand, then `kg analyze -o` of the same folder killed at its 1st, 2nd, ...
+    rename or removal (the swap, then the clearing of the old folder) until one run ends unkilled; after
+    each, a write to its end: the annotated report.md is kept beside the output, byte-identical, and
+    the output is the new report."""
+    import kg.outputs as outputs
+
+    annotated = "# my annotated report\n"
+    step = 0
+    while True:
+        step += 1
+        folder = tmp_path / str(step)
+        folder.mkdir()
+        out = folder / "out"
+        _report_folder(out, "old")
+        (out / "report.md").write_text(annotated)
+        counted = []
+        with monkeypatch.context() as patch:
+            if swap == "two renames":
+                patch.setattr(outputs, "_exchange", lambda a, b: False)
+            kill = _killed_at(step, counted)
+            for name in ("rename", "replace", "unlink", "remove", "rmdir"):
+                patch.setattr(os, name, kill(getattr(os, name)))
+            patch.setattr(outputs, "_renameat2", kill(outputs._renameat2))
+            try:
+                with outputs.atomic_folder(out) as stage:
+                    (stage / "report.md").write_text("interrupted")
+                finished = True
+            except Killed:
+                finished = False
+        with outputs.atomic_folder(out) as stage:
+            (stage / "report.md").write_text("next")
+        assert (out / "report.md").read_text() == "next", f"killed at step {step}"
+        kept = [p for p in folder.rglob("report.md") if p.read_text() == annotated]
+        assert len(kept) == 1 and kept[0].parent.name.startswith("out.kept-"), f"killed at step {step}"
+        if finished:
+            break
+    assert step > 3  # the swap and the clearing had that many steps to be killed at
 
 
 def test_a_folder_output_written_to_the_empty_folder_one_is_in_is_published(tmp_path):
@@ -732,6 +905,6 @@ def test_a_folder_output_written_to_the_empty_folder_one_is_in_is_published(tmp_
     script = "import kg.outputs as o\nwith o.atomic_folder('.') as stage:\n    (stage / 'report.md').write_text('new')\n"
     done = subprocess.run([sys.executable, "-c", script], cwd=here, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in here.iterdir()) == [".kg-report", "report.md"]
+    assert sorted(p.name for p in here.iterdir()) == [".kg-report", ".kg-written.json", "report.md"]
     assert (here / "report.md").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]

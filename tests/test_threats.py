@@ -233,6 +233,7 @@ def test_threat_shards_of_an_earlier_run_or_other_files_in_the_shards_folder(tmp
     from kg.build import build
     from kg.distributed import SHARDS_MARKER, dask_shards
     from kg.errors import KgError
+    from kg.outputs import WRITTEN_RECORD
     from kg.paths import DEFAULT_PIPELINE
 
     notes = tmp_path / "notes"
@@ -253,5 +254,9 @@ def test_threat_shards_of_an_earlier_run_or_other_files_in_the_shards_folder(tmp
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         build([papers], tmp_path / "g", batch_size=1, extras=False,
               shards=dask_shards(cluster.scheduler_address, DEFAULT_PIPELINE, shards_dir=shards))
-    assert sorted(p.name for p in shards.iterdir()) == [SHARDS_MARKER, "shard-000000.nt", "shard-000001.nt"]
+    assert sorted(p.name for p in shards.iterdir()) == [SHARDS_MARKER, WRITTEN_RECORD, "shard-000000.nt",
+                                                        "shard-000001.nt"]
     assert all(b"urn:old" not in p.read_bytes() and b"Net" in p.read_bytes() for p in shards.glob("*.nt"))
+    # written before kg recorded its files, the old shards cannot be told from edited ones: kept aside, whole
+    (kept,) = tmp_path.glob("shards.kept-*")
+    assert sorted(p.name for p in kept.iterdir()) == [f"shard-{n:06d}.nt" for n in range(4)]
