@@ -10,7 +10,7 @@ import pytest
 
 from kg.paths import RULES_PIPELINE
 
-from conftest import EXAMPLE_CORPUS, ROOT
+from conftest import EXAMPLE_CORPUS, ROOT, one_line_error
 
 PAPERS = [
     {"title": "Vision transformers for chest X-ray classification",
@@ -37,18 +37,6 @@ def small_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     build([write_papers(folder / "papers.jsonl")], folder / "b1", extras=False, jobs=1)
     return folder / "b1"
-
-
-def one_line_error(done, *needles: str) -> str:
-    """The single error line of a failed command (asserting there is exactly one, no traceback)."""
-    assert done.returncode != 0, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1, done.stderr
-    for needle in needles:
-        assert needle in errors[0], (needle, done.stderr)
-    return errors[0]
 
 
 def snapshot(folder):

@@ -9,7 +9,7 @@ import pytest
 from kg.errors import InputError
 from kg.ingest import Deduplicator, detect_format, expand, read_papers
 
-from conftest import EXAMPLE_CORPUS
+from conftest import EXAMPLE_CORPUS, one_line_error
 
 ABSTRACT = ("We study how gulls share food along busy harbours, using photographs and sound recordings "
             "of three colonies to model who eats first.")
@@ -204,6 +204,42 @@ def test_missing_file_empty_input_and_empty_file(tmp_path):
         list(read_papers([tmp_path]))
     with pytest.raises(InputError, match="empty"):
         list(read_papers([write(tmp_path, "empty.txt", "")]))
+
+
+def test_a_pipe_or_a_fifo_given_as_input_is_one_line_not_a_loss_or_a_hang(tmp_path, kg_cli):
+    """`kg build <(zcat papers.jsonl.gz)` gives kg a pipe, which it cannot read twice."""
+    import os
+    import threading
+
+    lines = "".join(json.dumps({"title": f"Gull study number {i}", "abstract": ABSTRACT}) + "\n" for i in range(400))
+    assert len(lines.encode()) > 65536  # more than the format sniffing reads
+    read_end, write_end = os.pipe()
+
+    def feed():
+        with os.fdopen(write_end, "w") as fh:
+            try:
+                fh.write(lines)
+            except BrokenPipeError:  # refused without reading: nothing to feed
+                pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        # before: the sniffing took the first 64 KB, and 27 of the 400 papers came back without an error
+        with pytest.raises(InputError, match=r"^/dev/fd/\d+: not a regular file \(a pipe or a device\).*save it to a file first"):
+            list(read_papers([f"/dev/fd/{read_end}"]))
+    finally:
+        os.close(read_end)
+        feeder.join(10)
+    fifo = tmp_path / "papers.jsonl"
+    os.mkfifo(fifo)
+    # before: kg waited for ever for someone to write into the FIFO
+    one_line_error(kg_cli("build", fifo, "--out", tmp_path / "g", "--no-extras", timeout=60), "papers.jsonl", "not a regular file")
+    assert not (tmp_path / "g").exists()
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError, match="loop.jsonl: a symbolic link to nothing"):
+        list(read_papers([loop]))
 
 
 def test_a_folder_given_as_file_and_unknown_format(tmp_path):

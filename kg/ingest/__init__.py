@@ -137,8 +137,16 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             out.extend(_files_in(p))
-        elif p.exists():
+        elif p.is_file():
             out.append(p)
+        elif p.exists():
+            # an input is read more than once (its format sniffed, then its papers, then its hash):
+            # a pipe (`kg build <(zcat papers.jsonl.gz)`) gave its first 64 KB to the sniffing and the
+            # papers in them were lost without a word; a FIFO no one writes to waited for ever
+            raise InputError(str(p), "not a regular file (a pipe or a device), which kg would have to read more "
+                             "than once: save it to a file first")
+        elif p.is_symlink():
+            raise InputError(str(p), "a symbolic link to nothing (or to itself)")
         else:
             raise InputError(str(p), "no such file or folder")
     return out
