@@ -253,6 +253,30 @@ def test_broken_encoding_names_the_line(tmp_path):
         list(read_papers([path]))
 
 
+def test_fields_of_the_wrong_json_type_never_reach_the_graph_as_python_reprs(tmp_path, caplog):
+    records = [
+        {"title": {"en": "A nested title"}, "abstract": ABSTRACT},
+        {"title": ["A", "list"], "abstract": ABSTRACT},
+        {"title": "Abstract as an object", "abstract": {"text": ABSTRACT}},
+        {"title": "Year true", "abstract": ABSTRACT, "year": True, "doi": {"value": "10.1/x"}, "authors": {"name": "Ada Gull"}},
+        {"title": "Year negative", "abstract": ABSTRACT, "year": -5, "url": ["http://a", "http://b"]},
+        {"title": "Year of eleven digits", "abstract": ABSTRACT, "year": 99999999999, "authors": [{"x": 1}, ["nested"], "Bo Tern"]},
+        {"title": 1984, "abstract": ABSTRACT, "year": 2021},
+    ]
+    path = write(tmp_path, "typed.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([path]))
+    # before: titles "{'en': 'A nested title'}" and "['A', 'list']", an abstract "{'text': ...}", a year
+    # written as "True"^^xsd:gYear (and "-5", and 9999 in the report's trends), a DOI and an author as reprs
+    assert [p.title for p in papers] == ["Year true", "Year negative", "Year of eleven digits", "1984"]
+    assert [p.year for p in papers] == [None, None, None, 2021]
+    assert [p.authors for p in papers] == [["Ada Gull"], [], ["Bo Tern"], []]
+    assert all(p.doi is None and p.url is None for p in papers)
+    assert "typed.jsonl:1: skipped, its title is an object, not text" in caplog.text
+    assert "typed.jsonl:2: skipped, its title is an array, not text" in caplog.text
+    assert "typed.jsonl:3: skipped, its abstract is an object, not text" in caplog.text
+
+
 def test_utf16_with_bom_is_read(tmp_path):
     path = write(tmp_path, "u16.txt", f"Gulls\n\n{ABSTRACT}\n".encode("utf-16"))
     assert [p.title for p in read_papers([path])] == ["Gulls"]

@@ -38,14 +38,17 @@ def _field(record: dict, name: str) -> object:
 
 
 def _authors(value: object) -> list[str]:
-    if value is None:
+    if value is None or isinstance(value, bool):
         return []
+    if isinstance(value, dict):  # one author as an object, not its repr "{'name': ...}"
+        value = [value]
     if isinstance(value, list):
         out = []
         for a in value:
             if isinstance(a, dict):
                 a = a.get("name") or a.get("display_name") or " ".join(str(v) for v in a.values() if isinstance(v, str))
-            out.append(str(a))
+            if isinstance(a, (str, int, float)) and not isinstance(a, bool):
+                out.append(str(a))
         return out
     text = str(value)
     for sep in (";", " and ", "|"):
