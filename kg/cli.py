@@ -268,7 +268,7 @@ def query(
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
     """Run SPARQL on a built graph: a named query of the library, a .rq file or a query string."""
-    from kg.query import is_query_name, load_query, named_queries, run, run_named, with_timeout
+    from kg.query import check_timeout, is_query_name, load_query, named_queries, run, run_named, with_timeout
     from kg.store import open_store
 
     if old_output is not None:
@@ -283,6 +283,7 @@ def query(
         return
     if graph is None or sparql is None:
         fail("give a build folder and a query (or --list)")
+    _run(check_timeout, timeout)
     pairs = {}
     for item in params or []:
         key, sep, value = item.partition("=")
@@ -666,8 +667,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none); updates and loads run to their end.")] = 30,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
+    from kg.query import check_timeout
     from kg.serve import Server, stop_on_signals
 
+    _run(check_timeout, timeout)
     server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None)
     with stop_on_signals():  # SIGTERM and SIGHUP stop the server as Ctrl-C does
         _run(server.start)

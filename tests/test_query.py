@@ -12,7 +12,7 @@ from kg.errors import KgError
 from kg.query import named_queries, run, run_named
 from kg.rdf.counts import TOP_METHODS
 
-from conftest import EXAMPLE_CORPUS
+from conftest import EXAMPLE_CORPUS, one_line_error
 
 
 def corpus():
@@ -156,6 +156,22 @@ def test_cli_timeout(kg_cli, example_graph):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     done = kg_cli("query", example_graph, slow, "--timeout", "1", timeout=60)
     assert done.returncode == 1 and "timed out after 1 s" in done.stderr
+
+
+@pytest.mark.parametrize("value, shown", [("inf", "not inf"), ("1e300", "not 1e+300")])
+def test_a_timeout_no_clock_can_wait_is_one_line(kg_cli, example_graph, value, shown):
+    # before: an OverflowError traceback (kg query), or kg serve's traceback / "the oxigraph server stopped"
+    for command in (["query", example_graph, "ASK { ?s ?p ?o }"], ["serve", example_graph, "--port", "0"]):
+        done = kg_cli(*command, "--timeout", value, timeout=60)
+        one_line_error(done, "a timeout is a number of seconds from 0 (no limit)", shown)
+        assert done.returncode == 1
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        for bad in (float("nan"), float("inf"), -1, 1e300):  # before: ValueError, OverflowError, and -1 taken as none
+            with pytest.raises(KgError, match="a timeout is a number of seconds"):
+                g.query("ASK { ?s ?p ?o }", timeout=bad)
+        assert g.query("ASK { ?s ?p ?o }", timeout=9e9) is True
 
 
 def test_python_api(example_graph):

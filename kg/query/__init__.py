@@ -16,6 +16,7 @@ is checked to be an integer and becomes the query's LIMIT clause (SPARQL cannot 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -348,6 +349,20 @@ def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) 
     return sparql[: m.end()] + " " + values + sparql[m.end() :]
 
 
+# the longest wait a thread (or a socket) can be given, about 292 years: `--timeout inf` ended in an
+# OverflowError traceback after the store was opened, NaN in a ValueError
+MAX_TIMEOUT = threading.TIMEOUT_MAX
+
+
+def check_timeout(seconds: float | None) -> float | None:
+    """`seconds` as a time limit (None: no limit), or KgError when it is none (NaN, negative, too long)."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_TIMEOUT:
+        raise KgError(f"a timeout is a number of seconds from 0 (no limit) to {MAX_TIMEOUT:.0f}, not {seconds!r}")
+    return seconds or None
+
+
 def with_timeout(job, seconds: float | None):
     """Call `job()`, giving up after `seconds` (None or 0: wait as long as it takes).
 
@@ -357,10 +372,8 @@ def with_timeout(job, seconds: float | None):
     query that is given up on keeps its thread until it ends or the process exits; the `kg query`
     command exits right after, which ends it.
     """
-    if not seconds:
+    if not check_timeout(seconds):
         return job()
-    import threading
-
     box: dict = {}
 
     def target() -> None:
