@@ -174,6 +174,18 @@ def test_a_timeout_no_clock_can_wait_is_one_line(kg_cli, example_graph, value, s
         assert g.query("ASK { ?s ?p ?o }", timeout=9e9) is True
 
 
+def test_a_limit_past_any_count_of_rows_is_no_limit(example_graph):
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        every = g.query("top-entities", type="method", limit=0)
+        # before: "malformed SPARQL at line 20, column 31 ...: expected The query limit should be a non negative integer"
+        assert g.query("top-entities", type="method", limit=10**30) == every
+        assert g.query("top-entities", type="method", limit=2**64 - 1) == every
+        with pytest.raises(KgError, match="parameter limit must be a whole number"):
+            g.query("top-entities", type="method", limit=-(10**30))
+
+
 def test_python_api(example_graph):
     pytest.importorskip("pandas")
     from kg.api import open_graph

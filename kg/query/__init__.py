@@ -294,7 +294,9 @@ def _limit(value: str) -> int:
         limit = -1
     if limit < 0:
         raise KgError(f"parameter limit must be a whole number (0: no limit), not {value!r}")
-    return limit
+    # more rows than a store can hold is no limit (Oxigraph reads a LIMIT past 2^64 - 1 as a syntax
+    # error, which named line 20 of kg's own query)
+    return 0 if limit >= 1 << 64 else limit
 
 
 def resolve_entity(store: ox.Store, value: str) -> list[ox.NamedNode]:
