@@ -127,6 +127,19 @@ def test_a_query_file_that_is_not_utf8_is_one_line_naming_it(kg_cli, example_gra
         g.query(str(rq))
 
 
+def test_a_query_file_saved_with_a_bom_and_crlf_runs(kg_cli, example_graph, tmp_path):
+    # Notepad's UTF-8 starts with a BOM; before: "malformed SPARQL at line 1, column 10 ... expected CONSTRUCT"
+    from kg.api import open_graph
+
+    rq = tmp_path / "count.rq"
+    rq.write_bytes("\ufeffSELECT (COUNT(?p) AS ?n)\r\nWHERE { ?p a kgo:Paper }\r\n".encode("utf-8"))
+    done = kg_cli("query", example_graph, rq, "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["n", "136"]
+    with open_graph(example_graph) as g:
+        assert g.query(str(rq)) == [{"n": 136}]
+
+
 def test_missing_and_unknown_parameters(example_store):
     with pytest.raises(KgError, match="needs --param entity"):
         run_named(example_store, "papers-using", {})

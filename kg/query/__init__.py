@@ -99,7 +99,7 @@ def load_query(text_or_path: str) -> str:
     path = Path(text_or_path)
     if text_or_path.endswith(".rq") or (len(text_or_path) < 255 and path.is_file()):
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the query
         except OSError as exc:
             raise KgError(f"{path}: cannot read query: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:  # saved in another encoding, or not text
