@@ -92,9 +92,11 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
     """(line number, record) of each line of a gold file (JSON Lines); an unreadable file or a line
     that is not JSON is an InputError naming the file and line."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read gold file: {exc}") from None
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM is no part of line 1
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read gold file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"cannot read gold file: not UTF-8 (byte {exc.start})") from None
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:

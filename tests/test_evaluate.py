@@ -80,6 +80,24 @@ def test_a_bad_gold_line_names_the_file_and_line(tmp_path):
         load_gold(path)
 
 
+def test_a_gold_file_saved_with_a_bom_is_read_and_an_unreadable_one_is_one_plain_line(tmp_path):
+    from kg.evaluate_results import load_results_gold
+    from kg.training.data import read_annotations
+
+    path = tmp_path / "bom.jsonl"
+    record = {**GOLD[0], "abstract": "We fine-tune ViT on MSCOCO.", "results": [{"metric": "accuracy", "value": 91.2}]}
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record) + "\r\n").encode("utf-8"))
+    # before: "bom.jsonl:1: not JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) ...)" from all three
+    assert [title for title, _ in load_gold(path).values()] == ["Paper One: Things"]
+    assert [len(results) for _, results in load_results_gold(path).values()] == [1]
+    assert [item.paper.title for item in read_annotations([path])] == ["Paper One: Things"]
+    # before: "cannot read gold file: [Errno 21] Is a directory: '...'", the path said twice
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"^\S+/folder: cannot read gold file: Is a directory$"):
+        load_gold(folder)
+
+
 def test_dev_gold_floor(kg_cli):
     """The quality the rules reached on the dev gold; a drop below it is a regression (see
     BENCHMARKS.md). The rules-only pipeline: the default's judge was trained on these papers."""
