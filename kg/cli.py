@@ -482,6 +482,8 @@ def eval_cmd(
     from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
+    if folds == 1:  # (cross_validate's ValueError was a traceback, after the gold and corpus were read)
+        fail("--folds 1 holds no paper out: give 2 or more folds (0: no cross-validation)", 2)
     if folds:
         if split is not None:
             fail("--split and --folds are two ways of holding papers out; give one")

@@ -402,6 +402,15 @@ def test_batch_size_zero_is_refused_before_any_work(kg_cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
 
 
+def test_one_fold_is_refused_before_any_work(kg_cli, tmp_path):
+    # before: a ValueError traceback ("cross-validation needs at least 2 folds"), after reading the gold
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet.", "entities": []}) + "\n")
+    done = kg_cli("eval", "--gold", gold, "--folds", "1", "--pipeline", RULES_PIPELINE)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "error: --folds 1 holds no paper out: give 2 or more folds (0: no cross-validation)"
+
+
 def test_query_formats_must_fit_the_query_form(kg_cli, small_build):
     construct = "CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t }"
     one_line_error(kg_cli("query", small_build, construct, "-f", "csv"), "-f csv", "-f turtle")
