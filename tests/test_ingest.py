@@ -202,6 +202,12 @@ def test_missing_file_empty_input_and_empty_file(tmp_path):
         list(read_papers([tmp_path / "nope.txt"]))
     with pytest.raises(InputError, match="no input files"):
         list(read_papers([tmp_path]))
+    hidden = tmp_path / "only-hidden"
+    hidden.mkdir()
+    (hidden / ".papers.jsonl").write_text("{}\n")
+    # before: "(input): no input files", naming nothing
+    with pytest.raises(InputError, match=r"^\S+/only-hidden: no input files \(a folder's hidden files"):
+        list(read_papers([hidden]))
     with pytest.raises(InputError, match="empty"):
         list(read_papers([write(tmp_path, "empty.txt", "")]))
 

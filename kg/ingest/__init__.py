@@ -230,9 +230,11 @@ def read_papers(
     """Stream the papers of all files, in file order, each distinct paper once."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(str(fmt), f"unknown format; choose one of {', '.join(sorted(FORMATS))}")
+    paths = list(paths)
     files = expand(paths)
-    if not files:
-        raise InputError("(input)", "no input files")
+    if not files:  # (the message named no path: "(input): no input files")
+        raise InputError(", ".join(map(str, paths)) or "(input)",
+                         "no input files (a folder's hidden files and the outputs kg wrote there are not read)")
     seen = Deduplicator()
     for path in files:
         reader = _reader(fmt or detect_format(path))
