@@ -475,7 +475,7 @@ def eval_cmd(
 ) -> None:
     """Score extraction against gold files: P/R/F1 per type, micro totals, role accuracy, and the
     reported results (value+metric, full, relative flag) against a results gold."""
-    from kg.evaluate import load_gold, score
+    from kg.evaluate import check_each_paper_once, load_gold, score
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
     from kg.ids import normalise_title
@@ -488,6 +488,7 @@ def eval_cmd(
         if split is not None:
             fail("--split and --folds are two ways of holding papers out; give one")
         return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json, errors)
+    _run(check_each_paper_once, gold)
     gold_entities = {k: v for path in gold for k, v in _run(load_gold, path).items()}
     if split is not None:
         try:
@@ -496,6 +497,8 @@ def eval_cmd(
             fail(str(exc))
         gold_entities = {k: v for k, v in gold_entities.items() if k in half}
     results_path = find_results_gold(gold, results_gold)
+    if results_path:
+        _run(check_each_paper_once, [results_path])
     gold_results = _run(load_results_gold, results_path) if results_path else None
     papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
     if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000

@@ -106,6 +106,20 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
             yield number, check_gold_record(str(path), number, record)
 
 
+def check_each_paper_once(paths: Iterable[str | Path]) -> None:
+    """InputError at the second gold record of one paper (the same normalised title) in `paths`.
+    A paper annotated twice was scored against its later record alone, and in cross-validation its
+    two records (two ids, so two folds) put the held-out paper into its own training data."""
+    first: dict[str, str] = {}
+    for path in paths:
+        for number, record in gold_lines(path):
+            key = normalise_title(record["title"])
+            if key in first:
+                raise InputError(str(path), f"{record['title']!r} is annotated again (first at {first[key]}): "
+                                 "annotate each paper once", line=number)
+            first[key] = f"{path}:{number}"
+
+
 def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
     """normalised title -> (title, gold entities). A bad line is an InputError naming file:line."""
     gold: dict[str, tuple[str, list[GoldEntity]]] = {}
