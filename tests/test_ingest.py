@@ -386,6 +386,30 @@ def test_a_graph_built_inside_its_corpus_folder_is_not_read_back_as_input(tmp_pa
     assert len(list(read_papers([corpus]))) == 2
 
 
+def test_a_folder_kg_wrote_given_as_input_is_one_line_and_a_users_store_folder_is_read(tmp_path, kg_cli):
+    from kg.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "papers.jsonl", TWO_PAPERS)
+    build([corpus], tmp_path / "g", extras=False)
+    report = tmp_path / "report"
+    report.mkdir()
+    write(report, ".kg-report", "written by kg\n")
+    write(report, "communities.png", b"\x89PNG\r\n")
+    # before: "g/graph.ttl: no BibTeX entries found", "report/communities.png:1: not valid UTF-8"
+    for folder in (tmp_path / "g", report):
+        with pytest.raises(InputError, match=rf"^{folder}: a folder kg wrote \(a build, a report or a pipeline\), not papers"):
+            list(read_papers([folder]))
+    one_line_error(kg_cli("extract", tmp_path / "g"), "a folder kg wrote")
+    # a shop's papers beside its own store/ folder (no manifest.json: not a build): before, the whole
+    # folder was skipped as a build, its papers with it, without a word
+    shop = tmp_path / "papers" / "shop"
+    (shop / "store").mkdir(parents=True)
+    write(shop, "papers.jsonl", TWO_PAPERS)
+    assert len(list(read_papers([tmp_path / "papers"]))) == 2
+
+
 def test_csv_records_are_named_by_their_first_line_and_an_unclosed_quote_is_an_error(tmp_path, caplog):
     # a record spanning lines was named by its last line; a quote never closed made the csv module
     # read every later line into one field, so the records after it vanished without a word

@@ -113,10 +113,14 @@ def detect_format(path: Path) -> str:
 
 
 def _is_kg_output(folder: Path) -> bool:
-    """A folder kg wrote: a build (its store inside), a report or a trained pipeline (their markers)."""
+    """A folder kg wrote: a build (its store and manifest inside), a report or a trained pipeline (their
+    markers). A folder of the user's that merely holds a `store/` folder is not one (it was skipped, with
+    every paper in it, without a word)."""
     from kg.outputs import PIPELINE_MARKER, REPORT_MARKER, STORE_DIR
+    from kg.store import MANIFEST
 
-    return (folder / STORE_DIR).is_dir() or (folder / REPORT_MARKER).exists() or (folder / PIPELINE_MARKER).exists()
+    return (((folder / STORE_DIR).is_dir() and (folder / MANIFEST).is_file()) or (folder / REPORT_MARKER).exists()
+            or (folder / PIPELINE_MARKER).exists())
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -135,6 +139,11 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
     out: list[Path] = []
     for p in map(Path, paths):
+        if p.is_dir() and _is_kg_output(p):
+            # its own folders are skipped inside a folder read, but given itself it was read as papers:
+            # "g/graph.ttl: no BibTeX entries found", "report/communities.png: not valid UTF-8"
+            raise InputError(str(p), "a folder kg wrote (a build, a report or a pipeline), not papers: give the "
+                             "files of papers instead (a build's manifest.json lists its inputs)")
         if p.is_dir():
             out.extend(_files_in(p))
         elif p.is_file():
