@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.ingest import expand, read_papers
+from kg.ingest import check_format, expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper, check_min_confidence
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.query import mentions
@@ -370,6 +370,7 @@ def _build(
     if batch_size < 1:
         raise KgError(f"batch size must be 1 or more, not {batch_size}")
     check_min_confidence(min_confidence)
+    check_format(fmt)  # (else found at the first file, after the build took its lock and began)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs)
     summary = BuildSummary(out=str(out))

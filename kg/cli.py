@@ -436,6 +436,9 @@ def extract_cmd(
 
     if fmt != "jsonl":
         fail(f"unknown output format {fmt!r}; only jsonl is supported")
+    from kg.ingest import check_format
+
+    _run(check_format, input_format)  # before the pipeline is loaded
 
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback

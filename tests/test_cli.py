@@ -411,6 +411,19 @@ def test_one_fold_is_refused_before_any_work(kg_cli, tmp_path):
     assert done.stderr.strip() == "error: --folds 1 holds no paper out: give 2 or more folds (0: no cross-validation)"
 
 
+def test_an_unknown_input_format_is_refused_before_any_work_with_a_suggestion(kg_cli, tmp_path):
+    # before: found at the first file, once the build had taken its lock and begun its stages
+    # ("reading and extracting in 0.0 s", "loading in 0.0 s" above the error), with no suggestion
+    papers = write_papers(tmp_path / "papers.jsonl")
+    for command in (["build", papers, "--out", tmp_path / "g"], ["extract", papers]):
+        done = kg_cli(*command, "--input-format", "jsonlines")
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.strip().splitlines() == ["error: jsonlines: unknown format (did you mean jsonl?); choose one of "
+                                                    "arxiv-snapshot, atom, bibtex, csl-json, csv, json, jsonl, listing, "
+                                                    "openalex, pubmed, ris, semantic-scholar"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
+
+
 def test_query_formats_must_fit_the_query_form(kg_cli, small_build):
     construct = "CONSTRUCT { ?p dcterms:title ?t } WHERE { ?p dcterms:title ?t }"
     one_line_error(kg_cli("query", small_build, construct, "-f", "csv"), "-f csv", "-f turtle")

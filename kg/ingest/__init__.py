@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, did_you_mean
 from kg.ids import normalise_arxiv_id, normalise_doi, normalise_title
 from kg.model import Paper
 
@@ -233,12 +233,17 @@ class Deduplicator:
 _LOW_BITS = (1 << 64) - 1
 
 
+def check_format(fmt: str | None) -> None:
+    """InputError for an `--input-format` that is none of `FORMATS` (None: detect)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(str(fmt), f"unknown format{did_you_mean(fmt, FORMATS)}; choose one of {', '.join(sorted(FORMATS))}")
+
+
 def read_papers(
     paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True
 ) -> Iterator[Paper]:
     """Stream the papers of all files, in file order, each distinct paper once."""
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(str(fmt), f"unknown format; choose one of {', '.join(sorted(FORMATS))}")
+    check_format(fmt)
     paths = list(paths)
     files = expand(paths)
     if not files:  # (the message named no path: "(input): no input files")
