@@ -12,7 +12,7 @@ from kg.errors import KgError
 from kg.query import named_queries, run, run_named
 from kg.rdf.counts import TOP_METHODS
 
-from conftest import EXAMPLE_CORPUS, one_line_error
+from conftest import EXAMPLE_CORPUS, KG, one_line_error
 
 
 def corpus():
@@ -138,6 +138,24 @@ def test_a_query_file_saved_with_a_bom_and_crlf_runs(kg_cli, example_graph, tmp_
     assert done.stdout.splitlines() == ["n", "136"]
     with open_graph(example_graph) as g:
         assert g.query(str(rq)) == [{"n": 136}]
+
+
+def test_a_query_from_a_pipe_runs_and_a_mistyped_file_name_is_named(kg_cli, example_graph, tmp_path):
+    import os
+    import subprocess
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }\n")
+    os.close(write_end)
+    # `kg query DIR <(...)`; before: "malformed SPARQL at line 1, column 1 (near '/dev/fd/N')"
+    done = subprocess.run([KG, "query", str(example_graph), f"/dev/fd/{read_end}", "-f", "csv"], pass_fds=[read_end],
+                          capture_output=True, text=True, timeout=120)
+    os.close(read_end)
+    assert done.returncode == 0 and done.stdout.splitlines() == ["n", "136"], done.stderr
+    # before: "malformed SPARQL at line 1, column 10 (near 'mine'): a query starts with SELECT, ..."
+    missing = tmp_path / "mine.sparql"
+    assert kg_cli("query", example_graph, missing).stderr.strip() == f"error: {missing}: cannot read query: No such file or directory"
+    assert kg_cli("query", example_graph, "ASK{}").stdout.strip() == "true"  # one word, but a query
 
 
 def test_missing_and_unknown_parameters(example_store):

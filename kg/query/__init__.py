@@ -97,7 +97,10 @@ def declare_prefixes(sparql: str) -> str:
 
 def load_query(text_or_path: str) -> str:
     path = Path(text_or_path)
-    if text_or_path.endswith(".rq") or (len(text_or_path) < 255 and path.is_file()):
+    # a file: a .rq name, an existing file or pipe (`kg query DIR <(...)`; it was parsed as SPARQL,
+    # "malformed SPARQL near '/dev/fd/63'"), or one word no query is (`mine.sparql`, mistyped)
+    if (text_or_path.endswith(".rq") or not re.search(r"[\s{<]", text_or_path)
+            or (len(text_or_path) < 255 and path.exists() and not path.is_dir())):
         try:
             return path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the query
         except OSError as exc:
