@@ -348,6 +348,13 @@ def test_csv_without_the_needed_columns(tmp_path):
         list(read_papers([write(tmp_path, "x.csv", "name,text\na,b\n")]))
 
 
+def test_column_names_with_spaces_around_them_are_read(tmp_path):
+    # a spreadsheet's "Title ;Abstract " header; before: "no title and abstract columns (found: abstract , title )"
+    csv_file = write(tmp_path, "sheet.csv", f"Title ;Abstract ; Year\nGulls at sea;{ABSTRACT}; 2021\n")
+    jsonl = write(tmp_path, "keys.jsonl", json.dumps({" Title ": "Terns at sea", "Abstract ": ABSTRACT}) + "\n")
+    assert [(p.title, p.year) for p in read_papers([csv_file, jsonl])] == [("Gulls at sea", 2021), ("Terns at sea", None)]
+
+
 def test_an_error_quoting_input_with_line_breaks_stays_one_line(tmp_path):
     # a stray quote makes the whole file one header cell, line breaks and all
     path = write(tmp_path, "x.csv", '"title,abstract\nA title,An abstract.\x07\n')
