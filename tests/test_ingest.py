@@ -248,6 +248,19 @@ def test_a_pipe_or_a_fifo_given_as_input_is_one_line_not_a_loss_or_a_hang(tmp_pa
         list(read_papers([loop]))
 
 
+def test_one_path_given_alone_from_python_is_one_path(tmp_path):
+    # from a notebook, read_papers("papers.jsonl") read the letters of the name ("p: no such file or
+    # folder"), read_papers(Path(...)) raised "'PosixPath' object is not iterable", and build() too
+    from pathlib import Path
+
+    from kg.build import build
+
+    path = write(tmp_path, "papers.jsonl", TWO_PAPERS)
+    assert len(list(read_papers(str(path)))) == len(list(read_papers(Path(path)))) == len(list(read_papers([path]))) == 2
+    assert expand(str(path)) == [path]
+    assert build(str(path), tmp_path / "g", extras=False, jobs=1).papers == 2
+
+
 def test_a_folder_given_as_file_and_unknown_format(tmp_path):
     with pytest.raises(InputError, match="unknown format"):
         list(read_papers([EXAMPLE_CORPUS], fmt="docx"))

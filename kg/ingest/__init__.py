@@ -135,10 +135,16 @@ def _files_in(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def as_paths(paths: Iterable[str | Path] | str | Path) -> list[str | Path]:
+    """The paths given, as a list: one path given alone is one path (from a notebook,
+    `read_papers("papers.jsonl")` read the letters of its name: "p: no such file or folder")."""
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+
+
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
     out: list[Path] = []
-    for p in map(Path, paths):
+    for p in map(Path, as_paths(paths)):
         if p.is_dir() and _is_kg_output(p):
             # its own folders are skipped inside a folder read, but given itself it was read as papers:
             # "g/graph.ttl: no BibTeX entries found", "report/communities.png: not valid UTF-8"
@@ -244,7 +250,7 @@ def read_papers(
 ) -> Iterator[Paper]:
     """Stream the papers of all files, in file order, each distinct paper once."""
     check_format(fmt)
-    paths = list(paths)
+    paths = as_paths(paths)
     files = expand(paths)
     if not files:  # (the message named no path: "(input): no input files")
         raise InputError(", ".join(map(str, paths)) or "(input)",
