@@ -254,11 +254,15 @@ def test_one_path_given_alone_from_python_is_one_path(tmp_path):
     from pathlib import Path
 
     from kg.build import build
+    from kg.training.data import read_annotations
 
     path = write(tmp_path, "papers.jsonl", TWO_PAPERS)
     assert len(list(read_papers(str(path)))) == len(list(read_papers(Path(path)))) == len(list(read_papers([path]))) == 2
     assert expand(str(path)) == [path]
     assert build(str(path), tmp_path / "g", extras=False, jobs=1).papers == 2
+    # and read_annotations (kg train's reader): "/: cannot read gold file: Is a directory"
+    gold = write(tmp_path, "gold.jsonl", json.dumps({"title": "FooNet for image classification", "entities": []}) + "\n")
+    assert [it.paper.title for it in read_annotations(str(gold), corpus=str(path))] == ["FooNet for image classification"]
 
 
 def test_a_folder_given_as_file_and_unknown_format(tmp_path):
