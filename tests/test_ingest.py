@@ -248,7 +248,7 @@ def test_a_pipe_or_a_fifo_given_as_input_is_one_line_not_a_loss_or_a_hang(tmp_pa
         list(read_papers([loop]))
 
 
-def test_one_path_given_alone_from_python_is_one_path(tmp_path):
+def test_one_path_given_alone_from_python_is_one_path(tmp_path, nlp):
     # from a notebook, read_papers("papers.jsonl") read the letters of the name ("p: no such file or
     # folder"), read_papers(Path(...)) raised "'PosixPath' object is not iterable", and build() too
     from pathlib import Path
@@ -263,6 +263,10 @@ def test_one_path_given_alone_from_python_is_one_path(tmp_path):
     # and read_annotations (kg train's reader): "/: cannot read gold file: Is a directory"
     gold = write(tmp_path, "gold.jsonl", json.dumps({"title": "FooNet for image classification", "entities": []}) + "\n")
     assert [it.paper.title for it in read_annotations(str(gold), corpus=str(path))] == ["FooNet for image classification"]
+    # and extract(path), where extract(read_papers(...)) was meant: "'str' object has no attribute 'text'"
+    from kg.extract import extract
+
+    assert [e.paper.title for e in extract(str(path), nlp=nlp)] == [p.title for p in read_papers(path)]
 
 
 def test_a_folder_given_as_file_and_unknown_format(tmp_path):
