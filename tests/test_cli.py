@@ -662,6 +662,27 @@ def test_the_query_ui_shows_kgs_prefixes_and_runs_a_query_without_them(small_bui
             browser.close()
 
 
+def test_a_damaged_store_is_one_line_for_every_command_that_reads_it(kg_cli, small_build, tmp_path):
+    # a store copied half-way or hit by a disk error: before, RocksDB's "Corruption: Sst file size
+    # mismatch ..." was a RuntimeError traceback from kg stats, query, export, analyze, viz and open_graph
+    from kg.api import open_graph
+    from kg.errors import KgError
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(small_build, damaged, symlinks=False)
+    tables = sorted((damaged / "store").glob("*.sst"))
+    assert tables
+    for table in tables:
+        table.write_bytes(table.read_bytes()[:100])
+    for command in (["stats"], ["query", "papers-using", "-p", "entity=ImageNet"], ["export", "-o", tmp_path / "g.ttl"],
+                    ["analyze", "-o", tmp_path / "rep"], ["viz", "-o", tmp_path / "v.html"]):
+        one_line_error(kg_cli(command[0], damaged, *command[1:]), "store: the store is damaged (Corruption:",
+                       "rebuild the graph from its inputs")
+    with pytest.raises(KgError, match="the store is damaged"):
+        open_graph(damaged)
+    assert not [p for p in tmp_path.iterdir() if p.name != "damaged"]
+
+
 def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_path):
     from kg.build import build
 
