@@ -683,6 +683,16 @@ def test_a_damaged_store_is_one_line_for_every_command_that_reads_it(kg_cli, sma
     assert not [p for p in tmp_path.iterdir() if p.name != "damaged"]
 
 
+def test_an_append_to_a_graph_that_is_not_there_says_so(kg_cli, tmp_path):
+    # a mistyped --out: before, a second graph of the new papers alone, "Graph extended in ...", no word
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("build", papers, "--out", tmp_path / "grpah", "--append", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert f"warning: {tmp_path / 'grpah'}: no graph there yet; --append builds it from these inputs alone" in done.stderr
+    again = kg_cli("build", papers, "--out", tmp_path / "grpah", "--append", "--no-extras")
+    assert again.returncode == 0 and "no graph there" not in again.stderr
+
+
 def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_path):
     from kg.build import build
 
