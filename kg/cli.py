@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -126,6 +127,13 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
+    except RuntimeError as exc:
+        # Python before 3.13 raises this, not OSError (ELOOP), from Path.resolve() on a link that
+        # points at itself (an -o given as one): it was a traceback
+        loop = re.fullmatch(r"Symlink loop from '(.*)'", str(exc))
+        if loop is None:
+            raise
+        fail(one_line(f"{loop.group(1)}: a symbolic link that points at itself (or loops)"))
 
 
 def _read_build(graph: Path) -> Path:

@@ -261,6 +261,17 @@ def test_a_figure_or_network_file_of_the_users_is_not_taken_for_an_earlier_view(
     assert G.number_of_nodes() == nx.read_gexf(tmp_path / "view.gexf").number_of_nodes() > 0
 
 
+def test_an_output_that_is_a_link_to_itself_is_one_line(kg_cli, small_build, tmp_path):
+    # before: a RuntimeError traceback "Symlink loop from ..." (Path.resolve() before Python 3.13)
+    papers = write_papers(tmp_path / "papers.jsonl")
+    for name, command in (("v.html", ["viz", small_build]), ("x.jsonl", ["extract", papers]),
+                          ("g.ttl", ["export", small_build]), ("rep", ["analyze", small_build])):
+        loop = tmp_path / name
+        loop.symlink_to(loop)
+        one_line_error(kg_cli(*command, "-o", loop), f"{loop}: a symbolic link that points at itself (or loops)")
+        assert loop.is_symlink() and os.readlink(loop) == str(loop)
+
+
 def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
     # `export -f jsonld -o DIR/manifest.json` replaced the manifest (a .json file), and the next
     # append ended in a traceback; only kg build writes a build
