@@ -59,6 +59,18 @@ def test_an_empty_annotation_file_is_named(tmp_path):
         read_annotations([DEV_GOLD, empty], [EXAMPLE_CORPUS])
 
 
+def test_cross_validating_the_judge_on_too_few_papers_is_refused_as_training_is(tmp_path, kg_cli):
+    # before: `kg eval --gold three.jsonl --folds 5 --pipeline pipelines/train.cfg` printed tables and a
+    # reliability table (">= 0.90: 30 links, 0.900") from judges fitted on 0 to 2 papers
+    three = tmp_path / "three.jsonl"
+    three.write_text("".join((GOLD_DIR / "synthetic.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:3]))
+    done = kg_cli("eval", "--gold", three, "--folds", "5", "--pipeline", ROOT / "pipelines" / "train.cfg", timeout=600)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "error: cross-validating the judge needs at least 6 papers to train on outside each fold, as kg train does (fold 1 of 5 leaves ")
+
+
 def test_folds_are_fixed_by_the_paper_id_and_cover_the_gold():
     from kg.training.data import fold_of, read_annotations
 
