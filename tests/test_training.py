@@ -287,6 +287,24 @@ def test_a_folder_that_is_not_a_pipeline_is_one_line(kg_cli_module, tmp_path):
     assert "not a pipeline folder" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("judge", ["[]", "null"])
+def test_a_trained_pipeline_with_a_file_of_another_shape_is_one_line(kg_cli_module, tmp_path, judge):
+    # before: "TypeError: list indices must be integers or slices, not str" as a traceback
+    import shutil
+
+    from kg.paths import DEFAULT_PIPELINE
+
+    pipeline = tmp_path / "pipeline"
+    shutil.copytree(DEFAULT_PIPELINE, pipeline)
+    (pipeline / "kg_entity_judge" / "judge.json").write_text(judge + "\n")
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps(NEW_PAPER) + "\n")
+    done = kg_cli_module("extract", new, "--pipeline", pipeline)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().startswith(f"error: {pipeline}: cannot load the trained pipeline: TypeError: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 # --------------------------------------------------------------------------- --min-confidence
 
 

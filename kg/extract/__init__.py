@@ -55,8 +55,9 @@ def _from_folder(path: Path) -> Language:
     try:
         with reading_folder(path):  # read whole before a `kg train --out` of it may swap it (kg.outputs)
             nlp = spacy.load(path)
-    except (OSError, ValueError, ImportError, KeyError) as exc:
-        raise KgError(f"{path}: cannot load the trained pipeline: {exc}") from None
+    except (OSError, ValueError, ImportError, KeyError, TypeError, AttributeError) as exc:
+        # TypeError, AttributeError: a file of it of another shape (a judge.json holding [] or null)
+        raise KgError(f"{path}: cannot load the trained pipeline: {type(exc).__name__}: {exc}") from None
     gc.collect()
     gc.freeze()
     return nlp
