@@ -217,6 +217,18 @@ def test_a_limit_past_any_count_of_rows_is_no_limit(example_graph):
             g.query("top-entities", type="method", limit=-(10**30))
 
 
+def test_a_misspelt_query_name_from_python_gets_the_command_line_s_suggestion(example_graph):
+    # before: TypeError "parameters apply to named queries only" (with its parameter), and without one
+    # "malformed SPARQL ... near 'papers'" (then "cannot read query: No such file or directory")
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        for params in ({"entity": "CLIP"}, {}):
+            with pytest.raises(KgError, match=r"unknown query 'papers-usin' \(did you mean papers-using\?\)"):
+                g.query("papers-usin", **params)
+        assert g.query("ASK{}") is True
+
+
 def test_python_api(example_graph):
     pytest.importorskip("pandas")
     from kg.api import open_graph
