@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.outputs import hold_build
-from kg.query import NamedQuery, Rows, load_query, named_queries, run, run_named, with_timeout
+from kg.query import NamedQuery, Rows, is_query_name, load_query, named_queries, run, run_named, with_timeout
 from kg.store import open_store, read_manifest
 
 
@@ -50,7 +50,7 @@ class Graph:
             pass
 
     def _rows(self, query: str, params: dict, timeout: float | None) -> Rows | bool | list:
-        if query in named_queries():
+        if query in named_queries() or is_query_name(query):  # a misspelt name gets suggestions, as on the command line
             return with_timeout(lambda: run_named(self.store, query, {k: str(v) for k, v in params.items()}), timeout)
         if params:
             raise TypeError("parameters apply to named queries only; see named_queries()")

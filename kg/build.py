@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -24,7 +25,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.ingest import expand, read_papers
+from kg.ingest import check_format, expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper, check_min_confidence
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.query import mentions
@@ -41,6 +42,7 @@ from kg.store import (
 )
 from kg.outputs import atomic_file
 
+log = logging.getLogger("kg.build")
 LOAD_BYTES = 64 << 20  # N-Triples per bulk load: large enough to be fast, small enough to keep memory flat
 # How the store's loader and the Turtle export read the N-Triples the build writes itself
 # (kg.rdf.triples): every IRI there is minted valid (kg.rdf.mint, kg.ids) or comes from the ontology
@@ -379,8 +381,11 @@ def _build(
     if batch_size < 1:
         raise KgError(f"batch size must be 1 or more, not {batch_size}")
     check_min_confidence(min_confidence)
+    check_format(fmt)  # (else found at the first file, after the build took its lock and began)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs)
+    if append and not os.path.lexists(out):  # a mistyped --out started a second graph without a word
+        log.warning("%s: no graph there yet; --append builds it from these inputs alone", out)
     summary = BuildSummary(out=str(out))
     totals = ShardStats()
     seeded: dict[str, bool] = {}

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -126,6 +127,13 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
+    except RuntimeError as exc:
+        # Python before 3.13 raises this, not OSError (ELOOP), from Path.resolve() on a link that
+        # points at itself (an -o given as one): it was a traceback
+        loop = re.fullmatch(r"Symlink loop from '(.*)'", str(exc))
+        if loop is None:
+            raise
+        fail(one_line(f"{loop.group(1)}: a symbolic link that points at itself (or loops)"))
 
 
 def _read_build(graph: Path) -> Path:
@@ -268,7 +276,7 @@ def query(
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
 ) -> None:
     """Run SPARQL on a built graph: a named query of the library, a .rq file or a query string."""
-    from kg.query import is_query_name, load_query, named_queries, run, run_named, with_timeout
+    from kg.query import check_timeout, is_query_name, load_query, named_queries, run, run_named, with_timeout
     from kg.store import open_store
 
     if old_output is not None:
@@ -283,6 +291,7 @@ def query(
         return
     if graph is None or sparql is None:
         fail("give a build folder and a query (or --list)")
+    _run(check_timeout, timeout)
     pairs = {}
     for item in params or []:
         key, sep, value = item.partition("=")
@@ -435,6 +444,9 @@ def extract_cmd(
 
     if fmt != "jsonl":
         fail(f"unknown output format {fmt!r}; only jsonl is supported")
+    from kg.ingest import check_format
+
+    _run(check_format, input_format)  # before the pipeline is loaded
 
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
@@ -474,17 +486,20 @@ def eval_cmd(
 ) -> None:
     """Score extraction against gold files: P/R/F1 per type, micro totals, role accuracy, and the
     reported results (value+metric, full, relative flag) against a results gold."""
-    from kg.evaluate import load_gold, score
+    from kg.evaluate import check_each_paper_once, load_gold, score
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
     from kg.ids import normalise_title
     from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
+    if folds == 1:  # (cross_validate's ValueError was a traceback, after the gold and corpus were read)
+        fail("--folds 1 holds no paper out: give 2 or more folds (0: no cross-validation)", 2)
     if folds:
         if split is not None:
             fail("--split and --folds are two ways of holding papers out; give one")
         return _cross_validate(gold, inputs, pipeline, folds, epochs, as_json, errors)
+    _run(check_each_paper_once, gold)
     gold_entities = {k: v for path in gold for k, v in _run(load_gold, path).items()}
     if split is not None:
         try:
@@ -493,6 +508,8 @@ def eval_cmd(
             fail(str(exc))
         gold_entities = {k: v for k, v in gold_entities.items() if k in half}
     results_path = find_results_gold(gold, results_gold)
+    if results_path:
+        _run(check_each_paper_once, [results_path])
     gold_results = _run(load_results_gold, results_path) if results_path else None
     papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
     if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
@@ -666,8 +683,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none); updates and loads run to their end.")] = 30,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
+    from kg.query import check_timeout
     from kg.serve import Server, stop_on_signals
 
+    _run(check_timeout, timeout)
     server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None)
     with stop_on_signals():  # SIGTERM and SIGHUP stop the server as Ctrl-C does
         _run(server.start)

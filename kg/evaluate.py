@@ -92,9 +92,11 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
     """(line number, record) of each line of a gold file (JSON Lines); an unreadable file or a line
     that is not JSON is an InputError naming the file and line."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read gold file: {exc}") from None
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM is no part of line 1
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read gold file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"cannot read gold file: not UTF-8 (byte {exc.start})") from None
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
@@ -102,6 +104,20 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
             except ValueError as exc:
                 raise InputError(str(path), f"not JSON ({exc})", line=number) from None
             yield number, check_gold_record(str(path), number, record)
+
+
+def check_each_paper_once(paths: Iterable[str | Path]) -> None:
+    """InputError at the second gold record of one paper (the same normalised title) in `paths`.
+    A paper annotated twice was scored against its later record alone, and in cross-validation its
+    two records (two ids, so two folds) put the held-out paper into its own training data."""
+    first: dict[str, str] = {}
+    for path in paths:
+        for number, record in gold_lines(path):
+            key = normalise_title(record["title"])
+            if key in first:
+                raise InputError(str(path), f"{record['title']!r} is annotated again (first at {first[key]}): "
+                                 "annotate each paper once", line=number)
+            first[key] = f"{path}:{number}"
 
 
 def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:

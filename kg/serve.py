@@ -612,6 +612,14 @@ def _answered_first(*, then_stop: bool = True) -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def _check_url(url: str | None, option: str) -> None:
+    """KgError unless `url` (when given) is an http(s) address: `--endpoint localhost:3030/ds` ended in
+    urllib's ValueError traceback ("unknown url type: 'update'")."""
+    parts = urllib.parse.urlsplit(url) if url is not None else None
+    if parts is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise KgError(f"{option} {url}: not an http:// or https:// URL (say http://HOST:PORT/PATH)")
+
+
 def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
          staging: bool = True, chunk_triples: int = 50_000, retries: int = 3, backoff: float = 0.5) -> int:
     """Add the graph to a Graph Store Protocol endpoint's default graph (or its graph `graph_iri`), all
@@ -626,6 +634,8 @@ def push(graph: str | Path, endpoint: str, *, graph_iri: str | None = None, upda
     That update (or request) is one transaction as large as the graph. For a store whose time or
     memory limit refuses it, `staging=False` sends the chunks straight into the target: a failure
     then leaves there the chunks sent before it."""
+    for option, url in (("--endpoint", endpoint), ("--update", update)):
+        _check_url(url, option)
     store = open_store(graph)
     try:
         target = str(ox.NamedNode(graph_iri)) if graph_iri else "DEFAULT"

@@ -67,6 +67,8 @@ def open_store(out: str | Path, *, read_only: bool = True) -> ox.Store:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as exc:
         raise KgError(f"{path}: cannot open the store: {exc}") from None
+    except RuntimeError as exc:  # RocksDB's "Corruption: ..." (a truncated or damaged file) was a traceback
+        raise KgError(f"{path}: the store is damaged ({exc}); rebuild the graph from its inputs") from None
 
 
 def read_manifest(out: str | Path) -> dict:

@@ -124,3 +124,15 @@ def entities(extraction, entity_type: str) -> dict[str, dict]:
 
 def forms(extraction, entity_type: str) -> set[str]:
     return {f for e in entities(extraction, entity_type).values() for f in [e["name"], *e["mentions"]]}
+
+
+def one_line_error(done, *needles: str) -> str:
+    """The single error line of a failed command (asserting there is exactly one, no traceback)."""
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    for needle in needles:
+        assert needle in errors[0], (needle, done.stderr)
+    return errors[0]

@@ -10,7 +10,7 @@ import pytest
 
 from kg.paths import RULES_PIPELINE
 
-from conftest import EXAMPLE_CORPUS, ROOT
+from conftest import EXAMPLE_CORPUS, ROOT, one_line_error
 
 PAPERS = [
     {"title": "Vision transformers for chest X-ray classification",
@@ -37,18 +37,6 @@ def small_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     build([write_papers(folder / "papers.jsonl")], folder / "b1", extras=False, jobs=1)
     return folder / "b1"
-
-
-def one_line_error(done, *needles: str) -> str:
-    """The single error line of a failed command (asserting there is exactly one, no traceback)."""
-    assert done.returncode != 0, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1, done.stderr
-    for needle in needles:
-        assert needle in errors[0], (needle, done.stderr)
-    return errors[0]
 
 
 def snapshot(folder):
@@ -295,6 +283,17 @@ def test_a_figure_or_network_file_of_the_users_is_not_taken_for_an_earlier_view(
     assert G.number_of_nodes() == nx.read_gexf(tmp_path / "view.gexf").number_of_nodes() > 0
 
 
+def test_an_output_that_is_a_link_to_itself_is_one_line(kg_cli, small_build, tmp_path):
+    # before: a RuntimeError traceback "Symlink loop from ..." (Path.resolve() before Python 3.13)
+    papers = write_papers(tmp_path / "papers.jsonl")
+    for name, command in (("v.html", ["viz", small_build]), ("x.jsonl", ["extract", papers]),
+                          ("g.ttl", ["export", small_build]), ("rep", ["analyze", small_build])):
+        loop = tmp_path / name
+        loop.symlink_to(loop)
+        one_line_error(kg_cli(*command, "-o", loop), f"{loop}: a symbolic link that points at itself (or loops)")
+        assert loop.is_symlink() and os.readlink(loop) == str(loop)
+
+
 def test_outputs_inside_a_build_are_refused(kg_cli, small_build):
     # `export -f jsonld -o DIR/manifest.json` replaced the manifest (a .json file), and the next
     # append ended in a traceback; only kg build writes a build
@@ -433,6 +432,28 @@ def test_batch_size_zero_is_refused_before_any_work(kg_cli, tmp_path):
     papers = write_papers(tmp_path / "papers.jsonl")
     done = kg_cli("build", papers, "--out", tmp_path / "g", "--batch-size", "0")
     assert done.returncode == 2 and "--batch-size" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
+
+
+def test_one_fold_is_refused_before_any_work(kg_cli, tmp_path):
+    # before: a ValueError traceback ("cross-validation needs at least 2 folds"), after reading the gold
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "Gulls", "abstract": "We train GullNet on ImageNet.", "entities": []}) + "\n")
+    done = kg_cli("eval", "--gold", gold, "--folds", "1", "--pipeline", RULES_PIPELINE)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "error: --folds 1 holds no paper out: give 2 or more folds (0: no cross-validation)"
+
+
+def test_an_unknown_input_format_is_refused_before_any_work_with_a_suggestion(kg_cli, tmp_path):
+    # before: found at the first file, once the build had taken its lock and begun its stages
+    # ("reading and extracting in 0.0 s", "loading in 0.0 s" above the error), with no suggestion
+    papers = write_papers(tmp_path / "papers.jsonl")
+    for command in (["build", papers, "--out", tmp_path / "g"], ["extract", papers]):
+        done = kg_cli(*command, "--input-format", "jsonlines")
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.strip().splitlines() == ["error: jsonlines: unknown format (did you mean jsonl?); choose one of "
+                                                    "arxiv-snapshot, atom, bibtex, csl-json, csv, json, jsonl, listing, "
+                                                    "openalex, pubmed, ris, semantic-scholar"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.jsonl"]
 
 
@@ -672,6 +693,37 @@ def test_the_query_ui_shows_kgs_prefixes_and_runs_a_query_without_them(small_bui
             page.wait_for_selector(f"text={PAPERS[0]['title']}", timeout=20000)
         finally:
             browser.close()
+
+
+def test_a_damaged_store_is_one_line_for_every_command_that_reads_it(kg_cli, small_build, tmp_path):
+    # a store copied half-way or hit by a disk error: before, RocksDB's "Corruption: Sst file size
+    # mismatch ..." was a RuntimeError traceback from kg stats, query, export, analyze, viz and open_graph
+    from kg.api import open_graph
+    from kg.errors import KgError
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(small_build, damaged, symlinks=False)
+    tables = sorted((damaged / "store").glob("*.sst"))
+    assert tables
+    for table in tables:
+        table.write_bytes(table.read_bytes()[:100])
+    for command in (["stats"], ["query", "papers-using", "-p", "entity=ImageNet"], ["export", "-o", tmp_path / "g.ttl"],
+                    ["analyze", "-o", tmp_path / "rep"], ["viz", "-o", tmp_path / "v.html"]):
+        one_line_error(kg_cli(command[0], damaged, *command[1:]), "store: the store is damaged (Corruption:",
+                       "rebuild the graph from its inputs")
+    with pytest.raises(KgError, match="the store is damaged"):
+        open_graph(damaged)
+    assert not [p for p in tmp_path.iterdir() if p.name != "damaged"]
+
+
+def test_an_append_to_a_graph_that_is_not_there_says_so(kg_cli, tmp_path):
+    # a mistyped --out: before, a second graph of the new papers alone, "Graph extended in ...", no word
+    papers = write_papers(tmp_path / "papers.jsonl")
+    done = kg_cli("build", papers, "--out", tmp_path / "grpah", "--append", "--no-extras")
+    assert done.returncode == 0, done.stderr
+    assert f"warning: {tmp_path / 'grpah'}: no graph there yet; --append builds it from these inputs alone" in done.stderr
+    again = kg_cli("build", papers, "--out", tmp_path / "grpah", "--append", "--no-extras")
+    assert again.returncode == 0 and "no graph there" not in again.stderr
 
 
 def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.evaluate import load_gold, score
+from kg.paths import RULES_PIPELINE
 
 from conftest import DEV_GOLD, EXAMPLE_CORPUS
 
@@ -78,6 +79,50 @@ def test_a_bad_gold_line_names_the_file_and_line(tmp_path):
     path.write_text(json.dumps({"title": "x", "entities": [{"type": "gadget", "name": "y"}]}) + "\n")
     with pytest.raises(InputError, match=r"unknown entity type"):
         load_gold(path)
+
+
+def test_a_gold_file_saved_with_a_bom_is_read_and_an_unreadable_one_is_one_plain_line(tmp_path):
+    from kg.evaluate_results import load_results_gold
+    from kg.training.data import read_annotations
+
+    path = tmp_path / "bom.jsonl"
+    record = {**GOLD[0], "abstract": "We fine-tune ViT on MSCOCO.", "results": [{"metric": "accuracy", "value": 91.2}]}
+    path.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record) + "\r\n").encode("utf-8"))
+    # before: "bom.jsonl:1: not JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) ...)" from all three
+    assert [title for title, _ in load_gold(path).values()] == ["Paper One: Things"]
+    assert [len(results) for _, results in load_results_gold(path).values()] == [1]
+    assert [item.paper.title for item in read_annotations([path])] == ["Paper One: Things"]
+    # before: "cannot read gold file: [Errno 21] Is a directory: '...'", the path said twice
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(InputError, match=r"^\S+/folder: cannot read gold file: Is a directory$"):
+        load_gold(folder)
+
+
+def test_a_paper_annotated_twice_is_one_line_naming_both_records(tmp_path, kg_cli):
+    from kg.evaluate_results import load_results_gold
+    from kg.training.data import fold_of, read_annotations
+
+    record = {**GOLD[0], "abstract": "We fine-tune ViT on MSCOCO, and FooNet beats it."}
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({**GOLD[1], "abstract": "A second paper."}) + "\n" + json.dumps(record) + "\n")
+    again = tmp_path / "again.jsonl"  # a second annotation of the paper, under another id
+    again.write_text(json.dumps({**record, "id": "paper-one-again", "entities": record["entities"][:1]}) + "\n")
+    # the two records fall into different folds of `kg eval --folds 5`: before, the held-out paper's
+    # other record was in its training data, and plain `kg eval` scored the later record alone
+    assert fold_of("1", 5) != fold_of("paper-one-again", 5)
+    says = rf"again.jsonl:1: 'Paper One: Things' is annotated again \(first at {first}:2\): annotate each paper once"
+    with pytest.raises(InputError, match=says):
+        read_annotations([first, again])  # kg train, kg eval --folds
+    done = kg_cli("eval", "--gold", first, "--gold", again, "--pipeline", RULES_PIPELINE)
+    assert done.returncode == 1 and done.stderr.strip().splitlines() == [f"error: {again}:1: 'Paper One: Things' is "
+                                                                          f"annotated again (first at {first}:2): annotate each paper once"]
+    results = tmp_path / "results.jsonl"  # the results gold beside them, with the paper twice too
+    results.write_text("".join(json.dumps({"title": "Paper One: Things", "results": [{"metric": "F1", "value": v}]}) + "\n"
+                               for v in (1.0, 2.0)))
+    assert len(load_results_gold(results)) == 1  # (the loader keeps one: the check is the command's)
+    done = kg_cli("eval", "--gold", first, "--pipeline", RULES_PIPELINE)
+    assert done.returncode == 1 and "results.jsonl:2: 'Paper One: Things' is annotated again" in done.stderr
 
 
 def test_dev_gold_floor(kg_cli):

@@ -9,7 +9,7 @@ import pytest
 from kg.errors import InputError
 from kg.ingest import Deduplicator, detect_format, expand, read_papers
 
-from conftest import EXAMPLE_CORPUS
+from conftest import EXAMPLE_CORPUS, one_line_error
 
 ABSTRACT = ("We study how gulls share food along busy harbours, using photographs and sound recordings "
             "of three colonies to model who eats first.")
@@ -202,8 +202,71 @@ def test_missing_file_empty_input_and_empty_file(tmp_path):
         list(read_papers([tmp_path / "nope.txt"]))
     with pytest.raises(InputError, match="no input files"):
         list(read_papers([tmp_path]))
+    hidden = tmp_path / "only-hidden"
+    hidden.mkdir()
+    (hidden / ".papers.jsonl").write_text("{}\n")
+    # before: "(input): no input files", naming nothing
+    with pytest.raises(InputError, match=r"^\S+/only-hidden: no input files \(a folder's hidden files"):
+        list(read_papers([hidden]))
     with pytest.raises(InputError, match="empty"):
         list(read_papers([write(tmp_path, "empty.txt", "")]))
+
+
+def test_a_pipe_or_a_fifo_given_as_input_is_one_line_not_a_loss_or_a_hang(tmp_path, kg_cli):
+    """`kg build <(zcat papers.jsonl.gz)` gives kg a pipe, which it cannot read twice."""
+    import os
+    import threading
+
+    lines = "".join(json.dumps({"title": f"Gull study number {i}", "abstract": ABSTRACT}) + "\n" for i in range(400))
+    assert len(lines.encode()) > 65536  # more than the format sniffing reads
+    read_end, write_end = os.pipe()
+
+    def feed():
+        with os.fdopen(write_end, "w") as fh:
+            try:
+                fh.write(lines)
+            except BrokenPipeError:  # refused without reading: nothing to feed
+                pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        # before: the sniffing took the first 64 KB, and 27 of the 400 papers came back without an error
+        with pytest.raises(InputError, match=r"^/dev/fd/\d+: not a regular file \(a pipe or a device\).*save it to a file first"):
+            list(read_papers([f"/dev/fd/{read_end}"]))
+    finally:
+        os.close(read_end)
+        feeder.join(10)
+    fifo = tmp_path / "papers.jsonl"
+    os.mkfifo(fifo)
+    # before: kg waited for ever for someone to write into the FIFO
+    one_line_error(kg_cli("build", fifo, "--out", tmp_path / "g", "--no-extras", timeout=60), "papers.jsonl", "not a regular file")
+    assert not (tmp_path / "g").exists()
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError, match="loop.jsonl: a symbolic link to nothing"):
+        list(read_papers([loop]))
+
+
+def test_one_path_given_alone_from_python_is_one_path(tmp_path, nlp):
+    # from a notebook, read_papers("papers.jsonl") read the letters of the name ("p: no such file or
+    # folder"), read_papers(Path(...)) raised "'PosixPath' object is not iterable", and build() too
+    from pathlib import Path
+
+    from kg.build import build
+    from kg.training.data import read_annotations
+
+    path = write(tmp_path, "papers.jsonl", TWO_PAPERS)
+    assert len(list(read_papers(str(path)))) == len(list(read_papers(Path(path)))) == len(list(read_papers([path]))) == 2
+    assert expand(str(path)) == [path]
+    assert build(str(path), tmp_path / "g", extras=False, jobs=1).papers == 2
+    # and read_annotations (kg train's reader): "/: cannot read gold file: Is a directory"
+    gold = write(tmp_path, "gold.jsonl", json.dumps({"title": "FooNet for image classification", "entities": []}) + "\n")
+    assert [it.paper.title for it in read_annotations(str(gold), corpus=str(path))] == ["FooNet for image classification"]
+    # and extract(path), where extract(read_papers(...)) was meant: "'str' object has no attribute 'text'"
+    from kg.extract import extract
+
+    assert [e.paper.title for e in extract(str(path), nlp=nlp)] == [p.title for p in read_papers(path)]
 
 
 def test_a_folder_given_as_file_and_unknown_format(tmp_path):
@@ -215,6 +278,30 @@ def test_broken_encoding_names_the_line(tmp_path):
     path = write(tmp_path, "latin.txt", f"Title one\n\n{ABSTRACT}\n\nCaf\xe9 title\n\n{ABSTRACT}\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"latin.txt:5.*UTF-8"):
         list(read_papers([path]))
+
+
+def test_fields_of_the_wrong_json_type_never_reach_the_graph_as_python_reprs(tmp_path, caplog):
+    records = [
+        {"title": {"en": "A nested title"}, "abstract": ABSTRACT},
+        {"title": ["A", "list"], "abstract": ABSTRACT},
+        {"title": "Abstract as an object", "abstract": {"text": ABSTRACT}},
+        {"title": "Year true", "abstract": ABSTRACT, "year": True, "doi": {"value": "10.1/x"}, "authors": {"name": "Ada Gull"}},
+        {"title": "Year negative", "abstract": ABSTRACT, "year": -5, "url": ["http://a", "http://b"]},
+        {"title": "Year of eleven digits", "abstract": ABSTRACT, "year": 99999999999, "authors": [{"x": 1}, ["nested"], "Bo Tern"]},
+        {"title": 1984, "abstract": ABSTRACT, "year": 2021},
+    ]
+    path = write(tmp_path, "typed.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([path]))
+    # before: titles "{'en': 'A nested title'}" and "['A', 'list']", an abstract "{'text': ...}", a year
+    # written as "True"^^xsd:gYear (and "-5", and 9999 in the report's trends), a DOI and an author as reprs
+    assert [p.title for p in papers] == ["Year true", "Year negative", "Year of eleven digits", "1984"]
+    assert [p.year for p in papers] == [None, None, None, 2021]
+    assert [p.authors for p in papers] == [["Ada Gull"], [], ["Bo Tern"], []]
+    assert all(p.doi is None and p.url is None for p in papers)
+    assert "typed.jsonl:1: skipped, its title is an object, not text" in caplog.text
+    assert "typed.jsonl:2: skipped, its title is an array, not text" in caplog.text
+    assert "typed.jsonl:3: skipped, its abstract is an object, not text" in caplog.text
 
 
 def test_utf16_with_bom_is_read(tmp_path):
@@ -282,6 +369,13 @@ def test_csv_without_the_needed_columns(tmp_path):
         list(read_papers([write(tmp_path, "x.csv", "name,text\na,b\n")]))
 
 
+def test_column_names_with_spaces_around_them_are_read(tmp_path):
+    # a spreadsheet's "Title ;Abstract " header; before: "no title and abstract columns (found: abstract , title )"
+    csv_file = write(tmp_path, "sheet.csv", f"Title ;Abstract ; Year\nGulls at sea;{ABSTRACT}; 2021\n")
+    jsonl = write(tmp_path, "keys.jsonl", json.dumps({" Title ": "Terns at sea", "Abstract ": ABSTRACT}) + "\n")
+    assert [(p.title, p.year) for p in read_papers([csv_file, jsonl])] == [("Gulls at sea", 2021), ("Terns at sea", None)]
+
+
 def test_an_error_quoting_input_with_line_breaks_stays_one_line(tmp_path):
     # a stray quote makes the whole file one header cell, line breaks and all
     path = write(tmp_path, "x.csv", '"title,abstract\nA title,An abstract.\x07\n')
@@ -318,6 +412,30 @@ def test_a_graph_built_inside_its_corpus_folder_is_not_read_back_as_input(tmp_pa
     write(report, "report.json", '{"papers": 2}')
     assert expand([corpus]) == [corpus / "papers.jsonl"]
     assert len(list(read_papers([corpus]))) == 2
+
+
+def test_a_folder_kg_wrote_given_as_input_is_one_line_and_a_users_store_folder_is_read(tmp_path, kg_cli):
+    from kg.build import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "papers.jsonl", TWO_PAPERS)
+    build([corpus], tmp_path / "g", extras=False)
+    report = tmp_path / "report"
+    report.mkdir()
+    write(report, ".kg-report", "written by kg\n")
+    write(report, "communities.png", b"\x89PNG\r\n")
+    # before: "g/graph.ttl: no BibTeX entries found", "report/communities.png:1: not valid UTF-8"
+    for folder in (tmp_path / "g", report):
+        with pytest.raises(InputError, match=rf"^{folder}: a folder kg wrote \(a build, a report or a pipeline\), not papers"):
+            list(read_papers([folder]))
+    one_line_error(kg_cli("extract", tmp_path / "g"), "a folder kg wrote")
+    # a shop's papers beside its own store/ folder (no manifest.json: not a build): before, the whole
+    # folder was skipped as a build, its papers with it, without a word
+    shop = tmp_path / "papers" / "shop"
+    (shop / "store").mkdir(parents=True)
+    write(shop, "papers.jsonl", TWO_PAPERS)
+    assert len(list(read_papers([tmp_path / "papers"]))) == 2
 
 
 def test_csv_records_are_named_by_their_first_line_and_an_unclosed_quote_is_an_error(tmp_path, caplog):

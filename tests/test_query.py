@@ -12,7 +12,7 @@ from kg.errors import KgError
 from kg.query import named_queries, run, run_named
 from kg.rdf.counts import TOP_METHODS
 
-from conftest import EXAMPLE_CORPUS
+from conftest import EXAMPLE_CORPUS, KG, one_line_error
 
 
 def corpus():
@@ -127,6 +127,37 @@ def test_a_query_file_that_is_not_utf8_is_one_line_naming_it(kg_cli, example_gra
         g.query(str(rq))
 
 
+def test_a_query_file_saved_with_a_bom_and_crlf_runs(kg_cli, example_graph, tmp_path):
+    # Notepad's UTF-8 starts with a BOM; before: "malformed SPARQL at line 1, column 10 ... expected CONSTRUCT"
+    from kg.api import open_graph
+
+    rq = tmp_path / "count.rq"
+    rq.write_bytes("\ufeffSELECT (COUNT(?p) AS ?n)\r\nWHERE { ?p a kgo:Paper }\r\n".encode("utf-8"))
+    done = kg_cli("query", example_graph, rq, "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["n", "136"]
+    with open_graph(example_graph) as g:
+        assert g.query(str(rq)) == [{"n": 136}]
+
+
+def test_a_query_from_a_pipe_runs_and_a_mistyped_file_name_is_named(kg_cli, example_graph, tmp_path):
+    import os
+    import subprocess
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"SELECT (COUNT(?p) AS ?n) WHERE { ?p a kgo:Paper }\n")
+    os.close(write_end)
+    # `kg query DIR <(...)`; before: "malformed SPARQL at line 1, column 1 (near '/dev/fd/N')"
+    done = subprocess.run([KG, "query", str(example_graph), f"/dev/fd/{read_end}", "-f", "csv"], pass_fds=[read_end],
+                          capture_output=True, text=True, timeout=120)
+    os.close(read_end)
+    assert done.returncode == 0 and done.stdout.splitlines() == ["n", "136"], done.stderr
+    # before: "malformed SPARQL at line 1, column 10 (near 'mine'): a query starts with SELECT, ..."
+    missing = tmp_path / "mine.sparql"
+    assert kg_cli("query", example_graph, missing).stderr.strip() == f"error: {missing}: cannot read query: No such file or directory"
+    assert kg_cli("query", example_graph, "ASK{}").stdout.strip() == "true"  # one word, but a query
+
+
 def test_missing_and_unknown_parameters(example_store):
     with pytest.raises(KgError, match="needs --param entity"):
         run_named(example_store, "papers-using", {})
@@ -156,6 +187,46 @@ def test_cli_timeout(kg_cli, example_graph):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     done = kg_cli("query", example_graph, slow, "--timeout", "1", timeout=60)
     assert done.returncode == 1 and "timed out after 1 s" in done.stderr
+
+
+@pytest.mark.parametrize("value, shown", [("inf", "not inf"), ("1e300", "not 1e+300")])
+def test_a_timeout_no_clock_can_wait_is_one_line(kg_cli, example_graph, value, shown):
+    # before: an OverflowError traceback (kg query), or kg serve's traceback / "the oxigraph server stopped"
+    for command in (["query", example_graph, "ASK { ?s ?p ?o }"], ["serve", example_graph, "--port", "0"]):
+        done = kg_cli(*command, "--timeout", value, timeout=60)
+        one_line_error(done, "a timeout is a number of seconds from 0 (no limit)", shown)
+        assert done.returncode == 1
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        for bad in (float("nan"), float("inf"), -1, 1e300):  # before: ValueError, OverflowError, and -1 taken as none
+            with pytest.raises(KgError, match="a timeout is a number of seconds"):
+                g.query("ASK { ?s ?p ?o }", timeout=bad)
+        assert g.query("ASK { ?s ?p ?o }", timeout=9e9) is True
+
+
+def test_a_limit_past_any_count_of_rows_is_no_limit(example_graph):
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        every = g.query("top-entities", type="method", limit=0)
+        # before: "malformed SPARQL at line 20, column 31 ...: expected The query limit should be a non negative integer"
+        assert g.query("top-entities", type="method", limit=10**30) == every
+        assert g.query("top-entities", type="method", limit=2**64 - 1) == every
+        with pytest.raises(KgError, match="parameter limit must be a whole number"):
+            g.query("top-entities", type="method", limit=-(10**30))
+
+
+def test_a_misspelt_query_name_from_python_gets_the_command_line_s_suggestion(example_graph):
+    # before: TypeError "parameters apply to named queries only" (with its parameter), and without one
+    # "malformed SPARQL ... near 'papers'" (then "cannot read query: No such file or directory")
+    from kg.api import open_graph
+
+    with open_graph(example_graph) as g:
+        for params in ({"entity": "CLIP"}, {}):
+            with pytest.raises(KgError, match=r"unknown query 'papers-usin' \(did you mean papers-using\?\)"):
+                g.query("papers-usin", **params)
+        assert g.query("ASK{}") is True
 
 
 def test_python_api(example_graph):

@@ -80,6 +80,16 @@ def test_push_to_nothing_gives_up_after_retries(example_graph):
         push(example_graph, f"http://127.0.0.1:{free_port()}/store", retries=1, backoff=0.05)
 
 
+@pytest.mark.parametrize("endpoint, update", [("localhost:3030/ds/data", None), ("notaurl", None),
+                                              ("ftp://host/store", None), ("http://127.0.0.1:1/store", "update")])
+def test_an_endpoint_that_is_not_an_http_url_is_one_line(kg_cli, example_graph, endpoint, update):
+    # before: urllib's ValueError traceback, "unknown url type: 'update'"
+    option, shown = ("--update", update) if update else ("--endpoint", endpoint)
+    done = kg_cli("push", example_graph, "--endpoint", endpoint, *(["--update", update] if update else []))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip() == f"error: {option} {shown}: not an http:// or https:// URL (say http://HOST:PORT/PATH)"
+
+
 def test_a_read_only_server_and_the_python_api_read_one_store_at_once(example_graph):
     """`serve-read-only` takes no exclusive lock: kg commands and notebooks keep reading the graph."""
     from kg.query import run

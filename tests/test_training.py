@@ -59,6 +59,18 @@ def test_an_empty_annotation_file_is_named(tmp_path):
         read_annotations([DEV_GOLD, empty], [EXAMPLE_CORPUS])
 
 
+def test_cross_validating_the_judge_on_too_few_papers_is_refused_as_training_is(tmp_path, kg_cli):
+    # before: `kg eval --gold three.jsonl --folds 5 --pipeline pipelines/train.cfg` printed tables and a
+    # reliability table (">= 0.90: 30 links, 0.900") from judges fitted on 0 to 2 papers
+    three = tmp_path / "three.jsonl"
+    three.write_text("".join((GOLD_DIR / "synthetic.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:3]))
+    done = kg_cli("eval", "--gold", three, "--folds", "5", "--pipeline", ROOT / "pipelines" / "train.cfg", timeout=600)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "error: cross-validating the judge needs at least 6 papers to train on outside each fold, as kg train does (fold 1 of 5 leaves ")
+
+
 def test_folds_are_fixed_by_the_paper_id_and_cover_the_gold():
     from kg.training.data import fold_of, read_annotations
 
@@ -273,6 +285,24 @@ def test_a_folder_that_is_not_a_pipeline_is_one_line(kg_cli_module, tmp_path):
     done = kg_cli_module("extract", new, "--pipeline", tmp_path)
     assert done.returncode != 0
     assert "not a pipeline folder" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("judge", ["[]", "null"])
+def test_a_trained_pipeline_with_a_file_of_another_shape_is_one_line(kg_cli_module, tmp_path, judge):
+    # before: "TypeError: list indices must be integers or slices, not str" as a traceback
+    import shutil
+
+    from kg.paths import DEFAULT_PIPELINE
+
+    pipeline = tmp_path / "pipeline"
+    shutil.copytree(DEFAULT_PIPELINE, pipeline)
+    (pipeline / "kg_entity_judge" / "judge.json").write_text(judge + "\n")
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps(NEW_PAPER) + "\n")
+    done = kg_cli_module("extract", new, "--pipeline", pipeline)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().startswith(f"error: {pipeline}: cannot load the trained pipeline: TypeError: ")
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 # --------------------------------------------------------------------------- --min-confidence

@@ -262,6 +262,22 @@ def test_papers_view_is_chosen_in_the_store_and_equals_the_same_part_of_the_whol
     assert all(H.degree(p) >= 1 for p in papers)
 
 
+def test_a_negative_top_or_hops_from_python_is_refused_and_leaves_the_earlier_view(example_graph, tmp_path):
+    # the command line's option ranges refuse them; from a notebook, write_html(DIR, path, top=-1)
+    # drew an empty field map ("the 0 most mentioned of N entities") over the earlier view
+    from kg.viz.html import write_html
+    from kg.viz.make import make_view
+
+    page = write_html(example_graph, tmp_path / "view.html", top=5)
+    before = page.read_bytes()
+    for options in ({"top": -1}, {"papers": True, "top": -1}, {"papers": True, "hops": -1, "focus": "ImageNet"}):
+        with pytest.raises(KgError, match="hops and top must be 0 or more"):
+            write_html(example_graph, page, **options)
+        with pytest.raises(KgError, match="hops and top must be 0 or more"):
+            make_view(example_graph, **options)
+    assert page.read_bytes() == before
+
+
 def test_the_python_api_replaces_only_a_view_it_wrote(example_graph, tmp_path):
     # `write_html(DIR, path)` (notebook 01 shows it) wrote the field map over any file: a user's
     # notes.txt became an HTML page, a symbolic link was replaced by the page. Only the command line

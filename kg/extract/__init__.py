@@ -55,8 +55,9 @@ def _from_folder(path: Path) -> Language:
     try:
         with reading_folder(path):  # read whole before a `kg train --out` of it may swap it (kg.outputs)
             nlp = spacy.load(path)
-    except (OSError, ValueError, ImportError, KeyError) as exc:
-        raise KgError(f"{path}: cannot load the trained pipeline: {exc}") from None
+    except (OSError, ValueError, ImportError, KeyError, TypeError, AttributeError) as exc:
+        # TypeError, AttributeError: a file of it of another shape (a judge.json holding [] or null)
+        raise KgError(f"{path}: cannot load the trained pipeline: {type(exc).__name__}: {exc}") from None
     gc.collect()
     gc.freeze()
     return nlp
@@ -80,13 +81,18 @@ def extract(
     papers: Iterable[Paper], nlp: Language | None = None, *, n_process: int = 1, batch_size: int = 64,
     min_confidence: float = 0.0,
 ) -> Iterator[Extraction]:
-    """Extractions of papers, in input order, in `n_process` processes (0: all cores); entities
-    whose confidence is below `min_confidence` are left out.
+    """Extractions of papers (or of the papers of one file or folder named), in input order, in
+    `n_process` processes (0: all cores); entities whose confidence is below `min_confidence` are
+    left out.
 
     Worker processes are started with spawn, which imports the calling script again: a script
     (not a notebook) that asks for several processes needs the `if __name__ == "__main__":` guard.
     """
     check_min_confidence(min_confidence)
+    if isinstance(papers, (str, os.PathLike)):  # a file's name, not its papers: read them
+        from kg.ingest import read_papers  # (was AttributeError: 'str' object has no attribute 'text')
+
+        papers = read_papers(papers)
     nlp = nlp or build_nlp()
     n_process = n_process if n_process > 0 else os.cpu_count() or 1
     if n_process > 1:

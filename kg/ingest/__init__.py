@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, did_you_mean
 from kg.ids import normalise_arxiv_id, normalise_doi, normalise_title
 from kg.model import Paper
 
@@ -113,10 +113,14 @@ def detect_format(path: Path) -> str:
 
 
 def _is_kg_output(folder: Path) -> bool:
-    """A folder kg wrote: a build (its store inside), a report or a trained pipeline (their markers)."""
+    """A folder kg wrote: a build (its store and manifest inside), a report or a trained pipeline (their
+    markers). A folder of the user's that merely holds a `store/` folder is not one (it was skipped, with
+    every paper in it, without a word)."""
     from kg.outputs import PIPELINE_MARKER, REPORT_MARKER, STORE_DIR
+    from kg.store import MANIFEST
 
-    return (folder / STORE_DIR).is_dir() or (folder / REPORT_MARKER).exists() or (folder / PIPELINE_MARKER).exists()
+    return (((folder / STORE_DIR).is_dir() and (folder / MANIFEST).is_file()) or (folder / REPORT_MARKER).exists()
+            or (folder / PIPELINE_MARKER).exists())
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -131,14 +135,33 @@ def _files_in(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def as_paths(paths: Iterable[str | Path] | str | Path) -> list[str | Path]:
+    """The paths given, as a list: one path given alone is one path (from a notebook,
+    `read_papers("papers.jsonl")` read the letters of its name: "p: no such file or folder")."""
+    return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+
+
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
     out: list[Path] = []
-    for p in map(Path, paths):
+    for p in map(Path, as_paths(paths)):
+        if p.is_dir() and _is_kg_output(p):
+            # its own folders are skipped inside a folder read, but given itself it was read as papers:
+            # "g/graph.ttl: no BibTeX entries found", "report/communities.png: not valid UTF-8"
+            raise InputError(str(p), "a folder kg wrote (a build, a report or a pipeline), not papers: give the "
+                             "files of papers instead (a build's manifest.json lists its inputs)")
         if p.is_dir():
             out.extend(_files_in(p))
-        elif p.exists():
+        elif p.is_file():
             out.append(p)
+        elif p.exists():
+            # an input is read more than once (its format sniffed, then its papers, then its hash):
+            # a pipe (`kg build <(zcat papers.jsonl.gz)`) gave its first 64 KB to the sniffing and the
+            # papers in them were lost without a word; a FIFO no one writes to waited for ever
+            raise InputError(str(p), "not a regular file (a pipe or a device), which kg would have to read more "
+                             "than once: save it to a file first")
+        elif p.is_symlink():
+            raise InputError(str(p), "a symbolic link to nothing (or to itself)")
         else:
             raise InputError(str(p), "no such file or folder")
     return out
@@ -216,15 +239,22 @@ class Deduplicator:
 _LOW_BITS = (1 << 64) - 1
 
 
+def check_format(fmt: str | None) -> None:
+    """InputError for an `--input-format` that is none of `FORMATS` (None: detect)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(str(fmt), f"unknown format{did_you_mean(fmt, FORMATS)}; choose one of {', '.join(sorted(FORMATS))}")
+
+
 def read_papers(
     paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True
 ) -> Iterator[Paper]:
     """Stream the papers of all files, in file order, each distinct paper once."""
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(str(fmt), f"unknown format; choose one of {', '.join(sorted(FORMATS))}")
+    check_format(fmt)
+    paths = as_paths(paths)
     files = expand(paths)
-    if not files:
-        raise InputError("(input)", "no input files")
+    if not files:  # (the message named no path: "(input): no input files")
+        raise InputError(", ".join(map(str, paths)) or "(input)",
+                         "no input files (a folder's hidden files and the outputs kg wrote there are not read)")
     seen = Deduplicator()
     for path in files:
         reader = _reader(fmt or detect_format(path))

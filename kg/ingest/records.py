@@ -44,6 +44,15 @@ def clean(text: object) -> str:
     return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
+# values of a JSON record that are no text, though str() makes them look like some
+_KIND = {dict: "an object", list: "an array", bool: "true or false"}
+
+
+def _scalar(value: object) -> str | None:
+    """An optional field's text, or None when it holds none (an object's repr would become an id)."""
+    return None if type(value) in _KIND else clean(value) or None
+
+
 def as_list(value: object) -> list:
     """A record's list field, or [] when the record holds anything else there."""
     return value if isinstance(value, list) else []
@@ -67,21 +76,29 @@ def make_paper(
     pmid: object = None,
     categories: list[str] | None = None,
 ) -> Paper | None:
-    """A Paper from raw fields, or None (with a warning naming the record) when one is missing."""
+    """A Paper from raw fields, or None (with a warning naming the record) when one is missing or
+    is not text."""
+    not_text = [f"its {name} is {_KIND[type(value)]}" for name, value in (("title", title), ("abstract", abstract))
+                if type(value) in _KIND]
+    if not_text:
+        # a JSON object or array as the text went into the graph as Python's repr, "{'en': 'A title'}"
+        log.warning("%s: skipped, %s, not text", source, " and ".join(not_text))
+        return None
     title_s, abstract_s = clean(title), clean(abstract)
     missing = [name for name, value in (("title", title_s), ("abstract", abstract_s)) if not value]
     if missing:
         log.warning("%s: skipped, no %s", source, " and no ".join(missing))
         return None
-    arxiv_s, doi_s, pmid_s = clean(arxiv_id) or None, clean(doi) or None, clean(pmid) or None
+    arxiv_s, doi_s, pmid_s = _scalar(arxiv_id), _scalar(doi), _scalar(pmid)
     if doi_s and not arxiv_s:
         arxiv_s = arxiv_id_of_doi(doi_s)
     return Paper(
         id=paper_id(title=title_s, arxiv_id=arxiv_s, doi=doi_s, pmid=pmid_s),
         title=title_s,
         abstract=abstract_s,
-        url=clean(url) or None,
-        year=year if isinstance(year, int) else parse_year(year),
+        url=_scalar(url),
+        # an int too: a JSON year of true, -5 or 99999999999 became an ill-typed xsd:gYear ("True")
+        year=parse_year(year),
         authors=[a for a in (clean(a) for a in (authors or [])) if a],
         arxiv_id=arxiv_s,
         doi=doi_s,

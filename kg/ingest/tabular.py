@@ -30,7 +30,7 @@ LIST_KEYS = ("papers", "records", "data", "results", "items")
 
 
 def _field(record: dict, name: str) -> object:
-    lowered = {str(k).lower(): v for k, v in record.items()}
+    lowered = {str(k).strip().lower(): v for k, v in record.items()}  # "Abstract " as a spreadsheet saves it
     for alias in ALIASES[name]:
         if alias in lowered and lowered[alias] not in (None, ""):
             return lowered[alias]
@@ -38,14 +38,17 @@ def _field(record: dict, name: str) -> object:
 
 
 def _authors(value: object) -> list[str]:
-    if value is None:
+    if value is None or isinstance(value, bool):
         return []
+    if isinstance(value, dict):  # one author as an object, not its repr "{'name': ...}"
+        value = [value]
     if isinstance(value, list):
         out = []
         for a in value:
             if isinstance(a, dict):
                 a = a.get("name") or a.get("display_name") or " ".join(str(v) for v in a.values() if isinstance(v, str))
-            out.append(str(a))
+            if isinstance(a, (str, int, float)) and not isinstance(a, bool):
+                out.append(str(a))
         return out
     text = str(value)
     for sep in (";", " and ", "|"):
@@ -158,7 +161,7 @@ def read_csv(path: Path) -> Iterator[Paper]:
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     try:
-        headers = {h.lower() for h in (reader.fieldnames or []) if h}
+        headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
     except csv.Error as exc:
         raise InputError(str(path), f"malformed CSV header: {exc}", line=1) from None
     if not headers & set(ALIASES["title"]) or not headers & set(ALIASES["abstract"]):

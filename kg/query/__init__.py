@@ -16,6 +16,7 @@ is checked to be an integer and becomes the query's LIMIT clause (SPARQL cannot 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +97,12 @@ def declare_prefixes(sparql: str) -> str:
 
 def load_query(text_or_path: str) -> str:
     path = Path(text_or_path)
-    if text_or_path.endswith(".rq") or (len(text_or_path) < 255 and path.is_file()):
+    # a file: a .rq name, an existing file or pipe (`kg query DIR <(...)`; it was parsed as SPARQL,
+    # "malformed SPARQL near '/dev/fd/63'"), or one word no query is (`mine.sparql`, mistyped)
+    if (text_or_path.endswith(".rq") or not re.search(r"[\s{<]", text_or_path)
+            or (len(text_or_path) < 255 and path.exists() and not path.is_dir())):
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no part of the query
         except OSError as exc:
             raise KgError(f"{path}: cannot read query: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:  # saved in another encoding, or not text
@@ -293,7 +297,9 @@ def _limit(value: str) -> int:
         limit = -1
     if limit < 0:
         raise KgError(f"parameter limit must be a whole number (0: no limit), not {value!r}")
-    return limit
+    # more rows than a store can hold is no limit (Oxigraph reads a LIMIT past 2^64 - 1 as a syntax
+    # error, which named line 20 of kg's own query)
+    return 0 if limit >= 1 << 64 else limit
 
 
 def resolve_entity(store: ox.Store, value: str) -> list[ox.NamedNode]:
@@ -348,6 +354,20 @@ def with_values(sparql: str, bound: dict[str, list[ox.NamedNode | ox.Literal]]) 
     return sparql[: m.end()] + " " + values + sparql[m.end() :]
 
 
+# the longest wait a thread (or a socket) can be given, about 292 years: `--timeout inf` ended in an
+# OverflowError traceback after the store was opened, NaN in a ValueError
+MAX_TIMEOUT = threading.TIMEOUT_MAX
+
+
+def check_timeout(seconds: float | None) -> float | None:
+    """`seconds` as a time limit (None: no limit), or KgError when it is none (NaN, negative, too long)."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_TIMEOUT:
+        raise KgError(f"a timeout is a number of seconds from 0 (no limit) to {MAX_TIMEOUT:.0f}, not {seconds!r}")
+    return seconds or None
+
+
 def with_timeout(job, seconds: float | None):
     """Call `job()`, giving up after `seconds` (None or 0: wait as long as it takes).
 
@@ -357,10 +377,8 @@ def with_timeout(job, seconds: float | None):
     query that is given up on keeps its thread until it ends or the process exits; the `kg query`
     command exits right after, which ends it.
     """
-    if not seconds:
+    if not check_timeout(seconds):
         return job()
-    import threading
-
     box: dict = {}
 
     def target() -> None:

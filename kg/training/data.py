@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
 from kg.errors import InputError
-from kg.evaluate import gold_lines
+from kg.evaluate import check_each_paper_once, gold_lines
 from kg.ids import normalise_title
 from kg.model import ENTITY_TYPES, Paper
 
@@ -37,12 +37,15 @@ class AnnotatedPaper:
 
 def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Path] = ()) -> list[AnnotatedPaper]:
     """The papers of gold files with their text: a record's own "abstract", else the paper of the
-    corpus files with the same normalised title. A record with neither is an InputError."""
+    corpus files with the same normalised title. A record with neither is an InputError, and so is
+    a paper annotated twice. One path may be given alone, for either."""
+    from kg.ingest import as_paths, read_papers
+
+    gold_paths = as_paths(gold_paths)  # (a string alone was read as its letters: "g: cannot read gold file")
+    check_each_paper_once(gold_paths)
     by_title: dict[str, Paper] = {}
     if corpus:
-        from kg.ingest import read_papers
-
-        for paper in read_papers(list(corpus)):
+        for paper in read_papers(corpus):
             by_title.setdefault(normalise_title(paper.title), paper)
     out: list[AnnotatedPaper] = []
     for path in map(Path, gold_paths):

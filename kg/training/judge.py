@@ -276,6 +276,14 @@ def cross_validate_judge(items: Sequence[AnnotatedPaper], config_path: Path, fol
     from kg.extract.resolve import resolver
 
     settings = judge_settings(Path(config_path))
+    for k in range(folds):  # as `kg train` refuses: tables from judges fitted on 0-2 papers read as results
+        rest = sum(1 for f in fold_of_item if f != k)
+        if rest < 2 * settings.inner_folds:
+            from kg.errors import KgError
+
+            raise KgError(f"cross-validating the judge needs at least {2 * settings.inner_folds} papers to train on "
+                          f"outside each fold, as kg train does (fold {k + 1} of {folds} leaves {rest}): give more "
+                          "gold papers or fewer folds")
     nlp = build_nlp(settings.rules)
     resolve = resolver(*_settings(nlp))
     docs = list(nlp.pipe(it.paper.text for it in items))

@@ -9,6 +9,7 @@ import networkx as nx
 
 from kg.progress import stage as progress_stage
 from kg.store import open_store
+from kg.viz.select import check_counts, check_types
 
 
 @dataclass
@@ -62,6 +63,8 @@ def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None 
     file when it describes the store (`kg.analyse.incidence.tallies_of`), as the report reads its
     matrix; the same map as from the store (tests/test_viz.py holds them to that).
     """
+    check_types(types)  # before the graph is read
+    check_counts(hops, top)
     tallies = None
     if tallied and not papers:
         from kg.analyse.incidence import tallies_of

@@ -15,6 +15,13 @@ def check_types(types: list[str] | None) -> None:
                           f"choose among {', '.join(ENTITY_TYPES)}")
 
 
+def check_counts(hops: int, top: int | None) -> None:
+    """Raise KgError for a negative `hops` or `top` (the command line's option ranges refuse them; from
+    Python, top=-1 drew an empty view over the earlier one)."""
+    if hops < 0 or (top is not None and top < 0):
+        raise KgError(f"hops and top must be 0 or more, not hops={hops}, top={top}")
+
+
 def find_node(G: nx.Graph, name: str) -> str:
     """The node whose label (or IRI) is `name`, case-insensitively."""
     low = name.casefold()
@@ -29,8 +36,7 @@ def select(
 ) -> tuple[nx.Graph, str | None]:
     """The subgraph to draw, and a note saying what was left out (None when nothing was)."""
     check_types(types)
-    if hops < 0 or (top is not None and top < 0):
-        raise KgError("hops and top must be 0 or more")
+    check_counts(hops, top)
     H = G
     notes = []
     if focus:
