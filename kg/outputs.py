@@ -153,6 +153,16 @@ def _nearest_folder(out: Path) -> Path:
     return folder
 
 
+def check_no_file_in_the_way(out: Path) -> None:
+    """Raise KgError, before the work, if a file stands where a folder of `out`'s path must be
+    (`-o afile/rep`): that was found out only when the output was staged, after the work."""
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise KgError(f"{out}: cannot write: {folder} is a file, not a folder")
+
+
 # how many bytes the longest hidden name kg writes beside an output adds to the output's name
 FILE_HIDDEN_BYTES = len(".." + "0" * 8 + ".tmp")  # a temporary file: ".NAME.XXXXXXXX.tmp"
 FOLDER_HIDDEN_BYTES = len("." + ".kg-stage." + "0" * 8)  # a staging folder: ".NAME.kg-stage.XXXXXXXX"
@@ -217,6 +227,7 @@ def check_writable_beside(out: str | Path) -> None:
     """Raise KgError, before the work, if a folder output cannot be staged beside `out` (a read-only
     folder or file system): `kg analyze` found it out only once the analysis was done, `kg train`
     once the training was. The nearest existing folder is asked (the output's folders are made)."""
+    check_no_file_in_the_way(Path(out))
     folder = _nearest_folder(Path(out))
     if os.access(folder, os.W_OK | os.X_OK):
         return
@@ -420,6 +431,7 @@ def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg:
     out = Path(out)
     check_name_room(out, FILE_HIDDEN_BYTES)
     if not (out.exists() or out.is_symlink()):
+        check_no_file_in_the_way(out)
         if not out.parent.is_dir():
             raise KgError(f"{out}: cannot write: the folder {out.parent} does not exist")
         return

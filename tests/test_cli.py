@@ -334,6 +334,21 @@ def test_folder_outputs_into_a_read_only_folder_are_refused_before_the_work(read
     assert list(read_only_folder.iterdir()) == []
 
 
+def test_an_output_under_a_file_is_refused_before_the_work_naming_the_file(kg_cli, small_build, tmp_path):
+    # `kg analyze -o afile/rep` ran the whole analysis, then failed with "File exists"; `kg export -o
+    # afile/x.ttl` said the folder afile did not exist, while it does, as a file
+    afile = tmp_path / "afile"
+    afile.write_text("notes of mine\n")
+    for args, out in ((["analyze", small_build], afile / "rep"),
+                      (["analyze", small_build], afile / "deeper" / "rep"),
+                      (["export", small_build, "-f", "turtle"], afile / "x.ttl"),
+                      (["viz", small_build], afile / "view.html")):
+        done = kg_cli(*args, "-o", out)
+        one_line_error(done, f"{out}: cannot write: {afile} is a file, not a folder")
+        assert "report:" not in done.stderr  # refused before the analysis began
+    assert afile.read_text() == "notes of mine\n" and sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
 def test_outputs_onto_a_full_disk_are_one_line_naming_the_output(kg_cli, small_build, tiny_disk):
     # a full disk under kg extract / export / viz / analyze -o said only "error: [Errno 28] No space
     # left on device": the library writing the file names none, so the user was not told which write failed
