@@ -63,6 +63,9 @@ class BuildSummary:
     out: str
     papers: int = 0
     skipped_existing: int = 0
+    # input records left out as repeats of a paper read before them (same title, arXiv id or DOI):
+    # told, since a second record with other content is dropped (the first reading is kept)
+    repeats: int = 0
     entities: dict[str, int] = field(default_factory=dict)  # distinct concepts per type linked in the graph
     links: dict[str, int] = field(default_factory=dict)  # paper-entity links per type
     results: int = 0
@@ -419,8 +422,11 @@ def _build(
             cleanup.callback(streamed.abort)  # a build that fails stops it; after `finish`, nothing to do
             streamed.put(list(store))  # the ontology
 
+        def count_repeat(paper: Paper) -> None:
+            summary.repeats += 1
+
         def new_papers() -> Iterator[Paper]:
-            for paper in read_papers(files, fmt):
+            for paper in read_papers(files, fmt, on_repeat=count_repeat):
                 # only the previous build's papers can be found: the input holds each paper once
                 if previous and _in_store(store, paper.id):
                     summary.skipped_existing += 1

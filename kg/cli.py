@@ -214,6 +214,9 @@ def build(
     console.print(_summary_table(summary, out, append))
 
 
+REPEATS_ROW = "records repeating a paper (left out, the first kept)"
+
+
 def _summary_table(summary, out: Path, append: bool) -> Table:
     """What a build did. After --append, what the new papers added and what the whole graph holds
     (counted as `kg stats` counts) are two columns; the time is the command's own wall time."""
@@ -222,6 +225,8 @@ def _summary_table(summary, out: Path, append: bool) -> Table:
     if not append:
         table.add_column("count", justify="right")
         table.add_row("papers", str(summary.papers))
+        if summary.repeats:
+            table.add_row(REPEATS_ROW, str(summary.repeats))
         for entity_type, n in summary.entities.items():
             table.add_row(f"{entity_type} entities", f"{n}  ({summary.links[entity_type]} links)")
         table.add_row("results", str(summary.results))
@@ -232,10 +237,11 @@ def _summary_table(summary, out: Path, append: bool) -> Table:
 
         total = _run(graph_stats, _run(open_store, out))
         added = {"papers": summary.papers, "papers already present (skipped)": summary.skipped_existing,
+                 **({REPEATS_ROW: summary.repeats} if summary.repeats else {}),
                  **{f"{t} links": n for t, n in summary.links.items()}, "results": summary.results}
         table.add_column("added by the new papers", justify="right")
         table.add_column("whole graph", justify="right")
-        for key in dict.fromkeys(["papers", "papers already present (skipped)", *total, *added]):
+        for key in dict.fromkeys(["papers", "papers already present (skipped)", *added.keys() & {REPEATS_ROW}, *total, *added]):
             table.add_row(key, str(added.get(key, "")), str(total.get(key, "")))
     wall = _seconds_since_start()
     table.add_row("seconds (wall time of the command)", f"{wall:.1f}", *([""] if append else []))

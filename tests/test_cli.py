@@ -334,6 +334,32 @@ def test_folder_outputs_into_a_read_only_folder_are_refused_before_the_work(read
     assert list(read_only_folder.iterdir()) == []
 
 
+def test_records_repeating_a_paper_are_counted_in_the_build_summary(kg_cli, tmp_path):
+    # a second record of a paper (same title) with another abstract was left out with no visible word:
+    # a user merging two exports could not tell how many records the graph does not hold
+    def record(title, abstract):
+        return json.dumps({"title": title, "abstract": abstract}) + "\n"
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(record("Gulls on piers", "We study gulls with a CNN on GullSet.")
+                     + record("Terns at sea", "We propose TernNet for tern counting."))
+    second.write_text(record("Gulls on Piers", "Another abstract of the same paper, with ResNet.")
+                      + record("Terns at sea", "We propose TernNet for tern counting."))
+    out = tmp_path / "g"
+    done = kg_cli("build", first, second, "--out", out, "--no-extras", "--export", "none")
+    assert done.returncode == 0, done.stderr
+    def rows(stdout):
+        return {line.split("│")[1].strip(): line.split("│")[2].strip() for line in stdout.splitlines() if line.count("│") == 3}
+
+    assert rows(done.stdout)["papers"] == "2", done.stdout
+    assert rows(done.stdout)["records repeating a paper (left out, the first kept)"] == "2", done.stdout
+    assert json.loads((out / "manifest.json").read_text())["summary"]["repeats"] == 2
+    # an input with no repeat shows no such row
+    done = kg_cli("build", first, "--out", tmp_path / "g1", "--no-extras", "--export", "none")
+    assert done.returncode == 0 and rows(done.stdout)["papers"] == "2", done.stdout
+    assert not any("repeating" in row for row in rows(done.stdout)), done.stdout
+
+
 def test_an_output_under_a_file_is_refused_before_the_work_naming_the_file(kg_cli, small_build, tmp_path):
     # `kg analyze -o afile/rep` ran the whole analysis, then failed with "File exists"; `kg export -o
     # afile/x.ttl` said the folder afile did not exist, while it does, as a file

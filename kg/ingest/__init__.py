@@ -246,9 +246,11 @@ def check_format(fmt: str | None) -> None:
 
 
 def read_papers(
-    paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True
+    paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True,
+    on_repeat: Callable[[Paper], None] | None = None,
 ) -> Iterator[Paper]:
-    """Stream the papers of all files, in file order, each distinct paper once."""
+    """Stream the papers of all files, in file order, each distinct paper once; `on_repeat` is
+    given each record left out as a repeat of a paper read before it (the first reading is kept)."""
     check_format(fmt)
     paths = as_paths(paths)
     files = expand(paths)
@@ -270,5 +272,7 @@ def read_papers(
                 yield paper
             else:
                 log.debug("%s: duplicate of a paper already read", paper.source)
+                if on_repeat:
+                    on_repeat(paper)
         if count == 0:
             log.warning("%s: no papers in this file", path)
