@@ -301,3 +301,13 @@ def test_a_hyphenated_compound_before_a_known_technique_names_its_variant(nlp):
     assert "lattice-constrained beam search" in mentions
     # a compound of size or grain says how large, not which variant
     assert "large-scale beam search" not in mentions
+
+
+def test_a_method_named_only_where_the_text_says_it_is_absent_is_none(nlp):
+    x = run(nlp, "Tracking Birds in Flight",
+            "Our tracker follows each bird without any depth supervision. It is trained with no contrastive loss at all.")
+    assert not {"depth supervision", "contrastive loss"} & set(entities(x, "method"))
+    # named once as absent and once as used, it is used
+    y = run(nlp, "Tracking Birds in Flight",
+            "At test time our tracker needs no depth supervision. During training, depth supervision guides the encoder.")
+    assert "depth supervision" in entities(y, "method")

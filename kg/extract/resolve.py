@@ -120,6 +120,11 @@ NOT_THE_OBJECT = re.compile(
 _RIGHT_AFTER_VERB = re.compile(r"(?i)(?:put\s+forward|\w+)(?:\s+(?:a|an|the|novel|new|simple|first|our))*\s*$")
 
 
+# A method named only where the text says it is absent ("without any flow supervision", "due to no
+# ground-truth supervision") is none the paper uses: what it does without is no part of it.
+_NEGATED = re.compile(r"\b(?:without(?: any)?|no|lack of|absence of)\s+$", re.I)
+
+
 # The rules whose names _is_proposed tests when they are vocabulary concepts (and for any name in the title).
 _TESTED_FOR_CONCEPTS = ("title-name", "title-phrase", "named-as")
 
@@ -747,6 +752,8 @@ class Resolver:
                     entity.role = "proposed" if self._is_proposed(text, span, sents, k, title_end, verbs) else "used"
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases(list(groups.values()), aliases)
+        entities = [e for e in entities if not (e.type == "method" and all(
+            _NEGATED.search(text, max(0, m.start - 20), m.start) for m in e.mentions))]
         entities = _merge_modified_phrases(entities)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
