@@ -311,3 +311,13 @@ def test_a_method_named_only_where_the_text_says_it_is_absent_is_none(nlp):
     y = run(nlp, "Tracking Birds in Flight",
             "At test time our tracker needs no depth supervision. During training, depth supervision guides the encoder.")
     assert "depth supervision" in entities(y, "method")
+
+
+def test_a_known_name_that_starts_another_name_is_not_mentioned_there(nlp):
+    x = run(nlp, "Forecasting Tides", "Our model beats LSTM-Tide on every station. We present BERT-Fuse, a fusion model.")
+    methods = entities(x, "method")
+    assert "BERT-Fuse" in methods
+    assert not {m["name"] for m in methods.values() if m.get("concept")}  # neither LSTM nor BERT
+    # a size or a suffix word after the known name keeps it
+    y = run(nlp, "Forecasting Tides", "Our model beats BERT-Large and a BERT-based tagger.")
+    assert set(entities(y, "method")["BERT"]["mentions"]) == {"BERT-Large", "BERT"}

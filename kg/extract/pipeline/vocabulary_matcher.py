@@ -63,6 +63,10 @@ class VocabularyMatcher(Batched):
             if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] and not spaces[start - 1] \
                     and texts[start - 2][:1].isupper() and name_shaped(texts[start - 2]):
                 continue  # the end of another name ("ULIP-ShapeNet", "Video-LLaVA" is not LLaVA)
+            if end + 1 < len(texts) and texts[end] == "-" and not spaces[end - 1] and not spaces[end] \
+                    and texts[end + 1][:1].isupper() and texts[end + 1].rstrip(".").isalpha() \
+                    and release_end(texts, T.lowers, spaces, end) == end and not SUFFIX_WORD.match(T.lowers[end + 1]):
+                continue  # the start of another name ("KD-Bridge", "GRU-D" is not GRU)
             self._add(cands, T, self.exact[tuple(texts[start:end])], start, end)
         for _, start, end in self.lower_matcher(doc):
             if start > 1 and texts[start - 1] == "-" and not spaces[start - 2] \
