@@ -321,3 +321,15 @@ def test_a_known_name_that_starts_another_name_is_not_mentioned_there(nlp):
     # a size or a suffix word after the known name keeps it
     y = run(nlp, "Forecasting Tides", "Our model beats BERT-Large and a BERT-based tagger.")
     assert set(entities(y, "method")["BERT"]["mentions"]) == {"BERT-Large", "BERT"}
+
+
+def test_the_class_named_with_the_after_a_narrower_known_class_refers_back_to_it(nlp):
+    x = run(nlp, "Listening to Owls",
+            "We present OwlNet, a video large language model for birdsong. Frames are pooled before the language model reads them.")
+    methods = entities(x, "method")
+    assert "language model" not in methods
+    assert "language model" in methods["video large language model"]["mentions"]
+    # without "the" it names the class itself
+    y = run(nlp, "Listening to Owls",
+            "We present OwlNet, a video large language model for birdsong. Unlike language models of text, it hears.")
+    assert "language model" in entities(y, "method")

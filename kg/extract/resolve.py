@@ -755,6 +755,7 @@ class Resolver:
         entities = [e for e in entities if not (e.type == "method" and all(
             _NEGATED.search(text, max(0, m.start - 20), m.start) for m in e.mentions))]
         entities = _merge_modified_phrases(entities)
+        entities = _merge_anaphoric_classes(entities, text)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
         _size_roles(entities)
@@ -1126,6 +1127,27 @@ def _merge_modified_phrases(entities: list[Entity]) -> list[Entity]:
             if e.role == "proposed":
                 target.role = "proposed"
     return out
+
+
+def _merge_anaphoric_classes(entities: list[Entity], text: str) -> list[Entity]:
+    """"the language model" in a paper that names its video large language model: a known class
+    named only with "the" after a narrower known class ending in its words ("video large language
+    model") refers back to that one, and is a mention of it."""
+    out: list[Entity] = []
+    for e in entities:
+        target = None
+        if e.type == "method" and e.concept and all(_THE_BEFORE.search(text, max(0, m.start - 5), m.start) for m in e.mentions):
+            tail = " " + _SPACED[e.label]
+            target = next((f for f in entities if f is not e and f.type == "method" and f.concept
+                           and _SPACED[f.label].endswith(tail) and f.mentions[0].start < e.mentions[0].start), None)
+        if target is None:
+            out.append(e)
+        else:
+            target.mentions = sorted(target.mentions + e.mentions, key=attrgetter("start"))
+    return out
+
+
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
 
 
 # A size or version written after a name: "SegFormer-B4", "EfficientNet-B0", "Speech Commands V2". (Not a
