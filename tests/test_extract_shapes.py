@@ -333,3 +333,13 @@ def test_the_class_named_with_the_after_a_narrower_known_class_refers_back_to_it
     y = run(nlp, "Listening to Owls",
             "We present OwlNet, a video large language model for birdsong. Unlike language models of text, it hears.")
     assert "language model" in entities(y, "method")
+
+
+def test_capitalised_words_joined_by_hyphens_are_one_name(nlp):
+    x = run(nlp, "Mapping Streets from Above",
+            "Our model improves the IoU by 3.5 over Rain-Drop-Shift with the same backbone, and it beats Moth-Q on every split.")
+    assert {"Rain-Drop-Shift", "Moth-Q"} <= set(entities(x, "method"))
+    # a language pair, a part of a longer capitalised name or a compound of modality words is none
+    y = run(nlp, "Mapping Streets from Above",
+            "We translate WMT En-Fr with Mask R-CNN features and Audio-Visual Models.")
+    assert not {"En-Fr", "R-CNN", "Audio-Visual"} & forms(y, "method")

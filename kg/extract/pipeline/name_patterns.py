@@ -41,6 +41,8 @@ NAME_TAIL = re.compile(r"(?:(?:[-/](?=[A-Z0-9]|[a-z]+[A-Z])(?!(?i:" + NAME_SUFFI
 BENCHMARK_WORD = re.compile(r"\b(benchmark|benchmarking|dataset|corpus|suite)\b")
 # Endings of adjectives: "-al" ("professional"), and "-ic" in words past six letters ("periodic";
 # "logic", "music" and "topic" are nouns).
+# A part of a name written in capitals: "Lift", "X", "GRU" ("Lift-Splat-Shoot", "Mod-X").
+_CAPITAL_PART = re.compile(r"^[A-Z][A-Za-z]*$")
 ADJECTIVE_END = re.compile(r"(?:al|[a-z]{5}ic)$")
 # Nouns made from verbs, which name an activity ("mapping", "stratification", "alignment"); plural
 # only where the activity is counted ("simulations"), unlike "documents" or "environments".
@@ -912,8 +914,39 @@ class NamePatterns(Batched):
                     # holds a model or dataset ("ReAct, Reflexion and LATS")
                     add_candidate(cands, T, i, i + 1, "method", "listed-abbreviation")
         self._modified_techniques(cands, T, sents)
+        self._hyphenated_names(cands, T, sents, title_end)
         self._task_lists(cands, sents, T)
         return doc
+
+    def _hyphenated_names(self, cands: list, T: Table, sents: list[Sent], title_end: int) -> None:
+        """9. "over Lift-Splat-Shoot with ...", "the framework Mod-X": capitalised words joined by hyphens,
+        standing alone inside a sentence, are one name (no part is name-shaped, so rule 7 misses it). Not
+        a part of a longer capitalised name ("Mask R-CNN", "Vision-Language Models"), a language pair
+        ("En-De": no part a word), nor a compound of the vocabularies' words ("Zero-Shot and In-Context
+        Learning": a modifier sharing the head of what it is coordinated with)."""
+        texts, spaces, idxs = T.texts, T.spaces, T.idxs
+        starts = [s.start for s in sents]
+        i, n = 0, len(texts)
+        while i < n:
+            j = i
+            while j + 2 < n and texts[j + 1] == "-" and not spaces[j] and not spaces[j + 1] and _CAPITAL_PART.match(texts[j + 2]) \
+                    and _CAPITAL_PART.match(texts[j]):
+                j += 2
+            if j == i:
+                i += 1
+                continue
+            parts, end = texts[i : j + 1 : 2], j + 1
+            sent_start = starts[bisect_right(starts, i) - 1]
+            before, after = (texts[i - 1] if i > 0 else ""), (texts[end] if end < n else "")
+            if (idxs[i] > title_end and i > sent_start and not (before[:1].isupper() or before in ("(", "/", "-") or before.endswith("/"))
+                    and not (after[:1].isupper() or after in ("-", "/", "("))
+                    # nor a compound of the vocabularies' words, a kind and no name ("Zero-Shot", "Cross-Modal")
+                    and not all(p.lower() in self.method_words or p.lower() in self.task_words for p in parts)
+                    and any(p[1:].islower() and len(p) >= 3 for p in parts)
+                    and not all(p.lower() in self.modality_words or p.lower() in self.cues.modality_parts for p in parts)
+                    and span_text(T, i, end) not in self.cues.stop_names):
+                add_candidate(cands, T, i, end, self._type_after(T, end, "method"), "name-shape")
+            i = end
 
     def _variant_modifier(self, low: str) -> bool:
         """A lower-case word that can say which variant of a known technique a paper names ("grid",
