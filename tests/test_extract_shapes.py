@@ -343,3 +343,17 @@ def test_capitalised_words_joined_by_hyphens_are_one_name(nlp):
     y = run(nlp, "Mapping Streets from Above",
             "We translate WMT En-Fr with Mask R-CNN features and Audio-Visual Models.")
     assert not {"En-Fr", "R-CNN", "Audio-Visual"} & forms(y, "method")
+
+
+def test_a_known_class_named_only_in_the_title_after_the_paper_s_name_is_its_kind(nlp):
+    x = run(nlp, "OwlNet: A Hierarchical Event Language Model for Bird Calls",
+            "We present OwlNet, which reads recordings of owls and names the species.")
+    methods = entities(x, "method")
+    assert "OwlNet" in methods
+    assert "language model" not in methods
+    # a class the abstract names again, or a named model, stays
+    y = run(nlp, "OwlNet: A Hierarchical Event Language Model for Bird Calls",
+            "We present OwlNet, which reads recordings of owls. The language model is small.")
+    assert "language model" in entities(y, "method")
+    z = run(nlp, "OwlNet: Tuning CLIP for Bird Calls", "We present OwlNet, which reads recordings of owls.")
+    assert "CLIP" in entities(z, "method")

@@ -754,6 +754,8 @@ class Resolver:
         entities = self._merge_aliases(list(groups.values()), aliases)
         entities = [e for e in entities if not (e.type == "method" and all(
             _NEGATED.search(text, max(0, m.start - 20), m.start) for m in e.mentions))]
+        if any(s.id_ == "title-name" and s.label_ == "method" for s in others):
+            entities = self._without_own_kind(entities, text, title_end)
         entities = _merge_modified_phrases(entities)
         entities = _merge_anaphoric_classes(entities, text)
         entities = _merge_size_variants(entities)
@@ -770,6 +772,16 @@ class Resolver:
         entities = self._merge_metric_variants(entities)
         drop_token_table(doc)
         return Extraction(paper, entities, results)
+
+    def _without_own_kind(self, entities: list[Entity], text: str, title_end: int) -> list[Entity]:
+        """A title "NAME: A Hierarchical Event Language Model for ..." says what kind of thing the
+        paper's own NAME is: a known class of methods named only there ("language model", "gated
+        fusion") is that kind, not a method the paper uses. (A named concept, "Mamba-2", is kept; so is
+        a class the abstract names again.)"""
+        colon = text.find(":", 0, title_end)
+        return [e for e in entities if not (
+            e.type == "method" and e.concept and e.concept not in self.specific_concepts
+            and all(colon < m.start < title_end for m in e.mentions))]
 
     USE_CUES = re.compile(r"\b(?:based on|built on|such as|e\.g\.|including|like|existing|previous|prior|than|outperform\w*|baselines?|compared)\b", re.I)
 
