@@ -926,14 +926,15 @@ class NamePatterns(Batched):
         Learning": a modifier sharing the head of what it is coordinated with)."""
         texts, spaces, idxs = T.texts, T.spaces, T.idxs
         starts = [s.start for s in sents]
-        i, n = 0, len(texts)
-        while i < n:
-            j = i
+        n, end = len(texts), 0
+        for h in tokens_in(T, {"-"}, lower=False):  # (from the hyphens: most abstracts have few)
+            i = j = h - 1
+            if i < end:
+                continue  # inside the run before
             while j + 2 < n and texts[j + 1] == "-" and not spaces[j] and not spaces[j + 1] and _CAPITAL_PART.match(texts[j + 2]) \
                     and _CAPITAL_PART.match(texts[j]):
                 j += 2
             if j == i:
-                i += 1
                 continue
             parts, end = texts[i : j + 1 : 2], j + 1
             sent_start = starts[bisect_right(starts, i) - 1]
@@ -946,7 +947,6 @@ class NamePatterns(Batched):
                     and not all(p.lower() in self.modality_words or p.lower() in self.cues.modality_parts for p in parts)
                     and span_text(T, i, end) not in self.cues.stop_names):
                 add_candidate(cands, T, i, end, self._type_after(T, end, "method"), "name-shape")
-            i = end
 
     def _variant_modifier(self, low: str) -> bool:
         """A lower-case word that can say which variant of a known technique a paper names ("grid",
