@@ -357,3 +357,13 @@ def test_a_known_class_named_only_in_the_title_after_the_paper_s_name_is_its_kin
     assert "language model" in entities(y, "method")
     z = run(nlp, "OwlNet: Tuning CLIP for Bird Calls", "We present OwlNet, which reads recordings of owls.")
     assert "CLIP" in entities(z, "method")
+
+
+
+def test_a_known_concept_before_a_component_head_names_no_component(nlp):
+    x = run(nlp, "Hearing Owls", "We train a compact Sound Event Detection network and a small Owl-Song Fusion network.")
+    methods = entities(x, "method")
+    # what the network is for, a known task, is no name of a network
+    assert "Sound Event Detection network" not in methods
+    # capitalised words no vocabulary knows still name a component
+    assert "Owl-Song Fusion network" in methods

@@ -719,6 +719,8 @@ class NamePatterns(Batched):
                     words = [w for w in texts[j:i] if w != "-"] if j < i else ()  # mostly none
                     if words and texts[i - 2] == "-" and SUFFIX_WORD.match(lowers[i - 1]):
                         words = ()  # "Transformer-based models", "NLP-enhanced decoder": an adjective, no name
+                    if words and any(c[0] == j and c[1] == i and c[6] == "vocabulary" for c in cands):
+                        words = ()  # "a Fake News Detection network": a known concept (what the part is for) names no part
                     if words and (len(words) >= 2 or j > sent.start) and not all(is_name(w) for w in words) and not any(
                         # "CLIP-style training", but "Branch-aware Fusion network" is a name
                         SUFFIX_WORD.match(lowers[m]) and texts[m - 1] == "-" and is_name(texts[m - 2])
