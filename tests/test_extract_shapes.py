@@ -301,3 +301,17 @@ def test_a_hyphenated_compound_before_a_known_technique_names_its_variant(nlp):
     assert "lattice-constrained beam search" in mentions
     # a compound of size or grain says how large, not which variant
     assert "large-scale beam search" not in mentions
+
+
+def test_a_title_task_named_with_other_first_words_in_the_abstract_is_that_task(nlp):
+    # the title's "Far-Field" says how the speech is recognised; the abstract names the same task
+    # with other first words: one task, not a second one named by the title's words
+    x = run(nlp, "EchoGate: Reverberation-Aware Gating for Low-Latency Far-Field Speech Recognition",
+            "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
+    tasks = entities(x, "task")
+    assert set(tasks) == {"speech recognition"}
+    assert "Far-Field Speech Recognition" in tasks["speech recognition"]["mentions"]
+    # words naming a kind of data make a task of its own
+    y = run(nlp, "EchoGate: Reverberation-Aware Gating for Audio-Visual Speech Recognition",
+            "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
+    assert {"audio-visual speech recognition", "speech recognition"} <= set(entities(y, "task"))

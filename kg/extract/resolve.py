@@ -237,6 +237,33 @@ class Resolver:
         after = span.end + 1  # the token after "'s"
         return any(c.start == after and c.kb_id_ and c.label_ == "method" for c in cands)
 
+    def _merge_title_tasks(self, entities: list[Entity]) -> list[Entity]:
+        """A task phrase of the title that the abstract names with other first words is the
+        abstract's task: the two share their last two words, and the title's other words name no kind
+        of data and hold no number, so they say how the work is done rather than which task it is
+        ("Low-Latency Streaming Speech Recognition" is the abstract's "streaming automatic speech
+        recognition", "Fine-Grained Action Segmentation" its "temporal action segmentation"; "3D
+        Object Detection" and "Video Question Answering" stay tasks of their own)."""
+        out: list[Entity] = []
+        for e in entities:
+            if e.type != "task" or e.concept or any(_RULE(m) != "title-task" for m in e.mentions):
+                out.append(e)
+                continue
+            words = _SPACED[e.mentions[0].text].split()
+            how = words[:-2]
+            if not how or any(w in self.modality_words or any(c.isdigit() for c in w) for w in how):
+                out.append(e)
+                continue
+            tail = " " + " ".join(words[-2:])
+            # (not into another title phrase, which may itself be merged away)
+            target = next((f for f in entities if f is not e and f.type == "task" and any(_RULE(m) != "title-task" for m in f.mentions)
+                           and any((" " + _SPACED[form]).endswith(tail) for form in f.surface_forms)), None)
+            if target is None:
+                out.append(e)
+            else:
+                target.mentions += e.mentions
+        return out
+
     def _task_head_at(self, T: Table, i: int) -> bool:
         return 0 <= i < len(T) and T.lowers[i] in self.cues.task_heads
 
@@ -748,6 +775,7 @@ class Resolver:
         # An acronym and its long form are one entity even when found by different rules.
         entities = self._merge_aliases(list(groups.values()), aliases)
         entities = _merge_modified_phrases(entities)
+        entities = self._merge_title_tasks(entities)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
         _size_roles(entities)
