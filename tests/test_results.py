@@ -758,6 +758,20 @@ def test_in_a_paper_with_no_model_of_its_own_a_known_system_is_the_subject(nlp):
     assert [(r[0], r[3]) for r in found] == [(78.1, "TerraNet")]
 
 
+def test_the_share_of_tasks_a_system_completes_is_its_success_rate(nlp):
+    # "completes 91% of the tasks" names no metric word: the values were dropped as metric-less
+    abstract = ("We evaluate TerraNet on ALFWorld and WebShop. TerraNet completes 91.0% of ALFWorld tasks. On a real "
+                "robot, it succeeds in 83% of trials, compared with 61% for ReAct.")
+    found = results(nlp, abstract, title="TerraNet: Planning with Tool Graphs")
+    # (on the benchmark the share names, else on none: the robot's trials are not on the paper's
+    # benchmarks; the baseline's value is a success rate too, over the same trials)
+    assert [(r[0], r[2], r[3], r[4]) for r in found] == [
+        (91.0, "success rate", "TerraNet", "ALFWorld"), (83.0, "success rate", "TerraNet", None),
+        (61.0, "success rate", "ReAct", None)]
+    # (a share of the data, or of the problems a model solves, is no success rate)
+    assert results(nlp, "Trained on 10% of the tasks, TerraNet solves 47% of the problems.") == []
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

@@ -44,6 +44,7 @@ class Named:
     proposed: bool = False
     concept: bool = False
     guessed: bool = False  # found by its form and place (not a mention of the paper's entities)
+    of_tasks: bool = False  # a success rate read from the share of tasks completed ("completes 91% of tasks")
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Value:
     on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
     qualifier: str = ""  # what the value is of, when values of one metric differ by it: "Dice (tumor core)"
     parts_end: int = -1  # the end of the list of parts written after its list ("... for A, B and C"), where its phrase ends
+    phrase_dataset: Named | None = None  # the dataset its own phrase names ("78% on D", "91% of D tasks"), if any
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -279,6 +281,14 @@ GLUED_SUFFIX = re.compile(r"(?:-[A-Za-z0-9][\w.]*?)+(?=[\s,;:)]|\.(?:\s|$)|$)")
 RESPECTIVE = re.compile(r"\brespectively\b|\b(?:the|these|those|both)\s+(?:(?:two|three|four|five|six)\s+)?"
                         r"(?:datasets|benchmarks|corpora|test\s+sets)\b", re.I)
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
+# the share of tasks a system completes, its success rate: "completes 91.0% of ALFWorld tasks",
+# "succeeds in 83% of trials" (not a share of problems solved or of issues resolved, which abstracts
+# name otherwise: accuracy, resolve rate)
+SUCCESS_BEFORE = re.compile(r"\b(?:complet|succeed|accomplish|finish)\w*\s+(?:in\s+|on\s+)?(?:(?:about|over|nearly|only|up\s+to)\s+)?$", re.I)
+_TASKS = r"(?:tasks|episodes|trials|goals|missions)\b"
+SHARE_OF_TASKS = re.compile(rf"\s*of\s+(?:the\s+|all\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<n>{_TASKS})")
+# ... and the benchmark whose tasks they are: "91.0% of ALFWorld tasks"
+SHARE_OF_NAMED = re.compile(rf"\s*of\s+(?:the\s+)?(?P<d>[A-Z][\w'.-]*(?:\s[A-Z0-9][\w'.-]*)?)\s+(?:[a-z][\w-]*\s+)?{_TASKS}")
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
@@ -432,6 +442,12 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 metric = f"{metric} ({v.qualifier})"
             if v.on_device:
                 v.dataset = None  # "runs at 14 FPS on an RTX 3090": measured on the machine, whatever the paper's data
+            if v.metric is not None and v.metric.of_tasks:
+                # a share of tasks is over the tasks its sentence counts (so are the values that take
+                # their measure from it): on the benchmark its own phrase names ("91% of ALFWorld
+                # tasks"), not on one the paper or the sentence names elsewhere ("We evaluate on D. ...
+                # On a real robot, it succeeds in 83% of trials")
+                v.dataset = v.phrase_dataset
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -691,6 +707,14 @@ class _Sentence:
                         or SPEEDUP_BEFORE.search(self.text, max(self.start, v.start - 80), v.start))
                 if word:
                     v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+        for v in vals:
+            if v.metric is None and v.unit == "%" and not v.relative:
+                # "completes 91% of the tasks", "succeeds in 83% of trials": the share of tasks a system
+                # completes is its success rate
+                share = SHARE_OF_TASKS.match(self.text, v.end, self.end)
+                if share and SUCCESS_BEFORE.search(self.text, max(self.start, v.start - 40), v.start):
+                    v.metric = Named(share.start("n"), share.end("n"), "success rate", guessed=True, of_tasks=True)
+                    v.metric_after = True
         self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None:
@@ -823,6 +847,16 @@ class _Sentence:
 
     def own_dataset(self, v: _Value) -> Named | None:
         after = _phrase_end(v)
+        share = SHARE_OF_NAMED.match(self.text, v.end, self.end)
+        if share:
+            # "91% of ALFWorld tasks": the benchmark whose tasks they are (a name there is one, even
+            # one taken for a method or a task; not the paper's own, nor a system the vocabulary knows)
+            d = next((n for n in self.names if n.start == share.start("d") and n.end == share.end("d")), None)
+            if d is not None and d in self.datasets:
+                return d
+            if (d is None and self.unnamed(*share.span("d")) == share.span("d")) or (
+                    d is not None and not d.concept and not d.proposed):
+                return Named(share.start("d"), share.end("d"), share.group("d"), guessed=True)
         if v.metric is not None:
             # a dataset written as the modifier of the value's metric is what it is measured on: "an
             # ImageNet top-1 accuracy of 84.2%", "improves Cityscapes mIoU by 2.1"
@@ -914,7 +948,7 @@ class _Sentence:
 
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
-            v.dataset = self.own_dataset(v)
+            v.dataset = v.phrase_dataset = self.own_dataset(v)
             after = _phrase_end(v)
             v.on_device = v.dataset is None and bool(ON_DEVICE.match(self.text, after, self.end))
         for v in vals:
