@@ -758,6 +758,18 @@ def test_in_a_paper_with_no_model_of_its_own_a_known_system_is_the_subject(nlp):
     assert [(r[0], r[3]) for r in found] == [(78.1, "TerraNet")]
 
 
+def test_a_variant_of_the_papers_model_is_the_system_its_sentence_speaks_of(nlp):
+    # with no subject found, the values went to the model family (TerraNet)
+    found = results(nlp, "We propose TerraNet. With TerraNet-L, accuracy rises to 86.1% on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(86.1, "TerraNet-L")]
+    found = results(nlp, "We propose TerraNet. On Kinetics-400, TerraNet-B achieves 82.7% top-1 accuracy, matching "
+                         "VideoMAE-B while requiring 2.1x less compute, and TerraNet-L reaches 86.1%.")
+    assert [(r[0], r[3]) for r in found] == [(82.7, "TerraNet-B"), (2.1, "TerraNet-B"), (86.1, "TerraNet-L")]
+    # (not a variant it is compared with)
+    found = results(nlp, "We propose TerraNet. Compared with TerraNet-S, our model improves accuracy by 2.1%.")
+    assert [(r[0], r[3]) for r in found] == [(2.1, "TerraNet")]
+
+
 def test_the_share_of_tasks_a_system_completes_is_its_success_rate(nlp):
     # "completes 91% of the tasks" names no metric word: the values were dropped as metric-less
     abstract = ("We evaluate TerraNet on ALFWorld and WebShop. TerraNet completes 91.0% of ALFWorld tasks. On a real "

@@ -112,6 +112,10 @@ EXPERIMENTS_ON = re.compile(
 CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
+# a variant of the model compared with: "Compared with TerraNet-S, our model ...", "outperforms TerraNet-S"
+COMPARED_VARIANT = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?|against|unlike|compared\s+(?:to|with)|relative\s+to)"
+    r"\s+(?:the\s+|an?\s+|our\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
 NAME_MARK = re.compile(r"\b[DM]\b")  # a dataset or metric name in a gap
 ARTICLE_END = re.compile(r",\s*(?:an?|the)\s*$", re.I)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
@@ -361,7 +365,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
-        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own_model=proposed is not None)
+        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own=proposed)
         vals = [v for v in vals if sentence.keeps(v)]
         if not vals:
             continue
@@ -459,9 +463,9 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
 
 class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
-                 methods: list[Named], others: list[Named], own_model: bool = True):
+                 methods: list[Named], others: list[Named], own: str | None = None):
         self.text, self.start, self.end = text, start, end
-        self.own_model = own_model  # whether the paper proposes a method of its own
+        self.own = own  # the name of the paper's own method, if it proposes one
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         metrics = [_with_cutoff(text, m, end) for m in metrics]
@@ -1078,9 +1082,22 @@ class _Sentence:
                                  and self.text[m.end : v.start].strip() == "("), None)
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
-            v.method = v.method or v.members[-1].method or self.subject(v)
+            v.method = v.method or v.members[-1].method or self.subject(v) or self.own_variant(v)
         for v in vals:
             self.level_before(v)
+
+    def own_variant(self, v: _Value) -> Named | None:
+        """Where no subject is found, the variant of the paper's own model its sentence speaks of: the
+        last named before the value ("TerraNet-B achieves 82.7%, matching X while requiring 2.1x less
+        compute"), else the only one named ("With TerraNet-L, accuracy rises to 86.1%"); not one it is
+        compared with ("Compared with TerraNet-S, our model ..."). The values were the family's."""
+        variants = [m for m in self.methods if m.proposed and self.text[m.start : m.end] == m.text
+                    and self.own and m.text.startswith(self.own + "-")
+                    and not COMPARED_VARIANT.search(self.text, max(self.start, m.start - 30), m.start)]
+        before = [m for m in variants if m.end <= v.start]
+        if before:
+            return before[-1]
+        return variants[0] if len({m.text for m in variants}) == 1 else None
 
     def level_before(self, v: _Value) -> None:
         """"from A to B": A is the level before the change, the system's the sentence says it is of ("improves
@@ -1130,7 +1147,7 @@ class _Sentence:
             # (a system the vocabulary knows is a part or tool of the paper's own model, except in a paper
             # with none: "Among the baselines, YOLOv8-L achieves the highest mAP of 0.862")
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)) \
-                    or (not self.own_model and self.system_name(m)):
+                    or (not self.own and self.system_name(m)):
                 found.append(m)
         # the paper's own method, when the clause names it, is the subject and the others its objects:
         # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"
