@@ -770,6 +770,18 @@ def test_a_variant_of_the_papers_model_is_the_system_its_sentence_speaks_of(nlp)
     assert [(r[0], r[3]) for r in found] == [(2.1, "TerraNet")]
 
 
+def test_a_sentence_with_no_system_goes_on_about_the_variant_named_before(nlp):
+    # "it" after a sentence about TerraNet-Base (the value was the family's, then the variant's named
+    # after it in another clause)
+    abstract = ("We propose TerraNet. TerraNet-Base is pretrained on 18 million pages. After fine-tuning, it achieves "
+                "79.4 ANLS on DocVQA, and a TerraNet-Large variant narrows the gap to LayoutLMv3.")
+    assert [(r[0], r[3]) for r in results(nlp, abstract)] == [(79.4, "TerraNet-Base")]
+    # (with two variants named before, which one is meant is not said)
+    abstract = ("We propose TerraNet. TerraNet-Base and TerraNet-Large are pretrained on 18 million pages. After "
+                "fine-tuning, the model achieves 79.4 ANLS on DocVQA.")
+    assert [(r[0], r[3]) for r in results(nlp, abstract)] == [(79.4, "TerraNet")]
+
+
 def test_the_share_of_tasks_a_system_completes_is_its_success_rate(nlp):
     # "completes 91% of the tasks" names no metric word: the values were dropped as metric-less
     abstract = ("We evaluate TerraNet on ALFWorld and WebShop. TerraNet completes 91.0% of ALFWorld tasks. On a real "
