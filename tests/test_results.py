@@ -776,6 +776,12 @@ def test_a_sentence_with_no_system_goes_on_about_the_variant_named_before(nlp):
     abstract = ("We propose TerraNet. TerraNet-Base is pretrained on 18 million pages. After fine-tuning, it achieves "
                 "79.4 ANLS on DocVQA, and a TerraNet-Large variant narrows the gap to LayoutLMv3.")
     assert [(r[0], r[3]) for r in results(nlp, abstract)] == [(79.4, "TerraNet-Base")]
+    # (the model's own long name is no variant of it: "TerraNet-VL (TerraNet)" is one model)
+    abstract = ("We develop TerraNet-VL (TerraNet), a lightweight model for mapping. We further introduce a sparse "
+                "decoding module that reduces memory by 4x. TerraNet reaches 82.4% accuracy on CropSet, and TerraNet "
+                "runs on a phone.")
+    found = results(nlp, abstract, title="TerraNet-VL: Learning to Map Fields")
+    assert {r[3] for r in found} == {"TerraNet"}
     # (with two variants named before, which one is meant is not said)
     abstract = ("We propose TerraNet. TerraNet-Base and TerraNet-Large are pretrained on 18 million pages. After "
                 "fine-tuning, the model achieves 79.4 ANLS on DocVQA.")

@@ -360,6 +360,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     previous: tuple[int, Named, bool] | None = None
     before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
     before_ms: tuple[int, list[Named]] | None = None  # the same, and the one metric of each of its values
+    variant_names = set().union(*variants.values()) if variants else set()
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
         # the paper's own method is never what its results are on (a name typed both ways)
@@ -368,7 +369,7 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
         earlier = (variants or {}).get(len(text[:s_start].rstrip()), set())
         sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own=proposed,
-                             earlier_variant=next(iter(earlier)) if len(earlier) == 1 else None)
+                             earlier_variant=next(iter(earlier)) if len(earlier) == 1 else None, variant_names=variant_names)
         vals = [v for v in vals if sentence.keeps(v)]
         if not vals:
             continue
@@ -466,10 +467,12 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
 
 class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
-                 methods: list[Named], others: list[Named], own: str | None = None, earlier_variant: str | None = None):
+                 methods: list[Named], others: list[Named], own: str | None = None, earlier_variant: str | None = None,
+                 variant_names: set[str] = frozenset()):
         self.text, self.start, self.end = text, start, end
         self.own = own  # the name of the paper's own method, if it proposes one
         self.earlier_variant = earlier_variant  # the one variant of it the sentence before named, if any
+        self.variant_names = variant_names  # the names of its variants the paper writes ("X-B", "X-L")
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         metrics = [_with_cutoff(text, m, end) for m in metrics]
@@ -1097,7 +1100,7 @@ class _Sentence:
         with TerraNet-S, our model ..."); else the one the sentence before named ("TerraNet-Base is
         pretrained on ... After fine-tuning, it achieves 79.4 ANLS"). The values were the family's."""
         variants = [m for m in self.methods if m.proposed and self.text[m.start : m.end] == m.text
-                    and self.own and m.text.startswith(self.own + "-")
+                    and m.text in self.variant_names
                     and not COMPARED_VARIANT.search(self.text, max(self.start, m.start - 30), m.start)]
         before = [m for m in variants if m.end <= v.start]
         if before:

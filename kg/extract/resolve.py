@@ -852,7 +852,7 @@ class Resolver:
         own = _usual_name(proposed) if proposed else None
         variants: dict[int, set[str]] = defaultdict(set)
         for e in entities:
-            if e.type == "method" and e.role == "proposed" and own:
+            if e.type == "method" and e.role == "proposed" and own and e is not proposed:
                 for m in e.mentions:
                     if m.text.startswith(own + "-"):
                         variants[m.sent_end].add(m.text)
