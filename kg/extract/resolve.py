@@ -875,7 +875,16 @@ class Resolver:
                           key=attrgetter("start"))
         metrics = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "metric" for m in e.mentions),
                          key=attrgetter("start"))
-        results = tie_results(text, values, named, _usual_name(proposed) if proposed else None, datasets, metrics)
+        # the variants of the paper's own model each sentence names, by the sentence's end, for the
+        # sentences after it that name none ("X-Base is pretrained on ... After fine-tuning, it achieves")
+        own = _usual_name(proposed) if proposed else None
+        variants: dict[int, set[str]] = defaultdict(set)
+        for e in entities:
+            if e.type == "method" and e.role == "proposed" and own and e is not proposed:
+                for m in e.mentions:
+                    if m.text.startswith(own + "-"):
+                        variants[m.sent_end].add(m.text)
+        results = tie_results(text, values, named, own, datasets, metrics, variants)
         return _metrics_named_short(results, entities)
 
 
