@@ -687,13 +687,15 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 7878,
     writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL updates (default: read-only).")] = False,
     timeout: Annotated[float, typer.Option(min=0, help="Per-query timeout in seconds (0: none); updates and loads run to their end.")] = 30,
+    allow_service: Annotated[bool, typer.Option("--allow-service", help="Run SERVICE clauses (federated queries: the server fetches the URLs clients name); refused by default.")] = False,
 ) -> None:
     """A SPARQL 1.1 endpoint (Oxigraph's server) over the graph, with its query UI; Ctrl-C stops it."""
     from kg.query import check_timeout
     from kg.serve import Server, stop_on_signals
 
     _run(check_timeout, timeout)
-    server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None)
+    server = _run(Server, graph, host=host, port=port, writable=writable, timeout=timeout or None,
+                  allow_service=allow_service)
     with stop_on_signals():  # SIGTERM and SIGHUP stop the server as Ctrl-C does
         _run(server.start)
         mode = "read-write" if writable else "read-only"

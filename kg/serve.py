@@ -159,7 +159,8 @@ class OxigraphProcess:
 
 class Server:
     """A SPARQL endpoint over the store of a build folder: Oxigraph's server, behind a supervisor
-    when queries have a time limit.
+    when queries have a time limit or SERVICE clauses are refused (the default: a SERVICE clause
+    makes the server fetch whatever URL the client names, from inside the host's network).
 
     Oxigraph's own `--timeout-s` does not interrupt a query that is still evaluating (an aggregate
     over a large join keeps its server thread busy to the end). With `timeout`, clients talk to a
@@ -171,9 +172,10 @@ class Server:
     """
 
     def __init__(self, graph: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = None, allow_service: bool = False) -> None:
         self.graph, self.location = Path(graph), resolve(graph) / STORE_DIR
         self.host, self.port, self.writable, self.timeout = host, port, writable, timeout
+        self.allow_service = allow_service
         self._direct: OxigraphProcess | None = None
         self._front: _Front | None = None
         self._lock = None
@@ -215,7 +217,7 @@ class Server:
         return self
 
     def _start(self, wait: float) -> None:
-        if not self.timeout:
+        if not self.timeout and self.allow_service:  # nothing for the front server to check
             self._direct = OxigraphProcess(self.location, host=self.host, port=self.port,
                                            writable=self.writable, timeout=None).start(wait)
         else:
@@ -262,16 +264,27 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
                "transfer-encoding", "upgrade", "host", "content-length"}
 
 
-def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | None) -> tuple[str, bytes | None]:
+class ServiceRefused(ValueError):
+    """A query or update with a SERVICE clause, sent to an endpoint that does not fetch other URLs."""
+
+
+def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | None, *,
+                      allow_service: bool = True) -> tuple[str, bytes | None]:
     """The request with kg's prefixes (kgo:, kgc:, skos:, ...) declared in its query or update, as
-    `kg query` declares them: in the URL (GET), a form body, or a sparql-query/-update body."""
-    from kg.query import declare_prefixes
+    `kg query` declares them: in the URL (GET), a form body, or a sparql-query/-update body.
+    Without `allow_service`, a query or update with a SERVICE clause raises ServiceRefused."""
+    from kg.query import calls_service, declare_prefixes
+
+    def declare(sparql: str) -> str:
+        if not allow_service and calls_service(sparql):
+            raise ServiceRefused(sparql)
+        return declare_prefixes(sparql)
 
     def rewrite(params: str) -> str:
         pairs = urllib.parse.parse_qsl(params, keep_blank_values=True)
         if not any(k in ("query", "update") for k, _ in pairs):
             return params  # not a query (a Graph Store request, say): left exactly as it came
-        return urllib.parse.urlencode([(k, declare_prefixes(v) if k in ("query", "update") else v) for k, v in pairs])
+        return urllib.parse.urlencode([(k, declare(v) if k in ("query", "update") else v) for k, v in pairs])
 
     route, _, params = path.partition("?")
     kind = content_type.split(";")[0].strip().lower()
@@ -280,7 +293,7 @@ def _with_kg_prefixes(method: str, path: str, content_type: str, body: bytes | N
     elif method == "POST" and body is not None and kind == "application/x-www-form-urlencoded":
         body = rewrite(body.decode("utf-8")).encode("utf-8")
     elif method == "POST" and body is not None and kind in ("application/sparql-query", "application/sparql-update"):
-        body = declare_prefixes(body.decode("utf-8")).encode("utf-8")
+        body = declare(body.decode("utf-8")).encode("utf-8")
     return path, body
 
 
@@ -411,7 +424,12 @@ class _Front:
         try:
             length = int(handler.headers.get("Content-Length") or 0)
             body = handler.rfile.read(length) if length > 0 else None
-            path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body)
+            path, body = _with_kg_prefixes(handler.command, handler.path, handler.headers.get("Content-Type", ""), body,
+                                           allow_service=self.server.allow_service)
+        except ServiceRefused:  # the server would fetch a URL a client chose: a way into the host's network
+            self._reply(handler, 403, b"SERVICE clauses are refused by this endpoint (it would fetch another URL); "
+                                      b"start it with kg serve --allow-service to allow federated queries\n")
+            return
         except (ValueError, UnicodeDecodeError) as exc:  # a request kg cannot read: the client's error, said
             handler.send_error(400, f"unreadable request: {type(exc).__name__}")
             return

@@ -367,3 +367,17 @@ def test_a_known_concept_before_a_component_head_names_no_component(nlp):
     assert "Sound Event Detection network" not in methods
     # capitalised words no vocabulary knows still name a component
     assert "Owl-Song Fusion network" in methods
+
+
+def test_a_title_task_named_with_other_first_words_in_the_abstract_is_that_task(nlp):
+    # the title's "Far-Field" says how the speech is recognised; the abstract names the same task
+    # with other first words: one task, not a second one named by the title's words
+    x = run(nlp, "EchoGate: Reverberation-Aware Gating for Low-Latency Far-Field Speech Recognition",
+            "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
+    tasks = entities(x, "task")
+    assert set(tasks) == {"speech recognition"}
+    assert "Far-Field Speech Recognition" in tasks["speech recognition"]["mentions"]
+    # words naming a kind of data make a task of its own
+    y = run(nlp, "EchoGate: Reverberation-Aware Gating for Audio-Visual Speech Recognition",
+            "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
+    assert {"audio-visual speech recognition", "speech recognition"} <= set(entities(y, "task"))

@@ -403,3 +403,21 @@ def test_stored_counts_equal_counts_computed_from_the_links(example_store):
         assert [r["papers"] for r in kept] == counts[:TOP_METHODS], modality
         assert [r["rank"] for r in kept] == list(range(1, len(kept) + 1))
     assert any(len([r for r in stored if r["modality"] == m]) == TOP_METHODS for m in {m for m, _ in live})
+
+
+@pytest.mark.parametrize("sparql, calls", [
+    ("SELECT * WHERE { SERVICE <http://10.0.0.1/sparql> { ?s ?p ?o } }", True),
+    ("select * { service silent <http://x/> { ?s ?p ?o } }", True),
+    ("SELECT * {FILTER(?a<?b)SERVICE<http://x/>{?s ?p ?o}}", True),  # no spaces around it
+    ("SELECT * { SERV\\u0049CE <http://x/> { ?s ?p ?o } }", True),  # \\u escapes are read before the grammar
+    ('SELECT * { ?s ?p ?o FILTER(?o = "#") SERVICE <http://x/> { ?s ?p ?o } }', True),  # '#' in a string: no comment
+    ("INSERT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }", True),
+    ('SELECT * { ?s ?p "SERVICE <http://x/>" }', False),
+    ('SELECT * { ?s ?p """a " SERVICE <http://x/> """ }', False),
+    ("SELECT * { ?s ex:service ?service } # SERVICE <http://x/>", False),
+    ("SELECT * { <http://x/SERVICE> ?p ?o }", False),
+])
+def test_a_service_clause_is_told_from_the_word_in_strings_names_and_comments(sparql, calls):
+    from kg.query import calls_service
+
+    assert calls_service(sparql) is calls

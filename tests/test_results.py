@@ -758,6 +758,50 @@ def test_in_a_paper_with_no_model_of_its_own_a_known_system_is_the_subject(nlp):
     assert [(r[0], r[3]) for r in found] == [(78.1, "TerraNet")]
 
 
+def test_a_variant_of_the_papers_model_is_the_system_its_sentence_speaks_of(nlp):
+    # with no subject found, the values went to the model family (TerraNet)
+    found = results(nlp, "We propose TerraNet. With TerraNet-L, accuracy rises to 86.1% on ImageNet.")
+    assert [(r[0], r[3]) for r in found] == [(86.1, "TerraNet-L")]
+    found = results(nlp, "We propose TerraNet. On Kinetics-400, TerraNet-B achieves 82.7% top-1 accuracy, matching "
+                         "VideoMAE-B while requiring 2.1x less compute, and TerraNet-L reaches 86.1%.")
+    assert [(r[0], r[3]) for r in found] == [(82.7, "TerraNet-B"), (2.1, "TerraNet-B"), (86.1, "TerraNet-L")]
+    # (not a variant it is compared with)
+    found = results(nlp, "We propose TerraNet. Compared with TerraNet-S, our model improves accuracy by 2.1%.")
+    assert [(r[0], r[3]) for r in found] == [(2.1, "TerraNet")]
+
+
+def test_a_sentence_with_no_system_goes_on_about_the_variant_named_before(nlp):
+    # "it" after a sentence about TerraNet-Base (the value was the family's, then the variant's named
+    # after it in another clause)
+    abstract = ("We propose TerraNet. TerraNet-Base is pretrained on 18 million pages. After fine-tuning, it achieves "
+                "79.4 ANLS on DocVQA, and a TerraNet-Large variant narrows the gap to LayoutLMv3.")
+    assert [(r[0], r[3]) for r in results(nlp, abstract)] == [(79.4, "TerraNet-Base")]
+    # (the model's own long name is no variant of it: "TerraNet-VL (TerraNet)" is one model)
+    abstract = ("We develop TerraNet-VL (TerraNet), a lightweight model for mapping. We further introduce a sparse "
+                "decoding module that reduces memory by 4x. TerraNet reaches 82.4% accuracy on CropSet, and TerraNet "
+                "runs on a phone.")
+    found = results(nlp, abstract, title="TerraNet-VL: Learning to Map Fields")
+    assert {r[3] for r in found} == {"TerraNet"}
+    # (with two variants named before, which one is meant is not said)
+    abstract = ("We propose TerraNet. TerraNet-Base and TerraNet-Large are pretrained on 18 million pages. After "
+                "fine-tuning, the model achieves 79.4 ANLS on DocVQA.")
+    assert [(r[0], r[3]) for r in results(nlp, abstract)] == [(79.4, "TerraNet")]
+
+
+def test_the_share_of_tasks_a_system_completes_is_its_success_rate(nlp):
+    # "completes 91% of the tasks" names no metric word: the values were dropped as metric-less
+    abstract = ("We evaluate TerraNet on ALFWorld and WebShop. TerraNet completes 91.0% of ALFWorld tasks. On a real "
+                "robot, it succeeds in 83% of trials, compared with 61% for ReAct.")
+    found = results(nlp, abstract, title="TerraNet: Planning with Tool Graphs")
+    # (on the benchmark the share names, else on none: the robot's trials are not on the paper's
+    # benchmarks; the baseline's value is a success rate too, over the same trials)
+    assert [(r[0], r[2], r[3], r[4]) for r in found] == [
+        (91.0, "success rate", "TerraNet", "ALFWorld"), (83.0, "success rate", "TerraNet", None),
+        (61.0, "success rate", "ReAct", None)]
+    # (a share of the data, or of the problems a model solves, is no success rate)
+    assert results(nlp, "Trained on 10% of the tasks, TerraNet solves 47% of the problems.") == []
+
+
 def test_changes_in_the_next_sentence_go_on_about_the_levels_metric(nlp):
     # the sentence before holds a level of one metric and a change of another: the next sentence's
     # change is of the level's metric

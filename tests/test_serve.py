@@ -32,7 +32,8 @@ def served(example_graph, tmp_path, request):
     # a copy, so that the server's lock never meets the session's other readers
     copy = tmp_path / "copy"
     shutil.copytree(example_graph.resolve(), copy)
-    server = Server(copy, port=free_port(), timeout=request.param).start()
+    # no time limit and SERVICE allowed: Oxigraph's server answers directly
+    server = Server(copy, port=free_port(), timeout=request.param, allow_service=request.param is None).start()
     try:
         yield server
     finally:
@@ -159,19 +160,21 @@ def port_closed(port: int, within: float = 5.0) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("timeout", ["30", "0"], ids=["supervised", "direct"])
+@pytest.mark.parametrize("options", [("--timeout", "30"), ("--timeout", "0"), ("--timeout", "0", "--allow-service")],
+                         ids=["supervised", "untimed", "direct"])
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
-def test_kg_serve_stops_its_oxigraph_child_on_every_signal(example_graph, signame, timeout):
-    """Ctrl-C, `kill`, a closed terminal, and kg serve itself killed: no Oxigraph server outlives it."""
+def test_kg_serve_stops_its_oxigraph_child_on_every_signal(example_graph, signame, options):
+    """Ctrl-C, `kill`, a closed terminal, and kg serve itself killed: no Oxigraph server outlives it.
+    Oxigraph answers directly only with no time limit and SERVICE allowed (nothing to check)."""
     import signal
 
-    proc, port = start_kg_serve(example_graph, "--timeout", timeout)
+    proc, port = start_kg_serve(example_graph, *options)
     children = []
     try:
         children = oxigraph_children(proc.pid)
         assert len(children) == 1
         child_ports = {c.laddr.port for c in children[0].net_connections("tcp") if c.status == "LISTEN"}
-        assert child_ports and (port in child_ports) == (timeout == "0")
+        assert child_ports and (port in child_ports) == ("--allow-service" in options)
         assert count(f"http://127.0.0.1:{port}") > 0
         proc.send_signal(getattr(signal, signame))
         code = proc.wait(timeout=30)
@@ -742,3 +745,57 @@ def test_an_unreadable_request_is_answered_400_and_the_server_goes_on(tmp_path):
             raw.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\nConnection: close\r\n\r\n")
             assert raw.recv(100).split(b" ")[1] == b"400"
         assert labels(server.url) == {"first"}
+
+
+@pytest.mark.parametrize("timeout", [None, 20])
+def test_a_service_clause_is_refused_unless_allowed_and_no_url_is_fetched(tmp_path, timeout):
+    """Before, a SERVICE clause sent to `kg serve` made the server fetch whatever URL the client
+    named (from inside the host's network). Now it is answered 403 and nothing is fetched, unless
+    the server was started with allow_service; a query naming SERVICE in a string still answers."""
+    import socket
+    import threading
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    fetched = []
+
+    def watch() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            fetched.append(conn.recv(4096))
+            conn.close()
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    target = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    federated = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    try:
+        with Server(out, port=free_port(), timeout=timeout) as server:
+            for request in (urllib.request.Request(f"{server.url}/query?query={urllib.parse.quote(federated)}"),
+                            urllib.request.Request(f"{server.url}/query", data=federated.encode(), method="POST",
+                                                   headers={"Content-Type": "application/sparql-query"})):
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=30)
+                assert refused.value.code == 403
+                assert b"--allow-service" in refused.value.read()
+            assert labels(server.url) == {"first"}
+            q = urllib.parse.quote('SELECT ?s WHERE { ?s ?p "SERVICE <http://example.org/>" }')
+            with urllib.request.urlopen(f"{server.url}/query?query={q}", timeout=30) as answer:
+                assert answer.status == 200
+        assert fetched == []
+        with Server(out, port=free_port(), timeout=timeout, allow_service=True) as server:
+            try:
+                urllib.request.urlopen(f"{server.url}/query?query={urllib.parse.quote(federated)}", timeout=30)
+            except urllib.error.HTTPError:
+                pass  # the watcher answers no SPARQL: the query fails, after the fetch
+        assert fetched and fetched[0].startswith((b"GET", b"POST"))
+    finally:
+        stop.set()
+        watcher.join()
+        listener.close()

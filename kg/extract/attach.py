@@ -44,6 +44,7 @@ class Named:
     proposed: bool = False
     concept: bool = False
     guessed: bool = False  # found by its form and place (not a mention of the paper's entities)
+    of_tasks: bool = False  # a success rate read from the share of tasks completed ("completes 91% of tasks")
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Value:
     on_device: bool = False  # measured on a machine ("14 FPS on an RTX 3090"), on no dataset but its own
     qualifier: str = ""  # what the value is of, when values of one metric differ by it: "Dice (tumor core)"
     parts_end: int = -1  # the end of the list of parts written after its list ("... for A, B and C"), where its phrase ends
+    phrase_dataset: Named | None = None  # the dataset its own phrase names ("78% on D", "91% of D tasks"), if any
 
 
 # the words that may stand between two values of one list; "D"/"M" stand for a dataset/metric name
@@ -110,6 +112,10 @@ EXPERIMENTS_ON = re.compile(
 CLAUSE_OPEN = re.compile(r"[:;]|\b(?:while|whereas|but)\b|,\s+and\b", re.I)
 COMPARED_BEFORE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?)\s+(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[,;]")
+# a variant of the model compared with: "Compared with TerraNet-S, our model ...", "outperforms TerraNet-S"
+COMPARED_VARIANT = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|over|versus|vs\.?|against|unlike|compared\s+(?:to|with)|relative\s+to)"
+    r"\s+(?:the\s+|an?\s+|our\s+)?(?:[\w-]+\s+){0,2}?$", re.I)
 NAME_MARK = re.compile(r"\b[DM]\b")  # a dataset or metric name in a gap
 ARTICLE_END = re.compile(r",\s*(?:an?|the)\s*$", re.I)
 CHAINED = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/)\s*$", re.I)
@@ -279,6 +285,14 @@ GLUED_SUFFIX = re.compile(r"(?:-[A-Za-z0-9][\w.]*?)+(?=[\s,;:)]|\.(?:\s|$)|$)")
 RESPECTIVE = re.compile(r"\brespectively\b|\b(?:the|these|those|both)\s+(?:(?:two|three|four|five|six)\s+)?"
                         r"(?:datasets|benchmarks|corpora|test\s+sets)\b", re.I)
 CLAUSE_BREAK = re.compile(r";|\b(?:while|whereas|but)\b", re.I)
+# the share of tasks a system completes, its success rate: "completes 91.0% of ALFWorld tasks",
+# "succeeds in 83% of trials" (not a share of problems solved or of issues resolved, which abstracts
+# name otherwise: accuracy, resolve rate)
+SUCCESS_BEFORE = re.compile(r"\b(?:complet|succeed|accomplish|finish)\w*\s+(?:in\s+|on\s+)?(?:(?:about|over|nearly|only|up\s+to)\s+)?$", re.I)
+_TASKS = r"(?:tasks|episodes|trials|goals|missions)\b"
+SHARE_OF_TASKS = re.compile(rf"\s*of\s+(?:the\s+|all\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<n>{_TASKS})")
+# ... and the benchmark whose tasks they are: "91.0% of ALFWorld tasks"
+SHARE_OF_NAMED = re.compile(rf"\s*of\s+(?:the\s+)?(?P<d>[A-Z][\w'.-]*(?:\s[A-Z0-9][\w'.-]*)?)\s+(?:[a-z][\w-]*\s+)?{_TASKS}")
 FASTER_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?P<w>faster|speed-?ups?)\b", re.I)
 # "speeds up decoding by 2.6x", "accelerates training by 3x"
 SPEEDUP_BEFORE = re.compile(r"\b(?P<w>speeds?\s+up|speeding\s+up|accelerat\w*)\b[^,;:.\d]{0,40}?\bby\s+(?:(?:about|up\s+to|nearly|over)\s+)?$", re.I)
@@ -326,7 +340,8 @@ NOT_PART = re.compile(rf"\b(?:{alternation(CUES.not_part_words)})\b|ly\b")
 
 
 def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int], list[Named]],
-                proposed: str | None, datasets: list[Named] = (), metrics_all: list[Named] = ()) -> list[Result]:
+                proposed: str | None, datasets: list[Named] = (), metrics_all: list[Named] = (),
+                variants: dict[int, set[str]] | None = None) -> list[Result]:
     """Results of a paper's values (the kg_results tuples), each tied by its sentence's structure.
     `datasets` are all the paper's dataset mentions, for values in sentences that name none."""
     by_sentence: dict[tuple[int, int], list[_Value]] = {}
@@ -345,13 +360,16 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
     previous: tuple[int, Named, bool] | None = None
     before_ds: tuple[int, list[Named]] | None = None  # the same, and the one dataset of each of its values
     before_ms: tuple[int, list[Named]] | None = None  # the same, and the one metric of each of its values
+    variant_names = set().union(*variants.values()) if variants else set()
     for (s_start, s_end), vals in by_sentence.items():
         metrics = sorted(named.get(("metric", s_start), ()), key=lambda n: n.start)
         # the paper's own method is never what its results are on (a name typed both ways)
         datasets_here = sorted((d for d in named.get(("dataset", s_start), ()) if d.text != proposed), key=lambda n: n.start)
         methods = sorted(named.get(("method", s_start), ()), key=lambda n: n.start)
         others = named.get(("task", s_start), []) + named.get(("modality", s_start), [])
-        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own_model=proposed is not None)
+        earlier = (variants or {}).get(len(text[:s_start].rstrip()), set())
+        sentence = _Sentence(text, s_start, s_end, metrics, datasets_here, methods, others, own=proposed,
+                             earlier_variant=next(iter(earlier)) if len(earlier) == 1 else None, variant_names=variant_names)
         vals = [v for v in vals if sentence.keeps(v)]
         if not vals:
             continue
@@ -432,6 +450,12 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
                 metric = f"{metric} ({v.qualifier})"
             if v.on_device:
                 v.dataset = None  # "runs at 14 FPS on an RTX 3090": measured on the machine, whatever the paper's data
+            if v.metric is not None and v.metric.of_tasks:
+                # a share of tasks is over the tasks its sentence counts (so are the values that take
+                # their measure from it): on the benchmark its own phrase names ("91% of ALFWorld
+                # tasks"), not on one the paper or the sentence names elsewhere ("We evaluate on D. ...
+                # On a real robot, it succeeds in 83% of trials")
+                v.dataset = v.phrase_dataset
             method = v.method.text if v.method else proposed
             results.append(Result(
                 metric=metric, value=v.value, unit=v.unit, method=method, dataset=_written_name(text, v.dataset, kept),
@@ -443,9 +467,12 @@ def tie_results(text: str, values: Iterable[tuple], named: dict[tuple[str, int],
 
 class _Sentence:
     def __init__(self, text: str, start: int, end: int, metrics: list[Named], datasets: list[Named],
-                 methods: list[Named], others: list[Named], own_model: bool = True):
+                 methods: list[Named], others: list[Named], own: str | None = None, earlier_variant: str | None = None,
+                 variant_names: set[str] = frozenset()):
         self.text, self.start, self.end = text, start, end
-        self.own_model = own_model  # whether the paper proposes a method of its own
+        self.own = own  # the name of the paper's own method, if it proposes one
+        self.earlier_variant = earlier_variant  # the one variant of it the sentence before named, if any
+        self.variant_names = variant_names  # the names of its variants the paper writes ("X-B", "X-L")
         # "outperforming MAE by 0.7": what is outperformed is a system, even when named like a metric
         metrics = [m for m in metrics if not COMPARED_BEFORE.search(text, start, m.start)]
         metrics = [_with_cutoff(text, m, end) for m in metrics]
@@ -691,6 +718,14 @@ class _Sentence:
                         or SPEEDUP_BEFORE.search(self.text, max(self.start, v.start - 80), v.start))
                 if word:
                     v.metric = Named(word.start("w"), word.end("w"), "speedup", guessed=True)
+        for v in vals:
+            if v.metric is None and v.unit == "%" and not v.relative:
+                # "completes 91% of the tasks", "succeeds in 83% of trials": the share of tasks a system
+                # completes is its success rate
+                share = SHARE_OF_TASKS.match(self.text, v.end, self.end)
+                if share and SUCCESS_BEFORE.search(self.text, max(self.start, v.start - 40), v.start):
+                    v.metric = Named(share.start("n"), share.end("n"), "success rate", guessed=True, of_tasks=True)
+                    v.metric_after = True
         self.parallel_metrics(vals)
         for v in vals:
             if v.metric is None:
@@ -823,6 +858,16 @@ class _Sentence:
 
     def own_dataset(self, v: _Value) -> Named | None:
         after = _phrase_end(v)
+        share = SHARE_OF_NAMED.match(self.text, v.end, self.end)
+        if share:
+            # "91% of ALFWorld tasks": the benchmark whose tasks they are (a name there is one, even
+            # one taken for a method or a task; not the paper's own, nor a system the vocabulary knows)
+            d = next((n for n in self.names if n.start == share.start("d") and n.end == share.end("d")), None)
+            if d is not None and d in self.datasets:
+                return d
+            if (d is None and self.unnamed(*share.span("d")) == share.span("d")) or (
+                    d is not None and not d.concept and not d.proposed):
+                return Named(share.start("d"), share.end("d"), share.group("d"), guessed=True)
         if v.metric is not None:
             # a dataset written as the modifier of the value's metric is what it is measured on: "an
             # ImageNet top-1 accuracy of 84.2%", "improves Cityscapes mIoU by 2.1"
@@ -914,7 +959,7 @@ class _Sentence:
 
     def tie_datasets(self, vals: list[_Value]) -> None:
         for v in vals:
-            v.dataset = self.own_dataset(v)
+            v.dataset = v.phrase_dataset = self.own_dataset(v)
             after = _phrase_end(v)
             v.on_device = v.dataset is None and bool(ON_DEVICE.match(self.text, after, self.end))
         for v in vals:
@@ -1044,9 +1089,23 @@ class _Sentence:
                                  and self.text[m.end : v.start].strip() == "("), None)
         for v in vals:
             # a list's method named after its last value is the whole list's: "0.88 and 0.52 for X"
-            v.method = v.method or v.members[-1].method or self.subject(v)
+            v.method = v.method or v.members[-1].method or self.subject(v) or self.own_variant(v)
         for v in vals:
             self.level_before(v)
+
+    def own_variant(self, v: _Value) -> Named | None:
+        """Where no subject is found, the variant of the paper's own model the sentence speaks of: the
+        last named before the value ("TerraNet-B achieves 82.7%, matching X while requiring 2.1x less
+        compute", "With TerraNet-L, accuracy rises to 86.1%"), not one it is compared with ("Compared
+        with TerraNet-S, our model ..."); else the one the sentence before named ("TerraNet-Base is
+        pretrained on ... After fine-tuning, it achieves 79.4 ANLS"). The values were the family's."""
+        variants = [m for m in self.methods if m.proposed and self.text[m.start : m.end] == m.text
+                    and m.text in self.variant_names
+                    and not COMPARED_VARIANT.search(self.text, max(self.start, m.start - 30), m.start)]
+        before = [m for m in variants if m.end <= v.start]
+        if before:
+            return before[-1]
+        return Named(v.start, v.start, self.earlier_variant, proposed=True) if self.earlier_variant else None
 
     def level_before(self, v: _Value) -> None:
         """"from A to B": A is the level before the change, the system's the sentence says it is of ("improves
@@ -1096,7 +1155,7 @@ class _Sentence:
             # (a system the vocabulary knows is a part or tool of the paper's own model, except in a paper
             # with none: "Among the baselines, YOLOv8-L achieves the highest mAP of 0.862")
             if m.proposed or (not m.concept and any(c.isupper() or c.isdigit() for c in m.text)) \
-                    or (not self.own_model and self.system_name(m)):
+                    or (not self.own and self.system_name(m)):
                 found.append(m)
         # the paper's own method, when the clause names it, is the subject and the others its objects:
         # "Pruning half of LLaMA-7B, Prune keeps 61.2%"; "X quantizes Y with a perplexity of 5.6"

@@ -242,6 +242,33 @@ class Resolver:
         after = span.end + 1  # the token after "'s"
         return any(c.start == after and c.kb_id_ and c.label_ == "method" for c in cands)
 
+    def _merge_title_tasks(self, entities: list[Entity]) -> list[Entity]:
+        """A task phrase of the title that the abstract names with other first words is the
+        abstract's task: the two share their last two words, and the title's other words name no kind
+        of data and hold no number, so they say how the work is done rather than which task it is
+        ("Low-Latency Streaming Speech Recognition" is the abstract's "streaming automatic speech
+        recognition", "Fine-Grained Action Segmentation" its "temporal action segmentation"; "3D
+        Object Detection" and "Video Question Answering" stay tasks of their own)."""
+        out: list[Entity] = []
+        for e in entities:
+            if e.type != "task" or e.concept or any(_RULE(m) != "title-task" for m in e.mentions):
+                out.append(e)
+                continue
+            words = _SPACED[e.mentions[0].text].split()
+            how = words[:-2]
+            if not how or any(w in self.modality_words or any(c.isdigit() for c in w) for w in how):
+                out.append(e)
+                continue
+            tail = " " + " ".join(words[-2:])
+            # (not into another title phrase, which may itself be merged away)
+            target = next((f for f in entities if f is not e and f.type == "task" and any(_RULE(m) != "title-task" for m in f.mentions)
+                           and any((" " + _SPACED[form]).endswith(tail) for form in f.surface_forms)), None)
+            if target is None:
+                out.append(e)
+            else:
+                target.mentions += e.mentions
+        return out
+
     def _task_head_at(self, T: Table, i: int) -> bool:
         return 0 <= i < len(T) and T.lowers[i] in self.cues.task_heads
 
@@ -758,6 +785,7 @@ class Resolver:
             entities = self._without_own_kind(entities, text, title_end)
         entities = _merge_modified_phrases(entities)
         entities = _merge_anaphoric_classes(entities, text)
+        entities = self._merge_title_tasks(entities)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
         _size_roles(entities)
@@ -867,7 +895,16 @@ class Resolver:
                           key=attrgetter("start"))
         metrics = sorted((Named(m.start, m.end, m.text) for e in entities if e.type == "metric" for m in e.mentions),
                          key=attrgetter("start"))
-        results = tie_results(text, values, named, _usual_name(proposed) if proposed else None, datasets, metrics)
+        # the variants of the paper's own model each sentence names, by the sentence's end, for the
+        # sentences after it that name none ("X-Base is pretrained on ... After fine-tuning, it achieves")
+        own = _usual_name(proposed) if proposed else None
+        variants: dict[int, set[str]] = defaultdict(set)
+        for e in entities:
+            if e.type == "method" and e.role == "proposed" and own and e is not proposed:
+                for m in e.mentions:
+                    if m.text.startswith(own + "-"):
+                        variants[m.sent_end].add(m.text)
+        results = tie_results(text, values, named, own, datasets, metrics, variants)
         return _metrics_named_short(results, entities)
 
 

@@ -78,6 +78,34 @@ def term_value(term: object) -> object:
     return getattr(term, "value", str(term))
 
 
+# Text in which a word is no keyword of the SPARQL grammar
+_NO_KEYWORDS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
+    r"|#[^\n]*",  # comments
+    re.S)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# SERVICE as a keyword: not part of a prefixed name (`ex:service`), a variable or a longer word
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:.-])", re.I)
+
+
+def _decode_codepoint(match: re.Match) -> str:
+    code = int(match[1] or match[2], 16)
+    return chr(code) if code <= 0x10FFFF else match[0]
+
+
+def calls_service(sparql: str) -> bool:
+    """Whether a query or update holds a `SERVICE` clause, which makes the engine fetch another
+    URL (a federated query). Read as the SPARQL grammar reads it: the query's \\u escapes decoded
+    first (the grammar decodes them anywhere), the word inside strings, IRIs and comments no keyword.
+    When unsure it says yes: an endpoint refuses a query rather than fetch a URL it was not meant to."""
+    text = _CODEPOINT.sub(_decode_codepoint, sparql)
+    return bool(_SERVICE.search(_NO_KEYWORDS.sub(" ", text)))
+
+
 _DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
 
 
