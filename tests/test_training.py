@@ -502,3 +502,19 @@ def test_the_keep_model_shares_its_weights_across_types_and_drops_the_negligible
     name = only_methods[0]
     assert f"{name}|metric" not in weights
     assert judge.keep_probability("metric", {name: 1.0}) != judge.keep_probability("metric", {})
+
+
+def test_proposals_are_added_only_for_a_gain_worth_their_time():
+    """Adding proposals costs the judge about a quarter of the pipeline's time: a type adds them
+    only when they raise its out-of-fold F1 by at least `min_add_gain`, not for one entity in a
+    thousand; a gain that large still switches them on."""
+    from kg.training.judge import OutOfFold, choose_thresholds
+
+    oof = OutOfFold()
+    oof.gold_counts = {"method": 1000, "dataset": 0, "modality": 0, "metric": 20, "task": 0}
+    oof.kept = [("method", 0.9, 1)] * 800 + [("method", 0.1, 0)] * 50 + [("metric", 0.9, 1)] * 10
+    oof.proposed = [("method", 0.8, "method"), ("method", 0.3, "none")] + [("metric", 0.7, "metric")] * 5
+    assert choose_thresholds(oof)[1]["method"] <= 0.8  # one more right entity: the best F1
+    keep, add = choose_thresholds(oof, min_add_gain=0.005)
+    assert add["method"] > 1
+    assert add["metric"] <= 0.7  # five of twenty metrics more: 0.667 -> 0.8

@@ -173,9 +173,12 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def choose_thresholds(oof: OutOfFold) -> tuple[dict[str, float], dict[str, float]]:
+def choose_thresholds(oof: OutOfFold, min_add_gain: float = 0.0) -> tuple[dict[str, float], dict[str, float]]:
     """Per type: the keep threshold of best F1 on the out-of-fold predictions, then the add
-    threshold that raises that F1 most (1.01, adding nothing, unless one does)."""
+    threshold that raises that F1 most (1.01, adding nothing, unless one raises it by at least
+    `min_add_gain`: proposing costs the judge the features of every name-shaped run in the text,
+    about a quarter of the trained pipeline's time, which a gain within what a refit moves does
+    not repay; with no type adding, the judge proposes nothing)."""
     keep_above, add_above = {}, {}
     for t in ENTITY_TYPES:
         gold = oof.gold_counts.get(t, 0)
@@ -196,7 +199,7 @@ def choose_thresholds(oof: OutOfFold) -> tuple[dict[str, float], dict[str, float
             f1_add = _f1(tp, fp, gold - tp)
             if f1_add > best_add[0] + 1e-9:
                 best_add = (f1_add, thr)
-        add_above[t] = best_add[1]
+        add_above[t] = best_add[1] if best_add[0] - f1 >= min_add_gain else 1.01
     return keep_above, add_above
 
 
@@ -218,6 +221,7 @@ class JudgeSettings:
     inner_folds: int
     max_words: int
     extend_words: int  # most words a rule mention is widened by on its left (0: not widened)
+    min_add_gain: float = 0.0  # least out-of-fold F1 gain of a type for which the judge adds proposals
 
 
 def judge_settings(config_path: Path) -> JudgeSettings:
@@ -227,14 +231,14 @@ def judge_settings(config_path: Path) -> JudgeSettings:
     settings = config["judge"]
     return JudgeSettings(config_path.parent / config["rules"]["config"], float(settings["C"]),
                          int(settings["inner_folds"]), int(settings["max_words"]),
-                         int(settings.get("extend_words", 0)))
+                         int(settings.get("extend_words", 0)), float(settings.get("min_add_gain", 0.0)))
 
 
 def fit_judge(judge, papers: Sequence[PaperExamples], settings: JudgeSettings) -> dict:
     """Fit `judge` (a kg_entity_judge) on the papers' examples: weights, thresholds chosen on
     out-of-fold predictions, calibration. Returns the thresholds."""
     oof = out_of_fold(papers, settings.C, settings.inner_folds)
-    keep_above, add_above = choose_thresholds(oof)
+    keep_above, add_above = choose_thresholds(oof, settings.min_add_gain)
     judge.keep, judge.add = fit_keep(papers, settings.C), fit_add(papers, settings.C)
     judge.keep_above, judge.add_above, judge.max_words = keep_above, add_above, settings.max_words
     judge.calibration = calibration_map(oof, keep_above, add_above)
