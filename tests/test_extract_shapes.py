@@ -381,3 +381,34 @@ def test_a_title_task_named_with_other_first_words_in_the_abstract_is_that_task(
     y = run(nlp, "EchoGate: Reverberation-Aware Gating for Audio-Visual Speech Recognition",
             "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
     assert {"audio-visual speech recognition", "speech recognition"} <= set(entities(y, "task"))
+
+
+def test_standard_measures_of_other_fields_are_measures(nlp):
+    # structure prediction, tracking and source separation name their measures by abbreviations
+    # that look like model names; the vocabulary knows them as measures
+    x = run(nlp, "Folding, Tracking and Separating",
+            "Our predicted structures reach a TM-score of 0.81 and an lDDT of 77.2. The tracker improves AMOTA "
+            "and MOTP, and the separator improves SI-SNRi by 1.2 dB.")
+    assert {"TM-score", "lDDT", "AMOTA", "MOTP", "SI-SNRi"} <= forms(x, "metric")
+    assert not forms(x, "method")
+
+
+def test_a_measure_a_value_is_reported_in_is_a_measure(nlp):
+    # the results tie each value to the measure the sentence reports it in, though no rule names it
+    x = run(nlp, "Docking Ligands with Rigid Fragments",
+            "On our benchmark, the model achieves a median pose coverage (POS-C) of 88.2% and a median "
+            "alignment deviation (ALD-M) of 0.41. Lesion sensitivity on small nodules improves from 0.55 to 0.78, "
+            "and the planner finishes with 27% fewer tool calls.")
+    found = forms(x, "metric")
+    assert {"POS-C", "ALD-M"} <= found
+    assert any(f.endswith("sensitivity") for f in found)
+    assert not any("tool calls" in f for f in found)  # a count of things, no measure
+
+
+def test_a_name_the_results_read_as_a_measure_is_a_measure(nlp):
+    # "a PSDS1 of 0.31"-like: a name shaped like a model's that the sentence gives a value as its measure
+    x = run(nlp, "Detecting Bird Calls at Dawn",
+            "The best system, Chirper with a median filter, achieves a DCSQ2 of 0.412 on our recordings, "
+            "far below scores reported on other benchmarks.")
+    assert "DCSQ2" in forms(x, "metric")
+    assert "DCSQ2" not in forms(x, "method")
