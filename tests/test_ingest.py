@@ -513,3 +513,33 @@ def test_a_bad_gold_record_is_one_line_naming_its_file_and_line_for_eval_and_tra
             read(path)
         message = str(caught.value)
         assert message.startswith(f"{path}:2: not a gold record") and says in message and "\n" not in message
+
+
+def test_lone_surrogates_and_noncharacters_in_paper_text_are_built_and_every_view_reads_as_xml(tmp_path):
+    # a JSON "\ud83d" (an emoji cut in half by a tool that counts UTF-16 units) made the tokenizer
+    # raise UnicodeEncodeError: the build ended in a traceback; U+FFFF (PDF text's unmapped glyphs)
+    # went into the GraphML, GEXF and SVG views, which no XML parser then read (written with exit 0)
+    import xml.dom.minidom
+
+    import networkx as nx
+
+    from kg.build import build
+    from kg.viz.make import write_view
+
+    records = [
+        {"title": "FooNet \ud83d for image classification \uffff", "abstract":
+         "We propose FooNet\uffff, a convolutional network \ud83d for image classification, and evaluate it on "
+         "ImageNet\ufffe, where it reaches 81.2% top-1 accuracy.", "categories": "cs.CV"},
+        json.loads(TWO_PAPERS.splitlines()[1]),
+    ]
+    papers = write(tmp_path, "p.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    assert [p.title for p in read_papers(papers)] == ["FooNet \ufffd for image classification \ufffd",
+                                                      "Speech recognition with BarFormer"]
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    write_view(tmp_path / "g", tmp_path / "v.graphml", "graphml", papers=True)
+    write_view(tmp_path / "g", tmp_path / "v.gexf", "gexf", papers=True)
+    write_view(tmp_path / "g", tmp_path / "v.svg", "svg", papers=True)
+    titles = {d.get("label") for _, d in nx.read_graphml(tmp_path / "v.graphml").nodes(data=True)}
+    assert "FooNet \ufffd for image classification \ufffd" in titles
+    assert nx.read_gexf(tmp_path / "v.gexf").number_of_nodes() > 2
+    xml.dom.minidom.parse(str(tmp_path / "v.svg"))

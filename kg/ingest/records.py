@@ -13,6 +13,10 @@ log = logging.getLogger("kg.ingest")
 
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What no UTF-8 writer or XML file takes: lone surrogates (a JSON "\ud83d" cut from the other half of
+# its emoji) made the tokenizer raise UnicodeEncodeError, and the noncharacters U+FFFE and U+FFFF (PDF
+# text's unmapped glyphs) made the GraphML, GEXF and SVG views files no XML parser reads
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def read_text(path: Path) -> str:
@@ -36,12 +40,13 @@ def read_text(path: Path) -> str:
 
 
 def clean(text: object) -> str:
-    """Collapse whitespace and drop control characters; None and non-strings become ''."""
+    """Collapse whitespace, drop control characters and put U+FFFD for what is not text (`_NOT_TEXT`);
+    None and non-strings become ''."""
     if text is None:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+    return _WS.sub(" ", _CONTROL.sub(" ", _NOT_TEXT.sub("\ufffd", text))).strip()
 
 
 # values of a JSON record that are no text, though str() makes them look like some
@@ -103,6 +108,6 @@ def make_paper(
         arxiv_id=arxiv_s,
         doi=doi_s,
         pmid=pmid_s,
-        categories=list(categories or []),
+        categories=[c for c in map(clean, categories or []) if c],
         source=source,
     )
