@@ -543,3 +543,17 @@ def test_lone_surrogates_and_noncharacters_in_paper_text_are_built_and_every_vie
     assert "FooNet \ufffd for image classification \ufffd" in titles
     assert nx.read_gexf(tmp_path / "v.gexf").number_of_nodes() > 2
     xml.dom.minidom.parse(str(tmp_path / "v.svg"))
+
+
+def test_a_csv_row_with_more_fields_than_its_header_is_skipped_with_a_warning_not_read_shifted(tmp_path, caplog):
+    # a comma inside a field not in quotes shifts the row's columns: "Deep nets, revisited,We propose..."
+    # was read as the paper "Deep nets" whose abstract is "revisited", the real abstract lost, no word
+    sheet = write(tmp_path, "sheet.csv", "title,abstract,year\n"
+                  "Deep nets, revisited,We propose ResNet-X and evaluate it on ImageNet.,2020\n"
+                  "A good paper,We propose GoodNet and evaluate it on ImageNet.,2021\n"
+                  "Trailing delimiter,We propose TailNet and evaluate it on ImageNet.,2022,\n")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers(sheet))
+    assert [(p.title, p.year) for p in papers] == [("A good paper", 2021), ("Trailing delimiter", 2022)]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{sheet}:2: skipped, 4 fields where the header has 3 (a ',' inside a field not in quotes?)"]

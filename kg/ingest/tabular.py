@@ -169,8 +169,17 @@ def read_csv(path: Path) -> Iterator[Paper]:
     rows, start = [], reader.line_num + 1  # a record is named by its first line (a quoted field may span lines)
     try:
         for row in reader:
-            rows.append((row, Source(str(path), line=start)))
+            source = Source(str(path), line=start)
             start = reader.line_num + 1
+            # a row with more fields than the header ("Deep nets, revisited,We propose ...") has a delimiter
+            # inside an unquoted field: its columns are shifted, and it was read as the paper "Deep nets"
+            # with the abstract "revisited", without a word
+            extra = row.pop(None, None) or []
+            if any(v.strip() for v in extra):
+                log.warning("%s: skipped, %d fields where the header has %d (a %r inside a field not in quotes?)",
+                            source, len(reader.fieldnames) + len(extra), len(reader.fieldnames), dialect.delimiter)
+                continue
+            rows.append((row, source))
     except csv.Error as exc:
         raise InputError(str(path), f"malformed CSV: {exc}", line=start) from None
     if rows:
