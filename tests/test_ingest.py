@@ -557,3 +557,40 @@ def test_a_csv_row_with_more_fields_than_its_header_is_skipped_with_a_warning_no
     assert [(p.title, p.year) for p in papers] == [("A good paper", 2021), ("Trailing delimiter", 2022)]
     assert [r.getMessage() for r in caplog.records] == [
         f"{sheet}:2: skipped, 4 fields where the header has 3 (a ',' inside a field not in quotes?)"]
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_and_links_passed_over_are_warned_about(tmp_path, monkeypatch, caplog):
+    # os.walk passes over a folder it cannot list (permissions, an I/O error): `kg build corpus/` built
+    # the graph without that folder's papers and said nothing; a link to a folder of papers and a link
+    # to a moved file were passed over as silently
+    import os
+
+    corpus = tmp_path / "corpus"
+    (corpus / "2023").mkdir(parents=True)
+    (corpus / "2024").mkdir()
+    first, second = TWO_PAPERS.splitlines()
+    write(corpus / "2023", "a.jsonl", first + "\n")
+    write(corpus / "2024", "b.jsonl", second + "\n")
+    scandir = os.scandir
+
+    def refusing(path=".", *args):
+        if str(path).endswith("2024"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(InputError, match=r"2024: cannot read folder: Permission denied$"):
+        list(read_papers(corpus))
+    monkeypatch.undo()
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write(elsewhere, "c.jsonl", second.replace("BarFormer", "BazFormer") + "\n")
+    (corpus / "linked").symlink_to(elsewhere)
+    (corpus / "moved.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        assert len(list(read_papers(corpus))) == 2
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        f"{corpus}/linked: a link to a folder, not followed: give it as an input itself to read its papers",
+        f"{corpus}/moved.jsonl: a symbolic link to nothing, not read"]
+    assert len(list(read_papers([corpus, corpus / "linked"]))) == 3

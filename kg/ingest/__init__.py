@@ -127,11 +127,25 @@ def _files_in(folder: Path) -> list[Path]:
     """The input files under `folder`, sorted. Hidden files and folders are left out, and so are the
     folders kg itself wrote there: `kg build corpus --out corpus/kg` keeps its builds in
     corpus/.kg.builds/, which the next build of corpus/ must not read back as papers. Links to
-    folders are not followed (as `Path.rglob`)."""
+    folders are not followed (as `Path.rglob`), and links to nothing are not read: each is warned
+    about. A folder that cannot be listed is an error: its papers were left out without a word
+    (`os.walk` passes over what it cannot read)."""
+    def unreadable(exc: OSError) -> None:
+        raise InputError(str(exc.filename or folder), f"cannot read folder: {exc.strerror or exc}")
+
     found = []
-    for top, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not _is_kg_output(Path(top, d))]
-        found.extend(Path(top, n) for n in names if not n.startswith(".") and Path(top, n).is_file())
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        for name in [d for d in dirs if not d.startswith(".") and Path(top, d).is_symlink()]:
+            log.warning("%s: a link to a folder, not followed: give it as an input itself to read its papers",
+                        Path(top, name))
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not Path(top, d).is_symlink()
+                   and not _is_kg_output(Path(top, d))]
+        for name in names:
+            path = Path(top, name)
+            if not name.startswith(".") and path.is_file():
+                found.append(path)
+            elif not name.startswith(".") and path.is_symlink() and not path.exists():
+                log.warning("%s: a symbolic link to nothing, not read", path)
     return sorted(found)
 
 
