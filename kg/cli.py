@@ -127,6 +127,15 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
+    except UnicodeEncodeError as exc:
+        # bytes of an argument that are not UTF-8 (a Latin-1 name pasted or read from a file) reach
+        # Python as lone surrogates, which no UTF-8 text takes: `-p entity=`, `--focus`, a query
+        # ended in a traceback
+        bad = exc.object[exc.start] if isinstance(exc.object, str) else ""
+        if not "\udc80" <= bad <= "\udcff":
+            raise
+        shown = os.fsencode(exc.object[max(0, exc.start - 30):exc.start + 30]).decode("utf-8", "backslashreplace")
+        fail(one_line(f"{shown}: not UTF-8 text (the byte 0x{ord(bad) - 0xdc00:02x}): give kg's arguments in UTF-8"))
     except RuntimeError as exc:
         # Python before 3.13 raises this, not OSError (ELOOP), from Path.resolve() on a link that
         # points at itself (an -o given as one): it was a traceback

@@ -930,3 +930,18 @@ def test_a_warning_is_one_line_naming_the_whole_path_when_stderr_is_a_file(tmp_p
     done = subprocess.run([KG, "extract", str(papers)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [f"warning: {papers}:3: skipped, no abstract"]
+
+
+def test_an_argument_that_is_not_utf8_is_one_line_naming_its_byte(small_build, kg_cli, tmp_path):
+    # bytes that are not UTF-8 (a Latin-1 name pasted, or read from a file: $(cat names.txt)) reach
+    # Python as lone surrogates: `-p entity=`, a query's text and `--focus` ended in a
+    # UnicodeEncodeError traceback
+    latin1 = os.fsdecode(b"Sch\xf6lkopf")
+    for args in (["query", small_build, "papers-using", "-p", f"entity={latin1}"],
+                 ["query", small_build, f'SELECT * WHERE {{ ?s ?p "{latin1}" }}'],
+                 ["viz", small_build, "--focus", latin1, "-o", tmp_path / "v.html"]):
+        done = kg_cli(*args)
+        assert one_line_error(done, "Sch\\xf6lkopf", "not UTF-8 text (the byte 0xf6)") and done.returncode == 1
+    assert not (tmp_path / "v.html").exists()
+    done = kg_cli("query", small_build, "papers-using", "-p", "entity=ImageNet", "-f", "csv")
+    assert done.returncode == 0 and "Vision transformers for chest X-ray classification" in done.stdout
