@@ -92,7 +92,10 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
     """(line number, record) of each line of a gold file (JSON Lines); an unreadable file or a line
     that is not JSON is an InputError naming the file and line."""
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM is no part of line 1
+        # a BOM is no part of line 1; lines end at "\n" alone, as JSON Lines says: `splitlines` also broke
+        # a line at a U+2028, U+2029 or U+0085 inside a string, which JSON allows unescaped (json.dumps
+        # with ensure_ascii=False writes them so), and a valid record was "not JSON"
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
     except OSError as exc:
         raise InputError(str(path), f"cannot read gold file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
