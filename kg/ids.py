@@ -9,6 +9,10 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ARXIV_PREFIX = re.compile(r"^(?:https?://arxiv\.org/(?:abs|pdf)/|arxiv:)", re.I)
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
+# an arXiv id (new style 2401.01234, old style hep-th/9901001, math.GT/0309136) and a DOI (10.NNNN/...)
+# somewhere in a value: a column of placeholders ("N/A", "-", "none") is none of them
+_HAS_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7}", re.I)
+_HAS_DOI = re.compile(r"10\.\d{4,9}/\S")
 
 
 def normalise_title(title: str) -> str:
@@ -30,6 +34,14 @@ def normalise_doi(raw: str) -> str:
         if doi.startswith(prefix):
             doi = doi[len(prefix):]
     return doi
+
+
+def holds_arxiv_id(raw: str) -> bool:
+    return bool(_HAS_ARXIV_ID.search(raw))
+
+
+def holds_doi(raw: str) -> bool:
+    return bool(_HAS_DOI.search(raw))
 
 
 def digest(text: str, length: int = 16) -> str:

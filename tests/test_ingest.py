@@ -594,3 +594,19 @@ def test_a_folder_that_cannot_be_listed_is_an_error_and_links_passed_over_are_wa
         f"{corpus}/linked: a link to a folder, not followed: give it as an input itself to read its papers",
         f"{corpus}/moved.jsonl: a symbolic link to nothing, not read"]
     assert len(list(read_papers([corpus, corpus / "linked"]))) == 3
+
+
+def test_placeholders_in_id_columns_are_no_ids_and_leave_no_paper_out(tmp_path):
+    # a spreadsheet's "N/A", "-" or "none" in its doi or arxiv_id column was taken for an id: every
+    # paper of such a column got the one id ("arxiv--"), and all but the first were left out as its repeats
+    rows = [("First paper on FooNet", "N/A", "-"), ("Second paper on BarNet", "N/A", "-"),
+            ("Third paper on BazNet", "n/a", "none"), ("Fourth paper on QuxNet", "10.1234/qux.4", "arXiv:2401.01234v2")]
+    sheet = write(tmp_path, "sheet.csv", "title,abstract,doi,arxiv_id\n" + "".join(
+        f"{title},We propose a network and evaluate it on ImageNet.,{doi},{arxiv}\n" for title, doi, arxiv in rows))
+    repeats = []
+    papers = list(read_papers(sheet, on_repeat=repeats.append))
+    assert [(p.title, p.doi, p.arxiv_id) for p in papers] == [
+        ("First paper on FooNet", None, None), ("Second paper on BarNet", None, None),
+        ("Third paper on BazNet", None, None), ("Fourth paper on QuxNet", "10.1234/qux.4", "arXiv:2401.01234v2")]
+    assert repeats == [] and papers[3].id == "arxiv-2401.01234"
+    assert len({p.id for p in papers}) == 4

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ids import arxiv_id_of_doi, paper_id
+from kg.ids import arxiv_id_of_doi, holds_arxiv_id, holds_doi, paper_id
 from kg.model import Paper, Source
 
 log = logging.getLogger("kg.ingest")
@@ -95,6 +95,11 @@ def make_paper(
         log.warning("%s: skipped, no %s", source, " and no ".join(missing))
         return None
     arxiv_s, doi_s, pmid_s = _scalar(arxiv_id), _scalar(doi), _scalar(pmid)
+    # a placeholder ("N/A", "-", "none") is no id: every paper of a column of them got the same id and
+    # all but the first were left out as its repeats
+    arxiv_s = arxiv_s if arxiv_s and holds_arxiv_id(arxiv_s) else None
+    doi_s = doi_s if doi_s and holds_doi(doi_s) else None
+    pmid_s = pmid_s if pmid_s and any(c.isdigit() for c in pmid_s) else None
     if doi_s and not arxiv_s:
         arxiv_s = arxiv_id_of_doi(doi_s)
     return Paper(
