@@ -20,6 +20,18 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", title).casefold())
 
 
+def title_key(title: str) -> str:
+    """A paper's key by its title (its id and its repeats): `normalise_title`, followed by the letters and
+    digits of scripts other than Latin when the title holds some. `normalise_title` keeps a-z and 0-9
+    only, so every paper titled in Cyrillic, Greek or CJK alone had the key "", and "基于BERT的文本分类"
+    the key of every other Chinese title about BERT: all but the first were left out as repeats. Titles
+    in Latin letters (accented or not) keep the key, and so the id, they had."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    other = "".join(ch for ch in folded if ch.isalnum() and not ch.isascii()
+                    and not unicodedata.name(ch, "").startswith("LATIN"))
+    return f"{_NON_ALNUM.sub('', folded)}|{other}" if other else _NON_ALNUM.sub("", folded)
+
+
 def normalise_arxiv_id(raw: str) -> str:
     """'http://arxiv.org/abs/2401.01234v2' -> '2401.01234'; old-style ids keep their slash."""
     ident = _ARXIV_PREFIX.sub("", raw.strip())
@@ -66,7 +78,7 @@ def paper_id(*, title: str, arxiv_id: str | None = None, doi: str | None = None,
         return "doi-" + digest(normalise_doi(doi))
     if pmid:
         return "pmid-" + re.sub(r"[^0-9]", "", pmid)[:20]
-    return "t-" + digest(normalise_title(title))
+    return "t-" + digest(title_key(title))
 
 
 def slug(text: str, max_len: int = 60) -> str:

@@ -610,3 +610,26 @@ def test_placeholders_in_id_columns_are_no_ids_and_leave_no_paper_out(tmp_path):
         ("Third paper on BazNet", None, None), ("Fourth paper on QuxNet", "10.1234/qux.4", "arXiv:2401.01234v2")]
     assert repeats == [] and papers[3].id == "arxiv-2401.01234"
     assert len({p.id for p in papers}) == 4
+
+
+def test_papers_titled_in_other_scripts_are_each_a_paper(tmp_path):
+    # the title key kept a-z and 0-9 only: the Russian and Chinese titles all had the key "", the two
+    # Chinese titles about BERT the key "bert", and every paper but the first was left out as a repeat
+    import hashlib
+
+    from kg.ids import paper_id
+
+    titles = ["Нейронные сети для классификации изображений", "Глубокое обучение для распознавания речи",
+              "Νευρωνικά δίκτυα", "基于BERT的文本分类", "基于BERT的情感分析", "画像分類のためのニューラルネットワーク"]
+    papers = write(tmp_path, "p.jsonl", "".join(
+        json.dumps({"title": t, "abstract": f"An abstract about model number {i}."}, ensure_ascii=False) + "\n"
+        for i, t in enumerate(titles)))
+    repeats = []
+    read = list(read_papers(papers, on_repeat=repeats.append))
+    assert [p.title for p in read] == titles and repeats == []
+    assert len({p.id for p in read}) == len(titles)
+    # the same title again is still a repeat; a title in Latin letters keeps the id it had
+    again = write(tmp_path, "again.jsonl", json.dumps({"title": titles[3] + " ", "abstract": "Another abstract."},
+                                                      ensure_ascii=False) + "\n")
+    assert [p.title for p in read_papers([papers, again])] == titles
+    assert paper_id(title="Über die Gulls: a Study") == "t-" + hashlib.sha1(b"berdiegullsastudy").hexdigest()[:16]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError, did_you_mean
-from kg.ids import normalise_arxiv_id, normalise_doi, normalise_title
+from kg.ids import normalise_arxiv_id, normalise_doi, title_key
 from kg.model import Paper
 
 log = logging.getLogger("kg.ingest")
@@ -201,7 +201,7 @@ class Deduplicator:
         self._low = None  # the low 64 bits of the key at the same position
 
     def keys(self, paper: Paper) -> list[int]:
-        keys = ["t:" + normalise_title(paper.title)]
+        keys = ["t:" + title_key(paper.title)]
         if paper.arxiv_id:
             keys.append("a:" + normalise_arxiv_id(paper.arxiv_id))
         if paper.doi:
