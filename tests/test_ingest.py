@@ -633,3 +633,17 @@ def test_papers_titled_in_other_scripts_are_each_a_paper(tmp_path):
                                                       ensure_ascii=False) + "\n")
     assert [p.title for p in read_papers([papers, again])] == titles
     assert paper_id(title="Über die Gulls: a Study") == "t-" + hashlib.sha1(b"berdiegullsastudy").hexdigest()[:16]
+
+
+def test_an_arxiv_snapshot_with_lists_where_it_has_strings_never_reaches_the_graph_as_reprs(tmp_path, caplog):
+    # authors and categories given as JSON arrays (a converted snapshot) went through str(): the authors
+    # "['Ada Lark'" and "'Ben Tern']", the categories "['cs.CV'," and "'cs.LG']"; a line that is
+    # not an object was passed over without a word
+    record = {**SNAPSHOT[0], "authors": ["Ada Lark", "Ben Tern", 7], "categories": ["cs.CV", "cs.LG", None]}
+    path = write(tmp_path, "arxiv-metadata.json", json.dumps(record) + "\n" + "[1, 2]\n" + json.dumps(SNAPSHOT[1]) + "\n")
+    assert detect_format(path) == "arxiv-snapshot"
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([path]))
+    assert (papers[0].authors, papers[0].categories) == (["Ada Lark", "Ben Tern"], ["cs.CV", "cs.LG"])
+    assert [p.title for p in papers] == ["Harbour gulls and their lunch", "Owls at Night"]
+    assert [r.getMessage() for r in caplog.records] == [f"{path}:2: skipped, not an object with title and abstract"]
