@@ -647,3 +647,19 @@ def test_an_arxiv_snapshot_with_lists_where_it_has_strings_never_reaches_the_gra
     assert (papers[0].authors, papers[0].categories) == (["Ada Lark", "Ben Tern"], ["cs.CV", "cs.LG"])
     assert [p.title for p in papers] == ["Harbour gulls and their lunch", "Owls at Night"]
     assert [r.getMessage() for r in caplog.records] == [f"{path}:2: skipped, not an object with title and abstract"]
+
+
+def test_openalex_and_semantic_scholar_records_with_a_string_where_an_object_goes_are_read(tmp_path):
+    # an author (or the ids) given as a string where OpenAlex has an object: AttributeError traceback
+    # ("'str' object has no attribute 'get'"); a Semantic Scholar author name that is an object went
+    # into the graph as its repr
+    works = [{**OPENALEX["results"][0], "authorships": ["Fay Stork", {"author": "Gil Stork"}, {"author": {"display_name": {"x": 1}}}],
+              "ids": "W1", "locations": "somewhere"},
+             {**OPENALEX["results"][0], "id": "https://openalex.org/W3", "display_name": "Storks and Roofs", "doi": None,
+              "authorships": [{"author": {"display_name": "Hal Stork"}}], "ids": ["W3"]}]
+    path = write(tmp_path, "works.jsonl", "".join(json.dumps(w) + "\n" for w in works))
+    assert [(p.title, p.authors) for p in read_papers(path, "openalex")] == [
+        ("Storks and Chimneys", []), ("Storks and Roofs", ["Hal Stork"])]
+    s2 = write(tmp_path, "s2.jsonl", json.dumps({"paperId": "a1", "title": "Owls", "abstract": "Owls hunt by sound.",
+                                                  "authors": [{"name": {"first": "Dee"}}, {"name": "Eve Owl"}]}) + "\n")
+    assert [p.authors for p in read_papers(s2, "semantic-scholar")] == [["Eve Owl"]]
