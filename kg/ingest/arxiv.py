@@ -71,7 +71,8 @@ def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
             continue
         parsed, given = record.get("authors_parsed"), record.get("authors")
         if isinstance(parsed, list) and parsed:
-            authors = [" ".join(p for p in reversed([str(x) for x in a[:2]]) if p) for a in parsed if isinstance(a, list)]
+            authors = [" ".join(p for p in reversed([x for x in a[:2] if isinstance(x, str)]) if p) for a in parsed
+                       if isinstance(a, list)]
         elif isinstance(given, list):  # a list where the snapshot has a string: its repr was split at commas
             authors = [a for a in given if isinstance(a, str)]
         else:
@@ -87,7 +88,7 @@ def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
             arxiv_id=str(record["id"]) if record.get("id") else None,
             doi=record.get("doi"),
             categories=[c for c in categories if isinstance(c, str)] if isinstance(categories, list)
-            else str(categories or "").split(),
+            else categories.split() if isinstance(categories, str) else [],
         )
         if paper:
             yield paper
