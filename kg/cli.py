@@ -462,12 +462,14 @@ def extract_cmd(
     from kg.ingest import check_format
 
     _run(check_format, input_format)  # before the pipeline is loaded
+    files = _run(expand, inputs, input_format)  # once: what a folder leaves out is told once
 
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
         with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)
             nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
-            for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs,
+            # (no files: the inputs, for the error naming them)
+            for extraction in extract(read_papers(files or inputs, input_format), nlp=nlp, n_process=jobs,
                                       min_confidence=min_confidence):
                 fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
 
@@ -477,7 +479,7 @@ def extract_cmd(
     from kg.outputs import atomic_file, check_file_target, check_not_an_input, extractions_by_kg
 
     # before any work; kg replaces only its own (a papers file is JSON Lines too)
-    _run(check_not_an_input, out, _run(expand, inputs))
+    _run(check_not_an_input, out, files)
     _run(check_file_target, out, ["jsonl", "ndjson", "json"], extractions_by_kg, "an extraction file")
 
     def write_file() -> None:  # a failing write (a full disk) is named by atomic_file, told by _run

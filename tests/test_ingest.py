@@ -663,3 +663,35 @@ def test_openalex_and_semantic_scholar_records_with_a_string_where_an_object_goe
     s2 = write(tmp_path, "s2.jsonl", json.dumps({"paperId": "a1", "title": "Owls", "abstract": "Owls hunt by sound.",
                                                   "authors": [{"name": {"first": "Dee"}}, {"name": "Eve Owl"}]}) + "\n")
     assert [p.authors for p in read_papers(s2, "semantic-scholar")] == [["Eve Owl"]]
+
+
+README = ("# My corpus\n\nThis folder holds the papers I downloaded from arXiv in 2024 for my thesis on vision "
+          "transformers, and a few notes about them.\n\n## Notes\n\nRemember to rerun the build after adding the "
+          "December papers; the old graph is in ~/graphs/old and should be kept.\n")
+
+
+def test_files_of_no_format_kg_reads_in_an_input_folder_are_left_out_and_named(tmp_path, caplog, kg_cli):
+    # a corpus's README.md and LICENSE were read as listings: "# My corpus", "## Notes" and
+    # "Copyright 2024 Me" went into the graph as papers, without a word
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "papers.jsonl", TWO_PAPERS)
+    write(corpus, "README.md", README)
+    write(corpus, "LICENSE", "Copyright 2024 Me\n\nPermission is hereby granted, free of charge, to any person "
+                             "obtaining a copy of this software and associated documentation files.\n")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers(corpus))
+    assert [p.title for p in papers] == ["FooNet for image classification", "Speech recognition with BarFormer"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{corpus}: 2 files of no format kg reads left out (LICENSE, README.md): give one as an input itself, "
+        "or --input-format, to read it"]
+    # given itself, or with --input-format, a file is read as before
+    assert [p.title for p in read_papers(corpus / "README.md")] == ["# My corpus", "## Notes"]
+    only = tmp_path / "only"
+    only.mkdir()
+    write(only, "README.md", README)
+    assert [p.title for p in read_papers(only, "listing")] == ["# My corpus", "## Notes"]
+    # a folder holding only such files: one line naming it, before the build begins
+    done = kg_cli("build", only, "--out", tmp_path / "g")
+    one_line_error(done, f"{only}: no input files")
+    assert "reading and extracting" not in done.stderr and not (tmp_path / "g").exists()
