@@ -695,3 +695,29 @@ def test_files_of_no_format_kg_reads_in_an_input_folder_are_left_out_and_named(t
     done = kg_cli("build", only, "--out", tmp_path / "g")
     one_line_error(done, f"{only}: no input files")
     assert "reading and extracting" not in done.stderr and not (tmp_path / "g").exists()
+
+
+def test_a_compressed_file_an_archive_or_a_pdf_is_named_as_such(tmp_path):
+    # each was "FILE:1: not valid UTF-8 (byte 0x8b); re-save the file as UTF-8": no advice for a
+    # papers.jsonl.gz, a zip or a PDF (which no re-saving makes text)
+    import gzip
+    import io
+    import zipfile
+
+    gz = write(tmp_path, "papers.jsonl.gz", gzip.compress(TWO_PAPERS.encode()))
+    named_jsonl = write(tmp_path, "papers.jsonl", gzip.compress(TWO_PAPERS.encode()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("papers.jsonl", TWO_PAPERS)
+    zipped = write(tmp_path, "papers.zip", buffer.getvalue())
+    pdf = write(tmp_path, "paper.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    for path, fmt, says in [(gz, None, "compressed with gzip: decompress it first (gunzip)"),
+                            (named_jsonl, None, "compressed with gzip"), (named_jsonl, "csv", "compressed with gzip"),
+                            (zipped, None, "a zip archive: unpack it first"),
+                            (pdf, None, "a PDF: kg reads abstracts as text")]:
+        with pytest.raises(InputError) as caught:
+            list(read_papers(path, fmt))
+        assert str(caught.value).startswith(f"{path}: {says}"), (path, fmt, str(caught.value))
+    # a file that is text, though not UTF-8, keeps its advice
+    with pytest.raises(InputError, match=r"latin\.jsonl:1: not valid UTF-8; re-save the file as UTF-8"):
+        list(read_papers(write(tmp_path, "latin.jsonl", '{"title": "Caf\xe9"}\n'.encode("latin-1"))))

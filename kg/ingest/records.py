@@ -19,6 +19,21 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
+# what a file that is not text is, by its first bytes: "not valid UTF-8 ...; re-save the file as UTF-8"
+# was no advice for these
+_NOT_TEXT_FILES = {b"\x1f\x8b": "compressed with gzip: decompress it first (gunzip)",
+                   b"PK\x03\x04": "a zip archive: unpack it first", b"%PDF": "a PDF: kg reads abstracts as text "
+                   "(JSON Lines, CSV, BibTeX, RIS, XML, listings), not PDFs",
+                   b"BZh": "compressed with bzip2: decompress it first (bunzip2)",
+                   b"\xfd7zXZ\x00": "compressed with xz: decompress it first (unxz)"}
+
+
+def not_text(path: Path, head: bytes) -> InputError | None:
+    """The error for a file whose first bytes say it is compressed, an archive or a PDF, else None."""
+    reason = next((why for magic, why in _NOT_TEXT_FILES.items() if head.startswith(magic)), None)
+    return InputError(str(path), reason) if reason else None
+
+
 def read_text(path: Path) -> str:
     """Decode a file as UTF-8 (a BOM is allowed); broken encoding is an error naming the line."""
     try:
@@ -33,6 +48,8 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if error := not_text(path, data[:8]):
+            raise error from None
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
             str(path), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8", line=line

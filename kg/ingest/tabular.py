@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.records import log, make_paper, read_text
+from kg.ingest.records import log, make_paper, not_text, read_text
 from kg.model import Paper, Source
 
 ALIASES = {
@@ -103,7 +103,8 @@ def json_lines(path: Path) -> Iterator[tuple[object, Source]]:
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                raise InputError(str(path), "not valid UTF-8; re-save the file as UTF-8", line=number) from None
+                raise (number == 1 and not_text(path, raw[:8]) or
+                       InputError(str(path), "not valid UTF-8; re-save the file as UTF-8", line=number)) from None
             try:
                 record = json.loads(line)
             except (ValueError, RecursionError) as exc:
