@@ -721,3 +721,23 @@ def test_a_compressed_file_an_archive_or_a_pdf_is_named_as_such(tmp_path):
     # a file that is text, though not UTF-8, keeps its advice
     with pytest.raises(InputError, match=r"latin\.jsonl:1: not valid UTF-8; re-save the file as UTF-8"):
         list(read_papers(write(tmp_path, "latin.jsonl", '{"title": "Caf\xe9"}\n'.encode("latin-1"))))
+
+
+def test_a_quote_opening_a_field_not_in_quotes_never_swallows_the_records_after_it(tmp_path):
+    # `Paper B<TAB>"Quoted start ...` (a TSV written without quoting): the field ran on to the next `"`,
+    # inside paper C's line, and paper C went into B's abstract, without a word
+    sheet = write(tmp_path, "sheet.tsv", "title\tabstract\n"
+                  'Paper A\tWe study "attention" in models.\n'
+                  'Paper B\t"Quoted start and more text without a closing quote about BERT\n'
+                  'Paper C\tThird abstract about ImageNet models with "quotes" inside.\n'
+                  "Paper D\tFourth abstract about ResNet.\n")
+    with pytest.raises(InputError, match=r"sheet\.tsv:3: a quoted field that starts in this record ends inside line 4, "
+                                         r'with text after its closing "'):
+        list(read_papers(sheet))
+    # quotes doubled inside a quoted field spanning lines, as spreadsheets write them: the sniffed dialect
+    # said quotes were not doubled, the field ended at its second quote, and "second line" became a
+    # record of its own (skipped, no abstract): the rest of paper A's abstract lost
+    fine = write(tmp_path, "fine.csv", 'title,abstract\n"Paper A","First line, with ""quotes""\nsecond line"\n'
+                 'Paper B,"One line, quoted"\n')
+    assert [(p.title, p.abstract) for p in read_papers(fine)] == [
+        ("Paper A", 'First line, with "quotes" second line'), ("Paper B", "One line, quoted")]
