@@ -38,6 +38,13 @@ class _Commands(typer.core.TyperGroup):
             # worker pools, instead of at exit
             traceback.clear_frames(exc.__traceback__)
             fail("interrupted", 130)
+        except UnicodeEncodeError as exc:
+            # a terminal or locale of another encoding than UTF-8 (LANG=de_DE.ISO-8859-1,
+            # PYTHONIOENCODING=latin-1) cannot show a title in Chinese: printing it was a traceback
+            if exc.encoding.replace("-", "").lower() == "utf8":
+                raise
+            fail(f"the output holds text that the output's encoding ({exc.encoding}) cannot write: use a UTF-8 "
+                 "locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8")
         finally:
             atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs first at exit: nothing left to stop
 

@@ -945,3 +945,21 @@ def test_an_argument_that_is_not_utf8_is_one_line_naming_its_byte(small_build, k
     assert not (tmp_path / "v.html").exists()
     done = kg_cli("query", small_build, "papers-using", "-p", "entity=ImageNet", "-f", "csv")
     assert done.returncode == 0 and "Vision transformers for chest X-ray classification" in done.stdout
+
+
+def test_output_the_terminal_s_encoding_cannot_write_is_one_line(tmp_path, kg_cli):
+    # under a locale of another encoding than UTF-8 (PYTHONIOENCODING=latin-1 here), a title in Chinese
+    # ended `kg query` (table or CSV) and `kg extract` in a UnicodeEncodeError traceback
+    from kg.build import build
+
+    papers = write_papers(tmp_path / "p.jsonl", [{**PAPERS[0], "title": "图像分类的视觉变换器"}, PAPERS[1]])
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    latin1 = {"PYTHONIOENCODING": "latin-1"}
+    query = "SELECT ?t WHERE { ?p dcterms:title ?t }"
+    for args in (["query", tmp_path / "g", query], ["query", tmp_path / "g", query, "-f", "csv"],
+                 ["extract", papers, "--pipeline", RULES_PIPELINE]):
+        done = kg_cli(*args, env=latin1)
+        assert done.returncode == 1
+        one_line_error(done, "the output's encoding (latin-1) cannot write", "PYTHONIOENCODING=utf-8")
+    done = kg_cli("query", tmp_path / "g", query, "-f", "csv")  # in UTF-8, the same query answers
+    assert done.returncode == 0 and "图像分类的视觉变换器" in done.stdout
