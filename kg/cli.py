@@ -513,7 +513,7 @@ def eval_cmd(
     from kg.evaluate import check_each_paper_once, load_gold, score
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
-    from kg.ids import normalise_title
+    from kg.ids import title_key
     from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
@@ -535,8 +535,8 @@ def eval_cmd(
     if results_path:
         _run(check_each_paper_once, [results_path])
     gold_results = _run(load_results_gold, results_path) if results_path else None
-    papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
-    if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
+    papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or title_key(p.title) in gold_entities]
+    if not any(title_key(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
         fail(f"{', '.join(map(str, gold))}: no gold paper to score ({len(gold_entities)} gold records, none of them in "
              "the input): give each record its abstract, or the INPUT files that hold the papers")
     with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)

@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg.errors import InputError
 from kg.extract.normalise import entity_key
-from kg.ids import normalise_title
+from kg.ids import title_key
 from kg.ingest.gold import check_gold_record
 from kg.model import ENTITY_TYPES
 
@@ -116,7 +116,7 @@ def check_each_paper_once(paths: Iterable[str | Path]) -> None:
     first: dict[str, str] = {}
     for path in paths:
         for number, record in gold_lines(path):
-            key = normalise_title(record["title"])
+            key = title_key(record["title"])
             if key in first:
                 raise InputError(str(path), f"{record['title']!r} is annotated again (first at {first[key]}): "
                                  "annotate each paper once", line=number)
@@ -141,7 +141,7 @@ def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
         unknown = {e.type for e in entities} - set(ENTITY_TYPES)
         if unknown:
             raise InputError(str(path), f"unknown entity type(s) {sorted(unknown)}", line=number)
-        gold[normalise_title(title)] = (title, entities)
+        gold[title_key(title)] = (title, entities)
     return gold
 
 
@@ -170,7 +170,7 @@ def score(predictions: Iterable[dict], gold: dict[str, tuple[str, list[GoldEntit
     report = Report()
     seen: set[str] = set()
     for record in predictions:
-        key = normalise_title(record["title"])
+        key = title_key(record["title"])
         if key not in gold or key in seen:
             continue
         seen.add(key)
