@@ -963,3 +963,17 @@ def test_output_the_terminal_s_encoding_cannot_write_is_one_line(tmp_path, kg_cl
         one_line_error(done, "the output's encoding (latin-1) cannot write", "PYTHONIOENCODING=utf-8")
     done = kg_cli("query", tmp_path / "g", query, "-f", "csv")  # in UTF-8, the same query answers
     assert done.returncode == 0 and "图像分类的视觉变换器" in done.stdout
+
+
+def test_a_new_single_file_output_named_with_another_extension_is_refused_before_any_work(small_build, kg_cli, tmp_path):
+    # `kg viz -f png -o view.html` wrote a PNG named view.html, and the same command refused it the
+    # next time ("not a .png file"): kg could never replace its own output
+    for args, name, says in [(["viz", small_build, "-f", "png"], "view.html", "name it view.png"),
+                             (["viz", small_build], "view", "name it view.html"),
+                             (["export", small_build, "-f", "ntriples"], "graph.ttl", "name it graph.nt"),
+                             (["extract", tmp_path / "p.jsonl", "--pipeline", RULES_PIPELINE], "x.csv", "name it x.jsonl")]:
+        write_papers(tmp_path / "p.jsonl")
+        one_line_error(kg_cli(*args, "-o", tmp_path / name), name, "kg would not replace the file the next time", says)
+        assert not (tmp_path / name).exists()
+    for _ in range(2):  # named as the format is, written and then replaced
+        assert kg_cli("viz", small_build, "-f", "png", "-o", tmp_path / "view.png").returncode == 0
