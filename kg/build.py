@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import KgError
 from kg.faults import pause_point
-from kg.ingest import check_format, expand, read_papers
+from kg.ingest import check_format, check_some_files, expand, read_papers
 from kg.model import ENTITY_TYPES, Extraction, Paper, check_min_confidence
 from kg.paths import DEFAULT_PIPELINE, ONTOLOGY_DIR, VOCAB_DIR
 from kg.query import mentions
@@ -386,7 +386,8 @@ def _build(
     check_min_confidence(min_confidence)
     check_format(fmt)  # (else found at the first file, after the build took its lock and began)
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
-    files = expand(inputs)
+    files = expand(inputs, fmt)
+    check_some_files(files, inputs)  # before the build begins, naming the inputs (not "(input)")
     if append and not os.path.lexists(out):  # a mistyped --out started a second graph without a word
         log.warning("%s: no graph there yet; --append builds it from these inputs alone", out)
     summary = BuildSummary(out=str(out))

@@ -38,6 +38,13 @@ class _Commands(typer.core.TyperGroup):
             # worker pools, instead of at exit
             traceback.clear_frames(exc.__traceback__)
             fail("interrupted", 130)
+        except UnicodeEncodeError as exc:
+            # a terminal or locale of another encoding than UTF-8 (LANG=de_DE.ISO-8859-1,
+            # PYTHONIOENCODING=latin-1) cannot show a title in Chinese: printing it was a traceback
+            if exc.encoding.replace("-", "").lower() == "utf8":
+                raise
+            fail(f"the output holds text that the output's encoding ({exc.encoding}) cannot write: use a UTF-8 "
+                 "locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8")
         finally:
             atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs first at exit: nothing left to stop
 
@@ -127,6 +134,15 @@ def _run(fn, *args, **kwargs):
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
+    except UnicodeEncodeError as exc:
+        # bytes of an argument that are not UTF-8 (a Latin-1 name pasted or read from a file) reach
+        # Python as lone surrogates, which no UTF-8 text takes: `-p entity=`, `--focus`, a query
+        # ended in a traceback
+        bad = exc.object[exc.start] if isinstance(exc.object, str) else ""
+        if not "\udc80" <= bad <= "\udcff":
+            raise
+        shown = os.fsencode(exc.object[max(0, exc.start - 30):exc.start + 30]).decode("utf-8", "backslashreplace")
+        fail(one_line(f"{shown}: not UTF-8 text (the byte 0x{ord(bad) - 0xdc00:02x}): give kg's arguments in UTF-8"))
     except RuntimeError as exc:
         # Python before 3.13 raises this, not OSError (ELOOP), from Path.resolve() on a link that
         # points at itself (an -o given as one): it was a traceback
@@ -453,12 +469,14 @@ def extract_cmd(
     from kg.ingest import check_format
 
     _run(check_format, input_format)  # before the pipeline is loaded
+    files = _run(expand, inputs, input_format)  # once: what a folder leaves out is told once
 
     def write(fh) -> None:
         # the whole stream runs here, under _run: bad input read midway is one line, not a traceback
         with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)
             nlp = build_nlp(pipeline or DEFAULT_PIPELINE)
-            for extraction in extract(read_papers(inputs, input_format), nlp=nlp, n_process=jobs,
+            # (no files: the inputs, for the error naming them)
+            for extraction in extract(read_papers(files or inputs, input_format), nlp=nlp, n_process=jobs,
                                       min_confidence=min_confidence):
                 fh.write(json.dumps(extraction.to_json(), ensure_ascii=False) + "\n")
 
@@ -468,7 +486,7 @@ def extract_cmd(
     from kg.outputs import atomic_file, check_file_target, check_not_an_input, extractions_by_kg
 
     # before any work; kg replaces only its own (a papers file is JSON Lines too)
-    _run(check_not_an_input, out, _run(expand, inputs))
+    _run(check_not_an_input, out, files)
     _run(check_file_target, out, ["jsonl", "ndjson", "json"], extractions_by_kg, "an extraction file")
 
     def write_file() -> None:  # a failing write (a full disk) is named by atomic_file, told by _run
@@ -495,7 +513,7 @@ def eval_cmd(
     from kg.evaluate import check_each_paper_once, load_gold, score
     from kg.evaluate_results import find_results_gold, gold_and_input_papers, load_results_gold, score_results, split_titles
     from kg.extract import build_nlp, extract
-    from kg.ids import normalise_title
+    from kg.ids import title_key
     from kg.outputs import reading_folder
     from kg.paths import DEFAULT_PIPELINE
 
@@ -517,8 +535,8 @@ def eval_cmd(
     if results_path:
         _run(check_each_paper_once, [results_path])
     gold_results = _run(load_results_gold, results_path) if results_path else None
-    papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or normalise_title(p.title) in gold_entities]
-    if not any(normalise_title(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
+    papers = [p for p in _run(gold_and_input_papers, gold, inputs) if split is None or title_key(p.title) in gold_entities]
+    if not any(title_key(p.title) in gold_entities for p in papers):  # scores of nothing would read as 0.000
         fail(f"{', '.join(map(str, gold))}: no gold paper to score ({len(gold_entities)} gold records, none of them in "
              "the input): give each record its abstract, or the INPUT files that hold the papers")
     with reading_folder(pipeline or DEFAULT_PIPELINE):  # a kg train --out of it waits (kg.outputs)

@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg.errors import InputError
 from kg.extract.normalise import entity_key
-from kg.ids import normalise_title
+from kg.ids import title_key
 from kg.ingest.gold import check_gold_record
 from kg.model import ENTITY_TYPES
 
@@ -92,7 +92,10 @@ def gold_lines(path: str | Path) -> Iterator[tuple[int, object]]:
     """(line number, record) of each line of a gold file (JSON Lines); an unreadable file or a line
     that is not JSON is an InputError naming the file and line."""
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # a BOM is no part of line 1
+        # a BOM is no part of line 1; lines end at "\n" alone, as JSON Lines says: `splitlines` also broke
+        # a line at a U+2028, U+2029 or U+0085 inside a string, which JSON allows unescaped (json.dumps
+        # with ensure_ascii=False writes them so), and a valid record was "not JSON"
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
     except OSError as exc:
         raise InputError(str(path), f"cannot read gold file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -113,7 +116,7 @@ def check_each_paper_once(paths: Iterable[str | Path]) -> None:
     first: dict[str, str] = {}
     for path in paths:
         for number, record in gold_lines(path):
-            key = normalise_title(record["title"])
+            key = title_key(record["title"])
             if key in first:
                 raise InputError(str(path), f"{record['title']!r} is annotated again (first at {first[key]}): "
                                  "annotate each paper once", line=number)
@@ -138,7 +141,7 @@ def load_gold(path: str | Path) -> dict[str, tuple[str, list[GoldEntity]]]:
         unknown = {e.type for e in entities} - set(ENTITY_TYPES)
         if unknown:
             raise InputError(str(path), f"unknown entity type(s) {sorted(unknown)}", line=number)
-        gold[normalise_title(title)] = (title, entities)
+        gold[title_key(title)] = (title, entities)
     return gold
 
 
@@ -167,7 +170,7 @@ def score(predictions: Iterable[dict], gold: dict[str, tuple[str, list[GoldEntit
     report = Report()
     seen: set[str] = set()
     for record in predictions:
-        key = normalise_title(record["title"])
+        key = title_key(record["title"])
         if key not in gold or key in seen:
             continue
         seen.add(key)

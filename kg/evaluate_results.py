@@ -34,7 +34,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.evaluate import TypeScore, gold_lines, one_to_one
 from kg.extract.normalise import entity_key
-from kg.ids import normalise_title
+from kg.ids import title_key
 from kg.ingest.records import make_paper
 from kg.model import Paper, Source
 
@@ -93,7 +93,7 @@ def load_results_gold(path: str | Path) -> dict[str, tuple[str, list[GoldResult]
             title = record["title"]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(str(path), f"not a results gold record ({exc.__class__.__name__}: {exc})", line=number) from None
-        gold[normalise_title(title)] = (title, results)
+        gold[title_key(title)] = (title, results)
     return gold
 
 
@@ -109,7 +109,7 @@ def split_titles(paths: Iterable[str | Path], split: str) -> set[str]:
     for path in paths:
         for _, record in gold_lines(path):
             if isinstance(record, dict) and record.get("title"):
-                key = normalise_title(record["title"])
+                key = title_key(record["title"])
                 if fold_of(str(record.get("id") or key), len(SPLITS)) == wanted:
                     titles.add(key)
     return titles
@@ -197,7 +197,7 @@ def score_results(predictions: Iterable[dict], gold: dict[str, tuple[str, list[G
 
     seen: set[str] = set()
     for record in predictions:
-        key = normalise_title(record["title"])
+        key = title_key(record["title"])
         if key not in wanted or key in seen:
             continue
         seen.add(key)
@@ -275,6 +275,6 @@ def gold_and_input_papers(gold: list[Path], inputs: list[Path] | None) -> list[P
     papers = [p for path in gold for p in papers_from_gold(path)]
     n_gold = sum(1 for path in gold for _ in gold_lines(path))
     if inputs or len(papers) < n_gold:
-        known = {normalise_title(p.title) for p in papers}
-        papers += [p for p in read_papers(inputs or [EXAMPLES_DIR / "corpus"]) if normalise_title(p.title) not in known]
+        known = {title_key(p.title) for p in papers}
+        papers += [p for p in read_papers(inputs or [EXAMPLES_DIR / "corpus"]) if title_key(p.title) not in known]
     return papers

@@ -430,12 +430,17 @@ def check_file_target(out: str | Path, extensions: Iterable[str], written_by_kg:
     `written_by_kg`, an existing file must also pass it (or be empty): it is `what` kg writes."""
     out = Path(out)
     check_name_room(out, FILE_HIDDEN_BYTES)
+    suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if not (out.exists() or out.is_symlink()):
         check_no_file_in_the_way(out)
         if not out.parent.is_dir():
             raise KgError(f"{out}: cannot write: the folder {out.parent} does not exist")
+        if out.suffix.lower() not in suffixes:
+            # (`kg viz -f png -o view.html` wrote a PNG there, and the same command refused it the next
+            # time: "not a .png file")
+            raise KgError(f"{out}: a name without the {' or '.join(sorted(suffixes))} extension of this format: kg "
+                          f"would not replace the file the next time; name it {out.with_suffix('.' + next(iter(extensions))).name}")
         return
-    suffixes = {"." + e.lstrip(".").lower() for e in extensions}
     if out.is_file() and not out.is_symlink() and out.suffix.lower() in suffixes:
         if _changed_since_recorded(out):  # it begins as kg's output still: the edit is further in
             raise KgError(f"{out}: a file kg wrote, changed since (an edit of yours, perhaps); kg replaces only its "

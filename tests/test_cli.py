@@ -930,3 +930,50 @@ def test_a_warning_is_one_line_naming_the_whole_path_when_stderr_is_a_file(tmp_p
     done = subprocess.run([KG, "extract", str(papers)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [f"warning: {papers}:3: skipped, no abstract"]
+
+
+def test_an_argument_that_is_not_utf8_is_one_line_naming_its_byte(small_build, kg_cli, tmp_path):
+    # bytes that are not UTF-8 (a Latin-1 name pasted, or read from a file: $(cat names.txt)) reach
+    # Python as lone surrogates: `-p entity=`, a query's text and `--focus` ended in a
+    # UnicodeEncodeError traceback
+    latin1 = os.fsdecode(b"Sch\xf6lkopf")
+    for args in (["query", small_build, "papers-using", "-p", f"entity={latin1}"],
+                 ["query", small_build, f'SELECT * WHERE {{ ?s ?p "{latin1}" }}'],
+                 ["viz", small_build, "--focus", latin1, "-o", tmp_path / "v.html"]):
+        done = kg_cli(*args)
+        assert one_line_error(done, "Sch\\xf6lkopf", "not UTF-8 text (the byte 0xf6)") and done.returncode == 1
+    assert not (tmp_path / "v.html").exists()
+    done = kg_cli("query", small_build, "papers-using", "-p", "entity=ImageNet", "-f", "csv")
+    assert done.returncode == 0 and "Vision transformers for chest X-ray classification" in done.stdout
+
+
+def test_output_the_terminal_s_encoding_cannot_write_is_one_line(tmp_path, kg_cli):
+    # under a locale of another encoding than UTF-8 (PYTHONIOENCODING=latin-1 here), a title in Chinese
+    # ended `kg query` (table or CSV) and `kg extract` in a UnicodeEncodeError traceback
+    from kg.build import build
+
+    papers = write_papers(tmp_path / "p.jsonl", [{**PAPERS[0], "title": "图像分类的视觉变换器"}, PAPERS[1]])
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    latin1 = {"PYTHONIOENCODING": "latin-1"}
+    query = "SELECT ?t WHERE { ?p dcterms:title ?t }"
+    for args in (["query", tmp_path / "g", query], ["query", tmp_path / "g", query, "-f", "csv"],
+                 ["extract", papers, "--pipeline", RULES_PIPELINE]):
+        done = kg_cli(*args, env=latin1)
+        assert done.returncode == 1
+        one_line_error(done, "the output's encoding (latin-1) cannot write", "PYTHONIOENCODING=utf-8")
+    done = kg_cli("query", tmp_path / "g", query, "-f", "csv")  # in UTF-8, the same query answers
+    assert done.returncode == 0 and "图像分类的视觉变换器" in done.stdout
+
+
+def test_a_new_single_file_output_named_with_another_extension_is_refused_before_any_work(small_build, kg_cli, tmp_path):
+    # `kg viz -f png -o view.html` wrote a PNG named view.html, and the same command refused it the
+    # next time ("not a .png file"): kg could never replace its own output
+    for args, name, says in [(["viz", small_build, "-f", "png"], "view.html", "name it view.png"),
+                             (["viz", small_build], "view", "name it view.html"),
+                             (["export", small_build, "-f", "ntriples"], "graph.ttl", "name it graph.nt"),
+                             (["extract", tmp_path / "p.jsonl", "--pipeline", RULES_PIPELINE], "x.csv", "name it x.jsonl")]:
+        write_papers(tmp_path / "p.jsonl")
+        one_line_error(kg_cli(*args, "-o", tmp_path / name), name, "kg would not replace the file the next time", says)
+        assert not (tmp_path / name).exists()
+    for _ in range(2):  # named as the format is, written and then replaced
+        assert kg_cli("viz", small_build, "-f", "png", "-o", tmp_path / "view.png").returncode == 0

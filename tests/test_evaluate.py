@@ -99,6 +99,45 @@ def test_a_gold_file_saved_with_a_bom_is_read_and_an_unreadable_one_is_one_plain
         load_gold(folder)
 
 
+def test_a_gold_record_holding_a_line_separator_inside_a_string_is_one_record(tmp_path):
+    # JSON allows U+2028, U+2029 and U+0085 unescaped inside a string (json.dumps with
+    # ensure_ascii=False writes them so; abstracts pasted from PDFs hold them): the gold reader split
+    # lines at them too, and `kg eval`, `kg eval --folds` and `kg train` refused a valid file, "gold.jsonl:2:
+    # not JSON (Unterminated string ...)"
+    from kg.evaluate_results import load_results_gold
+    from kg.training.data import read_annotations
+
+    path = tmp_path / "gold.jsonl"
+    record = {**GOLD[0], "abstract": "We fine-tune ViT\u2028on MSCOCO.\u2029FooNet\x85beats it.",
+              "results": [{"metric": "accuracy", "value": 91.2}]}
+    path.write_text(json.dumps({**GOLD[1], "abstract": "Captions scored by F1.", "results": []}, ensure_ascii=False) + "\n" + json.dumps(record, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    assert "\u2028" in path.read_text(encoding="utf-8")
+    assert [title for title, _ in load_gold(path).values()] == ["Paper two — things!", "Paper One: Things"]
+    assert [len(results) for _, results in load_results_gold(path).values()] == [0, 1]
+    assert [item.paper.abstract for item in read_annotations([path])] == ["Captions scored by F1.", record["abstract"]]
+
+
+def test_gold_papers_titled_in_other_scripts_are_matched_each_to_its_own_paper(tmp_path):
+    # titles were matched by a key of a-z and 0-9 only: two Chinese gold records were "annotated again",
+    # and a record without its abstract took the abstract of the first Chinese paper of the corpus
+    from kg.evaluate_results import gold_and_input_papers
+    from kg.training.data import read_annotations
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"title": t, "abstract": a}, ensure_ascii=False) + "\n" for t, a in [
+        ("基于BERT的文本分类", "我们用 BERT 做文本分类。"), ("基于BERT的情感分析", "我们用 BERT 做情感分析。")]),
+        encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps({"id": str(i), "title": t, "entities": [
+        {"type": "method", "name": "BERT", "aliases": []}]}, ensure_ascii=False) + "\n" for i, t in enumerate(
+        ["基于BERT的情感分析", "基于BERT的文本分类"])), encoding="utf-8")
+    assert [(it.paper.title, it.paper.abstract) for it in read_annotations([gold], [corpus])] == [
+        ("基于BERT的情感分析", "我们用 BERT 做情感分析。"), ("基于BERT的文本分类", "我们用 BERT 做文本分类。")]
+    assert sorted(title for title, _ in load_gold(gold).values()) == ["基于BERT的情感分析", "基于BERT的文本分类"]
+    assert len(gold_and_input_papers([gold], [corpus])) == 2
+
+
 def test_a_paper_annotated_twice_is_one_line_naming_both_records(tmp_path, kg_cli):
     from kg.evaluate_results import load_results_gold
     from kg.training.data import fold_of, read_annotations

@@ -90,6 +90,68 @@ def test_odd_json_shapes_and_deep_nesting(fmt, depth, value):
     read_bytes(deep.encode(), fmt, SUFFIX[fmt])
 
 
+# A whole record of each JSON reader, every field (and every item and field within) in use
+WHOLE_RECORDS = {
+    "openalex": {"id": "https://openalex.org/W1", "display_name": "Storks", "publication_year": 2022,
+                 "doi": "https://doi.org/10.5555/stork.1", "authorships": [{"author": {"display_name": "Fay Stork"}}],
+                 "ids": {"arxiv": "https://arxiv.org/abs/2401.01234"},
+                 "locations": [{"landing_page_url": "https://arxiv.org/abs/2401.01234"}],
+                 "abstract_inverted_index": {"Storks": [0], "nest": [1]}},
+    "semantic-scholar": {"paperId": "a1", "title": "Owls", "abstract": "Owls hunt.", "year": 2020, "url": "http://x",
+                         "publicationDate": "2020-01-01", "authors": [{"name": "Eve Owl"}],
+                         "externalIds": {"DOI": "10.1234/x", "ArXiv": "2401.01234", "PubMed": "123"}},
+    "csl-json": {"id": "x", "title": "Cranes", "abstract": "Cranes dance.", "DOI": "10.1234/y", "URL": "http://y",
+                 "note": "PMID: 12", "issued": {"date-parts": [[2021, 5, 3]]},
+                 "author": [{"family": "Crane", "given": "Erin"}, {"literal": "Crane Society"}]},
+    "arxiv-snapshot": {"id": "2401.01234", "title": "Gulls", "abstract": "Gulls eat.", "authors": "Ada Lark, Ben Tern",
+                       "categories": "cs.CV", "update_date": "2024-01-05", "doi": "10.1234/z",
+                       "versions": [{"created": "Mon, 1 Jan 2024"}], "authors_parsed": [["Lark", "Ada", ""]]},
+    "jsonl": {"title": "Terns", "abstract": "Terns dive.", "url": "http://u", "year": 2020, "authors": ["Ada Lark"],
+              "doi": "10.1234/q", "arxiv_id": "2401.01234", "id": "p1"},
+}
+OTHER_JSON_VALUES = ["s", 7, 1.5, True, None, [], {}, ["s"], [7], [None], [{}], [[1]], {"a": 1}, {"a": [1]},
+                     {"a": {"b": 1}}, -1, 10**30]
+
+
+def _json_paths(value, path=()):
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        yield from _json_paths(inner, path + (key,))
+
+
+def _with(record, path, value):
+    if not path:
+        return value
+    record = json.loads(json.dumps(record))
+    inner = record
+    for key in path[:-1]:
+        inner = inner[key]
+    inner[path[-1]] = value
+    return record
+
+
+@pytest.mark.parametrize("fmt", sorted(WHOLE_RECORDS))
+def test_every_field_of_a_record_given_another_json_type_is_read_or_one_error_never_a_repr(tmp_path, fmt):
+    # an OpenAlex author given as a string ended in AttributeError ("'str' object has no attribute
+    # 'get'"); a CSL-JSON name part, an arXiv snapshot's categories object or authors_parsed item went
+    # into the graph as Python reprs ("['s'] Crane", "{'a':")
+    record = WHOLE_RECORDS[fmt]
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert len(list(read_papers([path], fmt))) == 1
+    for where in _json_paths(record):
+        for value in OTHER_JSON_VALUES:
+            path.write_text(json.dumps(_with(record, where, value)) + "\n", encoding="utf-8")
+            try:
+                papers = list(read_papers([path], fmt))
+            except InputError:
+                continue
+            texts = [t for p in papers for t in (p.title, p.abstract, p.url, p.doi, p.arxiv_id, p.pmid, *p.authors,
+                                                 *p.categories) if t]
+            assert not [t for t in texts if "{'" in t or "['" in t or t.startswith(("[", "{"))], (where, value, texts)
+
+
 def test_enormous_lines_and_abstracts():
     huge = "word " * (2 * 1024 * 1024)  # 10 MB
     papers = read_bytes(f"A title\n\n{huge}\n".encode(), None, ".txt")

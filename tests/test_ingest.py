@@ -513,3 +513,231 @@ def test_a_bad_gold_record_is_one_line_naming_its_file_and_line_for_eval_and_tra
             read(path)
         message = str(caught.value)
         assert message.startswith(f"{path}:2: not a gold record") and says in message and "\n" not in message
+
+
+def test_lone_surrogates_and_noncharacters_in_paper_text_are_built_and_every_view_reads_as_xml(tmp_path):
+    # a JSON "\ud83d" (an emoji cut in half by a tool that counts UTF-16 units) made the tokenizer
+    # raise UnicodeEncodeError: the build ended in a traceback; U+FFFF (PDF text's unmapped glyphs)
+    # went into the GraphML, GEXF and SVG views, which no XML parser then read (written with exit 0)
+    import xml.dom.minidom
+
+    import networkx as nx
+
+    from kg.build import build
+    from kg.viz.make import write_view
+
+    records = [
+        {"title": "FooNet \ud83d for image classification \uffff", "abstract":
+         "We propose FooNet\uffff, a convolutional network \ud83d for image classification, and evaluate it on "
+         "ImageNet\ufffe, where it reaches 81.2% top-1 accuracy.", "categories": "cs.CV"},
+        json.loads(TWO_PAPERS.splitlines()[1]),
+    ]
+    papers = write(tmp_path, "p.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    assert [p.title for p in read_papers(papers)] == ["FooNet \ufffd for image classification \ufffd",
+                                                      "Speech recognition with BarFormer"]
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    write_view(tmp_path / "g", tmp_path / "v.graphml", "graphml", papers=True)
+    write_view(tmp_path / "g", tmp_path / "v.gexf", "gexf", papers=True)
+    write_view(tmp_path / "g", tmp_path / "v.svg", "svg", papers=True)
+    titles = {d.get("label") for _, d in nx.read_graphml(tmp_path / "v.graphml").nodes(data=True)}
+    assert "FooNet \ufffd for image classification \ufffd" in titles
+    assert nx.read_gexf(tmp_path / "v.gexf").number_of_nodes() > 2
+    xml.dom.minidom.parse(str(tmp_path / "v.svg"))
+
+
+def test_a_csv_row_with_more_fields_than_its_header_is_skipped_with_a_warning_not_read_shifted(tmp_path, caplog):
+    # a comma inside a field not in quotes shifts the row's columns: "Deep nets, revisited,We propose..."
+    # was read as the paper "Deep nets" whose abstract is "revisited", the real abstract lost, no word
+    sheet = write(tmp_path, "sheet.csv", "title,abstract,year\n"
+                  "Deep nets, revisited,We propose ResNet-X and evaluate it on ImageNet.,2020\n"
+                  "A good paper,We propose GoodNet and evaluate it on ImageNet.,2021\n"
+                  "Trailing delimiter,We propose TailNet and evaluate it on ImageNet.,2022,\n")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers(sheet))
+    assert [(p.title, p.year) for p in papers] == [("A good paper", 2021), ("Trailing delimiter", 2022)]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{sheet}:2: skipped, 4 fields where the header has 3 (a ',' inside a field not in quotes?)"]
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_and_links_passed_over_are_warned_about(tmp_path, monkeypatch, caplog):
+    # os.walk passes over a folder it cannot list (permissions, an I/O error): `kg build corpus/` built
+    # the graph without that folder's papers and said nothing; a link to a folder of papers and a link
+    # to a moved file were passed over as silently
+    import os
+
+    corpus = tmp_path / "corpus"
+    (corpus / "2023").mkdir(parents=True)
+    (corpus / "2024").mkdir()
+    first, second = TWO_PAPERS.splitlines()
+    write(corpus / "2023", "a.jsonl", first + "\n")
+    write(corpus / "2024", "b.jsonl", second + "\n")
+    scandir = os.scandir
+
+    def refusing(path=".", *args):
+        if str(path).endswith("2024"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(InputError, match=r"2024: cannot read folder: Permission denied$"):
+        list(read_papers(corpus))
+    monkeypatch.undo()
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write(elsewhere, "c.jsonl", second.replace("BarFormer", "BazFormer") + "\n")
+    (corpus / "linked").symlink_to(elsewhere)
+    (corpus / "moved.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        assert len(list(read_papers(corpus))) == 2
+    assert sorted(r.getMessage() for r in caplog.records) == [
+        f"{corpus}/linked: a link to a folder, not followed: give it as an input itself to read its papers",
+        f"{corpus}/moved.jsonl: a symbolic link to nothing, not read"]
+    assert len(list(read_papers([corpus, corpus / "linked"]))) == 3
+
+
+def test_placeholders_in_id_columns_are_no_ids_and_leave_no_paper_out(tmp_path):
+    # a spreadsheet's "N/A", "-" or "none" in its doi or arxiv_id column was taken for an id: every
+    # paper of such a column got the one id ("arxiv--"), and all but the first were left out as its repeats
+    rows = [("First paper on FooNet", "N/A", "-"), ("Second paper on BarNet", "N/A", "-"),
+            ("Third paper on BazNet", "n/a", "none"), ("Fourth paper on QuxNet", "10.1234/qux.4", "arXiv:2401.01234v2")]
+    sheet = write(tmp_path, "sheet.csv", "title,abstract,doi,arxiv_id\n" + "".join(
+        f"{title},We propose a network and evaluate it on ImageNet.,{doi},{arxiv}\n" for title, doi, arxiv in rows))
+    repeats = []
+    papers = list(read_papers(sheet, on_repeat=repeats.append))
+    assert [(p.title, p.doi, p.arxiv_id) for p in papers] == [
+        ("First paper on FooNet", None, None), ("Second paper on BarNet", None, None),
+        ("Third paper on BazNet", None, None), ("Fourth paper on QuxNet", "10.1234/qux.4", "arXiv:2401.01234v2")]
+    assert repeats == [] and papers[3].id == "arxiv-2401.01234"
+    assert len({p.id for p in papers}) == 4
+
+
+def test_papers_titled_in_other_scripts_are_each_a_paper(tmp_path):
+    # the title key kept a-z and 0-9 only: the Russian and Chinese titles all had the key "", the two
+    # Chinese titles about BERT the key "bert", and every paper but the first was left out as a repeat
+    import hashlib
+
+    from kg.ids import paper_id
+
+    titles = ["Нейронные сети для классификации изображений", "Глубокое обучение для распознавания речи",
+              "Νευρωνικά δίκτυα", "基于BERT的文本分类", "基于BERT的情感分析", "画像分類のためのニューラルネットワーク"]
+    papers = write(tmp_path, "p.jsonl", "".join(
+        json.dumps({"title": t, "abstract": f"An abstract about model number {i}."}, ensure_ascii=False) + "\n"
+        for i, t in enumerate(titles)))
+    repeats = []
+    read = list(read_papers(papers, on_repeat=repeats.append))
+    assert [p.title for p in read] == titles and repeats == []
+    assert len({p.id for p in read}) == len(titles)
+    # the same title again is still a repeat; a title in Latin letters keeps the id it had
+    again = write(tmp_path, "again.jsonl", json.dumps({"title": titles[3] + " ", "abstract": "Another abstract."},
+                                                      ensure_ascii=False) + "\n")
+    assert [p.title for p in read_papers([papers, again])] == titles
+    assert paper_id(title="Über die Gulls: a Study") == "t-" + hashlib.sha1(b"berdiegullsastudy").hexdigest()[:16]
+
+
+def test_an_arxiv_snapshot_with_lists_where_it_has_strings_never_reaches_the_graph_as_reprs(tmp_path, caplog):
+    # authors and categories given as JSON arrays (a converted snapshot) went through str(): the authors
+    # "['Ada Lark'" and "'Ben Tern']", the categories "['cs.CV'," and "'cs.LG']"; a line that is
+    # not an object was passed over without a word
+    record = {**SNAPSHOT[0], "authors": ["Ada Lark", "Ben Tern", 7], "categories": ["cs.CV", "cs.LG", None]}
+    path = write(tmp_path, "arxiv-metadata.json", json.dumps(record) + "\n" + "[1, 2]\n" + json.dumps(SNAPSHOT[1]) + "\n")
+    assert detect_format(path) == "arxiv-snapshot"
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers([path]))
+    assert (papers[0].authors, papers[0].categories) == (["Ada Lark", "Ben Tern"], ["cs.CV", "cs.LG"])
+    assert [p.title for p in papers] == ["Harbour gulls and their lunch", "Owls at Night"]
+    assert [r.getMessage() for r in caplog.records] == [f"{path}:2: skipped, not an object with title and abstract"]
+
+
+def test_openalex_and_semantic_scholar_records_with_a_string_where_an_object_goes_are_read(tmp_path):
+    # an author (or the ids) given as a string where OpenAlex has an object: AttributeError traceback
+    # ("'str' object has no attribute 'get'"); a Semantic Scholar author name that is an object went
+    # into the graph as its repr
+    works = [{**OPENALEX["results"][0], "authorships": ["Fay Stork", {"author": "Gil Stork"}, {"author": {"display_name": {"x": 1}}}],
+              "ids": "W1", "locations": "somewhere"},
+             {**OPENALEX["results"][0], "id": "https://openalex.org/W3", "display_name": "Storks and Roofs", "doi": None,
+              "authorships": [{"author": {"display_name": "Hal Stork"}}], "ids": ["W3"]}]
+    path = write(tmp_path, "works.jsonl", "".join(json.dumps(w) + "\n" for w in works))
+    assert [(p.title, p.authors) for p in read_papers(path, "openalex")] == [
+        ("Storks and Chimneys", []), ("Storks and Roofs", ["Hal Stork"])]
+    s2 = write(tmp_path, "s2.jsonl", json.dumps({"paperId": "a1", "title": "Owls", "abstract": "Owls hunt by sound.",
+                                                  "authors": [{"name": {"first": "Dee"}}, {"name": "Eve Owl"}]}) + "\n")
+    assert [p.authors for p in read_papers(s2, "semantic-scholar")] == [["Eve Owl"]]
+
+
+README = ("# My corpus\n\nThis folder holds the papers I downloaded from arXiv in 2024 for my thesis on vision "
+          "transformers, and a few notes about them.\n\n## Notes\n\nRemember to rerun the build after adding the "
+          "December papers; the old graph is in ~/graphs/old and should be kept.\n")
+
+
+def test_files_of_no_format_kg_reads_in_an_input_folder_are_left_out_and_named(tmp_path, caplog, kg_cli):
+    # a corpus's README.md and LICENSE were read as listings: "# My corpus", "## Notes" and
+    # "Copyright 2024 Me" went into the graph as papers, without a word
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus, "papers.jsonl", TWO_PAPERS)
+    write(corpus, "README.md", README)
+    write(corpus, "LICENSE", "Copyright 2024 Me\n\nPermission is hereby granted, free of charge, to any person "
+                             "obtaining a copy of this software and associated documentation files.\n")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        papers = list(read_papers(corpus))
+    assert [p.title for p in papers] == ["FooNet for image classification", "Speech recognition with BarFormer"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{corpus}: 2 files of no format kg reads left out (LICENSE, README.md): give one as an input itself, "
+        "or --input-format, to read it"]
+    # given itself, or with --input-format, a file is read as before
+    assert [p.title for p in read_papers(corpus / "README.md")] == ["# My corpus", "## Notes"]
+    only = tmp_path / "only"
+    only.mkdir()
+    write(only, "README.md", README)
+    assert [p.title for p in read_papers(only, "listing")] == ["# My corpus", "## Notes"]
+    # a folder holding only such files: one line naming it, before the build begins
+    done = kg_cli("build", only, "--out", tmp_path / "g")
+    one_line_error(done, f"{only}: no input files")
+    assert "reading and extracting" not in done.stderr and not (tmp_path / "g").exists()
+
+
+def test_a_compressed_file_an_archive_or_a_pdf_is_named_as_such(tmp_path):
+    # each was "FILE:1: not valid UTF-8 (byte 0x8b); re-save the file as UTF-8": no advice for a
+    # papers.jsonl.gz, a zip or a PDF (which no re-saving makes text)
+    import gzip
+    import io
+    import zipfile
+
+    gz = write(tmp_path, "papers.jsonl.gz", gzip.compress(TWO_PAPERS.encode()))
+    named_jsonl = write(tmp_path, "papers.jsonl", gzip.compress(TWO_PAPERS.encode()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("papers.jsonl", TWO_PAPERS)
+    zipped = write(tmp_path, "papers.zip", buffer.getvalue())
+    pdf = write(tmp_path, "paper.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    for path, fmt, says in [(gz, None, "compressed with gzip: decompress it first (gunzip)"),
+                            (named_jsonl, None, "compressed with gzip"), (named_jsonl, "csv", "compressed with gzip"),
+                            (zipped, None, "a zip archive: unpack it first"),
+                            (pdf, None, "a PDF: kg reads abstracts as text")]:
+        with pytest.raises(InputError) as caught:
+            list(read_papers(path, fmt))
+        assert str(caught.value).startswith(f"{path}: {says}"), (path, fmt, str(caught.value))
+    # a file that is text, though not UTF-8, keeps its advice
+    with pytest.raises(InputError, match=r"latin\.jsonl:1: not valid UTF-8; re-save the file as UTF-8"):
+        list(read_papers(write(tmp_path, "latin.jsonl", '{"title": "Caf\xe9"}\n'.encode("latin-1"))))
+
+
+def test_a_quote_opening_a_field_not_in_quotes_never_swallows_the_records_after_it(tmp_path):
+    # `Paper B<TAB>"Quoted start ...` (a TSV written without quoting): the field ran on to the next `"`,
+    # inside paper C's line, and paper C went into B's abstract, without a word
+    sheet = write(tmp_path, "sheet.tsv", "title\tabstract\n"
+                  'Paper A\tWe study "attention" in models.\n'
+                  'Paper B\t"Quoted start and more text without a closing quote about BERT\n'
+                  'Paper C\tThird abstract about ImageNet models with "quotes" inside.\n'
+                  "Paper D\tFourth abstract about ResNet.\n")
+    with pytest.raises(InputError, match=r"sheet\.tsv:3: a quoted field that starts in this record ends inside line 4, "
+                                         r'with text after its closing "'):
+        list(read_papers(sheet))
+    # quotes doubled inside a quoted field spanning lines, as spreadsheets write them: the sniffed dialect
+    # said quotes were not doubled, the field ended at its second quote, and "second line" became a
+    # record of its own (skipped, no abstract): the rest of paper A's abstract lost
+    fine = write(tmp_path, "fine.csv", 'title,abstract\n"Paper A","First line, with ""quotes""\nsecond line"\n'
+                 'Paper B,"One line, quoted"\n')
+    assert [(p.title, p.abstract) for p in read_papers(fine)] == [
+        ("Paper A", 'First line, with "quotes" second line'), ("Paper B", "One line, quoted")]

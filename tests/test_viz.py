@@ -9,7 +9,7 @@ import pytest
 
 from kg.analyse import views
 from kg.errors import KgError
-from kg.viz.exports import export_view
+from kg.viz.exports import EXTENSIONS, export_view
 from kg.viz.html import render
 from kg.viz.select import select
 
@@ -58,7 +58,7 @@ def test_focus_hops_types_and_top(graph):
 ])
 def test_exports_open_with_networkx_readers(graph, tmp_path, fmt, reader):
     H, _ = select(graph, top=120)
-    path = export_view(H, tmp_path / f"view.{fmt}", fmt)
+    path = export_view(H, tmp_path / f"view.{EXTENSIONS[fmt]}", fmt)  # (a .cytoscape name is refused: kg.outputs)
     back = reader(path)
     assert back.number_of_nodes() == H.number_of_nodes()
     assert back.number_of_edges() == H.number_of_edges()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError, did_you_mean
-from kg.ids import normalise_arxiv_id, normalise_doi, normalise_title
+from kg.ids import normalise_arxiv_id, normalise_doi, title_key
 from kg.model import Paper
 
 log = logging.getLogger("kg.ingest")
@@ -123,15 +123,35 @@ def _is_kg_output(folder: Path) -> bool:
             or (folder / PIPELINE_MARKER).exists())
 
 
-def _files_in(folder: Path) -> list[Path]:
+def _files_in(folder: Path, fmt: str | None = None) -> list[Path]:
     """The input files under `folder`, sorted. Hidden files and folders are left out, and so are the
     folders kg itself wrote there: `kg build corpus --out corpus/kg` keeps its builds in
-    corpus/.kg.builds/, which the next build of corpus/ must not read back as papers. Links to
-    folders are not followed (as `Path.rglob`)."""
-    found = []
-    for top, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and not _is_kg_output(Path(top, d))]
-        found.extend(Path(top, n) for n in names if not n.startswith(".") and Path(top, n).is_file())
+    corpus/.kg.builds/, which the next build of corpus/ must not read back as papers. Unless `fmt`
+    is given, so are files without the extension of a format kg reads: a corpus's README.md and
+    LICENSE were read as listings, and their headings went into the graph as papers ("# My corpus");
+    they are named in one warning. Links to folders are not followed (as `Path.rglob`), and links
+    to nothing are not read: each is warned about. A folder that cannot be listed is an error: its
+    papers were left out without a word (`os.walk` passes over what it cannot read)."""
+    def unreadable(exc: OSError) -> None:
+        raise InputError(str(exc.filename or folder), f"cannot read folder: {exc.strerror or exc}")
+
+    found, unknown = [], []
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        for name in [d for d in dirs if not d.startswith(".") and Path(top, d).is_symlink()]:
+            log.warning("%s: a link to a folder, not followed: give it as an input itself to read its papers",
+                        Path(top, name))
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not Path(top, d).is_symlink()
+                   and not _is_kg_output(Path(top, d))]
+        for name in names:
+            path = Path(top, name)
+            if not name.startswith(".") and path.is_file():
+                (found if fmt or path.suffix.lower() in _EXTENSIONS else unknown).append(path)
+            elif not name.startswith(".") and path.is_symlink() and not path.exists():
+                log.warning("%s: a symbolic link to nothing, not read", path)
+    if unknown:
+        names = ", ".join(str(p.relative_to(folder)) for p in sorted(unknown)[:3]) + (", ..." if len(unknown) > 3 else "")
+        log.warning("%s: %d file%s of no format kg reads left out (%s): give one as an input itself, or "
+                    "--input-format, to read it", folder, len(unknown), "s" * (len(unknown) > 1), names)
     return sorted(found)
 
 
@@ -141,8 +161,9 @@ def as_paths(paths: Iterable[str | Path] | str | Path) -> list[str | Path]:
     return [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
 
 
-def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the files inside folders named (sorted, so builds are repeatable)."""
+def expand(paths: Iterable[str | Path], fmt: str | None = None) -> list[Path]:
+    """Files named, and the files inside folders named (sorted, so builds are repeatable): those of the
+    formats kg reads, or all of them when `fmt` is given (`_files_in`)."""
     out: list[Path] = []
     for p in map(Path, as_paths(paths)):
         if p.is_dir() and _is_kg_output(p):
@@ -151,7 +172,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
             raise InputError(str(p), "a folder kg wrote (a build, a report or a pipeline), not papers: give the "
                              "files of papers instead (a build's manifest.json lists its inputs)")
         if p.is_dir():
-            out.extend(_files_in(p))
+            out.extend(_files_in(p, fmt))
         elif p.is_file():
             out.append(p)
         elif p.exists():
@@ -187,7 +208,7 @@ class Deduplicator:
         self._low = None  # the low 64 bits of the key at the same position
 
     def keys(self, paper: Paper) -> list[int]:
-        keys = ["t:" + normalise_title(paper.title)]
+        keys = ["t:" + title_key(paper.title)]
         if paper.arxiv_id:
             keys.append("a:" + normalise_arxiv_id(paper.arxiv_id))
         if paper.doi:
@@ -245,6 +266,14 @@ def check_format(fmt: str | None) -> None:
         raise InputError(str(fmt), f"unknown format{did_you_mean(fmt, FORMATS)}; choose one of {', '.join(sorted(FORMATS))}")
 
 
+def check_some_files(files: list[Path], paths: Iterable[str | Path]) -> None:
+    """InputError naming the `paths` given when they hold no file to read (`expand` gave `files`)."""
+    if not files:  # (the message named no path: "(input): no input files")
+        raise InputError(", ".join(map(str, as_paths(paths))) or "(input)",
+                         "no input files (a folder's hidden files, its files of no format kg reads and the "
+                         "outputs kg wrote there are not read)")
+
+
 def read_papers(
     paths: Iterable[str | Path], fmt: str | None = None, *, dedupe: bool = True,
     on_repeat: Callable[[Paper], None] | None = None,
@@ -253,10 +282,8 @@ def read_papers(
     given each record left out as a repeat of a paper read before it (the first reading is kept)."""
     check_format(fmt)
     paths = as_paths(paths)
-    files = expand(paths)
-    if not files:  # (the message named no path: "(input): no input files")
-        raise InputError(", ".join(map(str, paths)) or "(input)",
-                         "no input files (a folder's hidden files and the outputs kg wrote there are not read)")
+    files = expand(paths, fmt)
+    check_some_files(files, paths)
     seen = Deduplicator()
     for path in files:
         reader = _reader(fmt or detect_format(path))

@@ -10,7 +10,7 @@ from defusedxml.ElementTree import fromstring
 from xml.etree.ElementTree import ParseError
 
 from kg.errors import InputError
-from kg.ingest.records import make_paper, read_text
+from kg.ingest.records import log, make_paper, read_text
 from kg.ingest.tabular import json_lines
 from kg.model import Paper, Source
 
@@ -67,22 +67,28 @@ def read_arxiv_snapshot(path: Path) -> Iterator[Paper]:
     categories (space-separated), update_date, doi."""
     for record, source in json_lines(path):
         if not isinstance(record, dict):
+            log.warning("%s: skipped, not an object with title and abstract", source)
             continue
-        parsed = record.get("authors_parsed")
+        parsed, given = record.get("authors_parsed"), record.get("authors")
         if isinstance(parsed, list) and parsed:
-            authors = [" ".join(p for p in reversed([str(x) for x in a[:2]]) if p) for a in parsed if isinstance(a, list)]
+            authors = [" ".join(p for p in reversed([x for x in a[:2] if isinstance(x, str)]) if p) for a in parsed
+                       if isinstance(a, list)]
+        elif isinstance(given, list):  # a list where the snapshot has a string: its repr was split at commas
+            authors = [a for a in given if isinstance(a, str)]
         else:
-            authors = [a.strip() for a in re.split(r",\s*|\s+and\s+", str(record.get("authors") or "")) if a.strip()]
+            authors = [a.strip() for a in re.split(r",\s*|\s+and\s+", str(given or "")) if a.strip()]
+        categories = record.get("categories")
         paper = make_paper(
             source,
             title=record.get("title"),
             abstract=record.get("abstract"),
-            url=f"https://arxiv.org/abs/{record['id']}" if record.get("id") else None,
+            url=f"https://arxiv.org/abs/{record['id']}" if isinstance(record.get("id"), str) else None,
             year=_first_version_year(record),
             authors=authors,
             arxiv_id=str(record["id"]) if record.get("id") else None,
             doi=record.get("doi"),
-            categories=str(record.get("categories") or "").split(),
+            categories=[c for c in categories if isinstance(c, str)] if isinstance(categories, list)
+            else categories.split() if isinstance(categories, str) else [],
         )
         if paper:
             yield paper

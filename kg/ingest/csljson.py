@@ -30,9 +30,10 @@ def author_name(author: object) -> str:
         return author
     if not isinstance(author, dict):
         return ""
-    if author.get("literal"):
-        return str(author["literal"])
-    return " ".join(str(author[k]) for k in ("given", "non-dropping-particle", "family") if author.get(k))
+    if isinstance(author.get("literal"), str):
+        return author["literal"]
+    # text parts only: an array there went in as its repr ("['s'] Crane")
+    return " ".join(author[k] for k in ("given", "non-dropping-particle", "family") if isinstance(author.get(k), str))
 
 
 def paper_from_item(item: object, source: Source) -> Paper | None:

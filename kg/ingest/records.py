@@ -6,13 +6,32 @@ import re
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ids import arxiv_id_of_doi, paper_id
+from kg.ids import arxiv_id_of_doi, holds_arxiv_id, holds_doi, paper_id
 from kg.model import Paper, Source
 
 log = logging.getLogger("kg.ingest")
 
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What no UTF-8 writer or XML file takes: lone surrogates (a JSON "\ud83d" cut from the other half of
+# its emoji) made the tokenizer raise UnicodeEncodeError, and the noncharacters U+FFFE and U+FFFF (PDF
+# text's unmapped glyphs) made the GraphML, GEXF and SVG views files no XML parser reads
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+# what a file that is not text is, by its first bytes: "not valid UTF-8 ...; re-save the file as UTF-8"
+# was no advice for these
+_NOT_TEXT_FILES = {b"\x1f\x8b": "compressed with gzip: decompress it first (gunzip)",
+                   b"PK\x03\x04": "a zip archive: unpack it first", b"%PDF": "a PDF: kg reads abstracts as text "
+                   "(JSON Lines, CSV, BibTeX, RIS, XML, listings), not PDFs",
+                   b"BZh": "compressed with bzip2: decompress it first (bunzip2)",
+                   b"\xfd7zXZ\x00": "compressed with xz: decompress it first (unxz)"}
+
+
+def not_text(path: Path, head: bytes) -> InputError | None:
+    """The error for a file whose first bytes say it is compressed, an archive or a PDF, else None."""
+    reason = next((why for magic, why in _NOT_TEXT_FILES.items() if head.startswith(magic)), None)
+    return InputError(str(path), reason) if reason else None
 
 
 def read_text(path: Path) -> str:
@@ -29,6 +48,8 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if error := not_text(path, data[:8]):
+            raise error from None
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
             str(path), f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8", line=line
@@ -36,12 +57,13 @@ def read_text(path: Path) -> str:
 
 
 def clean(text: object) -> str:
-    """Collapse whitespace and drop control characters; None and non-strings become ''."""
+    """Collapse whitespace, drop control characters and put U+FFFD for what is not text (`_NOT_TEXT`);
+    None and non-strings become ''."""
     if text is None:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+    return _WS.sub(" ", _CONTROL.sub(" ", _NOT_TEXT.sub("\ufffd", text))).strip()
 
 
 # values of a JSON record that are no text, though str() makes them look like some
@@ -90,6 +112,11 @@ def make_paper(
         log.warning("%s: skipped, no %s", source, " and no ".join(missing))
         return None
     arxiv_s, doi_s, pmid_s = _scalar(arxiv_id), _scalar(doi), _scalar(pmid)
+    # a placeholder ("N/A", "-", "none") is no id: every paper of a column of them got the same id and
+    # all but the first were left out as its repeats
+    arxiv_s = arxiv_s if arxiv_s and holds_arxiv_id(arxiv_s) else None
+    doi_s = doi_s if doi_s and holds_doi(doi_s) else None
+    pmid_s = pmid_s if pmid_s and any(c.isdigit() for c in pmid_s) else None
     if doi_s and not arxiv_s:
         arxiv_s = arxiv_id_of_doi(doi_s)
     return Paper(
@@ -103,6 +130,6 @@ def make_paper(
         arxiv_id=arxiv_s,
         doi=doi_s,
         pmid=pmid_s,
-        categories=list(categories or []),
+        categories=[c for c in map(clean, categories or []) if c],
         source=source,
     )

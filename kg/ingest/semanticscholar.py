@@ -21,7 +21,7 @@ def paper_from_object(obj: object, source: Source) -> Paper | None:
         log.warning("%s: skipped, not a Semantic Scholar paper object", source)
         return None
     ids = obj.get("externalIds") if isinstance(obj.get("externalIds"), dict) else {}
-    authors = [a.get("name") for a in as_list(obj.get("authors")) if isinstance(a, dict) and a.get("name")]
+    authors = [a["name"] for a in as_list(obj.get("authors")) if isinstance(a, dict) and isinstance(a.get("name"), str)]
     return make_paper(
         source,
         title=obj.get("title"),

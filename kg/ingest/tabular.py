@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.records import log, make_paper, read_text
+from kg.ingest.records import log, make_paper, not_text, read_text
 from kg.model import Paper, Source
 
 ALIASES = {
@@ -103,7 +102,8 @@ def json_lines(path: Path) -> Iterator[tuple[object, Source]]:
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                raise InputError(str(path), "not valid UTF-8; re-save the file as UTF-8", line=number) from None
+                raise (number == 1 and not_text(path, raw[:8]) or
+                       InputError(str(path), "not valid UTF-8; re-save the file as UTF-8", line=number)) from None
             try:
                 record = json.loads(line)
             except (ValueError, RecursionError) as exc:
@@ -156,6 +156,10 @@ def read_csv(path: Path) -> Iterator[Paper]:
     text = read_text(path)
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;")
+        # quotes inside a quoted field are doubled, as every spreadsheet writes them (RFC 4180): the
+        # sniffer says they are not unless it sees a `""` in a field free of the delimiter, and then a
+        # field `"with ""quotes"", and a comma"` ended at its second quote, the rest of it lost
+        dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     csv.field_size_limit(1 << 30)
@@ -167,32 +171,48 @@ def read_csv(path: Path) -> Iterator[Paper]:
     if not headers & set(ALIASES["title"]) or not headers & set(ALIASES["abstract"]):
         raise InputError(str(path), f"no title and abstract columns (found: {', '.join(sorted(headers)) or 'none'})", line=1)
     rows, start = [], reader.line_num + 1  # a record is named by its first line (a quoted field may span lines)
+    spans = []  # (first, last line) of each record read across lines, and of the last record
     try:
         for row in reader:
-            rows.append((row, Source(str(path), line=start)))
+            source = Source(str(path), line=start)
+            if reader.line_num > start:
+                spans.append((start, reader.line_num))
             start = reader.line_num + 1
+            # a row with more fields than the header ("Deep nets, revisited,We propose ...") has a delimiter
+            # inside an unquoted field: its columns are shifted, and it was read as the paper "Deep nets"
+            # with the abstract "revisited", without a word
+            extra = row.pop(None, None) or []
+            if any(v.strip() for v in extra):
+                log.warning("%s: skipped, %d fields where the header has %d (a %r inside a field not in quotes?)",
+                            source, len(reader.fieldnames) + len(extra), len(reader.fieldnames), dialect.delimiter)
+                continue
+            rows.append((row, source))
     except csv.Error as exc:
         raise InputError(str(path), f"malformed CSV: {exc}", line=start) from None
     if rows:
-        _check_quotes_close(path, text, rows[-1][1].line, dialect)
+        _check_quotes(path, text, [*spans, (rows[-1][1].line, reader.line_num)], dialect)
     yield from _records(rows)
 
 
-def _check_quotes_close(path: Path, text: str, line: int, dialect) -> None:
-    """Raise InputError when a quoted field of the record at `line` is never closed. The csv module
-    then reads every line to the end of the file into that one field, so the records after it would
-    vanish without a word; it always happens in the last record read, which is parsed again, strictly."""
-    lines = io.StringIO(text, newline="")  # lines as the csv module counts them
-    for _ in itertools.islice(lines, line - 1):
-        pass
-    tail = lines.read()
-    try:
-        for _ in csv.reader(io.StringIO(tail, newline=""), dialect=dialect, strict=True):
-            pass
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            raise InputError(str(path), "a quoted field that starts in this record is never closed (a missing "
-                             '" would make the rest of the file one field)', line=line) from None
+def _check_quotes(path: Path, text: str, spans: list[tuple[int, int]], dialect) -> None:
+    """Raise InputError when a record read across lines `(first, last)` does not parse again, strictly.
+    A quoted field never closed: the csv module reads every line to the end of the file into it (it
+    is then the last record). A `"` opening a field not in quotes (`Paper B<TAB>"Quoted start ...`):
+    the field runs on to the next `"`, inside a later line, and the records between went into it,
+    lost without a word; the strict parse finds text after that closing quote."""
+    lines = io.StringIO(text, newline="").readlines()  # lines as the csv module counts them
+    for first, last in spans:
+        try:
+            for _ in csv.reader(lines[first - 1:last], dialect=dialect, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise InputError(str(path), "a quoted field that starts in this record is never closed (a missing "
+                                 '" would make the rest of the file one field)', line=first) from None
+            if last > first:
+                raise InputError(str(path), f'a quoted field that starts in this record ends inside line {last}, with '
+                                 'text after its closing " (a " opening a field not in quotes?): the records in '
+                                 "between would be read into it", line=first) from None
 
 
 read = read_jsonl

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kg.evaluate import GoldEntity, Report, _match, form_key, score
 from kg.extract.pipeline.tokens import CANDS
-from kg.ids import normalise_title
+from kg.ids import title_key
 from kg.model import ENTITY_TYPES, Extraction, Paper
 from kg.training.data import AnnotatedPaper, fold_of
 
@@ -28,7 +28,7 @@ BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
 def gold_of(items: Iterable[AnnotatedPaper]) -> dict[str, tuple[str, list[GoldEntity]]]:
     """The items' gold in the form kg.evaluate.score reads."""
     return {
-        normalise_title(it.paper.title): (it.paper.title, [
+        title_key(it.paper.title): (it.paper.title, [
             GoldEntity(e["type"], e["name"], {form_key(f) for f in [e["name"], *e.get("aliases", [])] if form_key(f)},
                        e.get("role"))
             for e in it.entities
@@ -49,7 +49,7 @@ class Scored:
             extraction, raws = item if isinstance(item, tuple) else (item, [e.confidence for e in item.entities])
             record = extraction.to_json()
             records.append(record)
-            key = normalise_title(record["title"])
+            key = title_key(record["title"])
             if key not in gold:
                 continue
             gold_entities = gold[key][1]

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from kg.errors import InputError
 from kg.evaluate import check_each_paper_once, gold_lines
-from kg.ids import normalise_title
+from kg.ids import title_key
 from kg.model import ENTITY_TYPES, Paper
 
 SPANS_KEY = "kg_model"  # doc.spans key of the trained component's spans (gold and predicted)
@@ -46,7 +46,7 @@ def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Pa
     by_title: dict[str, Paper] = {}
     if corpus:
         for paper in read_papers(corpus):
-            by_title.setdefault(normalise_title(paper.title), paper)
+            by_title.setdefault(title_key(paper.title), paper)
     out: list[AnnotatedPaper] = []
     for path in map(Path, gold_paths):
         records = 0
@@ -59,7 +59,7 @@ def read_annotations(gold_paths: Sequence[str | Path], corpus: Sequence[str | Pa
                         raise ValueError(f"entity {e.get('name')!r} has unknown type {e.get('type')!r}")
             except (ValueError, KeyError, TypeError) as exc:
                 raise InputError(str(path), f"not a gold record ({exc.__class__.__name__}: {exc})", line=number) from None
-            key = normalise_title(title)
+            key = title_key(title)
             if record.get("abstract"):
                 paper = Paper(id=str(record.get("id") or key), title=title, abstract=record["abstract"])
             elif key in by_title:
