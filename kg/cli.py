@@ -24,6 +24,27 @@ from rich.text import Text
 
 from kg.errors import KgError, one_line
 
+def _stdout_reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has exited (`kg extract ... | head`)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _quiet_exit_on_closed_stdout() -> None:
+    """End as Unix tools do when the reader of their output stops (`| head`): quietly, exit 1 (it
+    was "error: [Errno 32] Broken pipe"). Output still buffered goes to /dev/null, so Python's own
+    flush at exit raises nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(1)
+
+
 class _Commands(typer.core.TyperGroup):
     """kg's commands, each ending the same way on Ctrl-C: "error: interrupted", exit 130. Typer
     turned a Ctrl-C outside `_run` (say while the summary printed) into a silent 130; and in the
@@ -38,6 +59,10 @@ class _Commands(typer.core.TyperGroup):
             # worker pools, instead of at exit
             traceback.clear_frames(exc.__traceback__)
             fail("interrupted", 130)
+        except BrokenPipeError:
+            if not _stdout_reader_gone():  # another pipe (a worker's): a real error
+                raise
+            _quiet_exit_on_closed_stdout()
         except UnicodeEncodeError as exc:
             # a terminal or locale of another encoding than UTF-8 (LANG=de_DE.ISO-8859-1,
             # PYTHONIOENCODING=latin-1) cannot show a title in Chinese: printing it was a traceback
@@ -132,6 +157,8 @@ def _run(fn, *args, **kwargs):
     except KgError as exc:
         fail(str(exc))
     except OSError as exc:  # a full disk, a read-only folder, a permission refused: one line, not a traceback
+        if isinstance(exc, BrokenPipeError) and _stdout_reader_gone():  # `kg ... | head`: `_Commands.invoke`
+            raise
         message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
         fail(one_line(message))
     except UnicodeEncodeError as exc:

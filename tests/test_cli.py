@@ -977,3 +977,19 @@ def test_a_new_single_file_output_named_with_another_extension_is_refused_before
         assert not (tmp_path / name).exists()
     for _ in range(2):  # named as the format is, written and then replaced
         assert kg_cli("viz", small_build, "-f", "png", "-o", tmp_path / "view.png").returncode == 0
+
+
+def test_output_piped_into_a_reader_that_stops_ends_quietly():
+    """`kg extract ... | head`: the reader exits, the next write fails. Before, kg printed
+    "error: [Errno 32] Broken pipe"; now it ends as Unix tools do, with nothing on stderr."""
+    import subprocess
+
+    from conftest import KG
+
+    kg = subprocess.Popen([KG, "extract", str(EXAMPLE_CORPUS), "--pipeline", str(RULES_PIPELINE)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    first = kg.stdout.readline()
+    kg.stdout.close()  # the reader stops after one record
+    stderr = kg.stderr.read().decode()
+    assert kg.wait(timeout=300) == 1
+    assert json.loads(first)["title"] and stderr == ""
