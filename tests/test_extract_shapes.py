@@ -381,3 +381,13 @@ def test_a_title_task_named_with_other_first_words_in_the_abstract_is_that_task(
     y = run(nlp, "EchoGate: Reverberation-Aware Gating for Audio-Visual Speech Recognition",
             "Automatic speech recognition in large halls suffers from reverberation. EchoGate gates each frame.")
     assert {"audio-visual speech recognition", "speech recognition"} <= set(entities(y, "task"))
+
+
+def test_a_name_given_a_measured_value_is_a_metric(nlp):
+    # no vocabulary knows these names; "a X of 0.47" reports a value of X, so X is a measure
+    x = run(nlp, "Counting Owls at Night",
+            "Our detector reaches a HootScore2 of 0.471 and an OWLACC of 81.5 %, while OwlNet-7 reaches a HootScore2 of 0.402.")
+    assert {"HootScore2", "OWLACC"} <= forms(x, "metric")
+    methods = forms(x, "method")
+    assert not {"HootScore2", "OWLACC"} & methods
+    assert "OwlNet-7" in methods  # a name followed by a count is not typed by it
