@@ -391,3 +391,11 @@ def test_a_name_given_a_measured_value_is_a_metric(nlp):
     methods = forms(x, "method")
     assert not {"HootScore2", "OWLACC"} & methods
     assert "OwlNet-7" in methods  # a name followed by a count is not typed by it
+
+
+def test_pseudo_labels_are_data_and_pseudo_labeling_is_the_technique(nlp):
+    # the labels are what a teacher produced, data the model trains on; the technique makes them
+    x = run(nlp, "Counting Owls at Night", "Training uses pseudo-labels computed by a teacher and pseudo labels from a tracker.")
+    assert "pseudo-labeling" not in entities(x, "method")
+    y = run(nlp, "Counting Owls at Night", "We apply pseudo-labeling to the unlabeled clips.")
+    assert "pseudo-labeling" in entities(y, "method")
