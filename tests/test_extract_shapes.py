@@ -399,3 +399,11 @@ def test_pseudo_labels_are_data_and_pseudo_labeling_is_the_technique(nlp):
     assert "pseudo-labeling" not in entities(x, "method")
     y = run(nlp, "Counting Owls at Night", "We apply pseudo-labeling to the unlabeled clips.")
     assert "pseudo-labeling" in entities(y, "method")
+
+
+def test_a_compound_opened_by_a_preposition_says_where_a_technique_is_applied(nlp):
+    # "in-domain" says on which data the model is tuned, not which technique: the name is the technique's
+    x = run(nlp, "Counting Owls at Night", "We compare transfer from a forest corpus with in-domain fine-tuning on owl recordings.")
+    methods = entities(x, "method")
+    assert "fine-tuning" in methods
+    assert not any(name.startswith("in-domain") for name in methods)
