@@ -407,3 +407,5 @@ def test_a_compound_opened_by_a_preposition_says_where_a_technique_is_applied(nl
     methods = entities(x, "method")
     assert "fine-tuning" in methods
     assert not any(name.startswith("in-domain") for name in methods)
+    y = run(nlp, "Counting Owls at Night", "We compare it with out-of-domain fine-tuning on owl recordings.")
+    assert set(entities(y, "method")) == {"fine-tuning"}  # the whole compound is left out, not a part of it

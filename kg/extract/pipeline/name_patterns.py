@@ -854,6 +854,8 @@ class NamePatterns(Batched):
                     j = self._compound_start(T, j, i, sent.start)
                     while j + 2 < i and texts[j + 1] == "-" and (lowers[j] in self.not_method_words or lowers[j] in STOP_WORDS):
                         j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name, nor where it is done ("in-domain")
+                    while j + 1 < i and texts[j] == "-":
+                        j += 2  # the rest of a longer such compound ("out-of-domain")
                     mods = [lowers[m] for m in range(j, i) if texts[m] != "-"]
                     if low == "learning" and mods and (
                         all(m in self.modality_words or m in ("multimodal", "modal", "multi", "cross", "language") for m in mods)
