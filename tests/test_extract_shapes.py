@@ -412,3 +412,31 @@ def test_a_name_the_results_read_as_a_measure_is_a_measure(nlp):
             "far below scores reported on other benchmarks.")
     assert "DCSQ2" in forms(x, "metric")
     assert "DCSQ2" not in forms(x, "method")
+
+
+def test_a_name_given_a_measured_value_is_a_metric(nlp):
+    # no vocabulary knows these names; "a X of 0.47" reports a value of X, so X is a measure
+    x = run(nlp, "Counting Owls at Night",
+            "Our detector reaches a HootScore2 of 0.471 and an OWLACC of 81.5 %, while OwlNet-7 reaches a HootScore2 of 0.402.")
+    assert {"HootScore2", "OWLACC"} <= forms(x, "metric")
+    methods = forms(x, "method")
+    assert not {"HootScore2", "OWLACC"} & methods
+    assert "OwlNet-7" in methods  # a name followed by a count is not typed by it
+
+
+def test_pseudo_labels_are_data_and_pseudo_labeling_is_the_technique(nlp):
+    # the labels are what a teacher produced, data the model trains on; the technique makes them
+    x = run(nlp, "Counting Owls at Night", "Training uses pseudo-labels computed by a teacher and pseudo labels from a tracker.")
+    assert "pseudo-labeling" not in entities(x, "method")
+    y = run(nlp, "Counting Owls at Night", "We apply pseudo-labeling to the unlabeled clips.")
+    assert "pseudo-labeling" in entities(y, "method")
+
+
+def test_a_compound_opened_by_a_preposition_says_where_a_technique_is_applied(nlp):
+    # "in-domain" says on which data the model is tuned, not which technique: the name is the technique's
+    x = run(nlp, "Counting Owls at Night", "We compare transfer from a forest corpus with in-domain fine-tuning on owl recordings.")
+    methods = entities(x, "method")
+    assert "fine-tuning" in methods
+    assert not any(name.startswith("in-domain") for name in methods)
+    y = run(nlp, "Counting Owls at Night", "We compare it with out-of-domain fine-tuning on owl recordings.")
+    assert set(entities(y, "method")) == {"fine-tuning"}  # the whole compound is left out, not a part of it

@@ -21,6 +21,8 @@ from kg.extract.pipeline.tokens import (
 from kg.extract.vocabulary import load_vocabulary
 # Words by which a sentence speaks of the paper itself.
 SELF_WORDS = frozenset(("we", "our"))
+# A measured value ("0.312", "64.5"), not a count or a year.
+DECIMAL = re.compile(r"^\d*\.\d+%?$")
 # Names that say they are benchmarks ("UniSim-Bench", "MMBench", "LVLM-eHub").
 BENCHMARK_NAME = re.compile(r"(?:Bench|Benchmark|-?[eE]?Hub)$")
 # Short all-capital tokens ("BEV", "VQA"): abbreviations of anything, not names by their shape alone.
@@ -231,6 +233,8 @@ class NamePatterns(Batched):
                 return "metric"
             if nxt in ("task", "tasks", "problem"):
                 return "task"
+            if nxt == "of" and end + 1 < n and (DECIMAL.match(texts[end + 1]) or (texts[end + 1].isdigit() and end + 2 < n and texts[end + 2] == "%")):
+                return "metric"  # "achieves a PSDS1 of 0.312": a value is reported for it, so it is a measure
             if nxt in self.cues.method_heads:
                 return "method"
         return default
@@ -848,8 +852,10 @@ class NamePatterns(Batched):
                         if lowers[i - 1] not in self.cues.qualifying_ends:  # not "BERT-based encoder", "modality-specific encoder"
                             j = i - 1  # a hyphenated compound modifier: "uni-modal encoder", "modality-shared encoder"
                     j = self._compound_start(T, j, i, sent.start)
-                    while j + 2 < i and texts[j + 1] == "-" and lowers[j] in self.not_method_words:
-                        j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name
+                    while j + 2 < i and texts[j + 1] == "-" and (lowers[j] in self.not_method_words or lowers[j] in STOP_WORDS):
+                        j += 3  # "large-scale multi-modal contrastive learning": the scale is not in the name, nor where it is done ("in-domain")
+                    while j + 1 < i and texts[j] == "-":
+                        j += 2  # the rest of a longer such compound ("out-of-domain")
                     mods = [lowers[m] for m in range(j, i) if texts[m] != "-"]
                     if low == "learning" and mods and (
                         all(m in self.modality_words or m in ("multimodal", "modal", "multi", "cross", "language") for m in mods)
