@@ -387,7 +387,7 @@ def export_cmd(
     import tempfile
 
     from kg.outputs import check_not_a_graph_input
-    from kg.store import check_export_format, check_export_target, export, open_store
+    from kg.store import EXPORT_EXTENSIONS, check_export_format, check_export_target, export, open_store
 
     _run(check_export_format, fmt)
     if out is not None:
@@ -396,7 +396,7 @@ def export_cmd(
     store = _run(open_store, _read_build(graph))
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
-            path = _run(export, store, Path(tmp) / "graph", fmt)
+            path = _run(export, store, Path(tmp) / f"graph.{EXPORT_EXTENSIONS[fmt][0]}", fmt)
             sys.stdout.buffer.write(path.read_bytes())
         return
     try:

@@ -176,8 +176,9 @@ def _annotations(path: Path, n: int = 14) -> Path:
     records = []
     for i in range(n):
         name, task, data = f"Zq{i}Net", tasks[i % len(tasks)], datasets[i % 3]
-        abstract = (f"We propose {name}, a model for {task}. On the {data} benchmark, {name} reaches a FLRB of "
-                    f"0.{70 + i}, well above previous models. We also report that FLRB rises with model size.")
+        # no value after the measure: "a FLRB of 0.71" would make it a measure by the rules alone
+        abstract = (f"We propose {name}, a model for {task}. On the {data} benchmark, {name} reaches a higher FLRB "
+                    f"than previous models. We also report that FLRB rises with model size.")
         records.append({"id": f"t{i}", "title": f"{name}: Fast {task.title()}", "abstract": abstract, "entities": [
             {"type": "method", "name": name, "aliases": [], "role": "proposed"},
             {"type": "metric", "name": "FLRB", "aliases": []},
@@ -189,8 +190,8 @@ def _annotations(path: Path, n: int = 14) -> Path:
 
 
 NEW_PAPER = {"title": "Blorp: Faster Question Answering",
-             "abstract": "We present Blorp, a reader for question answering. Blorp improves FLRB to 0.81, three "
-                         "points over strong baselines on the Quorva benchmark."}
+             "abstract": "We present Blorp, a reader for question answering. Blorp improves FLRB over strong "
+                         "baselines on the Quorva benchmark."}
 
 
 @pytest.fixture(scope="module")
