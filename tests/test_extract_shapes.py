@@ -440,3 +440,16 @@ def test_a_compound_opened_by_a_preposition_says_where_a_technique_is_applied(nl
     assert not any(name.startswith("in-domain") for name in methods)
     y = run(nlp, "Counting Owls at Night", "We compare it with out-of-domain fine-tuning on owl recordings.")
     assert set(entities(y, "method")) == {"fine-tuning"}  # the whole compound is left out, not a part of it
+
+
+def test_what_a_verb_of_solving_acts_on_twice_is_a_task(nlp):
+    x = run(nlp, "Mitigating Gradient Starvation in Sparse Networks",
+            "Sparse networks often stop learning rare features. We propose PruneGuard, a schedule that is "
+            "designed to prevent gradient starvation. To address this issue at scale, PruneGuard reweights the "
+            "loss of each layer.")
+    assert "gradient starvation" in {k.lower() for k in entities(x, "task")}
+    assert not any("issue" in k for k in entities(x, "task"))
+    # named once, in passing: no task of the paper
+    y = run(nlp, "Sparse Networks at Scale",
+            "We propose PruneGuard, a schedule for sparse networks that also helps to avoid gradient starvation.")
+    assert not entities(y, "task")

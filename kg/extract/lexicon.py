@@ -59,6 +59,8 @@ class Cues:
     method_list_heads: frozenset[str] = frozenset()
     comparison_words: frozenset[str] = frozenset()
     noun_phrase_openers: frozenset[str] = frozenset()
+    problem_verbs: frozenset[str] = frozenset()
+    problem_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -109,6 +111,8 @@ def load_cues(path: str = "") -> Cues:
         method_list_heads=lower("method_list_heads"),
         comparison_words=lower("comparison_words"),
         noun_phrase_openers=lower("noun_phrase_openers"),
+        problem_verbs=lower("problem_verbs"),
+        problem_words=lower("problem_words"),
     )
 
 

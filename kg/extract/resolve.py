@@ -45,6 +45,7 @@ CONFIDENCE = {
     "title-task": 0.8,
     "title-phrase": 0.8,
     "task-list": 0.65,
+    "problem-phrase": 0.6,
     "method-list": 0.65,
     "task-ellipsis": 0.6,
     "method-ellipsis": 0.6,

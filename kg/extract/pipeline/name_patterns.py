@@ -924,7 +924,60 @@ class NamePatterns(Batched):
         self._modified_techniques(cands, T, sents)
         self._hyphenated_names(cands, T, sents, title_end)
         self._task_lists(cands, sents, T)
+        self._addressed_problems(cands, T, title_end)
         return doc
+
+    def _problem_word(self, text: str, low: str, in_title: bool) -> bool:
+        """A word that can be part of the name of a problem: a lower-case content word (Title Case in
+        the title), or the hyphen of a compound."""
+        if text == "-":
+            return True
+        if not text.isalpha() or not (text.islower() or (in_title and text.istitle())):
+            return False
+        cues = self.cues
+        return not (low in STOP_WORDS or low in cues.problem_words or low in cues.problem_verbs or low in cues.not_task_modifiers
+                    or low in cues.generic_heads or low in cues.vague_terms or low in cues.propose_verbs)
+
+    def _problem_head(self, low: str) -> bool:
+        """Can the word end the name of a problem: one thing ("misalignment", "collapse"), not a
+        plural ("unseen actions"), a measure, a model or data."""
+        cues = self.cues
+        if low.endswith("s") and not low.endswith(("ss", "sis", "us")):
+            return False
+        return not (low in cues.generic_task_modifiers or low in cues.metric_heads or low in cues.method_heads or low in cues.dataset_heads or low in cues.data_nouns
+                    or low in cues.task_as_modifier_nouns or ADJECTIVE_END.search(low) or low.endswith("ly"))
+
+    def _addressed_problems(self, cands: list, T: Table, title_end: int) -> None:
+        """What a verb of solving acts on names a problem the paper works on, a task in the gold's
+        sense: "to prevent feature misalignment", "Mitigating Feature Suppression in ...". Only a
+        short noun phrase that ends where the clause goes on (a function word or a mark), whose last
+        word is singular, no word of problems in general ("this issue", "these limitations": "this" /
+        "these" point back to a problem named before), and which the paper writes twice or more (a
+        problem it works on, not one it mentions in passing)."""
+        texts, lowers, idxs = T.texts, T.lowers, T.idxs
+        n = len(texts)
+        taken = None
+        spans = []
+        for v in tokens_in(T, self.cues.problem_verbs):
+            s = v + 1
+            if s < n and lowers[s] in ("the", "such"):
+                s += 1
+            in_title = s < n and idxs[s] < title_end
+            e = s
+            while e < n and e - s < 5 and self._problem_word(texts[e], lowers[e], in_title):
+                e += 1
+            if e < n and (self._problem_word(texts[e], lowers[e], in_title) or lowers[e] in self.cues.problem_words or lowers[e] == "from"):
+                continue  # longer than a name; "the long-standing challenge"; "prevent the student from": an agent
+            spans.append((s, e))
+        for s, e in spans:
+            if e <= s or texts[s] == "-" or texts[e - 1] == "-" or not self._problem_head(lowers[e - 1]):
+                continue
+            if e - s > 1 and (lowers[s].endswith("ing") or lowers[s].endswith("ly")):
+                continue  # "avoid querying unseen actions": a verb and its object
+            if taken is None:
+                taken = {i for c in cands for i in range(c.start, c.end)}
+            if taken.isdisjoint(range(s, e)) and T.text.lower().count(span_text(T, s, e).lower()) >= 2:
+                add_candidate(cands, T, s, e, "task", "problem-phrase")
 
     def _hyphenated_names(self, cands: list, T: Table, sents: list[Sent], title_end: int) -> None:
         """9. "over Lift-Splat-Shoot with ...", "the framework Mod-X": capitalised words joined by hyphens,
