@@ -453,3 +453,10 @@ def test_what_a_verb_of_solving_acts_on_twice_is_a_task(nlp):
     y = run(nlp, "Sparse Networks at Scale",
             "We propose PruneGuard, a schedule for sparse networks that also helps to avoid gradient starvation.")
     assert not entities(y, "task")
+
+
+def test_a_task_named_again_without_a_middle_word_is_that_task(nlp):
+    x = run(nlp, "Graph Models for Traffic",
+            "We study multi-step traffic flow forecasting on road networks. Our model improves multi-step "
+            "forecasting on three cities.")
+    assert set(entities(x, "task")) == {"multi-step traffic flow forecasting"}

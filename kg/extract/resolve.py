@@ -787,6 +787,7 @@ class Resolver:
         entities = _merge_modified_phrases(entities)
         entities = _merge_anaphoric_classes(entities, text)
         entities = self._merge_title_tasks(entities)
+        entities = _merge_shortened_tasks(entities)
         entities = _merge_size_variants(entities)
         self._component_roles(entities)
         _size_roles(entities)
@@ -1238,6 +1239,36 @@ def _merge_anaphoric_classes(entities: list[Entity], text: str) -> list[Entity]:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+
+
+def _merge_shortened_tasks(entities: list[Entity]) -> list[Entity]:
+    """A task named again without a middle word of its full name is that task ("long-horizon time
+    series forecasting", then "long-horizon forecasting"; "multi-modal retrieval" in the title, then
+    "multi-modal document retrieval"). The one the vocabulary knows keeps the other's mentions (its
+    concept stays linked), else the full name does."""
+    tasks = [e for e in entities if e.type == "task"]
+    gone: set[int] = set()
+    for e in tasks:
+        if id(e) in gone:
+            continue
+        forms = [form.lower() for form in e.surface_forms]
+        full = next((f for f in tasks if f is not e and id(f) not in gone and any(
+            _shortened(form, other.lower()) for form in forms for other in f.surface_forms)), None)
+        if full is not None:
+            keep, drop = (e, full) if e.concept and not full.concept else (full, e)
+            keep.mentions += drop.mentions
+            gone.add(id(drop))
+    return [e for e in entities if id(e) not in gone] if gone else entities
+
+
+def _shortened(short: str, full: str) -> bool:
+    """Is the (lower-case) form `short` the form `full` without one or more of its middle words (its
+    first and last word kept, the rest in order; a hyphenated compound is one word)?"""
+    a, b = short.split(), full.split()
+    if len(a) < 2 or len(b) <= len(a) or a[0] != b[0] or a[-1] != b[-1]:
+        return False
+    rest = iter(b[1:-1])
+    return all(w in rest for w in a[1:-1])
 
 
 # A size or version written after a name: "SegFormer-B4", "EfficientNet-B0", "Speech Commands V2". (Not a
