@@ -460,3 +460,9 @@ def test_a_task_named_again_without_a_middle_word_is_that_task(nlp):
             "We study multi-step traffic flow forecasting on road networks. Our model improves multi-step "
             "forecasting on three cities.")
     assert set(entities(x, "task")) == {"multi-step traffic flow forecasting"}
+
+
+def test_a_task_before_a_lower_case_plural_noun_qualifies_it(nlp):
+    x = run(nlp, "Rivers",
+            "We propose RiverNet, which reduces denoising steps and gives good generation metrics for speech enhancement.")
+    assert set(entities(x, "task")) == {"speech enhancement"}

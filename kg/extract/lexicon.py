@@ -61,6 +61,7 @@ class Cues:
     noun_phrase_openers: frozenset[str] = frozenset()
     problem_verbs: frozenset[str] = frozenset()
     problem_words: frozenset[str] = frozenset()
+    not_qualified_plurals: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -113,6 +114,7 @@ def load_cues(path: str = "") -> Cues:
         noun_phrase_openers=lower("noun_phrase_openers"),
         problem_verbs=lower("problem_verbs"),
         problem_words=lower("problem_words"),
+        not_qualified_plurals=lower("not_qualified_plurals"),
     )
 
 

@@ -270,6 +270,18 @@ class Resolver:
                 target.mentions += e.mentions
         return out
 
+    def _qualified_plural(self, T: Table, i: int) -> bool:
+        """Is the word at `i` a lower-case plural noun that a task mention before it qualifies
+        ("denoising steps", "generation metrics", "calibration gaps": what the steps, metrics, gaps are
+        of, no task of the paper)? Not "tasks", "benchmarks", dataset heads, nor the -s form of a verb
+        (cues.json not_qualified_plurals: "detection remains hard")."""
+        word, low = T.texts[i], T.lowers[i]
+        if not word.islower() or not low.endswith("s") or low.endswith(("ss", "us", "is")) or low in STOP_WORDS:
+            return False
+        cues = self.cues
+        return not (low in cues.not_qualified_plurals or low in cues.dataset_heads or low in cues.propose_verbs
+                    or low in cues.not_task_modifiers)
+
     def _task_head_at(self, T: Table, i: int) -> bool:
         return 0 <= i < len(T) and T.lowers[i] in self.cues.task_heads
 
@@ -717,6 +729,8 @@ class Resolver:
                     continue
                 if end < n and lowers[end] in self._modified_heads and T.texts[end].islower():
                     continue  # "denoising network", "captioning data": the task names what a thing is for
+                if end < n and self._qualified_plural(T, end):
+                    continue  # "denoising steps", "generation metrics"
             elif label == "dataset":
                 if rule == "vocabulary" and end - start == 1 and not self._word_as_dataset(T, sents, s, cands):
                     continue
