@@ -440,3 +440,13 @@ def test_a_compound_opened_by_a_preposition_says_where_a_technique_is_applied(nl
     assert not any(name.startswith("in-domain") for name in methods)
     y = run(nlp, "Counting Owls at Night", "We compare it with out-of-domain fine-tuning on owl recordings.")
     assert set(entities(y, "method")) == {"fine-tuning"}  # the whole compound is left out, not a part of it
+
+
+def test_heads_of_techniques_that_name_what_is_done(nlp):
+    # a regularizer, a curriculum, a penalty, decoding, probing, sampling, normalization: the words
+    # before such a head say which technique it is, as they do before "loss" or "distillation"
+    x = run(nlp, "Counting Owls at Night",
+            "We train the detector with a contrastive regularizer and a noise-adaptive curriculum, "
+            "decode calls with beam-constrained decoding and compare it against linear probing.")
+    methods = forms(x, "method")
+    assert {"contrastive regularizer", "noise-adaptive curriculum", "beam-constrained decoding", "linear probing"} <= methods
