@@ -450,3 +450,11 @@ def test_heads_of_techniques_that_name_what_is_done(nlp):
             "decode calls with beam-constrained decoding and compare it against linear probing.")
     methods = forms(x, "method")
     assert {"contrastive regularizer", "noise-adaptive curriculum", "beam-constrained decoding", "linear probing"} <= methods
+
+
+def test_heads_of_techniques_that_say_how_inputs_are_changed(nlp):
+    # warping, rewiring, weighting, filtering, scaling ...: what a technique does to its input,
+    # named by the compound before the head
+    x = run(nlp, "Counting Owls at Night",
+            "Frames are aligned by flow-guided warping, with uncertainty-aware weighting of the losses.")
+    assert {"flow-guided warping", "uncertainty-aware weighting"} <= forms(x, "method")
