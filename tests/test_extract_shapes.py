@@ -458,3 +458,12 @@ def test_heads_of_techniques_that_say_how_inputs_are_changed(nlp):
     x = run(nlp, "Counting Owls at Night",
             "Frames are aligned by flow-guided warping, with uncertainty-aware weighting of the losses.")
     assert {"flow-guided warping", "uncertainty-aware weighting"} <= forms(x, "method")
+
+
+def test_a_process_named_by_what_it_rests_on_is_a_technique(nlp):
+    # "-based" before a process ("attention", "rewiring") says which technique it is, as before
+    # "methods"; before a part ("BERT-based encoder") it says what the part is built from
+    x = run(nlp, "Counting Owls at Night",
+            "Calls are detected with window-based attention and the graph is refined by degree-based rewiring.")
+    methods = forms(x, "method")
+    assert {"window-based attention", "degree-based rewiring"} <= methods
