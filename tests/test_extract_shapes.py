@@ -466,3 +466,30 @@ def test_a_task_before_a_lower_case_plural_noun_qualifies_it(nlp):
     x = run(nlp, "Rivers",
             "We propose RiverNet, which reduces denoising steps and gives good generation metrics for speech enhancement.")
     assert set(entities(x, "task")) == {"speech enhancement"}
+
+
+def test_heads_of_techniques_that_name_what_is_done(nlp):
+    # a regularizer, a curriculum, a penalty, decoding, probing, sampling, normalization: the words
+    # before such a head say which technique it is, as they do before "loss" or "distillation"
+    x = run(nlp, "Counting Owls at Night",
+            "We train the detector with a contrastive regularizer and a noise-adaptive curriculum, "
+            "decode calls with beam-constrained decoding and compare it against linear probing.")
+    methods = forms(x, "method")
+    assert {"contrastive regularizer", "noise-adaptive curriculum", "beam-constrained decoding", "linear probing"} <= methods
+
+
+def test_heads_of_techniques_that_say_how_inputs_are_changed(nlp):
+    # warping, rewiring, weighting, filtering, scaling ...: what a technique does to its input,
+    # named by the compound before the head
+    x = run(nlp, "Counting Owls at Night",
+            "Frames are aligned by flow-guided warping, with uncertainty-aware weighting of the losses.")
+    assert {"flow-guided warping", "uncertainty-aware weighting"} <= forms(x, "method")
+
+
+def test_a_process_named_by_what_it_rests_on_is_a_technique(nlp):
+    # "-based" before a process ("attention", "rewiring") says which technique it is, as before
+    # "methods"; before a part ("BERT-based encoder") it says what the part is built from
+    x = run(nlp, "Counting Owls at Night",
+            "Calls are detected with window-based attention and the graph is refined by degree-based rewiring.")
+    methods = forms(x, "method")
+    assert {"window-based attention", "degree-based rewiring"} <= methods

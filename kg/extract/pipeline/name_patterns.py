@@ -882,13 +882,18 @@ class NamePatterns(Batched):
                         add_candidate(cands, T, s, component_end(lowers, texts, i + 1), "method", "method-phrase")
                 # 6c. "prompt-based methods", "value-based approaches": a family of methods named by
                 # what its members rest on (a plural head; "our diffusion-based approach" is one
-                # method and unnamed, "Transformer-based models" says what a model is built from)
-                if low in self.cues.family_heads and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
+                # method and unnamed, "Transformer-based models" says what a model is built from);
+                # so is a process ("chunk-based attention"), unlike a part ("BERT-based encoder")
+                process = low in technique_heads and low.endswith(("ing", "ion")) and word.islower()
+                if (low in self.cues.family_heads or process) and k >= 3 and lowers[i - 1] == "based" and texts[i - 2] == "-" \
                         and not spaces[i - 2] and not spaces[i - 3]:
                     s = i - 3
                     lower_case = texts[s].islower() or (s == sent.start and texts[s][1:].islower())  # "Value-based methods must ..."
-                    if texts[s].isalpha() and lower_case and self._plain_word(lowers[s]):
-                        if s - 1 >= sent.start and texts[s - 1].isalpha() and texts[s - 1].islower() and self._plain_word(lowers[s - 1]):
+                    # a process rests on one plain word: "multi-head attention-based fusion" names
+                    # the known technique, not a new one
+                    one_word = not process or (lowers[s] not in technique_heads and texts[s - 1] != "-")
+                    if texts[s].isalpha() and lower_case and self._plain_word(lowers[s]) and one_word:
+                        if not process and s - 1 >= sent.start and texts[s - 1].isalpha() and texts[s - 1].islower() and self._plain_word(lowers[s - 1]):
                             s -= 1  # "external knowledge-based methods"
                         add_candidate(cands, T, s, i + 1, "method", "method-phrase")
             # 7. any other name-shaped token: a method unless the next word says otherwise. Short
