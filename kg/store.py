@@ -78,7 +78,16 @@ def read_manifest(out: str | Path) -> dict:
         raise KgError(f"{out}: unreadable {MANIFEST}: {exc}") from None
     if not isinstance(manifest, dict):
         raise KgError(f"{out}: unreadable {MANIFEST}: not a JSON object")
+    for key, kind, what in MANIFEST_FIELDS:  # a hand edit ("papers": "6") ended an append in a traceback
+        value = manifest.get(key)
+        if key in manifest and not (isinstance(value, kind) and not isinstance(value, bool)):
+            raise KgError(f"{out}: unreadable {MANIFEST}: {key!r} is {json.dumps(value)[:40]}, not {what}")
     return manifest
+
+
+# the fields of a manifest that kg reads back (an append adds to them, `kg doctor` compares them)
+MANIFEST_FIELDS = (("papers", int, "a whole number"), ("triples", int, "a whole number"),
+                   ("inputs", list, "a list"), ("store_files", str, "text"), ("concept_words_sha256", str, "text"))
 
 
 @contextmanager

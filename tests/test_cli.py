@@ -780,6 +780,28 @@ def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_pat
         assert snapshot(graph) == before
 
 
+def test_a_manifest_whose_fields_were_edited_to_another_type_is_one_line_for_append_and_doctor(kg_cli, tmp_path):
+    # a hand edit ("papers": "6", "inputs": null) ended an append in a TypeError traceback after
+    # its extraction, and `kg doctor` said "store 6, manifest 6" was a mismatch
+    import json
+
+    from kg.build import build
+
+    graph = tmp_path / "g"
+    build([write_papers(tmp_path / "papers.jsonl", PAPERS[:1])], graph, extras=False, jobs=1)
+    more = write_papers(tmp_path / "more.jsonl", PAPERS[1:2])
+    manifest = graph / "manifest.json"
+    original = json.loads(manifest.read_text())
+    for key, value, said in (("papers", "1", "'papers' is \"1\", not a whole number"),
+                             ("triples", "x", "'triples' is \"x\", not a whole number"),
+                             ("inputs", None, "'inputs' is null, not a list")):
+        manifest.write_text(json.dumps({**original, key: value}))
+        before = snapshot(graph)
+        one_line_error(kg_cli("build", more, "--out", graph, "--append", "--no-extras"), said)
+        assert snapshot(graph) == before
+        doctor = kg_cli("doctor", graph)
+        assert doctor.returncode == 1 and said in doctor.stderr and "Traceback" not in doctor.stdout + doctor.stderr
+
 # --------------------------------------------------------------------- Ctrl-C: 130 and one line
 
 CTRL_C_WHILE_WORKERS_START = '''
