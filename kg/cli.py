@@ -258,8 +258,10 @@ def build(
     if shards_dir and not scheduler:
         fail("--shards-dir needs --scheduler (local, or a Dask scheduler address)")
     if scheduler:
-        from kg.distributed import dask_shards
+        from kg.distributed import check_shards_apart, dask_shards
 
+        if shards_dir:
+            _run(check_shards_apart, shards_dir, out)
         shards = _run(dask_shards, scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2,
                       shards_dir=shards_dir, min_confidence=min_confidence)
     from kg.progress import StageReporter, reporting

@@ -780,6 +780,23 @@ def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_pat
         assert snapshot(graph) == before
 
 
+def test_a_shards_folder_that_is_the_graph_or_inside_it_is_refused_before_any_work(kg_cli, tmp_path):
+    # `--shards-dir g --out g` ran the whole build on Dask, then failed "g: cannot write the graph: Is a
+    # directory", a finished build left in .g.builds; shards inside the build went with its sweep
+    from kg.build import build
+
+    papers = write_papers(tmp_path / "papers.jsonl", PAPERS[:1])
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    before = snapshot(tmp_path / "g")
+    for out, shards in (("new", "new"), ("new", "new/shards"), ("g", "g/shards"), ("g", ".g.builds/shards"),
+                        ("g", "."), ("sub/new", "sub")):
+        done = kg_cli("build", papers, "--out", out, "--scheduler", "local", "--shards-dir", shards, cwd=tmp_path)
+        one_line_error(done, f"--shards-dir {shards}: the folder of the graph --out {out}, inside it or holding it")
+        assert not (tmp_path / "new").exists() and not (tmp_path / ".new.builds").exists()
+        assert not (tmp_path / "sub").exists() and not (tmp_path / "g" / "shards").exists()
+        assert snapshot(tmp_path / "g") == before
+
+
 def test_a_manifest_whose_fields_were_edited_to_another_type_is_one_line_for_append_and_doctor(kg_cli, tmp_path):
     # a hand edit ("papers": "6", "inputs": null) ended an append in a TypeError traceback after
     # its extraction, and `kg doctor` said "store 6, manifest 6" was a mismatch
