@@ -53,12 +53,21 @@ EXPORT_SIGNS = {"turtle": (turtle_by_kg, "a Turtle export"), "ntriples": (ntripl
 def resolve(out: str | Path) -> Path:
     """The folder of the current build behind DIR (DIR itself when it is a plain folder)."""
     out = Path(out)
+    if out.is_symlink() and not out.exists():  # `cp -a g elsewhere/`, `mv g elsewhere/`: the link alone
+        raise KgError(dangling_graph(out))
     if not out.exists():
         raise KgError(f"{out}: no built graph here (run `kg build INPUT --out {out}` first)")
     real = out.resolve()
     if not (real / STORE_DIR).is_dir():
         raise KgError(f"{out}: not a kg build folder (no {STORE_DIR}/ inside)")
     return real
+
+
+def dangling_graph(out: Path) -> str:
+    """What to say of a graph link whose build is not there: the link was moved or copied alone."""
+    return (f"{out}: a link to the build {os.readlink(out)}, which is not there: was the graph moved or copied "
+            f"without the folder .{out.name}.builds that held it? Move that folder beside it (or copy the graph "
+            "with cp -rL)")
 
 
 def open_store(out: str | Path, *, read_only: bool = True) -> ox.Store:

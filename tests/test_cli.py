@@ -797,6 +797,29 @@ def test_a_shards_folder_that_is_the_graph_or_inside_it_is_refused_before_any_wo
         assert snapshot(tmp_path / "g") == before
 
 
+def test_a_graph_moved_without_its_builds_folder_is_named_so_and_never_appended_to_as_new(kg_cli, tmp_path):
+    # `cp -a g backup/` (or `mv g backup/`) takes the link alone: `kg build --append --out backup/g` built
+    # a graph of the new papers alone over it and said "Graph extended"; `kg stats` said "no built graph here"
+    import os
+
+    from kg.api import open_graph
+    from kg.build import build
+    from kg.errors import KgError
+
+    build([write_papers(tmp_path / "papers.jsonl", PAPERS[:2])], tmp_path / "g", extras=False, jobs=1)
+    (tmp_path / "backup").mkdir()
+    moved = tmp_path / "backup" / "g"
+    moved.symlink_to(os.readlink(tmp_path / "g"))  # as cp -a copies it
+    more = write_papers(tmp_path / "more.jsonl", PAPERS[2:3])
+    said = "a link to the build .g.builds/"
+    for command in (("build", more, "--out", moved, "--append", "--no-extras"), ("stats", moved), ("query", moved, "ASK {}")):
+        one_line_error(kg_cli(*command), said, "without the folder .g.builds that held it")
+    assert os.readlink(moved) == os.readlink(tmp_path / "g") and sorted(os.listdir(tmp_path / "backup")) == ["g"]
+    with pytest.raises(KgError, match=said):
+        open_graph(moved)
+    assert "store opens" in kg_cli("doctor", moved).stderr
+
+
 def test_a_manifest_whose_fields_were_edited_to_another_type_is_one_line_for_append_and_doctor(kg_cli, tmp_path):
     # a hand edit ("papers": "6", "inputs": null) ended an append in a TypeError traceback after
     # its extraction, and `kg doctor` said "store 6, manifest 6" was a mismatch
