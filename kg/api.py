@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.outputs import hold_build
 from kg.query import NamedQuery, Rows, is_query_name, load_query, named_queries, run, run_named, with_timeout
 from kg.store import open_store, read_manifest
@@ -30,12 +31,20 @@ class Graph:
     # the lock that keeps a later build from deleting the build this graph reads (`close` releases it)
     _hold: int | None = field(default=None, repr=False)
     _build: Path | None = field(default=None, repr=False)  # the build folder read (DIR may point elsewhere later)
+    _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
         """Stop reading: a later build may then remove the build this graph read."""
+        self._closed = True
         if self._hold is not None:
             os.close(self._hold)
             self._hold = None
+
+    def _open(self) -> None:
+        # once closed, a later build may replace and delete the build read, while its store still
+        # answered from what it had open: a notebook cell after its `with` read an old graph silently
+        if self._closed:
+            raise KgError(f"{self.path}: this graph was closed; open_graph({str(self.path)!r}) again to read it")
 
     def __enter__(self) -> "Graph":
         return self
@@ -50,6 +59,7 @@ class Graph:
             pass
 
     def _rows(self, query: str, params: dict, timeout: float | None) -> Rows | bool | list:
+        self._open()
         if query in named_queries() or is_query_name(query):  # a misspelt name gets suggestions, as on the command line
             return with_timeout(lambda: run_named(self.store, query, {k: str(v) for k, v in params.items()}), timeout)
         if params:
@@ -90,9 +100,11 @@ class Graph:
         notebooks on small graphs; query large graphs through `query`)."""
         from kg.validate import to_rdflib
 
+        self._open()
         return to_rdflib(self.store)
 
     def manifest(self) -> dict:
+        self._open()
         return read_manifest(self._build or self.path)
 
 

@@ -38,7 +38,7 @@ from kg.shard import SHARED_SUBJECTS, ShardStats, init_worker, line_key, process
 from kg.progress import stage as progress_stage
 from kg.store import (
     EXPORT_FORMATS, MANIFEST, PREFIX_MAP, STORE_DIR, check_export_format, check_export_target, checkpoint_store,
-    export, read_manifest, staged_build, store_as_built, store_files,
+    dangling_graph, export, read_manifest, staged_build, store_as_built, store_files,
 )
 from kg.outputs import atomic_file
 
@@ -388,6 +388,10 @@ def _build(
     jobs = jobs if jobs > 0 else os.cpu_count() or 1  # 0: all cores, as on the command line
     files = expand(inputs, fmt)
     check_some_files(files, inputs)  # before the build begins, naming the inputs (not "(input)")
+    if append and os.path.islink(out) and not os.path.exists(out):
+        # a graph moved or copied without its builds folder: the append built a graph of the new
+        # papers alone over the link and said "Graph extended"
+        raise KgError(dangling_graph(Path(out)) + "; or build it again without --append")
     if append and not os.path.lexists(out):  # a mistyped --out started a second graph without a word
         log.warning("%s: no graph there yet; --append builds it from these inputs alone", out)
     summary = BuildSummary(out=str(out))

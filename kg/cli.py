@@ -45,6 +45,23 @@ def _quiet_exit_on_closed_stdout() -> None:
     raise typer.Exit(1)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class _Stopped(KeyboardInterrupt):
+    """A run stopped by SIGTERM or SIGHUP: unwound as Ctrl-C is (staging removed, workers stopped)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum, frame) -> None:
+    for s in STOP_SIGNALS:  # the cleanup runs to its end; SIGKILL still stops it at once
+        signal.signal(s, signal.SIG_IGN)
+    raise _Stopped(signum)
+
+
 class _Commands(typer.core.TyperGroup):
     """kg's commands, each ending the same way on Ctrl-C: "error: interrupted", exit 130. Typer
     turned a Ctrl-C outside `_run` (say while the summary printed) into a silent 130; and in the
@@ -52,12 +69,18 @@ class _Commands(typer.core.TyperGroup):
     no word), though the command had finished and published its output."""
 
     def invoke(self, ctx):
+        # `kill`, `timeout`, a job scheduler or a closed terminal stop a long run with SIGTERM or
+        # SIGHUP: they killed kg on the spot, without a word, its worker processes left running on
+        # their batches and its staging folder behind; now they stop it as Ctrl-C does
+        stopping = {s: signal.signal(s, _stop) for s in STOP_SIGNALS}
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             # clearing the frames closes the interrupted work's generators now, and with them its
             # worker pools, instead of at exit
             traceback.clear_frames(exc.__traceback__)
+            if isinstance(exc, _Stopped):
+                fail(f"stopped by {signal.Signals(exc.signum).name}", 128 + exc.signum)
             fail("interrupted", 130)
         except BrokenPipeError:
             if not _stdout_reader_gone():  # another pipe (a worker's): a real error
@@ -71,6 +94,8 @@ class _Commands(typer.core.TyperGroup):
             fail(f"the output holds text that the output's encoding ({exc.encoding}) cannot write: use a UTF-8 "
                  "locale (LANG=C.UTF-8) or PYTHONIOENCODING=utf-8")
         finally:
+            for s, handler in stopping.items():
+                signal.signal(s, handler)
             atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs first at exit: nothing left to stop
 
 
@@ -233,8 +258,10 @@ def build(
     if shards_dir and not scheduler:
         fail("--shards-dir needs --scheduler (local, or a Dask scheduler address)")
     if scheduler:
-        from kg.distributed import dask_shards
+        from kg.distributed import check_shards_apart, dask_shards
 
+        if shards_dir:
+            _run(check_shards_apart, shards_dir, out)
         shards = _run(dask_shards, scheduler, pipeline or DEFAULT_PIPELINE, workers=jobs if jobs > 1 else 2,
                       shards_dir=shards_dir, min_confidence=min_confidence)
     from kg.progress import StageReporter, reporting

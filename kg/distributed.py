@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.model import Paper
-from kg.outputs import WRITTEN_RECORD, atomic_folder, check_writable_beside
+from kg.outputs import WRITTEN_RECORD, atomic_folder, check_writable_beside, versions_dir
 from kg.shard import ShardStats
 
 SHARDS_MARKER = ".kg-shards"  # written into every shards folder: "kg wrote this folder"
@@ -113,6 +113,19 @@ def check_shards_target(out: str | Path) -> None:
             return
     raise KgError(f"{out}: not a shards folder kg wrote (it holds other files, or is a file or a link); kg replaces "
                   "only what it wrote: choose another --shards-dir")
+
+
+def check_shards_apart(shards_dir: str | Path, out: str | Path) -> None:
+    """Raise KgError when the shards folder and the graph `out` (its link, its builds folder, the
+    build it points to) are one folder or one holds the other: `--shards-dir g --out g` ran the whole
+    build and then failed to publish ("Is a directory"); shards inside the build went with it."""
+    shards, graph = Path(os.path.abspath(shards_dir)), Path(os.path.abspath(out))
+    places = {graph, versions_dir(graph), graph.resolve()}
+    for here in {shards, shards.resolve()}:
+        for place in places:
+            if here == place or place in here.parents or here in place.parents:
+                raise KgError(f"--shards-dir {shards_dir}: the folder of the graph --out {out}, inside it or holding "
+                              "it, which the build writes whole: choose a --shards-dir beside the graph")
 
 
 def shard_names(folder: Path) -> set[str]:

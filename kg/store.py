@@ -53,12 +53,21 @@ EXPORT_SIGNS = {"turtle": (turtle_by_kg, "a Turtle export"), "ntriples": (ntripl
 def resolve(out: str | Path) -> Path:
     """The folder of the current build behind DIR (DIR itself when it is a plain folder)."""
     out = Path(out)
+    if out.is_symlink() and not out.exists():  # `cp -a g elsewhere/`, `mv g elsewhere/`: the link alone
+        raise KgError(dangling_graph(out))
     if not out.exists():
         raise KgError(f"{out}: no built graph here (run `kg build INPUT --out {out}` first)")
     real = out.resolve()
     if not (real / STORE_DIR).is_dir():
         raise KgError(f"{out}: not a kg build folder (no {STORE_DIR}/ inside)")
     return real
+
+
+def dangling_graph(out: Path) -> str:
+    """What to say of a graph link whose build is not there: the link was moved or copied alone."""
+    return (f"{out}: a link to the build {os.readlink(out)}, which is not there: was the graph moved or copied "
+            f"without the folder .{out.name}.builds that held it? Move that folder beside it (or copy the graph "
+            "with cp -rL)")
 
 
 def open_store(out: str | Path, *, read_only: bool = True) -> ox.Store:
@@ -78,7 +87,16 @@ def read_manifest(out: str | Path) -> dict:
         raise KgError(f"{out}: unreadable {MANIFEST}: {exc}") from None
     if not isinstance(manifest, dict):
         raise KgError(f"{out}: unreadable {MANIFEST}: not a JSON object")
+    for key, kind, what in MANIFEST_FIELDS:  # a hand edit ("papers": "6") ended an append in a traceback
+        value = manifest.get(key)
+        if key in manifest and not (isinstance(value, kind) and not isinstance(value, bool)):
+            raise KgError(f"{out}: unreadable {MANIFEST}: {key!r} is {json.dumps(value)[:40]}, not {what}")
     return manifest
+
+
+# the fields of a manifest that kg reads back (an append adds to them, `kg doctor` compares them)
+MANIFEST_FIELDS = (("papers", int, "a whole number"), ("triples", int, "a whole number"),
+                   ("inputs", list, "a list"), ("store_files", str, "text"), ("concept_words_sha256", str, "text"))
 
 
 @contextmanager

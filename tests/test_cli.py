@@ -780,6 +780,68 @@ def test_an_append_to_a_build_with_a_broken_manifest_is_one_line(kg_cli, tmp_pat
         assert snapshot(graph) == before
 
 
+def test_a_shards_folder_that_is_the_graph_or_inside_it_is_refused_before_any_work(kg_cli, tmp_path):
+    # `--shards-dir g --out g` ran the whole build on Dask, then failed "g: cannot write the graph: Is a
+    # directory", a finished build left in .g.builds; shards inside the build went with its sweep
+    from kg.build import build
+
+    papers = write_papers(tmp_path / "papers.jsonl", PAPERS[:1])
+    build([papers], tmp_path / "g", extras=False, jobs=1)
+    before = snapshot(tmp_path / "g")
+    for out, shards in (("new", "new"), ("new", "new/shards"), ("g", "g/shards"), ("g", ".g.builds/shards"),
+                        ("g", "."), ("sub/new", "sub")):
+        done = kg_cli("build", papers, "--out", out, "--scheduler", "local", "--shards-dir", shards, cwd=tmp_path)
+        one_line_error(done, f"--shards-dir {shards}: the folder of the graph --out {out}, inside it or holding it")
+        assert not (tmp_path / "new").exists() and not (tmp_path / ".new.builds").exists()
+        assert not (tmp_path / "sub").exists() and not (tmp_path / "g" / "shards").exists()
+        assert snapshot(tmp_path / "g") == before
+
+
+def test_a_graph_moved_without_its_builds_folder_is_named_so_and_never_appended_to_as_new(kg_cli, tmp_path):
+    # `cp -a g backup/` (or `mv g backup/`) takes the link alone: `kg build --append --out backup/g` built
+    # a graph of the new papers alone over it and said "Graph extended"; `kg stats` said "no built graph here"
+    import os
+
+    from kg.api import open_graph
+    from kg.build import build
+    from kg.errors import KgError
+
+    build([write_papers(tmp_path / "papers.jsonl", PAPERS[:2])], tmp_path / "g", extras=False, jobs=1)
+    (tmp_path / "backup").mkdir()
+    moved = tmp_path / "backup" / "g"
+    moved.symlink_to(os.readlink(tmp_path / "g"))  # as cp -a copies it
+    more = write_papers(tmp_path / "more.jsonl", PAPERS[2:3])
+    said = "a link to the build .g.builds/"
+    for command in (("build", more, "--out", moved, "--append", "--no-extras"), ("stats", moved), ("query", moved, "ASK {}")):
+        one_line_error(kg_cli(*command), said, "without the folder .g.builds that held it")
+    assert os.readlink(moved) == os.readlink(tmp_path / "g") and sorted(os.listdir(tmp_path / "backup")) == ["g"]
+    with pytest.raises(KgError, match=said):
+        open_graph(moved)
+    assert "store opens" in kg_cli("doctor", moved).stderr
+
+
+def test_a_manifest_whose_fields_were_edited_to_another_type_is_one_line_for_append_and_doctor(kg_cli, tmp_path):
+    # a hand edit ("papers": "6", "inputs": null) ended an append in a TypeError traceback after
+    # its extraction, and `kg doctor` said "store 6, manifest 6" was a mismatch
+    import json
+
+    from kg.build import build
+
+    graph = tmp_path / "g"
+    build([write_papers(tmp_path / "papers.jsonl", PAPERS[:1])], graph, extras=False, jobs=1)
+    more = write_papers(tmp_path / "more.jsonl", PAPERS[1:2])
+    manifest = graph / "manifest.json"
+    original = json.loads(manifest.read_text())
+    for key, value, said in (("papers", "1", "'papers' is \"1\", not a whole number"),
+                             ("triples", "x", "'triples' is \"x\", not a whole number"),
+                             ("inputs", None, "'inputs' is null, not a list")):
+        manifest.write_text(json.dumps({**original, key: value}))
+        before = snapshot(graph)
+        one_line_error(kg_cli("build", more, "--out", graph, "--append", "--no-extras"), said)
+        assert snapshot(graph) == before
+        doctor = kg_cli("doctor", graph)
+        assert doctor.returncode == 1 and said in doctor.stderr and "Traceback" not in doctor.stdout + doctor.stderr
+
 # --------------------------------------------------------------------- Ctrl-C: 130 and one line
 
 CTRL_C_WHILE_WORKERS_START = '''

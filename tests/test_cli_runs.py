@@ -227,6 +227,45 @@ def interrupt(proc: subprocess.Popen) -> tuple[int, str]:
     return proc.returncode, stderr
 
 
+def test_a_build_stopped_by_sigterm_or_sighup_unwinds_as_ctrl_c_does(built, kg_cli_module, tmp_path):
+    """`kill PID`, `timeout`, a job scheduler (SIGTERM) or a closed terminal (SIGHUP) reach kg alone,
+    not its process group. Before: kg died on the spot, exit -15 without a word, its staging folder
+    left behind and its worker processes running on, orphaned, through their queued batches."""
+    import psutil
+
+    out = tmp_path / "g"
+    shutil.copytree(built.parent / f".{built.name}.builds", tmp_path / ".g.builds", symlinks=True)
+    (tmp_path / "g").symlink_to(Path(".g.builds") / Path(os.readlink(built)).name)
+    before = fingerprint(out)
+    stopped = []
+    for signum, delay in ((signal.SIGTERM, 2.0), (signal.SIGHUP, 4.0), (signal.SIGTERM, 6.0)):
+        proc = start_build(out)
+        wait_for_lock(out, proc)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            continue
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        os.kill(proc.pid, signum)
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the build did not stop on {signum.name}")
+        if proc.returncode == 0:  # it had published already: the new graph is whole, and the one to keep
+            before = fingerprint(out)
+            continue
+        assert proc.returncode == 128 + signum, stderr[-500:]
+        assert stderr.strip().splitlines()[-1] == f"error: stopped by {signum.name}", stderr[-500:]
+        assert "Traceback" not in stderr, stderr[-500:]
+        gone, alive = psutil.wait_procs(workers, timeout=20)
+        assert not alive, [p.cmdline() for p in alive]
+        assert fingerprint(out) == before
+        assert not list((tmp_path / ".g.builds").glob("*.partial"))  # its staging folder is removed
+        stopped.append(signum)
+    assert stopped, "every build finished before it could be stopped"
+    assert kg_cli_module("doctor", out).returncode == 0
+
+
 def test_a_second_build_into_the_same_folder_is_refused(built, kg_cli_module, tmp_path):
     out = tmp_path / "g"
     first = start_build(out)

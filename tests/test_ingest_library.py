@@ -126,6 +126,25 @@ def test_ris_with_crlf_wrapped_abstract_repeated_tags_and_endnote_tags(tmp_path,
     assert any("library.ris:12" in r.getMessage() and "no abstract" in r.getMessage() for r in caplog.records)
 
 
+def test_ris_tags_written_with_one_space_are_tags_and_text_like_one_stays_text(tmp_path):
+    # Before: "TY - JOUR" was no tag, so a file written so was "no RIS records found" (named .txt: a
+    # listing of one paper per line, "TY - JOUR" a title), and one such line in a Zotero file was
+    # glued to the field before it: the abstract went into the title, the record read without abstract
+    one_space = RIS.replace("  - ", " - ")
+    for name in ("one-space.ris", "one-space.txt"):
+        path = write(tmp_path, name, one_space)
+        assert detect_format(path) == "ris"
+        papers = list(read_papers([path]))
+        assert [p.title for p in papers] == ["Harbour Gulls and Their Lunch", "Cranes Dancing on Ice"]
+        assert papers[0].abstract == GULLS and papers[0].authors == ["Lark, Ada", "Tern, Ben"]
+        assert papers[1].arxiv_id == "2305.11111v2" and papers[1].year == 2023
+    mixed = RIS.replace("AB  - We study", "AB - We study").replace(
+        "recordings of", "AI - based recordings of")  # not a tag RIS defines: still the abstract's text
+    gulls = list(read_papers([write(tmp_path, "mixed.ris", mixed)]))[0]
+    assert gulls.title == "Harbour Gulls and Their Lunch"
+    assert gulls.abstract == GULLS.replace("recordings of", "AI - based recordings of")
+
+
 def test_ris_without_records_and_a_tag_outside_a_record(tmp_path):
     with pytest.raises(InputError, match=r"empty\.ris: no RIS records"):
         list(read_papers([write(tmp_path, "empty.ris", "nothing here\n")]))

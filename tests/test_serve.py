@@ -672,6 +672,26 @@ def test_a_build_leaves_the_build_a_notebook_or_a_server_still_reads(tmp_path):
     assert builds == [resolve(out)]
 
 
+def test_a_notebook_graph_used_after_it_was_closed_says_so_instead_of_reading_a_removed_build(tmp_path):
+    """Before, a graph used after `close()` (a cell after its `with open_graph(...)`) kept answering
+    from the store it had open, though the next build had removed that build: the old graph, without
+    a word; its `manifest()` said "no built graph here" naming the removed folder."""
+    from kg.api import open_graph
+
+    out = tmp_path / "graph"
+    tiny_build(out, "first")
+    with open_graph(out) as notebook:
+        assert labels(notebook) == {"first"}
+    tiny_build(out, "second")  # nobody holds the first any more: removed
+    for use in (lambda: labels(notebook), notebook.manifest, notebook.rdflib,
+                lambda: notebook.rows("ASK {}"), lambda: notebook.dataframe("SELECT * WHERE { ?s ?p ?o }")):
+        with pytest.raises(KgError, match="this graph was closed; open_graph.* again to read it"):
+            use()
+    notebook.close()  # closing twice is harmless
+    with open_graph(out) as reader:
+        assert labels(reader) == {"second"}
+
+
 
 @pytest.mark.parametrize("command", [["query", "SELECT ?l WHERE { <urn:graph> <urn:label> ?l }"], ["stats"],
                                      ["export", "-f", "ntriples"], ["validate"]])

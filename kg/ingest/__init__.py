@@ -60,7 +60,7 @@ def sniff(head: str) -> str | None:
     s = head.lstrip("\ufeff \t\r\n")
     if s.startswith("<"):
         return "pubmed" if "<PubmedArticleSet" in s[:20000] else "atom"
-    if s.startswith("TY  -"):
+    if s.startswith(("TY  -", "TY -")):
         return "ris"
     if s.startswith("@"):
         return "bibtex"

@@ -1,8 +1,9 @@
 """RIS files, as Zotero, Mendeley and EndNote export them: one record from `TY  -` to `ER  -`.
 
-A line is a two-character tag, two spaces, a hyphen and the value (`TI  - A title`); a line
-without a tag continues the value before it (some writers wrap long abstracts). Tags may repeat
-(`AU` once per author; a second `AB` continues the abstract).
+A line is a two-character tag, two spaces, a hyphen and the value (`TI  - A title`); some writers
+put one space (`TI - A title`), which is read too for the tags RIS defines; a line without a tag
+continues the value before it (some writers wrap long abstracts). Tags may repeat (`AU` once per
+author; a second `AB` continues the abstract).
 """
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from kg.errors import InputError
 from kg.ingest.records import log, make_paper, read_text
 from kg.model import Paper, Source
 
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+_TAG = re.compile(r"^([A-Z][A-Z0-9])( {1,2})-(?: (.*))?$")
+# The tags of the RIS specification: with one space before its hyphen, only one of these is a tag
+# (a wrapped abstract line may start "AI - based ..."); with two spaces, any two characters are.
+RIS_TAGS = frozenset(
+    "TY ER A1 A2 A3 A4 AB AD AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DO DP ED EP ET ID IS "
+    "J1 J2 JA JF JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NV OP PB PP PY RI RN RP SE SN SP ST T1 T2 T3 TA TI "
+    "TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2".split())
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+)", re.I)
 _PMID = re.compile(r"^\s*(?:PMID:?\s*)?(\d{1,9})\s*$", re.I)
 
@@ -32,11 +39,13 @@ def records(path: Path, text: str) -> Iterator[tuple[dict[str, list[str]], int]]
     start = 0
     for number, line in enumerate(text.splitlines(), 1):
         m = _TAG.match(line.rstrip())
+        if m is not None and m.group(2) == " " and m.group(1) not in RIS_TAGS:
+            m = None  # text that happens to start like a tag written with one space
         if m is None:
             if fields is not None and last and line.strip():
                 fields[last][-1] = (fields[last][-1] + " " + line.strip()).strip()
             continue
-        tag, value = m.group(1), (m.group(2) or "").strip()
+        tag, value = m.group(1), (m.group(3) or "").strip()
         if tag == "TY":
             if fields is not None:
                 log.warning("%s:%d: record without its ER line; read up to the next TY", path, start)
