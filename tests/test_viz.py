@@ -78,6 +78,11 @@ def test_cli_viz_writes_the_view(kg_cli, example_graph, tmp_path):
     assert re.fullmatch(r"view: 2/2 steps \(100%\) in \d+\.\d s", done.stderr.strip()), done.stderr
     bad = kg_cli("viz", example_graph, "--focus", "nothing-like-this", "--out", tmp_path / "x.html")
     assert bad.returncode == 1 and "no entity" in bad.stderr
+    # an empty focus (a script's variable left empty) drew the whole map without a word
+    for papers in ([], ["--papers"]):
+        empty = kg_cli("viz", example_graph, "--focus", " ", *papers, "--out", tmp_path / "e.html")
+        assert empty.returncode == 1 and "--focus is empty" in empty.stderr
+        assert not (tmp_path / "e.html").exists()
 
 
 # ----------------------------------------------------------------------------- the field map

@@ -9,7 +9,7 @@ import networkx as nx
 
 from kg.progress import stage as progress_stage
 from kg.store import open_store
-from kg.viz.select import check_counts, check_types
+from kg.viz.select import check_counts, check_focus, check_types
 
 
 @dataclass
@@ -65,6 +65,7 @@ def make_view(build_dir: str | Path, *, papers: bool = False, focus: str | None 
     """
     check_types(types)  # before the graph is read
     check_counts(hops, top)
+    check_focus(focus)
     tallies = None
     if tallied and not papers:
         from kg.analyse.incidence import tallies_of

@@ -22,6 +22,13 @@ def check_counts(hops: int, top: int | None) -> None:
         raise KgError(f"hops and top must be 0 or more, not hops={hops}, top={top}")
 
 
+def check_focus(focus: str | None) -> None:
+    """Raise KgError for a focus that names nothing (`--focus ''`, a variable left empty in a script):
+    it was taken as no focus, and the whole view drawn without a word."""
+    if focus is not None and not focus.strip():
+        raise KgError("--focus is empty: give the label of an entity or the title of a paper")
+
+
 def find_node(G: nx.Graph, name: str) -> str:
     """The node whose label (or IRI) is `name`, case-insensitively."""
     low = name.casefold()
